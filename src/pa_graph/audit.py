@@ -1,0 +1,205 @@
+"""Audit stage: what a list maintainer should fix, each finding naming file and line.
+
+Offline checks only: arXiv ids shared by different works, arXiv ids whose year-month contradicts the listed date,
+rows repeated across sections, malformed rows, and repaired mojibake. Findings carry a stable ``id`` (no line
+numbers where avoidable) so a list's CI can accept known ones in an allow file.
+"""
+
+from __future__ import annotations
+
+import difflib
+import fnmatch
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from pa_graph.errors import AllowFileError
+from pa_graph.records import Finding, ParsedList, Repair, Work
+from pa_graph.text import arxiv_base_id, arxiv_year_month
+
+__all__ = ["AuditReport", "audit", "read_allow_file", "unaccepted", "render_markdown", "render_json", "date_conflict"]
+
+#: A listed year may follow the arXiv submission by this many years (conference after preprint), never precede it.
+MAX_YEARS_AFTER_PREPRINT = 1
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    findings: tuple[Finding, ...]
+    notes: tuple[str, ...]
+
+    def counts(self) -> dict[str, int]:
+        counts: dict[str, int] = defaultdict(int)
+        for finding in self.findings:
+            counts[finding.kind] += 1
+        return dict(sorted(counts.items()))
+
+
+def audit(lists: Sequence[ParsedList], works: Sequence[Work]) -> AuditReport:
+    """All offline findings for the parsed lists and the works resolved from them."""
+    findings = [
+        *_shared_arxiv_ids(works),
+        *_date_conflicts(works),
+        *_repeated_rows(works),
+        *(finding for parsed in lists for finding in parsed.malformed),
+        *(_mojibake(repair) for parsed in lists for repair in parsed.repairs),
+    ]
+    notes = tuple(note for parsed in lists for note in parsed.notes)
+    return AuditReport(tuple(findings), notes)
+
+
+def _shared_arxiv_ids(works: Sequence[Work]) -> Iterable[Finding]:
+    owners: dict[str, list[Work]] = defaultdict(list)
+    for work in works:
+        for base in dict.fromkeys(arxiv_base_id(arxiv_id) for arxiv_id in work.listed_arxiv_ids):
+            owners[base].append(work)
+    for base, sharing in owners.items():
+        if len(sharing) < 2:
+            continue
+        rows = [row for work in sharing for row in work.rows if row.arxiv_id and arxiv_base_id(row.arxiv_id) == base]
+        named = "; ".join(f"{row.title!r} ({row.source})" for row in rows)
+        yield Finding(
+            "shared-arxiv-id",
+            f"shared-arxiv-id:{base}",
+            f"arXiv {base} is linked from {len(sharing)} different works: {named}",
+            tuple(row.source for row in rows),
+        )
+
+
+def date_conflict(arxiv_id: str, year: int | None, month: int | None) -> str | None:
+    """Why a listed date cannot belong to this arXiv id, or ``None`` when it can.
+
+    >>> date_conflict("1912.00180v1", 2024, None)
+    'arXiv 1912.00180v1 was submitted 2019-12, 5 years before the listed 2024'
+    >>> date_conflict("2310.09520v4", 2024, None) is None
+    True
+    >>> date_conflict("2406.01171", 2024, 1)
+    'arXiv 2406.01171 was submitted 2024-06, after the listed 2024-01'
+    """
+    submitted = arxiv_year_month(arxiv_id)
+    if submitted is None or year is None:
+        return None
+    arxiv_year, arxiv_month = submitted
+    stamp = f"{arxiv_year}-{arxiv_month:02d}"
+    if month is not None and (year, month) < submitted:
+        return f"arXiv {arxiv_id} was submitted {stamp}, after the listed {year}-{month:02d}"
+    if year < arxiv_year:
+        return f"arXiv {arxiv_id} was submitted {stamp}, after the listed year {year}"
+    if year > arxiv_year + MAX_YEARS_AFTER_PREPRINT:
+        return f"arXiv {arxiv_id} was submitted {stamp}, {year - arxiv_year} years before the listed {year}"
+    return None
+
+
+def _date_conflicts(works: Sequence[Work]) -> Iterable[Finding]:
+    for work in works:
+        by_reason: dict[str, list] = defaultdict(list)
+        for row in work.rows:
+            if row.arxiv_id:
+                reason = date_conflict(row.arxiv_id, row.year, row.month)
+                if reason:
+                    by_reason[reason].append(row)
+        for reason, rows in by_reason.items():
+            yield Finding(
+                "arxiv-date-conflict",
+                f"arxiv-date-conflict:{rows[0].arxiv_id}:{work.key}",
+                f"{rows[0].source}: {rows[0].title!r}: {reason} (the link likely points to another paper)",
+                tuple(row.source for row in rows),
+            )
+
+
+def _repeated_rows(works: Sequence[Work]) -> Iterable[Finding]:
+    for work in works:
+        if len(work.rows) < 2:
+            continue
+        places = "; ".join(
+            f"{row.source} ({row.section}{'' if row.title == work.title else f', as {row.title!r}'})"
+            for row in work.rows
+        )
+        yield Finding(
+            "repeated-row",
+            f"repeated-row:{work.key}",
+            f"{work.title!r} is listed {len(work.rows)} times: {places}",
+            tuple(row.source for row in work.rows),
+        )
+
+
+def _mojibake(repair: Repair) -> Finding:
+    changes = []
+    matcher = difflib.SequenceMatcher(None, repair.before, repair.after, autojunk=False)
+    for operation, start, end, new_start, new_end in matcher.get_opcodes():
+        if operation != "equal":
+            changes.append(f"{repair.before[start:end]!r} → {repair.after[new_start:new_end]!r}")
+    return Finding(
+        "mojibake",
+        f"mojibake:{repair.source}",
+        f"{repair.source}: repaired mojibake (UTF-8 read as Mac Roman): {', '.join(changes)}",
+        (repair.source,),
+    )
+
+
+def read_allow_file(path: str | Path) -> list[str]:
+    """Accepted finding ids or glob patterns, one a line; ``#`` starts a comment."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise AllowFileError(f"{path}: cannot read the allow file ({err})") from err
+    patterns = []
+    for line in text.splitlines():
+        entry = line.split("#", 1)[0].strip()
+        if entry:
+            patterns.append(entry)
+    return patterns
+
+
+def unaccepted(report: AuditReport, patterns: Sequence[str]) -> list[Finding]:
+    """Findings no allow pattern accepts.
+
+    >>> report = AuditReport((Finding("mojibake", "mojibake:a.md:3", "", ()),), ())
+    >>> unaccepted(report, ["mojibake:*"])
+    []
+    """
+    return [f for f in report.findings if not any(fnmatch.fnmatchcase(f.id, pattern) for pattern in patterns)]
+
+
+_TITLES = {
+    "shared-arxiv-id": "arXiv links shared by different works",
+    "arxiv-date-conflict": "arXiv links whose date contradicts the listed date",
+    "repeated-row": "Rows listed more than once",
+    "malformed-row": "Malformed rows",
+    "mojibake": "Repaired mojibake",
+}
+
+
+def render_markdown(report: AuditReport) -> str:
+    """The audit as a Markdown page (``audit.md``)."""
+    lines = ["# Audit of the curated lists", ""]
+    counts = report.counts()
+    lines.append(f"{len(report.findings)} findings: " + (", ".join(f"{n} {kind}" for kind, n in counts.items()) or "none") + ".")
+    lines.append("")
+    lines.append("Each finding has an id; list accepted ids (or glob patterns) in a file for `pa-graph audit --allow FILE`.")
+    for kind, title in _TITLES.items():
+        chosen = [finding for finding in report.findings if finding.kind == kind]
+        if not chosen:
+            continue
+        lines += ["", f"## {title} ({len(chosen)})", "", "| where | finding | id |", "|---|---|---|"]
+        for finding in chosen:
+            where = ", ".join(str(source) for source in finding.sources)
+            lines.append(f"| {where} | {_cell(finding.message)} | `{finding.id}` |")
+    if report.notes:
+        lines += ["", "## Notes", ""] + [f"- {_cell(note)}" for note in report.notes]
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_json(report: AuditReport) -> str:
+    """The audit as JSON (``audit.json``): counts, findings with their sources, notes."""
+    return json.dumps(
+        {"counts": report.counts(), "findings": [asdict(finding) for finding in report.findings], "notes": list(report.notes)},
+        ensure_ascii=False,
+        indent=2,
+    ) + "\n"

@@ -1,0 +1,256 @@
+"""Parse stage: a Markdown awesome list → one :class:`ListRow` per paper-table row.
+
+Tables are read with markdown-it-py's GFM table rule (escaped pipes, inline Markdown and HTML handled by a real
+parser); columns are mapped by what their header means, not by position, so the layouts seen in the wild
+(``Paper | Abbr. | Year | Source | Tag | PDF``, ``Title | Date | Link(s)``, ``论文标题 | 缩写 | 年份 | 来源 | 标签 | 下载``,
+``Method | Paper Title | Published At | Link``) all read the same way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from pa_graph.errors import ListInputError
+from pa_graph.records import Finding, ListRow, ParsedList, Repair, Section, SourceRef
+from pa_graph.repair import repair_line
+from pa_graph.text import (
+    arxiv_id_from_url,
+    is_missing_value,
+    parse_venue,
+    parse_year_month,
+    slugify,
+    strip_heading_decoration,
+)
+
+__all__ = ["read_list", "parse_list_text", "COLUMN_HEADERS"]
+
+_MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable("table")
+
+#: Header spellings (case-insensitive, trailing dots and colons ignored) and the role they give a column.
+COLUMN_HEADERS: dict[str, frozenset[str]] = {
+    "title": frozenset({"paper", "papers", "title", "paper title", "paper name", "论文标题", "论文", "标题", "题目"}),
+    "abbreviation": frozenset({"abbr", "abbreviation", "method", "methods", "name", "model", "short name", "缩写", "简称", "方法"}),
+    "year": frozenset({"year", "date", "time", "年份", "日期", "时间"}),
+    "venue": frozenset({"source", "venue", "published at", "published", "publication", "conference", "journal",
+                        "conference/journal", "来源", "会议", "期刊", "发表"}),
+    "tag": frozenset({"tag", "tags", "domain", "category", "type", "keywords", "topic", "标签", "类别"}),
+    "link": frozenset({"pdf", "link", "links", "link(s)", "url", "paper link", "code", "下载", "链接"}),
+}
+_SURVEY_SECTION = re.compile(r"survey|review|综述", re.IGNORECASE)
+_FORMATTING_TAG = re.compile(
+    r"^</?(?:a|b|i|u|s|em|strong|sup|sub|span|code|del|mark|font|small|big|br|wbr|nobr|kbd)\b[^>]*/?>$", re.IGNORECASE
+)
+_HREF = re.compile(r"""href\s*=\s*["']([^"']+)""", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class _Cell:
+    text: str
+    links: tuple[str, ...]
+
+
+def read_list(path: str | Path) -> ParsedList:
+    """Read a list file; raise :class:`ListInputError` naming the file when it cannot yield paper rows."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as err:
+        raise ListInputError(f"{path}: no such file") from err
+    except IsADirectoryError as err:
+        raise ListInputError(f"{path}: is a directory, not a Markdown list") from err
+    except OSError as err:
+        raise ListInputError(f"{path}: cannot be read ({err.strerror or err})") from err
+    if not data.strip():
+        raise ListInputError(f"{path}: the file is empty")
+    if b"\x00" in data:
+        raise ListInputError(f"{path}: looks like a binary file (it contains NUL bytes), not a Markdown list")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise ListInputError(f"{path}: is not UTF-8 text (invalid byte 0x{data[err.start]:02x} at offset {err.start})") from err
+    parsed = parse_list_text(text, name=path.name, path=path, sha256=hashlib.sha256(data).hexdigest())
+    if not parsed.rows:
+        raise ListInputError(f"{path}: no paper rows found (no Markdown table with a title column)")
+    return parsed
+
+
+def parse_list_text(text: str, name: str, path: Path | None = None, sha256: str = "") -> ParsedList:
+    """Parse list text already decoded; ``name`` is how sources are cited (``name:line``)."""
+    parsed = ParsedList(path=path or Path(name), name=name, sha256=sha256)
+    lines = [line.rstrip("\r") for line in text.split("\n")]
+    for number, line in enumerate(lines, start=1):
+        fixed = repair_line(line)
+        if fixed != line:
+            parsed.repairs.append(Repair(SourceRef(name, number), line, fixed))
+            lines[number - 1] = fixed
+    tokens = _MARKDOWN.parse("\n".join(lines))
+    top: str | None = None
+    sub: str | None = None
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        if token.type == "heading_open":
+            level = int(token.tag[1:])
+            label = strip_heading_decoration(_read_cell(tokens[index + 1]).text)
+            if level == 1:
+                top, sub = None, None
+            elif level == 2 or top is None:
+                top, sub = label, None
+            else:
+                sub = label
+        elif token.type == "table_open":
+            section = Section(top or "(no section)", sub)
+            index = _read_table(tokens, index, lines, section, parsed)
+        index += 1
+    return parsed
+
+
+def _read_table(tokens: list[Token], start: int, lines: list[str], section: Section, parsed: ParsedList) -> int:
+    """Read the table opening at ``tokens[start]``; return the index of its ``table_close``."""
+    header: list[str] = []
+    rows: list[tuple[int, list[_Cell]]] = []
+    index = start + 1
+    while tokens[index].type != "table_close":
+        token = tokens[index]
+        if token.type == "tr_open":
+            row_line = token.map[0] + 1 if token.map else 0
+            cells: list[_Cell] = []
+            index += 1
+            while tokens[index].type != "tr_close":
+                if tokens[index].type == "inline":
+                    cells.append(_read_cell(tokens[index]))
+                index += 1
+            if header:
+                rows.append((row_line, cells))
+            else:
+                header = [cell.text for cell in cells]
+        index += 1
+    table_line = (tokens[start].map[0] + 1) if tokens[start].map else 0
+    roles = _column_roles(header)
+    if "title" not in roles:
+        parsed.notes.append(
+            f"{parsed.name}:{table_line}: table with columns {' | '.join(header)} has no paper-title column; skipped"
+        )
+        return index
+    for row_line, cells in rows:
+        row = _read_row(cells, roles, len(header), lines[row_line - 1], SourceRef(parsed.name, row_line), section, parsed)
+        if row is not None:
+            parsed.rows.append(row)
+    return index
+
+
+def _column_roles(header: list[str]) -> dict[str, int]:
+    """Map each role to the first column whose header means it."""
+    roles: dict[str, int] = {}
+    for position, text in enumerate(header):
+        spelling = " ".join(re.sub(r"[\s.:：]+$", "", text.casefold().strip()).split())
+        for role, spellings in COLUMN_HEADERS.items():
+            if spelling in spellings and role not in roles:
+                roles[role] = position
+                break
+    return roles
+
+
+def _read_row(
+    cells: list[_Cell],
+    roles: dict[str, int],
+    width: int,
+    raw_line: str,
+    source: SourceRef,
+    section: Section,
+    parsed: ParsedList,
+) -> ListRow | None:
+    def cell(role: str) -> _Cell:
+        position = roles.get(role)
+        if position is None or position >= len(cells):
+            return _Cell("", ())
+        return cells[position]
+
+    title = cell("title").text
+    written = _count_raw_cells(raw_line)
+    if not title:
+        parsed.malformed.append(
+            Finding("malformed-row", f"malformed-row:{source}", f"{source}: row has no paper title; skipped", (source,))
+        )
+        return None
+    problems = []
+    if written != width:
+        what = "extra cells ignored" if written > width else "missing cells read as empty"
+        problems.append(f"row has {written} cells but the header has {width} ({what})")
+    year_text = cell("year").text
+    year, month = parse_year_month(year_text)
+    if year is None and not is_missing_value(year_text):
+        problems.append(f"year {year_text!r} is not a year")
+    venue_text = cell("venue").text
+    if year is None:
+        year, month = parse_year_month(venue_text)
+    if problems:
+        parsed.malformed.append(
+            Finding("malformed-row", f"malformed-row:{slugify(title, 12)}", f"{source}: {'; '.join(problems)}", (source,))
+        )
+    links = tuple(link for position in _link_order(roles, len(cells)) for link in cells[position].links)
+    arxiv_ids = [found for found in map(arxiv_id_from_url, links) if found]
+    abbreviation = cell("abbreviation").text
+    tags = tuple(tag.strip() for tag in re.split(r"[,;，；]", cell("tag").text) if not is_missing_value(tag))
+    return ListRow(
+        source=source,
+        section=section,
+        title=title,
+        links=links,
+        arxiv_id=arxiv_ids[0] if arxiv_ids else None,
+        abbreviation=None if is_missing_value(abbreviation) else abbreviation,
+        year=year,
+        month=month,
+        venue=parse_venue(venue_text),
+        tags=tags,
+        is_survey=bool(_SURVEY_SECTION.search(section.top) or (section.sub and _SURVEY_SECTION.search(section.sub))),
+    )
+
+
+def _link_order(roles: dict[str, int], count: int) -> list[int]:
+    """Cells to take links from: the title cell first (its link names the paper), then the rest in order."""
+    first = roles["title"]
+    return [first] + [position for position in range(count) if position != first]
+
+
+def _count_raw_cells(line: str) -> int:
+    """Cells as written on the source line (markdown-it silently drops cells beyond the header's width)."""
+    body = line.strip()
+    if body.startswith("|"):
+        body = body[1:]
+    if body.endswith("|") and not body.endswith("\\|"):
+        body = body[:-1]
+    return len(re.split(r"(?<!\\)\|", body))
+
+
+def _read_cell(inline: Token) -> _Cell:
+    """Plain text and link targets of an inline token.
+
+    Badge images contribute no text; formatting HTML (``<b>``, ``<a href>``) is dropped but its links kept; any
+    other HTML stays as literal text, so it is shown (escaped), never executed, downstream.
+    """
+    parts: list[str] = []
+    links: list[str] = []
+    for child in inline.children or []:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif child.type == "link_open":
+            href = child.attrs.get("href")
+            if href:
+                links.append(str(href))
+        elif child.type == "html_inline":
+            if _FORMATTING_TAG.match(child.content):
+                links.extend(_HREF.findall(child.content))
+                if child.content.lower().startswith("<br"):
+                    parts.append(" ")
+            else:
+                parts.append(child.content)
+    return _Cell(" ".join("".join(parts).split()), tuple(links))

@@ -1,0 +1,135 @@
+"""RDF export: the model graph → an rdflib ``Graph`` following the vocabulary contract (GUIDE §2), and Turtle.
+
+IRIs are the base IRI plus the model's node ids, so the same lists always give the same IRIs; nothing that changes
+between runs (build time, absolute paths) enters the graph, so ``graph.ttl`` is byte-stable.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, FOAF, PROV, SKOS
+
+from pa_graph.text import slugify
+
+__all__ = ["to_rdf", "to_turtle", "PA", "FABIO", "CITO", "PRISM", "SCHEMA", "DEFAULT_BASE_IRI", "PREFIXES"]
+
+PA = Namespace("https://w3id.org/pa-graph/ontology#")
+FABIO = Namespace("http://purl.org/spar/fabio/")
+CITO = Namespace("http://purl.org/spar/cito/")
+PRISM = Namespace("http://prismstandard.org/namespaces/basic/2.0/")
+SCHEMA = Namespace("https://schema.org/")
+#: Resources (works, concepts, rows) are minted under this IRI unless a build asks for another.
+DEFAULT_BASE_IRI = "https://w3id.org/pa-graph/id/"
+
+PREFIXES = {
+    "pa": PA,
+    "fabio": FABIO,
+    "cito": CITO,
+    "dcterms": DCTERMS,
+    "skos": SKOS,
+    "prov": PROV,
+    "foaf": FOAF,
+    "prism": PRISM,
+    "schema": SCHEMA,
+    "xsd": XSD,
+}
+
+_SCHEMES = {"section": "categories", "tag": "tags", "method": "methods", "venue": "venues"}
+_CONCEPT_CLASSES = {"section": PA.Category, "tag": PA.Tag, "method": PA.Method, "venue": PA.Venue}
+_SCHEME_TITLES = {
+    "categories": "Sections of the curated lists",
+    "tags": "Tags given in the curated lists",
+    "methods": "Methods named by the lists' abbreviations",
+    "venues": "Publication venues",
+}
+_EDGE_PREDICATES = {
+    "listed_in": PA.listedIn,
+    "has_tag": PA.hasTag,
+    "proposes_method": PA.proposesMethod,
+    "published_in": DCTERMS.isPartOf,
+    "broader": SKOS.broader,
+}
+
+
+def to_rdf(model: nx.MultiDiGraph, base_iri: str = DEFAULT_BASE_IRI) -> Graph:
+    """The model as RDF triples under ``base_iri``."""
+    rdf = Graph(bind_namespaces="core")
+    for prefix, namespace in PREFIXES.items():
+        rdf.bind(prefix, namespace)
+
+    def iri(path: str) -> URIRef:
+        return URIRef(base_iri + path)
+
+    for scheme, title in _SCHEME_TITLES.items():
+        rdf.add((iri(f"scheme/{scheme}"), RDF.type, SKOS.ConceptScheme))
+        rdf.add((iri(f"scheme/{scheme}"), SKOS.prefLabel, Literal(title)))
+
+    list_iris = {}
+    for listed in model.graph.get("lists", []):
+        list_iri = list_iris[listed["name"]] = iri(f"list/{slugify(listed['name'])}")
+        rdf.add((list_iri, RDF.type, PA.CuratedList))
+        rdf.add((list_iri, RDF.type, PROV.Entity))
+        rdf.add((list_iri, DCTERMS.title, Literal(listed["name"])))
+        rdf.add((list_iri, PA.sha256, Literal(listed["sha256"])))
+
+    for node, data in model.nodes(data=True):
+        subject = iri(node)
+        kind = data["kind"]
+        if kind == "work":
+            _add_work(rdf, subject, data, iri, list_iris)
+        else:
+            scheme = iri(f"scheme/{_SCHEMES[kind]}")
+            rdf.add((subject, RDF.type, SKOS.Concept))
+            rdf.add((subject, RDF.type, _CONCEPT_CLASSES[kind]))
+            rdf.add((subject, SKOS.inScheme, scheme))
+            rdf.add((subject, SKOS.prefLabel, Literal(data["label"])))
+            for alt in data.get("alt_labels", []):
+                rdf.add((subject, SKOS.altLabel, Literal(alt)))
+            if data.get("level") == 1:
+                rdf.add((subject, SKOS.topConceptOf, scheme))
+
+    for source, target, relation in model.edges(keys=True):
+        rdf.add((iri(source), _EDGE_PREDICATES[relation], iri(target)))
+    return rdf
+
+
+def _add_work(rdf: Graph, subject: URIRef, data: dict, iri, list_iris: dict[str, URIRef]) -> None:
+    rdf.add((subject, RDF.type, FABIO.Expression))
+    if data.get("work_type") == "survey":
+        rdf.add((subject, RDF.type, FABIO.ReviewArticle))
+    rdf.add((subject, DCTERMS.title, Literal(data["title"])))
+    for alternative in data.get("alternative_titles", []):
+        rdf.add((subject, DCTERMS.alternative, Literal(alternative)))
+    if data.get("year") is not None:
+        rdf.add((subject, FABIO.hasPublicationYear, Literal(str(data["year"]), datatype=XSD.gYear)))
+    if data.get("listed_year") is not None:
+        rdf.add((subject, PA.listedYear, Literal(str(data["listed_year"]), datatype=XSD.gYear)))
+    for arxiv_id in data.get("listed_arxiv_ids", []):
+        rdf.add((subject, PA.listedArxivId, Literal(arxiv_id)))
+    for link in data.get("links", []):
+        rdf.add((subject, PA.listedLink, Literal(link, datatype=XSD.anyURI)))  # as written: may not be a valid IRI
+    for abbreviation in data.get("abbreviations", []):
+        rdf.add((subject, PA.listedAbbreviation, Literal(abbreviation)))
+    for source in data.get("sources", []):
+        row = iri(f"list/{slugify(source['file'])}/line/{source['line']}")
+        rdf.add((subject, PROV.wasDerivedFrom, row))
+        rdf.add((row, RDF.type, PA.ListRow))
+        rdf.add((row, RDF.type, PROV.Entity))
+        rdf.add((row, PA.sourceLine, Literal(source["line"])))
+        rdf.add((row, PA.inSection, iri(source["section"])))
+        if source["file"] in list_iris:
+            rdf.add((row, PROV.hadPrimarySource, list_iris[source["file"]]))
+
+
+def to_turtle(rdf: Graph) -> str:
+    """Turtle text binding every contract prefix, used or not (rdflib writes only the prefixes it uses).
+
+    rdflib sorts subjects and predicates, so equal graphs serialise to equal bytes.
+    """
+    body = rdf.serialize(format="turtle")
+    lines = body.split("\n")
+    header_end = next((index for index, line in enumerate(lines) if not line.startswith("@prefix")), len(lines))
+    declared = set(lines[:header_end])
+    declared.update(f"@prefix {prefix}: <{namespace}> ." for prefix, namespace in PREFIXES.items())
+    return "\n".join(sorted(declared) + lines[header_end:])

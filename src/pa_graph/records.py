@@ -1,0 +1,145 @@
+"""Typed records passed between the pipeline stages (parse → resolve → model)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pa_graph.text import is_author_label, label_key
+
+__all__ = ["SourceRef", "Section", "ListRow", "Repair", "Finding", "ParsedList", "Work"]
+
+
+@dataclass(frozen=True, order=True)
+class SourceRef:
+    """Where a statement came from: a list file (by name) and a 1-based line number."""
+
+    file: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Section:
+    """A place in the list's taxonomy: a top section (``##``) and, optionally, a sub-category (``###``/``####``)."""
+
+    top: str
+    sub: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The most specific label, the one a work is ``pa:listedIn``."""
+        return self.sub or self.top
+
+    def __str__(self) -> str:
+        return f"{self.top} › {self.sub}" if self.sub else self.top
+
+
+@dataclass(frozen=True)
+class ListRow:
+    """One table row of a list, with its cells read by meaning."""
+
+    source: SourceRef
+    section: Section
+    title: str
+    links: tuple[str, ...] = ()
+    arxiv_id: str | None = None
+    abbreviation: str | None = None
+    year: int | None = None
+    month: int | None = None
+    venue: str | None = None
+    tags: tuple[str, ...] = ()
+    is_survey: bool = False
+
+
+@dataclass(frozen=True)
+class Repair:
+    """A line whose mojibake was repaired."""
+
+    source: SourceRef
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something a list maintainer should look at; ``id`` is stable across edits so it can be allow-listed."""
+
+    kind: str
+    id: str
+    message: str
+    sources: tuple[SourceRef, ...]
+
+
+@dataclass
+class ParsedList:
+    """Everything read from one list file."""
+
+    path: Path
+    name: str
+    sha256: str
+    rows: list[ListRow] = field(default_factory=list)
+    repairs: list[Repair] = field(default_factory=list)
+    malformed: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Work:
+    """One distinct work: every list row that names it, merged."""
+
+    key: str
+    title: str
+    rows: tuple[ListRow, ...]
+
+    @property
+    def is_survey(self) -> bool:
+        return any(row.is_survey for row in self.rows)
+
+    @property
+    def alternative_titles(self) -> tuple[str, ...]:
+        """Other spellings of the title found in the lists, in list order."""
+        return _distinct(row.title for row in self.rows if row.title != self.title)
+
+    @property
+    def sections(self) -> tuple[Section, ...]:
+        return _distinct(row.section for row in self.rows)
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        """Tag labels, one per spelling-insensitive key, first spelling kept."""
+        return _distinct_labels(tag for row in self.rows for tag in row.tags)
+
+    @property
+    def methods(self) -> tuple[str, ...]:
+        """Abbreviations that name a method; author labels such as "Zhang et al." name none."""
+        return _distinct_labels(
+            row.abbreviation for row in self.rows if row.abbreviation and not is_author_label(row.abbreviation)
+        )
+
+    @property
+    def venues(self) -> tuple[str, ...]:
+        return _distinct_labels(row.venue for row in self.rows if row.venue)
+
+    @property
+    def listed_year(self) -> int | None:
+        """The year the list gives (the first row that gives one)."""
+        return next((row.year for row in self.rows if row.year is not None), None)
+
+    @property
+    def listed_arxiv_ids(self) -> tuple[str, ...]:
+        """arXiv ids exactly as written in the list's links."""
+        return _distinct(row.arxiv_id for row in self.rows if row.arxiv_id)
+
+
+def _distinct(items):
+    return tuple(dict.fromkeys(items))
+
+
+def _distinct_labels(labels) -> tuple[str, ...]:
+    first: dict[str, str] = {}
+    for label in labels:
+        first.setdefault(label_key(label), label)
+    return tuple(first.values())

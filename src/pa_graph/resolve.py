@@ -1,0 +1,91 @@
+"""Resolve stage: list rows → distinct works.
+
+Rows merge when their titles are the same work: equal after normalisation, or nearly equal (a typo), or — only when
+they also share an arXiv id — one title is the other with a prefix (``User-llm: Efficient llm contextualization…``
+and ``Efficient llm contextualization…``). A shared link alone never merges: lists reuse a wrong link for several
+different papers (LaMP / PersonaLM share one), and the audit reports those instead.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from rapidfuzz import fuzz, process
+
+from pa_graph.records import ListRow, Work
+from pa_graph.text import arxiv_base_id, normalize_title, short_hash, slugify
+
+__all__ = ["resolve_works", "same_title", "NEAR_DUPLICATE_SCORE", "SHARED_LINK_SCORE"]
+
+#: Two titles with no link in common are one work from this rapidfuzz ratio (0-100) on; typos and hyphenation.
+NEAR_DUPLICATE_SCORE = 95
+#: Two titles behind the same arXiv id are one work from this ratio on (or when one contains the other).
+SHARED_LINK_SCORE = 90
+_MIN_CONTAINED_LENGTH = 20
+
+
+def same_title(first: str, second: str, score: float = SHARED_LINK_SCORE) -> bool:
+    """Whether two titles name one work, allowing a ``Name:`` prefix on one of them.
+
+    >>> same_title("Efficient llm contextualization with user embeddings",
+    ...            "User-llm: Efficient llm contextualization with user embeddings")
+    True
+    >>> same_title("Lamp: When large language models meet personalization",
+    ...            "Personalm: Language model personalization via domain-distributed span aggregated k-nearest n-gram")
+    False
+    """
+    a, b = normalize_title(first), normalize_title(second)
+    shorter, longer = sorted((a, b), key=len)
+    if len(shorter) >= _MIN_CONTAINED_LENGTH and longer.endswith(shorter):
+        return True
+    return fuzz.ratio(a, b) >= score
+
+
+def resolve_works(rows: Iterable[ListRow]) -> list[Work]:
+    """Group rows into works, in the order each work first appears; keys are deterministic."""
+    rows = list(rows)
+    parent = list(range(len(rows)))
+
+    def find(index: int) -> int:
+        while parent[index] != index:
+            parent[index] = parent[parent[index]]
+            index = parent[index]
+        return index
+
+    def union(first: int, second: int) -> None:
+        low, high = sorted((find(first), find(second)))
+        parent[high] = low
+
+    keys = [normalize_title(row.title) for row in rows]
+    first_with_key: dict[str, int] = {}
+    for index, key in enumerate(keys):
+        union(index, first_with_key.setdefault(key, index))
+
+    distinct = list(first_with_key)
+    for key, index in first_with_key.items():
+        for _, _, other in process.extract(
+            key, distinct, scorer=fuzz.ratio, score_cutoff=NEAR_DUPLICATE_SCORE, limit=None
+        ):
+            union(index, first_with_key[distinct[other]])
+
+    by_arxiv: dict[str, list[int]] = defaultdict(list)
+    for index, row in enumerate(rows):
+        if row.arxiv_id:
+            by_arxiv[arxiv_base_id(row.arxiv_id)].append(index)
+    for members in by_arxiv.values():
+        for position, first in enumerate(members):
+            for second in members[position + 1 :]:
+                if same_title(rows[first].title, rows[second].title):
+                    union(first, second)
+
+    groups: dict[int, list[ListRow]] = defaultdict(list)
+    for index, row in enumerate(rows):
+        groups[find(index)].append(row)
+    works = []
+    for root in sorted(groups):
+        members = groups[root]
+        title = members[0].title
+        key = f"{slugify(title, max_words=8)}-{short_hash(normalize_title(title), 6)}"
+        works.append(Work(key=key, title=title, rows=tuple(members)))
+    return works

@@ -1,0 +1,204 @@
+"""Small, pure text helpers shared by the parser and the resolver: keys, slugs, years, venues, arXiv ids."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+__all__ = [
+    "normalize_title",
+    "slugify",
+    "label_key",
+    "strip_heading_decoration",
+    "parse_year_month",
+    "parse_venue",
+    "is_author_label",
+    "is_missing_value",
+    "arxiv_id_from_url",
+    "arxiv_base_id",
+    "arxiv_year_month",
+    "short_hash",
+]
+
+_HYPHEN_BREAK = re.compile(r"(\w)- (\w)")
+_NON_ALNUM = re.compile(r"[^\w]+")
+
+
+def normalize_title(title: str) -> str:
+    """Key for comparing titles: case-, accent-, punctuation- and line-break-hyphen-insensitive.
+
+    >>> normalize_title("The unlocking spell on base llms: Rethink- ing alignment")
+    'the unlocking spell on base llms rethinking alignment'
+    >>> normalize_title("Don’t throw away your value model!")
+    'don t throw away your value model'
+    """
+    text = unicodedata.normalize("NFKC", title)
+    text = _HYPHEN_BREAK.sub(r"\1\2", text)  # "re- sponses" is a PDF line break, not two words
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    text = _NON_ALNUM.sub(" ", text.casefold()).replace("_", " ")
+    return " ".join(text.split())
+
+
+def slugify(text: str, max_words: int | None = None) -> str:
+    """A lower-case, hyphenated IRI segment; non-Latin letters are kept (IRIs allow them).
+
+    >>> slugify("Learning From Human Feedback")
+    'learning-from-human-feedback'
+    >>> slugify("β-DPO")
+    'β-dpo'
+    >>> slugify("A very long title indeed", max_words=3)
+    'a-very-long'
+    """
+    words = normalize_title(text).split()
+    if max_words is not None:
+        words = words[:max_words]
+    return "-".join(words) or "x"
+
+
+def label_key(label: str) -> str:
+    """Identity of a tag, method or venue label: spelling variants such as ``USER-LLM``/``UserLLM`` share one key.
+
+    >>> label_key("USER-LLM") == label_key("UserLLM")
+    True
+    """
+    return normalize_title(label).replace(" ", "")
+
+
+def short_hash(text: str, length: int = 8) -> str:
+    """Deterministic short hex digest used to keep IRIs unique without making them unreadable."""
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:length]
+
+
+def strip_heading_decoration(text: str) -> str:
+    """Drop leading emoji, symbols and private-use characters from a heading: '📄 Related Surveys' → 'Related Surveys'.
+
+    >>> strip_heading_decoration("⚙️ Training-time Personalized Alignment")
+    'Training-time Personalized Alignment'
+    """
+    start = 0
+    while start < len(text) and not (text[start].isalnum()):
+        start += 1
+    return text[start:].strip()
+
+
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_YEAR_MONTH = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[/.-]\s*(\d{1,2})(?!\d)")
+_SHORT_YEAR = re.compile(r"['’](\d{2})(?!\d)")
+
+
+def parse_year_month(text: str) -> tuple[int | None, int | None]:
+    """Year and month (when written) from cells such as ``2023``, ``2023.0``, ``2025/4``, ``EMNLP'23 Findings``.
+
+    >>> parse_year_month("2020.0")
+    (2020, None)
+    >>> parse_year_month("2025/4")
+    (2025, 4)
+    >>> parse_year_month("EMNLP'23 Findings")
+    (2023, None)
+    >>> parse_year_month("nan")
+    (None, None)
+    """
+    text = text.strip()
+    if re.fullmatch(r"\d{4}\.0", text):  # spreadsheet float export, not a month
+        return int(text[:4]), None
+    found = _YEAR_MONTH.search(text)
+    if found and 1 <= int(found.group(2)) <= 12:
+        return int(found.group(1)), int(found.group(2))
+    found = _YEAR.search(text)
+    if found:
+        return int(found.group(1)), None
+    found = _SHORT_YEAR.search(text)
+    if found:
+        return 2000 + int(found.group(1)), None
+    return None, None
+
+
+_PREPRINT_VENUES = {"arxiv", "arxivpreprint", "preprint", "corr", "biorxiv", "medrxiv", "ssrn"}
+_VENUE_ALIASES = {"nips": "NeurIPS", "neurips": "NeurIPS"}
+
+
+def parse_venue(text: str) -> str | None:
+    """The venue named in a Source / Published-At cell, without its year; ``None`` for preprints and blanks.
+
+    >>> parse_venue("EMNLP'23 Findings")
+    'EMNLP Findings'
+    >>> parse_venue("NeurIPS 2023")
+    'NeurIPS'
+    >>> parse_venue("NIPS")
+    'NeurIPS'
+    >>> parse_venue("arxiv") is None
+    True
+    """
+    text = _SHORT_YEAR.sub(" ", _YEAR.sub(" ", text))
+    text = " ".join(text.replace("()", " ").split()).strip(" ,;-")
+    if is_missing_value(text) or label_key(text) in _PREPRINT_VENUES:
+        return None
+    return _VENUE_ALIASES.get(label_key(text), text)
+
+
+_AUTHOR_LABEL = re.compile(
+    r"^[^\W\d_][\w'’-]*(?:\s+et\s+al\.?|\s+(?:and|&)\s+[^\W\d_][\w'’-]*)$", re.IGNORECASE
+)
+
+
+def is_author_label(text: str) -> bool:
+    """Whether an abbreviation cell names authors ("Zhang et al.", "Salemi and Zamani") rather than a method.
+
+    >>> is_author_label("Zhang et al.")
+    True
+    >>> is_author_label("Salemi and Zamani")
+    True
+    >>> is_author_label("MaxMin-RLHF")
+    False
+    """
+    return bool(_AUTHOR_LABEL.match(text.strip()))
+
+
+def is_missing_value(text: str | None) -> bool:
+    """Blank cells and the placeholders spreadsheets export for them.
+
+    >>> [is_missing_value(v) for v in ("", "nan", "N/A", "—", "PAD")]
+    [True, True, True, True, False]
+    """
+    return text is None or text.strip().casefold() in {"", "nan", "none", "null", "n/a", "na", "-", "—", "–", "/"}
+
+
+_ARXIV_URL = re.compile(
+    r"arxiv\.org/(?:abs|pdf|html)/((?:\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?)", re.IGNORECASE
+)
+
+
+def arxiv_id_from_url(url: str) -> str | None:
+    """The arXiv id exactly as written in an arxiv.org link (version suffix kept).
+
+    >>> arxiv_id_from_url("http://arxiv.org/pdf/2310.09520v4.pdf")
+    '2310.09520v4'
+    >>> arxiv_id_from_url("https://arxiv.org/abs/cs/0101001") is None
+    False
+    >>> arxiv_id_from_url("https://openreview.net/pdf?id=gkxt5kZS84") is None
+    True
+    """
+    found = _ARXIV_URL.search(url)
+    return found.group(1) if found else None
+
+
+def arxiv_base_id(arxiv_id: str) -> str:
+    """The id without its version suffix, the form Semantic Scholar accepts.
+
+    >>> arxiv_base_id("2402.13598v2")
+    '2402.13598'
+    """
+    return re.sub(r"v\d+$", "", arxiv_id)
+
+
+def arxiv_year_month(arxiv_id: str) -> tuple[int, int] | None:
+    """Submission year and month encoded in a new-style id (``YYMM.NNNNN``); ``None`` for old-style ids.
+
+    >>> arxiv_year_month("1912.00180v1")
+    (2019, 12)
+    """
+    found = re.match(r"(\d{2})(\d{2})\.\d{4,5}", arxiv_id)
+    if not found:
+        return None
+    return 2000 + int(found.group(1)), int(found.group(2))

@@ -1,0 +1,56 @@
+"""Shared fixtures: the bundled list assembled once, a full build into a temporary folder, a CLI runner."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pa_graph import BuildOptions, assemble, build, bundled_list
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def bundled():
+    """The bundled list parsed, resolved, modelled and audited (nothing written)."""
+    return assemble()
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """A full build of the bundled list; returns the output folder."""
+    out = tmp_path_factory.mktemp("build")
+    build(options=BuildOptions(out_dir=out))
+    return out
+
+
+@pytest.fixture(scope="session")
+def bundled_path() -> Path:
+    return bundled_list()
+
+
+@pytest.fixture()
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def write_list(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+TABLE = """## Papers
+
+| Paper | Abbr. | Year | Source | Tag | PDF |
+|---|---|---|---|---|---|
+{rows}
+"""
+
+
+def row(title: str, abbr: str = "", year: str = "2024", source: str = "arxiv", tag: str = "", link: str = "") -> str:
+    """One row in the bundled list's layout."""
+    title_cell = f"[{title}]({link})" if link else title
+    return f"| {title_cell} | {abbr} | {year} | {source} | {tag} | |"
