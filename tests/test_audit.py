@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+
+from conftest import TABLE, row, write_list
+from pa_graph import assemble
+from pa_graph.audit import read_allow_file, unaccepted
+from pa_graph.errors import AllowFileError
+
+
+def by_kind(report, kind):
+    return [finding for finding in report.findings if finding.kind == kind]
+
+
+def test_bundled_audit_counts(bundled):
+    counts = bundled.audit.counts()
+    assert counts["shared-arxiv-id"] == 5
+    assert counts["repeated-row"] == 8
+    assert counts["mojibake"] == 27
+    assert counts["malformed-row"] == 1
+    assert counts["arxiv-date-conflict"] >= 30
+
+
+def test_shared_arxiv_ids_name_both_works_and_lines(bundled):
+    findings = {finding.id: finding for finding in by_kind(bundled.audit, "shared-arxiv-id")}
+    assert set(findings) == {f"shared-arxiv-id:{i}" for i in
+                             ("2304.11406", "2410.08193", "2406.16294", "2404.05970", "2408.00960")}
+    lamp = findings["shared-arxiv-id:2304.11406"]
+    assert [source.line for source in lamp.sources] == [105, 112]
+    assert "'Lamp: When large language models meet personalization' (awesome-personalized-alignment.md:105)" in lamp.message
+
+
+def test_date_conflicts_are_real_contradictions(bundled):
+    findings = by_kind(bundled.audit, "arxiv-date-conflict")
+    lines = {source.line for finding in findings for source in finding.sources}
+    assert 53 in lines  # Args, 2024, linked to arXiv 1912.00180
+    assert 54 not in lines  # RAD, 2023, arXiv 2310.09520: consistent
+    args = next(f for f in findings if 53 in [s.line for s in f.sources])
+    assert args.message == ("awesome-personalized-alignment.md:53: 'Args: Alignment as reward-guided search': arXiv "
+                            "1912.00180v1 was submitted 2019-12, 5 years before the listed 2024 (the link likely "
+                            "points to another paper)")
+
+
+def test_repeated_rows_say_where(bundled):
+    (user_llm,) = [f for f in by_kind(bundled.audit, "repeated-row") if "contextualization" in f.message]
+    assert user_llm.message.endswith(
+        "(Training-time Personalized Alignment › Embedding Learning, as "
+        "'User-llm: Efficient llm contextualization with user embeddings')")
+    assert [s.line for s in user_llm.sources] == [119, 199]
+
+
+def test_each_finding_names_file_and_line(bundled):
+    for finding in bundled.audit.findings:
+        assert finding.sources and all(s.file == "awesome-personalized-alignment.md" and s.line > 0 for s in finding.sources)
+    ids = Counter(finding.id for finding in bundled.audit.findings)
+    assert max(ids.values()) == 1
+
+
+def test_build_writes_audit_files(built):
+    data = json.loads((built / "audit.json").read_text(encoding="utf-8"))
+    assert data["counts"]["shared-arxiv-id"] == 5
+    assert len(data["findings"]) == sum(data["counts"].values())
+    text = (built / "audit.md").read_text(encoding="utf-8")
+    assert "## arXiv links shared by different works (5)" in text
+    assert "| awesome-personalized-alignment.md:60 |" in text  # the Don’t line's mojibake repair
+
+
+def test_allow_patterns_accept_findings(tmp_path, bundled):
+    allow = tmp_path / "allow.txt"
+    allow.write_text("# known\nmojibake:*   # encoding fixed upstream\nrepeated-row:*\n\n", encoding="utf-8")
+    patterns = read_allow_file(allow)
+    assert patterns == ["mojibake:*", "repeated-row:*"]
+    kinds = Counter(finding.kind for finding in unaccepted(bundled.audit, patterns))
+    assert "mojibake" not in kinds and "repeated-row" not in kinds and kinds["shared-arxiv-id"] == 5
+
+
+def test_missing_allow_file_is_an_error(tmp_path):
+    with pytest.raises(AllowFileError, match="cannot read the allow file"):
+        read_allow_file(tmp_path / "nope.txt")
+
+
+def test_clean_list_has_no_findings(tmp_path):
+    path = write_list(tmp_path, "clean.md", TABLE.format(rows="\n".join([
+        row("A paper", "AP", "2023", link="https://arxiv.org/abs/2301.00001"),
+        row("Another paper", "", "2024", link="https://arxiv.org/abs/2312.00002v2"),
+    ])))
+    assert assemble([path]).audit.findings == ()

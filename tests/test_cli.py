@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import TABLE, row, write_list
+from pa_graph.cli import main
+
+
+def test_build_writes_every_output(runner, tmp_path):
+    result = runner.invoke(main, ["build", "--out", str(tmp_path / "out"), "--offline"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == (
+        "164 rows → 156 works (16 surveys, 140 papers); 3292 triples; 76 audit findings")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "audit.json", "audit.md", "build.json", "graph.html", "graph.json", "graph.ttl"]
+    assert "warning: awesome-personalized-alignment.md:32: row has 4 cells but the header has 3" in result.stderr
+    record = json.loads((tmp_path / "out" / "build.json").read_text(encoding="utf-8"))
+    assert record["lists"][0]["rows"] == 164 and record["stats"]["nodes"]["works"] == 156
+
+
+def test_no_enrich_build_equals_offline_build(runner, tmp_path):
+    runner.invoke(main, ["build", "--out", str(tmp_path / "a"), "--offline"])
+    runner.invoke(main, ["build", "--out", str(tmp_path / "b"), "--no-enrich"])
+    assert (tmp_path / "a" / "graph.ttl").read_bytes() == (tmp_path / "b" / "graph.ttl").read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "no such file"),
+        (b"", "the file is empty"),
+        (b"\x00\x01\x02binary", "looks like a binary file (it contains NUL bytes), not a Markdown list"),
+        (b"# Only prose\n", "no paper rows found (no Markdown table with a title column)"),
+    ],
+)
+def test_unusable_list_exits_2_naming_the_file(runner, tmp_path, content, message):
+    path = tmp_path / "bad.md"
+    if content is not None:
+        path.write_bytes(content)
+    out = tmp_path / "out"
+    result = runner.invoke(main, ["build", str(path), "--out", str(out)])
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {path}: {message}\n"
+    assert "Traceback" not in result.output
+    assert not out.exists(), "nothing is written when an input is unusable"
+
+
+def test_broken_row_warns_and_good_rows_build(runner, tmp_path):
+    text = TABLE.format(rows="\n".join([row("Good paper one", "G1"), "| | X | 2024 | arxiv | t | |", row("Good paper two")]))
+    path = write_list(tmp_path, "list.md", text)
+    result = runner.invoke(main, ["build", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0
+    assert "warning: list.md:6: row has no paper title; skipped" in result.stderr
+    assert result.stdout.startswith("2 rows → 2 works (0 surveys, 2 papers)")
+
+
+def test_failed_build_keeps_previous_outputs(runner, tmp_path):
+    out = tmp_path / "out"
+    assert runner.invoke(main, ["build", "--out", str(out)]).exit_code == 0
+    before = (out / "graph.ttl").read_bytes()
+    result = runner.invoke(main, ["build", str(tmp_path / "missing.md"), "--out", str(out)])
+    assert result.exit_code == 2
+    assert (out / "graph.ttl").read_bytes() == before
+    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []
+
+
+def test_two_lists_merge_and_keep_their_sources(runner, tmp_path):
+    first = write_list(tmp_path, "one.md", TABLE.format(rows="\n".join([row("Shared paper title", "SP"), row("Only in one")])))
+    second = write_list(tmp_path, "two.md", "## Other\n\n| Title | Date | Link(s) |\n|---|---|---|\n"
+                                            "| Shared Paper Title | 2024/05 | [arXiv](https://arxiv.org/abs/2405.00001) |\n")
+    out = tmp_path / "out"
+    result = runner.invoke(main, ["build", str(first), str(second), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("3 rows → 2 works")
+    graph = json.loads((out / "graph.json").read_text(encoding="utf-8"))
+    (shared,) = [n for n in graph["nodes"] if n.get("title") == "Shared paper title"]
+    assert [(s["file"], s["line"]) for s in shared["sources"]] == [("one.md", 5), ("two.md", 5)]
+    assert {s["section"] for s in shared["sources"]} == {"section/papers", "section/other"}
+
+
+def test_two_lists_with_one_file_name_are_refused(runner, tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = write_list(tmp_path / "a", "list.md", TABLE.format(rows=row("P one")))
+    second = write_list(tmp_path / "b", "list.md", TABLE.format(rows=row("P two")))
+    result = runner.invoke(main, ["build", str(first), str(second), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "has the same file name as" in result.stderr
+
+
+def test_audit_strict_fails_on_findings_and_passes_when_allowed(runner, tmp_path):
+    result = runner.invoke(main, ["audit", "--strict"])
+    assert result.exit_code == 1
+    assert "audit failed: 76 findings not accepted by the allow file" in result.stderr
+    assert "shared-arxiv-id: arXiv 2304.11406 is linked from 2 different works" in result.stdout
+    allow = tmp_path / "allow"
+    allow.write_text("*\n", encoding="utf-8")
+    result = runner.invoke(main, ["audit", "--strict", "--allow", str(allow)])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[-1] == "76 findings, 76 accepted"
+
+
+def test_audit_without_strict_reports_but_succeeds(runner):
+    result = runner.invoke(main, ["audit", "--json"])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["counts"]["repeated-row"] == 8
+
+
+def test_audit_with_missing_allow_file_exits_2(runner, tmp_path):
+    result = runner.invoke(main, ["audit", "--strict", "--allow", str(tmp_path / "none")])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"Error: {tmp_path / 'none'}: cannot read the allow file")
+
+
+def test_stats_counts_a_built_graph(runner, built):
+    result = runner.invoke(main, ["stats", "--graph", str(built / "graph.ttl"), "--json"])
+    assert result.exit_code == 0
+    counts = json.loads(result.stdout)
+    assert counts["nodes"] == {"works": 156, "surveys": 16, "sections": 12, "tags": 23, "methods": 98, "venues": 23,
+                               "authors": 0, "list rows": 164, "listed works": 156}
+    assert counts["edges"]["broader"] == 9 and counts["edges"]["listed in"] == 160
+    text = runner.invoke(main, ["stats", "--graph", str(built / "graph.ttl")]).stdout
+    assert "  works               156" in text
+
+
+@pytest.mark.parametrize("content", [None, "this is not turtle ."])
+def test_stats_on_a_missing_or_broken_graph_exits_2(runner, tmp_path, content):
+    path = tmp_path / "graph.ttl"
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    result = runner.invoke(main, ["stats", "--graph", str(path)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"Error: {path}: ")
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("command", ["build", "audit", "stats"])
+def test_every_command_has_help(runner, command):
+    result = runner.invoke(main, [command, "--help"])
+    assert result.exit_code == 0
+    assert "Usage: main " + command in result.output or f"Usage: pa-graph {command}" in result.output
+    assert len(result.output.splitlines()) > 4
+
+
+def test_python_dash_m_runs_the_cli():
+    result = subprocess.run([sys.executable, "-m", "pa_graph", "--version"], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "pa-graph, version 0.1.0"

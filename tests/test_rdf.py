@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+import pytest
+from rdflib import RDF, RDFS, BNode, Graph, URIRef
+from rdflib.namespace import OWL
+
+from pa_graph import BuildOptions, build
+from pa_graph.rdf import PA
+
+ONTOLOGY = __import__("pathlib").Path(__file__).parent.parent / "ontology" / "pa.ttl"
+PREFIXES = """
+PREFIX pa: <https://w3id.org/pa-graph/ontology#>
+PREFIX fabio: <http://purl.org/spar/fabio/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+"""
+
+
+@pytest.fixture(scope="module")
+def turtle(built) -> Graph:
+    return Graph().parse(built / "graph.ttl", format="turtle")
+
+
+def count(graph: Graph, query: str) -> int:
+    return int(next(iter(graph.query(PREFIXES + query)))[0])
+
+
+def test_156_listed_works(turtle):
+    assert count(turtle, "SELECT (COUNT(DISTINCT ?w) AS ?n) WHERE { ?w pa:listedIn ?c }") == 156
+
+
+def test_16_review_articles(turtle):
+    assert count(turtle, "SELECT (COUNT(DISTINCT ?w) AS ?n) WHERE { ?w a fabio:ReviewArticle }") == 16
+    assert count(turtle, "SELECT (COUNT(DISTINCT ?w) AS ?n) WHERE { ?w a fabio:Expression ; dcterms:title ?t }") == 156
+
+
+def test_surveys_are_listed_in_the_related_surveys_section(turtle):
+    labels = {str(row[0]) for row in turtle.query(PREFIXES + """
+        SELECT DISTINCT ?label WHERE { ?w a fabio:ReviewArticle ; pa:listedIn ?s . ?s skos:prefLabel ?label }""")}
+    assert labels == {"Related Surveys"}
+
+
+def test_sub_categories_are_broader_than_top_sections_in_one_scheme(turtle):
+    assert count(turtle, """SELECT (COUNT(*) AS ?n) WHERE {
+        ?sub skos:broader ?top . ?sub skos:inScheme ?scheme . ?top skos:inScheme ?scheme .
+        ?top skos:topConceptOf ?scheme }""") == 9
+
+
+def test_years_and_identifiers_as_contract(turtle):
+    rows = list(turtle.query(PREFIXES + """
+        SELECT ?year ?listed ?id WHERE { ?w dcterms:title "Args: Alignment as reward-guided search" ;
+            fabio:hasPublicationYear ?year ; pa:listedYear ?listed ; pa:listedArxivId ?id }"""))
+    assert [(str(y), str(l), str(i)) for y, l, i in rows] == [("2024", "2024", "1912.00180v1")]
+    assert str(rows[0][0].datatype) == "http://www.w3.org/2001/XMLSchema#gYear"
+    assert count(turtle, "SELECT (COUNT(*) AS ?n) WHERE { ?w <http://purl.org/spar/fabio/hasArXivId> ?id }") == 0
+
+
+def test_provenance_names_file_and_line(turtle):
+    rows = list(turtle.query(PREFIXES + """
+        SELECT ?line ?file WHERE { ?w dcterms:title "Voyager: An open-ended embodied agent with large language models" ;
+            prov:wasDerivedFrom ?row . ?row pa:sourceLine ?line ; prov:hadPrimarySource ?list . ?list dcterms:title ?file }"""))
+    assert [(int(line), str(file)) for line, file in rows] == [(148, "awesome-personalized-alignment.md")]
+
+
+def test_every_contract_prefix_is_bound(built):
+    text = (built / "graph.ttl").read_text(encoding="utf-8")
+    for prefix, iri in {
+        "pa": "https://w3id.org/pa-graph/ontology#", "fabio": "http://purl.org/spar/fabio/",
+        "cito": "http://purl.org/spar/cito/", "dcterms": "http://purl.org/dc/terms/",
+        "skos": "http://www.w3.org/2004/02/skos/core#", "prov": "http://www.w3.org/ns/prov#",
+        "foaf": "http://xmlns.com/foaf/0.1/", "prism": "http://prismstandard.org/namespaces/basic/2.0/",
+        "schema": "https://schema.org/",
+    }.items():
+        assert f"@prefix {prefix}: <{iri}> ." in text
+
+
+def test_no_blank_nodes(turtle):
+    assert not any(isinstance(term, BNode) for triple in turtle for term in triple)
+
+
+def test_every_pa_term_used_is_declared_with_label_and_comment(turtle):
+    ontology = Graph().parse(ONTOLOGY, format="turtle")
+    assert (URIRef("https://w3id.org/pa-graph/ontology"), RDF.type, OWL.Ontology) in ontology
+    used = {term for triple in turtle for term in triple if isinstance(term, URIRef) and term.startswith(str(PA))}
+    assert used, "the build uses pa: terms"
+    for term in used:
+        assert (term, RDFS.label, None) in ontology, f"{term} has no rdfs:label in ontology/pa.ttl"
+        assert (term, RDFS.comment, None) in ontology, f"{term} has no rdfs:comment in ontology/pa.ttl"
+
+
+def test_two_builds_give_byte_identical_turtle(built, tmp_path):
+    build(options=BuildOptions(out_dir=tmp_path))
+    assert (tmp_path / "graph.ttl").read_bytes() == (built / "graph.ttl").read_bytes()
+    assert (tmp_path / "graph.json").read_bytes() == (built / "graph.json").read_bytes()
+
+
+def test_base_iri_is_configurable(tmp_path):
+    build(options=BuildOptions(out_dir=tmp_path, base_iri="http://example.org/kg/"))
+    text = (tmp_path / "graph.ttl").read_text(encoding="utf-8")
+    assert "<http://example.org/kg/section/related-surveys>" in text
+    assert "w3id.org/pa-graph/id/" not in text
+
+
+def test_committed_outputs_match_a_fresh_build(built):
+    committed = ONTOLOGY.parent.parent / "outputs" / "graph.ttl"
+    assert committed.read_bytes() == (built / "graph.ttl").read_bytes(), "run 'pa-graph build' and commit outputs/"
