@@ -22,8 +22,16 @@ def bundled():
 def built(tmp_path_factory):
     """A full build of the bundled list; returns the output folder."""
     out = tmp_path_factory.mktemp("build")
-    build(options=BuildOptions(out_dir=out))
+    build(options=BuildOptions(out_dir=out, enrich=False))
     return out
+
+
+@pytest.fixture(autouse=True)
+def no_real_semantic_scholar(monkeypatch, tmp_path_factory):
+    """No test reaches the real API or the user's cache: a refused port and a fresh cache folder per test."""
+    monkeypatch.setenv("S2_API_URL", "http://127.0.0.1:9")
+    monkeypatch.delenv("S2_API_KEY", raising=False)
+    monkeypatch.setenv("PA_GRAPH_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,10 @@
 """Audit stage: what a list maintainer should fix, each finding naming file and line.
 
-Offline checks only: arXiv ids shared by different works, arXiv ids whose year-month contradicts the listed date,
-rows repeated across sections, malformed rows, and repaired mojibake. Findings carry a stable ``id`` (no line
-numbers where avoidable) so a list's CI can accept known ones in an allow file.
+Offline checks: arXiv ids shared by different works, arXiv ids whose year-month contradicts the listed date, rows
+repeated across sections, malformed rows, and repaired mojibake. With Semantic Scholar data (from a build, or the
+cache): links verified wrong — with the right id — and missing links, and works S2 cannot resolve. Findings carry a
+stable ``id`` (no line numbers where avoidable) so a list's CI can accept known ones in an allow file;
+:func:`fix_links` writes a list back with only its wrong links corrected.
 """
 
 from __future__ import annotations
@@ -15,11 +17,23 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import re
+
+from pa_graph.enrich import Enrichment, LinkCheck
 from pa_graph.errors import AllowFileError
 from pa_graph.records import Finding, ParsedList, Repair, Work
 from pa_graph.text import arxiv_base_id, arxiv_year_month
 
-__all__ = ["AuditReport", "audit", "read_allow_file", "unaccepted", "render_markdown", "render_json", "date_conflict"]
+__all__ = [
+    "AuditReport",
+    "audit",
+    "read_allow_file",
+    "unaccepted",
+    "render_markdown",
+    "render_json",
+    "date_conflict",
+    "fix_links",
+]
 
 #: A listed year may follow the arXiv submission by this many years (conference after preprint), never precede it.
 MAX_YEARS_AFTER_PREPRINT = 1
@@ -29,6 +43,7 @@ MAX_YEARS_AFTER_PREPRINT = 1
 class AuditReport:
     findings: tuple[Finding, ...]
     notes: tuple[str, ...]
+    link_checks: tuple[LinkCheck, ...] = ()
 
     def counts(self) -> dict[str, int]:
         counts: dict[str, int] = defaultdict(int)
@@ -37,8 +52,8 @@ class AuditReport:
         return dict(sorted(counts.items()))
 
 
-def audit(lists: Sequence[ParsedList], works: Sequence[Work]) -> AuditReport:
-    """All offline findings for the parsed lists and the works resolved from them."""
+def audit(lists: Sequence[ParsedList], works: Sequence[Work], enrichment: Enrichment | None = None) -> AuditReport:
+    """All findings for the parsed lists and the works resolved from them, verified ones when S2 data is given."""
     findings = [
         *_shared_arxiv_ids(works),
         *_date_conflicts(works),
@@ -46,8 +61,34 @@ def audit(lists: Sequence[ParsedList], works: Sequence[Work]) -> AuditReport:
         *(finding for parsed in lists for finding in parsed.malformed),
         *(_mojibake(repair) for parsed in lists for repair in parsed.repairs),
     ]
-    notes = tuple(note for parsed in lists for note in parsed.notes)
-    return AuditReport(tuple(findings), notes)
+    notes = [note for parsed in lists for note in parsed.notes]
+    checks: tuple[LinkCheck, ...] = ()
+    if enrichment is not None:
+        checks = tuple(enrichment.link_checks)
+        findings += [_link_finding(check) for check in checks]
+        by_key = {work.key: work for work in works}
+        findings += [
+            Finding("s2-unresolved", f"s2-unresolved:{key}", f"{by_key[key].rows[0].source}: "
+                    f"{by_key[key].title!r}: {reason}", tuple(row.source for row in by_key[key].rows))
+            for key, reason in enrichment.unresolved.items()
+        ]
+        if enrichment.not_cached:
+            notes.append(f"{len(enrichment.not_cached)} works were not verified: Semantic Scholar was not asked "
+                         f"({enrichment.mode}) and the cache holds no answer for them")
+    return AuditReport(tuple(findings), tuple(notes), checks)
+
+
+def _link_finding(check: LinkCheck) -> Finding:
+    where = check.sources[0]
+    if check.status == "missing":
+        return Finding("missing-arxiv-link", f"missing-arxiv-link:{check.work_key}",
+                       f"{where}: {check.title!r} has no arXiv link; Semantic Scholar gives arXiv {check.correct_id}",
+                       check.sources)
+    target = f"is {check.points_to!r}" if check.points_to else "is unknown"
+    fix = f"the right id is {check.correct_id}" if check.correct_id else "Semantic Scholar gives no arXiv id for this work"
+    return Finding("wrong-arxiv-link", f"wrong-arxiv-link:{check.listed_id}:{check.work_key}",
+                   f"{where}: {check.title!r}: listed arXiv {check.listed_id} {target} on Semantic Scholar; {fix}",
+                   check.sources)
 
 
 def _shared_arxiv_ids(works: Sequence[Work]) -> Iterable[Finding]:
@@ -164,6 +205,9 @@ def unaccepted(report: AuditReport, patterns: Sequence[str]) -> list[Finding]:
 
 
 _TITLES = {
+    "wrong-arxiv-link": "arXiv links that point to another paper (verified with Semantic Scholar)",
+    "missing-arxiv-link": "Works without an arXiv link that Semantic Scholar knows on arXiv",
+    "s2-unresolved": "Works Semantic Scholar could not resolve",
     "shared-arxiv-id": "arXiv links shared by different works",
     "arxiv-date-conflict": "arXiv links whose date contradicts the listed date",
     "repeated-row": "Rows listed more than once",
@@ -179,6 +223,15 @@ def render_markdown(report: AuditReport) -> str:
     lines.append(f"{len(report.findings)} findings: " + (", ".join(f"{n} {kind}" for kind, n in counts.items()) or "none") + ".")
     lines.append("")
     lines.append("Each finding has an id; list accepted ids (or glob patterns) in a file for `pa-graph audit --allow FILE`.")
+    wrong = [check for check in report.link_checks if check.status == "wrong"]
+    if wrong:
+        lines += ["", f"## Wrong links and their fixes ({len(wrong)})", "",
+                  "`pa-graph audit --fix` rewrites these links in the list and changes nothing else.", "",
+                  "| where | title | listed arXiv | is on Semantic Scholar | fix |", "|---|---|---|---|---|"]
+        for check in wrong:
+            where = ", ".join(str(source) for source in check.sources)
+            lines.append(f"| {where} | {_cell(check.title)} | {check.listed_id} | {_cell(check.points_to or '(unknown id)')} "
+                         f"| {check.correct_id or '(no arXiv id known)'} |")
     for kind, title in _TITLES.items():
         chosen = [finding for finding in report.findings if finding.kind == kind]
         if not chosen:
@@ -189,6 +242,8 @@ def render_markdown(report: AuditReport) -> str:
             lines.append(f"| {where} | {_cell(finding.message)} | `{finding.id}` |")
     if report.notes:
         lines += ["", "## Notes", ""] + [f"- {_cell(note)}" for note in report.notes]
+    if report.link_checks or any(f.kind == "s2-unresolved" for f in report.findings):
+        lines += ["", "Link verification data: Semantic Scholar Academic Graph API (https://www.semanticscholar.org)."]
     return "\n".join(lines) + "\n"
 
 
@@ -199,7 +254,35 @@ def _cell(text: str) -> str:
 def render_json(report: AuditReport) -> str:
     """The audit as JSON (``audit.json``): counts, findings with their sources, notes."""
     return json.dumps(
-        {"counts": report.counts(), "findings": [asdict(finding) for finding in report.findings], "notes": list(report.notes)},
+        {"counts": report.counts(), "findings": [asdict(finding) for finding in report.findings],
+         "link_fixes": [asdict(check) for check in report.link_checks if check.status == "wrong" and check.correct_id],
+         "notes": list(report.notes)},
         ensure_ascii=False,
         indent=2,
     ) + "\n"
+
+
+def fix_links(data: bytes, file_name: str, checks: Sequence[LinkCheck]) -> tuple[bytes, list[int]]:
+    """The list's bytes with each verified-wrong arXiv id replaced by the right one on the lines that carry it.
+
+    Only the id inside arxiv.org links changes (``abs/1912.00180v1`` → ``abs/2402.01694``, the PDF link too);
+    every other byte, mojibake and line endings included, stays as it was. Returns the new bytes and the changed
+    (1-based) line numbers.
+    """
+    lines = data.split(b"\n")
+    changed = []
+    for check in checks:
+        if check.status != "wrong" or not check.correct_id or not check.listed_id:
+            continue
+        listed = re.escape(check.listed_id.encode("ascii"))
+        tail = rb"(?![0-9])" if re.search(r"v\d+$", check.listed_id) else rb"(?![0-9]|v[0-9])"
+        pattern = re.compile(rb"(arxiv\.org/(?:abs|pdf|html)/)" + listed + tail, re.IGNORECASE)
+        for source in check.sources:
+            if source.file != file_name:
+                continue
+            index = source.line - 1
+            fixed = pattern.sub(lambda m: m.group(1) + check.correct_id.encode("ascii"), lines[index])
+            if fixed != lines[index]:
+                lines[index] = fixed
+                changed.append(source.line)
+    return b"\n".join(lines), sorted(set(changed))

@@ -1,4 +1,4 @@
-"""The whole pipeline in one call: lists → works → model → audit and exports, written atomically to ``out_dir``."""
+"""The whole pipeline in one call: lists → works → (S2 enrichment) → model → audit and exports, written atomically."""
 
 from __future__ import annotations
 
@@ -14,29 +14,38 @@ from rdflib import Graph
 
 from pa_graph import __version__
 from pa_graph.audit import AuditReport, audit, render_json, render_markdown
+from pa_graph.cache import ResponseCache, cache_dir_from
+from pa_graph.enrich import EnrichOptions, Enrichment, Progress, enrich
 from pa_graph.errors import ListInputError
 from pa_graph.html_view import render_html
-from pa_graph.model import build_model
+from pa_graph.model import add_enrichment, build_model
 from pa_graph.outputs import write_all
 from pa_graph.parse import read_list
 from pa_graph.rdf import DEFAULT_BASE_IRI, to_rdf, to_turtle
 from pa_graph.records import ParsedList, Work
 from pa_graph.resolve import resolve_works
+from pa_graph.s2 import S2Client, S2Settings
 from pa_graph.stats import graph_stats
 
-__all__ = ["BuildOptions", "KnowledgeGraph", "BuildResult", "bundled_list", "load_lists", "assemble", "build"]
+__all__ = ["BuildOptions", "KnowledgeGraph", "BuildResult", "bundled_list", "load_lists", "assemble",
+           "assemble_lists", "build", "s2_client"]
 
 BUNDLED_LIST = "awesome-personalized-alignment.md"
+S2_CREDIT = "Data on papers, authors and citations: Semantic Scholar Academic Graph API (https://www.semanticscholar.org)"
 
 
 @dataclass(frozen=True)
 class BuildOptions:
-    """What a build does beyond reading the lists."""
+    """What a build does beyond reading the lists. ``s2=None`` reads ``S2_API_KEY``/``S2_API_URL`` at build time."""
 
     out_dir: Path = Path("outputs")
     base_iri: str = DEFAULT_BASE_IRI
     enrich: bool = True
     offline: bool = False
+    refresh: bool = False
+    cache_dir: Path | None = None
+    s2: S2Settings | None = None
+    extras: EnrichOptions = EnrichOptions()
 
 
 @dataclass(frozen=True)
@@ -47,6 +56,7 @@ class KnowledgeGraph:
     works: list[Work]
     model: nx.MultiDiGraph
     audit: AuditReport
+    enrichment: Enrichment | None = None
 
 
 @dataclass(frozen=True)
@@ -75,16 +85,44 @@ def load_lists(paths: Sequence[str | Path] = ()) -> list[ParsedList]:
     return parsed
 
 
-def assemble(paths: Sequence[str | Path] = ()) -> KnowledgeGraph:
-    """Parse, resolve, model and audit the lists, without writing anything (for notebooks and tests)."""
-    lists = load_lists(paths)
+def s2_client(options: BuildOptions) -> S2Client:
+    """The cached Semantic Scholar client a build with these options uses."""
+    settings = options.s2 or S2Settings.from_environment()
+    return S2Client(settings, ResponseCache(cache_dir_from(options.cache_dir)), offline=options.offline,
+                    refresh=options.refresh)
+
+
+def assemble(paths: Sequence[str | Path] = (), client: S2Client | None = None,
+             extras: EnrichOptions = EnrichOptions(), progress: Progress | None = None) -> KnowledgeGraph:
+    """Parse, resolve, (enrich,) model and audit the lists without writing anything (for notebooks and tests).
+
+    Without a ``client`` the graph holds the lists alone.
+    """
+    return assemble_lists(load_lists(paths), client, extras, progress)
+
+
+def assemble_lists(lists: list[ParsedList], client: S2Client | None = None,
+                   extras: EnrichOptions = EnrichOptions(), progress: Progress | None = None) -> KnowledgeGraph:
+    """:func:`assemble` for lists already parsed."""
     works = resolve_works(row for parsed in lists for row in parsed.rows)
-    return KnowledgeGraph(lists, works, build_model(works, lists), audit(lists, works))
+    model = build_model(works, lists)
+    enrichment = None
+    if client is not None:
+        enrichment = enrich(works, client, extras, progress)
+        add_enrichment(model, enrichment)
+    return KnowledgeGraph(lists, works, model, audit(lists, works, enrichment), enrichment)
 
 
-def build(paths: Sequence[str | Path] = (), options: BuildOptions = BuildOptions()) -> BuildResult:
+def build(paths: Sequence[str | Path] = (), options: BuildOptions = BuildOptions(),
+          progress: Progress | None = None) -> BuildResult:
     """Run the pipeline and write every output; all are rendered before the first is written."""
-    graph = assemble(paths)
+    lists = load_lists(paths)  # unusable input fails before the cache is opened
+    client = s2_client(options) if options.enrich else None
+    try:
+        graph = assemble_lists(lists, client, options.extras, progress)
+    finally:
+        if client is not None:
+            client.close()
     rdf = to_rdf(graph.model, options.base_iri)
     stats = graph_stats(rdf)
     record = {
@@ -93,7 +131,7 @@ def build(paths: Sequence[str | Path] = (), options: BuildOptions = BuildOptions
         "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "lists": [{"file": str(p.path), "name": p.name, "sha256": p.sha256, "rows": len(p.rows)} for p in graph.lists],
         "base_iri": options.base_iri,
-        "enrichment": "none: Semantic Scholar enrichment is not implemented yet; the graph holds the lists alone",
+        "enrichment": _enrichment_record(graph.enrichment),
         "stats": stats,
         "audit": graph.audit.counts(),
     }
@@ -107,3 +145,20 @@ def build(paths: Sequence[str | Path] = (), options: BuildOptions = BuildOptions
     }
     written = write_all(Path(options.out_dir), files)
     return BuildResult(graph, rdf, stats, written)
+
+
+def _enrichment_record(enrichment: Enrichment | None) -> dict:
+    if enrichment is None:
+        return {"mode": "none", "note": "built with --no-enrich: the lists alone, no Semantic Scholar data"}
+    return {
+        "mode": enrichment.mode,
+        "source": S2_CREDIT,
+        "api_url": enrichment.api_url,
+        "requests": enrichment.requests,
+        "resolved": len(enrichment.resolved),
+        "unresolved": len(enrichment.unresolved),
+        "not_in_cache": len(enrichment.not_cached),
+        "works_known_only_from_s2": len(enrichment.externals),
+        "citations": len(enrichment.citations),
+        "warnings": enrichment.warnings,
+    }

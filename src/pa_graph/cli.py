@@ -20,6 +20,35 @@ from pa_graph.errors import AllowFileError, GraphInputError, ListInputError, PaG
 
 _INPUT_ERRORS = (ListInputError, GraphInputError, AllowFileError)
 _LISTS = click.argument("lists", nargs=-1, type=click.Path(path_type=Path, dir_okay=True))
+_CACHE_DIR = click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+                          help="Semantic Scholar cache folder (default: $PA_GRAPH_CACHE_DIR, else the user cache "
+                               "folder, e.g. ~/.cache/pa-graph).")
+
+
+class _ProgressBars:
+    """Shows the library's (stage, done, total) reports as progress bars with counts and time left, on a terminal."""
+
+    def __init__(self) -> None:
+        self.stage: str | None = None
+        self.bar = None
+        self.shown = 0
+        self.enabled = sys.stderr.isatty()
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.enabled or total <= 1:
+            return
+        if stage != self.stage:
+            self.close()
+            self.stage, self.shown = stage, 0
+            self.bar = click.progressbar(length=total, label=stage, file=sys.stderr, show_eta=True, show_pos=True)
+            self.bar.__enter__()
+        self.bar.update(done - self.shown)
+        self.shown = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
 
 
 def _reported(command):
@@ -61,19 +90,45 @@ def main() -> None:
 @_LISTS
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("outputs"),
               show_default=True, help="Folder for graph.ttl, graph.json, graph.html, audit.md/json and build.json.")
-@click.option("--offline", is_flag=True, help="Never touch the network (Semantic Scholar enrichment is not implemented "
-              "yet, so every build is offline for now).")
+@click.option("--offline", is_flag=True, help="Never touch the network: use what the cache holds.")
 @click.option("--no-enrich", is_flag=True, help="Use the lists alone, no Semantic Scholar data at all.")
+@_CACHE_DIR
+@click.option("--refresh", is_flag=True, help="Ask Semantic Scholar again for everything, replacing cached answers.")
+@click.option("--rate", type=click.FloatRange(min=0.01), default=None, metavar="R",
+              help="Requests per second to Semantic Scholar (default 1, its limit with an API key).")
+@click.option("--citations", is_flag=True, help="Also fetch incoming citations of every listed work (paginated).")
+@click.option("--max-citations", type=click.IntRange(min=1), default=1000, show_default=True,
+              help="Cap on incoming citations per work with --citations.")
+@click.option("--contexts", is_flag=True, help="Also read /references for citation intents, contexts and influence.")
+@click.option("--embeddings", is_flag=True, help="Also fetch SPECTER v2 embeddings (for the gap analysis).")
 @click.option("--base-iri", default=None, metavar="IRI", help="Base IRI for minted resources "
               "(default https://w3id.org/pa-graph/id/).")
 @_reported
-def build(lists: tuple[Path, ...], out_dir: Path, offline: bool, no_enrich: bool, base_iri: str | None) -> None:
-    """Build the knowledge graph of LIST.md files (default: the bundled list) into --out."""
-    from pa_graph.build import BuildOptions, build as run_build
-    from pa_graph.rdf import DEFAULT_BASE_IRI
+def build(lists: tuple[Path, ...], out_dir: Path, offline: bool, no_enrich: bool, cache_dir: Path | None,
+          refresh: bool, rate: float | None, citations: bool, max_citations: int, contexts: bool, embeddings: bool,
+          base_iri: str | None) -> None:
+    """Build the knowledge graph of LIST.md files (default: the bundled list) into --out.
 
-    options = BuildOptions(out_dir=out_dir, base_iri=base_iri or DEFAULT_BASE_IRI, enrich=not no_enrich, offline=offline)
-    result = run_build(lists, options)
+    By default Semantic Scholar enriches the graph when it answers (S2_API_KEY is sent when set; S2_API_URL
+    replaces https://api.semanticscholar.org), and every answer is cached: when S2 cannot be reached the build
+    warns once and completes from the cache.
+    """
+    from pa_graph.build import BuildOptions, build as run_build
+    from pa_graph.enrich import EnrichOptions
+    from pa_graph.rdf import DEFAULT_BASE_IRI
+    from pa_graph.s2 import S2Settings
+
+    options = BuildOptions(
+        out_dir=out_dir, base_iri=base_iri or DEFAULT_BASE_IRI, enrich=not no_enrich, offline=offline,
+        refresh=refresh, cache_dir=cache_dir, s2=S2Settings.from_environment(rate=rate),
+        extras=EnrichOptions(citations=citations, contexts=contexts, embeddings=embeddings,
+                             max_citations=max_citations),
+    )
+    bars = _ProgressBars()
+    try:
+        result = run_build(lists, options, progress=bars)
+    finally:
+        bars.close()
     kg = result.graph
     for parsed in kg.lists:
         for finding in parsed.malformed:
@@ -88,7 +143,23 @@ def build(lists: tuple[Path, ...], out_dir: Path, offline: bool, no_enrich: bool
         f"{rows} rows → {len(kg.works)} works ({surveys} surveys, {len(kg.works) - surveys} papers); "
         f"{result.stats['triples']} triples; {len(kg.audit.findings)} audit findings"
     )
+    if kg.enrichment is not None:
+        _report_enrichment(kg.enrichment)
     click.echo("wrote " + ", ".join(str(path) for path in result.written))
+
+
+def _report_enrichment(enrichment) -> None:
+    for warning in enrichment.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if enrichment.mode == "unreachable":
+        click.echo(f"warning: Semantic Scholar could not be used; built from the cache "
+                   f"({len(enrichment.resolved)} works found there)", err=True)
+    click.echo(
+        f"Semantic Scholar ({enrichment.mode}): {len(enrichment.resolved)} works resolved, "
+        f"{len(enrichment.unresolved)} unresolved, {len(enrichment.not_cached)} not in the cache; "
+        f"{len(enrichment.externals)} works known only from S2; {len(enrichment.citations)} citations; "
+        f"{enrichment.requests} requests"
+    )
 
 
 @main.command()
@@ -97,14 +168,27 @@ def build(lists: tuple[Path, ...], out_dir: Path, offline: bool, no_enrich: bool
 @click.option("--allow", "allow_file", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="File of accepted finding ids or glob patterns (one a line, '#' comments), e.g. 'mojibake:*'.")
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON instead of text.")
+@click.option("--fix", is_flag=True, help="Rewrite each list with its verified-wrong arXiv links corrected "
+              "(nothing else changes); needs Semantic Scholar answers in the cache (run 'pa-graph build' first).")
+@_CACHE_DIR
 @_reported
-def audit(lists: tuple[Path, ...], strict: bool, allow_file: Path | None, as_json: bool) -> None:
-    """Check LIST.md files (default: the bundled list) for wrong links, repeats, malformed rows and mojibake."""
-    from pa_graph.audit import read_allow_file, render_json, unaccepted
-    from pa_graph.build import assemble
+def audit(lists: tuple[Path, ...], strict: bool, allow_file: Path | None, as_json: bool, fix: bool,
+          cache_dir: Path | None) -> None:
+    """Check LIST.md files (default: the bundled list) for wrong links, repeats, malformed rows and mojibake.
 
-    report = assemble(lists).audit
+    Never touches the network: links are verified with the Semantic Scholar answers the cache holds.
+    """
+    from pa_graph.audit import read_allow_file, render_json, unaccepted
+    from pa_graph.build import BuildOptions, assemble_lists, load_lists, s2_client
+    from pa_graph.cache import ResponseCache, cache_dir_from
+
     patterns = read_allow_file(allow_file) if allow_file else []
+    parsed = load_lists(lists)
+    cached = (cache_dir_from(cache_dir) / ResponseCache.FILE_NAME).is_file()
+    client = s2_client(BuildOptions(offline=True, cache_dir=cache_dir)) if cached else None
+    report = assemble_lists(parsed, client).audit
+    if fix:
+        _fix_lists(parsed, report)
     open_findings = unaccepted(report, patterns)
     if as_json:
         click.echo(render_json(report), nl=False)
@@ -118,6 +202,21 @@ def audit(lists: tuple[Path, ...], strict: bool, allow_file: Path | None, as_jso
     if strict and open_findings:
         click.echo(f"audit failed: {len(open_findings)} findings not accepted by the allow file", err=True)
         sys.exit(1)
+
+
+def _fix_lists(parsed, report) -> None:
+    from pa_graph.audit import fix_links
+    from pa_graph.outputs import write_atomic
+
+    if not any(check.status == "wrong" and check.correct_id for check in report.link_checks):
+        click.echo("nothing to fix: no verified wrong links with a known right id "
+                   "(run 'pa-graph build' with Semantic Scholar reachable first)", err=True)
+        return
+    for item in parsed:
+        data, changed = fix_links(item.path.read_bytes(), item.name, report.link_checks)
+        if changed:
+            write_atomic(item.path, data)
+            click.echo(f"fixed {len(changed)} lines in {item.path}: {', '.join(map(str, changed))}", err=True)
 
 
 @main.command()
@@ -138,3 +237,52 @@ def stats(graph_file: Path, as_json: bool) -> None:
         click.echo(f"{group}:")
         for name, count in counts[group].items():
             click.echo(f"  {name:<16} {count:>6}")
+
+
+@main.group()
+def cache() -> None:
+    """Inspect or empty the Semantic Scholar response cache."""
+
+
+@cache.command("info")
+@_CACHE_DIR
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@_reported
+def cache_info(cache_dir: Path | None, as_json: bool) -> None:
+    """Where the cache is, how big, and what it holds."""
+    from pa_graph.cache import ResponseCache, cache_dir_from
+
+    info = ResponseCache(cache_dir_from(cache_dir)).info()
+    if as_json:
+        click.echo(json.dumps(info, indent=2))
+        return
+    click.echo(f"{info['path']}: {info['answers']} answers, {info['bytes']:,} bytes")
+    for kind, count in info["by_kind"].items():
+        click.echo(f"  {kind:<12} {count:>7}")
+    if info["answers"]:
+        click.echo(f"retrieved from {info['oldest']} to {info['newest']}")
+
+
+@cache.command("clear")
+@_CACHE_DIR
+@_reported
+def cache_clear(cache_dir: Path | None) -> None:
+    """Delete every cached answer."""
+    from pa_graph.cache import ResponseCache, cache_dir_from
+
+    click.echo(f"deleted {ResponseCache(cache_dir_from(cache_dir)).clear()} cached answers")
+
+
+@cache.command("expire")
+@_CACHE_DIR
+@click.option("--older-than", type=click.FloatRange(min=0), default=30, show_default=True, metavar="DAYS",
+              help="Delete answers retrieved more than this many days ago.")
+@_reported
+def cache_expire(cache_dir: Path | None, older_than: float) -> None:
+    """Delete old answers, so the next build asks Semantic Scholar again for them."""
+    from datetime import timedelta
+
+    from pa_graph.cache import ResponseCache, cache_dir_from
+
+    removed = ResponseCache(cache_dir_from(cache_dir)).expire(timedelta(days=older_than))
+    click.echo(f"deleted {removed} cached answers older than {older_than:g} days")

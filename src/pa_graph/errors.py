@@ -6,12 +6,27 @@ catch one type and show ``str(err)``, which is written for a person::
     PaGraphError
      ├── ListInputError     a list file is missing, unreadable, not text, or holds no paper rows (CLI exit 2)
      ├── GraphInputError    a graph file to read is missing or not valid RDF (CLI exit 2)
-     └── AllowFileError     an ``--allow`` file cannot be read (CLI exit 2)
+     ├── AllowFileError     an ``--allow`` file cannot be read (CLI exit 2)
+     ├── CacheError         the response cache cannot be opened (CLI exit 1)
+     └── S2Error            a Semantic Scholar request failed; the build turns these into warnings
+          ├── S2Unavailable   the service cannot be reached (refused, DNS, no answer): stop asking for this build
+          ├── S2AuthError     403: the API key is wrong or missing: stop asking for this build
+          └── S2RequestError  one request failed for good (retry budget spent, malformed answer, 400)
 """
 
 from __future__ import annotations
 
-__all__ = ["PaGraphError", "ListInputError", "GraphInputError", "AllowFileError"]
+__all__ = [
+    "PaGraphError",
+    "ListInputError",
+    "GraphInputError",
+    "AllowFileError",
+    "CacheError",
+    "S2Error",
+    "S2Unavailable",
+    "S2AuthError",
+    "S2RequestError",
+]
 
 
 class PaGraphError(Exception):
@@ -28,3 +43,23 @@ class GraphInputError(PaGraphError):
 
 class AllowFileError(PaGraphError):
     """An audit allow-list file cannot be read."""
+
+
+class CacheError(PaGraphError):
+    """The response cache cannot be opened or written."""
+
+
+class S2Error(PaGraphError):
+    """A Semantic Scholar request failed."""
+
+
+class S2Unavailable(S2Error):
+    """Semantic Scholar cannot be reached at all; further requests in this build are pointless."""
+
+
+class S2AuthError(S2Error):
+    """Semantic Scholar refused the API key (HTTP 403)."""
+
+
+class S2RequestError(S2Error):
+    """One request failed for good: retry budget spent, a malformed answer, or a request S2 rejects."""

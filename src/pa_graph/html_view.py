@@ -9,6 +9,7 @@ as text: list content is never interpreted as HTML.
 
 from __future__ import annotations
 
+import random
 import re
 
 import networkx as nx
@@ -23,6 +24,8 @@ NODE_STYLE = {
     "tag": {"color": "#b07aa1", "shape": "diamond"},
     "method": {"color": "#e15759", "shape": "triangle"},
     "venue": {"color": "#9c755f", "shape": "square"},
+    "external": {"color": "#bab0ac", "shape": "dot"},
+    "author": {"color": "#76b7b2", "shape": "ellipse"},
 }
 _EXTERNAL_TAG = re.compile(r"""<(?:link|script)\b[^>]*\b(?:href|src)\s*=\s*["']https?://[^>]*>(?:\s*</script>)?""", re.IGNORECASE)
 _DEAD_COMMENT = re.compile(r"<!--[^>]*node_modules.*?-->", re.DOTALL)  # pyvis template's commented-out vis.js tags
@@ -34,19 +37,11 @@ def render_html(model: nx.MultiDiGraph, title: str = "pa-graph") -> str:
     from pyvis.network import Network  # imported here: pyvis pulls in IPython (~0.4 s) at import time
 
     network = Network(height="95vh", width="100%", directed=True, cdn_resources="in_line", bgcolor="#ffffff")
-    positions = nx.spring_layout(nx.Graph(model.to_undirected(as_view=True)), seed=_LAYOUT_SEED, scale=1200)
+    positions = layout(model)
     for node, data in model.nodes(data=True):
-        style = NODE_STYLE[data.get("work_type", data["kind"])]
+        group = node_group(data)
         x, y = positions[node]
-        network.add_node(
-            node,
-            label=_label(data),
-            title=_tooltip(data),
-            x=float(x),
-            y=float(y),
-            group=data.get("work_type", data["kind"]),
-            **style,
-        )
+        network.add_node(node, label=_label(data), title=_tooltip(data), x=x, y=y, group=group, **NODE_STYLE[group])
     for source, target, relation in model.edges(keys=True):
         network.add_edge(source, target, title=relation.replace("_", " "), color="#bbbbbb")
     network.set_options(
@@ -60,9 +55,37 @@ def render_html(model: nx.MultiDiGraph, title: str = "pa-graph") -> str:
     return page
 
 
+def node_group(data: dict) -> str:
+    """The legend group of a node: paper, survey, external (a work known only from S2), or its kind."""
+    if data["kind"] == "work":
+        return data["work_type"] if data.get("listed", True) else "external"
+    return data["kind"]
+
+
+def layout(model: nx.MultiDiGraph, scale: float = 1500.0) -> dict[str, tuple[float, float]]:
+    """Fruchterman-Reingold positions computed by igraph (C, ~0.2 s for 5,000 nodes where networkx takes minutes),
+    started from seeded positions so the same graph always gets the same picture."""
+    import igraph
+
+    nodes = list(model.nodes)
+    if not nodes:
+        return {}
+    index = {node: position for position, node in enumerate(nodes)}
+    edges = {(index[u], index[v]) for u, v in model.edges() if u != v}
+    rng = random.Random(_LAYOUT_SEED)
+    start = [[rng.uniform(-1, 1), rng.uniform(-1, 1)] for _ in nodes]
+    coords = igraph.Graph(n=len(nodes), edges=sorted(edges)).layout_fruchterman_reingold(seed=start, niter=300).coords
+    xs, ys = [c[0] for c in coords], [c[1] for c in coords]
+    span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
+    return {node: (round((x - min(xs)) / span * scale, 2), round((y - min(ys)) / span * scale, 2))
+            for node, (x, y) in zip(nodes, coords)}
+
+
 def _label(data: dict) -> str:
     if data["kind"] != "work":
         return data["label"]
+    if not data.get("listed", True):
+        return ""
     abbreviations = [a for a in data.get("abbreviations", []) if a]
     if abbreviations:
         return abbreviations[0]
@@ -76,7 +99,7 @@ def _tooltip(data: dict) -> str:
         kind = data["kind"]
         extra = f"\nalso: {', '.join(data['alt_labels'])}" if data.get("alt_labels") else ""
         return f"{kind}: {data['label']}{extra}"
-    lines = [data["title"], f"{data['work_type']}, {data.get('year') or 'year unknown'}"]
+    lines = [data["title"], f"{node_group(data)}, {data.get('year') or 'year unknown'}"]
     if data.get("abbreviations"):
         lines.append("abbreviation: " + ", ".join(data["abbreviations"]))
     lines += [f"listed at {source['file']}:{source['line']}" for source in data.get("sources", [])]

@@ -4,6 +4,10 @@ Node ids are readable, deterministic paths that double as IRI suffixes (``work/l
 ``section/test-time-personalized-alignment/rag``, ``tag/rag``, ``method/lamp``, ``venue/sigir``). Every node has a
 ``kind`` (see :data:`NODE_KINDS`); every edge's key is its relation (see :data:`RELATIONS`). Attribute values are
 plain JSON types so the graph round-trips through ``graph.json``.
+
+Semantic Scholar data is added by :func:`add_enrichment`: identifiers and S2's title and year on listed works,
+works known only from S2 (``work/s2/<paperId>``, ``listed=False``), authors (``author/<authorId>``), S2 venues,
+and ``cites`` edges carrying intents, contexts and influence where S2 gave them.
 """
 
 from __future__ import annotations
@@ -12,13 +16,19 @@ from collections.abc import Iterable
 
 import networkx as nx
 
+from pa_graph.enrich import Enrichment, S2Record
 from pa_graph.records import ParsedList, Section, Work
-from pa_graph.text import is_author_label, label_key, slugify
+from pa_graph.text import is_author_label, label_key, short_hash, slugify
 
-__all__ = ["build_model", "NODE_KINDS", "RELATIONS", "section_id", "nodes_of_kind"]
+__all__ = ["build_model", "add_enrichment", "NODE_KINDS", "RELATIONS", "section_id", "nodes_of_kind", "work_id"]
 
-NODE_KINDS = ("work", "section", "tag", "method", "venue")
-RELATIONS = ("listed_in", "has_tag", "proposes_method", "published_in", "broader")
+NODE_KINDS = ("work", "section", "tag", "method", "venue", "author")
+RELATIONS = ("listed_in", "has_tag", "proposes_method", "published_in", "broader", "creator", "cites")
+
+
+def work_id(key: str) -> str:
+    """Node id of a listed work."""
+    return f"work/{key}"
 
 
 def section_id(section: Section) -> str:
@@ -37,7 +47,12 @@ class _Vocabulary:
 
     def __init__(self, graph: nx.MultiDiGraph, kind: str) -> None:
         self.graph, self.kind = graph, kind
-        self.ids: dict[str, str] = {}
+        self.ids: dict[str, str] = {
+            label_key(label): node
+            for node, data in graph.nodes(data=True)
+            if data.get("kind") == kind
+            for label in (data["label"], *data.get("alt_labels", []))
+        }
 
     def node_for(self, label: str) -> str:
         key = label_key(label)
@@ -55,7 +70,7 @@ def build_model(works: Iterable[Work], lists: Iterable[ParsedList]) -> nx.MultiD
     graph = nx.MultiDiGraph(lists=[{"name": parsed.name, "sha256": parsed.sha256} for parsed in lists])
     tags, methods, venues = (_Vocabulary(graph, kind) for kind in ("tag", "method", "venue"))
     for work in works:
-        node = f"work/{work.key}"
+        node = work_id(work.key)
         graph.add_node(
             node,
             kind="work",
@@ -96,3 +111,47 @@ def _add_section(graph: nx.MultiDiGraph, section: Section) -> str:
         graph.add_node(sub, kind="section", label=section.sub, level=2)
         graph.add_edge(sub, top, key="broader")
     return sub
+
+
+def add_enrichment(graph: nx.MultiDiGraph, enrichment: Enrichment) -> None:
+    """Add Semantic Scholar's records, authors, venues and citations to a model built by :func:`build_model`."""
+    venues, node_of_paper = _Vocabulary(graph, "venue"), {}
+    graph.graph["enrichment"] = {"source": "Semantic Scholar Academic Graph API", "api_url": enrichment.api_url,
+                                 "mode": enrichment.mode}
+    for key, record in enrichment.resolved.items():
+        node = node_of_paper[record.paper_id] = work_id(key)
+        _add_record(graph, node, record, venues)
+    for key, reason in enrichment.unresolved.items():
+        graph.nodes[work_id(key)]["unresolved"] = reason
+    for check in enrichment.link_checks:
+        graph.nodes[work_id(check.work_key)].setdefault("link_checks", []).append(
+            {"status": check.status, "listed_id": check.listed_id, "points_to": check.points_to,
+             "correct_id": check.correct_id})
+    for paper_id, record in sorted(enrichment.externals.items()):
+        node = node_of_paper[paper_id] = f"work/s2/{paper_id}"
+        graph.add_node(node, kind="work", work_type="paper", listed=False, title=record.title or "(untitled)")
+        _add_record(graph, node, record, venues)
+    for paper_id, vector in enrichment.embeddings.items():
+        if paper_id in node_of_paper:
+            graph.nodes[node_of_paper[paper_id]]["embedding"] = vector
+    for link in enrichment.citations:
+        if link.citing in node_of_paper and link.cited in node_of_paper:
+            graph.add_edge(node_of_paper[link.citing], node_of_paper[link.cited], key="cites",
+                           intents=list(link.intents), influential=link.influential, contexts=list(link.contexts),
+                           s2_request=link.request, s2_retrieved_at=link.retrieved_at)
+
+
+def _add_record(graph: nx.MultiDiGraph, node: str, record: S2Record, venues: _Vocabulary) -> None:
+    data = graph.nodes[node]
+    data.update(s2_paper_id=record.paper_id, s2_corpus_id=record.corpus_id, doi=record.doi,
+                arxiv_id=record.arxiv_id, s2_title=record.title, citation_count=record.citation_count,
+                s2_request=record.request, s2_retrieved_at=record.retrieved_at)
+    if record.year is not None:
+        data["year"] = record.year
+    for author_id, name in record.authors:
+        author = f"author/{author_id}" if author_id else f"author/name-{slugify(name)}-{short_hash(name, 6)}"
+        if author not in graph:
+            graph.add_node(author, kind="author", label=name, s2_author_id=author_id)
+        graph.add_edge(node, author, key="creator")
+    if record.venue:
+        graph.add_edge(node, venues.node_for(record.venue), key="published_in")

@@ -6,11 +6,14 @@ between runs (build time, absolute paths) enters the graph, so ``graph.ttl`` is 
 
 from __future__ import annotations
 
+import json
+from urllib.parse import quote
+
 import networkx as nx
 from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, SKOS
 
-from pa_graph.text import slugify
+from pa_graph.text import short_hash, slugify
 
 __all__ = ["to_rdf", "to_turtle", "PA", "FABIO", "CITO", "PRISM", "SCHEMA", "DEFAULT_BASE_IRI", "PREFIXES"]
 
@@ -36,6 +39,9 @@ PREFIXES = {
 }
 
 _SCHEMES = {"section": "categories", "tag": "tags", "method": "methods", "venue": "venues"}
+S2_ORGANIZATION = URIRef("https://www.semanticscholar.org/")
+_INTENTS = {"background": CITO.obtainsBackgroundFrom, "methodology": CITO.usesMethodIn,
+            "result": CITO.usesConclusionsFrom}
 _CONCEPT_CLASSES = {"section": PA.Category, "tag": PA.Tag, "method": PA.Method, "venue": PA.Venue}
 _SCHEME_TITLES = {
     "categories": "Sections of the curated lists",
@@ -49,6 +55,8 @@ _EDGE_PREDICATES = {
     "proposes_method": PA.proposesMethod,
     "published_in": DCTERMS.isPartOf,
     "broader": SKOS.broader,
+    "creator": DCTERMS.creator,
+    "cites": CITO.cites,
 }
 
 
@@ -78,6 +86,11 @@ def to_rdf(model: nx.MultiDiGraph, base_iri: str = DEFAULT_BASE_IRI) -> Graph:
         kind = data["kind"]
         if kind == "work":
             _add_work(rdf, subject, data, iri, list_iris)
+        elif kind == "author":
+            rdf.add((subject, RDF.type, FOAF.Person))
+            rdf.add((subject, FOAF.name, Literal(data["label"])))
+            if data.get("s2_author_id"):
+                rdf.add((subject, PA.s2AuthorId, Literal(data["s2_author_id"])))
         else:
             scheme = iri(f"scheme/{_SCHEMES[kind]}")
             rdf.add((subject, RDF.type, SKOS.Concept))
@@ -89,9 +102,41 @@ def to_rdf(model: nx.MultiDiGraph, base_iri: str = DEFAULT_BASE_IRI) -> Graph:
             if data.get("level") == 1:
                 rdf.add((subject, SKOS.topConceptOf, scheme))
 
-    for source, target, relation in model.edges(keys=True):
+    for source, target, relation, data in model.edges(keys=True, data=True):
         rdf.add((iri(source), _EDGE_PREDICATES[relation], iri(target)))
+        if relation == "cites" and (data.get("intents") or data.get("contexts") or data.get("influential") is not None):
+            _add_citation(rdf, iri, source, target, data)
     return rdf
+
+
+def _add_citation(rdf: Graph, iri, source: str, target: str, data: dict) -> None:
+    """A reified ``cito:Citation`` for what only S2's /references gives: intents, contexts, influence."""
+    citation = iri(f"citation/{short_hash(source + ' ' + target, 16)}")
+    rdf.add((citation, RDF.type, CITO.Citation))
+    rdf.add((citation, CITO.hasCitingEntity, iri(source)))
+    rdf.add((citation, CITO.hasCitedEntity, iri(target)))
+    for intent in data.get("intents", []):
+        rdf.add((citation, PA.intent, Literal(intent)))
+        if intent in _INTENTS:
+            rdf.add((citation, CITO.hasCitationCharacterization, _INTENTS[intent]))
+    for context in data.get("contexts", []):
+        rdf.add((citation, PA.context, Literal(context)))
+    if data.get("influential") is not None:
+        rdf.add((citation, PA.isInfluential, Literal(bool(data["influential"]))))
+    if data.get("s2_request"):
+        rdf.add((citation, PROV.wasDerivedFrom, _s2_response(rdf, iri, data["s2_request"], data["s2_retrieved_at"])))
+
+
+def _s2_response(rdf: Graph, iri, request: str, retrieved_at: str) -> URIRef:
+    """The S2 answer a statement came from, as a PROV entity: the request (never the key) and its retrieval time."""
+    response = iri(f"s2/response/{short_hash(request + ' ' + retrieved_at, 16)}")
+    rdf.add((response, RDF.type, PROV.Entity))
+    rdf.add((response, RDF.type, PA.S2Response))
+    rdf.add((response, PA.s2Request, Literal(request)))
+    if retrieved_at:
+        rdf.add((response, PROV.generatedAtTime, Literal(retrieved_at, datatype=XSD.dateTime)))
+    rdf.add((response, PROV.wasAttributedTo, S2_ORGANIZATION))
+    return response
 
 
 def _add_work(rdf: Graph, subject: URIRef, data: dict, iri, list_iris: dict[str, URIRef]) -> None:
@@ -111,6 +156,7 @@ def _add_work(rdf: Graph, subject: URIRef, data: dict, iri, list_iris: dict[str,
         rdf.add((subject, PA.listedLink, Literal(link, datatype=XSD.anyURI)))  # as written: may not be a valid IRI
     for abbreviation in data.get("abbreviations", []):
         rdf.add((subject, PA.listedAbbreviation, Literal(abbreviation)))
+    _add_s2_data(rdf, subject, data, iri)
     for source in data.get("sources", []):
         row = iri(f"list/{slugify(source['file'])}/line/{source['line']}")
         rdf.add((subject, PROV.wasDerivedFrom, row))
@@ -133,3 +179,42 @@ def to_turtle(rdf: Graph) -> str:
     declared = set(lines[:header_end])
     declared.update(f"@prefix {prefix}: <{namespace}> ." for prefix, namespace in PREFIXES.items())
     return "\n".join(sorted(declared) + lines[header_end:])
+
+
+def _add_s2_data(rdf: Graph, subject: URIRef, data: dict, iri) -> None:
+    """Identifiers, S2's title, links and provenance of a work Semantic Scholar resolved; link verdicts."""
+    if data.get("unresolved"):
+        rdf.add((subject, RDF.type, PA.UnresolvedWork))
+        rdf.add((subject, PA.unresolvedReason, Literal(data["unresolved"])))
+    for number, check in enumerate(data.get("link_checks", []), 1):
+        node = URIRef(f"{subject}/link-check/{number}")
+        rdf.add((subject, PA.hasLinkCheck, node))
+        rdf.add((node, RDF.type, PA.LinkCheck))
+        rdf.add((node, PA.linkStatus, Literal(check["status"])))
+        if check.get("listed_id"):
+            rdf.add((node, PA.listedArxivId, Literal(check["listed_id"])))
+        if check.get("points_to"):
+            rdf.add((node, PA.pointsToTitle, Literal(check["points_to"])))
+        if check.get("correct_id"):
+            rdf.add((node, PA.correctArxivId, Literal(check["correct_id"])))
+    paper_id = data.get("s2_paper_id")
+    if not paper_id:
+        return
+    rdf.add((subject, PA.s2PaperId, Literal(paper_id)))
+    rdf.add((subject, SCHEMA.sameAs, URIRef(f"https://www.semanticscholar.org/paper/{paper_id}")))
+    if data.get("s2_corpus_id") is not None:
+        rdf.add((subject, PA.s2CorpusId, Literal(str(data["s2_corpus_id"]))))
+    if data.get("doi"):
+        rdf.add((subject, PRISM.doi, Literal(data["doi"])))
+        rdf.add((subject, SCHEMA.sameAs, URIRef("https://doi.org/" + quote(data["doi"], safe="/:;()._-"))))
+    if data.get("arxiv_id"):
+        rdf.add((subject, FABIO.hasArXivId, Literal(data["arxiv_id"])))
+        rdf.add((subject, SCHEMA.sameAs, URIRef("https://arxiv.org/abs/" + quote(data["arxiv_id"], safe="/."))))
+    if data.get("s2_title") and data["s2_title"] != data.get("title"):
+        rdf.add((subject, DCTERMS.alternative, Literal(data["s2_title"])))
+    if data.get("citation_count") is not None:
+        rdf.add((subject, PA.citationCount, Literal(int(data["citation_count"]))))
+    if data.get("embedding"):
+        rdf.add((subject, PA.specterV2, Literal(json.dumps(data["embedding"], separators=(",", ":")))))
+    if data.get("s2_request"):
+        rdf.add((subject, PROV.wasDerivedFrom, _s2_response(rdf, iri, data["s2_request"], data["s2_retrieved_at"])))

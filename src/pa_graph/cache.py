@@ -1,0 +1,118 @@
+"""The Semantic Scholar response cache: one SQLite file, one row per answer (negative answers included).
+
+SQLite gives what a cache of a long, killable build needs: each answer is committed on its own, so a build killed
+mid-way keeps everything it finished; WAL mode and a busy timeout let concurrent builds share one cache. Only
+:mod:`pa_graph.s2` writes to it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from platformdirs import user_cache_dir
+
+from pa_graph.errors import CacheError
+
+__all__ = ["Cached", "ResponseCache", "default_cache_dir", "cache_dir_from"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS answers (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    request TEXT NOT NULL,
+    retrieved_at TEXT NOT NULL
+)
+"""
+
+
+def default_cache_dir() -> Path:
+    """The per-user default, e.g. ``~/.cache/pa-graph`` on Linux."""
+    return Path(user_cache_dir("pa-graph", appauthor=False))
+
+
+def cache_dir_from(explicit: str | Path | None, environ: Mapping[str, str] = os.environ) -> Path:
+    """The cache folder: an explicit choice, else ``$PA_GRAPH_CACHE_DIR``, else :func:`default_cache_dir`."""
+    if explicit:
+        return Path(explicit)
+    if environ.get("PA_GRAPH_CACHE_DIR"):
+        return Path(environ["PA_GRAPH_CACHE_DIR"])
+    return default_cache_dir()
+
+
+@dataclass(frozen=True)
+class Cached:
+    """One stored answer: the JSON value (``None`` for "S2 knows no such thing"), the request that produced it and
+    when it was retrieved (UTC, ISO 8601) — the provenance of every statement derived from it."""
+
+    value: object
+    request: str
+    retrieved_at: str
+
+
+class ResponseCache:
+    """Key → :class:`Cached` in ``<folder>/s2.sqlite3``."""
+
+    FILE_NAME = "s2.sqlite3"
+
+    def __init__(self, folder: str | Path) -> None:
+        self.path = Path(folder) / self.FILE_NAME
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA busy_timeout=30000")
+            self._db.execute(_SCHEMA)
+        except (OSError, sqlite3.Error) as err:
+            raise CacheError(f"{self.path}: cannot open the cache ({err})") from err
+
+    def get(self, key: str) -> Cached | None:
+        row = self._db.execute("SELECT value, request, retrieved_at FROM answers WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        return Cached(json.loads(row[0]), row[1], row[2])
+
+    def put(self, key: str, value: object, request: str, retrieved_at: str | None = None) -> Cached:
+        entry = Cached(value, request, retrieved_at or datetime.now(timezone.utc).isoformat(timespec="seconds"))
+        with self._db:
+            self._db.execute(
+                "INSERT OR REPLACE INTO answers (key, value, request, retrieved_at) VALUES (?, ?, ?, ?)",
+                (key, json.dumps(value, separators=(",", ":")), entry.request, entry.retrieved_at),
+            )
+        return entry
+
+    def put_many(self, entries: dict[str, object], request: str) -> None:
+        """Store the answers of one request in one transaction: all of them or none."""
+        retrieved_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        with self._db:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO answers (key, value, request, retrieved_at) VALUES (?, ?, ?, ?)",
+                [(key, json.dumps(value, separators=(",", ":")), request, retrieved_at) for key, value in entries.items()],
+            )
+
+    def info(self) -> dict:
+        """Size, answer counts per kind (the key's prefix) and the oldest and newest retrieval."""
+        kinds = Counter(key.split(":", 1)[0] for (key,) in self._db.execute("SELECT key FROM answers"))
+        oldest, newest = self._db.execute("SELECT MIN(retrieved_at), MAX(retrieved_at) FROM answers").fetchone()
+        size = sum(p.stat().st_size for p in self.path.parent.glob(self.FILE_NAME + "*"))
+        return {"path": str(self.path), "bytes": size, "answers": sum(kinds.values()), "by_kind": dict(sorted(kinds.items())),
+                "oldest": oldest, "newest": newest}
+
+    def clear(self) -> int:
+        with self._db:
+            return self._db.execute("DELETE FROM answers").rowcount
+
+    def expire(self, older_than: timedelta) -> int:
+        """Drop answers retrieved longer ago than ``older_than``; the next build fetches them again."""
+        cutoff = (datetime.now(timezone.utc) - older_than).isoformat(timespec="seconds")
+        with self._db:
+            return self._db.execute("DELETE FROM answers WHERE retrieved_at < ?", (cutoff,)).rowcount
+
+    def close(self) -> None:
+        self._db.close()

@@ -1,0 +1,283 @@
+"""Enrich stage: listed works → Semantic Scholar records, citation links and verdicts on the list's arXiv links.
+
+Economy first (GUIDE §3): one ``POST /paper/batch`` per 500 listed arXiv ids, with the nested references; a hit
+counts only when its title matches the listed title. Works left over get one title-match call each (punctuation
+stripped; ids, title and year only), then one more batch fetches the full records of every matched id. Optional
+extras: ``/references`` for citation intents and contexts, ``/citations`` for incoming citations, and SPECTER v2
+embeddings. Every answer goes through the cache, so a second build asks nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from pa_graph.cache import Cached
+from pa_graph.records import SourceRef, Work
+from pa_graph.resolve import same_title
+from pa_graph.s2 import S2Client
+from pa_graph.text import arxiv_base_id
+
+__all__ = [
+    "EnrichOptions",
+    "S2Record",
+    "CitationLink",
+    "LinkCheck",
+    "Enrichment",
+    "enrich",
+    "PAPER_FIELDS",
+    "MATCH_FIELDS",
+]
+
+PAPER_FIELDS = ("title,year,venue,publicationVenue,authors,externalIds,citationCount,"
+                "references.paperId,references.title,references.year,references.externalIds")
+MATCH_FIELDS = "title,year,externalIds"
+REFERENCE_FIELDS = "contexts,intents,isInfluential,title,year,externalIds"
+CITATION_FIELDS = "title,year,externalIds,authors"
+EMBEDDING_FIELDS = "embedding.specter_v2"
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class EnrichOptions:
+    citations: bool = False  # incoming citations via /citations
+    contexts: bool = False  # intents, contexts, isInfluential via /references
+    embeddings: bool = False  # SPECTER v2 vectors
+    max_citations: int = 1000  # per paper, for /citations
+
+
+@dataclass(frozen=True)
+class S2Record:
+    """What pa-graph keeps of one Semantic Scholar paper, with the request and time it came from."""
+
+    paper_id: str
+    title: str | None = None
+    year: int | None = None
+    corpus_id: int | None = None
+    doi: str | None = None
+    arxiv_id: str | None = None
+    venue: str | None = None
+    authors: tuple[tuple[str | None, str], ...] = ()
+    citation_count: int | None = None
+    request: str = ""
+    retrieved_at: str = ""
+
+
+@dataclass(frozen=True)
+class CitationLink:
+    citing: str  # S2 paper id
+    cited: str
+    intents: tuple[str, ...] = ()
+    influential: bool | None = None
+    contexts: tuple[str, ...] = ()
+    request: str = ""
+    retrieved_at: str = ""
+
+
+@dataclass(frozen=True)
+class LinkCheck:
+    """A verdict on a work's arXiv link: ``wrong`` (the listed id is another paper, or unknown to S2) or ``missing``
+    (no arXiv link listed, S2 knows one). Correct links get no verdict."""
+
+    work_key: str
+    title: str
+    status: str
+    listed_id: str | None
+    points_to: str | None  # S2's title for the listed id; None when S2 knows no such id
+    correct_id: str | None  # the work's arXiv id according to S2, when it has one
+    sources: tuple[SourceRef, ...]
+
+
+@dataclass
+class Enrichment:
+    """Everything Semantic Scholar added to a build."""
+
+    mode: str  # "online", "offline" (cache only, by request) or "unreachable" (cache only, S2 failed)
+    api_url: str
+    resolved: dict[str, S2Record] = field(default_factory=dict)  # work key → record
+    unresolved: dict[str, str] = field(default_factory=dict)  # work key → why (S2 answered, no match)
+    not_cached: list[str] = field(default_factory=list)  # work keys the cache could not answer offline
+    externals: dict[str, S2Record] = field(default_factory=dict)  # paper id → record, works not in the lists
+    citations: list[CitationLink] = field(default_factory=list)
+    embeddings: dict[str, list[float]] = field(default_factory=dict)  # paper id → vector
+    link_checks: list[LinkCheck] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    requests: int = 0
+
+
+def enrich(works: Sequence[Work], client: S2Client, options: EnrichOptions = EnrichOptions(),
+           progress: Progress | None = None) -> Enrichment:
+    """Resolve every work, collect citations, check links; never raises for S2 failures (they become warnings)."""
+    from semanticscholar.Paper import Paper  # its data model reads S2's answers, null fields included
+
+    report = progress or (lambda stage, done, total: None)
+    result = Enrichment(mode="offline" if client.offline else "online", api_url=client.settings.api_url)
+    items: dict[str, dict] = {}  # paper id → raw item with nested references
+
+    def keep(answer: Cached) -> S2Record:
+        paper = Paper(answer.value)
+        items[paper.paperId] = answer.value
+        return _record(paper, answer)
+
+    # 1. listed arXiv ids, one batch per 500
+    arxiv_answers = _batched(client, [f"ARXIV:{arxiv_base_id(i)}" for w in works for i in w.listed_arxiv_ids],
+                             "resolving arXiv ids", report)
+    pending: list[Work] = []
+    for work in works:
+        for listed in work.listed_arxiv_ids:
+            answer = arxiv_answers.get(f"ARXIV:{arxiv_base_id(listed)}")
+            if answer and answer.value and _title_fits(work, answer.value.get("title")):
+                result.resolved[work.key] = keep(answer)
+                break
+        else:
+            pending.append(work)
+
+    # 2. one title match per remaining work, 3. one batch for all matched ids
+    matched: dict[str, str] = {}
+    for done, work in enumerate(pending, 1):
+        answer = client.match_title(work.title, MATCH_FIELDS)
+        report("matching titles", done, len(pending))
+        if answer is None:
+            result.not_cached.append(work.key)
+        elif not answer.value:
+            result.unresolved[work.key] = "Semantic Scholar found no paper with this title"
+        elif not _title_fits(work, answer.value.get("title")):
+            result.unresolved[work.key] = f"Semantic Scholar's best title match is another paper: {answer.value.get('title')!r}"
+        else:
+            matched[work.key] = answer.value["paperId"]
+    by_id = _batched(client, list(matched.values()), "fetching matched papers", report)
+    for key, paper_id in matched.items():
+        answer = by_id.get(paper_id)
+        if answer and answer.value:
+            result.resolved[key] = keep(answer)
+        elif answer is None:
+            result.not_cached.append(key)
+        else:
+            result.unresolved[key] = "Semantic Scholar matched the title but has no record for its id"
+
+    result.link_checks = _check_links(works, arxiv_answers, result.resolved)
+    listed_ids = {record.paper_id for record in result.resolved.values()}
+
+    # citation links from the nested references
+    for record in result.resolved.values():
+        for reference in Paper(items[record.paper_id]).references or []:
+            if reference.paperId:
+                _note_external(result, listed_ids, reference, record)
+                result.citations.append(CitationLink(record.paper_id, reference.paperId, request=record.request,
+                                                     retrieved_at=record.retrieved_at))
+    if options.contexts:
+        _add_connected(result, client, listed_ids, "references", options, report)
+    if options.citations:
+        _add_connected(result, client, listed_ids, "citations", options, report)
+    if options.embeddings:
+        answers = _batched(client, sorted(listed_ids), "fetching embeddings", report, EMBEDDING_FIELDS, "embedding")
+        for paper_id, answer in answers.items():
+            vector = ((answer.value or {}).get("embedding") or {}).get("vector")
+            if isinstance(vector, list):
+                result.embeddings[paper_id] = vector
+    result.citations = _deduplicated(result.citations)
+    result.warnings = list(client.warnings)
+    result.requests = client.requests_sent
+    if client.unavailable and not client.offline:
+        result.mode = "unreachable"
+    return result
+
+
+def _batched(client: S2Client, ids: list[str], stage: str, report: Progress,
+             fields: str = PAPER_FIELDS, kind: str = "paper") -> dict[str, Cached]:
+    report(stage, 0, 1)
+    answers = client.papers(ids, fields, kind)
+    report(stage, 1, 1)
+    return answers
+
+
+def _title_fits(work: Work, s2_title: str | None) -> bool:
+    return bool(s2_title) and any(same_title(title, s2_title) for title in (work.title, *work.alternative_titles))
+
+
+def _record(paper, answer: Cached) -> S2Record:
+    external = paper.externalIds or {}
+    venue = paper.publicationVenue.name if paper.publicationVenue and paper.publicationVenue.name else paper.venue
+    return S2Record(
+        paper_id=paper.paperId,
+        title=paper.title,
+        year=paper.year,
+        corpus_id=external.get("CorpusId"),
+        doi=external.get("DOI"),
+        arxiv_id=external.get("ArXiv"),
+        venue=venue or None,
+        authors=tuple((author.authorId, author.name) for author in (paper.authors or []) if author.name),
+        citation_count=paper.citationCount,
+        request=answer.request,
+        retrieved_at=answer.retrieved_at,
+    )
+
+
+def _note_external(result: Enrichment, listed_ids: set[str], paper, source: S2Record | Cached) -> None:
+    if paper.paperId in listed_ids or paper.paperId in result.externals:
+        return
+    result.externals[paper.paperId] = _record(paper, Cached(None, source.request, source.retrieved_at))
+
+
+def _add_connected(result: Enrichment, client: S2Client, listed_ids: set[str], direction: str,
+                   options: EnrichOptions, report: Progress) -> None:
+    from semanticscholar.Paper import Paper
+
+    wrapper = "citedPaper" if direction == "references" else "citingPaper"
+    fields = REFERENCE_FIELDS if direction == "references" else CITATION_FIELDS
+    cap = options.max_citations if direction == "citations" else 9_999
+    ordered = sorted(listed_ids)
+    for done, paper_id in enumerate(ordered, 1):
+        answer = client.connected(paper_id, direction, fields, cap)
+        report(f"reading {direction}", done, len(ordered))
+        if answer is None:
+            continue
+        for item in answer.value or []:
+            other = item.get(wrapper)
+            if not isinstance(other, dict) or not isinstance(other.get("paperId"), str):
+                continue  # an unresolved reference: S2 gives no paper id
+            _note_external(result, listed_ids, Paper(other), answer)
+            citing, cited = (paper_id, other["paperId"]) if direction == "references" else (other["paperId"], paper_id)
+            result.citations.append(CitationLink(
+                citing, cited,
+                intents=tuple(i for i in item.get("intents") or [] if isinstance(i, str)),
+                influential=item.get("isInfluential") if isinstance(item.get("isInfluential"), bool) else None,
+                contexts=tuple(c for c in item.get("contexts") or [] if isinstance(c, str)),
+                request=answer.request, retrieved_at=answer.retrieved_at,
+            ))
+
+
+def _deduplicated(links: list[CitationLink]) -> list[CitationLink]:
+    """One link per (citing, cited), preferring the one that carries intents, contexts or influence."""
+    best: dict[tuple[str, str], CitationLink] = {}
+    for link in links:
+        pair = (link.citing, link.cited)
+        current = best.get(pair)
+        if current is None or (not (current.intents or current.contexts or current.influential is not None)
+                               and (link.intents or link.contexts or link.influential is not None)):
+            best[pair] = link
+    return sorted(best.values(), key=lambda link: (link.citing, link.cited))
+
+
+def _check_links(works: Sequence[Work], arxiv_answers: dict[str, Cached],
+                 resolved: dict[str, S2Record]) -> list[LinkCheck]:
+    checks = []
+    for work in works:
+        record = resolved.get(work.key)
+        correct = record.arxiv_id if record else None
+        if not work.listed_arxiv_ids:
+            if correct:
+                sources = tuple(row.source for row in work.rows)
+                checks.append(LinkCheck(work.key, work.title, "missing", None, None, correct, sources))
+            continue
+        for listed in work.listed_arxiv_ids:
+            answer = arxiv_answers.get(f"ARXIV:{arxiv_base_id(listed)}")
+            if answer is None:
+                continue  # not asked (offline, S2 unreachable): no verdict
+            if answer.value and record and answer.value.get("paperId") == record.paper_id:
+                continue
+            sources = tuple(row.source for row in work.rows if row.arxiv_id == listed)
+            points_to = answer.value.get("title") if answer.value else None
+            checks.append(LinkCheck(work.key, work.title, "wrong", listed, points_to, correct, sources))
+    return checks

@@ -1,0 +1,297 @@
+"""All access to the Semantic Scholar Graph API: HTTP, throttle, retries, and the cache in front of them.
+
+Nothing else in pa-graph imports an HTTP client. Tests pass an ``httpx`` transport (respx) or point ``S2_API_URL``
+at a local fake server; nothing here is patched.
+
+Why requests are sent here rather than through the ``semanticscholar`` package (0.12), whose ``Paper`` model
+:mod:`pa_graph.enrich` still uses to read answers: its ``ApiRequester`` is verifiably wrong for a batch tool —
+references/citations calls omit the API key; the query string is not escaped (``&``, ``+``, ``#`` in titles break
+it); a 503 on a later page makes pagination request the same page forever; 502/503 answers silently become empty
+results; it retries 429 up to 10 times with waits up to 60 s and ignores ``Retry-After``; it has no throttle and
+opens a new connection per request; and it accepts no transport. Every one of those is handled below instead.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from urllib.parse import urlencode
+
+import httpx
+
+from pa_graph import __version__
+from pa_graph.cache import Cached, ResponseCache
+from pa_graph.errors import S2AuthError, S2Error, S2RequestError, S2Unavailable
+
+__all__ = ["S2Settings", "S2Client", "DEFAULT_API_URL", "BATCH_LIMIT", "title_query"]
+
+DEFAULT_API_URL = "https://api.semanticscholar.org"
+BATCH_LIMIT = 500
+PAGE_LIMIT = 1000
+MAX_OFFSET = 10_000  # offset + limit must stay below this on /references and /citations
+
+
+@dataclass(frozen=True)
+class S2Settings:
+    """How to talk to Semantic Scholar. ``from_environment`` reads ``S2_API_KEY`` and ``S2_API_URL``."""
+
+    api_key: str | None = None
+    api_url: str = DEFAULT_API_URL
+    rate: float = 1.0  # requests per second, cumulative over all endpoints (S2's limit with a key)
+    timeout: float = 30.0  # seconds for an answer once S2 has answered this build
+    first_answer_timeout: float = 8.0  # the first request decides quickly whether S2 is reachable at all
+    max_attempts: int = 6  # per request, the first one included
+    retry_budget: float = 120.0  # seconds of back-off waiting in one build, all requests together
+    backoff: float = 1.0  # first back-off wait; doubles each attempt, with jitter
+    max_wait: float = 30.0  # cap on one wait, Retry-After included
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] = os.environ, **overrides) -> S2Settings:
+        settings = cls(api_key=environ.get("S2_API_KEY") or None, api_url=environ.get("S2_API_URL") or DEFAULT_API_URL)
+        return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
+
+
+def title_query(title: str) -> str:
+    """A title as sent to ``/paper/search/match``: S2 answers 400 to some punctuation, so keep words only.
+
+    >>> title_query("Don’t throw away your value model! A+B & C#: 100% (v2)")
+    'Don t throw away your value model A B C 100 v2'
+    """
+    return " ".join(re.sub(r"[^\w\s]", " ", title).split())
+
+
+@dataclass
+class _Budget:
+    seconds: float
+
+
+@dataclass
+class S2Client:
+    """Cached, throttled, retrying access to the endpoints pa-graph needs.
+
+    Each public method returns :class:`Cached` answers (value ``None`` = S2 says there is no such thing) and leaves
+    out what it could not get; failures become ``warnings``. Once S2 proves unreachable or refuses the key, the
+    client stops asking for the rest of the build (``unavailable`` says why) and answers from the cache alone.
+    """
+
+    settings: S2Settings
+    cache: ResponseCache
+    offline: bool = False
+    refresh: bool = False
+    transport: httpx.BaseTransport | None = None
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
+    requests_sent: int = 0
+    warnings: list[str] = field(default_factory=list)
+    unavailable: str | None = None
+
+    def __post_init__(self) -> None:
+        headers = {"user-agent": f"pa-graph/{__version__}"}
+        if self.settings.api_key:
+            headers["x-api-key"] = self.settings.api_key  # on every request, unlike the package
+        self._base = self.settings.api_url.rstrip("/") + "/graph/v1"
+        self._http = httpx.Client(base_url=self._base, headers=headers, transport=self.transport,
+                                  timeout=httpx.Timeout(self.settings.timeout, connect=5.0))
+        self._budget = _Budget(self.settings.retry_budget)
+        self._next_slot = 0.0
+        self._answered = False
+        self._fresh: set[str] = set()
+        if self.offline:
+            self.unavailable = "offline mode"
+
+    # ----- cache -------------------------------------------------------------------------------------------------
+
+    def cached(self, key: str) -> Cached | None:
+        """The stored answer, unless ``refresh`` asks to fetch it again in this build."""
+        if self.refresh and key not in self._fresh:
+            return None
+        return self.cache.get(key)
+
+    def _store(self, entries: dict[str, object], request: str) -> None:
+        self.cache.put_many(entries, request)
+        self._fresh.update(entries)
+
+    # ----- endpoints ---------------------------------------------------------------------------------------------
+
+    def papers(self, ids: Iterable[str], fields: str, kind: str) -> dict[str, Cached]:
+        """``POST /paper/batch`` for the ids the cache lacks, ≤ 500 a request; cached as ``kind:id``."""
+        answers: dict[str, Cached] = {}
+        missing = []
+        for paper_id in dict.fromkeys(ids):
+            hit = self.cached(f"{kind}:{paper_id}")
+            if hit is None:
+                missing.append(paper_id)
+            else:
+                answers[paper_id] = hit
+        for start in range(0, len(missing), BATCH_LIMIT):
+            chunk = missing[start : start + BATCH_LIMIT]
+            params = {"fields": fields}
+            request = self._describe("POST", "/paper/batch", params)
+            try:
+                body = self._send("POST", "/paper/batch", params=params, json={"ids": chunk})
+            except S2Error as err:
+                self._warn(err)
+                break
+            if not isinstance(body, list) or len(body) != len(chunk):
+                self._warn(S2RequestError(f"{request}: malformed answer (expected a list of {len(chunk)} items)"))
+                continue
+            entries = {}
+            for paper_id, item in zip(chunk, body):
+                if item is None or (isinstance(item, dict) and isinstance(item.get("paperId"), str)):
+                    entries[f"{kind}:{paper_id}"] = item
+                else:
+                    self.warnings.append(f"Semantic Scholar: malformed item for {paper_id} in {request}; skipped")
+            self._store(entries, request)
+            answers.update({key.split(":", 1)[1]: self.cache.get(key) for key in entries})
+        return answers
+
+    def match_title(self, title: str, fields: str) -> Cached | None:
+        """``GET /paper/search/match`` (best title match, or ``None`` value for "Title match not found")."""
+        query = title_query(title)
+        key = f"match:{query.casefold()}"
+        hit = self.cached(key)
+        if hit is not None:
+            return hit
+        params = {"query": query, "fields": fields}
+        try:
+            body = self._send("GET", "/paper/search/match", params=params, not_found_ok=True)
+        except S2Error as err:
+            self._warn(err)
+            return None
+        if body is not None:
+            data = body.get("data") if isinstance(body, dict) else None
+            body = data[0] if isinstance(data, list) and data and isinstance(data[0], dict) else None
+        self._store({key: body}, self._describe("GET", "/paper/search/match", params))
+        return self.cache.get(key)
+
+    def connected(self, paper_id: str, direction: str, fields: str, cap: int) -> Cached | None:
+        """All pages of ``/paper/{id}/references`` or ``/citations`` (at most ``cap`` items), cached as one answer.
+
+        Pagination always ends: at the last page (no ``next``), at ``cap``, at S2's offset limit, on an empty or
+        non-advancing page, or when a page fails for good (a 503 that outlasts the retries) — then the partial list
+        is kept for this build but not cached, so a later build completes it.
+        """
+        key = f"{direction}:{cap}:{paper_id}"
+        hit = self.cached(key)
+        if hit is not None:
+            return hit
+        path = f"/paper/{paper_id}/{direction}"
+        items: list = []
+        offset, complete = 0, True
+        while len(items) < cap:
+            limit = min(PAGE_LIMIT, cap - len(items), MAX_OFFSET - 1 - offset)
+            if limit <= 0:
+                break
+            try:
+                page = self._send("GET", path, params={"fields": fields, "offset": offset, "limit": limit},
+                                  not_found_ok=True)
+            except S2Error as err:
+                self._warn(err)
+                complete = False
+                break
+            data = page.get("data") if isinstance(page, dict) else None
+            if not isinstance(data, list):
+                break
+            items.extend(item for item in data if isinstance(item, dict))
+            following = page.get("next")
+            if not data or not isinstance(following, int) or following <= offset:
+                break
+            offset = following
+        request = self._describe("GET", path, {"fields": fields})
+        if not complete:
+            return Cached(items[:cap], request, "")
+        self._store({key: items[:cap]}, request)
+        return self.cache.get(key)
+
+    # ----- HTTP --------------------------------------------------------------------------------------------------
+
+    def _describe(self, method: str, path: str, params: dict) -> str:
+        """The request as provenance: method and URL, never the key."""
+        return f"{method} {self._base}{path}?{urlencode(params)}"
+
+    def _warn(self, err: S2Error) -> None:
+        message = f"Semantic Scholar: {err}"
+        if message not in self.warnings:
+            self.warnings.append(message)
+
+    def _throttle(self) -> None:
+        now = self.clock()
+        if self._next_slot > now:
+            self.sleep(self._next_slot - now)
+        self._next_slot = max(now, self._next_slot) + 1.0 / self.settings.rate
+
+    def _stop_asking(self, error: S2Error) -> S2Error:
+        self.unavailable = str(error)
+        return error
+
+    def _send(self, method: str, path: str, *, params: dict, json: object = None, not_found_ok: bool = False):
+        if self.unavailable:
+            raise S2Unavailable(self.unavailable)
+        attempt = 0
+        while True:
+            attempt += 1
+            self._throttle()
+            self.requests_sent += 1
+            retry_after: float | None = None
+            timeout = self.settings.timeout if self._answered else self.settings.first_answer_timeout
+            try:
+                response = self._http.request(method, path, params=params, json=json,
+                                              timeout=httpx.Timeout(timeout, connect=min(5.0, timeout)))
+            except httpx.ConnectError as err:
+                raise self._stop_asking(S2Unavailable(f"cannot connect to {self.settings.api_url} ({err})")) from err
+            except httpx.TimeoutException as err:
+                if not self._answered:
+                    raise self._stop_asking(
+                        S2Unavailable(f"{self.settings.api_url} did not answer within {timeout:g} s")) from err
+                reason = f"no answer within {timeout:g} s"
+            except httpx.TransportError as err:
+                if not self._answered:
+                    raise self._stop_asking(S2Unavailable(f"cannot reach {self.settings.api_url} ({err})")) from err
+                reason = f"connection failed ({err})"
+            else:
+                self._answered = True
+                status = response.status_code
+                if status == 200:
+                    try:
+                        return response.json()
+                    except ValueError:
+                        reason = "malformed JSON in the answer"
+                elif status == 404 and not_found_ok:
+                    return None
+                elif status in (401, 403):
+                    hint = "check S2_API_KEY" if self.settings.api_key else "set S2_API_KEY"
+                    raise self._stop_asking(S2AuthError(f"the API refused the request (HTTP {status}): {hint}"))
+                elif status == 429 or status >= 500:
+                    reason = f"HTTP {status}"
+                    retry_after = _retry_after(response)
+                else:
+                    raise S2RequestError(f"{method} {path}: HTTP {status} {_error_text(response)}".rstrip())
+            wait = retry_after if retry_after is not None else self.settings.backoff * 2 ** (attempt - 1) * (0.5 + random.random())
+            wait = min(wait, self.settings.max_wait)
+            if attempt >= self.settings.max_attempts or wait > self._budget.seconds:
+                raise S2RequestError(f"{method} {path}: {reason}; gave up after {attempt} attempts")
+            self._budget.seconds -= wait
+            self.sleep(wait)
+
+    def close(self) -> None:
+        self._http.close()
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after", "")
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None
+
+
+def _error_text(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return ""
+    return str(body.get("error") or body.get("message") or "") if isinstance(body, dict) else ""
