@@ -125,11 +125,12 @@ def enrich(works: Sequence[Work], client: S2Client, options: EnrichOptions = Enr
                              "resolving arXiv ids", report)
     pending: list[Work] = []
     for work in works:
-        for listed in work.listed_arxiv_ids:
-            answer = arxiv_answers.get(f"ARXIV:{arxiv_base_id(listed)}")
-            if answer and answer.value and _title_fits(work, answer.value.get("title")):
-                result.resolved[work.key] = keep(answer)
-                break
+        answers = [arxiv_answers.get(f"ARXIV:{arxiv_base_id(listed)}") for listed in work.listed_arxiv_ids]
+        fitting = [a for a in answers if a and a.value and _title_fits(work, a.value.get("title"))]
+        if fitting:
+            result.resolved[work.key] = keep(fitting[0])
+        elif None in answers:
+            result.not_cached.append(work.key)  # the batch failed or was not sent: no title match either
         else:
             pending.append(work)
 

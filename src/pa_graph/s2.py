@@ -48,6 +48,7 @@ class S2Settings:
     retry_budget: float = 120.0  # seconds of back-off waiting in one build, all requests together
     backoff: float = 1.0  # first back-off wait; doubles each attempt, with jitter
     max_wait: float = 30.0  # cap on one wait, Retry-After included
+    page_size: int = PAGE_LIMIT  # items per /references or /citations page (S2 allows up to 1000)
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] = os.environ, **overrides) -> S2Settings:
@@ -183,7 +184,7 @@ class S2Client:
         items: list = []
         offset, complete = 0, True
         while len(items) < cap:
-            limit = min(PAGE_LIMIT, cap - len(items), MAX_OFFSET - 1 - offset)
+            limit = min(self.settings.page_size, cap - len(items), MAX_OFFSET - 1 - offset)
             if limit <= 0:
                 break
             try:

@@ -29,7 +29,7 @@ class Faults:
     rate_limited: int = 0  # the next N requests answer 429 with Retry-After
     retry_after: str | None = "0.05"
     server_errors: int = 0  # the next N requests answer 500
-    page_503: dict[tuple[str, int], int] = field(default_factory=dict)  # (direction, offset) → how many 503s
+    page_503: dict[tuple[str, int], int] = field(default_factory=dict)  # (direction, offset) → 503s for each paper
     malformed_json: int = 0  # the next N batch answers are not JSON
     delay: float = 0.0  # seconds before every answer
     punctuation_400: bool = True  # /search/match answers 400 when the query has & + # % : ?
@@ -51,6 +51,7 @@ class FakeS2:
         self.faults = faults or Faults()
         self.log: list[Logged] = []
         self._lock = threading.Lock()
+        self._503_served: dict[tuple[str, str, int], int] = {}
         handler = type("Handler", (_Handler,), {"fake": self})
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
@@ -72,11 +73,11 @@ class FakeS2:
                 return True
             return False
 
-    def take_page_503(self, direction: str, offset: int) -> bool:
+    def take_page_503(self, paper_id: str, direction: str, offset: int) -> bool:
         with self._lock:
-            left = self.faults.page_503.get((direction, offset), 0)
-            if left > 0:
-                self.faults.page_503[(direction, offset)] = left - 1
+            served = self._503_served.get((paper_id, direction, offset), 0)
+            if served < self.faults.page_503.get((direction, offset), 0):
+                self._503_served[(paper_id, direction, offset)] = served + 1
                 return True
             return False
 
@@ -126,6 +127,7 @@ def shape(paper: Paper, fields: list[str], world: World) -> dict:
 class _Handler(BaseHTTPRequestHandler):
     fake: FakeS2
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out as separate writes: no 40 ms delayed-ACK stalls
 
     def log_message(self, *args) -> None:  # keep test output clean
         pass
@@ -188,7 +190,7 @@ class _Handler(BaseHTTPRequestHandler):
             direction = found.group(2)
             offset = int(entry.query.get("offset", ["0"])[0])
             limit = int(entry.query.get("limit", ["100"])[0])
-            if fake.take_page_503(direction, offset):
+            if fake.take_page_503(paper.paper_id, direction, offset):
                 return self._reply(entry, 503, {"message": "Service Unavailable"})
             items = self._connected(paper, direction, fields)
             page = {"offset": offset, "data": items[offset : offset + limit]}

@@ -1,0 +1,314 @@
+"""End to end: builds against the fake Semantic Scholar server (real HTTP on a loopback port) with planted data."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+
+from fake_s2.server import Faults, FakeS2
+from fake_s2.world import EXTRA_TITLES, NO_ARXIV, UNKNOWN_IDS, UNKNOWN_WORKS, WRONG_LINKS, build_world
+from pa_graph import BuildOptions, build, bundled_list
+from pa_graph.enrich import EnrichOptions
+from pa_graph.s2 import S2Settings
+
+KEY = "test-key"
+REPO = Path(__file__).resolve().parents[1]
+LINES_OF_TITLE = {}  # title → list-file lines, read from the raw list
+for number, raw in enumerate(bundled_list().read_text(encoding="utf-8").split("\n"), 1):
+    try:
+        fixed = raw.encode("mac_roman").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        fixed = raw
+    found = re.match(r"\| \[(.+?)\]\(", fixed)
+    if found:
+        LINES_OF_TITLE.setdefault(found.group(1), []).append(number)
+
+
+@pytest.fixture(scope="module")
+def world():
+    return build_world()
+
+
+def settings(fake: FakeS2, **extra) -> S2Settings:
+    return S2Settings(api_url=fake.url, api_key=KEY, rate=1000.0, **extra)
+
+
+def options(fake: FakeS2, tmp_path: Path, out: str = "out", **extra) -> BuildOptions:
+    extras = extra.pop("extras", EnrichOptions())
+    s2 = settings(fake, **extra.pop("s2", {}))
+    return BuildOptions(out_dir=tmp_path / out, cache_dir=tmp_path / "cache", s2=s2, extras=extras, **extra)
+
+
+def cites(path: Path) -> set[tuple[str, str]]:
+    graph = Graph().parse(path)
+    return {(str(a), str(b)) for a, b in graph.query("""
+        PREFIX cito: <http://purl.org/spar/cito/> PREFIX pa: <https://w3id.org/pa-graph/ontology#>
+        SELECT ?a ?b WHERE { ?x cito:cites ?y . ?x pa:s2PaperId ?a . ?y pa:s2PaperId ?b }""")}
+
+
+@pytest.fixture(scope="module")
+def enriched(world, tmp_path_factory):
+    """One fault-free build of the bundled list against the fake, and a second one on the same cache."""
+    tmp_path = tmp_path_factory.mktemp("enriched")
+    with FakeS2(world, Faults(api_key=KEY)) as fake:
+        first = build(options=options(fake, tmp_path))
+        first_requests = list(fake.log)
+        second = build(options=options(fake, tmp_path, out="again"))
+        return {"tmp": tmp_path, "first": first, "log": first_requests, "second_requests": len(fake.log) - len(first_requests),
+                "second": second}
+
+
+def test_whole_list_is_enriched_in_at_most_50_requests(enriched):
+    log = enriched["log"]
+    print(f"requests for the whole bundled list: {len(log)}")
+    assert len(log) <= 50
+    assert [entry.path for entry in log].count("/graph/v1/paper/batch") == 2
+    enrichment = enriched["first"].graph.enrichment
+    assert len(enrichment.resolved) == 155 and list(enrichment.unresolved) and not enrichment.not_cached
+
+
+def test_every_request_carries_the_key(enriched):
+    assert all(entry.headers.get("x-api-key") == KEY for entry in enriched["log"])
+
+
+def test_second_build_makes_no_request_and_is_identical(enriched):
+    assert enriched["second_requests"] == 0
+    tmp = enriched["tmp"]
+    assert (tmp / "out" / "graph.ttl").read_bytes() == (tmp / "again" / "graph.ttl").read_bytes()
+
+
+def test_graph_holds_exactly_the_planted_citations(enriched, world):
+    resolved = {pid for pid in world.listed_titles.values()}
+    assert cites(enriched["tmp"] / "out" / "graph.ttl") == world.planted_cites(resolved)
+
+
+def test_works_resolve_to_the_planted_papers(enriched, world):
+    model = enriched["first"].graph.model
+    for node, data in model.nodes(data=True):
+        if data.get("kind") == "work" and data.get("listed") and data.get("s2_paper_id"):
+            assert world.listed_titles[data["title"]] == data["s2_paper_id"], data["title"]
+    (unresolved,) = [d for _, d in model.nodes(data=True) if d.get("unresolved")]
+    assert unresolved["title"] in UNKNOWN_WORKS
+
+
+def test_audit_flags_exactly_the_planted_wrong_links(enriched):
+    checks = enriched["first"].graph.audit.link_checks
+    wrong = {check.title: check for check in checks if check.status == "wrong"}
+    assert set(wrong) == set(WRONG_LINKS) | set(UNKNOWN_IDS) | NO_ARXIV | UNKNOWN_WORKS
+    for title, right in {**WRONG_LINKS, **UNKNOWN_IDS}.items():
+        assert wrong[title].correct_id == right
+    assert all(wrong[title].correct_id is None for title in NO_ARXIV | UNKNOWN_WORKS)
+    (missing,) = [check for check in checks if check.status == "missing"]
+    assert (missing.title, missing.correct_id) == ("A Survey on Alignment for Large Language Model Agents", "2502.11111")
+    text = (enriched["tmp"] / "out" / "audit.md").read_text(encoding="utf-8")
+    assert "## Wrong links and their fixes (14)" in text
+    assert "| awesome-personalized-alignment.md:53 | Args: Alignment as reward-guided search | 1912.00180v1 |" in text
+
+
+def test_audit_fix_corrects_exactly_the_planted_lines(enriched, tmp_path, runner):
+    from pa_graph.cli import main
+
+    listed = tmp_path / "awesome-personalized-alignment.md"
+    original = bundled_list().read_bytes()
+    listed.write_bytes(original)
+    result = runner.invoke(main, ["audit", str(listed), "--fix", "--cache-dir", str(enriched["tmp"] / "cache")])
+    assert result.exit_code == 0, result.output
+    fixed = listed.read_bytes().split(b"\n")
+    before = original.split(b"\n")
+    changed = {n + 1 for n, (a, b) in enumerate(zip(before, fixed)) if a != b}
+    expected = {line for title in {**WRONG_LINKS, **UNKNOWN_IDS} for line in LINES_OF_TITLE[title]}
+    assert len(fixed) == len(before)
+    assert changed == expected
+    args = fixed[52].decode()
+    assert "arxiv.org/abs/2402.01694)" in args and "arxiv.org/pdf/2402.01694.pdf)" in args
+    for number in changed:  # only the arXiv ids differ
+        strip = lambda line: re.sub(rb"arxiv\.org/(abs|pdf)/\d{4}\.\d{4,5}(v\d+)?", b"ID", line)
+        assert strip(before[number - 1]) == strip(fixed[number - 1])
+
+
+def test_no_enrich_build_is_byte_identical_to_the_foundation(tmp_path):
+    build(options=BuildOptions(out_dir=tmp_path / "plain", enrich=False))
+    assert (tmp_path / "plain" / "graph.ttl").read_bytes() == (REPO / "outputs" / "graph.ttl").read_bytes()
+    build(options=BuildOptions(out_dir=tmp_path / "offline", offline=True, cache_dir=tmp_path / "empty"))
+    assert (tmp_path / "offline" / "graph.ttl").read_bytes() == (REPO / "outputs" / "graph.ttl").read_bytes()
+
+
+def test_offline_build_from_the_cache_equals_the_online_one(enriched, tmp_path):
+    build(options=BuildOptions(out_dir=tmp_path / "o", offline=True, cache_dir=enriched["tmp"] / "cache"))
+    assert (tmp_path / "o" / "graph.ttl").read_bytes() == (enriched["tmp"] / "out" / "graph.ttl").read_bytes()
+
+
+def test_provenance_and_attribution(enriched):
+    graph = Graph().parse(enriched["tmp"] / "out" / "graph.ttl")
+    rows = list(graph.query("""
+        PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX pa: <https://w3id.org/pa-graph/ontology#>
+        SELECT ?request ?time ?who WHERE { ?w pa:s2PaperId ?id ; prov:wasDerivedFrom ?r .
+            ?r pa:s2Request ?request ; prov:generatedAtTime ?time ; prov:wasAttributedTo ?who }"""))
+    assert rows and all(str(who) == "https://www.semanticscholar.org/" for _, _, who in rows)
+    assert all(KEY not in str(request) for request, _, _ in rows)
+    assert "Semantic Scholar" in (enriched["tmp"] / "out" / "build.json").read_text(encoding="utf-8")
+
+
+def test_a_429_storm_and_server_errors_are_survived(world, tmp_path):
+    with FakeS2(world, Faults(api_key=KEY, rate_limited=3, server_errors=2)) as fake:
+        result = build(options=options(fake, tmp_path, s2={"backoff": 0.01}))
+        statuses = [entry.status for entry in fake.log]
+    assert statuses[:6] == [429, 429, 429, 500, 500, 200]
+    assert len(result.graph.enrichment.resolved) == 155
+    assert len(statuses) <= 50 + 5
+
+
+def test_a_storm_beyond_the_budget_ends_the_build_without_spamming(world, tmp_path):
+    with FakeS2(world, Faults(api_key=KEY, rate_limited=1000, retry_after="0.01")) as fake:
+        result = build(options=options(fake, tmp_path, s2={"max_attempts": 4}))
+        sent = len(fake.log)
+    # 4 attempts for the batch, 4 for the title match of the one work listed without an arXiv link; the 155
+    # works the failed batch could not check are left unverified, not title-matched one by one
+    assert sent == 8
+    assert result.graph.enrichment.warnings == [
+        "Semantic Scholar: POST /paper/batch: HTTP 429; gave up after 4 attempts",
+        "Semantic Scholar: GET /paper/search/match: HTTP 429; gave up after 4 attempts"]
+    assert len(result.graph.enrichment.not_cached) == 156
+
+
+def test_malformed_json_and_slow_answers_are_survived(world, tmp_path):
+    with FakeS2(world, Faults(api_key=KEY, malformed_json=1, delay=0.05)) as fake:
+        result = build(options=options(fake, tmp_path, s2={"backoff": 0.01}))
+    assert len(result.graph.enrichment.resolved) == 155
+
+
+def test_a_503_in_the_middle_of_pagination_does_not_loop(world, tmp_path):
+    extras = EnrichOptions(contexts=True)
+    with FakeS2(world, Faults(api_key=KEY, page_503={("references", 5): 100})) as fake:
+        result = build(options=options(fake, tmp_path, extras=extras, s2={"page_size": 5, "backoff": 0.001,
+                                                                             "max_attempts": 3}))
+        pages = [e for e in fake.log if e.path.endswith("/references")]
+    failing = [e for e in pages if e.query["offset"] == ["5"]]
+    # every work whose references need a second page meets the 503: 3 attempts each, never more
+    works_with_two_pages = sum(1 for p in world.papers.values() if p.listed and len(p.references) > 5)
+    assert works_with_two_pages > 10
+    assert len(failing) == 3 * works_with_two_pages
+    assert not [e for e in pages if int(e.query["offset"][0]) > 5]
+    assert any("HTTP 503; gave up after 3 attempts" in w for w in result.graph.enrichment.warnings)
+    assert (tmp_path / "out" / "graph.ttl").is_file()
+
+
+def test_a_transient_503_mid_pagination_is_retried(world, tmp_path):
+    extras = EnrichOptions(contexts=True)
+    with FakeS2(world, Faults(api_key=KEY, page_503={("references", 5): 1})) as fake:
+        result = build(options=options(fake, tmp_path, extras=extras, s2={"page_size": 5, "backoff": 0.001}))
+    graph = Graph().parse(tmp_path / "out" / "graph.ttl")
+    reified = list(graph.query("""PREFIX cito: <http://purl.org/spar/cito/> PREFIX pa: <https://w3id.org/pa-graph/ontology#>
+        SELECT ?c ?intent ?influential WHERE { ?c a cito:Citation ; pa:intent ?intent ; pa:isInfluential ?influential }"""))
+    citing = {c for c, _, _ in reified}
+    assert len(citing) == len(world.planted_cites(set(world.listed_titles.values())))
+    assert {str(intent) for _, intent, _ in reified} == {"background", "methodology"}
+    assert not result.graph.enrichment.warnings
+
+
+def test_wrong_key_gives_one_clear_warning_and_the_build_completes(world, tmp_path, runner):
+    from pa_graph.cli import main
+
+    with FakeS2(world, Faults(api_key="the-right-key")) as fake:
+        env = {"S2_API_URL": fake.url, "S2_API_KEY": "a-wrong-key", "PA_GRAPH_CACHE_DIR": str(tmp_path / "c")}
+        result = runner.invoke(main, ["build", "--out", str(tmp_path / "out")], env=env)
+        assert len(fake.log) == 1
+    assert result.exit_code == 0
+    assert result.stderr.count("warning: Semantic Scholar: the API refused the request (HTTP 403): check S2_API_KEY") == 1
+    assert (tmp_path / "out" / "graph.ttl").is_file()
+
+
+def test_titles_with_special_characters_are_matched(world, tmp_path):
+    rows = "\n".join(f"| {title} | | 2024 | arxiv | t | |" for title in EXTRA_TITLES)
+    listed = tmp_path / "special.md"
+    listed.write_text(f"## S\n\n| Paper | Abbr. | Year | Source | Tag | PDF |\n|---|---|---|---|---|---|\n{rows}\n",
+                      encoding="utf-8")
+    with FakeS2(world, Faults(api_key=KEY)) as fake:
+        result = build([listed], options(fake, tmp_path))
+        queries = [e.query["query"][0] for e in fake.log if e.path.endswith("/match")]
+    assert len(result.graph.enrichment.resolved) == 3
+    assert queries == ["R D for LLMs Alignment Personalization", "C Code Models Are 100 Personalizable",
+                       "Tuning Hashtags Plus Signs at 50 Cost"]
+
+
+def test_citations_and_embeddings(world, tmp_path):
+    extras = EnrichOptions(citations=True, embeddings=True, max_citations=30)
+    with FakeS2(world, Faults(api_key=KEY)) as fake:
+        result = build(options=options(fake, tmp_path, extras=extras, s2={"page_size": 20}))
+    model = result.graph.model
+    works = [n for n, d in model.nodes(data=True) if d["kind"] == "work"]
+    assert len(model) >= 5000
+    incoming = {p.paper_id: min(len(p.citations), 30) for p in world.papers.values() if p.listed}
+    node_of = {d["s2_paper_id"]: n for n, d in model.nodes(data=True) if d.get("s2_paper_id")}
+    for paper_id, expected in list(incoming.items())[:20]:
+        citing = [u for u, _, k in model.in_edges(node_of[paper_id], keys=True) if k == "cites"
+                  and not model.nodes[u].get("listed")]
+        assert len(citing) >= expected
+    embedded = [n for n in works if model.nodes[n].get("embedding")]
+    assert len(embedded) == 155 and len(model.nodes[embedded[0]]["embedding"]) == 16
+
+
+def test_unreachable_service_warns_fast_and_builds_from_the_cache(tmp_path, runner):
+    from pa_graph.cli import main
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    env = {"S2_API_URL": f"http://127.0.0.1:{closed_port}", "PA_GRAPH_CACHE_DIR": str(tmp_path / "c")}
+    start = time.monotonic()
+    result = runner.invoke(main, ["build", "--out", str(tmp_path / "out")], env=env)
+    assert time.monotonic() - start < 10
+    assert result.exit_code == 0
+    assert result.stderr.count("warning: Semantic Scholar: cannot connect to") == 1
+    assert "Traceback" not in result.output
+
+
+def test_a_host_that_never_answers_is_given_up_within_10_seconds(tmp_path, runner):
+    from pa_graph.cli import main
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # accepts connections, never answers
+    env = {"S2_API_URL": f"http://127.0.0.1:{silent.getsockname()[1]}", "PA_GRAPH_CACHE_DIR": str(tmp_path / "c")}
+    try:
+        start = time.monotonic()
+        result = runner.invoke(main, ["build", "--out", str(tmp_path / "out")], env=env)
+        elapsed = time.monotonic() - start
+    finally:
+        silent.close()
+    assert elapsed < 10
+    assert result.exit_code == 0
+    assert "did not answer within 8 s" in result.stderr
+
+
+def test_a_killed_build_resumes_without_repeating_finished_requests(world, tmp_path):
+    def signature(entry):
+        return entry.method, entry.path, tuple(sorted((k, tuple(v)) for k, v in entry.query.items())), entry.body
+
+    with FakeS2(world, Faults(api_key=KEY, delay=0.15)) as fake:
+        env = dict(os.environ, S2_API_URL=fake.url, S2_API_KEY=KEY, PA_GRAPH_CACHE_DIR=str(tmp_path / "cache"))
+        command = [sys.executable, "-m", "pa_graph", "build", "--out", str(tmp_path / "out"), "--rate", "1000"]
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while len(fake.successful()) < 6 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        finished = fake.successful()[:-1]  # the last answer may not have reached the cache before the kill
+        assert len(finished) >= 5
+        count = len(fake.log)
+        subprocess.run(command, env=env, check=True, capture_output=True)
+        rerun = fake.log[count:]
+    assert not {signature(e) for e in finished} & {signature(e) for e in rerun}
+    assert not (tmp_path / "out").exists() or (tmp_path / "out" / "graph.ttl").is_file()
+    assert cites(tmp_path / "out" / "graph.ttl") == world.planted_cites(set(world.listed_titles.values()))
