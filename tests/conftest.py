@@ -10,6 +10,20 @@ from click.testing import CliRunner
 from pa_graph import BuildOptions, assemble, build, bundled_list
 
 FIXTURES = Path(__file__).parent / "fixtures"
+ONTOLOGY = Path(__file__).parent.parent / "ontology" / "pa.ttl"
+
+
+def undeclared_pa_terms(graph) -> set[str]:
+    """pa: terms a graph uses that ontology/pa.ttl does not declare with an rdfs:label and an rdfs:comment."""
+    from rdflib import RDFS, Graph, URIRef
+
+    from pa_graph.rdf import PA
+
+    ontology = Graph().parse(ONTOLOGY, format="turtle")
+    used = {term for triple in graph for term in triple if isinstance(term, URIRef) and term.startswith(str(PA))}
+    assert used, "the graph uses pa: terms"
+    return {str(term) for term in used
+            if (term, RDFS.label, None) not in ontology or (term, RDFS.comment, None) not in ontology}
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
+from conftest import undeclared_pa_terms
 from fake_s2.server import Faults, FakeS2
 from fake_s2.world import EXTRA_TITLES, NO_ARXIV, UNKNOWN_IDS, UNKNOWN_WORKS, WRONG_LINKS, build_world
 from pa_graph import BuildOptions, build, bundled_list
@@ -212,6 +213,7 @@ def test_a_transient_503_mid_pagination_is_retried(world, tmp_path):
         SELECT ?c ?intent ?influential WHERE { ?c a cito:Citation ; pa:intent ?intent ; pa:isInfluential ?influential }"""))
     citing = {c for c, _, _ in reified}
     assert len(citing) == len(world.planted_cites(set(world.listed_titles.values())))
+    assert undeclared_pa_terms(graph) == set()
     assert {str(intent) for _, intent, _ in reified} == {"background", "methodology"}
     assert not result.graph.enrichment.warnings
 
@@ -256,6 +258,49 @@ def test_citations_and_embeddings(world, tmp_path):
         assert len(citing) >= expected
     embedded = [n for n in works if model.nodes[n].get("embedding")]
     assert len(embedded) == 155 and len(model.nodes[embedded[0]]["embedding"]) == 16
+    assert undeclared_pa_terms(result.rdf) == set()
+
+
+def test_progress_is_reported_with_counts(world, tmp_path):
+    seen = []
+    with FakeS2(world, Faults(api_key=KEY)) as fake:
+        build(options=options(fake, tmp_path), progress=lambda stage, done, total: seen.append((stage, done, total)))
+    matching = [(done, total) for stage, done, total in seen if stage == "matching titles"]
+    assert matching[-1][0] == matching[-1][1] == len(matching) > 5
+    assert ("resolving arXiv ids", 1, 1) in seen
+
+
+def test_concurrent_builds_share_one_cache(world, tmp_path):
+    with FakeS2(world, Faults(api_key=KEY, delay=0.01)) as fake:
+        env = dict(os.environ, S2_API_URL=fake.url, S2_API_KEY=KEY, PA_GRAPH_CACHE_DIR=str(tmp_path / "cache"))
+        runs = [subprocess.Popen([sys.executable, "-m", "pa_graph", "build", "--out", str(tmp_path / f"out{n}"),
+                                  "--rate", "1000"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                for n in range(2)]
+        outcomes = [run.communicate(timeout=120) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outcomes
+    assert all("warning: Semantic Scholar" not in err for _, err in outcomes)
+    offline = build(options=BuildOptions(out_dir=tmp_path / "offline", offline=True, cache_dir=tmp_path / "cache"))
+    assert len(offline.graph.enrichment.resolved) == 155
+
+
+def test_cache_command_reports_clears_and_expires(enriched, runner, tmp_path):
+    import shutil
+
+    from pa_graph.cli import main
+
+    cache = tmp_path / "cache"
+    shutil.copytree(enriched["tmp"] / "cache", cache)
+    info = runner.invoke(main, ["cache", "info", "--cache-dir", str(cache), "--json"])
+    assert info.exit_code == 0
+    import json as _json
+
+    counts = _json.loads(info.stdout)
+    assert counts["by_kind"]["paper"] > 150 and counts["by_kind"]["match"] >= 10
+    assert runner.invoke(main, ["cache", "expire", "--cache-dir", str(cache), "--older-than", "1"]).stdout == \
+        "deleted 0 cached answers older than 1 days\n"
+    cleared = runner.invoke(main, ["cache", "clear", "--cache-dir", str(cache)])
+    assert cleared.stdout == f"deleted {counts['answers']} cached answers\n"
+    assert _json.loads(runner.invoke(main, ["cache", "info", "--cache-dir", str(cache), "--json"]).stdout)["answers"] == 0
 
 
 def test_unreachable_service_warns_fast_and_builds_from_the_cache(tmp_path, runner):

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 import pytest
-from rdflib import RDF, RDFS, BNode, Graph, URIRef
+from rdflib import RDF, BNode, Graph, URIRef
 from rdflib.namespace import OWL
 
+from conftest import undeclared_pa_terms
 from pa_graph import BuildOptions, build
-from pa_graph.rdf import PA
 
 ONTOLOGY = __import__("pathlib").Path(__file__).parent.parent / "ontology" / "pa.ttl"
 PREFIXES = """
@@ -82,11 +82,7 @@ def test_no_blank_nodes(turtle):
 def test_every_pa_term_used_is_declared_with_label_and_comment(turtle):
     ontology = Graph().parse(ONTOLOGY, format="turtle")
     assert (URIRef("https://w3id.org/pa-graph/ontology"), RDF.type, OWL.Ontology) in ontology
-    used = {term for triple in turtle for term in triple if isinstance(term, URIRef) and term.startswith(str(PA))}
-    assert used, "the build uses pa: terms"
-    for term in used:
-        assert (term, RDFS.label, None) in ontology, f"{term} has no rdfs:label in ontology/pa.ttl"
-        assert (term, RDFS.comment, None) in ontology, f"{term} has no rdfs:comment in ontology/pa.ttl"
+    assert undeclared_pa_terms(turtle) == set()
 
 
 def test_two_builds_give_byte_identical_turtle(built, tmp_path):
