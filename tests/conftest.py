@@ -40,6 +40,24 @@ def built(tmp_path_factory):
     return out
 
 
+@pytest.fixture(scope="session")
+def fake_enriched(tmp_path_factory):
+    """A build of the bundled list enriched from the fake Semantic Scholar (with --contexts); the output folder.
+
+    Its data is synthetic: see tests/fake_s2/world.py for what is planted.
+    """
+    from fake_s2.server import FakeS2
+    from fake_s2.world import build_world
+    from pa_graph.enrich import EnrichOptions
+    from pa_graph.s2 import S2Settings
+
+    folder = tmp_path_factory.mktemp("fake-enriched")
+    with FakeS2(build_world()) as fake:
+        build(options=BuildOptions(out_dir=folder / "out", cache_dir=folder / "cache", extras=EnrichOptions(contexts=True),
+                                   s2=S2Settings(api_url=fake.url, rate=1000.0)))
+    return folder / "out"
+
+
 @pytest.fixture(autouse=True)
 def no_real_semantic_scholar(monkeypatch, tmp_path_factory):
     """No test reaches the real API or the user's cache: a refused port and a fresh cache folder per test."""

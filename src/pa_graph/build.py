@@ -16,16 +16,18 @@ from pa_graph import __version__
 from pa_graph.audit import AuditReport, audit, render_json, render_markdown
 from pa_graph.cache import ResponseCache, cache_dir_from
 from pa_graph.enrich import EnrichOptions, Enrichment, Progress, enrich
-from pa_graph.errors import ListInputError
+from pa_graph.errors import ListInputError, PaGraphError
+from pa_graph.exports import FORMATS, render_format
 from pa_graph.html_view import render_html
 from pa_graph.model import add_enrichment, build_model
 from pa_graph.outputs import write_all
 from pa_graph.parse import read_list
-from pa_graph.rdf import DEFAULT_BASE_IRI, to_rdf, to_turtle
+from pa_graph.rdf import DEFAULT_BASE_IRI, describe_dataset, to_rdf, to_turtle
 from pa_graph.records import ParsedList, Work
 from pa_graph.resolve import resolve_works
 from pa_graph.s2 import S2Client, S2Settings
 from pa_graph.stats import graph_stats
+from pa_graph.validate import ValidationReport, validate_graph
 
 __all__ = ["BuildOptions", "KnowledgeGraph", "BuildResult", "bundled_list", "load_lists", "assemble",
            "assemble_lists", "build", "s2_client"]
@@ -46,6 +48,8 @@ class BuildOptions:
     cache_dir: Path | None = None
     s2: S2Settings | None = None
     extras: EnrichOptions = EnrichOptions()
+    formats: tuple[str, ...] = ()  # more than graph.ttl: see pa_graph.exports.FORMATS
+    validate: bool = False
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,7 @@ class BuildResult:
     rdf: Graph
     stats: dict
     written: list[Path] = field(default_factory=list)
+    validation: ValidationReport | None = None
 
 
 def bundled_list() -> Path:
@@ -123,12 +128,18 @@ def build(paths: Sequence[str | Path] = (), options: BuildOptions = BuildOptions
     finally:
         if client is not None:
             client.close()
+    unknown = [name for name in options.formats if name not in FORMATS]
+    if unknown:
+        raise PaGraphError(f"unknown export format {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
     rdf = to_rdf(graph.model, options.base_iri)
     stats = graph_stats(rdf)
+    built_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    formats = dict.fromkeys(("ttl", *options.formats))  # graph.ttl is always written: other commands read it
+    exports = {FORMATS[name]: render_format(name, graph.model, rdf, options.base_iri) for name in formats}
     record = {
         "tool": "pa-graph",
         "version": __version__,
-        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "built_at": built_at,
         "lists": [{"file": str(p.path), "name": p.name, "sha256": p.sha256, "rows": len(p.rows)} for p in graph.lists],
         "base_iri": options.base_iri,
         "enrichment": _enrichment_record(graph.enrichment),
@@ -136,15 +147,18 @@ def build(paths: Sequence[str | Path] = (), options: BuildOptions = BuildOptions
         "audit": graph.audit.counts(),
     }
     files = {
-        "graph.ttl": to_turtle(rdf),
+        **exports,
         "graph.json": json.dumps(nx.node_link_data(graph.model, edges="edges"), ensure_ascii=False, indent=1) + "\n",
         "graph.html": render_html(graph.model),
         "audit.md": render_markdown(graph.audit),
         "audit.json": render_json(graph.audit),
         "build.json": json.dumps(record, ensure_ascii=False, indent=2) + "\n",
     }
+    description = describe_dataset(graph.model, len(rdf), options.base_iri, __version__, built_at, sorted(files))
+    files["dataset.ttl"] = to_turtle(description)
+    validation = validate_graph(rdf) if options.validate else None
     written = write_all(Path(options.out_dir), files)
-    return BuildResult(graph, rdf, stats, written)
+    return BuildResult(graph, rdf, stats, written, validation)
 
 
 def _enrichment_record(enrichment: Enrichment | None) -> dict:

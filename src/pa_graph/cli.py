@@ -103,10 +103,14 @@ def main() -> None:
 @click.option("--embeddings", is_flag=True, help="Also fetch SPECTER v2 embeddings (for the gap analysis).")
 @click.option("--base-iri", default=None, metavar="IRI", help="Base IRI for minted resources "
               "(default https://w3id.org/pa-graph/id/).")
+@click.option("--formats", default="ttl", show_default=True, metavar="LIST",
+              help="Comma-separated exports besides graph.json/html and the audit: ttl, nt, jsonld, trig, graphml, "
+                   "bibtex, csv (graph.ttl is always written).")
+@click.option("--validate", is_flag=True, help="Check the graph against the SHACL shapes; exit 1 on violations.")
 @_reported
 def build(lists: tuple[Path, ...], out_dir: Path, offline: bool, no_enrich: bool, cache_dir: Path | None,
           refresh: bool, rate: float | None, citations: bool, max_citations: int, contexts: bool, embeddings: bool,
-          base_iri: str | None) -> None:
+          base_iri: str | None, formats: str, validate: bool) -> None:
     """Build the knowledge graph of LIST.md files (default: the bundled list) into --out.
 
     By default Semantic Scholar enriches the graph when it answers (S2_API_KEY is sent when set; S2_API_URL
@@ -123,6 +127,8 @@ def build(lists: tuple[Path, ...], out_dir: Path, offline: bool, no_enrich: bool
         refresh=refresh, cache_dir=cache_dir, s2=S2Settings.from_environment(rate=rate),
         extras=EnrichOptions(citations=citations, contexts=contexts, embeddings=embeddings,
                              max_citations=max_citations),
+        formats=tuple(name.strip() for name in formats.split(",") if name.strip()),
+        validate=validate,
     )
     bars = _ProgressBars()
     try:
@@ -146,6 +152,95 @@ def build(lists: tuple[Path, ...], out_dir: Path, offline: bool, no_enrich: bool
     if kg.enrichment is not None:
         _report_enrichment(kg.enrichment)
     click.echo("wrote " + ", ".join(str(path) for path in result.written))
+    if result.validation is not None:
+        _report_validation(result.validation, out_dir / "graph.ttl")
+
+
+def _report_validation(report, graph_file: Path) -> None:
+    if report.conforms:
+        click.echo(f"{graph_file}: conforms to the SHACL shapes")
+        return
+    for violation in report.violations:
+        click.echo(f"violation: {violation}", err=True)
+    click.echo(f"{graph_file}: {len(report.violations)} SHACL violations", err=True)
+    sys.exit(1)
+
+
+@main.command()
+@click.argument("graph_file", required=False, type=click.Path(path_type=Path, dir_okay=False),
+                default=Path("outputs/graph.ttl"))
+@_reported
+def validate(graph_file: Path) -> None:
+    """Check a built graph (default outputs/graph.ttl) against ontology/shapes.ttl; exit 1 on violations."""
+    from pa_graph.stats import load_graph
+    from pa_graph.validate import validate_graph
+
+    _report_validation(validate_graph(load_graph(graph_file)), graph_file)
+
+
+@main.command()
+@click.argument("query")
+@click.option("--graph", "graph_file", type=click.Path(path_type=Path, dir_okay=False),
+              default=Path("outputs/graph.ttl"), show_default=True, help="RDF graph to query.")
+@click.option("--engine", type=click.Choice(["oxigraph", "rdflib"]), default="oxigraph", show_default=True,
+              help="Embedded SPARQL engine.")
+@click.option("--format", "style", type=click.Choice(["table", "csv", "tsv", "json"]), default="table",
+              show_default=True)
+@click.option("--bind", "bindings", multiple=True, metavar="NAME=VALUE",
+              help="Set a cookbook parameter ($NAME): <iri>, a number, or text. Repeatable.")
+@click.option("--endpoint", default=None, metavar="URL",
+              help="Ask a SPARQL 1.1 endpoint instead of the local file (e.g. after 'pa-graph push').")
+@click.option("--named-graph", default=None, metavar="IRI", help="With --endpoint: query this graph as the default graph.")
+@_reported
+def query(query: str, graph_file: Path, engine: str, style: str, bindings: tuple[str, ...], endpoint: str | None,
+          named_graph: str | None) -> None:
+    """Run QUERY: a cookbook name, a .rq file or SPARQL text. 'pa-graph query list' shows the cookbook."""
+    from pa_graph.sparql import bind, cookbook, format_result, load_query, run_query
+
+    if query == "list":
+        for name, what in cookbook().items():
+            click.echo(f"{name:<26} {what}")
+        return
+    values = {}
+    for item in bindings:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="--bind")
+        values[name.strip()] = value
+    if endpoint:
+        from pa_graph.triplestore import Credentials, remote_query
+
+        result = remote_query(endpoint, bind(load_query(query), values), named_graph, Credentials.from_environment())
+    else:
+        result = run_query(graph_file, query, engine, values)
+    click.echo(format_result(result, style), nl=False)
+
+
+@main.command()
+@click.argument("graph_file", required=False, type=click.Path(path_type=Path, dir_okay=False),
+                default=Path("outputs/graph.ttl"))
+@click.option("--endpoint", default=None, metavar="URL",
+              help="Graph Store Protocol endpoint (e.g. http://localhost:7878/store): one idempotent PUT.")
+@click.option("--update-endpoint", default=None, metavar="URL",
+              help="SPARQL Update endpoint instead: chunks into a staging graph, then one MOVE.")
+@click.option("--named-graph", default="https://w3id.org/pa-graph/id/graph", show_default=True, metavar="IRI")
+@click.option("--user", default=None, help="HTTP Basic user (or PA_GRAPH_STORE_USER).")
+@click.option("--password", default=None, help="HTTP Basic password (or PA_GRAPH_STORE_PASSWORD).")
+@click.option("--token", default=None, help="Bearer token (or PA_GRAPH_STORE_TOKEN).")
+@_reported
+def push(graph_file: Path, endpoint: str | None, update_endpoint: str | None, named_graph: str, user: str | None,
+         password: str | None, token: str | None) -> None:
+    """Load a built graph (default outputs/graph.ttl) into a named graph of a SPARQL 1.1 triple store."""
+    from pa_graph.triplestore import Credentials, push_graph_store, push_update
+
+    if bool(endpoint) == bool(update_endpoint):
+        raise click.UsageError("give either --endpoint (Graph Store Protocol) or --update-endpoint (SPARQL Update)")
+    credentials = Credentials.from_environment(user=user, password=password, token=token)
+    if endpoint:
+        result = push_graph_store(graph_file, endpoint, named_graph, credentials)
+    else:
+        result = push_update(graph_file, update_endpoint, named_graph, credentials)
+    click.echo(f"pushed {result.triples} triples into <{result.named_graph}> in {result.requests} requests")
 
 
 def _report_enrichment(enrichment) -> None:

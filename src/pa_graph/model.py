@@ -54,12 +54,12 @@ class _Vocabulary:
             for label in (data["label"], *data.get("alt_labels", []))
         }
 
-    def node_for(self, label: str) -> str:
+    def node_for(self, label: str, origin: str = "lists") -> str:
         key = label_key(label)
         node = self.ids.get(key)
         if node is None:
             node = self.ids[key] = f"{self.kind}/{slugify(label)}"
-            self.graph.add_node(node, kind=self.kind, label=label, alt_labels=[])
+            self.graph.add_node(node, kind=self.kind, label=label, alt_labels=[], origin=origin)
         elif label != self.graph.nodes[node]["label"] and label not in self.graph.nodes[node]["alt_labels"]:
             self.graph.nodes[node]["alt_labels"].append(label)
         return node
@@ -129,14 +129,14 @@ def add_enrichment(graph: nx.MultiDiGraph, enrichment: Enrichment) -> None:
              "correct_id": check.correct_id})
     for paper_id, record in sorted(enrichment.externals.items()):
         node = node_of_paper[paper_id] = f"work/s2/{paper_id}"
-        graph.add_node(node, kind="work", work_type="paper", listed=False, title=record.title or "(untitled)")
+        graph.add_node(node, kind="work", work_type="paper", listed=False, origin="s2", title=record.title or "(untitled)")
         _add_record(graph, node, record, venues)
     for paper_id, vector in enrichment.embeddings.items():
         if paper_id in node_of_paper:
             graph.nodes[node_of_paper[paper_id]]["embedding"] = vector
     for link in enrichment.citations:
         if link.citing in node_of_paper and link.cited in node_of_paper:
-            graph.add_edge(node_of_paper[link.citing], node_of_paper[link.cited], key="cites",
+            graph.add_edge(node_of_paper[link.citing], node_of_paper[link.cited], key="cites", origin="s2",
                            intents=list(link.intents), influential=link.influential, contexts=list(link.contexts),
                            s2_request=link.request, s2_retrieved_at=link.retrieved_at)
 
@@ -151,7 +151,9 @@ def _add_record(graph: nx.MultiDiGraph, node: str, record: S2Record, venues: _Vo
     for author_id, name in record.authors:
         author = f"author/{author_id}" if author_id else f"author/name-{slugify(name)}-{short_hash(name, 6)}"
         if author not in graph:
-            graph.add_node(author, kind="author", label=name, s2_author_id=author_id)
-        graph.add_edge(node, author, key="creator")
+            graph.add_node(author, kind="author", origin="s2", label=name, s2_author_id=author_id)
+        graph.add_edge(node, author, key="creator", origin="s2")
     if record.venue:
-        graph.add_edge(node, venues.node_for(record.venue), key="published_in")
+        venue = venues.node_for(record.venue, origin="s2")
+        if not graph.has_edge(node, venue, key="published_in"):
+            graph.add_edge(node, venue, key="published_in", origin="s2")

@@ -10,12 +10,12 @@ import json
 from urllib.parse import quote
 
 import networkx as nx
-from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, XSD, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, SKOS
 
 from pa_graph.text import short_hash, slugify
 
-__all__ = ["to_rdf", "to_turtle", "PA", "FABIO", "CITO", "PRISM", "SCHEMA", "DEFAULT_BASE_IRI", "PREFIXES"]
+__all__ = ["to_rdf", "to_dataset", "to_turtle", "describe_dataset", "PA", "FABIO", "CITO", "PRISM", "SCHEMA", "DEFAULT_BASE_IRI", "PREFIXES"]
 
 PA = Namespace("https://w3id.org/pa-graph/ontology#")
 FABIO = Namespace("http://purl.org/spar/fabio/")
@@ -62,9 +62,32 @@ _EDGE_PREDICATES = {
 
 def to_rdf(model: nx.MultiDiGraph, base_iri: str = DEFAULT_BASE_IRI) -> Graph:
     """The model as RDF triples under ``base_iri``."""
+    rdf = _new_graph()
+    _emit(model, base_iri, rdf, rdf)
+    return rdf
+
+
+def to_dataset(model: nx.MultiDiGraph, base_iri: str = DEFAULT_BASE_IRI) -> Dataset:
+    """The same triples split by origin into two named graphs, ``<base>graph/lists`` (what the lists say) and
+    ``<base>graph/semantic-scholar`` (what S2 says), for TriG."""
+    dataset = Dataset(default_union=True)
+    for prefix, namespace in PREFIXES.items():
+        dataset.bind(prefix, namespace)
+    lists = dataset.graph(URIRef(base_iri + "graph/lists"))
+    s2 = dataset.graph(URIRef(base_iri + "graph/semantic-scholar"))
+    _emit(model, base_iri, lists, s2)
+    return dataset
+
+
+def _new_graph() -> Graph:
     rdf = Graph(bind_namespaces="core")
     for prefix, namespace in PREFIXES.items():
         rdf.bind(prefix, namespace)
+    return rdf
+
+
+def _emit(model: nx.MultiDiGraph, base_iri: str, rdf: Graph, s2: Graph) -> None:
+    """Write list-derived triples to ``rdf`` and Semantic Scholar-derived ones to ``s2`` (may be the same graph)."""
 
     def iri(path: str) -> URIRef:
         return URIRef(base_iri + path)
@@ -84,29 +107,31 @@ def to_rdf(model: nx.MultiDiGraph, base_iri: str = DEFAULT_BASE_IRI) -> Graph:
     for node, data in model.nodes(data=True):
         subject = iri(node)
         kind = data["kind"]
+        target = s2 if data.get("origin") == "s2" else rdf
         if kind == "work":
-            _add_work(rdf, subject, data, iri, list_iris)
+            _add_work(target, subject, data, iri, list_iris)
+            _add_s2_data(s2, subject, data, iri)
         elif kind == "author":
-            rdf.add((subject, RDF.type, FOAF.Person))
-            rdf.add((subject, FOAF.name, Literal(data["label"])))
+            target.add((subject, RDF.type, FOAF.Person))
+            target.add((subject, FOAF.name, Literal(data["label"])))
             if data.get("s2_author_id"):
-                rdf.add((subject, PA.s2AuthorId, Literal(data["s2_author_id"])))
+                target.add((subject, PA.s2AuthorId, Literal(data["s2_author_id"])))
         else:
             scheme = iri(f"scheme/{_SCHEMES[kind]}")
-            rdf.add((subject, RDF.type, SKOS.Concept))
-            rdf.add((subject, RDF.type, _CONCEPT_CLASSES[kind]))
-            rdf.add((subject, SKOS.inScheme, scheme))
-            rdf.add((subject, SKOS.prefLabel, Literal(data["label"])))
+            target.add((subject, RDF.type, SKOS.Concept))
+            target.add((subject, RDF.type, _CONCEPT_CLASSES[kind]))
+            target.add((subject, SKOS.inScheme, scheme))
+            target.add((subject, SKOS.prefLabel, Literal(data["label"])))
             for alt in data.get("alt_labels", []):
-                rdf.add((subject, SKOS.altLabel, Literal(alt)))
+                target.add((subject, SKOS.altLabel, Literal(alt)))
             if data.get("level") == 1:
-                rdf.add((subject, SKOS.topConceptOf, scheme))
+                target.add((subject, SKOS.topConceptOf, scheme))
 
-    for source, target, relation, data in model.edges(keys=True, data=True):
-        rdf.add((iri(source), _EDGE_PREDICATES[relation], iri(target)))
+    for source, target_node, relation, data in model.edges(keys=True, data=True):
+        target = s2 if data.get("origin") == "s2" else rdf
+        target.add((iri(source), _EDGE_PREDICATES[relation], iri(target_node)))
         if relation == "cites" and (data.get("intents") or data.get("contexts") or data.get("influential") is not None):
-            _add_citation(rdf, iri, source, target, data)
-    return rdf
+            _add_citation(s2, iri, source, target_node, data)
 
 
 def _add_citation(rdf: Graph, iri, source: str, target: str, data: dict) -> None:
@@ -156,7 +181,6 @@ def _add_work(rdf: Graph, subject: URIRef, data: dict, iri, list_iris: dict[str,
         rdf.add((subject, PA.listedLink, Literal(link, datatype=XSD.anyURI)))  # as written: may not be a valid IRI
     for abbreviation in data.get("abbreviations", []):
         rdf.add((subject, PA.listedAbbreviation, Literal(abbreviation)))
-    _add_s2_data(rdf, subject, data, iri)
     for source in data.get("sources", []):
         row = iri(f"list/{slugify(source['file'])}/line/{source['line']}")
         rdf.add((subject, PROV.wasDerivedFrom, row))
@@ -218,3 +242,51 @@ def _add_s2_data(rdf: Graph, subject: URIRef, data: dict, iri) -> None:
         rdf.add((subject, PA.specterV2, Literal(json.dumps(data["embedding"], separators=(",", ":")))))
     if data.get("s2_request"):
         rdf.add((subject, PROV.wasDerivedFrom, _s2_response(rdf, iri, data["s2_request"], data["s2_retrieved_at"])))
+
+
+VOID = Namespace("http://rdfs.org/ns/void#")
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+_VOCABULARIES = ["http://purl.org/spar/fabio/", "http://purl.org/spar/cito/", "http://purl.org/dc/terms/",
+                 "http://www.w3.org/2004/02/skos/core#", "http://www.w3.org/ns/prov#", "http://xmlns.com/foaf/0.1/",
+                 "http://prismstandard.org/namespaces/basic/2.0/", "https://schema.org/", str(PA)]
+
+
+def describe_dataset(model: nx.MultiDiGraph, triples: int, base_iri: str, version: str, built_at: str,
+                     files: list[str]) -> Graph:
+    """A VoID/DCAT description of one build (kept out of the byte-stable ``graph.ttl``): size, vocabularies, the
+    source lists, the tool, and Semantic Scholar's attribution when it contributed."""
+    rdf = _new_graph()
+    rdf.bind("void", VOID)
+    rdf.bind("dcat", DCAT)
+    dataset = URIRef(base_iri + "dataset")
+    rdf.add((dataset, RDF.type, VOID.Dataset))
+    rdf.add((dataset, RDF.type, DCAT.Dataset))
+    rdf.add((dataset, DCTERMS.title, Literal("Knowledge graph of " + ", ".join(l["name"] for l in model.graph["lists"]))))
+    rdf.add((dataset, DCTERMS.created, Literal(built_at, datatype=XSD.dateTime)))
+    rdf.add((dataset, VOID.triples, Literal(triples)))
+    rdf.add((dataset, VOID.entities, Literal(sum(1 for _, d in model.nodes(data=True) if d["kind"] == "work"))))
+    rdf.add((dataset, VOID.uriSpace, Literal(base_iri)))
+    for vocabulary in _VOCABULARIES:
+        rdf.add((dataset, VOID.vocabulary, URIRef(vocabulary)))
+    for listed in model.graph["lists"]:
+        source = URIRef(base_iri + f"list/{slugify(listed['name'])}")
+        rdf.add((dataset, DCTERMS.source, source))
+        rdf.add((source, DCTERMS.title, Literal(listed["name"])))
+        rdf.add((source, PA.sha256, Literal(listed["sha256"])))
+    tool = URIRef("https://pypi.org/project/pa-graph/")
+    rdf.add((dataset, PROV.wasGeneratedBy, URIRef(base_iri + f"build/{short_hash(built_at)}")))
+    rdf.add((URIRef(base_iri + f"build/{short_hash(built_at)}"), PROV.wasAssociatedWith, tool))
+    rdf.add((tool, SCHEMA.softwareVersion, Literal(version)))
+    rdf.add((tool, DCTERMS.title, Literal("pa-graph")))
+    for name in files:
+        distribution = URIRef(base_iri + f"dataset/{name}")
+        rdf.add((dataset, DCAT.distribution, distribution))
+        rdf.add((distribution, RDF.type, DCAT.Distribution))
+        rdf.add((distribution, DCAT.downloadURL, URIRef(name)))
+        if name.endswith((".ttl", ".nt", ".trig", ".jsonld")):
+            rdf.add((dataset, VOID.dataDump, URIRef(name)))
+    if any(data.get("s2_paper_id") for _, data in model.nodes(data=True)):
+        rdf.add((dataset, DCTERMS.source, S2_ORGANIZATION))
+        rdf.add((dataset, PROV.wasAttributedTo, S2_ORGANIZATION))
+        rdf.add((S2_ORGANIZATION, DCTERMS.title, Literal("Semantic Scholar Academic Graph API (Allen Institute for AI)")))
+    return rdf

@@ -1,0 +1,137 @@
+"""Further export formats chosen with ``build --formats``: N-Triples, JSON-LD, TriG, GraphML, BibTeX, CSV.
+
+Every renderer is a pure function of the model (and the RDF graph derived from it) returning text, so the build can
+render everything before it writes anything.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+import networkx as nx
+from rdflib import Graph
+
+from pa_graph.rdf import to_dataset, to_turtle
+
+__all__ = ["FORMATS", "render_format", "to_bibtex", "to_csv", "to_graphml", "to_ntriples"]
+
+#: Format name → output file name.
+FORMATS = {
+    "ttl": "graph.ttl",
+    "nt": "graph.nt",
+    "jsonld": "graph.jsonld",
+    "trig": "graph.trig",
+    "graphml": "graph.graphml",
+    "bibtex": "works.bib",
+    "csv": "works.csv",
+}
+
+
+def render_format(name: str, model: nx.MultiDiGraph, rdf: Graph, base_iri: str) -> str:
+    """The text of one export format."""
+    if name == "ttl":
+        return to_turtle(rdf)
+    if name == "nt":
+        return to_ntriples(rdf)
+    if name == "jsonld":
+        return rdf.serialize(format="json-ld", indent=1, sort_keys=True)
+    if name == "trig":
+        return to_dataset(model, base_iri).serialize(format="trig")
+    if name == "graphml":
+        return to_graphml(model)
+    if name == "bibtex":
+        return to_bibtex(model)
+    if name == "csv":
+        return to_csv(model)
+    raise ValueError(f"unknown format {name!r}; choose from {', '.join(FORMATS)}")
+
+
+def to_ntriples(rdf: Graph) -> str:
+    """N-Triples, lines sorted so equal graphs give equal bytes."""
+    lines = sorted(line for line in rdf.serialize(format="nt").splitlines() if line.strip())
+    return "\n".join(lines) + "\n"
+
+
+def to_graphml(model: nx.MultiDiGraph) -> str:
+    """GraphML for Gephi: list attributes joined with '; ', embeddings and missing values left out."""
+    flat = nx.MultiDiGraph()
+    for node, data in model.nodes(data=True):
+        flat.add_node(node, **_scalars(data))
+    for source, target, key, data in model.edges(keys=True, data=True):
+        flat.add_edge(source, target, key=key, relation=key, **_scalars(data))
+    return "\n".join(nx.generate_graphml(flat)) + "\n"
+
+
+def _scalars(data: dict) -> dict:
+    out = {}
+    for name, value in data.items():
+        if value is None or name in ("embedding", "sources", "link_checks"):
+            continue
+        if isinstance(value, list):
+            value = "; ".join(str(item) for item in value)
+        elif isinstance(value, dict):
+            value = json.dumps(value, ensure_ascii=False)
+        out[name] = value
+    return out
+
+
+def _listed_works(model: nx.MultiDiGraph) -> list[tuple[str, dict]]:
+    return [(node, data) for node, data in model.nodes(data=True) if data["kind"] == "work" and data.get("listed")]
+
+
+def _targets(model: nx.MultiDiGraph, node: str, relation: str) -> list[str]:
+    return [model.nodes[target]["label"] for _, target, key in model.out_edges(node, keys=True) if key == relation]
+
+
+def to_csv(model: nx.MultiDiGraph) -> str:
+    """One row per listed work: what the lists say and what S2 adds."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["id", "title", "type", "year", "listed_year", "sections", "tags", "methods", "venues",
+                     "listed_arxiv_ids", "arxiv_id", "doi", "s2_paper_id", "citation_count", "authors", "sources"])
+    for node, data in _listed_works(model):
+        writer.writerow([
+            node, data["title"], data["work_type"], data.get("year") or "", data.get("listed_year") or "",
+            "; ".join(_targets(model, node, "listed_in")), "; ".join(_targets(model, node, "has_tag")),
+            "; ".join(_targets(model, node, "proposes_method")), "; ".join(_targets(model, node, "published_in")),
+            "; ".join(data.get("listed_arxiv_ids", [])), data.get("arxiv_id") or "", data.get("doi") or "",
+            data.get("s2_paper_id") or "", "" if data.get("citation_count") is None else data["citation_count"],
+            "; ".join(_targets(model, node, "creator")),
+            "; ".join(f"{s['file']}:{s['line']}" for s in data.get("sources", [])),
+        ])
+    return buffer.getvalue()
+
+
+_BIBTEX_SPECIAL = re.compile(r"([&%$#_{}])")
+
+
+def _bibtex_text(text: str) -> str:
+    text = text.replace("\\", r"\textbackslash{}").replace("~", r"\textasciitilde{}").replace("^", r"\^{}")
+    return _BIBTEX_SPECIAL.sub(r"\\\1", text)
+
+
+def to_bibtex(model: nx.MultiDiGraph) -> str:
+    """A BibTeX entry per listed work (``@misc`` with arXiv eprint fields when no venue is known)."""
+    entries = []
+    for node, data in _listed_works(model):
+        key = re.sub(r"[^A-Za-z0-9-]", "", node.removeprefix("work/"))[:60]
+        venues = _targets(model, node, "published_in")
+        fields = {"title": "{" + _bibtex_text(data["title"]) + "}"}
+        authors = _targets(model, node, "creator")
+        if authors:
+            fields["author"] = " and ".join(_bibtex_text(name) for name in authors)
+        if data.get("year"):
+            fields["year"] = str(data["year"])
+        if venues:
+            fields["booktitle"] = _bibtex_text(venues[0])
+        arxiv = data.get("arxiv_id") or next(iter(data.get("listed_arxiv_ids", [])), None)
+        if arxiv:
+            fields.update(eprint=arxiv, archivePrefix="arXiv")
+        if data.get("doi"):
+            fields["doi"] = data["doi"]
+        body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields.items())
+        entries.append(f"@{'inproceedings' if venues else 'misc'}{{{key},\n{body}\n}}")
+    return "\n\n".join(entries) + "\n"

@@ -1,0 +1,175 @@
+"""Query stage: SPARQL over a built graph, on embedded pyoxigraph (default) or rdflib, with a cookbook of queries.
+
+A query is a cookbook name (``pa-graph query works-per-section``), a ``.rq`` file or SPARQL text. Cookbook queries
+take parameters written ``$name``; ``bind`` substitutes them as SPARQL terms (``<iri>``, a number, or a string),
+and an unbound parameter keeps the default the query gives it with ``COALESCE``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from rdflib import Literal, URIRef
+
+from pa_graph.errors import GraphInputError, PaGraphError
+
+__all__ = ["QueryError", "QueryResult", "cookbook", "load_query", "bind", "run_query", "format_result", "ENGINES"]
+
+ENGINES = ("oxigraph", "rdflib")
+
+
+class QueryError(PaGraphError):
+    """A query that cannot be read, parsed or run."""
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str | None, ...], ...]
+
+
+def cookbook() -> dict[str, str]:
+    """Cookbook query name → its first comment line (what it answers)."""
+    folder = resources.files("pa_graph") / "queries"
+    entries = {}
+    for item in sorted(folder.iterdir(), key=lambda entry: entry.name):
+        if item.name.endswith(".rq"):
+            first = item.read_text(encoding="utf-8").splitlines()[0]
+            entries[item.name[:-3]] = first.lstrip("# ").strip()
+    return entries
+
+
+def load_query(query: str) -> str:
+    """The SPARQL text of a cookbook name, a ``.rq`` file, or the text itself."""
+    if query in cookbook():
+        return (resources.files("pa_graph") / "queries" / f"{query}.rq").read_text(encoding="utf-8")
+    if query.endswith(".rq") or (len(query) < 255 and "\n" not in query and Path(query).is_file()):
+        try:
+            return Path(query).read_text(encoding="utf-8")
+        except OSError as err:
+            raise QueryError(f"{query}: cannot read the query file ({err.strerror or err})") from err
+    if not re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", query, re.IGNORECASE):
+        raise QueryError(f"{query!r} is neither a cookbook query ({', '.join(cookbook())}), a .rq file, nor SPARQL")
+    return query
+
+
+def _term(value: str) -> str:
+    if value.startswith("<") and value.endswith(">"):
+        return URIRef(value[1:-1]).n3()
+    if re.fullmatch(r"[+-]?\d+", value):
+        return value
+    if re.fullmatch(r"[+-]?\d*\.\d+", value):
+        return value
+    return Literal(value).n3()
+
+
+def bind(text: str, bindings: dict[str, str]) -> str:
+    """Substitute ``$name`` parameters.
+
+    >>> bind("HAVING (COUNT(*) >= COALESCE($k, 2))", {"k": "3"})
+    'HAVING (COUNT(*) >= COALESCE(3, 2))'
+    >>> bind('FILTER(?x = $method)', {"method": 'Lamp "x"'})
+    'FILTER(?x = "Lamp \\\\"x\\\\"")'
+    """
+    for name, value in bindings.items():
+        if not re.fullmatch(r"\w+", name):
+            raise QueryError(f"--bind {name}=…: a parameter name is letters, digits and underscores")
+        text = re.sub(rf"\${re.escape(name)}\b", lambda _: _term(value), text)
+    return text
+
+
+def run_query(graph_file: str | Path, query: str, engine: str = "oxigraph",
+              bindings: dict[str, str] | None = None) -> QueryResult:
+    """Run a SELECT query (cookbook name, file or text) over an RDF file."""
+    text = bind(load_query(query), bindings or {})
+    path = Path(graph_file)
+    if not path.is_file():
+        raise GraphInputError(f"{path}: no such graph file (run 'pa-graph build' first, or pass --graph FILE)")
+    if engine == "oxigraph":
+        return _run_oxigraph(path, text)
+    if engine == "rdflib":
+        return _run_rdflib(path, text)
+    raise QueryError(f"unknown engine {engine!r}; choose from {', '.join(ENGINES)}")
+
+
+def load_store(path: Path):
+    """A pyoxigraph in-memory store holding the file."""
+    import pyoxigraph
+
+    formats = {".nt": pyoxigraph.RdfFormat.N_TRIPLES, ".trig": pyoxigraph.RdfFormat.TRIG,
+               ".jsonld": pyoxigraph.RdfFormat.JSON_LD}
+    store = pyoxigraph.Store()
+    try:
+        store.bulk_load(path=str(path), format=formats.get(path.suffix, pyoxigraph.RdfFormat.TURTLE))
+    except (SyntaxError, ValueError, OSError) as err:
+        raise GraphInputError(f"{path}: not a readable RDF graph ({err})") from err
+    return store
+
+
+def _run_oxigraph(path: Path, text: str) -> QueryResult:
+    store = load_store(path)
+    return query_store(store, text)
+
+
+def query_store(store, text: str) -> QueryResult:
+    """Run SELECT ``text`` on a pyoxigraph store (the default graph is the union of named graphs)."""
+    import pyoxigraph
+
+    try:
+        solutions = store.query(text, use_default_graph_as_union=True)
+    except SyntaxError as err:
+        raise QueryError(f"SPARQL syntax error: {err}") from err
+    if not isinstance(solutions, pyoxigraph.QuerySolutions):
+        raise QueryError("only SELECT queries are supported")
+    columns = tuple(variable.value for variable in solutions.variables)
+    rows = tuple(tuple(None if solution[name] is None else solution[name].value for name in columns)
+                 for solution in solutions)
+    return QueryResult(columns, rows)
+
+
+def _run_rdflib(path: Path, text: str) -> QueryResult:
+    from pa_graph.stats import load_graph
+
+    graph = load_graph(path)
+    try:
+        result = graph.query(text)
+    except Exception as err:  # pyparsing and rdflib raise assorted types for bad queries
+        raise QueryError(f"SPARQL error: {err}") from err
+    if result.type != "SELECT":
+        raise QueryError("only SELECT queries are supported")
+    columns = tuple(str(variable) for variable in result.vars)
+    rows = tuple(tuple(None if value is None else str(value) for value in row) for row in result)
+    return QueryResult(columns, rows)
+
+
+def format_result(result: QueryResult, style: str = "table") -> str:
+    """``table`` (aligned text), ``csv``, ``tsv`` or ``json`` (a list of objects)."""
+    if style == "json":
+        return json.dumps([dict(zip(result.columns, row)) for row in result.rows], ensure_ascii=False, indent=2) + "\n"
+    if style in ("csv", "tsv"):
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter="," if style == "csv" else "\t", lineterminator="\n")
+        writer.writerow(result.columns)
+        writer.writerows(["" if value is None else value for value in row] for row in result.rows)
+        return buffer.getvalue()
+    if style != "table":
+        raise QueryError(f"unknown format {style!r}; choose from table, csv, tsv, json")
+    cells = [list(result.columns)] + [["" if value is None else value for value in row] for row in result.rows]
+    widths = [min(60, max(len(row[i]) for row in cells)) for i in range(len(result.columns))]
+    lines = []
+    for number, row in enumerate(cells):
+        lines.append("  ".join(_clip(value, width).ljust(width) for value, width in zip(row, widths)).rstrip())
+        if number == 0:
+            lines.append("  ".join("-" * width for width in widths))
+    lines.append(f"({len(result.rows)} rows)")
+    return "\n".join(lines) + "\n"
+
+
+def _clip(value: str, width: int) -> str:
+    return value if len(value) <= width else value[: width - 1] + "…"

@@ -1,0 +1,139 @@
+"""Talking to a SPARQL 1.1 triple store: push a build into a named graph, query it remotely.
+
+Two ways to push. The Graph Store Protocol (``PUT <store>?graph=<iri>`` with the Turtle file) replaces the named
+graph in one request, so pushing twice leaves the same graph. SPARQL Update is for stores without GSP writes: the
+triples go in chunks into a staging graph, then one ``MOVE`` replaces the target — a failure half-way leaves the
+previous graph intact (the staging graph is dropped at the next push). This is the one module that speaks HTTP to
+triple stores (:mod:`pa_graph.s2` is the one for Semantic Scholar).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from rdflib import Graph
+
+from pa_graph.errors import PaGraphError
+from pa_graph.sparql import QueryResult
+
+__all__ = ["Credentials", "PushError", "PushResult", "push_graph_store", "push_update", "remote_query"]
+
+UPDATE_CHUNK = 5_000  # triples per INSERT DATA request
+
+
+class PushError(PaGraphError):
+    """The triple store could not be reached or refused the request."""
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """HTTP Basic user/password or a bearer token; from options or ``PA_GRAPH_STORE_USER``/``_PASSWORD``/``_TOKEN``."""
+
+    user: str | None = None
+    password: str | None = None
+    token: str | None = None
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] = os.environ, **given) -> Credentials:
+        return cls(
+            user=given.get("user") or environ.get("PA_GRAPH_STORE_USER"),
+            password=given.get("password") or environ.get("PA_GRAPH_STORE_PASSWORD"),
+            token=given.get("token") or environ.get("PA_GRAPH_STORE_TOKEN"),
+        )
+
+    def apply(self) -> dict:
+        if self.token:
+            return {"headers": {"Authorization": f"Bearer {self.token}"}}
+        if self.user:
+            return {"auth": (self.user, self.password or "")}
+        return {}
+
+
+@dataclass(frozen=True)
+class PushResult:
+    triples: int
+    requests: int
+    named_graph: str
+
+
+def _client(credentials: Credentials, timeout: float) -> httpx.Client:
+    options = credentials.apply()
+    return httpx.Client(timeout=timeout, auth=options.get("auth"), headers=options.get("headers"))
+
+
+def _send(client: httpx.Client, method: str, url: str, **kwargs) -> httpx.Response:
+    try:
+        response = client.request(method, url, **kwargs)
+    except httpx.ConnectError as err:
+        raise PushError(f"cannot connect to {url} ({err})") from err
+    except httpx.TimeoutException as err:
+        raise PushError(f"{url} did not answer in time") from err
+    except httpx.HTTPError as err:
+        raise PushError(f"{url}: {err}") from err
+    if response.status_code in (401, 403):
+        raise PushError(f"{url} refused the credentials (HTTP {response.status_code}): set --user/--password or "
+                        f"--token (or PA_GRAPH_STORE_USER/PASSWORD/TOKEN)")
+    if response.status_code >= 400:
+        detail = " ".join(response.text.split())[:200]
+        raise PushError(f"{url} answered HTTP {response.status_code}{': ' + detail if detail else ''}")
+    return response
+
+
+def _load(path: Path) -> Graph:
+    from pa_graph.stats import load_graph
+
+    return load_graph(path)
+
+
+def push_graph_store(path: str | Path, endpoint: str, named_graph: str, credentials: Credentials = Credentials(),
+                     timeout: float = 120.0) -> PushResult:
+    """``PUT`` the file into ``named_graph`` at a Graph Store Protocol endpoint (idempotent)."""
+    path = Path(path)
+    graph = _load(path)  # refuse a broken file before touching the store
+    with _client(credentials, timeout) as client:
+        _send(client, "PUT", endpoint, params={"graph": named_graph}, content=graph.serialize(format="nt").encode(),
+              headers={"Content-Type": "application/n-triples"})
+    return PushResult(len(graph), 1, named_graph)
+
+
+def push_update(path: str | Path, update_endpoint: str, named_graph: str, credentials: Credentials = Credentials(),
+                timeout: float = 120.0, chunk: int = UPDATE_CHUNK) -> PushResult:
+    """Load the file through SPARQL Update: staging graph in chunks, then one ``MOVE`` onto ``named_graph``."""
+    path = Path(path)
+    lines = sorted(line for line in _load(path).serialize(format="nt").splitlines() if line.strip())
+    staging = named_graph.rstrip("/#") + "/staging"
+    requests = 0
+    with _client(credentials, timeout) as client:
+        def update(text: str) -> None:
+            nonlocal requests
+            requests += 1
+            _send(client, "POST", update_endpoint, content=text.encode(),
+                  headers={"Content-Type": "application/sparql-update"})
+
+        update(f"DROP SILENT GRAPH <{staging}>")
+        for start in range(0, len(lines), chunk):
+            update(f"INSERT DATA {{ GRAPH <{staging}> {{\n" + "\n".join(lines[start:start + chunk]) + "\n} }")
+        update(f"MOVE SILENT GRAPH <{staging}> TO GRAPH <{named_graph}>")
+    return PushResult(len(lines), requests, named_graph)
+
+
+def remote_query(endpoint: str, text: str, named_graph: str | None = None,
+                 credentials: Credentials = Credentials(), timeout: float = 60.0) -> QueryResult:
+    """Run a SELECT over the SPARQL protocol; ``named_graph`` becomes the query's default graph."""
+    data = {"query": text}
+    if named_graph:
+        data["default-graph-uri"] = named_graph
+    with _client(credentials, timeout) as client:
+        response = _send(client, "POST", endpoint, data=data, headers={"Accept": "application/sparql-results+json"})
+    try:
+        body = response.json()
+        columns = tuple(body["head"]["vars"])
+        rows = tuple(tuple(binding.get(name, {}).get("value") for name in columns)
+                     for binding in body["results"]["bindings"])
+    except (ValueError, KeyError, TypeError) as err:
+        raise PushError(f"{endpoint} did not answer with SPARQL JSON results") from err
+    return QueryResult(columns, rows)

@@ -1,0 +1,173 @@
+"""Push and remote query against a real Oxigraph server (PyPI 'oxigraph'), started on a free loopback port."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import httpx
+import pytest
+
+from pa_graph.cli import main
+from pa_graph.sparql import run_query
+from pa_graph.triplestore import remote_query
+
+NAMED = "https://w3id.org/pa-graph/id/graph"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def oxigraph(tmp_path_factory):
+    executable = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
+    port = free_port()
+    process = subprocess.Popen([executable, "serve", "--location", str(tmp_path_factory.mktemp("store")),
+                                "--bind", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"{url}/query", params={"query": "ASK {}"}, timeout=1)
+            break
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    else:
+        process.kill()
+        pytest.fail(f"oxigraph did not start: {process.stderr.read().decode()[:500]}")
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def count(url: str, graph: str = NAMED) -> int:
+    result = remote_query(f"{url}/query", f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+    return int(result.rows[0][0])
+
+
+def test_graph_store_push_is_idempotent_and_complete(oxigraph, built, runner):
+    local = run_query(built / "graph.ttl", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows[0][0]
+    for _ in range(2):
+        result = runner.invoke(main, ["push", str(built / "graph.ttl"), "--endpoint", f"{oxigraph}/store"])
+        assert result.exit_code == 0, result.output
+        assert result.stdout == f"pushed {local} triples into <{NAMED}> in 1 requests\n"
+        assert count(oxigraph) == int(local)
+
+
+@pytest.mark.parametrize("name", ["works-per-section", "method", "missing-papers", "section-citation-matrix",
+                                  "wrong-links"])
+def test_cookbook_query_over_the_endpoint_matches_local(oxigraph, fake_enriched, runner, name):
+    graph = "https://example.org/enriched"
+    pushed = runner.invoke(main, ["push", str(fake_enriched / "graph.ttl"), "--endpoint", f"{oxigraph}/store",
+                                  "--named-graph", graph])
+    assert pushed.exit_code == 0
+    remote = runner.invoke(main, ["query", name, "--endpoint", f"{oxigraph}/query", "--named-graph", graph,
+                                  "--format", "csv"])
+    local = runner.invoke(main, ["query", name, "--graph", str(fake_enriched / "graph.ttl"), "--format", "csv"])
+    assert remote.exit_code == 0, remote.output
+    assert remote.stdout == local.stdout
+    assert len(local.stdout.splitlines()) > 2
+
+
+def test_update_push_replaces_the_graph_via_staging(oxigraph, built, runner, tmp_path):
+    graph = "https://example.org/update-target"
+    small = tmp_path / "small.ttl"
+    small.write_text("<urn:a> <urn:b> <urn:c> .\n", encoding="utf-8")
+    assert runner.invoke(main, ["push", str(small), "--update-endpoint", f"{oxigraph}/update",
+                                "--named-graph", graph]).exit_code == 0
+    assert count(oxigraph, graph) == 1
+    result = runner.invoke(main, ["push", str(built / "graph.ttl"), "--update-endpoint", f"{oxigraph}/update",
+                                  "--named-graph", graph])
+    assert result.exit_code == 0, result.output
+    assert count(oxigraph, graph) == 3292
+    assert count(oxigraph, graph + "/staging") == 0
+
+
+class FailingProxy:
+    """Forwards to Oxigraph but answers 500 to the Nth update request: a push that fails half-way."""
+
+    def __init__(self, target: str, fail_on: int) -> None:
+        self.seen = 0
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                proxy.seen += 1
+                if proxy.seen == fail_on:
+                    self.send_response(500)
+                    self.send_header("Content-Length", "5")
+                    self.end_headers()
+                    self.wfile.write(b"boom!")
+                    return
+                answer = httpx.post(target + self.path, content=body,
+                                    headers={"Content-Type": self.headers["Content-Type"]})
+                self.send_response(answer.status_code)
+                self.send_header("Content-Length", str(len(answer.content)))
+                self.end_headers()
+                self.wfile.write(answer.content)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+def test_a_failed_update_push_leaves_the_previous_graph_intact(oxigraph, built, runner, tmp_path):
+    graph = "https://example.org/kept"
+    previous = tmp_path / "previous.ttl"
+    previous.write_text("<urn:x> <urn:y> <urn:z> .\n<urn:x> <urn:y> <urn:w> .\n", encoding="utf-8")
+    assert runner.invoke(main, ["push", str(previous), "--update-endpoint", f"{oxigraph}/update",
+                                "--named-graph", graph]).exit_code == 0
+    proxy = FailingProxy(oxigraph, fail_on=2)  # the drop passes, the first INSERT DATA chunk fails
+    result = runner.invoke(main, ["push", str(built / "graph.ttl"), "--update-endpoint", f"{proxy.url}/update",
+                                  "--named-graph", graph])
+    proxy.server.shutdown()
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {proxy.url}/update answered HTTP 500: boom!\n"
+    assert count(oxigraph, graph) == 2
+
+
+def test_wrong_url_and_401_are_one_line_errors(built, runner):
+    port = free_port()
+    result = runner.invoke(main, ["push", str(built / "graph.ttl"), "--endpoint", f"http://127.0.0.1:{port}/store"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: cannot connect to http://127.0.0.1:{port}/store (")
+    assert result.stderr.count("\n") == 1
+
+    class Refuse(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_PUT(self):
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Basic realm="store"')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Refuse)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/store"
+    result = runner.invoke(main, ["push", str(built / "graph.ttl"), "--endpoint", url, "--user", "me", "--password", "x"])
+    server.shutdown()
+    assert result.exit_code == 1
+    assert result.stderr == (f"Error: {url} refused the credentials (HTTP 401): set --user/--password or --token "
+                             "(or PA_GRAPH_STORE_USER/PASSWORD/TOKEN)\n")
+
+
+def test_push_needs_exactly_one_endpoint(runner, built):
+    result = runner.invoke(main, ["push", str(built / "graph.ttl")])
+    assert result.exit_code == 2
+    assert "give either --endpoint" in result.output
