@@ -1,0 +1,46 @@
+"""Regenerate docs/ontology.md and docs/cookbook.md (run from the repository root: python tools/make_docs.py).
+
+The cookbook page needs an enriched graph; Semantic Scholar is unreachable here, so the queries that need its data
+run on the same fake-enriched build the tests use (tests/fake_s2), clearly labelled as synthetic.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+NEEDS_S2 = {"most-cited-in-list", "most-cited-overall", "section-citation-matrix", "top-authors", "wrong-links",
+            "missing-papers", "survey-citations", "uncited-listed-works"}
+
+
+def build_graphs(folder: Path) -> tuple[Path, Path]:
+    from fake_s2.server import FakeS2
+    from fake_s2.world import build_world
+
+    from pa_graph import BuildOptions, build
+    from pa_graph.enrich import EnrichOptions
+    from pa_graph.s2 import S2Settings
+
+    build(options=BuildOptions(out_dir=folder / "offline", enrich=False))
+    with FakeS2(build_world()) as fake:
+        build(options=BuildOptions(out_dir=folder / "enriched", cache_dir=folder / "cache",
+                                   extras=EnrichOptions(contexts=True), s2=S2Settings(api_url=fake.url, rate=1000.0)))
+    return folder / "offline" / "graph.ttl", folder / "enriched" / "graph.ttl"
+
+
+def main() -> None:
+    from pa_graph.docs import cookbook_markdown, ontology_markdown
+
+    with tempfile.TemporaryDirectory() as folder:
+        offline, enriched = build_graphs(Path(folder))
+        (ROOT / "docs" / "cookbook.md").write_text(cookbook_markdown(offline, enriched, NEEDS_S2), encoding="utf-8")
+    (ROOT / "docs" / "ontology.md").write_text(ontology_markdown(), encoding="utf-8")
+    print("wrote docs/cookbook.md and docs/ontology.md")
+
+
+if __name__ == "__main__":
+    main()
