@@ -58,6 +58,21 @@ def fake_enriched(tmp_path_factory):
     return folder / "out"
 
 
+@pytest.fixture(scope="session")
+def fake_citations(tmp_path_factory):
+    """The bundled list enriched from the fake S2 with --citations (over 5,000 nodes); the output folder."""
+    from fake_s2.server import FakeS2
+    from fake_s2.world import build_world
+    from pa_graph.enrich import EnrichOptions
+    from pa_graph.s2 import S2Settings
+
+    folder = tmp_path_factory.mktemp("fake-citations")
+    with FakeS2(build_world()) as fake:
+        build(options=BuildOptions(out_dir=folder / "out", cache_dir=folder / "cache",
+                                   extras=EnrichOptions(citations=True), s2=S2Settings(api_url=fake.url, rate=1000.0)))
+    return folder / "out"
+
+
 @pytest.fixture(autouse=True)
 def no_real_semantic_scholar(monkeypatch, tmp_path_factory):
     """No test reaches the real API or the user's cache: a refused port and a fresh cache folder per test."""

@@ -19,7 +19,7 @@ from pa_graph.enrich import EnrichOptions, Enrichment, Progress, enrich
 from pa_graph.errors import ListInputError, PaGraphError
 from pa_graph.exports import FORMATS, render_format
 from pa_graph.html_view import render_html
-from pa_graph.model import add_enrichment, build_model
+from pa_graph.model import add_audit_flags, add_enrichment, build_model
 from pa_graph.outputs import write_all
 from pa_graph.parse import read_list
 from pa_graph.rdf import DEFAULT_BASE_IRI, describe_dataset, to_rdf, to_turtle
@@ -115,7 +115,9 @@ def assemble_lists(lists: list[ParsedList], client: S2Client | None = None,
     if client is not None:
         enrichment = enrich(works, client, extras, progress)
         add_enrichment(model, enrichment)
-    return KnowledgeGraph(lists, works, model, audit(lists, works, enrichment), enrichment)
+    report = audit(lists, works, enrichment)
+    add_audit_flags(model, works, report.findings)
+    return KnowledgeGraph(lists, works, model, report, enrichment)
 
 
 def build(paths: Sequence[str | Path] = (), options: BuildOptions = BuildOptions(),

@@ -17,8 +17,9 @@ import click
 
 from pa_graph import __version__
 from pa_graph.errors import AllowFileError, GraphInputError, ListInputError, PaGraphError
+from pa_graph.html_view import ViewError
 
-_INPUT_ERRORS = (ListInputError, GraphInputError, AllowFileError)
+_INPUT_ERRORS = (ListInputError, GraphInputError, AllowFileError, ViewError)
 _LISTS = click.argument("lists", nargs=-1, type=click.Path(path_type=Path, dir_okay=True))
 _CACHE_DIR = click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
                           help="Semantic Scholar cache folder (default: $PA_GRAPH_CACHE_DIR, else the user cache "
@@ -241,6 +242,39 @@ def push(graph_file: Path, endpoint: str | None, update_endpoint: str | None, na
     else:
         result = push_update(graph_file, update_endpoint, named_graph, credentials)
     click.echo(f"pushed {result.triples} triples into <{result.named_graph}> in {result.requests} requests")
+
+
+@main.command()
+@click.option("--graph", "graph_file", type=click.Path(path_type=Path, dir_okay=False),
+              default=Path("outputs/graph.ttl"), show_default=True,
+              help="A build's graph.ttl (its graph.json beside it is read) or graph.json.")
+@click.option("--category", default=None, metavar="C", help="Only the works of this section (top or sub).")
+@click.option("--ego", default=None, metavar="WORK", help="Only this work (title, abbreviation or id) and its neighbours.")
+@click.option("--min-citers", type=click.IntRange(min=0), default=1, show_default=True, metavar="K",
+              help="Papers not in the list only when at least K listed works cite them or are cited by them.")
+@click.option("--top-external", default="50", show_default=True, metavar="K|all",
+              help="Show the K papers not in the list most connected to listed works; the rest start hidden.")
+@click.option("--out", "out_file", type=click.Path(path_type=Path, dir_okay=False), default=Path("outputs/view.html"),
+              show_default=True)
+@_reported
+def view(graph_file: Path, category: str | None, ego: str | None, min_citers: int, top_external: str,
+         out_file: Path) -> None:
+    """Write a focused, self-contained HTML page of a built graph."""
+    from pa_graph.html_view import render_html, select_view
+    from pa_graph.model import load_model_json
+    from pa_graph.outputs import write_atomic
+
+    source = graph_file if graph_file.suffix == ".json" else graph_file.with_name("graph.json")
+    if not source.is_file():
+        raise GraphInputError(f"{source}: not found; 'pa-graph view' reads the graph.json a build writes next to "
+                              "graph.ttl (run 'pa-graph build')")
+    if top_external != "all" and not top_external.isdigit():
+        raise click.BadParameter(f"{top_external!r} is neither a number nor 'all'", param_hint="--top-external")
+    model = select_view(load_model_json(source), category=category, ego=ego, min_citers=min_citers)
+    title = "pa-graph" + (f": {category}" if category else "") + (f": around {ego}" if ego else "")
+    write_atomic(out_file, render_html(model, title, None if top_external == "all" else int(top_external)))
+    works = sum(1 for _, d in model.nodes(data=True) if d["kind"] == "work")
+    click.echo(f"wrote {out_file}: {model.number_of_nodes()} nodes ({works} works), {model.number_of_edges()} edges")
 
 
 def _report_enrichment(enrichment) -> None:

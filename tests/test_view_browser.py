@@ -1,0 +1,180 @@
+"""The HTML view in a real browser: Debian's Chromium driven by Playwright, every network request aborted.
+
+Without Chromium these tests skip on a developer's machine, and fail when CI=true (CI must install it)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import write_list
+from pa_graph import BuildOptions, build
+
+ARTIFACTS = Path(__file__).parent / "artifacts"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    chromium = shutil.which("chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        sync_playwright = None
+    if not chromium or sync_playwright is None:
+        reason = "Chromium (apt-get install -y chromium) and playwright are needed for browser tests"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium, args=FLAGS)
+        yield launched
+        launched.close()
+
+
+class Page:
+    """A page opened from file:// with every other request aborted and recorded."""
+
+    def __init__(self, browser, path: Path) -> None:
+        self.page = browser.new_page(viewport={"width": 1400, "height": 900})
+        self.requests: list[str] = []
+        self.dialogs: list[str] = []
+        self.errors: list[str] = []
+        self.page.on("dialog", lambda dialog: (self.dialogs.append(dialog.message), dialog.dismiss()))
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        page_url = path.resolve().as_uri()
+
+        def route(route):
+            if route.request.url != page_url:
+                self.requests.append(route.request.url)
+                route.abort()
+            else:
+                route.continue_()
+
+        self.page.route("**/*", route)
+        self.page.goto(page_url)
+        self.page.wait_for_function("window.paGraph && window.paGraph.interactive !== null", timeout=60_000)
+
+    def js(self, expression: str):
+        return self.page.evaluate(expression)
+
+    def visible_works(self) -> int:
+        return self.js("""paGraph.data.nodes.filter(n => ['paper','survey'].includes(n.group) && !n.hidden).length""")
+
+    def click_node(self, node_id: str) -> None:
+        self.js(f"paGraph.network.stopSimulation(); paGraph.network.focus({node_id!r}, {{scale: 1.0, animation: false}})")
+        self.page.wait_for_timeout(100)
+        point = self.js(f"""(() => {{ const id = {node_id!r};
+            const p = paGraph.network.getPositions([id])[id]; return paGraph.network.canvasToDOM(p); }})()""")
+        box = self.page.locator("#network").bounding_box()
+        self.page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+
+    def screenshot(self, name: str) -> None:
+        ARTIFACTS.mkdir(exist_ok=True)
+        self.page.screenshot(path=str(ARTIFACTS / name))
+
+
+@pytest.fixture(scope="module")
+def bundled_page(browser, built):
+    page = Page(browser, built / "graph.html")
+    yield page
+    page.page.close()
+
+
+def test_page_draws_every_node_and_edge_without_any_request(bundled_page):
+    assert bundled_page.js("paGraph.network.body.data.nodes.length") == 312
+    assert bundled_page.js("paGraph.network.body.data.edges.length") == 466
+    assert bundled_page.js("paGraph.visible.size") == 312
+    assert bundled_page.requests == [] and bundled_page.errors == []
+    bundled_page.screenshot("view-bundled.png")
+
+
+def test_search_finds_lamp(bundled_page):
+    bundled_page.page.fill("#search", "LaMP")
+    assert "Lamp — Lamp: When large language models meet personalization" in \
+        bundled_page.page.locator("#results li").first.text_content()
+    bundled_page.page.keyboard.press("Enter")
+    selected = bundled_page.js("paGraph.selected")
+    assert bundled_page.js(f"paGraph.data.nodes.find(n => n.id === {selected!r}).title") == \
+        "Lamp: When large language models meet personalization"
+    assert "Lamp: When large language models meet personalization" in bundled_page.page.text_content("#details")
+    bundled_page.js("paGraph.clear()")
+
+
+def test_section_filter_hides_other_sections(bundled_page):
+    bundled_page.js("paGraph.sectionSelect.setValue(['RAG'])")
+    assert bundled_page.visible_works() == 28
+    hidden_section = bundled_page.js("paGraph.nodes.get('section/test-time-personalized-alignment/agent').hidden")
+    assert hidden_section is True
+    bundled_page.js("paGraph.sectionSelect.setValue(['RAG', 'Memory'])")
+    assert bundled_page.visible_works() == 31
+    bundled_page.screenshot("view-filtered.png")
+    bundled_page.js("paGraph.sectionSelect.clear()")
+    assert bundled_page.visible_works() == 156
+
+
+def test_type_and_year_filters(bundled_page):
+    bundled_page.page.uncheck("input[data-group='survey']")
+    assert bundled_page.visible_works() == 140
+    bundled_page.page.check("input[data-group='survey']")
+    bundled_page.page.fill("#year-min", "2025")
+    assert bundled_page.visible_works() == bundled_page.js(
+        "paGraph.data.nodes.filter(n => ['paper','survey'].includes(n.group) && n.year >= 2025).length")
+    bundled_page.page.fill("#year-min", "")
+    assert bundled_page.visible_works() == 156
+
+
+def test_click_highlights_the_neighbourhood(bundled_page):
+    lamp = bundled_page.js("paGraph.search('Lamp')[0]")
+    bundled_page.click_node(lamp)
+    assert bundled_page.js("paGraph.selected") == lamp
+    neighbours = set(bundled_page.js(f"paGraph.network.getConnectedNodes({lamp!r})"))
+    assert neighbours == {"section/test-time-personalized-alignment/rag", "tag/rag", "method/lamp"}
+    assert set(bundled_page.js("[...paGraph.highlighted]")) == neighbours | {lamp}
+    assert bundled_page.js("paGraph.nodes.get('tag/agent').color.background") == "#e9e9e9"
+    assert bundled_page.js("paGraph.nodes.get('tag/rag').color.background") == "#b07aa1"
+    bundled_page.screenshot("view-highlight.png")
+
+
+HOSTILE = """## Section <script>window.__pwned = 'section'</script>
+
+### Sub <img src=x onerror="window.__pwned = 'sub'">
+
+| Paper | Abbr. | Year | Source | Tag | PDF |
+|---|---|---|---|---|---|
+| [<img src=x onerror="window.__pwned = 'title'; alert(1)"> title](javascript:alert(4)) | <script>window.__pwned = 'abbr'</script> | 2024 | arxiv | <img src=y onerror="alert(2)"> | [PDF](javascript:alert(5)) |
+"""
+
+
+def test_hostile_list_content_stays_text(browser, tmp_path):
+    listed = write_list(tmp_path, "hostile.md", HOSTILE)
+    build([listed], BuildOptions(out_dir=tmp_path / "out", enrich=False))
+    page = Page(browser, tmp_path / "out" / "graph.html")
+    work = page.js("paGraph.data.nodes.find(n => n.group === 'paper').id")
+    page.click_node(work)
+    page.page.mouse.move(10, 10)
+    details = page.page.text_content("#details")
+    assert """<img src=x onerror="window.__pwned = 'title'; alert(1)"> title""" in details
+    assert "<script>window.__pwned = 'abbr'</script>" in details
+    assert page.js("window.__pwned === undefined")
+    assert page.dialogs == [] and page.requests == [] and page.errors == []
+    assert page.js("document.querySelectorAll('a[href^=\"javascript\"]').length") == 0
+    assert page.js("document.querySelectorAll('#details img, #details script, #tooltip img').length") == 0
+    page.screenshot("view-hostile.png")
+    page.page.close()
+
+
+def test_full_enriched_graph_is_drawn(browser, fake_citations):
+    page = Page(browser, fake_citations / "graph.html")
+    total = page.js("paGraph.network.body.data.nodes.length")
+    assert total >= 5000
+    assert page.js("paGraph.data.nodes.filter(n => n.group === 'external' && !n.hidden).length") == 50
+    page.page.check("#all-external")
+    assert page.js("paGraph.visible.size") == total
+    assert page.requests == [] and page.errors == []
+    page.screenshot("view-enriched.png")
+    page.page.close()
