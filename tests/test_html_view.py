@@ -22,12 +22,16 @@ def test_page_loads_nothing_from_the_network(built):
     page = (built / "graph.html").read_text(encoding="utf-8")
     assert not re.search(r"""<(?:script|link)\b[^>]*(?:src|href)\s*=\s*["']?(?:https?:)?//""", page)
     assert "bootstrap" not in page.lower()
-    assert "vis.DataSet" in page and "new vis.Network" in page
+    assert "vis.DataSet" in page and "new vis.Network" in page and "TomSelect" in page
+
+
+def page_data(page: str) -> dict:
+    return json.loads(re.search(r'<script id="pa-data" type="application/json">(.*?)</script>', page, re.DOTALL).group(1))
 
 
 def test_page_has_one_node_per_work_section_tag_method_venue(built):
     page = (built / "graph.html").read_text(encoding="utf-8")
-    nodes = json.loads(re.search(r"nodes = new vis\.DataSet\((\[.*?\])\);", page, re.DOTALL).group(1))
+    nodes = page_data(page)["nodes"]
     assert len(nodes) == 156 + 12 + 23 + 98 + 23
     groups = {node["group"] for node in nodes}
     assert groups == {"paper", "survey", "section", "tag", "method", "venue"}
@@ -39,7 +43,55 @@ def test_list_content_never_reaches_the_page_as_markup(tmp_path):
     page = render_html(kg.model)
     for payload in PAYLOADS + ["<img src=x onerror=alert(3)>"]:
         assert payload not in page
-    nodes = json.loads(re.search(r"nodes = new vis\.DataSet\((\[.*?\])\);", page, re.DOTALL).group(1))
+    nodes = page_data(page)["nodes"]
     labels = {node["label"] for node in nodes}
     assert PAYLOADS[1] in labels  # the abbreviation, kept as text, escaped in the page source
     assert any(PAYLOADS[0] in node["title"] for node in nodes)
+
+
+def test_layout_is_deterministic(bundled):
+    from pa_graph.html_view import layout
+
+    assert layout(bundled.model) == layout(bundled.model)
+
+
+def test_focused_views(bundled):
+    from pa_graph.html_view import select_view
+
+    rag = select_view(bundled.model, category="rag")
+    works = [n for n, d in rag.nodes(data=True) if d["kind"] == "work"]
+    assert len(works) == 28
+    top = select_view(bundled.model, category="Training-time Personalized Alignment")
+    assert sum(1 for _, d in top.nodes(data=True) if d["kind"] == "work") == 15 + 11 + 18 + 5  # no work is in two training-time sub-categories
+    ego = select_view(bundled.model, ego="Lamp")
+    assert {d.get("label") or d["title"] for _, d in ego.nodes(data=True)} == {
+        "Lamp: When large language models meet personalization", "RAG", "Lamp"}
+
+
+def test_top_external_papers_start_visible_the_rest_hidden(fake_citations):
+    from pa_graph.html_view import view_data
+    from pa_graph.model import load_model_json
+
+    model = load_model_json(fake_citations / "graph.json")
+    data = view_data(model, top_external=10)
+    external = [n for n in data["nodes"] if n["group"] == "external"]
+    assert sum(n["topExternal"] for n in external) == 10
+    ranked = sorted((n["inList"] for n in external), reverse=True)
+    assert min(n["inList"] for n in external if n["topExternal"]) == ranked[9]
+    assert all(n["topExternal"] for n in view_data(model, top_external=None)["nodes"] if n["group"] == "external")
+
+
+def test_view_command(runner, built, tmp_path):
+    from pa_graph.cli import main
+
+    out = tmp_path / "rag.html"
+    result = runner.invoke(main, ["view", "--graph", str(built / "graph.ttl"), "--category", "RAG", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"wrote {out}: ") and "(28 works)" in result.stdout
+    assert len(page_data(out.read_text(encoding="utf-8"))["nodes"]) > 28
+    unknown = runner.invoke(main, ["view", "--graph", str(built / "graph.ttl"), "--category", "Nope"])
+    assert unknown.exit_code == 2 and unknown.stderr.startswith("Error: --category 'Nope': no such section; sections: Agent")
+    vague = runner.invoke(main, ["view", "--graph", str(built / "graph.ttl"), "--ego", "personal"])
+    assert vague.exit_code == 2 and "be more precise" in vague.stderr
+    missing = runner.invoke(main, ["view", "--graph", str(tmp_path / "none" / "graph.ttl")])
+    assert missing.exit_code == 2 and "graph.json" in missing.stderr
