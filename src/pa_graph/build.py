@@ -19,7 +19,9 @@ from pa_graph.enrich import EnrichOptions, Enrichment, Progress, enrich
 from pa_graph.errors import ListInputError, PaGraphError
 from pa_graph.exports import FORMATS, render_format
 from pa_graph.html_view import render_html
-from pa_graph.model import add_audit_flags, add_enrichment, build_model
+from pa_graph.gaps import GapReport, analyse, has_citations
+from pa_graph.gaps import render_markdown as render_gaps
+from pa_graph.model import add_audit_flags, add_enrichment, add_gap_findings, build_model
 from pa_graph.outputs import write_all
 from pa_graph.parse import read_list
 from pa_graph.rdf import DEFAULT_BASE_IRI, describe_dataset, to_rdf, to_turtle
@@ -61,6 +63,7 @@ class KnowledgeGraph:
     model: nx.MultiDiGraph
     audit: AuditReport
     enrichment: Enrichment | None = None
+    gaps: GapReport | None = None
 
 
 @dataclass(frozen=True)
@@ -117,7 +120,11 @@ def assemble_lists(lists: list[ParsedList], client: S2Client | None = None,
         add_enrichment(model, enrichment)
     report = audit(lists, works, enrichment)
     add_audit_flags(model, works, report.findings)
-    return KnowledgeGraph(lists, works, model, report, enrichment)
+    gap_report = None
+    if has_citations(model):
+        gap_report = analyse(model)
+        add_gap_findings(model, gap_report)
+    return KnowledgeGraph(lists, works, model, report, enrichment, gap_report)
 
 
 def build(paths: Sequence[str | Path] = (), options: BuildOptions = BuildOptions(),
@@ -154,6 +161,8 @@ def build(paths: Sequence[str | Path] = (), options: BuildOptions = BuildOptions
         "graph.html": render_html(graph.model),
         "audit.md": render_markdown(graph.audit),
         "audit.json": render_json(graph.audit),
+        "gaps.md": render_gaps(graph.gaps or GapReport(2)),
+        "gaps.json": json.dumps((graph.gaps or GapReport(2)).to_json(), ensure_ascii=False, indent=1) + "\n",
         "build.json": json.dumps(record, ensure_ascii=False, indent=2) + "\n",
     }
     description = describe_dataset(graph.model, len(rdf), options.base_iri, __version__, built_at, sorted(files))

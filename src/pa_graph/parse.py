@@ -28,7 +28,7 @@ from pa_graph.text import (
     strip_heading_decoration,
 )
 
-__all__ = ["read_list", "parse_list_text", "COLUMN_HEADERS"]
+__all__ = ["read_list", "parse_list_text", "column_roles", "COLUMN_HEADERS"]
 
 _MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable("table")
 
@@ -132,7 +132,9 @@ def _read_table(tokens: list[Token], start: int, lines: list[str], section: Sect
                 header = [cell.text for cell in cells]
         index += 1
     table_line = (tokens[start].map[0] + 1) if tokens[start].map else 0
-    roles = _column_roles(header)
+    roles = column_roles(header)
+    if "title" in roles:
+        parsed.layouts.setdefault(section, header)
     if "title" not in roles:
         parsed.notes.append(
             f"{parsed.name}:{table_line}: table with columns {' | '.join(header)} has no paper-title column; skipped"
@@ -145,7 +147,7 @@ def _read_table(tokens: list[Token], start: int, lines: list[str], section: Sect
     return index
 
 
-def _column_roles(header: list[str]) -> dict[str, int]:
+def column_roles(header: list[str]) -> dict[str, int]:
     """Map each role to the first column whose header means it."""
     roles: dict[str, int] = {}
     for position, text in enumerate(header):

@@ -7,6 +7,7 @@ between runs (build time, absolute paths) enters the graph, so ``graph.ttl`` is 
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from urllib.parse import quote
 
 import networkx as nx
@@ -127,11 +128,31 @@ def _emit(model: nx.MultiDiGraph, base_iri: str, rdf: Graph, s2: Graph) -> None:
             if data.get("level") == 1:
                 target.add((subject, SKOS.topConceptOf, scheme))
 
+    for finding in model.graph.get("gap_findings", []):
+        _add_gap_finding(s2, iri, finding)
+
     for source, target_node, relation, data in model.edges(keys=True, data=True):
         target = s2 if data.get("origin") == "s2" else rdf
         target.add((iri(source), _EDGE_PREDICATES[relation], iri(target_node)))
         if relation == "cites" and (data.get("intents") or data.get("contexts") or data.get("influential") is not None):
             _add_citation(s2, iri, source, target_node, data)
+
+
+def _add_gap_finding(rdf: Graph, iri, finding: dict) -> None:
+    """A ``pa:GapFinding``: its kind, score, rank, the work it is about, what it should cite, and the evidence."""
+    node = iri(f"gap/{finding['kind']}/{short_hash(finding['about'] + ' ' + ' '.join(finding.get('should_cite', [])), 12)}")
+    rdf.add((node, RDF.type, PA.GapFinding))
+    rdf.add((node, PA.gapKind, Literal(finding["kind"])))
+    rdf.add((node, PA.score, Literal(Decimal(str(round(float(finding["score"]), 4))))))
+    if finding.get("rank"):
+        rdf.add((node, PA.rank, Literal(int(finding["rank"]))))
+    rdf.add((node, PA.about, iri(finding["about"])))
+    for cited in finding.get("should_cite", []):
+        rdf.add((node, PA.shouldCite, iri(cited)))
+    for evidence in finding.get("evidence", []):
+        rdf.add((node, PA.evidence, iri(evidence)))
+    if finding.get("section"):
+        rdf.add((node, PA.suggestedSection, iri(finding["section"])))
 
 
 def _add_citation(rdf: Graph, iri, source: str, target: str, data: dict) -> None:

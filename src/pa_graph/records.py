@@ -84,6 +84,7 @@ class ParsedList:
     repairs: list[Repair] = field(default_factory=list)
     malformed: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    layouts: dict[Section, list[str]] = field(default_factory=dict)  # the header of each section's first paper table
 
 
 @dataclass(frozen=True)
