@@ -172,7 +172,11 @@ def test_full_enriched_graph_is_drawn(browser, fake_citations):
     page = Page(browser, fake_citations / "graph.html")
     total = page.js("paGraph.network.body.data.nodes.length")
     assert total >= 5000
-    assert page.js("paGraph.data.nodes.filter(n => n.group === 'external' && !n.hidden).length") == 50
+    shown = page.js("paGraph.data.nodes.filter(n => n.group === 'external' && !n.hidden).map(n => n.id)")
+    expected = page.js("paGraph.data.nodes.filter(n => n.group === 'external' && (n.topExternal || n.gap)).map(n => n.id)")
+    assert sorted(shown) == sorted(expected)  # the 50 most connected, plus every gap suggestion (ringed in red)
+    assert page.js("paGraph.data.nodes.filter(n => n.topExternal).length") == 50
+    assert 50 < len(shown) < total / 10
     page.page.check("#all-external")
     assert page.js("paGraph.visible.size") == total
     assert page.requests == [] and page.errors == []
