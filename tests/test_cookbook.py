@@ -8,8 +8,7 @@ from collections import Counter, defaultdict
 
 import pytest
 
-from fake_s2.world import NO_ARXIV, S2_TITLES, UNKNOWN_IDS, UNKNOWN_WORKS, WRONG_LINKS, build_world
-from pa_graph import bundled_list
+from fake_s2.world import NO_ARXIV, S2_TITLES, UNKNOWN_IDS, UNKNOWN_WORKS, WRONG_LINKS, build_world, raw_lines
 from pa_graph.errors import GraphInputError
 from pa_graph.sparql import QueryError, cookbook, run_query
 
@@ -17,11 +16,7 @@ from pa_graph.sparql import QueryError, cookbook, run_query
 def raw_rows():
     """(title, section, year, venue) per table row, read with regular expressions; titles of one work unified."""
     rows, section = [], None
-    for raw in bundled_list().read_text(encoding="utf-8").split("\n"):
-        try:
-            line = raw.encode("mac_roman").decode("utf-8")
-        except (UnicodeEncodeError, UnicodeDecodeError):
-            line = raw
+    for line in raw_lines():
         heading = re.match(r"(#{2,4}) \W*(.+)", line)
         if heading:
             section = heading.group(2).strip()

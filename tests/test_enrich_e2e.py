@@ -8,7 +8,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from rdflib import Graph
 
 from conftest import undeclared_pa_terms
 from fake_s2.server import Faults, FakeS2
-from fake_s2.world import EXTRA_TITLES, NO_ARXIV, UNKNOWN_IDS, UNKNOWN_WORKS, WRONG_LINKS, build_world
+from fake_s2.world import EXTRA_TITLES, NO_ARXIV, UNKNOWN_IDS, UNKNOWN_WORKS, WRONG_LINKS, build_world, raw_lines
 from pa_graph import BuildOptions, build, bundled_list
 from pa_graph.enrich import EnrichOptions
 from pa_graph.s2 import S2Settings
@@ -25,11 +24,7 @@ from pa_graph.s2 import S2Settings
 KEY = "test-key"
 REPO = Path(__file__).resolve().parents[1]
 LINES_OF_TITLE = {}  # title → list-file lines, read from the raw list
-for number, raw in enumerate(bundled_list().read_text(encoding="utf-8").split("\n"), 1):
-    try:
-        fixed = raw.encode("mac_roman").decode("utf-8")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        fixed = raw
+for number, fixed in enumerate(raw_lines(), 1):
     found = re.match(r"\| \[(.+?)\]\(", fixed)
     if found:
         LINES_OF_TITLE.setdefault(found.group(1), []).append(number)

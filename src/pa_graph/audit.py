@@ -277,11 +277,12 @@ def fix_links(data: bytes, file_name: str, checks: Sequence[LinkCheck]) -> tuple
         listed = re.escape(check.listed_id.encode("ascii"))
         tail = rb"(?![0-9])" if re.search(r"v\d+$", check.listed_id) else rb"(?![0-9]|v[0-9])"
         pattern = re.compile(rb"(arxiv\.org/(?:abs|pdf|html)/)" + listed + tail, re.IGNORECASE)
+        replacement = rb"\g<1>" + check.correct_id.encode("ascii")
         for source in check.sources:
             if source.file != file_name:
                 continue
             index = source.line - 1
-            fixed = pattern.sub(lambda m: m.group(1) + check.correct_id.encode("ascii"), lines[index])
+            fixed = pattern.sub(replacement, lines[index])
             if fixed != lines[index]:
                 lines[index] = fixed
                 changed.append(source.line)

@@ -93,14 +93,21 @@ def _pid(text: str) -> str:
     return hashlib.sha1(f"s2:{text}".encode()).hexdigest()
 
 
+def raw_lines() -> list[str]:
+    """The bundled list's lines with Mac-Roman mojibake undone — read independently of pa-graph's parser."""
+    lines = []
+    for raw in BUNDLED.read_text(encoding="utf-8").split("\n"):
+        try:
+            lines.append(raw.encode("mac_roman").decode("utf-8"))
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            lines.append(raw)
+    return lines
+
+
 def _listed_rows() -> list[tuple[str, str | None, int | None]]:
     """(title, arXiv base id, year) of every table row, read with regular expressions."""
     rows = []
-    for raw in BUNDLED.read_text(encoding="utf-8").split("\n"):
-        try:
-            line = raw.encode("mac_roman").decode("utf-8")
-        except (UnicodeEncodeError, UnicodeDecodeError):
-            line = raw
+    for line in raw_lines():
         if not line.startswith("| ") or line.startswith("| Paper") or line.startswith("| Title"):
             continue
         cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
