@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from pa_graph.docs import cookbook_markdown, ontology_markdown
+from pa_graph.docs import README_END, README_START, cookbook_markdown, cookbook_readme, ontology_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -26,3 +26,11 @@ def test_cookbook_page_is_current(built, fake_enriched):
     page = cookbook_markdown(built / "graph.ttl", fake_enriched / "graph.ttl", make_docs_module().NEEDS_S2)
     assert (ROOT / "docs" / "cookbook.md").read_text(encoding="utf-8") == page, "run python tools/make_docs.py"
     assert page.count("**synthetic**") == 1 and page.count("synthetic fake-enriched build:") == 8
+
+
+def test_readme_cookbook_is_current(built, fake_enriched):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = README_START + readme.split(README_START, 1)[1].split(README_END, 1)[0] + README_END
+    assert shown == cookbook_readme(built / "graph.ttl", fake_enriched / "graph.ttl", make_docs_module().NEEDS_S2), \
+        "run python tools/make_docs.py"
+    assert shown.count("`pa-graph query ") == 13

@@ -17,8 +17,8 @@ from pa_graph.validate import validate_graph
 WORK = URIRef("https://w3id.org/pa-graph/id/work/x")
 
 
-def test_bundled_and_enriched_builds_conform(built, fake_enriched):
-    for folder in (built, fake_enriched):
+def test_bundled_and_enriched_builds_conform(built, fake_enriched, fake_citations):
+    for folder in (built, fake_enriched, fake_citations):
         report = validate_graph(Graph().parse(folder / "graph.ttl"))
         assert report.conforms, report.violations[:5]
 

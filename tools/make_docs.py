@@ -33,13 +33,18 @@ def build_graphs(folder: Path) -> tuple[Path, Path]:
 
 
 def main() -> None:
-    from pa_graph.docs import cookbook_markdown, ontology_markdown
+    from pa_graph.docs import README_END, README_START, cookbook_markdown, cookbook_readme, ontology_markdown
 
     with tempfile.TemporaryDirectory() as folder:
         offline, enriched = build_graphs(Path(folder))
         (ROOT / "docs" / "cookbook.md").write_text(cookbook_markdown(offline, enriched, NEEDS_S2), encoding="utf-8")
+        readme = (ROOT / "README.md").read_text(encoding="utf-8")
+        before, _, rest = readme.partition(README_START)
+        _, _, after = rest.partition(README_END)
+        block = cookbook_readme(offline, enriched, NEEDS_S2)
+        (ROOT / "README.md").write_text(before + block + after, encoding="utf-8")
     (ROOT / "docs" / "ontology.md").write_text(ontology_markdown(), encoding="utf-8")
-    print("wrote docs/cookbook.md and docs/ontology.md")
+    print("wrote docs/cookbook.md, docs/ontology.md and the README's cookbook")
 
 
 if __name__ == "__main__":
