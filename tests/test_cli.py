@@ -150,3 +150,18 @@ def test_every_command_has_help(runner, command):
 def test_python_dash_m_runs_the_cli():
     result = subprocess.run([sys.executable, "-m", "pa_graph", "--version"], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "pa-graph, version 0.1.0"
+
+
+def test_fix_needs_named_lists(runner):
+    result = runner.invoke(main, ["audit", "--fix"])
+    assert result.exit_code == 2
+    assert "--fix rewrites list files: name them" in result.output
+
+
+def test_fix_without_verified_links_changes_nothing(runner, tmp_path):
+    path = write_list(tmp_path, "list.md", TABLE.format(rows=row("A paper", link="https://arxiv.org/abs/1912.00180")))
+    before = path.read_bytes()
+    result = runner.invoke(main, ["audit", str(path), "--fix"])
+    assert result.exit_code == 0
+    assert "nothing to fix: no verified wrong links" in result.stderr
+    assert path.read_bytes() == before

@@ -371,6 +371,8 @@ def audit(lists: tuple[Path, ...], strict: bool, allow_file: Path | None, as_jso
     from pa_graph.build import BuildOptions, assemble_lists, load_lists, s2_client
     from pa_graph.cache import ResponseCache, cache_dir_from
 
+    if fix and not lists:
+        raise click.UsageError("--fix rewrites list files: name them (the bundled list is not rewritten)")
     patterns = read_allow_file(allow_file) if allow_file else []
     parsed = load_lists(lists)
     cached = (cache_dir_from(cache_dir) / ResponseCache.FILE_NAME).is_file()
