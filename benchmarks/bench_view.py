@@ -20,6 +20,9 @@ from pathlib import Path
 
 import networkx as nx
 
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
 from pa_graph import assemble
 from pa_graph.html_view import layout, render_html
 
@@ -49,6 +52,22 @@ def synthetic(nodes: int = 5000, edges_per_node: int = 4, seed: int = 1) -> nx.M
     for u, v in base.edges():
         model.add_edge(f"work/{max(u, v)}", f"work/{min(u, v)}", key="cites")
     return model
+
+
+def fake_enriched_with_citations(folder: Path) -> nx.MultiDiGraph:
+    """The bundled list enriched with --citations from the test suite's fake Semantic Scholar (synthetic data)."""
+    from fake_s2.server import FakeS2
+    from fake_s2.world import build_world
+
+    from pa_graph import BuildOptions, build
+    from pa_graph.enrich import EnrichOptions
+    from pa_graph.s2 import S2Settings
+
+    with FakeS2(build_world()) as fake:
+        result = build(options=BuildOptions(out_dir=folder / "enriched", cache_dir=folder / "cache",
+                                            extras=EnrichOptions(citations=True),
+                                            s2=S2Settings(api_url=fake.url, rate=1000.0)))
+    return result.graph.model
 
 
 def pyvis_page(model: nx.MultiDiGraph) -> str:
@@ -90,9 +109,10 @@ def main() -> int:
     options = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
-    graphs = {"bundled list": assemble().model, "synthetic 5,000 nodes": synthetic()}
     failures = []
     with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
+        graphs = {"bundled list": assemble().model, "synthetic 5,000 nodes": synthetic(),
+                  "fake-enriched, --citations": fake_enriched_with_citations(Path(folder))}
         browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=FLAGS)
         print(f"{'graph':<24} {'nodes':>6} {'edges':>6} {'layout':>8} {'first draw':>11} {'interactive':>12}   "
               f"pyvis default (physics) until stabilised")
