@@ -25,7 +25,7 @@ def test_ontology_page_is_current():
 def test_cookbook_page_is_current(built, fake_enriched):
     page = cookbook_markdown(built / "graph.ttl", fake_enriched / "graph.ttl", make_docs_module().NEEDS_S2)
     assert (ROOT / "docs" / "cookbook.md").read_text(encoding="utf-8") == page, "run python tools/make_docs.py"
-    assert page.count("**synthetic**") == 1 and page.count("synthetic fake-enriched build:") == 8
+    assert page.count("**synthetic**") == 1 and page.count("synthetic fake-enriched build:") == 9
 
 
 def test_readme_cookbook_is_current(built, fake_enriched):
@@ -33,4 +33,4 @@ def test_readme_cookbook_is_current(built, fake_enriched):
     shown = README_START + readme.split(README_START, 1)[1].split(README_END, 1)[0] + README_END
     assert shown == cookbook_readme(built / "graph.ttl", fake_enriched / "graph.ttl", make_docs_module().NEEDS_S2), \
         "run python tools/make_docs.py"
-    assert shown.count("`pa-graph query ") == 13
+    assert shown.count("`pa-graph query ") == 14

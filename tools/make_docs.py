@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 NEEDS_S2 = {"most-cited-in-list", "most-cited-overall", "section-citation-matrix", "top-authors", "wrong-links",
-            "missing-papers", "survey-citations", "uncited-listed-works"}
+            "missing-papers", "survey-citations", "uncited-listed-works", "gap-findings"}
 
 
 def build_graphs(folder: Path) -> tuple[Path, Path]:
