@@ -29,7 +29,8 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def oxigraph(tmp_path_factory):
-    executable = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
+    beside = Path(sys.executable).parent / "oxigraph"  # installed with the test extras, next to this interpreter
+    executable = str(beside) if beside.exists() else shutil.which("oxigraph")
     port = free_port()
     process = subprocess.Popen([executable, "serve", "--location", str(tmp_path_factory.mktemp("store")),
                                 "--bind", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
