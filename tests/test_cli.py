@@ -16,8 +16,8 @@ def test_build_writes_every_output(runner, tmp_path):
     assert result.stdout.splitlines()[0] == (
         "164 rows → 156 works (16 surveys, 140 papers); 3292 triples; 76 audit findings")
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
-        "audit.json", "audit.md", "build.json", "dataset.ttl", "gaps.json", "gaps.md", "graph.html", "graph.json",
-        "graph.ttl"]
+        "audit.json", "audit.md", "build.json", "citations.json", "citations.md", "dataset.ttl", "gaps.json",
+        "gaps.md", "graph.html", "graph.json", "graph.ttl"]
     assert "warning: awesome-personalized-alignment.md:32: row has 4 cells but the header has 3" in result.stderr
     record = json.loads((tmp_path / "out" / "build.json").read_text(encoding="utf-8"))
     assert record["lists"][0]["rows"] == 164 and record["stats"]["nodes"]["works"] == 156

@@ -186,8 +186,13 @@ def test_wrong_links(fake_enriched, engine):
     assert all(fixes[title] == right for title, right in WRONG_LINKS.items())
 
 
-def test_engines_agree_on_every_cookbook_query(fake_enriched):
-    for name in cookbook():
+#: Queries checked against an independent answer on the fake-enriched graph with both engines (above).
+ORACLE_TESTED = {"missing-papers", "most-cited-in-list", "most-cited-overall", "uncited-listed-works",
+                 "section-citation-matrix", "survey-citations", "top-authors", "wrong-links", "gap-findings"}
+
+
+def test_engines_agree_on_every_other_cookbook_query(fake_enriched):
+    for name in sorted(set(cookbook()) - ORACLE_TESTED):
         ours = run_query(fake_enriched / "graph.ttl", name, "oxigraph")
         theirs = run_query(fake_enriched / "graph.ttl", name, "rdflib")
         assert ours.columns == theirs.columns, name

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import json
+import math
+import random
 
 import networkx as nx
 import pytest
 
 from conftest import write_list
-from pa_graph.build import load_lists
-from pa_graph.gaps import (GapError, analyse, compare_lists, entries_of_lists, evaluate_ranking, missing_citations,
-                           missing_papers, section_flows, survey_coverage)
+from pa_graph.errors import IgnoreFileError
+from pa_graph.gaps import (SIGNALS, GapError, IgnoreList, PeerLists, analyse, compare_lists, entries_of_lists,
+                           evaluate_ranking, missing_citations, missing_papers, read_ignore_file, section_flows,
+                           survey_coverage)
+from pa_graph.gaps.evaluate import trials
+from pa_graph.gaps.peers import PeerList
+from pa_graph.pipeline import load_lists
 
 
 @pytest.fixture()
@@ -33,25 +39,129 @@ def tiny() -> nx.MultiDiGraph:
     return model
 
 
-def test_missing_papers_by_hand(tiny):
-    found = missing_papers(tiny, min_citers=2)
-    # X: cited by A, B, C, D (4); co-citation: C and D each cite one other listed work (A) -> 2; newest candidate.
-    # Z: cited by A, B (2); co-citation 0; oldest. Y is cited once only. Coupling and similarity have no data, so
-    # the weights 0.45/0.25/0.10 are rescaled by 0.8: X = (0.45 + 0.25 + 0.10) / 0.8 = 1.0, Z = 0.45 * 2/4 / 0.8.
-    assert [paper.title for paper in found] == ["Paper X", "Paper Z"]
-    assert found[0].score == 1.0
-    assert found[1].score == pytest.approx(0.28125, abs=1e-4)
-    assert found[0].signals == {"citations": 4, "cocitation": 2, "coupling": 0, "recency": 1.0, "similarity": 0.0}
-    assert found[0].cited_by == ("Paper A", "Paper B", "Paper C", "Paper D")
-    # A and B are listed in S1, C in S2, D in S3: the majority is S1
-    assert found[0].section == "S1"
-    assert found[0].row == "| Paper X |  | 2019 |  |  |  |"
-    assert [p.title for p in missing_papers(tiny, min_citers=1)] == ["Paper X", "Paper Z", "Paper Y"]
+@pytest.fixture()
+def background_and_topical() -> nx.MultiDiGraph:
+    """Listed: A, B, C in S1 and D, E, F in S2 (all 2022). Not listed:
+    G, a general work (2017, 50,000 citations overall) cited by A, B, D, E — more listed citers than T;
+    T, a topical work (2021, 10 citations overall) cited by A and B of S1;
+    K, a specialised classic (2020, 6 citations overall) cited by A, B, C, D, E — mostly by this list."""
+    model = nx.MultiDiGraph(lists=[])
+    for section in ("S1", "S2"):
+        model.add_node(section, kind="section", label=section)
+    for work, section in zip("ABCDEF", ("S1", "S1", "S1", "S2", "S2", "S2")):
+        model.add_node(work, kind="work", work_type="paper", listed=True, title=f"Paper {work}", year=2022)
+        model.add_edge(work, section, key="listed_in")
+    for work, year, count, citers in (("G", 2017, 50000, "ABDE"), ("T", 2021, 10, "AB"), ("K", 2020, 6, "ABCDE")):
+        model.add_node(work, kind="work", work_type="paper", listed=False, title=f"Paper {work}", year=year,
+                       citation_count=count)
+        for citer in citers:
+            model.add_edge(citer, work, key="cites")
+    return model
+
+
+HAND_WEIGHTS = {"citations": 0.2, "specificity": 0.4, "concentration": 0.2, "recency": 0.2}
+
+
+def test_specificity_concentration_and_score_by_hand(background_and_topical):
+    found = {s.title: s for s in missing_papers(background_and_topical, weights=HAND_WEIGHTS).suggestions}
+    g, t, k = found["Paper G"], found["Paper T"], found["Paper K"]
+    # specificity = listed citers / global citations; concentration = share of the citers in the likely section
+    # (G: 2 in S1, 2 in S2, a tie that goes to S1, where the first citing work A is listed)
+    assert (g.signals["specificity"], g.signals["concentration"], g.section) == (4 / 50000, 0.5, "S1")
+    assert (t.signals["specificity"], t.signals["concentration"], t.section) == (0.2, 1.0, "S1")
+    assert (k.signals["specificity"], k.signals["concentration"], k.section) == (5 / 6, 0.6, "S1")
+    assert g.signals["section_share"] == pytest.approx(2 / 3) and k.signals["section_share"] == 1.0
+    # normalised: citations log(1 + n) / log(1 + 5); recency (year - 2017) / (2021 - 2017); weights sum to 1
+    # (cocitation is known, 0 for all, weight 0: it changes nothing)
+    log = math.log
+    assert g.score == pytest.approx(0.2 * log(5) / log(6) + 0.4 * 4 / 50000 + 0.2 * 0.5 + 0.2 * 0, abs=1e-4)
+    assert t.score == pytest.approx(0.2 * log(3) / log(6) + 0.4 * 0.2 + 0.2 * 1.0 + 0.2 * 1.0, abs=1e-4)
+    assert k.score == pytest.approx(0.2 * 1.0 + 0.4 * 5 / 6 + 0.2 * 0.6 + 0.2 * 0.75, abs=1e-4)
+    # the background work G has more listed citers than T and still ranks below it; the specialised classic K,
+    # cited mostly by this list, ranks first
+    assert [s.title for s in missing_papers(background_and_topical, weights=HAND_WEIGHTS).suggestions] == [
+        "Paper K", "Paper T", "Paper G"]
+    assert t.why == "cited by 2 of 3 S1 works; 2 of 10 papers citing it are in this list; published 2021"
+
+
+def test_default_weights_keep_background_below_topical(background_and_topical):
+    ranked = [s.title for s in missing_papers(background_and_topical).suggestions]
+    assert ranked.index("Paper G") > ranked.index("Paper T")
+    assert ranked.index("Paper K") < ranked.index("Paper G")
+
+
+def test_a_signal_without_data_drops_out(background_and_topical):
+    for node in ("G", "T", "K"):
+        del background_and_topical.nodes[node]["citation_count"]
+    found = {s.title: s for s in missing_papers(background_and_topical, weights=HAND_WEIGHTS).suggestions}
+    # specificity is unknown for every candidate: the other weights (0.6 in all) share the score
+    assert found["Paper T"].signals["specificity"] is None
+    assert found["Paper T"].score == pytest.approx((0.2 * math.log(3) / math.log(6) + 0.2 + 0.2) / 0.6, abs=1e-4)
+
+
+def test_suggestions_carry_links_ids_and_a_row(background_and_topical):
+    background_and_topical.nodes["T"].update(arxiv_id="2101.00001v2", doi="10.1234/t", s2_paper_id="ab" * 20)
+    background_and_topical.nodes["G"].update(doi="10.1234/g x")  # whitespace: not a DOI, no link
+    found = {s.title: s for s in missing_papers(background_and_topical).suggestions}
+    t = found["Paper T"]
+    assert t.id == "2101.00001"
+    assert t.links == {"semantic_scholar": "https://www.semanticscholar.org/paper/" + "ab" * 20,
+                       "arxiv": "https://arxiv.org/abs/2101.00001v2", "doi": "https://doi.org/10.1234/t"}
+    assert t.row == ("| [Paper T](https://arxiv.org/abs/2101.00001v2) |  | 2021 | arxiv |  | "
+                     "[PDF](https://arxiv.org/pdf/2101.00001v2) |")
+    assert found["Paper G"].links == {} and found["Paper G"].id == "G"
+    assert t.cited_by == ("Paper A", "Paper B") and t.citing_nodes == ("A", "B")
+
+
+def test_top_caps_the_suggestions_and_ignored_works_never_come_back(background_and_topical):
+    result = missing_papers(background_and_topical, top=2, weights=HAND_WEIGHTS)
+    assert [s.title for s in result.suggestions] == ["Paper K", "Paper T"] and result.candidates == 3
+    ignore = IgnoreList.parse(["# not for this list", "paper k  # a classic"])
+    report = analyse(background_and_topical, ignore=ignore)
+    assert [s.title for s in report.suggestions] == ["Paper T", "Paper G"]
+    assert report.missing.ignored == ["Paper K"] and report.missing.candidates == 2
+
+
+def test_ignore_file_entries(tmp_path):
+    path = tmp_path / ".pa-graph-ignore"
+    path.write_text("# decisions\n2401.01234v3\narXiv:2402.00002\nhttps://arxiv.org/abs/2403.00003\n"
+                    "10.1145/3583780.3615012  # not on topic\ndoi:10.5555/ABC\nhttps://doi.org/10.1000/x\n"
+                    + "0123456789abcdef" * 2 + "01234567\nhttps://www.semanticscholar.org/paper/Some-Title/" + "f" * 40
+                    + "\nW2741809807\nhttps://openalex.org/W123\nC# Code Models Are 100% Personalizable\n\n",
+                    encoding="utf-8")
+    ignore = read_ignore_file(path)
+    assert ignore.arxiv_ids == {"2401.01234", "2402.00002", "2403.00003"}
+    assert ignore.dois == {"10.1145/3583780.3615012", "10.5555/abc", "10.1000/x"}
+    assert ignore.s2_ids == {"0123456789abcdef0123456789abcdef01234567", "f" * 40}
+    assert ignore.openalex_ids == {"W2741809807", "W123"}
+    assert ignore.titles == ("c code models are 100 personalizable",)
+    assert ignore.matches({"title": "x", "arxiv_id": "2401.01234"})
+    assert ignore.matches({"title": "x", "doi": "10.5555/abc"})
+    assert ignore.matches({"title": "C# code models are 100% personalisable"})  # ratio >= 95
+    assert not ignore.matches({"title": "Code models", "arxiv_id": "2401.01235"})
+    big = tmp_path / "big"
+    big.write_bytes(b"x" * 1_000_001)
+    with pytest.raises(IgnoreFileError, match="larger than"):
+        read_ignore_file(big)
+    with pytest.raises(IgnoreFileError, match="cannot read"):
+        read_ignore_file(tmp_path / "missing")
+
+
+def test_peer_lists_count_works_matched_like_rows(background_and_topical):
+    peers = PeerLists((PeerList.of("one", [("paper t", None), ("Something else", None)]),
+                       PeerList.of("two", [("Paper T.", None), ("Different title", "2001.00001")]),
+                       PeerList.of("three", [("Paper Q", None)])))
+    assert peers.count("Paper T") == 2 and peers.count("Paper K") == 0
+    assert peers.count("Paper K renamed", "2001.00001v3") == 0  # a shared id alone does not match
+    assert peers.count("Different title!", "2001.00001") == 1
+    found = {s.title: s for s in missing_papers(background_and_topical, peers=peers).suggestions}
+    assert found["Paper T"].signals["peers"] == 2 and "in 2 of 3 peer lists" in found["Paper T"].why
 
 
 def test_section_tie_goes_to_the_first_citing_section(tiny):
     tiny.remove_edge("B", "X", key="cites")  # X is now cited from S1 (A), S2 (C), S3 (D): a three-way tie
-    assert missing_papers(tiny, min_citers=2)[0].section == "S1"  # A comes first in the list's order
+    found = missing_papers(tiny, min_citers=2).suggestions
+    assert found[0].title == "Paper X" and found[0].section == "S1"  # A comes first in the list's order
 
 
 def test_missing_citations_by_hand(tiny):
@@ -64,11 +174,53 @@ def test_missing_citations_by_hand(tiny):
     assert missing_citations(tiny) == []
 
 
+def _all_pairs(model):
+    """Every listed pair checked against the thresholds: the answer the indexed candidates must equal."""
+    from pa_graph.gaps.index import CitationIndex, cosine
+
+    index = CitationIndex.of(model)
+    groups = {w: set(index.sections[w]) | set(index.targets(w, "has_tag")) for w in index.listed}
+    found = set()
+    for a in index.listed:
+        for b in index.listed:
+            if a == b or index.year(a) >= index.year(b) or a in index.references(b) or not groups[a] & groups[b]:
+                continue
+            shared = index.references(a) & index.references(b)
+            cociting = index.cited_by(a) & index.cited_by(b) & index.listed_set
+            vectors = (index.embeddings.get(a), index.embeddings.get(b))
+            similarity = cosine(*vectors) if all(vectors) else None
+            if len(shared) >= 2 or len(cociting) >= 2 or (similarity is not None and similarity >= 0.85):
+                found.add((index.title(b), index.title(a)))
+    return found
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_indexed_cross_citation_candidates_equal_all_pairs(seed):
+    rng = random.Random(seed)
+    model = nx.MultiDiGraph(lists=[])
+    for group in ("S1", "S2", "T1"):
+        model.add_node(group, kind="section" if group[0] == "S" else "tag", label=group)
+    works = [f"W{i}" for i in range(30)]
+    for work in works:
+        model.add_node(work, kind="work", listed=rng.random() < 0.6, title=work, year=rng.randint(2018, 2024),
+                       **({"embedding": [rng.gauss(0, 1) for _ in range(3)]} if seed % 2 and rng.random() < 0.7 else {}))
+        model.add_edge(work, rng.choice(["S1", "S2"]), key="listed_in")
+        if rng.random() < 0.3:
+            model.add_edge(work, "T1", key="has_tag")
+    for _ in range(120):
+        a, b = rng.sample(works, 2)
+        model.add_edge(a, b, key="cites")
+    expected = _all_pairs(model)
+    assert expected  # the random graphs do hold such pairs
+    assert {(m.later, m.earlier) for m in missing_citations(model)} == expected
+
+
 def test_survey_coverage_by_hand(tiny):
     (survey,) = survey_coverage(tiny)
     # D (2023) cites A; B (2021) and C (2022) were published before it and are not cited
-    assert (survey.survey, survey.cites_listed, survey.earlier_listed, survey.missing) == (
-        "Paper D", 1, 3, ("Paper B", "Paper C"))
+    assert (survey.survey, survey.cites_listed, survey.earlier_listed, survey.not_cited, survey.examples) == (
+        "Paper D", 1, 3, 2, ("Paper B", "Paper C"))
+    assert len(survey_coverage(tiny, examples=1)[0].examples) == 1
 
 
 def test_section_flows_by_hand(tiny):
@@ -81,14 +233,18 @@ def test_section_flows_by_hand(tiny):
 
 
 def test_evaluation_by_hand(tiny):
-    result = evaluate_ranking(tiny)
-    # Only A is cited by >= 2 listed works. Hidden, it competes with X (3 citers now), Y and Z (1 each).
-    # Ours: X = (0.45 + 0.10 * 2/3) / 0.55 = 0.94 beats A = (0.45 * 2/3 + 0.10) / 0.55 = 0.73: rank 2.
-    # In-degree: X (3) before A (2): rank 2. Recency alone: A (2020) is the newest: rank 1.
-    assert result["hidden"] == 1
-    assert result["results"]["ours"] == {"recall@10": 1.0, "recall@20": 1.0, "mrr": 0.5}
-    assert result["results"]["citations only"]["mrr"] == 0.5
-    assert result["results"]["recency only"]["mrr"] == 1.0
+    (trial,) = trials(tiny)
+    # Only A is cited by >= 2 listed works (C, D). Hidden, it is cited by 2 listed works, X by 3, so both would
+    # have had their references fetched: A keeps its own (A -> X, A -> Z), both in the list's literature.
+    assert trial.work == "A"
+    assert trial.table.raw["coupling"][trial.target] == 1.0
+    result = evaluate_ranking(tiny)["results"]
+    # In-degree: X (3 listed citers) before A (2): rank 2. Recency: A (2020) is the newest candidate: rank 1.
+    # Concentration: Y and Z (one citer each, share 1) tie before A (C in S2, D in S3: 0.5): rank 3.
+    assert result["in-degree"]["mrr"] == 0.5
+    assert result["recency only"] == {"recall@10": 1.0, "recall@20": 1.0, "mrr": 1.0}
+    assert result["concentration only"]["mrr"] == pytest.approx(1 / 3, abs=1e-4)
+    assert set(result) == {"default", "in-degree"} | {f"{s} only" for s in SIGNALS if s != "citations"}
 
 
 LIST_ONE = """## Methods
@@ -142,52 +298,11 @@ def test_compare_two_small_lists(tmp_path):
     assert {e.source for e in result["missing_here"]} == {"two.md:8", "two.md:14", "two.md:15"}
 
 
-def test_gaps_need_citations_for_everything_but_compare(built, tmp_path):
+def test_gaps_need_citations_for_everything_but_compare(built):
     from pa_graph.model import load_model_json
 
     model = load_model_json(built / "graph.json")
     report = analyse(model)
-    assert report.flows is None and report.missing_papers == []
+    assert report.missing is None and report.suggestions == [] and report.flows is None
     with pytest.raises(GapError, match="--evaluate needs citations"):
         analyse(model, evaluate=True)
-
-
-def test_gaps_json_follows_its_schema(fake_enriched):
-    import jsonschema
-    from pathlib import Path
-
-    schema = json.loads((Path(__file__).parents[1] / "docs" / "gaps.schema.json").read_text(encoding="utf-8"))
-    data = json.loads((fake_enriched / "gaps.json").read_text(encoding="utf-8"))
-    jsonschema.validate(data, schema)
-    assert data["missing_papers"] and data["section_flows"]["matrix"]
-
-
-def test_enriched_build_writes_gap_findings_everywhere(fake_enriched):
-    from rdflib import Graph
-
-    from pa_graph.model import load_model_json
-
-    graph = Graph().parse(fake_enriched / "graph.ttl")
-    kinds = {str(k) for (k,) in graph.query(
-        "PREFIX pa: <https://w3id.org/pa-graph/ontology#> SELECT DISTINCT ?k WHERE { ?f a pa:GapFinding ; pa:gapKind ?k }")}
-    assert kinds == {"missing-paper", "missing-citation", "survey-gap"}
-    model = load_model_json(fake_enriched / "graph.json")
-    first = json.loads((fake_enriched / "gaps.json").read_text(encoding="utf-8"))["missing_papers"][0]
-    assert model.nodes[first["node"]]["gap"].startswith("missing paper #1")
-    page = (fake_enriched / "graph.html").read_text(encoding="utf-8")
-    assert "missing paper #1" in page
-    assert "# Citation gaps" in (fake_enriched / "gaps.md").read_text(encoding="utf-8")
-
-
-def test_gaps_command(runner, fake_enriched, tmp_path):
-    from pa_graph.cli import main
-
-    result = runner.invoke(main, ["gaps", "--graph", str(fake_enriched / "graph.ttl"), "--out", str(tmp_path),
-                                  "--top", "3"])
-    assert result.exit_code == 0, result.output
-    lines = result.stdout.splitlines()
-    assert lines[0].startswith("missing papers (cited by >= 2 listed works): ")
-    assert lines[1].startswith("   1. Classic Study 0 of Preference Learning (2015) score ")
-    assert (tmp_path / "gaps.md").is_file() and (tmp_path / "gaps.json").is_file()
-    missing = runner.invoke(main, ["gaps", "--graph", str(tmp_path / "nothing.ttl")])
-    assert missing.exit_code == 2

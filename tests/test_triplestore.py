@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from click.testing import CliRunner
 
 from pa_graph.cli import main
 from pa_graph.sparql import run_query
@@ -64,13 +65,20 @@ def test_graph_store_push_is_idempotent_and_complete(oxigraph, built, runner):
         assert count(oxigraph) == int(local)
 
 
+@pytest.fixture(scope="module")
+def enriched_on_endpoint(oxigraph, fake_enriched):
+    """The fake-enriched graph pushed once into its own named graph."""
+    graph = "https://example.org/enriched"
+    pushed = CliRunner().invoke(main, ["push", str(fake_enriched / "graph.ttl"), "--endpoint", f"{oxigraph}/store",
+                                       "--named-graph", graph])
+    assert pushed.exit_code == 0
+    return graph
+
+
 @pytest.mark.parametrize("name", ["works-per-section", "method", "missing-papers", "section-citation-matrix",
                                   "wrong-links"])
-def test_cookbook_query_over_the_endpoint_matches_local(oxigraph, fake_enriched, runner, name):
-    graph = "https://example.org/enriched"
-    pushed = runner.invoke(main, ["push", str(fake_enriched / "graph.ttl"), "--endpoint", f"{oxigraph}/store",
-                                  "--named-graph", graph])
-    assert pushed.exit_code == 0
+def test_cookbook_query_over_the_endpoint_matches_local(oxigraph, fake_enriched, enriched_on_endpoint, runner, name):
+    graph = enriched_on_endpoint
     remote = runner.invoke(main, ["query", name, "--endpoint", f"{oxigraph}/query", "--named-graph", graph,
                                   "--format", "csv"])
     local = runner.invoke(main, ["query", name, "--graph", str(fake_enriched / "graph.ttl"), "--format", "csv"])

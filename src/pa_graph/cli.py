@@ -11,16 +11,44 @@ import json
 import os
 import sys
 import traceback
+from datetime import timedelta
 from pathlib import Path
 
 import click
 
 from pa_graph import __version__
-from pa_graph.errors import AllowFileError, GraphInputError, ListInputError, PaGraphError
+from pa_graph import pipeline
+from pa_graph.audit import fix_links, read_allow_file, render_json, unaccepted
+from pa_graph.cache import ResponseCache, cache_dir_from
+from pa_graph.enrich import EnrichOptions
+from pa_graph.gaps import analyse, read_ignore_file
+from pa_graph.gaps.apply import plan_apply, write_apply
+from pa_graph.gaps.ignore import IGNORE_FILE_NAME, IgnoreList
+from pa_graph.gaps.report import CITATIONS_LIMIT, report_files, suggestions_of_json
+from pa_graph.html_view import render_html, select_view
+from pa_graph.model import load_model_json
+from pa_graph.outputs import write_all, write_atomic
+from pa_graph.parse import read_list
+from pa_graph.pipeline import BuildOptions, GapOptions, assemble_lists, bundled_list, load_lists, s2_client
+from pa_graph.rdf import DEFAULT_BASE_IRI
+from pa_graph.s2 import S2Settings
+from pa_graph.sparql import bind, cookbook, format_result, load_query, run_query
+from pa_graph.stats import graph_stats, load_graph
+from pa_graph.triplestore import Credentials, push_graph_store, push_update, remote_query
+from pa_graph.validate import validate_graph
+from pa_graph.errors import (AllowFileError, ApplyError, GraphInputError, IgnoreFileError, ListInputError,
+                             PaGraphError)
 from pa_graph.html_view import ViewError
 
-_INPUT_ERRORS = (ListInputError, GraphInputError, AllowFileError, ViewError)
+_INPUT_ERRORS = (ListInputError, GraphInputError, AllowFileError, IgnoreFileError, ApplyError, ViewError)
 _LISTS = click.argument("lists", nargs=-1, type=click.Path(path_type=Path, dir_okay=True))
+_PEERS = click.option("--peers", multiple=True, type=click.Path(path_type=Path, dir_okay=False), metavar="LIST.md",
+                      help="Another curated list of the field (repeatable): a missing paper it includes ranks higher.")
+_IGNORE = click.option("--ignore", "ignore_file", type=click.Path(path_type=Path, dir_okay=False), default=None,
+                       help="Works never to suggest: one arXiv id, DOI, S2 id, OpenAlex id or title a line, '#' "
+                            "comments (default: .pa-graph-ignore beside the first list).")
+_TOP = click.option("--top", type=click.IntRange(min=1), default=30, show_default=True, metavar="N",
+                    help="Missing-paper suggestions: rows of gaps.md, ringed nodes of the view, findings in the RDF.")
 _CACHE_DIR = click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
                           help="Semantic Scholar cache folder (default: $PA_GRAPH_CACHE_DIR, else the user cache "
                                "folder, e.g. ~/.cache/pa-graph).")
@@ -108,20 +136,20 @@ def main() -> None:
               help="Comma-separated exports besides graph.json/html and the audit: ttl, nt, jsonld, trig, graphml, "
                    "bibtex, csv (graph.ttl is always written).")
 @click.option("--validate", is_flag=True, help="Check the graph against the SHACL shapes; exit 1 on violations.")
+@_PEERS
+@_IGNORE
+@_TOP
 @_reported
 def build(lists: tuple[Path, ...], out_dir: Path, offline: bool, no_enrich: bool, cache_dir: Path | None,
           refresh: bool, rate: float | None, citations: bool, max_citations: int, contexts: bool, embeddings: bool,
-          base_iri: str | None, formats: str, validate: bool) -> None:
+          base_iri: str | None, formats: str, validate: bool, peers: tuple[Path, ...], ignore_file: Path | None,
+          top: int) -> None:
     """Build the knowledge graph of LIST.md files (default: the bundled list) into --out.
 
     By default Semantic Scholar enriches the graph when it answers (S2_API_KEY is sent when set; S2_API_URL
     replaces https://api.semanticscholar.org), and every answer is cached: when S2 cannot be reached the build
     warns once and completes from the cache.
     """
-    from pa_graph.build import BuildOptions, build as run_build
-    from pa_graph.enrich import EnrichOptions
-    from pa_graph.rdf import DEFAULT_BASE_IRI
-    from pa_graph.s2 import S2Settings
 
     options = BuildOptions(
         out_dir=out_dir, base_iri=base_iri or DEFAULT_BASE_IRI, enrich=not no_enrich, offline=offline,
@@ -130,10 +158,11 @@ def build(lists: tuple[Path, ...], out_dir: Path, offline: bool, no_enrich: bool
                              max_citations=max_citations),
         formats=tuple(name.strip() for name in formats.split(",") if name.strip()),
         validate=validate,
+        gaps=GapOptions(top=top, peers=peers, ignore_file=ignore_file),
     )
     bars = _ProgressBars()
     try:
-        result = run_build(lists, options, progress=bars)
+        result = pipeline.build(lists, options, progress=bars)
     finally:
         bars.close()
     kg = result.graph
@@ -152,6 +181,9 @@ def build(lists: tuple[Path, ...], out_dir: Path, offline: bool, no_enrich: bool
     )
     if kg.enrichment is not None:
         _report_enrichment(kg.enrichment)
+    if kg.gaps is not None and kg.gaps.missing is not None:
+        click.echo(f"missing papers: top {len(kg.gaps.suggestions)} of {kg.gaps.missing.candidates} candidates "
+                   f"in {out_dir / 'gaps.md'}")
     click.echo("wrote " + ", ".join(str(path) for path in result.written))
     if result.validation is not None:
         _report_validation(result.validation, out_dir / "graph.ttl")
@@ -173,8 +205,6 @@ def _report_validation(report, graph_file: Path) -> None:
 @_reported
 def validate(graph_file: Path) -> None:
     """Check a built graph (default outputs/graph.ttl) against ontology/shapes.ttl; exit 1 on violations."""
-    from pa_graph.stats import load_graph
-    from pa_graph.validate import validate_graph
 
     _report_validation(validate_graph(load_graph(graph_file)), graph_file)
 
@@ -196,7 +226,6 @@ def validate(graph_file: Path) -> None:
 def query(query: str, graph_file: Path, engine: str, style: str, bindings: tuple[str, ...], endpoint: str | None,
           named_graph: str | None) -> None:
     """Run QUERY: a cookbook name, a .rq file or SPARQL text. 'pa-graph query list' shows the cookbook."""
-    from pa_graph.sparql import bind, cookbook, format_result, load_query, run_query
 
     if query == "list":
         for name, what in cookbook().items():
@@ -209,7 +238,6 @@ def query(query: str, graph_file: Path, engine: str, style: str, bindings: tuple
             raise click.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="--bind")
         values[name.strip()] = value
     if endpoint:
-        from pa_graph.triplestore import Credentials, remote_query
 
         result = remote_query(endpoint, bind(load_query(query), values), named_graph, Credentials.from_environment())
     else:
@@ -232,7 +260,6 @@ def query(query: str, graph_file: Path, engine: str, style: str, bindings: tuple
 def push(graph_file: Path, endpoint: str | None, update_endpoint: str | None, named_graph: str, user: str | None,
          password: str | None, token: str | None) -> None:
     """Load a built graph (default outputs/graph.ttl) into a named graph of a SPARQL 1.1 triple store."""
-    from pa_graph.triplestore import Credentials, push_graph_store, push_update
 
     if bool(endpoint) == bool(update_endpoint):
         raise click.UsageError("give either --endpoint (Graph Store Protocol) or --update-endpoint (SPARQL Update)")
@@ -260,14 +287,13 @@ def push(graph_file: Path, endpoint: str | None, update_endpoint: str | None, na
 def view(graph_file: Path, category: str | None, ego: str | None, min_citers: int, top_external: str,
          out_file: Path) -> None:
     """Write a focused, self-contained HTML page of a built graph."""
-    from pa_graph.html_view import render_html, select_view
-    from pa_graph.outputs import write_atomic
 
     if top_external != "all" and not top_external.isdigit():
         raise click.BadParameter(f"{top_external!r} is neither a number nor 'all'", param_hint="--top-external")
     model = select_view(_load_model(graph_file), category=category, ego=ego, min_citers=min_citers)
     title = "pa-graph" + (f": {category}" if category else "") + (f": around {ego}" if ego else "")
-    write_atomic(out_file, render_html(model, title, None if top_external == "all" else int(top_external)))
+    write_atomic(out_file, render_html(model, title, None if top_external == "all" else int(top_external),
+                                       _suggestions_beside(graph_file)))
     works = sum(1 for _, d in model.nodes(data=True) if d["kind"] == "work")
     click.echo(f"wrote {out_file}: {model.number_of_nodes()} nodes ({works} works), {model.number_of_edges()} edges")
 
@@ -278,38 +304,56 @@ def view(graph_file: Path, category: str | None, ego: str | None, min_citers: in
               help="A build's graph.ttl (its graph.json beside it is read) or graph.json.")
 @click.option("--min-citers", type=click.IntRange(min=1), default=2, show_default=True, metavar="K",
               help="Missing papers: works cited by at least K listed works.")
+@_TOP
+@_PEERS
+@_IGNORE
 @click.option("--compare", "compare_lists", multiple=True, type=click.Path(path_type=Path), metavar="LIST.md",
               help="Another list: its works missing from this graph's lists, and the reverse (works offline).")
 @click.option("--evaluate", is_flag=True, help="Measure the ranking: hide each listed work cited by >= 2 listed works "
-              "and report recall@10/20 and MRR for ours, each signal alone and the baselines.")
+              "and report recall@10/20 and MRR of the default, each signal alone and in-degree.")
+@click.option("--apply", "apply_to", type=click.Path(path_type=Path, dir_okay=False), default=None, metavar="LIST.md",
+              help="Insert the suggested rows at the end of their sections' tables in LIST.md (every other byte "
+                   "unchanged; undo with 'git checkout LIST.md').")
+@click.option("--only", "only", multiple=True, metavar="ID",
+              help="With --apply: only this suggestion (its arXiv id, DOI, S2 id or title; repeatable).")
+@click.option("--dry-run", is_flag=True, help="With --apply: print the unified diff instead of changing the file.")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Folder for gaps.md and gaps.json (default: the graph's folder).")
-@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="Findings to print per kind.")
+              help="Folder for gaps.md/json and citations.md/json (default: the graph's folder).")
 @_reported
-def gaps(graph_file: Path, min_citers: int, compare_lists: tuple[Path, ...], evaluate: bool, out_dir: Path | None,
-         top: int) -> None:
-    """Find what the list is missing: papers, cross-citations, survey coverage, section flows, other lists."""
-    from pa_graph.build import load_lists
-    from pa_graph.gaps import analyse, render_markdown
-    from pa_graph.outputs import write_all
+def gaps(graph_file: Path, min_citers: int, top: int, peers: tuple[Path, ...], ignore_file: Path | None,
+         compare_lists: tuple[Path, ...], evaluate: bool, apply_to: Path | None, only: tuple[str, ...],
+         dry_run: bool, out_dir: Path | None) -> None:
+    """Find what the list is missing: papers (ranked, explained, ready to paste), survey coverage, section flows,
+    other lists; missing cross-citations between listed works go to citations.md.
 
+    \b
+    Typical loop for a maintainer:
+      pa-graph gaps                                 # read outputs/gaps.md
+      echo "2401.01234  # not for this list" >> .pa-graph-ignore
+      pa-graph gaps --apply README.md --top 5 --dry-run
+      pa-graph gaps --apply README.md --only 2401.04321
+    """
+
+    if (only or dry_run) and apply_to is None:
+        raise click.UsageError("--only and --dry-run go with --apply LIST.md")
     model = _load_model(graph_file)
+    ignore_path = ignore_file or _default_ignore_file(graph_file, apply_to, IGNORE_FILE_NAME)
+    ignore = read_ignore_file(ignore_path) if ignore_path else None
+    peer_lists = [read_list(path) for path in peers]
     other = load_lists(compare_lists) if compare_lists else None
-    report = analyse(model, min_citers, compare=other, evaluate=evaluate)
+    report = analyse(model, min_citers, top, compare=other, evaluate=evaluate, peers=peer_lists, ignore=ignore)
     folder = out_dir or graph_file.parent
-    write_all(folder, {"gaps.md": render_markdown(report),
-                       "gaps.json": json.dumps(report.to_json(), ensure_ascii=False, indent=1) + "\n"})
-    if report.flows is None:
+    write_all(folder, report_files(report, CITATIONS_LIMIT))
+    if report.missing is None:
         click.echo("no citations in this graph: only --compare can run (build with Semantic Scholar data first)", err=True)
     else:
-        click.echo(f"missing papers (cited by >= {min_citers} listed works): {len(report.missing_papers)}")
-        for rank, paper in enumerate(report.missing_papers[:top], 1):
-            click.echo(f"  {rank:>2}. {paper.title} ({paper.year or '?'}) score {paper.score:.3f}, cited by "
-                       f"{len(paper.cited_by)} listed works -> {paper.section or '?'}")
-        click.echo(f"missing cross-citations: {len(report.missing_citations)}")
-        for gap in report.missing_citations[:top]:
-            click.echo(f"  {gap.later} -> {gap.earlier} (score {gap.score:.2f})")
-        uncovered = sum(len(s.missing) for s in report.surveys if s.has_references)
+        ignored = f", {len(report.missing.ignored)} ignored ({ignore_path})" if report.missing.ignored else ""
+        click.echo(f"missing papers: top {len(report.suggestions)} of {report.missing.candidates} cited by >= "
+                   f"{min_citers} listed works{ignored}")
+        for s in report.suggestions:
+            click.echo(f"  {s.rank:>2}. {s.title} ({s.year or '?'}) [{s.id}] -> {s.section or '?'}: {s.why}")
+        click.echo(f"missing cross-citations: {len(report.missing_citations or [])} pairs (citations.md)")
+        uncovered = sum(s.not_cited for s in report.surveys if s.has_references)
         click.echo(f"surveys: {len(report.surveys)}, listed works they miss: {uncovered}; isolated listed works: "
                    f"{len(report.flows.isolated)}; section pairs that never cite each other: {len(report.flows.silent_pairs)}")
     if report.comparison is not None:
@@ -322,13 +366,55 @@ def gaps(graph_file: Path, min_citers: int, compare_lists: tuple[Path, ...], eva
     if report.evaluation is not None:
         click.echo(f"evaluation ({report.evaluation['hidden']} hidden works): ranking  recall@10  recall@20  MRR")
         for name, values in report.evaluation["results"].items():
-            click.echo(f"  {name:<16} {values['recall@10']:.3f}  {values['recall@20']:.3f}  {values['mrr']:.3f}")
-    click.echo(f"wrote {folder / 'gaps.md'} and {folder / 'gaps.json'}")
+            click.echo(f"  {name:<20} {values['recall@10']:.3f}  {values['recall@20']:.3f}  {values['mrr']:.3f}")
+    click.echo(f"wrote {', '.join(str(folder / name) for name in ('gaps.md', 'gaps.json', 'citations.md', 'citations.json'))}")
+    if apply_to is not None:
+        chosen = report.suggestions
+        if only:
+            wanted = IgnoreList.parse(only)
+            chosen = [s for s in chosen if wanted.matches({**model.nodes[s.node], "title": s.title})]
+            if not chosen:
+                raise click.UsageError(f"--only {' '.join(only)} names none of the {len(report.suggestions)} suggestions")
+        plan = plan_apply(apply_to, chosen, bundled_list())
+        for suggestion, reason in plan.skipped:
+            click.echo(f"skipped #{suggestion.rank} {suggestion.title}: {reason}", err=True)
+        if dry_run:
+            click.echo(plan.diff(), nl=False)
+            return
+        if plan.inserted:
+            write_apply(plan)
+        for insertion in plan.inserted:
+            click.echo(f"added #{insertion.suggestion.rank} to {insertion.section.label} after line "
+                       f"{insertion.after_line}: {insertion.row}")
+        click.echo(f"{apply_to}: {len(plan.inserted)} rows added" +
+                   (f"; review with 'git diff {apply_to}', undo with 'git checkout {apply_to}'" if plan.inserted else ""))
+
+
+def _default_ignore_file(graph_file: Path, apply_to: Path | None, name: str) -> Path | None:
+    """``.pa-graph-ignore`` beside the list being changed, else beside the first list of the build (build.json)."""
+    if apply_to is not None:
+        beside = apply_to.parent / name
+        return beside if beside.is_file() else None
+    record = graph_file.with_name("build.json")
+    try:
+        first = json.loads(record.read_text(encoding="utf-8"))["lists"][0]["file"]
+    except (OSError, ValueError, KeyError, IndexError, TypeError):
+        return None
+    beside = Path(first).parent / name
+    return beside if beside.is_file() else None
+
+
+def _suggestions_beside(graph_file: Path) -> dict[str, str]:
+    """The missing-paper suggestions of the gaps.json next to the graph (the nodes the view rings)."""
+
+    try:
+        return suggestions_of_json(json.loads(graph_file.with_name("gaps.json").read_text(encoding="utf-8")))
+    except (OSError, ValueError, AttributeError):
+        return {}
 
 
 def _load_model(graph_file: Path):
     """The model of a build: graph.json itself, or the graph.json next to a graph.ttl."""
-    from pa_graph.model import load_model_json
 
     source = graph_file if graph_file.suffix == ".json" else graph_file.with_name("graph.json")
     if not source.is_file():
@@ -367,9 +453,6 @@ def audit(lists: tuple[Path, ...], strict: bool, allow_file: Path | None, as_jso
 
     Never touches the network: links are verified with the Semantic Scholar answers the cache holds.
     """
-    from pa_graph.audit import read_allow_file, render_json, unaccepted
-    from pa_graph.build import BuildOptions, assemble_lists, load_lists, s2_client
-    from pa_graph.cache import ResponseCache, cache_dir_from
 
     if fix and not lists:
         raise click.UsageError("--fix rewrites list files: name them (the bundled list is not rewritten)")
@@ -396,8 +479,6 @@ def audit(lists: tuple[Path, ...], strict: bool, allow_file: Path | None, as_jso
 
 
 def _fix_lists(parsed, report) -> None:
-    from pa_graph.audit import fix_links
-    from pa_graph.outputs import write_atomic
 
     if not any(check.status == "wrong" and check.correct_id for check in report.link_checks):
         click.echo("nothing to fix: no verified wrong links with a known right id "
@@ -417,7 +498,6 @@ def _fix_lists(parsed, report) -> None:
 @_reported
 def stats(graph_file: Path, as_json: bool) -> None:
     """Count nodes by type and edges by relation in a built graph."""
-    from pa_graph.stats import graph_stats, load_graph
 
     counts = graph_stats(load_graph(graph_file))
     if as_json:
@@ -441,7 +521,6 @@ def cache() -> None:
 @_reported
 def cache_info(cache_dir: Path | None, as_json: bool) -> None:
     """Where the cache is, how big, and what it holds."""
-    from pa_graph.cache import ResponseCache, cache_dir_from
 
     info = ResponseCache(cache_dir_from(cache_dir)).info()
     if as_json:
@@ -459,7 +538,6 @@ def cache_info(cache_dir: Path | None, as_json: bool) -> None:
 @_reported
 def cache_clear(cache_dir: Path | None) -> None:
     """Delete every cached answer."""
-    from pa_graph.cache import ResponseCache, cache_dir_from
 
     click.echo(f"deleted {ResponseCache(cache_dir_from(cache_dir)).clear()} cached answers")
 
@@ -471,9 +549,7 @@ def cache_clear(cache_dir: Path | None) -> None:
 @_reported
 def cache_expire(cache_dir: Path | None, older_than: float) -> None:
     """Delete old answers, so the next build asks Semantic Scholar again for them."""
-    from datetime import timedelta
 
-    from pa_graph.cache import ResponseCache, cache_dir_from
 
     removed = ResponseCache(cache_dir_from(cache_dir)).expire(timedelta(days=older_than))
     click.echo(f"deleted {removed} cached answers older than {older_than:g} days")

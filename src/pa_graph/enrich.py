@@ -1,18 +1,20 @@
 """Enrich stage: listed works → Semantic Scholar records, citation links and verdicts on the list's arXiv links.
 
-Economy first (GUIDE §3): one ``POST /paper/batch`` per 500 listed arXiv ids, with the nested references; a hit
+Economy first: one ``POST /paper/batch`` per 500 listed arXiv ids, with the nested references; a hit
 counts only when its title matches the listed title. Works left over get one title-match call each (punctuation
-stripped; ids, title and year only), then one more batch fetches the full records of every matched id. Optional
-extras: ``/references`` for citation intents and contexts, ``/citations`` for incoming citations, and SPECTER v2
+stripped; ids, title and year only), then one more batch fetches the full records of every matched id. The references of the works not in the list that listed works cite most (gap candidates) come in one
+more batch. Optional extras: ``/references`` for citation intents and contexts, ``/citations`` for incoming citations, and SPECTER v2
 embeddings. Every answer goes through the cache, so a second build asks nothing.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pa_graph.cache import Cached
+from pa_graph.gaps.index import fetch_candidates
 from pa_graph.records import SourceRef, Work
 from pa_graph.resolve import same_title
 from pa_graph.s2 import S2Client
@@ -30,7 +32,9 @@ __all__ = [
 ]
 
 PAPER_FIELDS = ("title,year,venue,publicationVenue,authors,externalIds,citationCount,"
-                "references.paperId,references.title,references.year,references.externalIds")
+                "references.paperId,references.title,references.year,references.externalIds,references.citationCount")
+#: For the works not in the list most cited by listed works: their own references (bibliographic coupling).
+CANDIDATE_FIELDS = "title,year,externalIds,citationCount,references.paperId"
 MATCH_FIELDS = "title,year,externalIds"
 REFERENCE_FIELDS = "contexts,intents,isInfluential,title,year,externalIds"
 CITATION_FIELDS = "title,year,externalIds,authors"
@@ -60,6 +64,7 @@ class S2Record:
     venue: str | None = None
     authors: tuple[tuple[str | None, str], ...] = ()
     citation_count: int | None = None
+    reference_count: int | None = None  # all its references, when S2 gave the list (listed works, candidates)
     request: str = ""
     retrieved_at: str = ""
 
@@ -171,8 +176,10 @@ def enrich(works: Sequence[Work], client: S2Client, options: EnrichOptions = Enr
         _add_connected(result, client, listed_ids, "references", options, report)
     if options.citations:
         _add_connected(result, client, listed_ids, "citations", options, report)
+    candidates = _add_candidate_references(result, client, listed_ids, report)
     if options.embeddings:
-        answers = _batched(client, sorted(listed_ids), "fetching embeddings", report, EMBEDDING_FIELDS, "embedding")
+        answers = _batched(client, sorted(listed_ids) + candidates, "fetching embeddings", report, EMBEDDING_FIELDS,
+                           "embedding")
         for paper_id, answer in answers.items():
             vector = ((answer.value or {}).get("embedding") or {}).get("vector")
             if isinstance(vector, list):
@@ -183,6 +190,35 @@ def enrich(works: Sequence[Work], client: S2Client, options: EnrichOptions = Enr
     if client.unavailable and not client.offline:
         result.mode = "unreachable"
     return result
+
+
+def _add_candidate_references(result: Enrichment, client: S2Client, listed_ids: set[str], report: Progress) -> list[str]:
+    """Fetch the references of the works not in the list that listed works cite most (gap candidates), in batches:
+    their reference counts, and citation links to the works the graph already has."""
+    citers: Counter[str] = Counter(link.cited for link in result.citations
+                                   if link.citing in listed_ids and link.cited not in listed_ids)
+    candidates = fetch_candidates(citers)
+    answers = _batched(client, candidates, "fetching references of candidates", report, CANDIDATE_FIELDS, "candidate")
+    known = listed_ids | set(result.externals)
+    for paper_id in candidates:
+        answer = answers.get(paper_id)
+        if answer is None or not isinstance(answer.value, dict) or paper_id not in result.externals:
+            continue
+        references = answer.value.get("references")
+        if not isinstance(references, list):
+            continue
+        count = answer.value.get("citationCount")
+        current = result.externals[paper_id]
+        result.externals[paper_id] = replace(
+            current, reference_count=len(references),
+            citation_count=current.citation_count if current.citation_count is not None
+            else count if isinstance(count, int) and count >= 0 else None)
+        for reference in references:
+            cited = reference.get("paperId") if isinstance(reference, dict) else None
+            if isinstance(cited, str) and cited in known and cited != paper_id:
+                result.citations.append(CitationLink(paper_id, cited, request=answer.request,
+                                                     retrieved_at=answer.retrieved_at))
+    return candidates
 
 
 def _batched(client: S2Client, ids: list[str], stage: str, report: Progress,
@@ -209,7 +245,9 @@ def _record(paper, answer: Cached) -> S2Record:
         arxiv_id=external.get("ArXiv"),
         venue=venue or None,
         authors=tuple((author.authorId, author.name) for author in (paper.authors or []) if author.name),
-        citation_count=paper.citationCount,
+        citation_count=paper.citationCount if isinstance(paper.citationCount, int) and paper.citationCount >= 0 else None,
+        reference_count=len(paper.references) if answer.value is not None and "references" in answer.value
+        and isinstance(paper.references, list) else None,
         request=answer.request,
         retrieved_at=answer.retrieved_at,
     )

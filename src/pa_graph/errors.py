@@ -7,6 +7,9 @@ catch one type and show ``str(err)``, which is written for a person::
      ├── ListInputError     a list file is missing, unreadable, not text, or holds no paper rows (CLI exit 2)
      ├── GraphInputError    a graph file to read is missing or not valid RDF (CLI exit 2)
      ├── AllowFileError     an ``--allow`` file cannot be read (CLI exit 2)
+     ├── IgnoreFileError    an ``--ignore`` file cannot be read (CLI exit 2)
+     ├── ApplyError         ``gaps --apply`` cannot change the list file (bundled, read-only, unreadable; CLI exit 2)
+     ├── GapError           the graph cannot support a gap analysis (e.g. it holds no citations)
      ├── CacheError         the response cache cannot be opened (CLI exit 1)
      └── S2Error            a Semantic Scholar request failed; the build turns these into warnings
           ├── S2Unavailable   the service cannot be reached (refused, DNS, no answer): stop asking for this build
@@ -21,6 +24,9 @@ __all__ = [
     "ListInputError",
     "GraphInputError",
     "AllowFileError",
+    "IgnoreFileError",
+    "ApplyError",
+    "GapError",
     "CacheError",
     "S2Error",
     "S2Unavailable",
@@ -43,6 +49,18 @@ class GraphInputError(PaGraphError):
 
 class AllowFileError(PaGraphError):
     """An audit allow-list file cannot be read."""
+
+
+class IgnoreFileError(PaGraphError):
+    """An ignore file of gap suggestions cannot be read."""
+
+
+class ApplyError(PaGraphError):
+    """Suggested rows cannot be written into a list file."""
+
+
+class GapError(PaGraphError):
+    """The graph cannot support the requested gap analysis (e.g. it holds no citations)."""
 
 
 class CacheError(PaGraphError):

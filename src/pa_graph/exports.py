@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import re
+from collections.abc import Mapping, Sequence
 
 import networkx as nx
 from rdflib import Graph
@@ -30,8 +31,8 @@ FORMATS = {
 }
 
 
-def render_format(name: str, model: nx.MultiDiGraph, rdf: Graph, base_iri: str) -> str:
-    """The text of one export format."""
+def render_format(name: str, model: nx.MultiDiGraph, rdf: Graph, base_iri: str, findings: Sequence[Mapping] = ()) -> str:
+    """The text of one export format (``findings``: the gap findings the RDF carries, for TriG)."""
     if name == "ttl":
         return to_turtle(rdf)
     if name == "nt":
@@ -39,7 +40,7 @@ def render_format(name: str, model: nx.MultiDiGraph, rdf: Graph, base_iri: str) 
     if name == "jsonld":
         return rdf.serialize(format="json-ld", indent=1, sort_keys=True)
     if name == "trig":
-        return to_dataset(model, base_iri).serialize(format="trig")
+        return to_dataset(model, base_iri, findings).serialize(format="trig")
     if name == "graphml":
         return to_graphml(model)
     if name == "bibtex":

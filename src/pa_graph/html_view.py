@@ -20,6 +20,7 @@ import math
 import random
 import re
 from collections import Counter
+from collections.abc import Mapping
 from importlib import resources
 
 import networkx as nx
@@ -194,9 +195,12 @@ def _flags(data: dict) -> list[str]:
     return flags
 
 
-def view_data(model: nx.MultiDiGraph, top_external: int | None = DEFAULT_TOP_EXTERNAL) -> dict:
+def view_data(model: nx.MultiDiGraph, top_external: int | None = DEFAULT_TOP_EXTERNAL,
+              suggestions: Mapping[str, str] | None = None) -> dict:
     """The JSON the page draws. Papers not in the list beyond the ``top_external`` most connected to listed works
-    are included but hidden (``None``: all shown)."""
+    are included but hidden (``None``: all shown). ``suggestions`` (node → note) are the missing-paper suggestions
+    ringed in red; no other node is."""
+    suggestions = suggestions or {}
     positions = layout(model)
     external = [n for n, d in model.nodes(data=True) if d["kind"] == "work" and not d.get("listed")]
     ranked = sorted(external, key=lambda n: (-_listed_citations(model, n), n))
@@ -215,7 +219,7 @@ def view_data(model: nx.MultiDiGraph, top_external: int | None = DEFAULT_TOP_EXT
                 tags=labels_of(node, "has_tag"), venues=labels_of(node, "published_in"),
                 authors=labels_of(node, "creator"), links=_links(data), flags=_flags(data),
                 size=round(8 + 3 * math.log1p(cites if cites is not None else _listed_citations(model, node)), 1),
-                inList=_listed_citations(model, node), gap=data.get("gap"),
+                inList=_listed_citations(model, node), gap=suggestions.get(node) if not data.get("listed") else None,
             )
             if group == "external":
                 record["topExternal"] = node in shown_external
@@ -256,9 +260,10 @@ def _json_for_script(value: object) -> str:
     return text
 
 
-def render_html(model: nx.MultiDiGraph, title: str = "pa-graph", top_external: int | None = DEFAULT_TOP_EXTERNAL) -> str:
-    """The whole page as a string."""
-    data = view_data(model, top_external)
+def render_html(model: nx.MultiDiGraph, title: str = "pa-graph", top_external: int | None = DEFAULT_TOP_EXTERNAL,
+                suggestions: Mapping[str, str] | None = None) -> str:
+    """The whole page as a string; ``suggestions`` (node → note) are ringed as missing papers."""
+    data = view_data(model, top_external, suggestions)
     page = (resources.files("pa_graph") / "view.html").read_text(encoding="utf-8")
     replacements = {
         "title": html.escape(title),

@@ -20,7 +20,7 @@ from pa_graph.enrich import Enrichment, S2Record
 from pa_graph.records import ParsedList, Section, Work
 from pa_graph.text import is_author_label, label_key, short_hash, slugify
 
-__all__ = ["build_model", "add_enrichment", "add_audit_flags", "add_gap_findings", "load_model_json", "NODE_KINDS", "RELATIONS", "section_id", "nodes_of_kind", "work_id"]
+__all__ = ["build_model", "add_enrichment", "add_audit_flags", "load_model_json", "NODE_KINDS", "RELATIONS", "section_id", "nodes_of_kind", "work_id"]
 
 NODE_KINDS = ("work", "section", "tag", "method", "venue", "author")
 RELATIONS = ("listed_in", "has_tag", "proposes_method", "published_in", "broader", "creator", "cites")
@@ -151,6 +151,8 @@ def _add_record(graph: nx.MultiDiGraph, node: str, record: S2Record, venues: _Vo
                 s2_request=record.request, s2_retrieved_at=record.retrieved_at)
     if record.year is not None:
         data["year"] = record.year
+    if record.reference_count is not None:
+        data["reference_count"] = record.reference_count
     for author_id, name in record.authors:
         author = f"author/{author_id}" if author_id else f"author/name-{slugify(name)}-{short_hash(name, 6)}"
         if author not in graph:
@@ -184,29 +186,3 @@ def load_model_json(path) -> nx.MultiDiGraph:
 
     with open(path, encoding="utf-8") as stream:
         return nx.node_link_graph(json.load(stream), directed=True, multigraph=True, edges="edges")
-
-
-def add_gap_findings(graph: nx.MultiDiGraph, report) -> None:
-    """Record a :class:`pa_graph.gaps.GapReport`'s findings in the model: ``graph.graph["gap_findings"]`` for the
-    RDF export and a ``gap`` note on each work concerned, which the HTML view highlights."""
-    findings = []
-    by_title = {d["title"]: n for n, d in graph.nodes(data=True) if d["kind"] == "work" and d.get("listed")}
-    section_of = {d["label"]: n for n, d in graph.nodes(data=True) if d["kind"] == "section"}
-    for rank, paper in enumerate(report.missing_papers, 1):
-        findings.append({"kind": "missing-paper", "rank": rank, "score": paper.score, "about": paper.node,
-                         "evidence": [by_title[t] for t in paper.cited_by if t in by_title],
-                         "section": section_of.get(paper.section)})
-        graph.nodes[paper.node]["gap"] = (f"missing paper #{rank}: cited by {len(paper.cited_by)} listed works"
-                                          f"{', likely section ' + paper.section if paper.section else ''}")
-    for rank, gap in enumerate(report.missing_citations, 1):
-        later, earlier = by_title.get(gap.later), by_title.get(gap.earlier)
-        if later and earlier:
-            findings.append({"kind": "missing-citation", "rank": rank, "score": gap.score, "about": later,
-                             "should_cite": [earlier], "evidence": []})
-            graph.nodes[later].setdefault("gap", f"missing citation: may need to cite {gap.earlier!r}")
-    for survey in report.surveys:
-        if survey.has_references and survey.missing and survey.survey in by_title:
-            findings.append({"kind": "survey-gap", "rank": None, "score": float(len(survey.missing)),
-                             "about": by_title[survey.survey],
-                             "should_cite": [by_title[t] for t in survey.missing if t in by_title], "evidence": []})
-    graph.graph["gap_findings"] = findings

@@ -7,6 +7,7 @@ between runs (build time, absolute paths) enters the graph, so ``graph.ttl`` is 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from urllib.parse import quote
 
@@ -61,14 +62,15 @@ _EDGE_PREDICATES = {
 }
 
 
-def to_rdf(model: nx.MultiDiGraph, base_iri: str = DEFAULT_BASE_IRI) -> Graph:
-    """The model as RDF triples under ``base_iri``."""
+def to_rdf(model: nx.MultiDiGraph, base_iri: str = DEFAULT_BASE_IRI, findings: Sequence[Mapping] = ()) -> Graph:
+    """The model as RDF triples under ``base_iri``, with gap ``findings`` (see
+    :func:`pa_graph.gaps.report.rdf_findings`) as ``pa:GapFinding`` resources."""
     rdf = _new_graph()
-    _emit(model, base_iri, rdf, rdf)
+    _emit(model, base_iri, rdf, rdf, findings)
     return rdf
 
 
-def to_dataset(model: nx.MultiDiGraph, base_iri: str = DEFAULT_BASE_IRI) -> Dataset:
+def to_dataset(model: nx.MultiDiGraph, base_iri: str = DEFAULT_BASE_IRI, findings: Sequence[Mapping] = ()) -> Dataset:
     """The same triples split by origin into two named graphs, ``<base>graph/lists`` (what the lists say) and
     ``<base>graph/semantic-scholar`` (what S2 says), for TriG."""
     dataset = Dataset(default_union=True)
@@ -76,7 +78,7 @@ def to_dataset(model: nx.MultiDiGraph, base_iri: str = DEFAULT_BASE_IRI) -> Data
         dataset.bind(prefix, namespace)
     lists = dataset.graph(URIRef(base_iri + "graph/lists"))
     s2 = dataset.graph(URIRef(base_iri + "graph/semantic-scholar"))
-    _emit(model, base_iri, lists, s2)
+    _emit(model, base_iri, lists, s2, findings)
     return dataset
 
 
@@ -87,7 +89,7 @@ def _new_graph() -> Graph:
     return rdf
 
 
-def _emit(model: nx.MultiDiGraph, base_iri: str, rdf: Graph, s2: Graph) -> None:
+def _emit(model: nx.MultiDiGraph, base_iri: str, rdf: Graph, s2: Graph, findings: Sequence[Mapping]) -> None:
     """Write list-derived triples to ``rdf`` and Semantic Scholar-derived ones to ``s2`` (may be the same graph)."""
 
     def iri(path: str) -> URIRef:
@@ -128,7 +130,7 @@ def _emit(model: nx.MultiDiGraph, base_iri: str, rdf: Graph, s2: Graph) -> None:
             if data.get("level") == 1:
                 target.add((subject, SKOS.topConceptOf, scheme))
 
-    for finding in model.graph.get("gap_findings", []):
+    for finding in findings:
         _add_gap_finding(s2, iri, finding)
 
     for source, target_node, relation, data in model.edges(keys=True, data=True):

@@ -8,6 +8,7 @@ and an unbound parameter keeps the default the query gives it with ``COALESCE``.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
@@ -112,9 +113,20 @@ def load_store(path: Path):
     return store
 
 
+def _loaded(path: Path, loader):
+    """The file loaded once per version (path, size, modification time): repeated queries in one process — a
+    notebook, the tests — do not parse it again. Callers only read what it returns."""
+    stat = path.stat()
+    return _load_version(loader, path.resolve(), stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_version(loader, path: Path, size: int, mtime_ns: int):
+    return loader(path)
+
+
 def _run_oxigraph(path: Path, text: str) -> QueryResult:
-    store = load_store(path)
-    return query_store(store, text)
+    return query_store(_loaded(path, load_store), text)
 
 
 def query_store(store, text: str) -> QueryResult:
@@ -136,7 +148,7 @@ def query_store(store, text: str) -> QueryResult:
 def _run_rdflib(path: Path, text: str) -> QueryResult:
     from pa_graph.stats import load_graph
 
-    graph = load_graph(path)
+    graph = _loaded(path, load_graph)
     try:
         result = graph.query(text)
     except Exception as err:  # pyparsing and rdflib raise assorted types for bad queries

@@ -19,6 +19,10 @@ __all__ = [
     "arxiv_base_id",
     "arxiv_year_month",
     "short_hash",
+    "markdown_text",
+    "ARXIV_ID",
+    "DOI",
+    "S2_PAPER_ID",
 ]
 
 _HYPHEN_BREAK = re.compile(r"(\w)- (\w)")
@@ -202,3 +206,22 @@ def arxiv_year_month(arxiv_id: str) -> tuple[int, int] | None:
     if not found:
         return None
     return 2000 + int(found.group(1)), int(found.group(2))
+
+
+#: An arXiv id by either published grammar (``2401.01234``, ``cs/0101001``), optional version suffix.
+ARXIV_ID = re.compile(r"(?:\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?")
+#: A DOI: ``10.<registrant>/<suffix>`` with no whitespace or control characters.
+DOI = re.compile(r"10\.\d{4,9}/[^\s\x00-\x1f\x7f]+")
+#: A Semantic Scholar paper id (40 hex digits).
+S2_PAPER_ID = re.compile(r"[0-9a-f]{40}")
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
+
+
+def markdown_text(text: object) -> str:
+    """Text from a list or a service made safe for a Markdown table cell: one line, no markup, no HTML.
+
+    >>> print(markdown_text("A | B <img src=x> [link](y) *bold*"))
+    A \\| B \\<img src=x\\> \\[link\\](y) \\*bold\\*
+    """
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))

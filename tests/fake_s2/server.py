@@ -110,7 +110,7 @@ def shape(paper: Paper, fields: list[str], world: World) -> dict:
         elif name == "authors":
             out["authors"] = [{"authorId": aid, "name": name} for aid, name in paper.authors]
         elif name == "citationCount":
-            out["citationCount"] = len(paper.citations)
+            out["citationCount"] = paper.citation_count
         elif name == "embedding.specter_v2":
             rng = random.Random(paper.paper_id)
             out["embedding"] = {"model": "specter_v2", "vector": [round(rng.uniform(-1, 1), 4) for _ in range(16)]}

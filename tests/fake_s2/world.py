@@ -15,6 +15,12 @@ that compare pa-graph's results with it compare two independent readings. What i
   "classics" drawn with Zipf weights (so a few are cited by many listed works: the missing papers a gap analysis
   should find), plus one reference S2 could not resolve (``paperId: null``); each listed work is cited by 25-45
   external papers (for ``--citations``).
+  The classics are cited beyond the list too: each has ``40000 / (rank + 1)²`` more citations on S2 than the
+  fake serves (``extra_citations``): the four most used (``GENERAL_CLASSICS``, 2,500-40,000 more, cited by listed
+  works of every section) are general works, the next ones moderately cited background, the rest niche works;
+  each cites 3-6 "old works" no listed work cites.
+* ``TOPICAL_GAPS``: one paper per named section, cited by about 60% of that section's listed works and by few
+  papers overall (5-15 more), citing 4 of that section's listed works: the missing papers a maintainer would add.
 * ``EXTRA_TITLES``: papers that are not in the bundled list, with ``&``, ``+``, ``#`` and ``%`` in their titles.
 """
 
@@ -51,6 +57,14 @@ UNKNOWN_WORKS = {"Multi-agent collaboration mechanisms based on distributed onli
 MISSING_LINK = {"A Survey on Alignment for Large Language Model Agents": "2502.11111"}
 # Listed spellings S2 knows under another title.
 S2_TITLES = {"Efficient llm contextualization with user embeddings": "User-LLM: Efficient LLM Contextualization with User Embeddings"}
+#: Titles of the general works among the classics (see the module docstring).
+GENERAL_CLASSICS = {f"Classic Study {n} of Preference Learning" for n in range(4)}
+#: Section (as headed in the list, decoration stripped) → the title of the topical gap planted in it.
+TOPICAL_GAPS = {
+    "RAG": "Topical Gap: Retrieval Over User Histories for Personal Assistants",
+    "Guided Decoding": "Topical Gap: Token-Level Reward Guidance for Per-User Decoding",
+    "Learning From Human Feedback": "Topical Gap: Learning Individual Reward Models from Sparse Feedback",
+}
 EXTRA_TITLES = [
     "R&D for LLMs: Alignment + Personalization",
     "C# Code Models Are 100% Personalizable",
@@ -71,6 +85,11 @@ class Paper:
     references: list[str | None] = field(default_factory=list)  # None: a reference S2 could not resolve
     citations: list[str] = field(default_factory=list)
     listed: bool = False
+    extra_citations: int = 0  # citations S2 counts in citationCount but the fake does not serve
+
+    @property
+    def citation_count(self) -> int:
+        return len(self.citations) + self.extra_citations
 
 
 @dataclass
@@ -83,6 +102,20 @@ class World:
         """Every (citing, cited) S2 paper-id pair the nested references give, for the given citing papers."""
         chosen = citing if citing is not None else {p.paper_id for p in self.papers.values() if p.listed}
         return {(pid, ref) for pid in chosen for ref in self.papers[pid].references if ref is not None}
+
+    def expected_cites(self, resolved: set[str], fetched: int = 200) -> set[tuple[str, str]]:
+        """What a build that resolved ``resolved`` holds: their references, plus the references of the ``fetched``
+        works not in the list most cited by them (cited by at least two; ties by id) that point to a work the graph
+        has (a resolved work or one of their references)."""
+        planted = self.planted_cites(resolved)
+        counts: dict[str, int] = {}
+        for _, cited in planted:
+            if cited not in resolved:
+                counts[cited] = counts.get(cited, 0) + 1
+        candidates = sorted((c for c, n in counts.items() if n >= 2), key=lambda c: (-counts[c], c))[:fetched]
+        known = resolved | {cited for _, cited in planted}
+        return planted | {(c, ref) for c in candidates for ref in self.papers[c].references
+                          if ref is not None and ref in known and ref != c}
 
 
 def _norm(title: str) -> str:
@@ -104,10 +137,13 @@ def raw_lines() -> list[str]:
     return lines
 
 
-def _listed_rows() -> list[tuple[str, str | None, int | None]]:
-    """(title, arXiv base id, year) of every table row, read with regular expressions."""
+def _listed_rows() -> list[tuple[str, str | None, int | None, str]]:
+    """(title, arXiv base id, year, section heading) of every table row, read with regular expressions."""
     rows = []
+    heading = ""
     for line in raw_lines():
+        if line.startswith("#"):
+            heading = re.sub(r"^#+\s*[^\w(]*", "", line).strip()
         if not line.startswith("| ") or line.startswith("| Paper") or line.startswith("| Title"):
             continue
         cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
@@ -115,7 +151,7 @@ def _listed_rows() -> list[tuple[str, str | None, int | None]]:
         title = linked.group(1) if linked else cells[0]
         found = re.search(r"arxiv\.org/(?:abs|pdf)/(\d{4}\.\d{4,5})", line)
         years = re.findall(r"\b(20\d\d)\b", " ".join(cells[1:3]))
-        rows.append((title, found.group(1) if found else None, int(years[0]) if years else None))
+        rows.append((title, found.group(1) if found else None, int(years[0]) if years else None, heading))
     return rows
 
 
@@ -134,7 +170,9 @@ def build_world() -> World:
         return paper
 
     order: list[Paper] = []
-    for title, arxiv_id, year in _listed_rows():
+    sections: dict[str, list[str]] = {}  # heading → paper ids of its rows
+    for title, arxiv_id, year, heading in _listed_rows():
+        sections.setdefault(heading, []).append(_pid(_norm(S2_TITLES.get(title, title))))
         s2_title = S2_TITLES.get(title, title)
         pid = _pid(_norm(s2_title))
         listed_titles[title] = pid
@@ -152,14 +190,17 @@ def build_world() -> World:
     listed_titles = {t: pid for t, pid in listed_titles.items() if pid in papers}
 
     # Decoys: the papers the wrong and no-arXiv links really point to.
-    for title, arxiv_id, year in _listed_rows():
+    for title, arxiv_id, year, _ in _listed_rows():
         if (title in WRONG_LINKS or title in NO_ARXIV) and arxiv_id not in by_arxiv:
             add(Paper(_pid(f"decoy {arxiv_id}"), f"Decoy Paper Behind arXiv {arxiv_id}", 2000 + int(arxiv_id[:2]),
                       int(_pid(f"decoy {arxiv_id}")[:7], 16), arxiv_id=arxiv_id))
 
+    old_works = [add(Paper(_pid(f"old {n}"), f"Old Work {n} on Statistics", 1990 + n % 20, int(_pid(f"old {n}")[:7], 16)))
+                 for n in range(40)]
     classics = [add(Paper(_pid(f"classic {n}"), f"Classic Study {n} of Preference Learning", 2015 + n % 8,
                           int(_pid(f"classic {n}")[:7], 16), arxiv_id=f"{15 + n % 8}{n % 12 + 1:02d}.{n:05d}",
-                          authors=rng.sample(authors, 2)))
+                          authors=rng.sample(authors, 2), extra_citations=40000 // (n + 1) ** 2,
+                          references=sorted(o.paper_id for o in rng.sample(old_works, rng.randint(3, 6)))))
                 for n in range(150)]
     weights = [1 / (rank + 1) for rank in range(len(classics))]
     for index, paper in enumerate(order):
@@ -172,6 +213,14 @@ def build_world() -> World:
                                (paper.year or 2024) + 1, int(_pid(f"citing {paper.paper_id} {n}")[:7], 16),
                                authors=rng.sample(authors, 1)))
             paper.citations.append(citing.paper_id)
+    for n, (heading, title) in enumerate(TOPICAL_GAPS.items()):
+        members = [papers[pid] for pid in dict.fromkeys(sections[heading]) if pid in papers]
+        citing = rng.sample(members, round(0.6 * len(members)))
+        gap = add(Paper(_pid(_norm(title)), title, 2023, 8_000_000 + n, arxiv_id=f"2305.{80000 + n}",
+                        authors=rng.sample(authors, 3), extra_citations=round(0.6 * len(members)) + rng.randint(5, 15),
+                        references=sorted(p.paper_id for p in rng.sample(members, 4)) + [classics[n + 40].paper_id]))
+        for paper in citing:
+            paper.references.insert(-1, gap.paper_id)  # before the unresolved reference, which stays last
     for n, title in enumerate(EXTRA_TITLES):
         add(Paper(_pid(_norm(title)), title, 2024, 9_000_000 + n, arxiv_id=f"2406.{90000 + n}"))
     return World(papers, by_arxiv, listed_titles)

@@ -1,4 +1,5 @@
-"""The whole pipeline in one call: lists → works → (S2 enrichment) → model → audit and exports, written atomically."""
+"""The whole pipeline in one call: lists → works → (S2 enrichment) → model → audit, gaps and exports, written
+atomically."""
 
 from __future__ import annotations
 
@@ -19,9 +20,10 @@ from pa_graph.enrich import EnrichOptions, Enrichment, Progress, enrich
 from pa_graph.errors import ListInputError, PaGraphError
 from pa_graph.exports import FORMATS, render_format
 from pa_graph.html_view import render_html
-from pa_graph.gaps import GapReport, analyse, has_citations
-from pa_graph.gaps import render_markdown as render_gaps
-from pa_graph.model import add_audit_flags, add_enrichment, add_gap_findings, build_model
+from pa_graph.gaps import IGNORE_FILE_NAME, GapReport, IgnoreList, analyse, has_citations, read_ignore_file
+from pa_graph.gaps.missing import DEFAULT_TOP
+from pa_graph.gaps.report import CITATIONS_LIMIT, rdf_findings, report_files, view_suggestions
+from pa_graph.model import add_audit_flags, add_enrichment, build_model
 from pa_graph.outputs import write_all
 from pa_graph.parse import read_list
 from pa_graph.rdf import DEFAULT_BASE_IRI, describe_dataset, to_rdf, to_turtle
@@ -31,11 +33,22 @@ from pa_graph.s2 import S2Client, S2Settings
 from pa_graph.stats import graph_stats
 from pa_graph.validate import ValidationReport, validate_graph
 
-__all__ = ["BuildOptions", "KnowledgeGraph", "BuildResult", "bundled_list", "load_lists", "assemble",
+__all__ = ["BuildOptions", "GapOptions", "KnowledgeGraph", "BuildResult", "bundled_list", "load_lists", "assemble",
            "assemble_lists", "build", "s2_client"]
 
 BUNDLED_LIST = "awesome-personalized-alignment.md"
 S2_CREDIT = "Data on papers, authors and citations: Semantic Scholar Academic Graph API (https://www.semanticscholar.org)"
+
+
+@dataclass(frozen=True)
+class GapOptions:
+    """How the gap analysis of a build runs: ``top`` missing papers, ``peers`` (other lists of the field), and
+    the ignore file (``None``: ``.pa-graph-ignore`` beside the first list, when there is one)."""
+
+    top: int = DEFAULT_TOP
+    min_citers: int = 2
+    peers: tuple[Path, ...] = ()
+    ignore_file: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -52,6 +65,7 @@ class BuildOptions:
     extras: EnrichOptions = EnrichOptions()
     formats: tuple[str, ...] = ()  # more than graph.ttl: see pa_graph.exports.FORMATS
     validate: bool = False
+    gaps: GapOptions = GapOptions()
 
 
 @dataclass(frozen=True)
@@ -63,7 +77,7 @@ class KnowledgeGraph:
     model: nx.MultiDiGraph
     audit: AuditReport
     enrichment: Enrichment | None = None
-    gaps: GapReport | None = None
+    gaps: GapReport | None = None  # None: no citations in the graph
 
 
 @dataclass(frozen=True)
@@ -101,17 +115,30 @@ def s2_client(options: BuildOptions) -> S2Client:
 
 
 def assemble(paths: Sequence[str | Path] = (), client: S2Client | None = None,
-             extras: EnrichOptions = EnrichOptions(), progress: Progress | None = None) -> KnowledgeGraph:
-    """Parse, resolve, (enrich,) model and audit the lists without writing anything (for notebooks and tests).
-
-    Without a ``client`` the graph holds the lists alone.
+             extras: EnrichOptions = EnrichOptions(), progress: Progress | None = None,
+             gaps: GapOptions = GapOptions()) -> KnowledgeGraph:
+    """Parse, resolve, (enrich,) model, audit and analyse the lists without writing anything (for notebooks and
+    tests). Without a ``client`` the graph holds the lists alone.
     """
-    return assemble_lists(load_lists(paths), client, extras, progress)
+    lists = load_lists(paths)
+    return assemble_lists(lists, client, extras, progress, *_gap_inputs(lists, gaps))
+
+
+def _gap_inputs(lists: Sequence[ParsedList], gaps: GapOptions) -> tuple[GapOptions, list[ParsedList], IgnoreList | None]:
+    """Peer lists and the ignore file, read before any request so that bad input fails first."""
+    peers = [read_list(path) for path in gaps.peers]
+    ignore_file = gaps.ignore_file
+    if ignore_file is None and lists and lists[0].path.parent != bundled_list().parent:
+        beside = lists[0].path.parent / IGNORE_FILE_NAME
+        ignore_file = beside if beside.is_file() else None
+    return gaps, peers, read_ignore_file(ignore_file) if ignore_file else None
 
 
 def assemble_lists(lists: list[ParsedList], client: S2Client | None = None,
-                   extras: EnrichOptions = EnrichOptions(), progress: Progress | None = None) -> KnowledgeGraph:
-    """:func:`assemble` for lists already parsed."""
+                   extras: EnrichOptions = EnrichOptions(), progress: Progress | None = None,
+                   gaps: GapOptions = GapOptions(), peers: Sequence[ParsedList] = (),
+                   ignore: IgnoreList | None = None) -> KnowledgeGraph:
+    """:func:`assemble` for lists already parsed (and peer lists and the ignore file already read)."""
     works = resolve_works(row for parsed in lists for row in parsed.rows)
     model = build_model(works, lists)
     enrichment = None
@@ -122,29 +149,31 @@ def assemble_lists(lists: list[ParsedList], client: S2Client | None = None,
     add_audit_flags(model, works, report.findings)
     gap_report = None
     if has_citations(model):
-        gap_report = analyse(model)
-        add_gap_findings(model, gap_report)
+        gap_report = analyse(model, gaps.min_citers, gaps.top, peers=peers, ignore=ignore)
     return KnowledgeGraph(lists, works, model, report, enrichment, gap_report)
 
 
 def build(paths: Sequence[str | Path] = (), options: BuildOptions = BuildOptions(),
           progress: Progress | None = None) -> BuildResult:
     """Run the pipeline and write every output; all are rendered before the first is written."""
-    lists = load_lists(paths)  # unusable input fails before the cache is opened
-    client = s2_client(options) if options.enrich else None
-    try:
-        graph = assemble_lists(lists, client, options.extras, progress)
-    finally:
-        if client is not None:
-            client.close()
     unknown = [name for name in options.formats if name not in FORMATS]
     if unknown:
         raise PaGraphError(f"unknown export format {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
-    rdf = to_rdf(graph.model, options.base_iri)
+    lists = load_lists(paths)  # unusable input fails before the cache is opened
+    gap_inputs = _gap_inputs(lists, options.gaps)
+    client = s2_client(options) if options.enrich else None
+    try:
+        graph = assemble_lists(lists, client, options.extras, progress, *gap_inputs)
+    finally:
+        if client is not None:
+            client.close()
+    gap_report = graph.gaps or GapReport(options.gaps.min_citers, options.gaps.top)
+    findings = rdf_findings(gap_report, CITATIONS_LIMIT)
+    rdf = to_rdf(graph.model, options.base_iri, findings)
     stats = graph_stats(rdf)
     built_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     formats = dict.fromkeys(("ttl", *options.formats))  # graph.ttl is always written: other commands read it
-    exports = {FORMATS[name]: render_format(name, graph.model, rdf, options.base_iri) for name in formats}
+    exports = {FORMATS[name]: render_format(name, graph.model, rdf, options.base_iri, findings) for name in formats}
     record = {
         "tool": "pa-graph",
         "version": __version__,
@@ -158,11 +187,10 @@ def build(paths: Sequence[str | Path] = (), options: BuildOptions = BuildOptions
     files = {
         **exports,
         "graph.json": json.dumps(nx.node_link_data(graph.model, edges="edges"), ensure_ascii=False, indent=1) + "\n",
-        "graph.html": render_html(graph.model),
+        "graph.html": render_html(graph.model, suggestions=view_suggestions(gap_report)),
         "audit.md": render_markdown(graph.audit),
         "audit.json": render_json(graph.audit),
-        "gaps.md": render_gaps(graph.gaps or GapReport(2)),
-        "gaps.json": json.dumps((graph.gaps or GapReport(2)).to_json(), ensure_ascii=False, indent=1) + "\n",
+        **report_files(gap_report, CITATIONS_LIMIT),
         "build.json": json.dumps(record, ensure_ascii=False, indent=2) + "\n",
     }
     description = describe_dataset(graph.model, len(rdf), options.base_iri, __version__, built_at, sorted(files))

@@ -1,0 +1,67 @@
+"""All gap analyses of one graph together: the report a build writes and ``pa-graph gaps`` prints."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from pa_graph.errors import GapError
+from pa_graph.gaps.compare import CrossListEntry, compare_lists, entries_of_lists, entries_of_model
+from pa_graph.gaps.coverage import SectionFlows, SurveyCoverage, section_flows, survey_coverage
+from pa_graph.gaps.cross import MissingCitation, missing_citations
+from pa_graph.gaps.evaluate import evaluate_ranking
+from pa_graph.gaps.ignore import IgnoreList
+from pa_graph.gaps.index import CitationIndex, has_citations
+from pa_graph.gaps.missing import DEFAULT_TOP, MissingPapers, Suggestion, missing_papers
+from pa_graph.gaps.peers import PeerLists
+from pa_graph.records import ParsedList
+
+__all__ = ["GapReport", "analyse"]
+
+
+@dataclass
+class GapReport:
+    min_citers: int = 2
+    top: int = DEFAULT_TOP
+    missing: MissingPapers | None = None  # None: the graph has no citations
+    missing_citations: list[MissingCitation] | None = None
+    surveys: list[SurveyCoverage] = field(default_factory=list)
+    flows: SectionFlows | None = None
+    comparison: dict[str, list[CrossListEntry]] | None = None
+    evaluation: dict | None = None
+    peer_names: tuple[str, ...] = ()
+    ignore_source: str | None = None
+
+    @property
+    def suggestions(self) -> list[Suggestion]:
+        """The missing-paper suggestions shown (at most ``top``)."""
+        return self.missing.suggestions if self.missing is not None else []
+
+
+def analyse(model: nx.MultiDiGraph, min_citers: int = 2, top: int = DEFAULT_TOP,
+            compare: Sequence[ParsedList] | None = None, evaluate: bool = False,
+            peers: Sequence[ParsedList] = (), ignore: IgnoreList | None = None) -> GapReport:
+    """Every analysis the graph supports; the citation-based ones need citations (an enriched build).
+
+    ``peers`` are other curated lists of the field (a signal of the ranking); ``ignore`` names works never to
+    suggest; ``compare`` lists are compared work by work (offline).
+    """
+    peer_lists = PeerLists.of_parsed(peers) if peers else None
+    report = GapReport(min_citers, top, peer_names=tuple(p.name for p in peers),
+                       ignore_source=ignore.source if ignore else None)
+    if has_citations(model):
+        index = CitationIndex.of(model)
+        ignored = ignore.nodes(model) if ignore else set()
+        report.missing = missing_papers(model, min_citers, top, peers=peer_lists, ignored=ignored, index=index)
+        report.missing_citations = missing_citations(model, index=index)
+        report.surveys = survey_coverage(model, index=index)
+        report.flows = section_flows(model, index=index)
+        if evaluate:
+            report.evaluation = evaluate_ranking(model, peer_lists)
+    elif evaluate:
+        raise GapError("--evaluate needs citations: build with Semantic Scholar data first")
+    if compare is not None:
+        report.comparison = compare_lists(entries_of_model(model), entries_of_lists(compare))
+    return report

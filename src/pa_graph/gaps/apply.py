@@ -1,0 +1,133 @@
+"""``gaps --apply``: write chosen suggestions into a list file as rows at the end of their sections' tables.
+
+Only lines are inserted; every other byte of the file stays as it was (line endings included), so the change is a
+diff a maintainer can review and send as a pull request, and ``git checkout LIST`` undoes it. Each row follows the
+layout of the table it joins. A suggestion whose section the file does not have, or that the file already lists,
+is skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import stat
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pa_graph.errors import ApplyError, ListInputError
+from pa_graph.gaps.missing import Suggestion
+from pa_graph.model import section_id
+from pa_graph.outputs import write_atomic
+from pa_graph.parse import NewEntry, read_list, table_row
+from pa_graph.records import ParsedList, Section
+from pa_graph.resolve import same_title
+from pa_graph.text import label_key
+
+__all__ = ["Insertion", "ApplyPlan", "plan_apply", "write_apply"]
+
+
+@dataclass(frozen=True)
+class Insertion:
+    after_line: int  # 1-based line the row goes after
+    row: str
+    suggestion: Suggestion
+    section: Section
+
+
+@dataclass(frozen=True)
+class ApplyPlan:
+    path: Path
+    original: bytes
+    updated: bytes
+    inserted: list[Insertion] = field(default_factory=list)
+    skipped: list[tuple[Suggestion, str]] = field(default_factory=list)
+
+    def diff(self) -> str:
+        """The change as a unified diff (what ``--dry-run`` prints)."""
+        before = self.original.decode("utf-8-sig").splitlines(keepends=True)
+        after = self.updated.decode("utf-8-sig").splitlines(keepends=True)
+        return "".join(difflib.unified_diff(before, after, f"a/{self.path.name}", f"b/{self.path.name}"))
+
+
+def _refuse_unwritable(path: Path, bundled: Path) -> None:
+    try:
+        if path.resolve() == bundled.resolve():
+            raise ApplyError(f"{path}: is the list bundled with pa-graph; copy it and apply to the copy")
+        mode = path.stat().st_mode
+    except OSError as err:
+        raise ApplyError(f"{path}: cannot be read ({err.strerror or err})") from err
+    if not os.access(path, os.W_OK) or not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+        raise ApplyError(f"{path}: is read-only; nothing was changed")
+
+
+def _find_section(parsed: ParsedList, suggestion: Suggestion) -> Section | None:
+    sections = list(parsed.layouts)
+    for section in sections:
+        if suggestion.section_node and section_id(section) == suggestion.section_node:
+            return section
+    for section in sections:
+        if suggestion.section and label_key(section.label) == label_key(suggestion.section):
+            return section
+    return None
+
+
+def _table_end(lines: Sequence[bytes], parsed: ParsedList, section: Section) -> int:
+    """The last line of the section's first paper table (the one whose layout the section's rows follow)."""
+    first = min(row.source.line for row in parsed.rows if row.section == section)
+    end = first
+    while end < len(lines) and lines[end].lstrip().startswith(b"|"):
+        end += 1
+    return end
+
+
+def plan_apply(path: str | Path, suggestions: Sequence[Suggestion], bundled: Path) -> ApplyPlan:
+    """What ``--apply`` would change in ``path``: nothing is written here."""
+    path = Path(path)
+    _refuse_unwritable(path, bundled)
+    try:
+        parsed = read_list(path)
+    except ListInputError as err:
+        raise ApplyError(str(err)) from err
+    original = path.read_bytes()
+    lines = original.split(b"\n")
+    newline = b"\r\n" if lines and lines[0].endswith(b"\r") else b"\n"
+    additions: dict[int, list[Insertion]] = {}
+    inserted, skipped = [], []
+    for suggestion in suggestions:
+        if any(same_title(suggestion.title, row.title) for row in parsed.rows):
+            skipped.append((suggestion, "already in the list"))
+            continue
+        section = _find_section(parsed, suggestion)
+        if section is None:
+            skipped.append((suggestion, f"the list has no table under {suggestion.section or 'any section'}"))
+            continue
+        after = _table_end(lines, parsed, section)
+        row = table_row(parsed.layouts[section], suggestion.entry())
+        insertion = Insertion(after, row, suggestion, section)
+        additions.setdefault(after, []).append(insertion)
+        inserted.append(insertion)
+    carriage = b"\r" if newline == b"\r\n" else b""
+    out: list[bytes] = []
+    for number, line in enumerate(lines, start=1):
+        last = number == len(lines)  # no newline follows it in the file
+        rows = [insertion.row.encode("utf-8") for insertion in additions.get(number, [])]
+        if rows and last:  # keep the file's ending: the rows go between the table and the end of the file
+            out.append(line + carriage)
+            out.extend(row + carriage for row in rows[:-1])
+            out.append(rows[-1])
+        else:
+            out.append(line)
+            out.extend(row + carriage for row in rows)
+    updated = b"\n".join(out)
+    return ApplyPlan(path, original, updated, inserted, skipped)
+
+
+def write_apply(plan: ApplyPlan) -> None:
+    """Write the planned change atomically, keeping the file's permissions."""
+    mode = plan.path.stat().st_mode
+    try:
+        write_atomic(plan.path, plan.updated)
+        os.chmod(plan.path, stat.S_IMODE(mode))
+    except OSError as err:
+        raise ApplyError(f"{plan.path}: cannot be written ({err.strerror or err}); nothing was changed") from err

@@ -1,0 +1,98 @@
+"""Missing cross-citations: pairs of listed works that are close but where the later does not cite the earlier.
+
+Advice for the authors of the listed papers, kept apart from the maintainer's report (``citations.md``). A pair
+qualifies when both works share a section or a tag, the later was published in a later year, the later does not
+cite the earlier, and they are close by any of :data:`THRESHOLDS`: shared references, listed works citing both, or
+embedding similarity. Score = shared references + co-citations + 4 × (similarity − 0.5 when positive).
+
+Candidate pairs come from the citation index (works sharing a reference or a listed citer), and from the pairs of
+one section or tag only when embeddings are known — never from all pairs of the list.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import networkx as nx
+
+from pa_graph.gaps.index import CitationIndex, cosine
+
+__all__ = ["THRESHOLDS", "MissingCitation", "missing_citations"]
+
+#: A pair of listed works is "close" from these values on (any one suffices).
+THRESHOLDS = {"shared_references": 2, "cocitations": 2, "similarity": 0.85}
+
+
+@dataclass(frozen=True)
+class MissingCitation:
+    later: str
+    earlier: str
+    score: float
+    shared_references: int
+    cocitations: int
+    similarity: float | None
+    common: tuple[str, ...]  # the shared section or tag labels
+    evidence: tuple[str, ...]  # titles of shared references and co-citing works
+    later_node: str = ""
+    earlier_node: str = ""
+
+
+def _pairs(members: list[str], into: set[tuple[str, str]]) -> None:
+    for i, a in enumerate(members):
+        for b in members[i + 1:]:
+            into.add((a, b))
+
+
+def _candidate_pairs(index: CitationIndex, groups: Mapping[str, set[str]]) -> set[tuple[str, str]]:
+    """Pairs (in list order) that could pass a threshold: a shared reference, a shared listed citer, or — when
+    embeddings are known — a shared section or tag."""
+    listed, order = index.listed_set, {w: i for i, w in enumerate(index.listed)}
+    pairs: set[tuple[str, str]] = set()
+    for citing in index.citers.values():  # works citing one reference
+        _pairs(sorted(citing & listed, key=order.__getitem__), pairs)
+    for work in index.listed:  # listed works cited by one listed work
+        _pairs(sorted(index.references(work) & listed, key=order.__getitem__), pairs)
+    if index.embeddings:
+        by_group: dict[str, list[str]] = defaultdict(list)
+        for work in index.listed:
+            if work in index.embeddings:
+                for group in groups[work]:
+                    by_group[group].append(work)
+        for members in by_group.values():
+            _pairs(members, pairs)
+    return pairs
+
+
+def missing_citations(model: nx.MultiDiGraph, thresholds: Mapping[str, float] = THRESHOLDS,
+                      limit: int | None = None, index: CitationIndex | None = None) -> list[MissingCitation]:
+    """The pairs described in the module docstring, strongest first (ties by titles)."""
+    index = index or CitationIndex.of(model)
+    listed = index.listed_set
+    groups = {w: set(index.sections.get(w, ())) | set(index.targets(w, "has_tag")) for w in index.listed}
+    found = []
+    for first, second in _candidate_pairs(index, groups):
+        year_1, year_2 = index.year(first), index.year(second)
+        if not year_1 or not year_2 or year_1 == year_2:
+            continue
+        earlier, later = (first, second) if year_1 < year_2 else (second, first)
+        if earlier in index.references(later):
+            continue
+        common = groups[earlier] & groups[later]
+        if not common:
+            continue
+        shared = index.references(earlier) & index.references(later)
+        cociting = index.cited_by(earlier) & index.cited_by(later) & listed
+        vectors = (index.embeddings.get(earlier), index.embeddings.get(later))
+        similarity = cosine(*vectors) if all(vectors) else None
+        if not (len(shared) >= thresholds["shared_references"] or len(cociting) >= thresholds["cocitations"]
+                or (similarity is not None and similarity >= thresholds["similarity"])):
+            continue
+        score = len(shared) + len(cociting) + 4 * max(0.0, (similarity or 0.0) - 0.5)
+        evidence = tuple(sorted(index.title(n) for n in shared)) + tuple(sorted(index.title(n) for n in cociting))
+        found.append(MissingCitation(index.title(later), index.title(earlier), round(score, 4), len(shared),
+                                     len(cociting), None if similarity is None else round(similarity, 4),
+                                     tuple(sorted(index.label(g) for g in common)), evidence, later, earlier))
+    found.sort(key=lambda m: (-m.score, m.later, m.earlier))
+    return found[:limit]

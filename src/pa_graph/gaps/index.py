@@ -1,0 +1,134 @@
+"""Indexes over the model that every gap analysis reads: who cites whom, which works are listed and where.
+
+Built once per analysis; :meth:`CitationIndex.hiding` derives the index the evaluation needs (one listed work taken
+off the list) without copying the graph.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+import networkx as nx
+
+__all__ = ["CitationIndex", "has_citations", "fetch_candidates", "FETCHED_CANDIDATES", "cosine", "mean_vector"]
+
+#: How many works not in the list get their own references (and embeddings) fetched: the ones most cited by listed
+#: works, cited by at least two. Enrichment and the evaluation use the same rule.
+FETCHED_CANDIDATES = 200
+
+
+def fetch_candidates(citers: Mapping[str, int], limit: int = FETCHED_CANDIDATES, min_citers: int = 2) -> list[str]:
+    """The works whose references are worth a request: most listed citers first, ties by id.
+
+    >>> fetch_candidates({"b": 3, "a": 3, "c": 1, "d": 5}, limit=2)
+    ['d', 'a']
+    """
+    ranked = sorted((work for work, count in citers.items() if count >= min_citers), key=lambda w: (-citers[w], w))
+    return ranked[:limit]
+
+
+def has_citations(model: nx.MultiDiGraph) -> bool:
+    return any(key == "cites" for _, _, key in model.edges(keys=True))
+
+
+def cosine(a: Sequence[float], b: Sequence[float]) -> float:
+    dot = sum(x * y for x, y in zip(a, b))
+    norm = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b))
+    return dot / norm if norm else 0.0
+
+
+def mean_vector(vectors: Sequence[Sequence[float]]) -> list[float]:
+    return [sum(values) / len(vectors) for values in zip(*vectors)]
+
+
+@dataclass(frozen=True)
+class CitationIndex:
+    """Citations and listings of a model, as sets.
+
+    ``refs`` and ``citers`` hold every ``cites`` edge; ``listed`` keeps the list's order; ``sections`` maps each
+    listed work to the section nodes it is listed in; ``embeddings`` the SPECTER vectors known.
+    """
+
+    model: nx.MultiDiGraph
+    listed: tuple[str, ...]
+    refs: Mapping[str, frozenset[str]]
+    citers: Mapping[str, frozenset[str]]
+    sections: Mapping[str, tuple[str, ...]]
+    embeddings: Mapping[str, Sequence[float]]
+
+    @classmethod
+    def of(cls, model: nx.MultiDiGraph) -> CitationIndex:
+        refs: dict[str, set[str]] = defaultdict(set)
+        citers: dict[str, set[str]] = defaultdict(set)
+        sections: dict[str, list[str]] = defaultdict(list)
+        for u, v, key in model.edges(keys=True):
+            if key == "cites":
+                refs[u].add(v)
+                citers[v].add(u)
+            elif key == "listed_in":
+                sections[u].append(v)
+        listed = tuple(n for n, d in model.nodes(data=True) if d.get("kind") == "work" and d.get("listed"))
+        embeddings = {n: d["embedding"] for n, d in model.nodes(data=True) if d.get("embedding")}
+        return cls(model, listed, {k: frozenset(v) for k, v in refs.items()},
+                   {k: frozenset(v) for k, v in citers.items()},
+                   {work: tuple(sections.get(work, ())) for work in listed}, embeddings)
+
+    @property
+    def listed_set(self) -> frozenset[str]:
+        return self._cached("listed_set", lambda: frozenset(self.listed))
+
+    def _cached(self, name: str, make):
+        store = self.__dict__.setdefault("_memo", {})
+        if name not in store:
+            store[name] = make()
+        return store[name]
+
+    def data(self, node: str) -> dict:
+        return self.model.nodes[node]
+
+    def title(self, node: str) -> str:
+        return self.data(node).get("title", node)
+
+    def year(self, node: str) -> int | None:
+        return self.data(node).get("year")
+
+    def label(self, node: str) -> str:
+        return self.data(node).get("label", node)
+
+    def references(self, node: str) -> frozenset[str]:
+        return self.refs.get(node, frozenset())
+
+    def cited_by(self, node: str) -> frozenset[str]:
+        return self.citers.get(node, frozenset())
+
+    def listed_citers(self, node: str) -> frozenset[str]:
+        return self.cited_by(node) & self.listed_set
+
+    def targets(self, node: str, relation: str) -> list[str]:
+        return [v for _, v, k in self.model.out_edges(node, keys=True) if k == relation]
+
+    def reference_count(self, node: str) -> int | None:
+        """How many references the work has in all, when its reference list is known (listed works, and works
+        whose references were fetched); ``None`` otherwise."""
+        count = self.data(node).get("reference_count")
+        if count is None and self.data(node).get("listed") and self.references(node):
+            return len(self.references(node))
+        return count
+
+    def hiding(self, work: str, keep_references: bool, keep_embedding: bool) -> CitationIndex:
+        """The index as if the list did not have ``work``: not listed, no sections; its references and embedding
+        stay only when enrichment would have fetched them for a work not in the list."""
+        refs, citers = dict(self.refs), dict(self.citers)
+        if not keep_references:
+            for cited in self.references(work):
+                citers[cited] = citers[cited] - {work}
+            refs[work] = frozenset()
+        embeddings = self.embeddings if keep_embedding else {k: v for k, v in self.embeddings.items() if k != work}
+        listed = tuple(w for w in self.listed if w != work)
+        sections = {w: s for w, s in self.sections.items() if w != work}
+        hidden = replace(self, listed=listed, refs=refs, citers=citers, sections=sections, embeddings=embeddings)
+        hidden.__dict__.pop("_memo", None)
+        return hidden

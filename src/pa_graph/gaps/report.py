@@ -1,0 +1,201 @@
+"""The gap report as files: ``gaps.md`` / ``gaps.json`` for the maintainer, ``citations.md`` / ``citations.json``
+for the authors of listed papers. Every value from a list or a service is escaped for Markdown."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict
+
+from pa_graph.gaps.analysis import GapReport
+from pa_graph.gaps.cross import THRESHOLDS
+from pa_graph.gaps.missing import SIGNALS
+from pa_graph.text import markdown_text as cell
+
+__all__ = ["render_markdown", "render_json", "render_citations_markdown", "render_citations_json", "report_files",
+           "rdf_findings", "view_suggestions", "suggestions_of_json", "GAPS_SCHEMA", "CITATIONS_SCHEMA",
+           "CITATIONS_LIMIT"]
+
+GAPS_SCHEMA = "https://w3id.org/pa-graph/gaps/v2"
+CITATIONS_SCHEMA = "https://w3id.org/pa-graph/citations/v1"
+#: Missing cross-citations written to citations.md/json and the RDF (the count is always complete).
+CITATIONS_LIMIT = 200
+_LINK_NAMES = {"semantic_scholar": "Semantic Scholar", "arxiv": "arXiv", "doi": "DOI"}
+
+
+def _some(titles: Sequence[str], shown: int = 5) -> str:
+    more = f" … (+{len(titles) - shown})" if len(titles) > shown else ""
+    return "; ".join(titles[:shown]) + more
+
+
+def _links(links: dict[str, str]) -> str:
+    return " · ".join(f"[{_LINK_NAMES.get(kind, kind)}]({url})" for kind, url in links.items()) or "—"
+
+
+def render_markdown(report: GapReport) -> str:
+    """``gaps.md``: missing papers first (at most ``top``), then survey coverage, section flows, comparisons."""
+    lines = ["# Citation gaps", ""]
+    missing = report.missing
+    if missing is None and report.comparison is None:
+        lines += ["No citation data: build with Semantic Scholar enrichment (or from a cache that has it) to find "
+                  "missing papers, survey gaps and section flows.", ""]
+    if missing is not None:
+        shown = missing.suggestions
+        ignored = f"; {len(missing.ignored)} ignored by {report.ignore_source}" if missing.ignored else ""
+        lines += [f"## Missing papers (top {len(shown)} of {missing.candidates} works cited by at least "
+                  f"{report.min_citers} listed works{ignored})", "",
+                  "| # | paper | likely section | why it ranks | cited by (listed works) | links |",
+                  "|---|---|---|---|---|---|"]
+        for s in shown:
+            year = f" ({s.year})" if s.year else ""
+            lines.append(f"| {s.rank} | {cell(s.title)}{year} | {cell(s.section or '?')} | {cell(s.why)} | "
+                         f"{cell(_some(s.cited_by))} | {_links(s.links)} |")
+        lines += ["", "Ranked by how specific each work is to this list (share of its citations that come from "
+                  "listed works), how concentrated its citing works are in one section, and the other signals in "
+                  "`gaps.json` (weights and formulas in the README). Add the rows below by hand, or with "
+                  "`pa-graph gaps --apply LIST.md` (`--only ID`, `--dry-run`); say no once in "
+                  "`.pa-graph-ignore` beside the list.", ""]
+        by_section: dict[str, list] = {}
+        for s in shown:
+            by_section.setdefault(s.section or "(no section)", []).append(s)
+        if shown:
+            lines += ["### Rows to paste, by section", ""]
+        for section, items in by_section.items():
+            lines += [f"{cell(section)} (suggestions {', '.join(f'#{s.rank}' for s in items)}):", "", "```markdown"]
+            lines += [s.row for s in items] + ["```", ""]
+    if report.missing_citations is not None:
+        lines += [f"Missing cross-citations between listed works: {len(report.missing_citations)} pairs, in "
+                  "`citations.md` (advice for the authors of the listed papers).", ""]
+    if report.surveys:
+        lines += ["## Survey coverage", "",
+                  "Listed works published in an earlier year that each listed survey does not cite (the most cited "
+                  "by listed works first).", "",
+                  "| survey | year | cites listed works | listed works before it | not cited | examples |",
+                  "|---|---|---|---|---|---|"]
+        for survey in report.surveys:
+            if survey.has_references:
+                examples = cell(_some(survey.examples, len(survey.examples)))
+                if survey.not_cited > len(survey.examples):
+                    examples += f" … (+{survey.not_cited - len(survey.examples)})"
+                not_cited = str(survey.not_cited)
+            else:
+                examples, not_cited = "(no reference data for this survey)", "?"
+            lines.append(f"| {cell(survey.survey)} | {survey.year or ''} | {survey.cites_listed} | "
+                         f"{survey.earlier_listed} | {not_cited} | {examples} |")
+        lines.append("")
+    if report.flows is not None:
+        flows = report.flows
+        names = list(flows.matrix)
+        lines += ["## Section flows", "", "Citations between listed works, citing section (row) → cited section.", "",
+                  "| | " + " | ".join(cell(n) for n in names) + " |", "|---" * (len(names) + 1) + "|"]
+        for name in names:
+            lines.append(f"| {cell(name)} | " + " | ".join(str(flows.matrix[name][other]) for other in names) + " |")
+        lines += ["", f"Isolated listed works (no in-list citation either way): {len(flows.isolated)}"
+                  + (f": {cell(_some(flows.isolated, 20))}" if flows.isolated else ""), "",
+                  "Section pairs that never cite each other: "
+                  + (", ".join(f"{cell(a)} / {cell(b)}" for a, b in flows.silent_pairs) or "none"), ""]
+    if report.comparison is not None:
+        for side, title in (("missing_here", "In the other list, missing from this one"),
+                            ("missing_there", "In this list, missing from the other")):
+            entries = report.comparison[side]
+            lines += [f"## {title} ({len(entries)})", "", "| work | from | would go to | why |", "|---|---|---|---|"]
+            lines += [f"| {cell(e.title)} | {cell(e.source)} | {cell(e.section or '?')} | {cell(e.reason)} |"
+                      for e in entries]
+            lines.append("")
+    if report.evaluation is not None:
+        lines += [f"## Measured quality ({report.evaluation['hidden']} listed works hidden one at a time)", "",
+                  "| ranking | recall@10 | recall@20 | MRR |", "|---|---|---|---|"]
+        for name, values in report.evaluation["results"].items():
+            lines.append(f"| {name} | {values['recall@10']:.3f} | {values['recall@20']:.3f} | {values['mrr']:.3f} |")
+        lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+def render_json(report: GapReport) -> str:
+    """``gaps.json`` (schema ``docs/gaps.schema.json``)."""
+    from pa_graph.gaps.missing import WEIGHTS
+
+    missing = report.missing
+    document = {
+        "schema": GAPS_SCHEMA,
+        "min_citers": report.min_citers,
+        "top": report.top,
+        "weights": WEIGHTS,
+        "signals": list(SIGNALS),
+        "peer_lists": list(report.peer_names),
+        "candidates": None if missing is None else missing.candidates,
+        "ignored": None if missing is None else missing.ignored,
+        "missing_papers": [] if missing is None else [asdict(s) for s in missing.suggestions],
+        "missing_citations": None if report.missing_citations is None else {
+            "count": len(report.missing_citations), "file": "citations.json"},
+        "survey_coverage": [asdict(s) for s in report.surveys],
+        "section_flows": None if report.flows is None else {
+            "matrix": report.flows.matrix, "isolated": list(report.flows.isolated),
+            "silent_pairs": [list(pair) for pair in report.flows.silent_pairs]},
+        "comparison": None if report.comparison is None else
+        {side: [asdict(e) for e in entries] for side, entries in report.comparison.items()},
+        "evaluation": report.evaluation,
+    }
+    return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+
+
+def render_citations_markdown(report: GapReport, limit: int) -> str:
+    """``citations.md``: for each later listed work, the earlier close works it does not cite."""
+    pairs = (report.missing_citations or [])[:limit]
+    thresholds = ", ".join(f"{k} ≥ {v:g}" for k, v in THRESHOLDS.items())
+    lines = ["# Missing cross-citations", "",
+             f"Pairs of listed works in one section or tag, the later published after the earlier, close by one of: "
+             f"{thresholds}; the later does not cite the earlier. For the authors of the listed papers. "
+             f"{len(report.missing_citations or [])} pairs" + (f", the strongest {limit} shown" if
+                                                               len(report.missing_citations or []) > limit else ""),
+             "", "| later work | does not cite | score | shared references | co-cited by | similarity | in common |",
+             "|---|---|---|---|---|---|---|"]
+    for gap in pairs:
+        similarity = "" if gap.similarity is None else f"{gap.similarity:.2f}"
+        lines.append(f"| {cell(gap.later)} | {cell(gap.earlier)} | {gap.score:.2f} | {gap.shared_references} | "
+                     f"{gap.cocitations} | {similarity} | {cell(', '.join(gap.common))} |")
+    return "\n".join(lines) + "\n"
+
+
+def render_citations_json(report: GapReport, limit: int) -> str:
+    pairs = report.missing_citations or []
+    return json.dumps({"schema": CITATIONS_SCHEMA, "thresholds": THRESHOLDS, "count": len(pairs), "limit": limit,
+                       "missing_citations": [asdict(m) for m in pairs[:limit]]}, ensure_ascii=False, indent=1) + "\n"
+
+
+def report_files(report: GapReport, citations_limit: int) -> dict[str, str]:
+    """Every file of the report, rendered: the names a build and ``pa-graph gaps`` write."""
+    return {"gaps.md": render_markdown(report), "gaps.json": render_json(report),
+            "citations.md": render_citations_markdown(report, citations_limit),
+            "citations.json": render_citations_json(report, citations_limit)}
+
+
+def rdf_findings(report: GapReport, citations_limit: int = CITATIONS_LIMIT) -> list[dict]:
+    """The findings the RDF carries as ``pa:GapFinding``: the ``top`` missing papers, the strongest missing
+    cross-citations, and each survey's coverage (its count as the score, its examples as ``shouldCite``)."""
+    findings = [{"kind": "missing-paper", "rank": s.rank, "score": s.score, "about": s.node,
+                 "evidence": list(s.citing_nodes), "section": s.section_node} for s in report.suggestions]
+    for rank, gap in enumerate((report.missing_citations or [])[:citations_limit], 1):
+        findings.append({"kind": "missing-citation", "rank": rank, "score": gap.score, "about": gap.later_node,
+                         "should_cite": [gap.earlier_node], "evidence": []})
+    for survey in report.surveys:
+        if survey.has_references and survey.not_cited:
+            findings.append({"kind": "survey-gap", "rank": None, "score": float(survey.not_cited),
+                             "about": survey.node, "should_cite": list(survey.example_nodes), "evidence": []})
+    return findings
+
+
+def view_suggestions(report: GapReport) -> dict[str, str]:
+    """Node → the note the HTML view shows for each missing-paper suggestion (the ringed nodes)."""
+    return {s.node: f"missing paper #{s.rank}" + (f" for {s.section}" if s.section else "") + f": {s.why}"
+            for s in report.suggestions}
+
+
+def suggestions_of_json(document: dict) -> dict[str, str]:
+    """:func:`view_suggestions` read back from a ``gaps.json``."""
+    notes = {}
+    for item in document.get("missing_papers") or []:
+        if isinstance(item, dict) and isinstance(item.get("node"), str):
+            section = f" for {item['section']}" if item.get("section") else ""
+            notes[item["node"]] = f"missing paper #{item.get('rank')}{section}: {item.get('why', '')}"
+    return notes

@@ -1,0 +1,190 @@
+"""The gap report on the fake-enriched bundled list (tests/fake_s2/world.py plants three topical gaps and 150
+classics with large global citation counts), and ``gaps --apply`` on a user's copy of the list."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import stat
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+
+from fake_s2.world import GENERAL_CLASSICS, TOPICAL_GAPS
+from pa_graph.cli import main
+from pa_graph.gaps.report import GAPS_SCHEMA
+
+SCHEMA = Path(__file__).parents[1] / "docs" / "gaps.schema.json"
+
+
+@pytest.fixture(scope="module")
+def gaps_json(fake_enriched) -> dict:
+    return json.loads((fake_enriched / "gaps.json").read_text(encoding="utf-8"))
+
+
+def test_planted_topical_gaps_rank_first_and_general_classics_stay_out_of_the_top_10(gaps_json, fake_enriched):
+    from pa_graph.gaps import CitationIndex, missing_papers
+    from pa_graph.model import load_model_json
+
+    titles = [paper["title"] for paper in gaps_json["missing_papers"]]
+    assert set(titles[:3]) == set(TOPICAL_GAPS.values())
+    assert not GENERAL_CLASSICS & set(titles[:10])
+    # by in-degree alone (how Local Citation Network ranks) the general classics would be the first four
+    model = load_model_json(fake_enriched / "graph.json")
+    index = CitationIndex.of(model)
+    by_citers = sorted(missing_papers(model, top=None).suggestions, key=lambda s: -len(index.listed_citers(s.node)))
+    assert {s.title for s in by_citers[:4]} == GENERAL_CLASSICS
+    sections = {paper["title"]: paper["section"] for paper in gaps_json["missing_papers"][:3]}
+    assert sections == {title: section for section, title in TOPICAL_GAPS.items()}
+
+
+def test_gaps_json_and_citations_json_follow_the_schema(fake_enriched, gaps_json):
+    import jsonschema
+
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    jsonschema.validate(gaps_json, schema)
+    citations = json.loads((fake_enriched / "citations.json").read_text(encoding="utf-8"))
+    jsonschema.validate(citations, {**schema["$defs"]["citations"], "$defs": schema["$defs"]})
+    assert gaps_json["schema"] == GAPS_SCHEMA and len(gaps_json["missing_papers"]) == gaps_json["top"] == 30
+    assert citations["count"] == gaps_json["missing_citations"]["count"] > 0
+
+
+def test_gaps_md_leads_with_missing_papers_each_with_evidence_and_links(fake_enriched, gaps_json):
+    text = (fake_enriched / "gaps.md").read_text(encoding="utf-8")
+    tables = re.findall(r"(?m)^(\| # \| paper .*\n\|---.*\n(?:\|.*\n)*)", text)
+    first_table = text.index("\n|")
+    assert tables and text.index(tables[0]) == first_table + 1  # the first table is the missing papers
+    rows = tables[0].splitlines()[2:]
+    assert len(rows) == 30
+    for rank, (row, paper) in enumerate(zip(rows, gaps_json["missing_papers"]), 1):
+        cells = [re.sub(r"\\(.)", r"\1", cell.strip()) for cell in re.split(r"(?<!\\)\|", row)[1:-1]]
+        assert cells[0] == str(rank)
+        assert cells[1] == f"{paper['title']} ({paper['year']})"  # the title in full
+        assert re.match(r"cited by \d+ of \d+ .+ works", cells[3])  # why it ranks
+        assert cells[4].startswith(paper["cited_by"][0]) and len(paper["cited_by"]) >= 2  # the evidence
+        assert "https://www.semanticscholar.org/paper/" in cells[5] and "https://arxiv.org/abs/" in cells[5]
+    assert "| later work |" not in text and "Missing cross-citations between listed works" in text
+    assert "| later work | does not cite |" in (fake_enriched / "citations.md").read_text(encoding="utf-8")
+    assert "```markdown" in text  # rows to paste
+
+
+def test_rdf_and_view_carry_exactly_the_top_suggestions(fake_enriched, gaps_json):
+    rdf = Graph().parse(fake_enriched / "graph.ttl")
+    about = {str(node).rsplit("/id/", 1)[1] for (node,) in rdf.query(
+        "PREFIX pa: <https://w3id.org/pa-graph/ontology#> "
+        "SELECT ?w WHERE { ?f a pa:GapFinding ; pa:gapKind 'missing-paper' ; pa:about ?w }")}
+    suggested = {paper["node"] for paper in gaps_json["missing_papers"]}
+    assert about == suggested
+    page = (fake_enriched / "graph.html").read_text(encoding="utf-8")
+    data = json.loads(re.search(r'<script id="pa-data" type="application/json">(.*?)</script>', page, re.S).group(1))
+    ringed = {node["id"] for node in data["nodes"] if node.get("gap")}
+    assert ringed == suggested
+    assert all(not node.get("gap") for node in data["nodes"] if node["group"] in ("paper", "survey"))
+
+
+def test_gaps_command_prints_and_writes_the_report(runner, fake_enriched, gaps_json, tmp_path):
+    result = runner.invoke(main, ["gaps", "--graph", str(fake_enriched / "graph.ttl"), "--out", str(tmp_path),
+                                  "--top", "3"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(f"missing papers: top 3 of {gaps_json['candidates']} cited by >= 2 listed works")
+    first = gaps_json["missing_papers"][0]
+    assert lines[1] == f"   1. {first['title']} ({first['year']}) [{first['id']}] -> {first['section']}: {first['why']}"
+    assert len(json.loads((tmp_path / "gaps.json").read_text(encoding="utf-8"))["missing_papers"]) == 3
+    missing = runner.invoke(main, ["gaps", "--graph", str(tmp_path / "nothing.ttl")])
+    assert missing.exit_code == 2
+
+
+@pytest.fixture()
+def user_list(bundled_path, tmp_path) -> Path:
+    """A maintainer's own copy of the list (bytes as bundled, so the build's sections and layouts apply)."""
+    copy = tmp_path / "list" / "README.md"
+    copy.parent.mkdir()
+    shutil.copyfile(bundled_path, copy)
+    return copy
+
+
+def _apply(runner, fake_enriched, tmp_path, *args):
+    return runner.invoke(main, ["gaps", "--graph", str(fake_enriched / "graph.ttl"), "--out", str(tmp_path / "gaps"),
+                                *args])
+
+
+def _inserted(before: bytes, after: bytes) -> list[tuple[int, str]]:
+    """(line number in the new file, text) of each line added, when nothing else changed."""
+    old, new = before.split(b"\n"), after.split(b"\n")
+    added, i = [], 0
+    for number, line in enumerate(new, 1):
+        if i < len(old) and line == old[i]:
+            i += 1
+        else:
+            added.append((number, line.decode("utf-8")))
+    assert i == len(old), "a line of the original is missing or changed"
+    return added
+
+
+def test_apply_inserts_rows_at_the_end_of_their_sections_tables(runner, fake_enriched, gaps_json, tmp_path,
+                                                                 user_list):
+    before = user_list.read_bytes()
+    result = _apply(runner, fake_enriched, tmp_path, "--apply", str(user_list), "--top", "3")
+    assert result.exit_code == 0, result.output
+    after = user_list.read_bytes()
+    added = _inserted(before, after)
+    rows = {paper["row"]: paper for paper in gaps_json["missing_papers"][:3]}
+    assert sorted(text for _, text in added) == sorted(rows)
+    lines = after.decode("utf-8").split("\n")
+    for number, text in added:
+        assert lines[number - 2].startswith("|")  # follows the table's rows (or another inserted row)
+        following = lines[number]
+        assert not following.startswith("|") or (number + 1, following) in added  # the table ends after it
+    assert "3 rows added" in result.stdout and "git checkout" in result.stdout
+
+
+def test_apply_dry_run_prints_the_diff_and_changes_nothing(runner, fake_enriched, tmp_path, user_list):
+    before = user_list.read_bytes()
+    result = _apply(runner, fake_enriched, tmp_path, "--apply", str(user_list), "--top", "2", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert user_list.read_bytes() == before
+    diff = result.stdout[result.stdout.index("--- a/README.md"):]
+    assert [line for line in diff.splitlines() if line.startswith("+|")].__len__() == 2
+    assert not [line for line in diff.splitlines() if line.startswith("-") and not line.startswith("---")]
+
+
+def test_apply_only_one_suggestion_by_its_id(runner, fake_enriched, gaps_json, tmp_path, user_list):
+    second = gaps_json["missing_papers"][1]
+    before = user_list.read_bytes()
+    result = _apply(runner, fake_enriched, tmp_path, "--apply", str(user_list), "--only", second["id"])
+    assert result.exit_code == 0, result.output
+    assert [text for _, text in _inserted(before, user_list.read_bytes())] == [second["row"]]
+    unknown = _apply(runner, fake_enriched, tmp_path, "--apply", str(user_list), "--only", "9999.99999")
+    assert unknown.exit_code == 2 and "names none of the" in unknown.output
+
+
+def test_apply_leaves_out_what_the_ignore_file_beside_the_list_names(runner, fake_enriched, gaps_json, tmp_path,
+                                                                     user_list):
+    first = gaps_json["missing_papers"][0]
+    (user_list.parent / ".pa-graph-ignore").write_text(f"{first['id']}  # not for this list\n", encoding="utf-8")
+    before = user_list.read_bytes()
+    result = _apply(runner, fake_enriched, tmp_path, "--apply", str(user_list), "--top", "2")
+    assert result.exit_code == 0, result.output
+    added = [text for _, text in _inserted(before, user_list.read_bytes())]
+    assert first["row"] not in added and len(added) == 2
+    written = json.loads((tmp_path / "gaps" / "gaps.json").read_text(encoding="utf-8"))
+    assert first["title"] in written["ignored"]
+    assert first["node"] not in {paper["node"] for paper in written["missing_papers"]}
+
+
+def test_apply_refuses_the_bundled_list_and_read_only_files(runner, fake_enriched, bundled_path, tmp_path, user_list):
+    bundled_before = bundled_path.read_bytes()
+    refused = _apply(runner, fake_enriched, tmp_path, "--apply", str(bundled_path))
+    assert refused.exit_code == 2 and "bundled with pa-graph" in refused.output
+    assert bundled_path.read_bytes() == bundled_before
+    os.chmod(user_list, stat.S_IRUSR | stat.S_IRGRP)
+    before = user_list.read_bytes()
+    read_only = _apply(runner, fake_enriched, tmp_path, "--apply", str(user_list))
+    assert read_only.exit_code == 2 and "read-only" in read_only.output and "Traceback" not in read_only.output
+    assert user_list.read_bytes() == before
+    usage = _apply(runner, fake_enriched, tmp_path, "--dry-run")
+    assert usage.exit_code == 2 and "go with --apply" in usage.output
