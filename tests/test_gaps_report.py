@@ -188,3 +188,40 @@ def test_apply_refuses_the_bundled_list_and_read_only_files(runner, fake_enriche
     assert user_list.read_bytes() == before
     usage = _apply(runner, fake_enriched, tmp_path, "--dry-run")
     assert usage.exit_code == 2 and "go with --apply" in usage.output
+
+
+def test_gaps_evaluate_reports_the_default_each_signal_and_in_degree(runner, fake_enriched, tmp_path):
+    result = runner.invoke(main, ["gaps", "--graph", str(fake_enriched / "graph.ttl"), "--out", str(tmp_path),
+                                  "--evaluate"])
+    assert result.exit_code == 0, result.output
+    evaluation = json.loads((tmp_path / "gaps.json").read_text(encoding="utf-8"))["evaluation"]
+    # the fake-enriched build has citation counts and references, but no embeddings and no peer lists
+    assert evaluation["no_data"] == ["similarity", "peers"]
+    assert set(evaluation["results"]) == {"default", "in-degree", "specificity only", "concentration only",
+                                          "section_share only", "cocitation only", "coupling only", "recency only"}
+    hidden = evaluation["hidden"]
+    assert re.search(rf"evaluation \({hidden} hidden works\)", result.stdout)
+    assert "no data in this graph for: similarity, peers" in result.stdout
+    text = (tmp_path / "gaps.md").read_text(encoding="utf-8")
+    assert f"## Measured quality ({hidden} listed works hidden one at a time)" in text
+
+
+def test_peer_lists_raise_the_works_they_include(runner, fake_enriched, gaps_json, tmp_path):
+    last = gaps_json["missing_papers"][-1]
+    peer = tmp_path / "peer.md"
+    peer.write_text("## Papers\n\n| Title | Date | Link(s) |\n|---|---|---|\n"
+                    f"| {last['title'].upper()} | 2024/1 | |\n| Something else entirely | 2024/2 | |\n", encoding="utf-8")
+    result = runner.invoke(main, ["gaps", "--graph", str(fake_enriched / "graph.ttl"), "--out", str(tmp_path / "g"),
+                                  "--peers", str(peer)])
+    assert result.exit_code == 0, result.output
+    written = json.loads((tmp_path / "g" / "gaps.json").read_text(encoding="utf-8"))
+    assert written["peer_lists"] == ["peer.md"]
+    found = {paper["node"]: paper for paper in written["missing_papers"]}
+    assert found[last["node"]]["signals"]["peers"] == 1 and found[last["node"]]["rank"] < last["rank"]
+    assert "in 1 of 1 peer lists" in found[last["node"]]["why"]
+    # other works match only when their titles are nearly the same ("Classic Study 14…" / "…143…": ratio >= 95)
+    near = {node for node, paper in found.items() if paper["signals"]["peers"]} - {last["node"]}
+    assert all(abs(len(found[node]["title"]) - len(last["title"])) <= 1 for node in near)
+    missing = runner.invoke(main, ["gaps", "--graph", str(fake_enriched / "graph.ttl"), "--out", str(tmp_path / "g"),
+                                   "--peers", str(tmp_path / "none.md")])
+    assert missing.exit_code == 2 and "none.md: no such file" in missing.output

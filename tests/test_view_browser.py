@@ -182,3 +182,19 @@ def test_full_enriched_graph_is_drawn(browser, fake_citations):
     assert page.requests == [] and page.errors == []
     page.screenshot("view-enriched.png")
     page.page.close()
+
+
+def test_only_the_top_missing_paper_suggestions_are_ringed(browser, fake_enriched):
+    import json
+
+    suggested = {paper["node"] for paper in
+                 json.loads((fake_enriched / "gaps.json").read_text(encoding="utf-8"))["missing_papers"]}
+    page = Page(browser, fake_enriched / "graph.html")
+    ringed = page.js("paGraph.network.body.data.nodes.get().filter(n => n.borderWidth === 4).map(n => n.id)")
+    assert set(ringed) == suggested and len(suggested) == 30
+    red = page.js("paGraph.network.body.data.nodes.get().filter(n => n.color && n.color.border === '#d62728')"
+                  ".map(n => n.id)")
+    assert set(red) == suggested
+    assert "red ring: paper the list may be missing" in page.page.text_content("body")
+    assert page.requests == [] and page.errors == []
+    page.page.close()

@@ -367,6 +367,8 @@ def gaps(graph_file: Path, min_citers: int, top: int, peers: tuple[Path, ...], i
         click.echo(f"evaluation ({report.evaluation['hidden']} hidden works): ranking  recall@10  recall@20  MRR")
         for name, values in report.evaluation["results"].items():
             click.echo(f"  {name:<20} {values['recall@10']:.3f}  {values['recall@20']:.3f}  {values['mrr']:.3f}")
+        if report.evaluation["no_data"]:
+            click.echo(f"  no data in this graph for: {', '.join(report.evaluation['no_data'])}")
     click.echo(f"wrote {', '.join(str(folder / name) for name in ('gaps.md', 'gaps.json', 'citations.md', 'citations.json'))}")
     if apply_to is not None:
         chosen = report.suggestions

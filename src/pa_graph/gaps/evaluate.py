@@ -71,7 +71,11 @@ def summarise(ranks: Sequence[int], ks: Sequence[int] = (10, 20)) -> dict[str, f
 
 def evaluate_ranking(model: nx.MultiDiGraph, peers: PeerLists | None = None, min_hidden_citers: int = 2,
                      ks: Sequence[int] = (10, 20), weights: Mapping[str, float] = WEIGHTS) -> dict:
-    """``{"hidden": n, "results": {ranking: {"recall@10": …, "recall@20": …, "mrr": …}}}``."""
+    """``{"hidden": n, "results": {ranking: {"recall@10": …, "recall@20": …, "mrr": …}}, "no_data": [signal]}``;
+    a signal the graph has no data for (no embeddings, no peer lists…) is listed in ``no_data``, not ranked alone."""
     measured = trials(model, peers, min_hidden_citers)
+    known = {signal for j, signal in enumerate(SIGNALS) if any(t.table.active[j] for t in measured)}
+    chosen = {name: w for name, w in variants(weights).items() if all(signal in known for signal in w) or name == "default"}
     return {"hidden": len(measured),
-            "results": {name: summarise([rank_of(t, w) for t in measured], ks) for name, w in variants(weights).items()}}
+            "results": {name: summarise([rank_of(t, w) for t in measured], ks) for name, w in chosen.items()},
+            "no_data": [signal for signal in SIGNALS if signal not in known]}

@@ -107,6 +107,8 @@ def render_markdown(report: GapReport) -> str:
                   "| ranking | recall@10 | recall@20 | MRR |", "|---|---|---|---|"]
         for name, values in report.evaluation["results"].items():
             lines.append(f"| {name} | {values['recall@10']:.3f} | {values['recall@20']:.3f} | {values['mrr']:.3f} |")
+        if report.evaluation.get("no_data"):
+            lines += ["", f"No data in this graph for: {', '.join(report.evaluation['no_data'])}."]
         lines.append("")
     return "\n".join(lines) + "\n"
 
