@@ -225,3 +225,23 @@ def test_peer_lists_raise_the_works_they_include(runner, fake_enriched, gaps_jso
     missing = runner.invoke(main, ["gaps", "--graph", str(fake_enriched / "graph.ttl"), "--out", str(tmp_path / "g"),
                                    "--peers", str(tmp_path / "none.md")])
     assert missing.exit_code == 2 and "none.md: no such file" in missing.output
+
+
+def test_build_reads_the_ignore_file_beside_the_list_and_caps_the_suggestions(gaps_json, user_list, tmp_path):
+    from fake_s2.server import FakeS2
+    from fake_s2.world import build_world
+    from pa_graph import BuildOptions, GapOptions, build
+    from pa_graph.s2 import S2Settings
+
+    first = gaps_json["missing_papers"][0]
+    (user_list.parent / ".pa-graph-ignore").write_text(f"# decided\n{first['title']}\n", encoding="utf-8")
+    with FakeS2(build_world()) as fake:
+        build([user_list], BuildOptions(out_dir=tmp_path / "out", cache_dir=tmp_path / "cache", gaps=GapOptions(top=5),
+                                        s2=S2Settings(api_url=fake.url, rate=1000.0)))
+    written = json.loads((tmp_path / "out" / "gaps.json").read_text(encoding="utf-8"))
+    assert written["ignored"] == [first["title"]] and written["top"] == 5
+    assert [p["node"] for p in written["missing_papers"]] == [p["node"] for p in gaps_json["missing_papers"][1:6]]
+    rdf = Graph().parse(tmp_path / "out" / "graph.ttl")
+    ranks = sorted(int(r) for (r,) in rdf.query("PREFIX pa: <https://w3id.org/pa-graph/ontology#> "
+                                                 "SELECT ?r WHERE { ?f pa:gapKind 'missing-paper' ; pa:rank ?r }"))
+    assert ranks == [1, 2, 3, 4, 5]
