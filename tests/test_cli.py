@@ -35,7 +35,7 @@ def test_no_enrich_build_equals_offline_build(runner, tmp_path):
         (None, "no such file"),
         (b"", "the file is empty"),
         (b"\x00\x01\x02binary", "looks like a binary file (it contains NUL bytes), not a Markdown list"),
-        (b"# Only prose\n", "no paper rows found (no Markdown table with a title column)"),
+        (b"# Only prose\n", "no papers found (no Markdown table with a title column and no list item with a paper link)"),
     ],
 )
 def test_unusable_list_exits_2_naming_the_file(runner, tmp_path, content, message):

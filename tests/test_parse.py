@@ -140,7 +140,7 @@ def test_html_that_is_not_formatting_stays_literal_text(tmp_path):
         (b"  \n\n", "the file is empty"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "looks like a binary file (it contains NUL bytes), not a Markdown list"),
         (b"# List\n\xff\xfe caf\xe9\n", "is not UTF-8 text (invalid byte 0xff at offset 7)"),
-        (b"# A list\n\nJust prose, no tables.\n", "no paper rows found (no Markdown table with a title column)"),
+        (b"# A list\n\nJust prose, no tables.\n", "no papers found (no Markdown table with a title column and no list item with a paper link)"),
     ],
 )
 def test_unusable_list_files_name_the_file(tmp_path, content, message):

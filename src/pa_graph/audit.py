@@ -62,6 +62,9 @@ def audit(lists: Sequence[ParsedList], works: Sequence[Work], enrichment: Enrich
         *(_mojibake(repair) for parsed in lists for repair in parsed.repairs),
     ]
     notes = [note for parsed in lists for note in parsed.notes]
+    notes += [f"{parsed.name}: skipped {len(parsed.skipped)} list items that are not papers "
+              f"({', '.join(f'{n} {kind}' for kind, n in parsed.skipped_counts().items())})"
+              for parsed in lists if parsed.skipped]
     checks: tuple[LinkCheck, ...] = ()
     if enrichment is not None:
         checks = tuple(enrichment.link_checks)

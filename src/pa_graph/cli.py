@@ -28,7 +28,7 @@ from pa_graph.gaps.report import CITATIONS_LIMIT, report_files, suggestions_of_j
 from pa_graph.html_view import render_html, select_view
 from pa_graph.model import load_model_json
 from pa_graph.outputs import write_all, write_atomic
-from pa_graph.parse import read_list
+from pa_graph.parse import list_summary, read_list
 from pa_graph.pipeline import BuildOptions, GapOptions, assemble_lists, bundled_list, load_lists, s2_client
 from pa_graph.rdf import DEFAULT_BASE_IRI
 from pa_graph.s2 import S2Settings
@@ -173,6 +173,7 @@ def build(lists: tuple[Path, ...], out_dir: Path, offline: bool, no_enrich: bool
             click.echo(f"note: {note}", err=True)
         if parsed.repairs:
             click.echo(f"note: {parsed.name}: repaired mojibake on {len(parsed.repairs)} lines (listed in audit.md)", err=True)
+        click.echo(f"{parsed.name}: {list_summary(parsed)}", err=True)
     surveys = sum(work.is_survey for work in kg.works)
     rows = sum(len(parsed.rows) for parsed in kg.lists)
     click.echo(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from html.parser import HTMLParser
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from pa_graph.bullets import read_list_items
 from pa_graph.errors import ListInputError
 from pa_graph.records import Finding, ListRow, ParsedList, Repair, Section, SourceRef
 from pa_graph.repair import repair_line
@@ -30,7 +32,7 @@ from pa_graph.text import (
     strip_heading_decoration,
 )
 
-__all__ = ["read_list", "parse_list_text", "column_roles", "COLUMN_HEADERS", "NewEntry", "table_row", "DEFAULT_HEADER"]
+__all__ = ["read_list", "parse_list_text", "describe_found", "list_summary", "column_roles", "COLUMN_HEADERS", "NewEntry", "table_row", "DEFAULT_HEADER"]
 
 _MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable("table")
 
@@ -45,10 +47,13 @@ COLUMN_HEADERS: dict[str, frozenset[str]] = {
     "link": frozenset({"pdf", "link", "links", "link(s)", "url", "paper link", "code", "下载", "链接"}),
 }
 _SURVEY_SECTION = re.compile(r"survey|review|综述", re.IGNORECASE)
+_SURVEY_TITLE = re.compile(r"\bsurvey\b(?!\s+(?:data|responses?|questions?|respondents?))|综述", re.IGNORECASE)
 _FORMATTING_TAG = re.compile(
     r"^</?(?:a|b|i|u|s|em|strong|sup|sub|span|code|del|mark|font|small|big|br|wbr|nobr|kbd)\b[^>]*/?>$", re.IGNORECASE
 )
 _HREF = re.compile(r"""href\s*=\s*["']([^"']+)""", re.IGNORECASE)
+_HTML_TABLE = re.compile(r"<table\b", re.IGNORECASE)
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -78,8 +83,37 @@ def read_list(path: str | Path) -> ParsedList:
         raise ListInputError(f"{path}: is not UTF-8 text (invalid byte 0x{data[err.start]:02x} at offset {err.start})") from err
     parsed = parse_list_text(text, name=path.name, path=path, sha256=hashlib.sha256(data).hexdigest())
     if not parsed.rows:
-        raise ListInputError(f"{path}: no paper rows found (no Markdown table with a title column)")
+        raise ListInputError(f"{path}: no papers found ({describe_found(parsed)})")
     return parsed
+
+
+def list_summary(parsed: ParsedList) -> str:
+    """One line on what a list gave: "143 paper entries (12 table rows, 131 list items); skipped 25 list items (20 table
+    of contents, 5 news); 2 could not be read (see the warnings)"."""
+    items = sum(1 for row in parsed.rows if row.from_list_item)
+    parts = [f"{len(parsed.rows)} paper entries ({len(parsed.rows) - items} table rows, {items} list items)"]
+    if parsed.skipped:
+        kinds = ", ".join(f"{n} {kind}" for kind, n in parsed.skipped_counts().items())
+        parts.append(f"skipped {len(parsed.skipped)} list items ({kinds})")
+    if parsed.malformed:
+        parts.append(f"{len(parsed.malformed)} rows or items with problems (see the warnings)")
+    return "; ".join(parts)
+
+
+def describe_found(parsed: ParsedList) -> str:
+    """What a list held besides papers, in words: "2 tables without a title column, 12 list items, none with a
+    paper link (10 table of contents, 2 code)"."""
+    parts = []
+    tables = sum(1 for note in parsed.notes if "has no paper-title column" in note)
+    if tables:
+        parts.append(f"{tables} table{'s' if tables > 1 else ''} without a title column")
+    if parsed.skipped:
+        kinds = ", ".join(f"{n} {kind}" for kind, n in parsed.skipped_counts().items())
+        parts.append(f"{len(parsed.skipped)} list items, none with a paper link ({kinds})")
+    unreadable = len(parsed.malformed)
+    if unreadable:
+        parts.append(f"{unreadable} rows or items that could not be read")
+    return "; ".join(parts) or "no Markdown table with a title column and no list item with a paper link"
 
 
 def parse_list_text(text: str, name: str, path: Path | None = None, sha256: str = "") -> ParsedList:
@@ -92,25 +126,59 @@ def parse_list_text(text: str, name: str, path: Path | None = None, sha256: str 
             parsed.repairs.append(Repair(SourceRef(name, number), line, fixed))
             lines[number - 1] = fixed
     tokens = _MARKDOWN.parse("\n".join(lines))
-    top: str | None = None
-    sub: str | None = None
+    path: list[tuple[int, str]] = []  # the headings above the current line, outermost first (the title excluded)
+    here = Section("")
     index = 0
     while index < len(tokens):
         token = tokens[index]
         if token.type == "heading_open":
             level = int(token.tag[1:])
-            label = strip_heading_decoration(_read_cell(tokens[index + 1]).text)
-            if level == 1:
-                top, sub = None, None
-            elif level == 2 or top is None:
-                top, sub = label, None
-            else:
-                sub = label
+            label = strip_heading_decoration(_HTML_COMMENT.sub("", _read_cell(tokens[index + 1]).text).strip())
+            path = [] if level == 1 else [(lv, text) for lv, text in path if lv < level] + [(level, label)]
+            here = Section(_PATH_SEPARATOR.join(text for _, text in path))
         elif token.type == "table_open":
-            section = Section(top or "(no section)", sub)
-            index = _read_table(tokens, index, lines, section, parsed)
+            index = _read_table(tokens, index, lines, here, parsed)
+        elif token.type in ("bullet_list_open", "ordered_list_open"):
+            index = read_list_items(tokens, index, here, parsed)
+        elif token.type == "html_block" and _HTML_TABLE.search(token.content):
+            _read_html_tables(token, lines, here, parsed)
         index += 1
+    _settle_sections(parsed)
     return parsed
+
+
+_PATH_SEPARATOR = "\x1f"
+
+
+def _labels(provisional: Section) -> list[str]:
+    """The headings of a provisional section, outermost first, and the list item grouping it (as ``sub``)."""
+    return [label for label in provisional.top.split(_PATH_SEPARATOR) if label] + [provisional.sub] * bool(provisional.sub)
+
+
+def _settle_sections(parsed: ParsedList) -> None:
+    """Turn each entry's heading path into its section: headings that hold every paper of the list (a "Contents"
+    or "Papers" wrapper) are dropped, the outermost heading left is the top section, the innermost heading (or the
+    list item that groups entries) under it the sub-category. Entries under a survey/review section, or whose title
+    says "survey", are surveys."""
+    paths = {row.section: _labels(row.section) for row in parsed.rows}
+    common = 0
+    every = list(paths.values())
+    while every and all(len(labels) > common + 1 and labels[common] == every[0][common] for labels in every):
+        common += 1
+
+    settled: dict[Section, tuple[Section, bool]] = {}
+    for provisional in dict.fromkeys([*paths, *parsed.layouts]):
+        labels = _labels(provisional)[common:]
+        section = Section(labels[0], labels[-1] if len(labels) > 1 else None) if labels else Section("(no section)")
+        settled[provisional] = (section, bool(_SURVEY_SECTION.search(section.top)
+                                              or (section.sub and _SURVEY_SECTION.search(section.sub))))
+    for row in parsed.rows:  # rows are frozen for everyone downstream; settling is the last step of making them
+        section, survey = settled[row.section]
+        object.__setattr__(row, "section", section)
+        object.__setattr__(row, "is_survey", survey or bool(_SURVEY_TITLE.search(row.title)))
+    layouts, parsed.layouts = parsed.layouts, {}
+    for provisional, header in layouts.items():
+        parsed.layouts.setdefault(settled[provisional][0], header)
 
 
 def _read_table(tokens: list[Token], start: int, lines: list[str], section: Section, parsed: ParsedList) -> int:
@@ -143,10 +211,71 @@ def _read_table(tokens: list[Token], start: int, lines: list[str], section: Sect
         )
         return index
     for row_line, cells in rows:
-        row = _read_row(cells, roles, len(header), lines[row_line - 1], SourceRef(parsed.name, row_line), section, parsed)
+        row = _read_row(cells, roles, len(header), _count_raw_cells(lines[row_line - 1]),
+                        SourceRef(parsed.name, row_line), section, parsed)
         if row is not None:
             parsed.rows.append(row)
     return index
+
+
+class _HtmlTables(HTMLParser):
+    """Rows of ``<table>`` elements as cells (text and link targets), each with its line in the block."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tables: list[list[tuple[int, list[_Cell]]]] = []
+        self._cell: tuple[list[str], list[str]] | None = None
+        self._row: tuple[int, list[_Cell]] | None = None
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr" and self.tables:
+            self._row = (self.getpos()[0], [])
+            self.tables[-1].append(self._row)
+        elif tag in ("td", "th") and self._row is not None:
+            self._cell = ([], [])
+        elif tag == "a" and self._cell is not None:
+            href = dict(attrs).get("href")
+            if href:
+                self._cell[1].append(href)
+        elif tag == "br" and self._cell is not None:
+            self._cell[0].append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._cell is not None and self._row is not None:
+            text, links = self._cell
+            self._row[1].append(_Cell(" ".join("".join(text).split()), tuple(links)))
+            self._cell = None
+        elif tag == "tr":
+            self._row = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell[0].append(data)
+
+
+def _read_html_tables(token: Token, lines: list[str], section: Section, parsed: ParsedList) -> None:
+    """Paper rows of the HTML tables in a block, columns by header meaning as for Markdown tables."""
+    reader = _HtmlTables()
+    reader.feed(token.content)
+    first_line = token.map[0] if token.map else 0
+    for table in reader.tables:
+        if not table:
+            continue
+        (header_line, header_cells), *rows = table
+        header = [cell.text for cell in header_cells]
+        roles = column_roles(header)
+        if "title" not in roles:
+            parsed.notes.append(f"{parsed.name}:{first_line + header_line}: HTML table with columns "
+                                f"{' | '.join(header)} has no paper-title column; skipped")
+            continue
+        parsed.layouts.setdefault(section, header)
+        for row_line, cells in rows:
+            row = _read_row(cells, roles, len(header), len(cells), SourceRef(parsed.name, first_line + row_line),
+                            section, parsed)
+            if row is not None:
+                parsed.rows.append(row)
 
 
 def column_roles(header: list[str]) -> dict[str, int]:
@@ -214,7 +343,10 @@ _PDF_HEADERS = {"pdf", "下载"}
 
 
 def _header_key(text: str) -> str:
-    return " ".join(re.sub(r"[\s.:：]+$", "", text.casefold().strip()).split())
+    return " ".join(_HEADER_END.sub("", text.casefold().strip()).split())
+
+
+_HEADER_END = re.compile(r"[\s.:：]+$")
 
 
 def _site_name(url: str) -> str:
@@ -229,7 +361,7 @@ def _read_row(
     cells: list[_Cell],
     roles: dict[str, int],
     width: int,
-    raw_line: str,
+    written: int,
     source: SourceRef,
     section: Section,
     parsed: ParsedList,
@@ -241,7 +373,6 @@ def _read_row(
         return cells[position]
 
     title = cell("title").text
-    written = _count_raw_cells(raw_line)
     if not title:
         parsed.malformed.append(
             Finding("malformed-row", f"malformed-row:{source}", f"{source}: row has no paper title; skipped", (source,))
@@ -277,7 +408,6 @@ def _read_row(
         month=month,
         venue=parse_venue(venue_text),
         tags=tags,
-        is_survey=bool(_SURVEY_SECTION.search(section.top) or (section.sub and _SURVEY_SECTION.search(section.sub))),
     )
 
 

@@ -39,7 +39,7 @@ class Section:
 
 @dataclass(frozen=True)
 class ListRow:
-    """One table row of a list, with its cells read by meaning."""
+    """One paper entry of a list — a table row (cells read by meaning) or a list item — with what it says."""
 
     source: SourceRef
     section: Section
@@ -52,6 +52,8 @@ class ListRow:
     venue: str | None = None
     tags: tuple[str, ...] = ()
     is_survey: bool = False
+    authors: tuple[str, ...] = ()  # as the list writes them (bullet entries with an author line)
+    from_list_item: bool = False  # a bullet or numbered item, not a table row
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,14 @@ class ParsedList:
     malformed: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     layouts: dict[Section, list[str]] = field(default_factory=dict)  # the header of each section's first paper table
+    skipped: list[tuple[str, SourceRef]] = field(default_factory=list)  # list items that are not papers, by kind
+
+    def skipped_counts(self) -> dict[str, int]:
+        """Skipped list items per kind (table of contents, news, code, dataset, blog, website, note, no link)."""
+        counts: dict[str, int] = {}
+        for kind, _ in self.skipped:
+            counts[kind] = counts.get(kind, 0) + 1
+        return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
 @dataclass(frozen=True)
