@@ -188,24 +188,24 @@ def test_malformed_json_and_slow_answers_are_survived(world, tmp_path):
 
 def test_a_503_in_the_middle_of_pagination_does_not_loop(world, tmp_path):
     extras = EnrichOptions(contexts=True)
-    with FakeS2(world, Faults(api_key=KEY, page_503={("references", 5): 100})) as fake:
-        result = build(options=options(fake, tmp_path, extras=extras, s2={"page_size": 5, "backoff": 0.001,
+    with FakeS2(world, Faults(api_key=KEY, page_503={("references", 10): 100})) as fake:
+        result = build(options=options(fake, tmp_path, extras=extras, s2={"page_size": 10, "backoff": 0.001,
                                                                              "max_attempts": 3}))
         pages = [e for e in fake.log if e.path.endswith("/references")]
-    failing = [e for e in pages if e.query["offset"] == ["5"]]
+    failing = [e for e in pages if e.query["offset"] == ["10"]]
     # every work whose references need a second page meets the 503: 3 attempts each, never more
-    works_with_two_pages = sum(1 for p in world.papers.values() if p.listed and len(p.references) > 5)
+    works_with_two_pages = sum(1 for p in world.papers.values() if p.listed and len(p.references) > 10)
     assert works_with_two_pages > 10
     assert len(failing) == 3 * works_with_two_pages
-    assert not [e for e in pages if int(e.query["offset"][0]) > 5]
+    assert not [e for e in pages if int(e.query["offset"][0]) > 10]
     assert any("HTTP 503; gave up after 3 attempts" in w for w in result.graph.enrichment.warnings)
     assert (tmp_path / "out" / "graph.ttl").is_file()
 
 
 def test_a_transient_503_mid_pagination_is_retried(world, tmp_path):
     extras = EnrichOptions(contexts=True)
-    with FakeS2(world, Faults(api_key=KEY, page_503={("references", 5): 1})) as fake:
-        result = build(options=options(fake, tmp_path, extras=extras, s2={"page_size": 5, "backoff": 0.001}))
+    with FakeS2(world, Faults(api_key=KEY, page_503={("references", 10): 1})) as fake:
+        result = build(options=options(fake, tmp_path, extras=extras, s2={"page_size": 10, "backoff": 0.001}))
     graph = Graph().parse(tmp_path / "out" / "graph.ttl")
     reified = list(graph.query("""PREFIX cito: <http://purl.org/spar/cito/> PREFIX pa: <https://w3id.org/pa-graph/ontology#>
         SELECT ?c ?intent ?influential WHERE { ?c a cito:Citation ; pa:intent ?intent ; pa:isInfluential ?influential }"""))
@@ -352,6 +352,7 @@ def test_a_killed_build_resumes_without_repeating_finished_requests(world, tmp_p
         finished = fake.successful()[:-1]  # the last answer may not have reached the cache before the kill
         assert len(finished) >= 5
         count = len(fake.log)
+        fake.faults.delay = 0  # slow answers were only needed to kill the first build half-way
         subprocess.run(command, env=env, check=True, capture_output=True)
         rerun = fake.log[count:]
     assert not {signature(e) for e in finished} & {signature(e) for e in rerun}

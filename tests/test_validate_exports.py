@@ -17,8 +17,9 @@ from pa_graph.validate import validate_graph
 WORK = URIRef("https://w3id.org/pa-graph/id/work/x")
 
 
-def test_bundled_and_enriched_builds_conform(built, fake_enriched, fake_citations):
-    for folder in (built, fake_enriched, fake_citations):
+def test_bundled_and_enriched_builds_conform(built, fake_enriched):
+    # the enriched build holds every kind of node and statement (a --citations build only holds more of them)
+    for folder in (built, fake_enriched):
         report = validate_graph(Graph().parse(folder / "graph.ttl"))
         assert report.conforms, report.violations[:5]
 

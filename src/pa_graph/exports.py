@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 import networkx as nx
 from rdflib import Graph
 
-from pa_graph.rdf import to_dataset, to_turtle
+from pa_graph.rdf import to_dataset, to_ntriples, to_turtle
 
 __all__ = ["FORMATS", "render_format", "to_bibtex", "to_csv", "to_graphml", "to_ntriples"]
 
@@ -48,12 +48,6 @@ def render_format(name: str, model: nx.MultiDiGraph, rdf: Graph, base_iri: str, 
     if name == "csv":
         return to_csv(model)
     raise ValueError(f"unknown format {name!r}; choose from {', '.join(FORMATS)}")
-
-
-def to_ntriples(rdf: Graph) -> str:
-    """N-Triples, lines sorted so equal graphs give equal bytes."""
-    lines = sorted(line for line in rdf.serialize(format="nt").splitlines() if line.strip())
-    return "\n".join(lines) + "\n"
 
 
 def to_graphml(model: nx.MultiDiGraph) -> str:
