@@ -21,6 +21,7 @@ from pa_graph import pipeline
 from pa_graph.audit import fix_links, read_allow_file, render_json, unaccepted
 from pa_graph.cache import ResponseCache, cache_dir_from
 from pa_graph.enrich import EnrichOptions
+from pa_graph.fetch import is_remote
 from pa_graph.gaps import analyse, read_ignore_file
 from pa_graph.gaps.apply import plan_apply, write_apply
 from pa_graph.gaps.ignore import IGNORE_FILE_NAME, IgnoreList
@@ -28,7 +29,7 @@ from pa_graph.gaps.report import CITATIONS_LIMIT, report_files, suggestions_of_j
 from pa_graph.html_view import render_html, select_view
 from pa_graph.model import load_model_json
 from pa_graph.outputs import write_all, write_atomic
-from pa_graph.parse import list_summary, read_list
+from pa_graph.parse import list_summary
 from pa_graph.pipeline import BuildOptions, GapOptions, assemble_lists, bundled_list, load_lists, s2_client
 from pa_graph.rdf import DEFAULT_BASE_IRI
 from pa_graph.s2 import S2Settings
@@ -41,9 +42,10 @@ from pa_graph.errors import (AllowFileError, ApplyError, GraphInputError, Ignore
 from pa_graph.html_view import ViewError
 
 _INPUT_ERRORS = (ListInputError, GraphInputError, AllowFileError, IgnoreFileError, ApplyError, ViewError)
-_LISTS = click.argument("lists", nargs=-1, type=click.Path(path_type=Path, dir_okay=True))
-_PEERS = click.option("--peers", multiple=True, type=click.Path(path_type=Path, dir_okay=False), metavar="LIST.md",
-                      help="Another curated list of the field (repeatable): a missing paper it includes ranks higher.")
+_LISTS = click.argument("lists", nargs=-1, metavar="[LIST]...")  # a file, an http(s) URL or github:owner/repo[@ref][:path]
+_PEERS = click.option("--peers", multiple=True, metavar="LIST",
+                      help="Another curated list of the field, a file or URL (repeatable): a missing paper it includes "
+                           "ranks higher.")
 _IGNORE = click.option("--ignore", "ignore_file", type=click.Path(path_type=Path, dir_okay=False), default=None,
                        help="Works never to suggest: one arXiv id, DOI, S2 id, OpenAlex id or title a line, '#' "
                             "comments (default: .pa-graph-ignore beside the first list).")
@@ -140,12 +142,14 @@ def main() -> None:
 @_IGNORE
 @_TOP
 @_reported
-def build(lists: tuple[Path, ...], out_dir: Path, offline: bool, no_enrich: bool, cache_dir: Path | None,
+def build(lists: tuple[str, ...], out_dir: Path, offline: bool, no_enrich: bool, cache_dir: Path | None,
           refresh: bool, rate: float | None, citations: bool, max_citations: int, contexts: bool, embeddings: bool,
-          base_iri: str | None, formats: str, validate: bool, peers: tuple[Path, ...], ignore_file: Path | None,
+          base_iri: str | None, formats: str, validate: bool, peers: tuple[str, ...], ignore_file: Path | None,
           top: int) -> None:
-    """Build the knowledge graph of LIST.md files (default: the bundled list) into --out.
+    """Build the knowledge graph of lists (default: the bundled list) into --out.
 
+    A LIST is a Markdown file, an http(s) URL of one, a GitHub blob/ URL, or github:owner/repo[@ref][:path]
+    (default branch, README.md); lists by URL are cached, so --offline rebuilds read them from the cache.
     By default Semantic Scholar enriches the graph when it answers (S2_API_KEY is sent when set; S2_API_URL
     replaces https://api.semanticscholar.org), and every answer is cached: when S2 cannot be reached the build
     warns once and completes from the cache.
@@ -308,8 +312,8 @@ def view(graph_file: Path, category: str | None, ego: str | None, min_citers: in
 @_TOP
 @_PEERS
 @_IGNORE
-@click.option("--compare", "compare_lists", multiple=True, type=click.Path(path_type=Path), metavar="LIST.md",
-              help="Another list: its works missing from this graph's lists, and the reverse (works offline).")
+@click.option("--compare", "compare_lists", multiple=True, metavar="LIST",
+              help="Another list, a file or URL: its works missing from this graph's lists, and the reverse.")
 @click.option("--evaluate", is_flag=True, help="Measure the ranking: hide each listed work cited by >= 2 listed works "
               "and report recall@10/20 and MRR of the default, each signal alone and in-degree.")
 @click.option("--apply", "apply_to", type=click.Path(path_type=Path, dir_okay=False), default=None, metavar="LIST.md",
@@ -321,8 +325,8 @@ def view(graph_file: Path, category: str | None, ego: str | None, min_citers: in
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Folder for gaps.md/json and citations.md/json (default: the graph's folder).")
 @_reported
-def gaps(graph_file: Path, min_citers: int, top: int, peers: tuple[Path, ...], ignore_file: Path | None,
-         compare_lists: tuple[Path, ...], evaluate: bool, apply_to: Path | None, only: tuple[str, ...],
+def gaps(graph_file: Path, min_citers: int, top: int, peers: tuple[str, ...], ignore_file: Path | None,
+         compare_lists: tuple[str, ...], evaluate: bool, apply_to: Path | None, only: tuple[str, ...],
          dry_run: bool, out_dir: Path | None) -> None:
     """Find what the list is missing: papers (ranked, explained, ready to paste), survey coverage, section flows,
     other lists; missing cross-citations between listed works go to citations.md.
@@ -340,7 +344,7 @@ def gaps(graph_file: Path, min_citers: int, top: int, peers: tuple[Path, ...], i
     model = _load_model(graph_file)
     ignore_path = ignore_file or _default_ignore_file(graph_file, apply_to, IGNORE_FILE_NAME)
     ignore = read_ignore_file(ignore_path) if ignore_path else None
-    peer_lists = [read_list(path) for path in peers]
+    peer_lists = [pipeline.read_any(path) for path in peers]
     other = load_lists(compare_lists) if compare_lists else None
     report = analyse(model, min_citers, top, compare=other, evaluate=evaluate, peers=peer_lists, ignore=ignore)
     folder = out_dir or graph_file.parent
@@ -450,7 +454,7 @@ def _report_enrichment(enrichment) -> None:
               "(nothing else changes); needs Semantic Scholar answers in the cache (run 'pa-graph build' first).")
 @_CACHE_DIR
 @_reported
-def audit(lists: tuple[Path, ...], strict: bool, allow_file: Path | None, as_json: bool, fix: bool,
+def audit(lists: tuple[str, ...], strict: bool, allow_file: Path | None, as_json: bool, fix: bool,
           cache_dir: Path | None) -> None:
     """Check LIST.md files (default: the bundled list) for wrong links, repeats, malformed rows and mojibake.
 
@@ -459,6 +463,8 @@ def audit(lists: tuple[Path, ...], strict: bool, allow_file: Path | None, as_jso
 
     if fix and not lists:
         raise click.UsageError("--fix rewrites list files: name them (the bundled list is not rewritten)")
+    if fix and any(is_remote(given) for given in lists):
+        raise click.UsageError("--fix rewrites list files: a list given by URL cannot be rewritten (clone it first)")
     patterns = read_allow_file(allow_file) if allow_file else []
     parsed = load_lists(lists)
     cached = (cache_dir_from(cache_dir) / ResponseCache.FILE_NAME).is_file()

@@ -32,7 +32,7 @@ from pa_graph.text import (
     strip_heading_decoration,
 )
 
-__all__ = ["read_list", "parse_list_text", "describe_found", "list_summary", "column_roles", "COLUMN_HEADERS", "NewEntry", "table_row", "DEFAULT_HEADER"]
+__all__ = ["read_list", "parse_list_data", "parse_list_text", "describe_found", "list_summary", "column_roles", "COLUMN_HEADERS", "NewEntry", "table_row", "DEFAULT_HEADER"]
 
 _MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable("table")
 
@@ -73,17 +73,22 @@ def read_list(path: str | Path) -> ParsedList:
         raise ListInputError(f"{path}: is a directory, not a Markdown list") from err
     except OSError as err:
         raise ListInputError(f"{path}: cannot be read ({err.strerror or err})") from err
+    return parse_list_data(data, path.name, path, str(path))
+
+
+def parse_list_data(data: bytes, name: str, path: Path, shown: str) -> ParsedList:
+    """A list's bytes, checked and parsed; ``shown`` names it in errors (a file path or a URL)."""
     if not data.strip():
-        raise ListInputError(f"{path}: the file is empty")
+        raise ListInputError(f"{shown}: the file is empty")
     if b"\x00" in data:
-        raise ListInputError(f"{path}: looks like a binary file (it contains NUL bytes), not a Markdown list")
+        raise ListInputError(f"{shown}: looks like a binary file (it contains NUL bytes), not a Markdown list")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        raise ListInputError(f"{path}: is not UTF-8 text (invalid byte 0x{data[err.start]:02x} at offset {err.start})") from err
-    parsed = parse_list_text(text, name=path.name, path=path, sha256=hashlib.sha256(data).hexdigest())
+        raise ListInputError(f"{shown}: is not UTF-8 text (invalid byte 0x{data[err.start]:02x} at offset {err.start})") from err
+    parsed = parse_list_text(text, name=name, path=path, sha256=hashlib.sha256(data).hexdigest())
     if not parsed.rows:
-        raise ListInputError(f"{path}: no papers found ({describe_found(parsed)})")
+        raise ListInputError(f"{shown}: no papers found ({describe_found(parsed)})")
     return parsed
 
 

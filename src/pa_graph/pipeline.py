@@ -25,7 +25,8 @@ from pa_graph.gaps.missing import DEFAULT_TOP
 from pa_graph.gaps.report import CITATIONS_LIMIT, rdf_findings, report_files, view_suggestions
 from pa_graph.model import add_audit_flags, add_enrichment, build_model
 from pa_graph.outputs import write_all
-from pa_graph.parse import read_list
+from pa_graph.fetch import ListFetcher, is_remote, locate
+from pa_graph.parse import parse_list_data, read_list
 from pa_graph.rdf import DEFAULT_BASE_IRI, describe_dataset, to_rdf, to_turtle
 from pa_graph.records import ParsedList, Work
 from pa_graph.resolve import resolve_works
@@ -33,7 +34,7 @@ from pa_graph.s2 import S2Client, S2Settings
 from pa_graph.stats import graph_stats
 from pa_graph.validate import ValidationReport, validate_graph
 
-__all__ = ["BuildOptions", "GapOptions", "KnowledgeGraph", "BuildResult", "bundled_list", "load_lists", "assemble",
+__all__ = ["BuildOptions", "GapOptions", "KnowledgeGraph", "BuildResult", "bundled_list", "load_lists", "read_any", "assemble",
            "assemble_lists", "build", "s2_client"]
 
 BUNDLED_LIST = "awesome-personalized-alignment.md"
@@ -47,7 +48,7 @@ class GapOptions:
 
     top: int = DEFAULT_TOP
     min_citers: int = 2
-    peers: tuple[Path, ...] = ()
+    peers: tuple[str | Path, ...] = ()  # files or URLs
     ignore_file: Path | None = None
 
 
@@ -94,16 +95,33 @@ def bundled_list() -> Path:
     return Path(str(resources.files("pa_graph") / "data" / BUNDLED_LIST))
 
 
-def load_lists(paths: Sequence[str | Path] = ()) -> list[ParsedList]:
-    """Parse each list (the bundled list when none is given); file names must differ, since sources cite them."""
-    parsed = [read_list(path) for path in (paths or [bundled_list()])]
-    seen: dict[str, Path] = {}
+def load_lists(paths: Sequence[str | Path] = (), fetcher: ListFetcher | None = None) -> list[ParsedList]:
+    """Parse each list (the bundled list when none is given): a file, an http(s) URL, a GitHub ``blob/`` URL or
+    ``github:owner/repo[@ref][:path]`` (fetched through ``fetcher``, by default one on the default cache). Names
+    must differ, since sources cite them."""
+    parsed = [read_any(path, fetcher) for path in (paths or [bundled_list()])]
+    seen: dict[str, str] = {}
     for item in parsed:
+        where = item.url or str(item.path)
         if item.name in seen:
             raise ListInputError(
-                f"{item.path}: has the same file name as {seen[item.name]}; sources are cited by file name, rename one"
+                f"{where}: has the same file name as {seen[item.name]}; sources are cited by file name, rename one"
             )
-        seen[item.name] = item.path
+        seen[item.name] = where
+    return parsed
+
+
+def read_any(given: str | Path, fetcher: ListFetcher | None = None) -> ParsedList:
+    """One list from a file or a URL (see :mod:`pa_graph.fetch`)."""
+    if not is_remote(str(given)):
+        return read_list(given)
+    location = locate(str(given))
+    fetcher = fetcher or ListFetcher(ResponseCache(cache_dir_from(None)))
+    fetched = fetcher.fetch(location)
+    parsed = parse_list_data(fetched.data, location.name, Path(location.name), location.given)
+    parsed.url, parsed.fetched_at = location.url, fetched.fetched_at
+    parsed.notes.extend(fetcher.warnings)
+    fetcher.warnings.clear()
     return parsed
 
 
@@ -124,11 +142,12 @@ def assemble(paths: Sequence[str | Path] = (), client: S2Client | None = None,
     return assemble_lists(lists, client, extras, progress, *_gap_inputs(lists, gaps))
 
 
-def _gap_inputs(lists: Sequence[ParsedList], gaps: GapOptions) -> tuple[GapOptions, list[ParsedList], IgnoreList | None]:
+def _gap_inputs(lists: Sequence[ParsedList], gaps: GapOptions,
+                fetcher: ListFetcher | None = None) -> tuple[GapOptions, list[ParsedList], IgnoreList | None]:
     """Peer lists and the ignore file, read before any request so that bad input fails first."""
-    peers = [read_list(path) for path in gaps.peers]
+    peers = [read_any(path, fetcher) for path in gaps.peers]
     ignore_file = gaps.ignore_file
-    if ignore_file is None and lists and lists[0].path.parent != bundled_list().parent:
+    if ignore_file is None and lists and not lists[0].url and lists[0].path.parent != bundled_list().parent:
         beside = lists[0].path.parent / IGNORE_FILE_NAME
         ignore_file = beside if beside.is_file() else None
     return gaps, peers, read_ignore_file(ignore_file) if ignore_file else None
@@ -159,8 +178,10 @@ def build(paths: Sequence[str | Path] = (), options: BuildOptions = BuildOptions
     unknown = [name for name in options.formats if name not in FORMATS]
     if unknown:
         raise PaGraphError(f"unknown export format {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
-    lists = load_lists(paths)  # unusable input fails before the cache is opened
-    gap_inputs = _gap_inputs(lists, options.gaps)
+    fetcher = ListFetcher(ResponseCache(cache_dir_from(options.cache_dir)), offline=options.offline) \
+        if any(is_remote(str(p)) for p in (*paths, *options.gaps.peers)) else None
+    lists = load_lists(paths, fetcher)  # unusable input fails before any request to Semantic Scholar
+    gap_inputs = _gap_inputs(lists, options.gaps, fetcher)
     client = s2_client(options) if options.enrich else None
     try:
         graph = assemble_lists(lists, client, options.extras, progress, *gap_inputs)
@@ -179,6 +200,7 @@ def build(paths: Sequence[str | Path] = (), options: BuildOptions = BuildOptions
         "version": __version__,
         "built_at": built_at,
         "lists": [{"file": str(p.path), "name": p.name, "sha256": p.sha256, "rows": len(p.rows),
+                   **({"url": p.url, "fetched_at": p.fetched_at} if p.url else {}),
                    "list_items": sum(row.from_list_item for row in p.rows), "skipped": p.skipped_counts(),
                    "problems": len(p.malformed)} for p in graph.lists],
         "base_iri": options.base_iri,

@@ -88,6 +88,8 @@ class ParsedList:
     notes: list[str] = field(default_factory=list)
     layouts: dict[Section, list[str]] = field(default_factory=dict)  # the header of each section's first paper table
     skipped: list[tuple[str, SourceRef]] = field(default_factory=list)  # list items that are not papers, by kind
+    url: str | None = None  # where a list given by URL was fetched from
+    fetched_at: str | None = None
 
     def skipped_counts(self) -> dict[str, int]:
         """Skipped list items per kind (table of contents, news, code, dataset, blog, website, note, no link)."""
