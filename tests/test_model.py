@@ -57,3 +57,11 @@ def test_edge_counts(bundled):
     assert relations["listed_in"] == 160
     assert relations["proposes_method"] == 98
     assert relations["broader"] == 9
+
+
+def test_importing_the_package_or_the_model_loads_no_http_client():
+    import subprocess
+    import sys
+
+    code = "import sys, pa_graph, pa_graph.model, pa_graph.gaps; print('httpx' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"

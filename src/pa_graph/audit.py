@@ -19,9 +19,8 @@ from pathlib import Path
 
 import re
 
-from pa_graph.enrich import Enrichment, LinkCheck
 from pa_graph.errors import AllowFileError
-from pa_graph.records import Finding, ParsedList, Repair, Work
+from pa_graph.records import Enrichment, Finding, LinkCheck, ParsedList, Repair, Work
 from pa_graph.text import arxiv_base_id, arxiv_year_month
 
 __all__ = [

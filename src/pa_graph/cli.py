@@ -30,7 +30,7 @@ from pa_graph.html_view import render_html, select_view
 from pa_graph.model import load_model_json
 from pa_graph.outputs import write_all, write_atomic
 from pa_graph.parse import list_summary
-from pa_graph.pipeline import BuildOptions, GapOptions, assemble_lists, bundled_list, load_lists, s2_client
+from pa_graph.pipeline import BuildOptions, GapOptions, assemble_lists, bundled_list, load_lists
 from pa_graph.rdf import DEFAULT_BASE_IRI
 from pa_graph.s2 import S2Settings
 from pa_graph.sparql import bind, cookbook, format_result, load_query, run_query
@@ -186,8 +186,8 @@ def build(lists: tuple[str, ...], out_dir: Path, offline: bool, no_enrich: bool,
     )
     if kg.enrichment is not None:
         _report_enrichment(kg.enrichment)
-    if kg.gaps is not None and kg.gaps.missing is not None:
-        click.echo(f"missing papers: top {len(kg.gaps.suggestions)} of {kg.gaps.missing.candidates} candidates "
+    if kg.gap_report is not None and kg.gap_report.missing is not None:
+        click.echo(f"missing papers: top {len(kg.gap_report.suggestions)} of {kg.gap_report.missing.candidates} candidates "
                    f"in {out_dir / 'gaps.md'}")
     click.echo("wrote " + ", ".join(str(path) for path in result.written))
     if result.validation is not None:
@@ -467,9 +467,11 @@ def audit(lists: tuple[str, ...], strict: bool, allow_file: Path | None, as_json
         raise click.UsageError("--fix rewrites list files: a list given by URL cannot be rewritten (clone it first)")
     patterns = read_allow_file(allow_file) if allow_file else []
     parsed = load_lists(lists)
-    cached = (cache_dir_from(cache_dir) / ResponseCache.FILE_NAME).is_file()
-    client = s2_client(BuildOptions(offline=True, cache_dir=cache_dir)) if cached else None
-    report = assemble_lists(parsed, client).audit
+    if (cache_dir_from(cache_dir) / ResponseCache.FILE_NAME).is_file():
+        with pipeline.s2_session(offline=True, cache_dir=cache_dir) as client:
+            report = assemble_lists(parsed, client).audit
+    else:
+        report = assemble_lists(parsed).audit
     if fix:
         _fix_lists(parsed, report)
     open_findings = unaccepted(report, patterns)

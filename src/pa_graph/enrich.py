@@ -15,17 +15,13 @@ from dataclasses import dataclass, field, replace
 
 from pa_graph.cache import Cached
 from pa_graph.gaps.index import fetch_candidates
-from pa_graph.records import SourceRef, Work
+from pa_graph.records import CitationLink, Enrichment, LinkCheck, S2Record, Work
 from pa_graph.resolve import same_title
 from pa_graph.s2 import S2Client
 from pa_graph.text import arxiv_base_id
 
 __all__ = [
     "EnrichOptions",
-    "S2Record",
-    "CitationLink",
-    "LinkCheck",
-    "Enrichment",
     "enrich",
     "PAPER_FIELDS",
     "MATCH_FIELDS",
@@ -49,66 +45,6 @@ class EnrichOptions:
     contexts: bool = False  # intents, contexts, isInfluential via /references
     embeddings: bool = False  # SPECTER v2 vectors
     max_citations: int = 1000  # per paper, for /citations
-
-
-@dataclass(frozen=True)
-class S2Record:
-    """What pa-graph keeps of one Semantic Scholar paper, with the request and time it came from."""
-
-    paper_id: str
-    title: str | None = None
-    year: int | None = None
-    corpus_id: int | None = None
-    doi: str | None = None
-    arxiv_id: str | None = None
-    venue: str | None = None
-    authors: tuple[tuple[str | None, str], ...] = ()
-    citation_count: int | None = None
-    reference_count: int | None = None  # all its references, when S2 gave the list (listed works, candidates)
-    request: str = ""
-    retrieved_at: str = ""
-
-
-@dataclass(frozen=True)
-class CitationLink:
-    citing: str  # S2 paper id
-    cited: str
-    intents: tuple[str, ...] = ()
-    influential: bool | None = None
-    contexts: tuple[str, ...] = ()
-    request: str = ""
-    retrieved_at: str = ""
-
-
-@dataclass(frozen=True)
-class LinkCheck:
-    """A verdict on a work's arXiv link: ``wrong`` (the listed id is another paper, or unknown to S2) or ``missing``
-    (no arXiv link listed, S2 knows one). Correct links get no verdict."""
-
-    work_key: str
-    title: str
-    status: str
-    listed_id: str | None
-    points_to: str | None  # S2's title for the listed id; None when S2 knows no such id
-    correct_id: str | None  # the work's arXiv id according to S2, when it has one
-    sources: tuple[SourceRef, ...]
-
-
-@dataclass
-class Enrichment:
-    """Everything Semantic Scholar added to a build."""
-
-    mode: str  # "online", "offline" (cache only, by request) or "unreachable" (cache only, S2 failed)
-    api_url: str
-    resolved: dict[str, S2Record] = field(default_factory=dict)  # work key → record
-    unresolved: dict[str, str] = field(default_factory=dict)  # work key → why (S2 answered, no match)
-    not_cached: list[str] = field(default_factory=list)  # work keys the cache could not answer offline
-    externals: dict[str, S2Record] = field(default_factory=dict)  # paper id → record, works not in the lists
-    citations: list[CitationLink] = field(default_factory=list)
-    embeddings: dict[str, list[float]] = field(default_factory=dict)  # paper id → vector
-    link_checks: list[LinkCheck] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    requests: int = 0
 
 
 def enrich(works: Sequence[Work], client: S2Client, options: EnrichOptions = EnrichOptions(),

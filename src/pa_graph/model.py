@@ -16,8 +16,7 @@ from collections.abc import Iterable
 
 import networkx as nx
 
-from pa_graph.enrich import Enrichment, S2Record
-from pa_graph.records import ParsedList, Section, Work
+from pa_graph.records import Enrichment, ParsedList, S2Record, Section, Work
 from pa_graph.text import is_author_label, label_key, short_hash, slugify
 
 __all__ = ["build_model", "add_enrichment", "add_audit_flags", "load_model_json", "NODE_KINDS", "RELATIONS", "section_id", "nodes_of_kind", "work_id"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import resources
@@ -19,7 +21,7 @@ from pa_graph.cache import ResponseCache, cache_dir_from
 from pa_graph.enrich import EnrichOptions, Enrichment, Progress, enrich
 from pa_graph.errors import ListInputError, PaGraphError
 from pa_graph.exports import FORMATS, render_format
-from pa_graph.html_view import render_html
+from pa_graph.html_view import DEFAULT_TOP_EXTERNAL, render_html
 from pa_graph.gaps import IGNORE_FILE_NAME, GapReport, IgnoreList, analyse, has_citations, read_ignore_file
 from pa_graph.gaps.missing import DEFAULT_TOP
 from pa_graph.gaps.report import CITATIONS_LIMIT, rdf_findings, report_files, view_suggestions
@@ -34,8 +36,8 @@ from pa_graph.s2 import S2Client, S2Settings
 from pa_graph.stats import graph_stats
 from pa_graph.validate import ValidationReport, validate_graph
 
-__all__ = ["BuildOptions", "GapOptions", "KnowledgeGraph", "BuildResult", "bundled_list", "load_lists", "read_any", "assemble",
-           "assemble_lists", "build", "s2_client"]
+__all__ = ["BuildOptions", "GapOptions", "KnowledgeGraph", "BuildResult", "bundled_list", "load_lists", "read_any",
+           "assemble", "assemble_lists", "build", "s2_client", "s2_session"]
 
 BUNDLED_LIST = "awesome-personalized-alignment.md"
 S2_CREDIT = "Data on papers, authors and citations: Semantic Scholar Academic Graph API (https://www.semanticscholar.org)"
@@ -71,14 +73,81 @@ class BuildOptions:
 
 @dataclass(frozen=True)
 class KnowledgeGraph:
-    """The in-memory result of the pipeline, before anything is written."""
+    """The in-memory result of the pipeline: the lists, their works, the networkx model (the single source of
+    truth), the audit and — when the graph has citations — the gap report. Its methods render it; nothing is
+    written until :meth:`write`."""
 
     lists: list[ParsedList]
     works: list[Work]
     model: nx.MultiDiGraph
     audit: AuditReport
     enrichment: Enrichment | None = None
-    gaps: GapReport | None = None  # None: no citations in the graph
+    gap_report: GapReport | None = None  # None: no citations in the graph
+
+    def gaps(self, top: int | None = None, min_citers: int | None = None, peers: Sequence[str | Path] = (),
+             ignore: str | Path | None = None, compare: Sequence[str | Path] = (), evaluate: bool = False) -> GapReport:
+        """The gap report: the one the graph was assembled with, or a new analysis with other options (peer
+        lists, an ignore file, lists to compare with, the evaluation)."""
+        if top is None and min_citers is None and not (peers or ignore or compare or evaluate) and self.gap_report:
+            return self.gap_report
+        base = self.gap_report or GapReport()
+        return analyse(self.model, min_citers or base.min_citers, top or base.top,
+                       compare=[read_any(given) for given in compare] or None, evaluate=evaluate,
+                       peers=[read_any(given) for given in peers], ignore=read_ignore_file(ignore) if ignore else None)
+
+    def to_rdf(self, base_iri: str = DEFAULT_BASE_IRI) -> Graph:
+        """The graph as RDF (an rdflib ``Graph``), gap findings included."""
+        return to_rdf(self.model, base_iri, rdf_findings(self.gap_report or GapReport(), CITATIONS_LIMIT))
+
+    def to_html(self, title: str | None = None, top_external: int | None = DEFAULT_TOP_EXTERNAL) -> str:
+        """The interactive page (one self-contained HTML string), missing-paper suggestions ringed."""
+        return render_html(self.model, title or " + ".join(parsed.name for parsed in self.lists), top_external,
+                           view_suggestions(self.gap_report or GapReport()))
+
+    def files(self, base_iri: str = DEFAULT_BASE_IRI, formats: Sequence[str] = ()) -> tuple[dict[str, str], Graph]:
+        """Every output file of a build, rendered (name → text), and the RDF they were rendered from."""
+        unknown = [name for name in formats if name not in FORMATS]
+        if unknown:
+            raise PaGraphError(f"unknown export format {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
+        gap_report = self.gap_report or GapReport()
+        findings = rdf_findings(gap_report, CITATIONS_LIMIT)
+        rdf = to_rdf(self.model, base_iri, findings)
+        built_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        files = {FORMATS[name]: render_format(name, self.model, rdf, base_iri, findings)
+                 for name in dict.fromkeys(("ttl", *formats))}  # graph.ttl always: other commands read it
+        files.update({
+            "graph.json": json.dumps(nx.node_link_data(self.model, edges="edges"), ensure_ascii=False, indent=1) + "\n",
+            "graph.html": render_html(self.model, suggestions=view_suggestions(gap_report)),
+            "audit.md": render_markdown(self.audit),
+            "audit.json": render_json(self.audit),
+            **report_files(gap_report, CITATIONS_LIMIT),
+            "build.json": json.dumps(self._record(base_iri, built_at, graph_stats(rdf)), ensure_ascii=False,
+                                     indent=2) + "\n",
+        })
+        description = describe_dataset(self.model, len(rdf), base_iri, __version__, built_at, sorted(files))
+        files["dataset.ttl"] = to_turtle(description)
+        return files, rdf
+
+    def write(self, out_dir: str | Path, formats: Sequence[str] = (), base_iri: str = DEFAULT_BASE_IRI) -> list[Path]:
+        """Write the files a build writes into ``out_dir`` (each atomically, after all are rendered)."""
+        files, _ = self.files(base_iri, formats)
+        return write_all(Path(out_dir), files)
+
+    def _record(self, base_iri: str, built_at: str, stats: dict) -> dict:
+        """``build.json``: everything that changes between runs, kept out of the byte-stable graph."""
+        return {
+            "tool": "pa-graph",
+            "version": __version__,
+            "built_at": built_at,
+            "lists": [{"file": str(p.path), "name": p.name, "sha256": p.sha256, "rows": len(p.rows),
+                       **({"url": p.url, "fetched_at": p.fetched_at} if p.url else {}),
+                       "list_items": sum(row.from_list_item for row in p.rows), "skipped": p.skipped_counts(),
+                       "problems": len(p.malformed)} for p in self.lists],
+            "base_iri": base_iri,
+            "enrichment": _enrichment_record(self.enrichment),
+            "stats": stats,
+            "audit": self.audit.counts(),
+        }
 
 
 @dataclass(frozen=True)
@@ -132,14 +201,35 @@ def s2_client(options: BuildOptions) -> S2Client:
                     refresh=options.refresh)
 
 
-def assemble(paths: Sequence[str | Path] = (), client: S2Client | None = None,
-             extras: EnrichOptions = EnrichOptions(), progress: Progress | None = None,
+@contextmanager
+def s2_session(offline: bool = False, cache_dir: str | Path | None = None, api_key: str | None = None,
+               api_url: str | None = None, rate: float | None = None, refresh: bool = False) -> Iterator[S2Client]:
+    """A Semantic Scholar client that owns its cache and closes both when the ``with`` block ends. Settings not
+    given come from the environment as the CLI reads them (``S2_API_KEY``, ``S2_API_URL``, ``PA_GRAPH_CACHE_DIR``).
+    """
+    settings = S2Settings.from_environment(api_key=api_key, api_url=api_url, rate=rate)
+    client = S2Client(settings, ResponseCache(cache_dir_from(cache_dir)), offline=offline, refresh=refresh)
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+def assemble(lists: Sequence[str | Path] = (), client: S2Client | None = None, source: str | None = None,
+             offline: bool = False, extras: EnrichOptions = EnrichOptions(), progress: Progress | None = None,
              gaps: GapOptions = GapOptions()) -> KnowledgeGraph:
     """Parse, resolve, (enrich,) model, audit and analyse the lists without writing anything (for notebooks and
-    tests). Without a ``client`` the graph holds the lists alone.
+    tests). Without a ``client`` or ``source`` the graph holds the lists alone (no network, no cache);
+    ``source="s2"`` opens an :func:`s2_session` (``offline`` = the cache only) for the call.
     """
-    lists = load_lists(paths)
-    return assemble_lists(lists, client, extras, progress, *_gap_inputs(lists, gaps))
+    if source not in (None, "s2"):
+        raise PaGraphError(f"unknown source {source!r}; pa-graph reads Semantic Scholar ('s2')")
+    parsed = load_lists(lists)
+    inputs = _gap_inputs(parsed, gaps)
+    if client is None and source == "s2":
+        with s2_session(offline=offline) as session:
+            return assemble_lists(parsed, session, extras, progress, *inputs)
+    return assemble_lists(parsed, client, extras, progress, *inputs)
 
 
 def _gap_inputs(lists: Sequence[ParsedList], gaps: GapOptions,
@@ -176,7 +266,7 @@ def build(paths: Sequence[str | Path] = (), options: BuildOptions = BuildOptions
           progress: Progress | None = None) -> BuildResult:
     """Run the pipeline and write every output; all are rendered before the first is written."""
     unknown = [name for name in options.formats if name not in FORMATS]
-    if unknown:
+    if unknown:  # before any request
         raise PaGraphError(f"unknown export format {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
     fetcher = ListFetcher(ResponseCache(cache_dir_from(options.cache_dir)), offline=options.offline) \
         if any(is_remote(str(p)) for p in (*paths, *options.gaps.peers)) else None
@@ -188,40 +278,10 @@ def build(paths: Sequence[str | Path] = (), options: BuildOptions = BuildOptions
     finally:
         if client is not None:
             client.close()
-    gap_report = graph.gaps or GapReport(options.gaps.min_citers, options.gaps.top)
-    findings = rdf_findings(gap_report, CITATIONS_LIMIT)
-    rdf = to_rdf(graph.model, options.base_iri, findings)
-    stats = graph_stats(rdf)
-    built_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    formats = dict.fromkeys(("ttl", *options.formats))  # graph.ttl is always written: other commands read it
-    exports = {FORMATS[name]: render_format(name, graph.model, rdf, options.base_iri, findings) for name in formats}
-    record = {
-        "tool": "pa-graph",
-        "version": __version__,
-        "built_at": built_at,
-        "lists": [{"file": str(p.path), "name": p.name, "sha256": p.sha256, "rows": len(p.rows),
-                   **({"url": p.url, "fetched_at": p.fetched_at} if p.url else {}),
-                   "list_items": sum(row.from_list_item for row in p.rows), "skipped": p.skipped_counts(),
-                   "problems": len(p.malformed)} for p in graph.lists],
-        "base_iri": options.base_iri,
-        "enrichment": _enrichment_record(graph.enrichment),
-        "stats": stats,
-        "audit": graph.audit.counts(),
-    }
-    files = {
-        **exports,
-        "graph.json": json.dumps(nx.node_link_data(graph.model, edges="edges"), ensure_ascii=False, indent=1) + "\n",
-        "graph.html": render_html(graph.model, suggestions=view_suggestions(gap_report)),
-        "audit.md": render_markdown(graph.audit),
-        "audit.json": render_json(graph.audit),
-        **report_files(gap_report, CITATIONS_LIMIT),
-        "build.json": json.dumps(record, ensure_ascii=False, indent=2) + "\n",
-    }
-    description = describe_dataset(graph.model, len(rdf), options.base_iri, __version__, built_at, sorted(files))
-    files["dataset.ttl"] = to_turtle(description)
+    files, rdf = graph.files(options.base_iri, options.formats)
     validation = validate_graph(rdf) if options.validate else None
     written = write_all(Path(options.out_dir), files)
-    return BuildResult(graph, rdf, stats, written, validation)
+    return BuildResult(graph, rdf, graph_stats(rdf), written, validation)
 
 
 def _enrichment_record(enrichment: Enrichment | None) -> dict:

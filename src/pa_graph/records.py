@@ -1,4 +1,5 @@
-"""Typed records passed between the pipeline stages (parse → resolve → model)."""
+"""Typed records passed between the pipeline stages (parse → resolve → enrich → model): what the lists say, and
+what Semantic Scholar says about their works. Plain data, no I/O: importing them loads no HTTP client."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from pathlib import Path
 
 from pa_graph.text import is_author_label, label_key
 
-__all__ = ["SourceRef", "Section", "ListRow", "Repair", "Finding", "ParsedList", "Work"]
+__all__ = ["SourceRef", "Section", "ListRow", "Repair", "Finding", "ParsedList", "Work", "S2Record", "CitationLink",
+           "LinkCheck", "Enrichment"]
 
 
 @dataclass(frozen=True, order=True)
@@ -156,3 +158,65 @@ def _distinct_labels(labels) -> tuple[str, ...]:
     for label in labels:
         first.setdefault(label_key(label), label)
     return tuple(first.values())
+
+
+# ----- what Semantic Scholar says -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class S2Record:
+    """What pa-graph keeps of one Semantic Scholar paper, with the request and time it came from."""
+
+    paper_id: str
+    title: str | None = None
+    year: int | None = None
+    corpus_id: int | None = None
+    doi: str | None = None
+    arxiv_id: str | None = None
+    venue: str | None = None
+    authors: tuple[tuple[str | None, str], ...] = ()
+    citation_count: int | None = None
+    reference_count: int | None = None  # all its references, when S2 gave the list (listed works, candidates)
+    request: str = ""
+    retrieved_at: str = ""
+
+
+@dataclass(frozen=True)
+class CitationLink:
+    citing: str  # S2 paper id
+    cited: str
+    intents: tuple[str, ...] = ()
+    influential: bool | None = None
+    contexts: tuple[str, ...] = ()
+    request: str = ""
+    retrieved_at: str = ""
+
+
+@dataclass(frozen=True)
+class LinkCheck:
+    """A verdict on a work's arXiv link: ``wrong`` (the listed id is another paper, or unknown to S2) or ``missing``
+    (no arXiv link listed, S2 knows one). Correct links get no verdict."""
+
+    work_key: str
+    title: str
+    status: str
+    listed_id: str | None
+    points_to: str | None  # S2's title for the listed id; None when S2 knows no such id
+    correct_id: str | None  # the work's arXiv id according to S2, when it has one
+    sources: tuple[SourceRef, ...]
+
+
+@dataclass
+class Enrichment:
+    """Everything Semantic Scholar added to a build."""
+
+    mode: str  # "online", "offline" (cache only, by request) or "unreachable" (cache only, S2 failed)
+    api_url: str
+    resolved: dict[str, S2Record] = field(default_factory=dict)  # work key → record
+    unresolved: dict[str, str] = field(default_factory=dict)  # work key → why (S2 answered, no match)
+    not_cached: list[str] = field(default_factory=list)  # work keys the cache could not answer offline
+    externals: dict[str, S2Record] = field(default_factory=dict)  # paper id → record, works not in the lists
+    citations: list[CitationLink] = field(default_factory=list)
+    embeddings: dict[str, list[float]] = field(default_factory=dict)  # paper id → vector
+    link_checks: list[LinkCheck] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    requests: int = 0

@@ -279,7 +279,9 @@ class S2Client:
             self.sleep(wait)
 
     def close(self) -> None:
+        """Close the HTTP connections and the cache."""
         self._http.close()
+        self.cache.close()
 
 
 def _retry_after(response: httpx.Response) -> float | None:
