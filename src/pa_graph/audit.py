@@ -21,11 +21,13 @@ import re
 
 from pa_graph.errors import AllowFileError
 from pa_graph.records import Enrichment, Finding, LinkCheck, ParsedList, Repair, Work
-from pa_graph.text import arxiv_base_id, arxiv_year_month
+from pa_graph.text import arxiv_base_id, arxiv_year_month, markdown_text
 
 __all__ = [
     "AuditReport",
     "audit",
+    "github_annotations",
+    "github_summary",
     "read_allow_file",
     "unaccepted",
     "render_markdown",
@@ -232,7 +234,7 @@ def render_markdown(report: AuditReport) -> str:
                   "| where | title | listed arXiv | is on Semantic Scholar | fix |", "|---|---|---|---|---|"]
         for check in wrong:
             where = ", ".join(str(source) for source in check.sources)
-            lines.append(f"| {where} | {_cell(check.title)} | {check.listed_id} | {_cell(check.points_to or '(unknown id)')} "
+            lines.append(f"| {where} | {markdown_text(check.title)} | {check.listed_id} | {markdown_text(check.points_to or '(unknown id)')} "
                          f"| {check.correct_id or '(no arXiv id known)'} |")
     for kind, title in _TITLES.items():
         chosen = [finding for finding in report.findings if finding.kind == kind]
@@ -241,16 +243,12 @@ def render_markdown(report: AuditReport) -> str:
         lines += ["", f"## {title} ({len(chosen)})", "", "| where | finding | id |", "|---|---|---|"]
         for finding in chosen:
             where = ", ".join(str(source) for source in finding.sources)
-            lines.append(f"| {where} | {_cell(finding.message)} | `{finding.id}` |")
+            lines.append(f"| {where} | {markdown_text(finding.message)} | `{finding.id}` |")
     if report.notes:
-        lines += ["", "## Notes", ""] + [f"- {_cell(note)}" for note in report.notes]
+        lines += ["", "## Notes", ""] + [f"- {markdown_text(note)}" for note in report.notes]
     if report.link_checks or any(f.kind == "s2-unresolved" for f in report.findings):
         lines += ["", "Link verification data: Semantic Scholar Academic Graph API (https://www.semanticscholar.org)."]
     return "\n".join(lines) + "\n"
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def render_json(report: AuditReport) -> str:
@@ -289,3 +287,36 @@ def fix_links(data: bytes, file_name: str, checks: Sequence[LinkCheck]) -> tuple
                 lines[index] = fixed
                 changed.append(source.line)
     return b"\n".join(lines), sorted(set(changed))
+
+
+def _workflow_escape(text: str, property_value: bool = False) -> str:
+    """GitHub workflow-command escaping (``%``, CR, LF; in properties also ``:`` and ``,``)."""
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if property_value else text
+
+
+def github_annotations(report: AuditReport, open_findings: Sequence[Finding], paths: dict[str, str]) -> list[str]:
+    """One ``::error`` workflow command per finding the allow file does not accept, on the list line it names
+    (``paths``: list name → its path in the repository); accepted findings are ``::notice``s."""
+    lines = []
+    for finding in report.findings:
+        level = "error" if finding in open_findings else "notice"
+        source = next((s for s in finding.sources if s.file in paths), None)
+        where = f" file={_workflow_escape(paths[source.file], True)},line={source.line}," if source else " "
+        lines.append(f"::{level}{where}title={_workflow_escape(finding.kind, True)}::"
+                     f"{_workflow_escape(finding.message)} [{_workflow_escape(finding.id)}]")
+    return lines
+
+
+def github_summary(report: AuditReport, open_findings: Sequence[Finding], shown: int = 10) -> str:
+    """The job summary: counts by kind, then the first findings not accepted."""
+    lines = ["## pa-graph audit", "", f"{len(report.findings)} findings, "
+             f"{len(report.findings) - len(open_findings)} accepted by the allow file.", "",
+             "| kind | findings |", "|---|---|"]
+    lines += [f"| {kind} | {count} |" for kind, count in report.counts().items()]
+    if open_findings:
+        lines += ["", f"Not accepted ({len(open_findings)}):", ""]
+        lines += [f"- `{finding.id}`: {markdown_text(finding.message)}" for finding in open_findings[:shown]]
+        if len(open_findings) > shown:
+            lines.append(f"- … and {len(open_findings) - shown} more (see the annotations)")
+    return "\n".join(lines) + "\n"

@@ -17,8 +17,10 @@ from pathlib import Path
 import click
 
 from pa_graph import __version__
+from pa_graph import diff as list_diff
+from pa_graph import history as list_history
 from pa_graph import pipeline
-from pa_graph.audit import fix_links, read_allow_file, render_json, unaccepted
+from pa_graph.audit import fix_links, github_annotations, github_summary, read_allow_file, render_json, unaccepted
 from pa_graph.cache import ResponseCache, cache_dir_from
 from pa_graph.enrich import EnrichOptions
 from pa_graph.fetch import is_remote
@@ -445,6 +447,56 @@ def _report_enrichment(enrichment) -> None:
 
 
 @main.command()
+@click.argument("old")
+@click.argument("new")
+@click.option("--format", "style", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True,
+              help="markdown: a pull-request comment; json: lists added, removed, renamed, moved, links_changed …")
+@click.option("--old-gaps", type=click.Path(path_type=Path, dir_okay=False), default=None, metavar="GAPS.json",
+              help="The gaps.json of OLD's build (with --new-gaps: which suggestions the change resolved).")
+@click.option("--new-gaps", type=click.Path(path_type=Path, dir_okay=False), default=None, metavar="GAPS.json",
+              help="The gaps.json of NEW's build.")
+@_reported
+def diff(old: str, new: str, style: str, old_gaps: Path | None, new_gaps: Path | None) -> None:
+    """What changed between two versions of a list: works added, removed, renamed, moved, relinked, duplicated.
+
+    OLD and NEW are list files, URLs, or git:REF[:PATH] read from the current repository (PATH defaults to the
+    other side's path): pa-graph diff git:v1.0 README.md
+    """
+    before, after = list_diff.read_side(old, new), list_diff.read_side(new, old)
+    result = list_diff.diff_lists([before], [after], old, new)
+    if old_gaps and new_gaps:
+        result.gaps = list_diff.gap_changes(_read_json(old_gaps), _read_json(new_gaps), result)
+    click.echo(list_diff.render_json(result) if style == "json" else list_diff.render_markdown(result), nl=False)
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise GraphInputError(f"{path}: not a readable JSON file ({err})") from err
+    if not isinstance(data, dict):
+        raise GraphInputError(f"{path}: not a gaps.json (expected an object)")
+    return data
+
+
+@main.command()
+@click.argument("list_file", metavar="LIST", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--since", default=None, metavar="REF", help="Only the commits after REF (a tag, branch or commit).")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("outputs"),
+              show_default=True, help="Folder for history.json and history.html.")
+@_reported
+def history(list_file: Path, since: str | None, out_dir: Path) -> None:
+    """The list over its commits: works per section and additions per month (history.json, history.html)."""
+    versions = list_history.history(list_file, since)
+    write_all(out_dir, {"history.json": list_history.render_json(versions),
+                        "history.html": list_history.render_html(versions, list_file.name)})
+    readable = [v for v in versions if v.works is not None]
+    click.echo(f"{list_file}: {len(versions)} commits, {readable[0].works if readable else '?'} → "
+               f"{readable[-1].works if readable else '?'} works; wrote {out_dir / 'history.json'} and "
+               f"{out_dir / 'history.html'}")
+
+
+@main.command()
 @_LISTS
 @click.option("--strict", is_flag=True, help="Exit 1 when there are findings the --allow file does not accept.")
 @click.option("--allow", "allow_file", type=click.Path(path_type=Path, dir_okay=False), default=None,
@@ -452,9 +504,11 @@ def _report_enrichment(enrichment) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON instead of text.")
 @click.option("--fix", is_flag=True, help="Rewrite each list with its verified-wrong arXiv links corrected "
               "(nothing else changes); needs Semantic Scholar answers in the cache (run 'pa-graph build' first).")
+@click.option("--github", is_flag=True, help="Also print each finding as a GitHub Actions annotation on its list line "
+              "and append a summary to $GITHUB_STEP_SUMMARY (for a list repository's CI).")
 @_CACHE_DIR
 @_reported
-def audit(lists: tuple[str, ...], strict: bool, allow_file: Path | None, as_json: bool, fix: bool,
+def audit(lists: tuple[str, ...], strict: bool, allow_file: Path | None, as_json: bool, fix: bool, github: bool,
           cache_dir: Path | None) -> None:
     """Check LIST.md files (default: the bundled list) for wrong links, repeats, malformed rows and mojibake.
 
@@ -484,6 +538,14 @@ def audit(lists: tuple[str, ...], strict: bool, allow_file: Path | None, as_json
         for note in report.notes:
             click.echo(f"note: {note}")
         click.echo(f"{len(report.findings)} findings, {len(report.findings) - len(open_findings)} accepted")
+    if github:
+        paths = {item.name: str(item.path) for item in parsed if not item.url}
+        for line in github_annotations(report, open_findings, paths):
+            click.echo(line)
+        summary = os.environ.get("GITHUB_STEP_SUMMARY")
+        if summary:
+            with open(summary, "a", encoding="utf-8") as stream:
+                stream.write(github_summary(report, open_findings))
     if strict and open_findings:
         click.echo(f"audit failed: {len(open_findings)} findings not accepted by the allow file", err=True)
         sys.exit(1)

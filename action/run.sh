@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The steps of the pa-graph GitHub Action (action.yml) as one script, so they run — and are tested — anywhere.
+# Settings come from the environment: PA_LISTS (space-separated), PA_STRICT, PA_ALLOW, PA_ENRICH, PA_GAPS, PA_OUT;
+# PA_GRAPH_COMMAND replaces the `pa-graph` command. Findings become annotations on the list's lines; the job
+# summary ($GITHUB_STEP_SUMMARY) gets the audit's counts, the build's, and the top missing papers. The exit code is
+# the audit's (1 when --strict finds problems), else the build's.
+set -uo pipefail
+read -r -a pa_graph <<< "${PA_GRAPH_COMMAND:-pa-graph}"
+read -r -a lists <<< "${PA_LISTS:-README.md}"
+out=${PA_OUT:-pa-graph-out}
+summary=${GITHUB_STEP_SUMMARY:-/dev/null}
+
+audit=(audit "${lists[@]}" --github)
+[ "${PA_STRICT:-true}" = "true" ] && audit+=(--strict)
+[ -n "${PA_ALLOW:-}" ] && audit+=(--allow "$PA_ALLOW")
+"${pa_graph[@]}" "${audit[@]}"
+audit_status=$?
+
+build=(build "${lists[@]}" --out "$out")
+[ "${PA_ENRICH:-false}" = "true" ] || build+=(--no-enrich)
+if built=$("${pa_graph[@]}" "${build[@]}"); then
+  build_status=0
+  { echo; echo "## pa-graph build"; echo; echo "$built" | head -n 1; echo; } >> "$summary"
+else
+  build_status=$?
+  { echo; echo "## pa-graph build failed (exit $build_status)"; echo; } >> "$summary"
+fi
+
+if [ "${PA_GAPS:-false}" = "true" ] && [ -f "$out/gaps.md" ]; then
+  # the first table of gaps.md: the missing papers, with its heading
+  awk '/^## Missing papers/{on=1} on && /^$/ && seen_table{exit} on{print} /^\|/{seen_table=1}' "$out/gaps.md" >> "$summary"
+fi
+
+if [ "$audit_status" -ne 0 ]; then exit "$audit_status"; fi
+exit "$build_status"

