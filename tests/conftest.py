@@ -60,7 +60,8 @@ def fake_enriched(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def fake_citations(tmp_path_factory):
-    """The bundled list enriched from the fake S2 with --citations (over 5,000 nodes); the output folder."""
+    """The bundled list enriched from the fake S2 with --citations --embeddings (over 5,000 nodes), citations read
+    in pages of 20 and capped at 30 a work; the output folder."""
     from fake_s2.server import FakeS2
     from fake_s2.world import build_world
     from pa_graph.enrich import EnrichOptions
@@ -69,7 +70,8 @@ def fake_citations(tmp_path_factory):
     folder = tmp_path_factory.mktemp("fake-citations")
     with FakeS2(build_world()) as fake:
         build(options=BuildOptions(out_dir=folder / "out", cache_dir=folder / "cache",
-                                   extras=EnrichOptions(citations=True), s2=S2Settings(api_url=fake.url, rate=1000.0)))
+                                   extras=EnrichOptions(citations=True, embeddings=True, max_citations=30),
+                                   s2=S2Settings(api_url=fake.url, rate=1000.0, page_size=20)))
     return folder / "out"
 
 
