@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -37,7 +38,7 @@ def world():
 
 
 def settings(fake: FakeS2, **extra) -> S2Settings:
-    return S2Settings(api_url=fake.url, api_key=KEY, rate=1000.0, **extra)
+    return S2Settings(api_url=fake.url, api_key=KEY, **{"rate": 1000.0, **extra})
 
 
 def options(fake: FakeS2, tmp_path: Path, out: str = "out", **extra) -> BuildOptions:
@@ -82,8 +83,11 @@ def test_whole_list_is_enriched_in_at_most_50_requests(enriched):
     log = enriched["log"]
     print(f"requests for the whole bundled list: {len(log)}")
     assert len(log) <= 50
-    # listed arXiv ids, the ids found by title, and the references of the gap candidates: one batch each
-    assert [entry.path for entry in log].count("/graph/v1/paper/batch") == 3
+    # the listed arXiv ids in batches of at most 100 (two: they ask for nested references), the ids found by
+    # title, and the references of the gap candidates
+    arxiv_ids = {re.sub(r"v\d+$", "", i) for w in enriched["first"].graph.works for i in w.listed_arxiv_ids}
+    assert 100 < len(arxiv_ids) <= 200
+    assert [entry.path for entry in log].count("/graph/v1/paper/batch") == 2 + 1 + 1
     enrichment = enriched["first"].graph.enrichment
     assert len(enrichment.resolved) == 155 and list(enrichment.unresolved) and not enrichment.not_cached
 
@@ -278,7 +282,7 @@ def test_progress_is_reported_with_counts(world, tmp_path):
     with FakeS2(world, Faults(api_key=KEY)) as fake:
         build(options=options(fake, tmp_path), progress=lambda stage, done, total: seen.append((stage, done, total)))
     matching = [(done, total) for stage, done, total in seen if stage == "matching titles"]
-    assert matching[-1][0] == matching[-1][1] == len(matching) > 5
+    assert matching[0] == (0, matching[-1][1]) and matching[-1][0] == matching[-1][1] == len(matching) - 1 > 5
     assert ("resolving arXiv ids", 1, 1) in seen
 
 
@@ -369,3 +373,47 @@ def test_a_killed_build_resumes_without_repeating_finished_requests(world, tmp_p
     assert not {signature(e) for e in finished} & {signature(e) for e in rerun}
     assert not (tmp_path / "out").exists() or (tmp_path / "out" / "graph.ttl").is_file()
     assert cites(tmp_path / "out" / "graph.ttl") == world.expected_cites(set(world.listed_titles.values()))
+
+
+def test_nested_batches_that_time_out_are_halved_and_the_whole_list_resolves(world, tmp_path):
+    with FakeS2(world, Faults(api_key=KEY, nested_batch_limit=40)) as fake:
+        kg = assembled(fake, tmp_path, EnrichOptions())
+        batches = [(len(json.loads(e.body)["ids"]), e.status) for e in fake.log if e.path.endswith("/paper/batch")]
+        total = len(fake.log)
+    print(f"requests with nested batches limited to 40 ids: {total} ({batches})")
+    assert len(kg.enrichment.resolved) == 155 and not kg.enrichment.not_cached
+    assert total <= 60
+    # 100 ids time out, then 50, then 25 work and the size stays there: no batch above 40 after the first failures
+    assert [size for size, status in batches if status == 504] == [100, 50]
+    assert all(size <= 25 for size, status in batches if status == 200 and size > 0)
+    assert not kg.enrichment.warnings
+
+
+def test_a_strict_limiter_at_one_request_a_second_sends_no_429_at_the_default_rate(world, tmp_path):
+    from pa_graph.s2 import S2Settings
+
+    assert S2Settings().rate == 0.9
+    # the same proportions, 20 times faster: a limiter at 20/s and pa-graph's default headroom (0.9 of it)
+    with FakeS2(world, Faults(api_key=KEY, min_interval=0.05)) as fake:
+        kg = assembled(fake, tmp_path, EnrichOptions(), rate=18.0)
+        statuses = [e.status for e in fake.log]
+    assert 429 not in statuses and len(kg.enrichment.resolved) == 155
+
+
+def test_progress_off_a_terminal_is_plain_lines_and_quiet_silences_it(world, tmp_path):
+    with FakeS2(world, Faults(api_key=KEY, delay=0.03)) as fake:
+        env = dict(os.environ, S2_API_URL=fake.url, S2_API_KEY=KEY, PA_GRAPH_CACHE_DIR=str(tmp_path / "cache"),
+                   PA_GRAPH_PROGRESS_SECONDS="0.1")
+        command = [sys.executable, "-m", "pa_graph", "build", "--out", str(tmp_path / "out"), "--rate", "1000"]
+        loud = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+        env["PA_GRAPH_CACHE_DIR"] = str(tmp_path / "cache2")
+        quiet = subprocess.run([*command, "--quiet"], env=env, capture_output=True, text=True, timeout=120)
+    assert loud.returncode == quiet.returncode == 0
+    progress = [line for line in loud.stderr.splitlines() if re.match(r"^[a-zA-Z ]+: \d+/\d+", line)]
+    assert all(re.fullmatch(r"[a-zA-Z ]+: \d+/\d+(, \d+ (s|min) left)?", line) for line in progress), progress
+    matching = [line for line in progress if line.startswith("matching titles: ")]
+    total = int(matching[0].split("/")[1])
+    assert matching[0] == f"matching titles: 0/{total}" and matching[-1] == f"matching titles: {total}/{total}"
+    assert len(matching) >= 3 and any(line.endswith(" left") for line in matching)  # a line during the stage
+    assert "resolving arXiv ids: 0/1" in progress and "resolving arXiv ids: 1/1" in progress
+    assert not [line for line in quiet.stderr.splitlines() if re.match(r"^[a-zA-Z ]+: \d+/\d+", line)]

@@ -276,3 +276,16 @@ def test_settings_from_environment():
     settings = S2Settings.from_environment({"S2_API_KEY": "k", "S2_API_URL": "http://mirror"}, rate=3.0)
     assert (settings.api_key, settings.api_url, settings.rate) == ("k", "http://mirror", 3.0)
     assert S2Settings.from_environment({}).api_url == "https://api.semanticscholar.org"
+
+
+@respx.mock
+def test_a_429_slows_the_throttle_for_the_rest_of_the_build(make_client, clock):
+    respx.get(f"{API}/graph/v1/paper/search/match").mock(side_effect=[
+        httpx.Response(429, headers={"Retry-After": "0"}, json={"message": "Too Many Requests"}),
+        *[httpx.Response(404, json={"error": "Title match not found"})] * 3])
+    client = make_client(rate=2.0)
+    for title in ("a", "b", "c"):
+        client.match_title(title, "title")
+    # Retry-After 0, then the retry waits for the slot booked at 2/s (0.5 s); from then on the rate is
+    # 2 × 0.8 = 1.6/s: 0.625 s between requests
+    assert clock.waits == [0.0, 0.5, 0.625, 0.625]

@@ -10,6 +10,7 @@ import functools
 import json
 import os
 import sys
+import time
 import traceback
 from datetime import timedelta
 from pathlib import Path
@@ -58,25 +59,46 @@ _CACHE_DIR = click.option("--cache-dir", type=click.Path(path_type=Path, file_ok
                                "folder, e.g. ~/.cache/pa-graph).")
 
 
-class _ProgressBars:
-    """Shows the library's (stage, done, total) reports as progress bars with counts and time left, on a terminal."""
+class _Progress:
+    """Shows the library's (stage, done, total) reports: progress bars on a terminal; elsewhere (CI, a pipe, a
+    notebook) plain lines ``STAGE: DONE/TOTAL, T left`` at each stage's start and end and at most every
+    ``PA_GRAPH_PROGRESS_SECONDS`` (default 10) seconds in between; nothing with ``--quiet``."""
 
-    def __init__(self) -> None:
+    def __init__(self, quiet: bool = False, stream=None) -> None:
+        self.stream = stream or sys.stderr
+        self.quiet = quiet
+        self.tty = self.stream.isatty()
+        self.interval = float(os.environ.get("PA_GRAPH_PROGRESS_SECONDS") or 10)
         self.stage: str | None = None
         self.bar = None
         self.shown = 0
-        self.enabled = sys.stderr.isatty()
+        self.started = self.last = 0.0
 
     def __call__(self, stage: str, done: int, total: int) -> None:
-        if not self.enabled or total <= 1:
+        if self.quiet:
             return
+        now = time.monotonic()
         if stage != self.stage:
             self.close()
-            self.stage, self.shown = stage, 0
-            self.bar = click.progressbar(length=total, label=stage, file=sys.stderr, show_eta=True, show_pos=True)
-            self.bar.__enter__()
-        self.bar.update(done - self.shown)
+            self.stage, self.shown, self.started, self.last = stage, 0, now, now
+            if self.tty and total > 1:
+                self.bar = click.progressbar(length=total, label=stage, file=self.stream, show_eta=True, show_pos=True)
+                self.bar.__enter__()
+            elif not self.tty:
+                self._line(stage, done, total, now)
+        if self.bar is not None:
+            self.bar.update(done - self.shown)
+        elif not self.tty and (done >= total or now - self.last >= self.interval) and done != self.shown:
+            self._line(stage, done, total, now)
         self.shown = done
+
+    def _line(self, stage: str, done: int, total: int, now: float) -> None:
+        left = ""
+        if 0 < done < total:
+            seconds = (now - self.started) / done * (total - done)
+            left = f", {seconds / 60:.0f} min left" if seconds >= 90 else f", {seconds:.0f} s left"
+        click.echo(f"{stage}: {done}/{total}{left}", file=self.stream)
+        self.last = now
 
     def close(self) -> None:
         if self.bar is not None:
@@ -128,7 +150,8 @@ def main() -> None:
 @_CACHE_DIR
 @click.option("--refresh", is_flag=True, help="Ask Semantic Scholar again for everything, replacing cached answers.")
 @click.option("--rate", type=click.FloatRange(min=0.01), default=None, metavar="R",
-              help="Requests per second to Semantic Scholar (default 1, its limit with an API key).")
+              help="Requests per second to Semantic Scholar (default 0.9: under its limit of 1 with an API key; "
+                   "a 429 slows it further for the rest of the build).")
 @click.option("--citations", is_flag=True, help="Also fetch incoming citations of every listed work (paginated).")
 @click.option("--max-citations", type=click.IntRange(min=1), default=1000, show_default=True,
               help="Cap on incoming citations per work with --citations.")
@@ -143,11 +166,12 @@ def main() -> None:
 @_PEERS
 @_IGNORE
 @_TOP
+@click.option("--quiet", is_flag=True, help="No progress output (bars on a terminal, plain lines elsewhere).")
 @_reported
 def build(lists: tuple[str, ...], out_dir: Path, offline: bool, no_enrich: bool, cache_dir: Path | None,
           refresh: bool, rate: float | None, citations: bool, max_citations: int, contexts: bool, embeddings: bool,
           base_iri: str | None, formats: str, validate: bool, peers: tuple[str, ...], ignore_file: Path | None,
-          top: int) -> None:
+          top: int, quiet: bool) -> None:
     """Build the knowledge graph of lists (default: the bundled list) into --out.
 
     A LIST is a Markdown file, an http(s) URL of one, a GitHub blob/ URL, or github:owner/repo[@ref][:path]
@@ -166,7 +190,7 @@ def build(lists: tuple[str, ...], out_dir: Path, offline: bool, no_enrich: bool,
         validate=validate,
         gaps=GapOptions(top=top, peers=peers, ignore_file=ignore_file),
     )
-    bars = _ProgressBars()
+    bars = _Progress(quiet)
     try:
         result = pipeline.build(lists, options, progress=bars)
     finally:

@@ -77,6 +77,7 @@ def enrich(works: Sequence[Work], client: S2Client, options: EnrichOptions = Enr
 
     # 2. one title match per remaining work, 3. one batch for all matched ids
     matched: dict[str, str] = {}
+    report("matching titles", 0, len(pending))
     for done, work in enumerate(pending, 1):
         answer = client.match_title(work.title, MATCH_FIELDS)
         report("matching titles", done, len(pending))
@@ -203,6 +204,7 @@ def _add_connected(result: Enrichment, client: S2Client, listed_ids: set[str], d
     fields = REFERENCE_FIELDS if direction == "references" else CITATION_FIELDS
     cap = options.max_citations if direction == "citations" else 9_999
     ordered = sorted(listed_ids)
+    report(f"reading {direction}", 0, len(ordered))
     for done, paper_id in enumerate(ordered, 1):
         answer = client.connected(paper_id, direction, fields, cap)
         report(f"reading {direction}", done, len(ordered))

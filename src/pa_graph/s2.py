@@ -41,7 +41,8 @@ class S2Settings:
 
     api_key: str | None = None
     api_url: str = DEFAULT_API_URL
-    rate: float = 1.0  # requests per second, cumulative over all endpoints (S2's limit with a key)
+    rate: float = 0.9  # requests per second, all endpoints together: under S2's 1/s with a key, with headroom
+    nested_batch_size: int = 100  # ids per batch that asks for nested references (S2 times out on larger ones)
     timeout: float = 30.0  # seconds for an answer once S2 has answered this build
     first_answer_timeout: float = 8.0  # the first request decides quickly whether S2 is reachable at all
     max_attempts: int = 6  # per request, the first one included
@@ -99,6 +100,8 @@ class S2Client:
                                   timeout=httpx.Timeout(self.settings.timeout, connect=5.0))
         self._budget = _Budget(self.settings.retry_budget)
         self._next_slot = 0.0
+        self._rate = self.settings.rate  # lowered for the rest of the build after each 429
+        self._batch = _BatchSize(min(self.settings.nested_batch_size, BATCH_LIMIT))
         self._answered = False
         self._fresh: set[str] = set()
         if self.offline:
@@ -128,15 +131,28 @@ class S2Client:
                 missing.append(paper_id)
             else:
                 answers[paper_id] = hit
-        for start in range(0, len(missing), BATCH_LIMIT):
-            chunk = missing[start : start + BATCH_LIMIT]
+        nested = "references." in fields or "citations." in fields
+        queue = [missing[i:i + BATCH_LIMIT] for i in range(0, len(missing), BATCH_LIMIT)]
+        while queue:
+            chunk = queue.pop(0)
+            if nested and len(chunk) > self._batch.size:  # a nested batch goes in pieces the service can answer
+                queue[:0] = [chunk[i:i + self._batch.size] for i in range(0, len(chunk), self._batch.size)]
+                continue
             params = {"fields": fields}
             request = self._describe("POST", "/paper/batch", params)
             try:
-                body = self._send("POST", "/paper/batch", params=params, json={"ids": chunk})
+                body = self._send("POST", "/paper/batch", params=params, json={"ids": chunk},
+                                  split_on_overload=nested and len(chunk) > 1)
+            except _Overloaded:
+                self._batch.failed(len(chunk))
+                half = len(chunk) // 2
+                queue[:0] = [chunk[:half], chunk[half:]]
+                continue
             except S2Error as err:
                 self._warn(err)
                 break
+            if nested:
+                self._batch.worked(len(chunk))
             if not isinstance(body, list) or len(body) != len(chunk):
                 self._warn(S2RequestError(f"{request}: malformed answer (expected a list of {len(chunk)} items)"))
                 continue
@@ -223,13 +239,16 @@ class S2Client:
         now = self.clock()
         if self._next_slot > now:
             self.sleep(self._next_slot - now)
-        self._next_slot = max(now, self._next_slot) + 1.0 / self.settings.rate
+        self._next_slot = max(now, self._next_slot) + 1.0 / self._rate
 
     def _stop_asking(self, error: S2Error) -> S2Error:
         self.unavailable = str(error)
         return error
 
-    def _send(self, method: str, path: str, *, params: dict, json: object = None, not_found_ok: bool = False):
+    def _send(self, method: str, path: str, *, params: dict, json: object = None, not_found_ok: bool = False,
+              split_on_overload: bool = False):
+        """One request with retries. ``split_on_overload``: a 500/502/503/504 or a timeout raises
+        :class:`_Overloaded` at once instead of retrying, so the caller can send the batch in halves."""
         if self.unavailable:
             raise S2Unavailable(self.unavailable)
         attempt = 0
@@ -248,6 +267,8 @@ class S2Client:
                 if not self._answered:
                     raise self._stop_asking(
                         S2Unavailable(f"{self.settings.api_url} did not answer within {timeout:g} s")) from err
+                if split_on_overload:
+                    raise _Overloaded(f"no answer within {timeout:g} s") from err
                 reason = f"no answer within {timeout:g} s"
             except httpx.TransportError as err:
                 if not self._answered:
@@ -266,9 +287,13 @@ class S2Client:
                 elif status in (401, 403):
                     hint = "check S2_API_KEY" if self.settings.api_key else "set S2_API_KEY"
                     raise self._stop_asking(S2AuthError(f"the API refused the request (HTTP {status}): {hint}"))
+                elif split_on_overload and status in (500, 502, 503, 504):
+                    raise _Overloaded(f"HTTP {status}")
                 elif status == 429 or status >= 500:
                     reason = f"HTTP {status}"
                     retry_after = _retry_after(response)
+                    if status == 429:  # the service says we are too fast: slower for the rest of the build
+                        self._rate = max(self._rate * 0.8, self.settings.rate / 8)
                 else:
                     raise S2RequestError(f"{method} {path}: HTTP {status} {_error_text(response)}".rstrip())
             wait = retry_after if retry_after is not None else self.settings.backoff * 2 ** (attempt - 1) * (0.5 + random.random())
@@ -282,6 +307,28 @@ class S2Client:
         """Close the HTTP connections and the cache."""
         self._http.close()
         self.cache.close()
+
+
+class _Overloaded(Exception):
+    """A batch the service could not answer in one piece (500/502/503/504 or a timeout): send it in halves."""
+
+
+@dataclass
+class _BatchSize:
+    """The size of nested batches for this build: halved on an overloaded batch; a success lets it grow back
+    (doubling), but never past half the smallest size that failed — so it settles on a size that works and keeps
+    it for the rest of the build instead of failing every other request at the edge."""
+
+    size: int
+    too_big: int | None = None  # the smallest size that failed
+
+    def failed(self, size: int) -> None:
+        self.too_big = size if self.too_big is None else min(self.too_big, size)
+        self.size = max(1, size // 2)
+
+    def worked(self, size: int) -> None:
+        ceiling = max(1, self.too_big // 2) if self.too_big else BATCH_LIMIT
+        self.size = max(self.size, min(size * 2, ceiling, BATCH_LIMIT))
 
 
 def _retry_after(response: httpx.Response) -> float | None:

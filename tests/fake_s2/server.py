@@ -33,6 +33,8 @@ class Faults:
     malformed_json: int = 0  # the next N batch answers are not JSON
     delay: float = 0.0  # seconds before every answer
     punctuation_400: bool = True  # /search/match answers 400 when the query has & + # % : ?
+    nested_batch_limit: int | None = None  # batches asking for references.* with more ids answer 504 (as S2 does)
+    min_interval: float | None = None  # a strict limiter: a request sooner than this after the last one gets 429
 
 
 @dataclass
@@ -52,6 +54,7 @@ class FakeS2:
         self.log: list[Logged] = []
         self._lock = threading.Lock()
         self._503_served: dict[tuple[str, str, int], int] = {}
+        self._last_request = float("-inf")
         handler = type("Handler", (_Handler,), {"fake": self})
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
@@ -166,12 +169,22 @@ class _Handler(BaseHTTPRequestHandler):
             return self._reply(entry, 429, {"message": "Too Many Requests"}, headers=headers)
         if fake.take("server_errors"):
             return self._reply(entry, 500, {"message": "Internal Server Error"})
+        if fake.faults.min_interval is not None:
+            with fake._lock:
+                now = time.monotonic()
+                too_soon = now - fake._last_request < fake.faults.min_interval
+                fake._last_request = now
+            if too_soon:
+                return self._reply(entry, 429, {"message": "Too Many Requests"})
         path = parts.path.removeprefix("/graph/v1")
         fields = [f for f in ",".join(entry.query.get("fields", [""])).split(",") if f]
         if method == "POST" and path == "/paper/batch":
             if fake.take("malformed_json"):
                 return self._reply(entry, 200, None, raw=b'[{"paperId": "trunc')
             ids = json.loads(body)["ids"]
+            limit = fake.faults.nested_batch_limit
+            if limit is not None and len(ids) > limit and any(f.startswith("references.") for f in fields):
+                return self._reply(entry, 504, {"message": "Endpoint request timed out"})
             return self._reply(entry, 200, [self._lookup(i, fields) for i in ids])
         if method == "GET" and path == "/paper/search/match":
             query = entry.query.get("query", [""])[0]
