@@ -120,5 +120,6 @@ def test_dataset_description(every_format):
 
 def test_unknown_format_is_refused(runner, tmp_path):
     result = runner.invoke(main, ["build", "--no-enrich", "--out", str(tmp_path), "--formats", "ttl,docx"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # bad usage, refused before any list is read or request sent
+    assert not tmp_path.joinpath("graph.ttl").exists()
     assert result.stderr == "Error: unknown export format docx; choose from ttl, nt, jsonld, trig, graphml, bibtex, csv\n"

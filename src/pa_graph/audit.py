@@ -21,7 +21,7 @@ import re
 
 from pa_graph.errors import AllowFileError
 from pa_graph.records import Enrichment, Finding, LinkCheck, ParsedList, Repair, Work
-from pa_graph.text import arxiv_base_id, arxiv_year_month, markdown_text
+from pa_graph.text import ARXIV_ID, arxiv_base_id, arxiv_year_month, markdown_text
 
 __all__ = [
     "AuditReport",
@@ -274,6 +274,8 @@ def fix_links(data: bytes, file_name: str, checks: Sequence[LinkCheck]) -> tuple
     for check in checks:
         if check.status != "wrong" or not check.correct_id or not check.listed_id:
             continue
+        if not (ARXIV_ID.fullmatch(check.correct_id) and ARXIV_ID.fullmatch(check.listed_id)):
+            continue  # an id from a service is written into the maintainer's file only when it is an arXiv id
         listed = re.escape(check.listed_id.encode("ascii"))
         tail = rb"(?![0-9])" if re.search(r"v\d+$", check.listed_id) else rb"(?![0-9]|v[0-9])"
         pattern = re.compile(rb"(arxiv\.org/(?:abs|pdf|html)/)" + listed + tail, re.IGNORECASE)

@@ -36,15 +36,17 @@ from pa_graph.parse import list_summary
 from pa_graph.pipeline import BuildOptions, GapOptions, assemble_lists, bundled_list, load_lists
 from pa_graph.rdf import DEFAULT_BASE_IRI
 from pa_graph.s2 import S2Settings
-from pa_graph.sparql import bind, cookbook, format_result, load_query, run_query
+from pa_graph.sparql import QueryError, bind, cookbook, format_result, load_query, run_query
 from pa_graph.stats import graph_stats, load_graph
 from pa_graph.triplestore import Credentials, push_graph_store, push_update, remote_query
 from pa_graph.validate import validate_graph
-from pa_graph.errors import (AllowFileError, ApplyError, GraphInputError, IgnoreFileError, ListInputError,
-                             PaGraphError)
+from pa_graph.errors import (AllowFileError, ApplyError, GraphInputError, IgnoreFileError, InvalidFormatError,
+                             InvalidIRIError,
+                             ListInputError, PaGraphError)
 from pa_graph.html_view import ViewError
 
-_INPUT_ERRORS = (ListInputError, GraphInputError, AllowFileError, IgnoreFileError, ApplyError, ViewError)
+_INPUT_ERRORS = (ListInputError, GraphInputError, AllowFileError, IgnoreFileError, ApplyError, ViewError, QueryError,
+                 InvalidIRIError, InvalidFormatError)
 _LISTS = click.argument("lists", nargs=-1, metavar="[LIST]...")  # a file, an http(s) URL or github:owner/repo[@ref][:path]
 _PEERS = click.option("--peers", multiple=True, metavar="LIST",
                       help="Another curated list of the field, a file or URL (repeatable): a missing paper it includes "
@@ -253,9 +255,11 @@ def validate(graph_file: Path) -> None:
 @click.option("--endpoint", default=None, metavar="URL",
               help="Ask a SPARQL 1.1 endpoint instead of the local file (e.g. after 'pa-graph push').")
 @click.option("--named-graph", default=None, metavar="IRI", help="With --endpoint: query this graph as the default graph.")
+@click.option("--allow-service", is_flag=True, help="Let the embedded engine run SERVICE and LOAD, which fetch from "
+              "the network (refused by default).")
 @_reported
 def query(query: str, graph_file: Path, engine: str, style: str, bindings: tuple[str, ...], endpoint: str | None,
-          named_graph: str | None) -> None:
+          named_graph: str | None, allow_service: bool) -> None:
     """Run QUERY: a cookbook name, a .rq file or SPARQL text. 'pa-graph query list' shows the cookbook."""
 
     if query == "list":
@@ -272,7 +276,7 @@ def query(query: str, graph_file: Path, engine: str, style: str, bindings: tuple
 
         result = remote_query(endpoint, bind(load_query(query), values), named_graph, Credentials.from_environment())
     else:
-        result = run_query(graph_file, query, engine, values)
+        result = run_query(graph_file, query, engine, values, allow_service=allow_service)
     click.echo(format_result(result, style), nl=False)
 
 

@@ -18,7 +18,7 @@ from pa_graph.gaps.index import fetch_candidates
 from pa_graph.records import CitationLink, Enrichment, LinkCheck, S2Record, Work
 from pa_graph.resolve import same_title
 from pa_graph.s2 import S2Client
-from pa_graph.text import arxiv_base_id
+from pa_graph.text import arxiv_base_id, without_credentials
 
 __all__ = [
     "EnrichOptions",
@@ -53,7 +53,8 @@ def enrich(works: Sequence[Work], client: S2Client, options: EnrichOptions = Enr
     from semanticscholar.Paper import Paper  # its data model reads S2's answers, null fields included
 
     report = progress or (lambda stage, done, total: None)
-    result = Enrichment(mode="offline" if client.offline else "online", api_url=client.settings.api_url)
+    result = Enrichment(mode="offline" if client.offline else "online",
+                        api_url=without_credentials(client.settings.api_url))
     items: dict[str, dict] = {}  # paper id → raw item with nested references
 
     def keep(answer: Cached) -> S2Record:

@@ -10,6 +10,8 @@ catch one type and show ``str(err)``, which is written for a person::
      ├── IgnoreFileError    an ``--ignore`` file cannot be read (CLI exit 2)
      ├── ApplyError         ``gaps --apply`` cannot change the list file (bundled, read-only, unreadable; CLI exit 2)
      ├── GapError           the graph cannot support a gap analysis (e.g. it holds no citations)
+     ├── InvalidIRIError    a base IRI or graph name is not an absolute IRI safe to write (CLI exit 2)
+     ├── InvalidFormatError an export format name pa-graph does not know (CLI exit 2)
      ├── CacheError         the response cache cannot be opened (CLI exit 1)
      └── S2Error            a Semantic Scholar request failed; the build turns these into warnings
           ├── S2Unavailable   the service cannot be reached (refused, DNS, no answer): stop asking for this build
@@ -27,6 +29,8 @@ __all__ = [
     "IgnoreFileError",
     "ApplyError",
     "GapError",
+    "InvalidIRIError",
+    "InvalidFormatError",
     "CacheError",
     "S2Error",
     "S2Unavailable",
@@ -61,6 +65,14 @@ class ApplyError(PaGraphError):
 
 class GapError(PaGraphError):
     """The graph cannot support the requested gap analysis (e.g. it holds no citations)."""
+
+
+class InvalidIRIError(PaGraphError):
+    """An IRI given by the user (a base IRI, a graph name) is not absolute or holds characters an IRI cannot."""
+
+
+class InvalidFormatError(PaGraphError):
+    """An export format name pa-graph does not know."""
 
 
 class CacheError(PaGraphError):

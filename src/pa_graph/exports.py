@@ -16,6 +16,7 @@ import networkx as nx
 from rdflib import Graph
 
 from pa_graph.rdf import to_dataset, to_ntriples, to_turtle
+from pa_graph.text import ARXIV_ID, DOI
 
 __all__ = ["FORMATS", "render_format", "to_bibtex", "to_csv", "to_graphml", "to_ntriples"]
 
@@ -123,10 +124,10 @@ def to_bibtex(model: nx.MultiDiGraph) -> str:
         if venues:
             fields["booktitle"] = _bibtex_text(venues[0])
         arxiv = data.get("arxiv_id") or next(iter(data.get("listed_arxiv_ids", [])), None)
-        if arxiv:
+        if arxiv and ARXIV_ID.fullmatch(arxiv):  # ids from a list or a service: only well-formed ones go in
             fields.update(eprint=arxiv, archivePrefix="arXiv")
-        if data.get("doi"):
-            fields["doi"] = data["doi"]
+        if data.get("doi") and DOI.fullmatch(data["doi"]):
+            fields["doi"] = _bibtex_text(data["doi"])
         body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields.items())
         entries.append(f"@{'inproceedings' if venues else 'misc'}{{{key},\n{body}\n}}")
     return "\n\n".join(entries) + "\n"

@@ -19,7 +19,7 @@ from pa_graph import __version__
 from pa_graph.audit import AuditReport, audit, render_json, render_markdown
 from pa_graph.cache import ResponseCache, cache_dir_from
 from pa_graph.enrich import EnrichOptions, Enrichment, Progress, enrich
-from pa_graph.errors import ListInputError, PaGraphError
+from pa_graph.errors import InvalidFormatError, ListInputError, PaGraphError
 from pa_graph.exports import FORMATS, render_format
 from pa_graph.html_view import DEFAULT_TOP_EXTERNAL, render_html
 from pa_graph.gaps import IGNORE_FILE_NAME, GapReport, IgnoreList, analyse, has_citations, read_ignore_file
@@ -32,6 +32,7 @@ from pa_graph.parse import parse_list_data, read_list
 from pa_graph.rdf import DEFAULT_BASE_IRI, describe_dataset, to_rdf, to_turtle
 from pa_graph.records import ParsedList, Work
 from pa_graph.resolve import resolve_works
+from pa_graph.text import checked_iri
 from pa_graph.s2 import S2Client, S2Settings
 from pa_graph.stats import graph_stats
 from pa_graph.validate import ValidationReport, validate_graph
@@ -267,7 +268,8 @@ def build(paths: Sequence[str | Path] = (), options: BuildOptions = BuildOptions
     """Run the pipeline and write every output; all are rendered before the first is written."""
     unknown = [name for name in options.formats if name not in FORMATS]
     if unknown:  # before any request
-        raise PaGraphError(f"unknown export format {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
+        raise InvalidFormatError(f"unknown export format {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
+    checked_iri(options.base_iri, "--base-iri")
     fetcher = ListFetcher(ResponseCache(cache_dir_from(options.cache_dir)), offline=options.offline) \
         if any(is_remote(str(p)) for p in (*paths, *options.gaps.peers)) else None
     lists = load_lists(paths, fetcher)  # unusable input fails before any request to Semantic Scholar

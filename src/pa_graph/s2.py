@@ -26,6 +26,7 @@ import httpx
 from pa_graph import __version__
 from pa_graph.cache import Cached, ResponseCache
 from pa_graph.errors import S2AuthError, S2Error, S2RequestError, S2Unavailable
+from pa_graph.text import without_credentials
 
 __all__ = ["S2Settings", "S2Client", "DEFAULT_API_URL", "BATCH_LIMIT", "title_query"]
 
@@ -227,8 +228,8 @@ class S2Client:
     # ----- HTTP --------------------------------------------------------------------------------------------------
 
     def _describe(self, method: str, path: str, params: dict) -> str:
-        """The request as provenance: method and URL, never the key."""
-        return f"{method} {self._base}{path}?{urlencode(params)}"
+        """The request as provenance: method and URL, never the key nor credentials written into S2_API_URL."""
+        return f"{method} {without_credentials(self._base)}{path}?{urlencode(params)}"
 
     def _warn(self, err: S2Error) -> None:
         message = f"Semantic Scholar: {err}"
@@ -262,17 +263,17 @@ class S2Client:
                 response = self._http.request(method, path, params=params, json=json,
                                               timeout=httpx.Timeout(timeout, connect=min(5.0, timeout)))
             except httpx.ConnectError as err:
-                raise self._stop_asking(S2Unavailable(f"cannot connect to {self.settings.api_url} ({err})")) from err
+                raise self._stop_asking(S2Unavailable(f"cannot connect to {without_credentials(self.settings.api_url)} ({err})")) from err
             except httpx.TimeoutException as err:
                 if not self._answered:
                     raise self._stop_asking(
-                        S2Unavailable(f"{self.settings.api_url} did not answer within {timeout:g} s")) from err
+                        S2Unavailable(f"{without_credentials(self.settings.api_url)} did not answer within {timeout:g} s")) from err
                 if split_on_overload:
                     raise _Overloaded(f"no answer within {timeout:g} s") from err
                 reason = f"no answer within {timeout:g} s"
             except httpx.TransportError as err:
                 if not self._answered:
-                    raise self._stop_asking(S2Unavailable(f"cannot reach {self.settings.api_url} ({err})")) from err
+                    raise self._stop_asking(S2Unavailable(f"cannot reach {without_credentials(self.settings.api_url)} ({err})")) from err
                 reason = f"connection failed ({err})"
             else:
                 self._answered = True

@@ -20,7 +20,7 @@ from rdflib import Literal, URIRef
 
 from pa_graph.errors import GraphInputError, PaGraphError
 
-__all__ = ["QueryError", "QueryResult", "cookbook", "load_query", "bind", "run_query", "format_result", "ENGINES"]
+__all__ = ["refuse_federation", "QueryError", "QueryResult", "cookbook", "load_query", "bind", "run_query", "format_result", "ENGINES"]
 
 ENGINES = ("oxigraph", "rdflib")
 
@@ -60,9 +60,23 @@ def load_query(query: str) -> str:
     return query
 
 
+_UNSAFE_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+_FEDERATED = re.compile(r"\b(?:SERVICE|LOAD)\b", re.IGNORECASE)
+
+
+def refuse_federation(text: str) -> None:
+    """The embedded engines would fetch what a ``SERVICE`` or ``LOAD`` names: refuse such queries unless asked."""
+    without_strings = re.sub(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|<[^>\s]*>|#[^\n]*', " ", text)
+    if _FEDERATED.search(without_strings):
+        raise QueryError("the query uses SERVICE or LOAD, which would reach the network from this machine; "
+                         "pass --allow-service to run it")
+
+
 def _term(value: str) -> str:
     if value.startswith("<") and value.endswith(">"):
-        return URIRef(value[1:-1]).n3()
+        if _UNSAFE_IRI.search(value[1:-1]) or ":" not in value[1:-1]:
+            raise QueryError(f"--bind value {value}: not an absolute IRI")
+        return f"<{value[1:-1]}>"
     if re.fullmatch(r"[+-]?\d+", value):
         return value
     if re.fullmatch(r"[+-]?\d*\.\d+", value):
@@ -75,20 +89,25 @@ def bind(text: str, bindings: dict[str, str]) -> str:
 
     >>> bind("HAVING (COUNT(*) >= COALESCE($k, 2))", {"k": "3"})
     'HAVING (COUNT(*) >= COALESCE(3, 2))'
+    >>> bind("$a $b", {"a": "$b", "b": "1"})  # a value is not substituted again
+    '"$b" 1'
     >>> bind('FILTER(?x = $method)', {"method": 'Lamp "x"'})
     'FILTER(?x = "Lamp \\\\"x\\\\"")'
     """
-    for name, value in bindings.items():
+    for name in bindings:
         if not re.fullmatch(r"\w+", name):
             raise QueryError(f"--bind {name}=…: a parameter name is letters, digits and underscores")
-        text = re.sub(rf"\${re.escape(name)}\b", lambda _: _term(value), text)
-    return text
+    terms = {name: _term(value) for name, value in bindings.items()}
+    # one pass over the query text: a value is inserted once and never read again as part of the query
+    return re.sub(r"\$(\w+)\b", lambda found: terms.get(found.group(1), found.group(0)), text)
 
 
 def run_query(graph_file: str | Path, query: str, engine: str = "oxigraph",
-              bindings: dict[str, str] | None = None) -> QueryResult:
-    """Run a SELECT query (cookbook name, file or text) over an RDF file."""
+              bindings: dict[str, str] | None = None, allow_service: bool = False) -> QueryResult:
+    """Run a SELECT query (cookbook name, file or text) over an RDF file; ``SERVICE``/``LOAD`` only when allowed."""
     text = bind(load_query(query), bindings or {})
+    if not allow_service:
+        refuse_federation(text)
     path = Path(graph_file)
     if not path.is_file():
         raise GraphInputError(f"{path}: no such graph file (run 'pa-graph build' first, or pass --graph FILE)")

@@ -23,6 +23,8 @@ __all__ = [
     "ARXIV_ID",
     "DOI",
     "S2_PAPER_ID",
+    "checked_iri",
+    "without_credentials",
 ]
 
 _HYPHEN_BREAK = re.compile(r"(\w)- (\w)")
@@ -225,3 +227,37 @@ def markdown_text(text: object) -> str:
     A \\| B \\<img src=x\\> \\[link\\](y) \\*bold\\*
     """
     return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
+_IRI_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+def checked_iri(value: str, what: str) -> str:
+    """``value`` when it is an absolute IRI that can be written between ``<…>`` in SPARQL or Turtle as it is;
+    :class:`~pa_graph.errors.InvalidIRIError` naming ``what`` otherwise.
+
+    >>> checked_iri("https://example.org/g", "--named-graph")
+    'https://example.org/g'
+    """
+    from pa_graph.errors import InvalidIRIError
+
+    if not _IRI_SCHEME.match(value) or _IRI_FORBIDDEN.search(value):
+        raise InvalidIRIError(f"{what} {value!r}: not an absolute IRI (a scheme such as https:, and no spaces or "
+                              '<>"{}|^`\\ characters)')
+    return value
+
+
+def without_credentials(url: str) -> str:
+    """A URL as it may be stored or shown: no user, password or query string.
+
+    >>> without_credentials("http://user:secret@proxy.example:8080/s2/?key=abc")
+    'http://proxy.example:8080/s2/'
+    """
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host += f":{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))

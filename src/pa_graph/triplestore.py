@@ -10,6 +10,7 @@ triple stores (:mod:`pa_graph.s2` is the one for Semantic Scholar).
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from rdflib import Graph
 
 from pa_graph.errors import PaGraphError
 from pa_graph.sparql import QueryResult
+from pa_graph.text import checked_iri
 
 __all__ = ["Credentials", "PushError", "PushResult", "push_graph_store", "push_update", "remote_query"]
 
@@ -77,7 +79,10 @@ def _send(client: httpx.Client, method: str, url: str, **kwargs) -> httpx.Respon
     if response.status_code in (401, 403):
         raise PushError(f"{url} refused the credentials (HTTP {response.status_code}): set --user/--password or "
                         f"--token (or PA_GRAPH_STORE_USER/PASSWORD/TOKEN)")
-    if response.status_code >= 400:
+    if response.is_redirect:
+        raise PushError(f"{url} answered HTTP {response.status_code} (a redirect to "
+                        f"{response.headers.get('location', '?')}); nothing was stored: use the final URL")
+    if not response.is_success:
         detail = " ".join(response.text.split())[:200]
         raise PushError(f"{url} answered HTTP {response.status_code}{': ' + detail if detail else ''}")
     return response
@@ -92,6 +97,7 @@ def _load(path: Path) -> Graph:
 def push_graph_store(path: str | Path, endpoint: str, named_graph: str, credentials: Credentials = Credentials(),
                      timeout: float = 120.0) -> PushResult:
     """``PUT`` the file into ``named_graph`` at a Graph Store Protocol endpoint (idempotent)."""
+    checked_iri(named_graph, "--named-graph")
     path = Path(path)
     graph = _load(path)  # refuse a broken file before touching the store
     with _client(credentials, timeout) as client:
@@ -103,9 +109,10 @@ def push_graph_store(path: str | Path, endpoint: str, named_graph: str, credenti
 def push_update(path: str | Path, update_endpoint: str, named_graph: str, credentials: Credentials = Credentials(),
                 timeout: float = 120.0, chunk: int = UPDATE_CHUNK) -> PushResult:
     """Load the file through SPARQL Update: staging graph in chunks, then one ``MOVE`` onto ``named_graph``."""
+    checked_iri(named_graph, "--named-graph")
     path = Path(path)
     lines = sorted(line for line in _load(path).serialize(format="nt").splitlines() if line.strip())
-    staging = named_graph.rstrip("/#") + "/staging"
+    staging = f"{named_graph.rstrip('/#')}/staging-{uuid.uuid4().hex}"  # one per push: concurrent pushes never mix
     requests = 0
     with _client(credentials, timeout) as client:
         def update(text: str) -> None:
@@ -114,10 +121,16 @@ def push_update(path: str | Path, update_endpoint: str, named_graph: str, creden
             _send(client, "POST", update_endpoint, content=text.encode(),
                   headers={"Content-Type": "application/sparql-update"})
 
-        update(f"DROP SILENT GRAPH <{staging}>")
-        for start in range(0, len(lines), chunk):
-            update(f"INSERT DATA {{ GRAPH <{staging}> {{\n" + "\n".join(lines[start:start + chunk]) + "\n} }")
-        update(f"MOVE SILENT GRAPH <{staging}> TO GRAPH <{named_graph}>")
+        try:
+            for start in range(0, len(lines), chunk):
+                update(f"INSERT DATA {{ GRAPH <{staging}> {{\n" + "\n".join(lines[start:start + chunk]) + "\n} }")
+            update(f"MOVE SILENT GRAPH <{staging}> TO GRAPH <{named_graph}>")
+        except PushError:
+            try:  # leave no half-filled staging graph behind; the target was never touched
+                update(f"DROP SILENT GRAPH <{staging}>")
+            except PushError:
+                pass
+            raise
     return PushResult(len(lines), requests, named_graph)
 
 

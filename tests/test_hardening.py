@@ -1,0 +1,144 @@
+"""Hostile values never reach a store, a query, a user's file or an output: graph names and base IRIs are checked,
+query parameters are substituted once as RDF terms, SERVICE is refused, redirects are not taken for success,
+credentials in a service URL are stored nowhere, ids from a service are written only when well formed."""
+
+from __future__ import annotations
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import httpx
+import pytest
+import respx
+
+from pa_graph.cli import main
+from pa_graph.errors import InvalidIRIError
+from pa_graph.records import LinkCheck, SourceRef
+from pa_graph.sparql import QueryError, bind, run_query
+from pa_graph.triplestore import PushError, push_graph_store, push_update
+
+EVIL_GRAPH = "urn:x>; DROP ALL; DROP SILENT GRAPH <urn:z"
+
+
+@pytest.mark.parametrize("name", [EVIL_GRAPH, "not an iri", "relative/path", "https://example.org/a b",
+                                  'https://example.org/"x"'])
+def test_a_graph_name_that_is_not_a_safe_absolute_iri_is_refused_before_any_request(built, name):
+    with respx.mock(assert_all_called=False) as mock:
+        route = mock.route().respond(204)
+        for push in (push_update, push_graph_store):
+            with pytest.raises(InvalidIRIError, match="not an absolute IRI"):
+                push(built / "graph.ttl", "http://store.example/update", name)
+        assert not route.called
+
+
+def test_the_cli_refuses_bad_iris_with_exit_2(runner, built, tmp_path):
+    pushed = runner.invoke(main, ["push", str(built / "graph.ttl"), "--update-endpoint", "http://127.0.0.1:9/u",
+                                  "--named-graph", EVIL_GRAPH])
+    assert pushed.exit_code == 2 and "not an absolute IRI" in pushed.stderr and "Traceback" not in pushed.output
+    built_bad = runner.invoke(main, ["build", "--no-enrich", "--out", str(tmp_path), "--base-iri", "not an iri"])
+    assert built_bad.exit_code == 2 and "--base-iri 'not an iri': not an absolute IRI" in built_bad.stderr
+
+
+@respx.mock
+def test_each_update_push_stages_into_its_own_graph_and_cleans_up_on_failure(built):
+    sent: list[str] = []
+
+    def answer(request):
+        sent.append(request.content.decode())
+        return httpx.Response(500 if request.content.startswith(b"MOVE") else 204)
+
+    respx.post("http://store.example/update").mock(side_effect=answer)
+    with pytest.raises(PushError, match="HTTP 500"):
+        push_update(built / "graph.ttl", "http://store.example/update", "https://example.org/g")
+    staging = {line.split("<", 1)[1].split(">", 1)[0] for line in sent if line.startswith(("INSERT", "DROP"))}
+    assert len(staging) == 1 and next(iter(staging)).startswith("https://example.org/g/staging-")
+    assert sent[-1].startswith("DROP SILENT GRAPH <https://example.org/g/staging-")  # dropped after the failure
+    sent.clear()
+    respx.post("http://store.example/update").mock(side_effect=lambda r: (sent.append(r.content.decode()),
+                                                                          httpx.Response(204))[1])
+    push_update(built / "graph.ttl", "http://store.example/update", "https://example.org/g")
+    second = {line.split("<", 1)[1].split(">", 1)[0] for line in sent if line.startswith("INSERT")}
+    assert second and second.isdisjoint(staging)
+
+
+@respx.mock
+def test_a_redirect_is_not_a_successful_push(built):
+    respx.put("http://store.example/store").respond(307, headers={"Location": "http://elsewhere.example/store"})
+    with pytest.raises(PushError, match="HTTP 307 .a redirect to http://elsewhere.example/store.; nothing was stored"):
+        push_graph_store(built / "graph.ttl", "http://store.example/store", "https://example.org/g")
+
+
+def test_query_parameters_are_substituted_once_as_terms():
+    assert bind("SELECT * WHERE { ?s ?p $a . FILTER(?o = $b) }", {"a": "$b", "b": "1"}) == \
+        'SELECT * WHERE { ?s ?p "$b" . FILTER(?o = 1) }'
+    assert bind("FILTER(?x = $m)", {"m": '" } ; DROP ALL ; #'}) == 'FILTER(?x = "\\" } ; DROP ALL ; #")'
+    with pytest.raises(QueryError, match="not an absolute IRI"):
+        bind("?s ?p $g", {"g": "<x> } DROP ALL { <y>"})
+
+
+def test_service_and_load_are_refused_unless_allowed(built, runner):
+    text = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
+    for engine in ("oxigraph", "rdflib"):
+        with pytest.raises(QueryError, match="SERVICE or LOAD"):
+            run_query(built / "graph.ttl", text, engine)
+    # the word inside a string or an IRI is not the keyword
+    assert run_query(built / "graph.ttl", 'SELECT ?t WHERE { ?w ?p "SERVICE desk" } LIMIT 1').rows == ()
+    refused = runner.invoke(main, ["query", text, "--graph", str(built / "graph.ttl")])
+    assert refused.exit_code == 2 and "--allow-service" in refused.stderr
+
+
+def test_credentials_in_the_s2_url_are_stored_nowhere(tmp_path):
+    from pa_graph import BuildOptions, build
+    from pa_graph.s2 import S2Settings
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.send_response(500)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        do_GET = do_POST
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://pa-user-7f3a:s3cret-9b1c@127.0.0.1:{server.server_address[1]}"
+        build(options=BuildOptions(out_dir=tmp_path / "out", cache_dir=tmp_path / "cache",
+                                   s2=S2Settings(api_url=url, rate=1000.0, max_attempts=1, backoff=0.001)))
+    finally:
+        server.shutdown()
+        server.server_close()
+    leaked = [path.name for path in [*(tmp_path / "out").iterdir(), *(tmp_path / "cache").iterdir()]
+              if b"s3cret-9b1c" in path.read_bytes() or b"pa-user-7f3a" in path.read_bytes()]
+    assert leaked == []
+
+
+def test_audit_fix_writes_only_well_formed_arxiv_ids():
+    from pa_graph.audit import fix_links
+
+    line = b"| [A paper](https://arxiv.org/abs/2401.00001) | | 2024 | arxiv | | [PDF](https://arxiv.org/pdf/2401.00001) |"
+    source = (SourceRef("list.md", 1),)
+    evil = LinkCheck("k", "A paper", "wrong", "2401.00001", "Other", "2402.00002) [x](javascript:alert(1)", source)
+    good = LinkCheck("k", "A paper", "wrong", "2401.00001", "Other", "2402.00002", source)
+    assert fix_links(line, "list.md", [evil]) == (line, [])
+    fixed, changed = fix_links(line, "list.md", [good])
+    assert changed == [1] and fixed.count(b"2402.00002") == 2
+
+
+def test_bibtex_keeps_only_well_formed_identifiers():
+    import networkx as nx
+
+    from pa_graph.exports import to_bibtex
+
+    model = nx.MultiDiGraph()
+    model.add_node("work/a", kind="work", listed=True, title="A {paper}", year=2024,
+                   arxiv_id="2401.00001}, title = {INJECTED", doi="10.1/x}, x = {\\input{/etc/passwd}}")
+    text = to_bibtex(model)
+    assert "INJECTED" not in text and "\\input" not in text and "eprint" not in text and "doi" not in text
+    model.nodes["work/a"].update(arxiv_id="2401.00001", doi="10.1234/a_b%c")
+    text = to_bibtex(model)
+    assert "eprint = {2401.00001}" in text and "doi = {10.1234/a\\_b\\%c}" in text
