@@ -355,7 +355,7 @@ def test_a_killed_build_resumes_without_repeating_finished_requests(world, tmp_p
     def signature(entry):
         return entry.method, entry.path, tuple(sorted((k, tuple(v)) for k, v in entry.query.items())), entry.body
 
-    with FakeS2(world, Faults(api_key=KEY, delay=0.15)) as fake:
+    with FakeS2(world, Faults(api_key=KEY, delay=0.1)) as fake:
         env = dict(os.environ, S2_API_URL=fake.url, S2_API_KEY=KEY, PA_GRAPH_CACHE_DIR=str(tmp_path / "cache"))
         command = [sys.executable, "-m", "pa_graph", "build", "--out", str(tmp_path / "out"), "--rate", "1000"]
         process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -393,20 +393,20 @@ def test_a_strict_limiter_at_one_request_a_second_sends_no_429_at_the_default_ra
     from pa_graph.s2 import S2Settings
 
     assert S2Settings().rate == 0.9
-    # the same proportions, 20 times faster: a limiter at 20/s and pa-graph's default headroom (0.9 of it)
-    with FakeS2(world, Faults(api_key=KEY, min_interval=0.05)) as fake:
-        kg = assembled(fake, tmp_path, EnrichOptions(), rate=18.0)
+    # the same proportions, 10 times faster: a limiter at 10/s and pa-graph's default headroom (0.9 of it)
+    with FakeS2(world, Faults(api_key=KEY, min_interval=0.1)) as fake:
+        kg = assembled(fake, tmp_path, EnrichOptions(), rate=9.0)
         statuses = [e.status for e in fake.log]
     assert 429 not in statuses and len(kg.enrichment.resolved) == 155
 
 
 def test_progress_off_a_terminal_is_plain_lines_and_quiet_silences_it(world, tmp_path):
-    with FakeS2(world, Faults(api_key=KEY, delay=0.03)) as fake:
+    with FakeS2(world, Faults(api_key=KEY, delay=0.02)) as fake:
         env = dict(os.environ, S2_API_URL=fake.url, S2_API_KEY=KEY, PA_GRAPH_CACHE_DIR=str(tmp_path / "cache"),
-                   PA_GRAPH_PROGRESS_SECONDS="0.1")
+                   PA_GRAPH_PROGRESS_SECONDS="0.05")
         command = [sys.executable, "-m", "pa_graph", "build", "--out", str(tmp_path / "out"), "--rate", "1000"]
         loud = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
-        env["PA_GRAPH_CACHE_DIR"] = str(tmp_path / "cache2")
+        # from the warm cache the stages still run (and would report), only faster
         quiet = subprocess.run([*command, "--quiet"], env=env, capture_output=True, text=True, timeout=120)
     assert loud.returncode == quiet.returncode == 0
     progress = [line for line in loud.stderr.splitlines() if re.match(r"^[a-zA-Z ]+: \d+/\d+", line)]
