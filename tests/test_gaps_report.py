@@ -245,3 +245,51 @@ def test_build_reads_the_ignore_file_beside_the_list_and_caps_the_suggestions(ga
     ranks = sorted(int(r) for (r,) in rdf.query("PREFIX pa: <https://w3id.org/pa-graph/ontology#> "
                                                  "SELECT ?r WHERE { ?f pa:gapKind 'missing-paper' ; pa:rank ?r }"))
     assert ranks == [1, 2, 3, 4, 5]
+
+
+BULLET_LIST = """# My list
+
+## Retrieval
+
++ **\\[2024 Arxiv-2401\\]** Listed retrieval paper one. ([Paper](https://arxiv.org/pdf/2401.00001))
+
++ **\\[2024 EMNLP\\]** Listed retrieval paper two. ([Paper](https://arxiv.org/pdf/2402.00002))
+
+## Memory
+
+- **Listed memory paper**
+
+   *Ada Author, Bo Author.* [[abs](https://arxiv.org/abs/2403.00003)], 2024
+"""
+
+
+def test_apply_into_a_list_written_as_bullets_follows_its_shape(tmp_path):
+    import networkx as nx
+
+    from pa_graph.gaps import missing_papers
+    from pa_graph.gaps.apply import plan_apply
+    from pa_graph.pipeline import bundled_list
+
+    path = tmp_path / "README.md"
+    path.write_text(BULLET_LIST, encoding="utf-8")
+    model = nx.MultiDiGraph(lists=[])
+    for section in ("Retrieval", "Memory"):
+        model.add_node(f"section/{section.lower()}", kind="section", label=section)
+    for work, section in (("a", "retrieval"), ("b", "retrieval"), ("c", "memory"), ("d", "memory")):
+        model.add_node(work, kind="work", listed=True, title=work, year=2024)
+        model.add_edge(work, f"section/{section}", key="listed_in")
+    for node, title, arxiv, citers in (("x", "A retrieval gap", "2501.00005", "ab"), ("y", "A memory gap", None, "cd")):
+        model.add_node(node, kind="work", listed=False, title=title, year=2025, arxiv_id=arxiv,
+                       s2_paper_id=("f" if arxiv else "e") * 40)
+        for citer in citers:
+            model.add_edge(citer, node, key="cites")
+    suggestions = missing_papers(model).suggestions
+    plan = plan_apply(path, suggestions, bundled_list())
+    added = [line for line in plan.diff().splitlines() if line.startswith("+") and not line.startswith("+++")]
+    assert sorted(added) == sorted([
+        "++ **\\[2025 Arxiv-2501\\]** A retrieval gap. ([Paper](https://arxiv.org/abs/2501.00005))",
+        "+- **A memory gap** [[paper](https://www.semanticscholar.org/paper/" + "e" * 40 + ")], 2025"])
+    lines = plan.updated.decode("utf-8").split("\n")
+    # each after the last entry of its section (the memory entry runs over three lines)
+    assert lines.index("+ **\\[2025 Arxiv-2501\\]** A retrieval gap. ([Paper](https://arxiv.org/abs/2501.00005))") == 7
+    assert lines[-2].startswith("- **A memory gap**") and lines[-3].startswith("   *Ada Author")

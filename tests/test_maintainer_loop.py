@@ -237,3 +237,24 @@ def test_history_counts_each_commit(runner, tmp_path):
                                  "--out", str(tmp_path / "since")])
     assert since.exit_code == 0
     assert len(json.loads((tmp_path / "since" / "history.json").read_text(encoding="utf-8"))["versions"]) == 2
+
+
+def test_diff_with_both_builds_tells_which_suggestions_the_additions_resolved(runner, versions, tmp_path):
+    base, write = versions
+    old = write("old.md", base)
+    epsilon = "| [Epsilon personal agents](https://arxiv.org/abs/2404.00004) | EP | 2024 | arxiv | agent | |"
+    new = write("new.md", {"Decoding": [ALPHA, BETA, epsilon], "Memory": [GAMMA]})
+    old_gaps, new_gaps = tmp_path / "old-gaps.json", tmp_path / "new-gaps.json"
+    old_gaps.write_text(json.dumps({"missing_papers": [{"node": "work/s2/e", "title": "Epsilon Personal Agents"},
+                                                       {"node": "work/s2/z", "title": "Zeta user models"}]}),
+                        encoding="utf-8")
+    new_gaps.write_text(json.dumps({"missing_papers": [{"node": "work/s2/z", "title": "Zeta user models"},
+                                                       {"node": "work/s2/o", "title": "Omega preference data"}]}),
+                        encoding="utf-8")
+    result = runner.invoke(main, ["diff", old, new, "--format", "json", "--old-gaps", str(old_gaps),
+                                  "--new-gaps", str(new_gaps)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["gaps"] == {"resolved_by_additions": ["Epsilon Personal Agents"],
+                                                 "new_suggestions": ["Omega preference data"]}
+    text = runner.invoke(main, ["diff", old, new, "--old-gaps", str(old_gaps), "--new-gaps", str(new_gaps)]).stdout
+    assert "Missing-paper suggestions resolved by the additions: 1\n- Epsilon Personal Agents" in text

@@ -35,7 +35,7 @@ from pa_graph.text import (
     strip_heading_decoration,
 )
 
-__all__ = ["read_list_items", "is_paper_link", "SKIPPED_KINDS"]
+__all__ = ["read_list_items", "is_paper_link", "list_entry", "SKIPPED_KINDS"]
 
 SKIPPED_KINDS = ("table of contents", "news", "code", "dataset", "blog", "website", "note", "no link")
 
@@ -162,6 +162,7 @@ def _read_inlines(inlines: list[Token]) -> _Inline:
 @dataclass
 class _Item:
     line: int
+    last_line: int
     inline: _Inline
     children: list[_Item]
 
@@ -176,6 +177,7 @@ def _items(tokens: list[Token], start: int) -> tuple[list[_Item], int]:
         token = tokens[index]
         if token.type == "list_item_open" and token.level == level + 1:
             line = token.map[0] + 1 if token.map else 0
+            last = max((t.map[1] for t in tokens[index + 1:index + 2] if t.map), default=line)
             inlines: list[Token] = []
             children: list[_Item] = []
             index += 1
@@ -186,8 +188,10 @@ def _items(tokens: list[Token], start: int) -> tuple[list[_Item], int]:
                 elif inner.type in ("bullet_list_open", "ordered_list_open") and inner.level == level + 2:
                     nested, index = _items(tokens, index)
                     children.extend(nested)
+                if inner.type == "inline" and inner.map and inner.level == level + 3:
+                    last = max(last, inner.map[1])
                 index += 1
-            items.append(_Item(line, _read_inlines(inlines), children))
+            items.append(_Item(line, last, _read_inlines(inlines), children))
         index += 1
     return items, index
 
@@ -311,7 +315,7 @@ def _row(item: _Item, section: Section, parsed: ParsedList) -> ListRow | None:
     return ListRow(
         source=source, section=section, title=title, links=links, arxiv_id=arxiv_ids[0] if arxiv_ids else None,
         year=year, month=month, venue=venue, tags=tuple(dict.fromkeys(inline.badges)),
-        authors=_authors(inline), from_list_item=True,
+        authors=_authors(inline), from_list_item=True, last_line=item.last_line,
     )
 
 
@@ -361,3 +365,43 @@ def _skip_all(items: list[_Item], kind: str, parsed: ParsedList) -> None:
     for item in items:
         parsed.skipped.append((kind, SourceRef(parsed.name, item.line)))
         _skip_all(item.children, kind, parsed)
+
+
+_MARKER = re.compile(r"^(\s*)([-*+]|\d+[.)])(\s+)")
+
+
+def list_entry(template: str, example: ListRow, title: str, url: str | None, year: int | None,
+               venue: str | None = None, arxiv_id: str | None = None) -> str:
+    """A new entry in the shape of ``template``, the first line of an existing entry (``example``): its title, its
+    first paper link, its year and venue (an ``Arxiv-YYMM`` tag from the new arXiv id) replaced, its bullet (a
+    number counted on) kept. When the template does not hold
+    the example's title and link on that line, the entry is ``- **Title** [[paper](url)]`` with the same bullet.
+
+    >>> row = ListRow(SourceRef("a.md", 3), Section("S"), "Old title", ("https://arxiv.org/pdf/2401.1",), year=2024)
+    >>> list_entry("+ **[2024 Arxiv-2401]** Old title. ([Paper](https://arxiv.org/pdf/2401.1))", row,
+    ...            "New title", "https://arxiv.org/abs/2502.2", 2025, None, "2502.00002")
+    '+ **[2025 Arxiv-2502]** New title. ([Paper](https://arxiv.org/abs/2502.2))'
+    >>> list_entry("3. Old title, see [here](https://example.org)", row, "New title", "https://arxiv.org/abs/1", None)
+    '4. **New title** [[paper](https://arxiv.org/abs/1)]'
+    """
+    from pa_graph.text import markdown_text
+
+    marker = _MARKER.match(template)
+    indent, bullet, space = marker.groups() if marker else ("", "-", " ")
+    if bullet[0].isdigit():
+        bullet = f"{int(bullet[:-1]) + 1}{bullet[-1]}"
+    written = markdown_text(title)
+    link = example.links[0] if example.links else None
+    if marker and example.title in template and link and link in template and url:
+        body = template[marker.end():]
+        head, _, tail = body.partition(example.title)
+        if year and example.year:
+            head = head.replace(str(example.year), str(year), 1)
+        if example.venue and example.venue in head:
+            preprint = f"Arxiv-{arxiv_id[:4]}" if arxiv_id else "Arxiv"
+            head = head.replace(example.venue, markdown_text(venue) if venue else preprint, 1)
+        head = re.sub(r"(?i)(arxiv-)\d{4}", lambda m: m.group(1) + (arxiv_id or "")[:4] if arxiv_id else m.group(0),
+                      head, count=1)
+        return f"{indent}{bullet}{space}{head}{written}{tail.replace(link, url, 1)}"
+    link_text = f" [[paper]({url})]" if url else ""
+    return f"{indent}{bullet}{space}**{written}**{link_text}" + (f", {year}" if year else "")

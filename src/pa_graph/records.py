@@ -56,6 +56,7 @@ class ListRow:
     is_survey: bool = False
     authors: tuple[str, ...] = ()  # as the list writes them (bullet entries with an author line)
     from_list_item: bool = False  # a bullet or numbered item, not a table row
+    last_line: int | None = None  # the item's last line (an entry may run over several lines)
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,10 @@
-"""``gaps --apply``: write chosen suggestions into a list file as rows at the end of their sections' tables.
+"""``gaps --apply``: write chosen suggestions into a list file at the end of their sections — a row at the end of
+the section's first table, or, in a section written as a list, an entry after its last entry.
 
 Only lines are inserted; every other byte of the file stays as it was (line endings included), so the change is a
-diff a maintainer can review and send as a pull request, and ``git checkout LIST`` undoes it. Each row follows the
-layout of the table it joins. A suggestion whose section the file does not have, or that the file already lists,
-is skipped with the reason.
+diff a maintainer can review and send as a pull request, and ``git checkout LIST`` undoes it. A row follows the
+layout of the table it joins; a list entry the shape of the section's last entry. A suggestion whose section the
+file does not have, or that the file already lists, is skipped with the reason.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pa_graph.bullets import list_entry
 from pa_graph.errors import ApplyError, ListInputError
 from pa_graph.gaps.missing import Suggestion
 from pa_graph.model import section_id
@@ -62,7 +64,7 @@ def _refuse_unwritable(path: Path, bundled: Path) -> None:
 
 
 def _find_section(parsed: ParsedList, suggestion: Suggestion) -> Section | None:
-    sections = list(parsed.layouts)
+    sections = list(dict.fromkeys([*parsed.layouts, *(row.section for row in parsed.rows)]))
     for section in sections:
         if suggestion.section_node and section_id(section) == suggestion.section_node:
             return section
@@ -102,8 +104,17 @@ def plan_apply(path: str | Path, suggestions: Sequence[Suggestion], bundled: Pat
         if section is None:
             skipped.append((suggestion, f"the list has no table under {suggestion.section or 'any section'}"))
             continue
-        after = _table_end(lines, parsed, section)
-        row = table_row(parsed.layouts[section], suggestion.entry())
+        if section in parsed.layouts:
+            after = _table_end(lines, parsed, section)
+            row = table_row(parsed.layouts[section], suggestion.entry())
+        else:
+            last = max((r for r in parsed.rows if r.section == section), key=lambda r: r.source.line)
+            after = last.last_line or last.source.line
+            template = lines[last.source.line - 1].decode("utf-8", "replace").rstrip("\r")
+            entry = suggestion.entry()
+            row = list_entry(template, last, entry.title,
+                             f"https://arxiv.org/abs/{entry.arxiv_id}" if entry.arxiv_id else entry.url, entry.year,
+                             entry.venue, entry.arxiv_id)
         insertion = Insertion(after, row, suggestion, section)
         additions.setdefault(after, []).append(insertion)
         inserted.append(insertion)
