@@ -1,6 +1,6 @@
 """Benchmark: wall time of the offline build of the bundled list, in fresh processes.
 
-Target (issue 2): under 2 s wall on a 2-core machine. Also reports the floor: importing networkx, rdflib, pyvis and
+Target: under 2 s wall on a 2-core machine. Also reports the floor: importing networkx, rdflib, pyvis and
 semanticscholar in a fresh interpreter. Exits 1 when the median build misses the target.
 
     python benchmarks/bench_build.py [--runs N]

@@ -1,7 +1,7 @@
 """Benchmark: every cookbook query on pyoxigraph and on rdflib, on a synthetic graph of >= 100,000 triples, and on
 pyoxigraph on the bundled graph (outputs/graph.ttl).
 
-Targets (issue 4): pyoxigraph at least 10x faster than rdflib on the join-heavy queries; every cookbook query under
+Targets: pyoxigraph at least 10x faster than rdflib on the join-heavy queries; every cookbook query under
 100 ms on the bundled graph. Exits 1 when a target is missed. Load times are reported separately (they are paid
 once per command, not per query).
 

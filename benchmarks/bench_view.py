@@ -2,7 +2,7 @@
 bundled graph and for a synthetic 5,000-node / 20,000-edge graph, against pyvis's default page (physics on, no
 positions) on the same graphs.
 
-Targets (issue 5): the >= 5,000-node graph interactive within 3 s and its layout under 1 s. Exits 1 when missed.
+Targets: the >= 5,000-node graph interactive within 3 s and its layout under 1 s. Exits 1 when missed.
 Needs Debian's Chromium (apt-get install chromium) and playwright.
 
     python benchmarks/bench_view.py [--pyvis-timeout 60]

@@ -1,4 +1,4 @@
-"""RDF export: the model graph → an rdflib ``Graph`` following the vocabulary contract (GUIDE §2), and Turtle.
+"""RDF export: the model graph → an rdflib ``Graph`` following the RDF vocabulary of the README, and Turtle.
 
 IRIs are the base IRI plus the model's node ids, so the same lists always give the same IRIs; nothing that changes
 between runs (build time, absolute paths) enters the graph, so ``graph.ttl`` is byte-stable.
