@@ -258,7 +258,7 @@ def test_titles_with_special_characters_are_matched(world, tmp_path):
 
 
 def test_citations_and_embeddings(world, fake_citations):
-    from pa_graph.model import load_model_json
+    from pa_graph.loading import load_model_json
 
     model = load_model_json(fake_citations / "graph.json")  # built with --citations --embeddings, 20 a page, cap 30
     works = [n for n, d in model.nodes(data=True) if d["kind"] == "work"]

@@ -27,7 +27,7 @@ def gaps_json(fake_enriched) -> dict:
 
 def test_planted_topical_gaps_rank_first_and_general_classics_stay_out_of_the_top_10(gaps_json, fake_enriched):
     from pa_graph.gaps import CitationIndex, missing_papers
-    from pa_graph.model import load_model_json
+    from pa_graph.loading import load_model_json
 
     titles = [paper["title"] for paper in gaps_json["missing_papers"]]
     assert set(titles[:3]) == set(TOPICAL_GAPS.values())

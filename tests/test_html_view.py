@@ -70,7 +70,7 @@ def test_focused_views(bundled):
 
 def test_top_external_papers_start_visible_the_rest_hidden(fake_citations):
     from pa_graph.html_view import view_data
-    from pa_graph.model import load_model_json
+    from pa_graph.loading import load_model_json
 
     model = load_model_json(fake_citations / "graph.json")
     data = view_data(model, top_external=10)
@@ -95,3 +95,17 @@ def test_view_command(runner, built, tmp_path):
     assert vague.exit_code == 2 and "be more precise" in vague.stderr
     missing = runner.invoke(main, ["view", "--graph", str(tmp_path / "none" / "graph.ttl")])
     assert missing.exit_code == 2 and "graph.json" in missing.stderr
+
+
+def test_to_pyvis_holds_exactly_what_the_page_draws(bundled):
+    from pyvis.network import Network
+
+    from pa_graph.html_view import view_data
+
+    net = bundled.to_pyvis()
+    data = view_data(bundled.model)
+    assert isinstance(net, Network)
+    assert [n["id"] for n in net.nodes] == [n["id"] for n in data["nodes"]]
+    assert [(n["x"], n["y"]) for n in net.nodes] == [(n["x"], n["y"]) for n in data["nodes"]]
+    assert [(e["from"], e["to"]) for e in net.edges] == [(e["from"], e["to"]) for e in data["edges"]]
+    assert net.get_nodes() == [n["id"] for n in data["nodes"]]

@@ -30,14 +30,14 @@ from pa_graph.gaps.apply import plan_apply, write_apply
 from pa_graph.gaps.ignore import IGNORE_FILE_NAME, IgnoreList
 from pa_graph.gaps.report import CITATIONS_LIMIT, report_files, suggestions_of_json
 from pa_graph.html_view import render_html, select_view
-from pa_graph.model import load_model_json
+from pa_graph.loading import load_graph, load_model
 from pa_graph.outputs import write_all, write_atomic
 from pa_graph.parse import list_summary
 from pa_graph.pipeline import BuildOptions, GapOptions, assemble_lists, bundled_list, load_lists
 from pa_graph.rdf import DEFAULT_BASE_IRI
 from pa_graph.s2 import S2Settings
 from pa_graph.sparql import QueryError, bind, cookbook, format_result, load_query, run_query
-from pa_graph.stats import graph_stats, load_graph
+from pa_graph.stats import graph_stats
 from pa_graph.triplestore import Credentials, push_graph_store, push_update, remote_query
 from pa_graph.validate import validate_graph
 from pa_graph.errors import (AllowFileError, ApplyError, GraphInputError, IgnoreFileError, InvalidFormatError,
@@ -325,7 +325,7 @@ def view(graph_file: Path, category: str | None, ego: str | None, min_citers: in
 
     if top_external != "all" and not top_external.isdigit():
         raise click.BadParameter(f"{top_external!r} is neither a number nor 'all'", param_hint="--top-external")
-    model = select_view(_load_model(graph_file), category=category, ego=ego, min_citers=min_citers)
+    model = select_view(load_model(graph_file), category=category, ego=ego, min_citers=min_citers)
     title = "pa-graph" + (f": {category}" if category else "") + (f": around {ego}" if ego else "")
     write_atomic(out_file, render_html(model, title, None if top_external == "all" else int(top_external),
                                        _suggestions_beside(graph_file)))
@@ -371,7 +371,7 @@ def gaps(graph_file: Path, min_citers: int, top: int, peers: tuple[str, ...], ig
 
     if (only or dry_run) and apply_to is None:
         raise click.UsageError("--only and --dry-run go with --apply LIST.md")
-    model = _load_model(graph_file)
+    model = load_model(graph_file)
     ignore_path = ignore_file or _default_ignore_file(graph_file, apply_to, IGNORE_FILE_NAME)
     ignore = read_ignore_file(ignore_path) if ignore_path else None
     peer_lists = [pipeline.read_any(path) for path in peers]
@@ -448,16 +448,6 @@ def _suggestions_beside(graph_file: Path) -> dict[str, str]:
         return suggestions_of_json(json.loads(graph_file.with_name("gaps.json").read_text(encoding="utf-8")))
     except (OSError, ValueError, AttributeError):
         return {}
-
-
-def _load_model(graph_file: Path):
-    """The model of a build: graph.json itself, or the graph.json next to a graph.ttl."""
-
-    source = graph_file if graph_file.suffix == ".json" else graph_file.with_name("graph.json")
-    if not source.is_file():
-        raise GraphInputError(f"{source}: not found; this command reads the graph.json a build writes next to "
-                              "graph.ttl (run 'pa-graph build')")
-    return load_model_json(source)
 
 
 def _report_enrichment(enrichment) -> None:

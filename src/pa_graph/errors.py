@@ -12,6 +12,9 @@ catch one type and show ``str(err)``, which is written for a person::
      ├── GapError           the graph cannot support a gap analysis (e.g. it holds no citations)
      ├── InvalidIRIError    a base IRI or graph name is not an absolute IRI safe to write (CLI exit 2)
      ├── InvalidFormatError an export format name pa-graph does not know (CLI exit 2)
+     ├── QueryError         a SPARQL query cannot be read, parsed or run, or would reach the network (CLI exit 2)
+     ├── ViewError          a view option names nothing in the graph (CLI exit 2)
+     ├── PushError          a triple store refused or failed a push (CLI exit 1)
      ├── CacheError         the response cache cannot be opened (CLI exit 1)
      └── S2Error            a Semantic Scholar request failed; the build turns these into warnings
           ├── S2Unavailable   the service cannot be reached (refused, DNS, no answer): stop asking for this build
@@ -31,6 +34,9 @@ __all__ = [
     "GapError",
     "InvalidIRIError",
     "InvalidFormatError",
+    "QueryError",
+    "ViewError",
+    "PushError",
     "CacheError",
     "S2Error",
     "S2Unavailable",
@@ -73,6 +79,18 @@ class InvalidIRIError(PaGraphError):
 
 class InvalidFormatError(PaGraphError):
     """An export format name pa-graph does not know."""
+
+
+class QueryError(PaGraphError):
+    """A query that cannot be read, parsed or run."""
+
+
+class ViewError(PaGraphError):
+    """A view option names nothing in the graph (an unknown section or work)."""
+
+
+class PushError(PaGraphError):
+    """The triple store could not be reached or refused the request."""
 
 
 class CacheError(PaGraphError):

@@ -25,10 +25,10 @@ from importlib import resources
 
 import networkx as nx
 
-__all__ = ["render_html", "view_data", "select_view", "layout", "node_group", "NODE_STYLE", "PHYSICS_THRESHOLD",
+__all__ = ["render_html", "view_data", "pyvis_network", "select_view", "layout", "node_group", "NODE_STYLE", "PHYSICS_THRESHOLD",
            "ViewError"]
 
-from pa_graph.errors import PaGraphError
+from pa_graph.errors import ViewError
 from pa_graph.text import short_hash
 
 #: Colour and shape per legend group.
@@ -45,10 +45,6 @@ NODE_STYLE = {
 PHYSICS_THRESHOLD = 400
 DEFAULT_TOP_EXTERNAL = 50
 _LAYOUT_SEED = 7
-
-
-class ViewError(PaGraphError):
-    """A view option names nothing in the graph (an unknown section or work)."""
 
 
 def node_group(data: dict) -> str:
@@ -274,3 +270,32 @@ def render_html(model: nx.MultiDiGraph, title: str = "pa-graph", top_external: i
         "data": _json_for_script(data),
     }
     return re.sub(r"\{\{(\w+)\}\}", lambda match: replacements[match.group(1)], page)  # one pass: inserted text is final
+
+
+def pyvis_network(model: nx.MultiDiGraph, top_external: int | None = DEFAULT_TOP_EXTERNAL,
+                  suggestions: Mapping[str, str] | None = None):
+    """The graph the page draws as a ``pyvis.network.Network`` (for notebooks): the same nodes, positions, styles
+    and edges, physics off above :data:`PHYSICS_THRESHOLD` nodes. The lists are filled directly (pyvis's
+    ``add_node``/``add_edge`` check membership in a list, quadratic at this size)."""
+    from pyvis.network import Network
+
+    data = view_data(model, top_external, suggestions)
+    styles = {entry["group"]: entry for entry in data["legend"]}
+    net = Network(height="800px", width="100%", directed=True, cdn_resources="in_line")
+    for node in data["nodes"]:
+        style = styles[node["group"]]
+        border = "#d62728" if node.get("gap") else style["color"]
+        net.nodes.append({"id": node["id"], "label": node["label"], "x": node["x"], "y": node["y"],
+                          "shape": style["shape"], "size": node["size"], "title": node.get("title", node["label"]),
+                          "color": {"background": style["color"], "border": border},
+                          "borderWidth": 4 if node.get("gap") else 1,
+                          "hidden": node["group"] == "external" and not (node.get("topExternal") or node.get("gap"))})
+        net.node_ids.append(node["id"])
+        net.node_map[node["id"]] = net.nodes[-1]
+    for edge in data["edges"]:
+        net.edges.append({"from": edge["from"], "to": edge["to"], "arrows": "to" if edge["rel"] == "cites" else ""})
+    large = len(data["nodes"]) > PHYSICS_THRESHOLD
+    net.options = {"physics": {"enabled": not large}, "layout": {"improvedLayout": False},
+                   "edges": {"smooth": False if large else {"type": "continuous"}, "width": 0.6},
+                   "interaction": {"hover": True, "hideEdgesOnDrag": large}}
+    return net

@@ -19,7 +19,7 @@ import networkx as nx
 from pa_graph.records import Enrichment, ParsedList, S2Record, Section, Work
 from pa_graph.text import is_author_label, label_key, short_hash, slugify
 
-__all__ = ["build_model", "add_enrichment", "add_audit_flags", "load_model_json", "NODE_KINDS", "RELATIONS", "section_id", "nodes_of_kind", "work_id"]
+__all__ = ["build_model", "add_enrichment", "add_audit_flags", "NODE_KINDS", "RELATIONS", "section_id", "nodes_of_kind", "work_id"]
 
 NODE_KINDS = ("work", "section", "tag", "method", "venue", "author")
 RELATIONS = ("listed_in", "has_tag", "proposes_method", "published_in", "broader", "creator", "cites")
@@ -177,11 +177,3 @@ def add_audit_flags(graph: nx.MultiDiGraph, works: Iterable[Work], findings: Ite
             flags = graph.nodes[work_id(key)].setdefault("audit_flags", [])
             if text not in flags:
                 flags.append(text)
-
-
-def load_model_json(path) -> nx.MultiDiGraph:
-    """The model back from a build's ``graph.json`` (node-link)."""
-    import json
-
-    with open(path, encoding="utf-8") as stream:
-        return nx.node_link_graph(json.load(stream), directed=True, multigraph=True, edges="edges")

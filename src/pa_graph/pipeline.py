@@ -21,7 +21,7 @@ from pa_graph.cache import ResponseCache, cache_dir_from
 from pa_graph.enrich import EnrichOptions, Enrichment, Progress, enrich
 from pa_graph.errors import InvalidFormatError, ListInputError, PaGraphError
 from pa_graph.exports import FORMATS, render_format
-from pa_graph.html_view import DEFAULT_TOP_EXTERNAL, render_html
+from pa_graph.html_view import DEFAULT_TOP_EXTERNAL, pyvis_network, render_html
 from pa_graph.gaps import IGNORE_FILE_NAME, GapReport, IgnoreList, analyse, has_citations, read_ignore_file
 from pa_graph.gaps.missing import DEFAULT_TOP
 from pa_graph.gaps.report import CITATIONS_LIMIT, rdf_findings, report_files, view_suggestions
@@ -104,6 +104,10 @@ class KnowledgeGraph:
         """The interactive page (one self-contained HTML string), missing-paper suggestions ringed."""
         return render_html(self.model, title or " + ".join(parsed.name for parsed in self.lists), top_external,
                            view_suggestions(self.gap_report or GapReport()))
+
+    def to_pyvis(self, top_external: int | None = DEFAULT_TOP_EXTERNAL):
+        """The graph the page draws as a ``pyvis.network.Network`` (nodes, positions, styles, edges)."""
+        return pyvis_network(self.model, top_external, view_suggestions(self.gap_report or GapReport()))
 
     def files(self, base_iri: str = DEFAULT_BASE_IRI, formats: Sequence[str] = ()) -> tuple[dict[str, str], Graph]:
         """Every output file of a build, rendered (name → text), and the RDF they were rendered from."""

@@ -18,15 +18,12 @@ from pathlib import Path
 
 from rdflib import Literal, URIRef
 
-from pa_graph.errors import GraphInputError, PaGraphError
+from pa_graph.errors import GraphInputError, QueryError
+from pa_graph.loading import load_graph, load_store
 
 __all__ = ["refuse_federation", "QueryError", "QueryResult", "cookbook", "load_query", "bind", "run_query", "format_result", "ENGINES"]
 
 ENGINES = ("oxigraph", "rdflib")
-
-
-class QueryError(PaGraphError):
-    """A query that cannot be read, parsed or run."""
 
 
 @dataclass(frozen=True)
@@ -118,20 +115,6 @@ def run_query(graph_file: str | Path, query: str, engine: str = "oxigraph",
     raise QueryError(f"unknown engine {engine!r}; choose from {', '.join(ENGINES)}")
 
 
-def load_store(path: Path):
-    """A pyoxigraph in-memory store holding the file."""
-    import pyoxigraph
-
-    formats = {".nt": pyoxigraph.RdfFormat.N_TRIPLES, ".trig": pyoxigraph.RdfFormat.TRIG,
-               ".jsonld": pyoxigraph.RdfFormat.JSON_LD}
-    store = pyoxigraph.Store()
-    try:
-        store.bulk_load(path=str(path), format=formats.get(path.suffix, pyoxigraph.RdfFormat.TURTLE))
-    except (SyntaxError, ValueError, OSError) as err:
-        raise GraphInputError(f"{path}: not a readable RDF graph ({err})") from err
-    return store
-
-
 def _loaded(path: Path, loader):
     """The file loaded once per version (path, size, modification time): repeated queries in one process — a
     notebook, the tests — do not parse it again. Callers only read what it returns."""
@@ -165,8 +148,6 @@ def query_store(store, text: str) -> QueryResult:
 
 
 def _run_rdflib(path: Path, text: str) -> QueryResult:
-    from pa_graph.stats import load_graph
-
     graph = _loaded(path, load_graph)
     try:
         result = graph.query(text)

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from rdflib import RDF, Graph
 from rdflib.namespace import DCTERMS, FOAF, SKOS
 
-from pa_graph.errors import GraphInputError
 from pa_graph.rdf import CITO, FABIO, PA
 
-__all__ = ["graph_stats", "load_graph"]
+__all__ = ["graph_stats"]
 
 _NODE_TYPES = {
     "works": FABIO.Expression,
@@ -31,19 +28,6 @@ _EDGE_TYPES = {
     "creator": DCTERMS.creator,
     "cites": CITO.cites,
 }
-
-
-def load_graph(path: str | Path) -> Graph:
-    """Parse an RDF file (format from its extension; Turtle by default)."""
-    path = Path(path)
-    if not path.is_file():
-        raise GraphInputError(f"{path}: no such graph file (run 'pa-graph build' first, or pass --graph FILE)")
-    graph = Graph()
-    try:
-        graph.parse(path, format={".nt": "nt", ".jsonld": "json-ld", ".trig": "trig"}.get(path.suffix, "turtle"))
-    except Exception as err:  # rdflib raises many unrelated types for bad syntax
-        raise GraphInputError(f"{path}: not a readable RDF graph ({type(err).__name__}: {err})") from err
-    return graph
 
 
 def graph_stats(graph: Graph) -> dict:

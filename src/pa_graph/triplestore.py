@@ -18,17 +18,14 @@ from pathlib import Path
 import httpx
 from rdflib import Graph
 
-from pa_graph.errors import PaGraphError
+from pa_graph.errors import PushError
+from pa_graph.loading import load_graph
 from pa_graph.sparql import QueryResult
 from pa_graph.text import checked_iri
 
 __all__ = ["Credentials", "PushError", "PushResult", "push_graph_store", "push_update", "remote_query"]
 
 UPDATE_CHUNK = 5_000  # triples per INSERT DATA request
-
-
-class PushError(PaGraphError):
-    """The triple store could not be reached or refused the request."""
 
 
 @dataclass(frozen=True)
@@ -88,18 +85,12 @@ def _send(client: httpx.Client, method: str, url: str, **kwargs) -> httpx.Respon
     return response
 
 
-def _load(path: Path) -> Graph:
-    from pa_graph.stats import load_graph
-
-    return load_graph(path)
-
-
 def push_graph_store(path: str | Path, endpoint: str, named_graph: str, credentials: Credentials = Credentials(),
                      timeout: float = 120.0) -> PushResult:
     """``PUT`` the file into ``named_graph`` at a Graph Store Protocol endpoint (idempotent)."""
     checked_iri(named_graph, "--named-graph")
     path = Path(path)
-    graph = _load(path)  # refuse a broken file before touching the store
+    graph = load_graph(path)  # refuse a broken file before touching the store
     with _client(credentials, timeout) as client:
         _send(client, "PUT", endpoint, params={"graph": named_graph}, content=graph.serialize(format="nt").encode(),
               headers={"Content-Type": "application/n-triples"})
@@ -111,7 +102,7 @@ def push_update(path: str | Path, update_endpoint: str, named_graph: str, creden
     """Load the file through SPARQL Update: staging graph in chunks, then one ``MOVE`` onto ``named_graph``."""
     checked_iri(named_graph, "--named-graph")
     path = Path(path)
-    lines = sorted(line for line in _load(path).serialize(format="nt").splitlines() if line.strip())
+    lines = sorted(line for line in load_graph(path).serialize(format="nt").splitlines() if line.strip())
     staging = f"{named_graph.rstrip('/#')}/staging-{uuid.uuid4().hex}"  # one per push: concurrent pushes never mix
     requests = 0
     with _client(credentials, timeout) as client:
