@@ -109,3 +109,18 @@ def test_to_pyvis_holds_exactly_what_the_page_draws(bundled):
     assert [(n["x"], n["y"]) for n in net.nodes] == [(n["x"], n["y"]) for n in data["nodes"]]
     assert [(e["from"], e["to"]) for e in net.edges] == [(e["from"], e["to"]) for e in data["edges"]]
     assert net.get_nodes() == [n["id"] for n in data["nodes"]]
+
+
+def test_the_view_of_a_built_graph_shows_the_audit_flags_of_its_audit_json(runner, built, bundled, tmp_path):
+    import json
+    import re
+
+    from pa_graph.cli import main
+
+    result = runner.invoke(main, ["view", "--graph", str(built / "graph.ttl"), "--out", str(tmp_path / "v.html")])
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "v.html").read_text(encoding="utf-8")
+    data = json.loads(re.search(r'<script id="pa-data" type="application/json">(.*?)</script>', page, re.S).group(1))
+    shown = {n["id"]: n["flags"] for n in data["nodes"] if n.get("flags")}
+    expected = {node: flags for node, flags in bundled.audit_flags().items()}  # the build's own flags
+    assert shown == expected and any(f.startswith("repeated-row: ") for flags in shown.values() for f in flags)

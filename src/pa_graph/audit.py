@@ -20,7 +20,7 @@ from pathlib import Path
 import re
 
 from pa_graph.errors import AllowFileError
-from pa_graph.records import Enrichment, Finding, LinkCheck, ParsedList, Repair, Work
+from pa_graph.records import Enrichment, Finding, LinkCheck, ParsedList, Repair, SourceRef, Work
 from pa_graph.text import ARXIV_ID, arxiv_base_id, arxiv_year_month, markdown_text
 
 __all__ = [
@@ -28,6 +28,8 @@ __all__ = [
     "audit",
     "github_annotations",
     "github_summary",
+    "flags_by_work",
+    "findings_of_json",
     "read_allow_file",
     "unaccepted",
     "render_markdown",
@@ -322,3 +324,37 @@ def github_summary(report: AuditReport, open_findings: Sequence[Finding], shown:
         if len(open_findings) > shown:
             lines.append(f"- … and {len(open_findings) - shown} more (see the annotations)")
     return "\n".join(lines) + "\n"
+
+
+#: Findings the view shows from the link checks themselves (``link_checks`` on the work), not as audit flags.
+_SHOWN_AS_LINK_CHECKS = {"wrong-arxiv-link", "missing-arxiv-link", "s2-unresolved"}
+
+
+def flags_by_work(model, findings: Iterable[Finding]) -> dict[str, list[str]]:
+    """Each finding as a short flag on the listed works whose rows it names (matched by file and line), for the
+    view's tooltips: node → flags. The model is only read."""
+    node_of_line = {(source["file"], source["line"]): node for node, data in model.nodes(data=True)
+                    for source in data.get("sources", [])}
+    flags: dict[str, list[str]] = {}
+    for finding in findings:
+        if finding.kind in _SHOWN_AS_LINK_CHECKS or not finding.sources:
+            continue
+        message = finding.message
+        prefix = f"{finding.sources[0]}: "
+        text = f"{finding.kind}: {message[len(prefix):] if message.startswith(prefix) else message}"
+        for node in dict.fromkeys(node_of_line[(s.file, s.line)] for s in finding.sources
+                                  if (s.file, s.line) in node_of_line):
+            if text not in flags.setdefault(node, []):
+                flags[node].append(text)
+    return flags
+
+
+def findings_of_json(document: dict) -> list[Finding]:
+    """The findings of an ``audit.json`` back as :class:`Finding` objects (what the view needs of them)."""
+    found = []
+    for item in document.get("findings") or []:
+        if isinstance(item, dict) and isinstance(item.get("message"), str):
+            sources = tuple(SourceRef(str(s.get("file")), int(s.get("line", 0))) for s in item.get("sources") or []
+                            if isinstance(s, dict))
+            found.append(Finding(str(item.get("kind")), str(item.get("id")), item["message"], sources))
+    return found

@@ -21,7 +21,7 @@ from pa_graph import __version__
 from pa_graph import diff as list_diff
 from pa_graph import history as list_history
 from pa_graph import pipeline
-from pa_graph.audit import fix_links, github_annotations, github_summary, read_allow_file, render_json, unaccepted
+from pa_graph.audit import findings_of_json, fix_links, flags_by_work, github_annotations, github_summary, read_allow_file, render_json, unaccepted
 from pa_graph.cache import ResponseCache, cache_dir_from
 from pa_graph.enrich import EnrichOptions
 from pa_graph.fetch import is_remote
@@ -328,7 +328,7 @@ def view(graph_file: Path, category: str | None, ego: str | None, min_citers: in
     model = select_view(load_model(graph_file), category=category, ego=ego, min_citers=min_citers)
     title = "pa-graph" + (f": {category}" if category else "") + (f": around {ego}" if ego else "")
     write_atomic(out_file, render_html(model, title, None if top_external == "all" else int(top_external),
-                                       _suggestions_beside(graph_file)))
+                                       _suggestions_beside(graph_file), _flags_beside(graph_file, model)))
     works = sum(1 for _, d in model.nodes(data=True) if d["kind"] == "work")
     click.echo(f"wrote {out_file}: {model.number_of_nodes()} nodes ({works} works), {model.number_of_edges()} edges")
 
@@ -439,6 +439,15 @@ def _default_ignore_file(graph_file: Path, apply_to: Path | None, name: str) -> 
         return None
     beside = Path(first).parent / name
     return beside if beside.is_file() else None
+
+
+def _flags_beside(graph_file: Path, model) -> dict[str, list[str]]:
+    """The audit flags of the audit.json next to the graph, on the works of ``model``."""
+    try:
+        document = json.loads(graph_file.with_name("audit.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return flags_by_work(model, findings_of_json(document)) if isinstance(document, dict) else {}
 
 
 def _suggestions_beside(graph_file: Path) -> dict[str, str]:

@@ -179,8 +179,8 @@ def _links(data: dict) -> dict:
     return links
 
 
-def _flags(data: dict) -> list[str]:
-    flags = list(data.get("audit_flags", []))
+def _flags(data: dict, audit_flags: list[str]) -> list[str]:
+    flags = list(audit_flags)
     for check in data.get("link_checks", []):
         if check["status"] == "wrong":
             flags.append(f"wrong arXiv link {check['listed_id']}" + (f" → {check['correct_id']}" if check.get("correct_id") else ""))
@@ -192,11 +192,11 @@ def _flags(data: dict) -> list[str]:
 
 
 def view_data(model: nx.MultiDiGraph, top_external: int | None = DEFAULT_TOP_EXTERNAL,
-              suggestions: Mapping[str, str] | None = None) -> dict:
+              suggestions: Mapping[str, str] | None = None, flags: Mapping[str, list[str]] | None = None) -> dict:
     """The JSON the page draws. Papers not in the list beyond the ``top_external`` most connected to listed works
     are included but hidden (``None``: all shown). ``suggestions`` (node → note) are the missing-paper suggestions
     ringed in red; no other node is."""
-    suggestions = suggestions or {}
+    suggestions, flags = suggestions or {}, flags or {}
     positions = layout(model)
     external = [n for n, d in model.nodes(data=True) if d["kind"] == "work" and not d.get("listed")]
     ranked = sorted(external, key=lambda n: (-_listed_citations(model, n), n))
@@ -213,7 +213,7 @@ def view_data(model: nx.MultiDiGraph, top_external: int | None = DEFAULT_TOP_EXT
                 title=data["title"], year=data.get("year"), label=_work_label(data),
                 abbreviations=data.get("abbreviations", []), sections=labels_of(node, "listed_in"),
                 tags=labels_of(node, "has_tag"), venues=labels_of(node, "published_in"),
-                authors=labels_of(node, "creator"), links=_links(data), flags=_flags(data),
+                authors=labels_of(node, "creator"), links=_links(data), flags=_flags(data, flags.get(node, [])),
                 size=round(8 + 3 * math.log1p(cites if cites is not None else _listed_citations(model, node)), 1),
                 inList=_listed_citations(model, node), gap=suggestions.get(node) if not data.get("listed") else None,
             )
@@ -257,9 +257,10 @@ def _json_for_script(value: object) -> str:
 
 
 def render_html(model: nx.MultiDiGraph, title: str = "pa-graph", top_external: int | None = DEFAULT_TOP_EXTERNAL,
-                suggestions: Mapping[str, str] | None = None) -> str:
-    """The whole page as a string; ``suggestions`` (node → note) are ringed as missing papers."""
-    data = view_data(model, top_external, suggestions)
+                suggestions: Mapping[str, str] | None = None, flags: Mapping[str, list[str]] | None = None) -> str:
+    """The whole page as a string; ``suggestions`` (node → note) are ringed as missing papers, ``flags`` (node →
+    audit flags) shown with the works."""
+    data = view_data(model, top_external, suggestions, flags)
     page = (resources.files("pa_graph") / "view.html").read_text(encoding="utf-8")
     replacements = {
         "title": html.escape(title),
@@ -273,13 +274,13 @@ def render_html(model: nx.MultiDiGraph, title: str = "pa-graph", top_external: i
 
 
 def pyvis_network(model: nx.MultiDiGraph, top_external: int | None = DEFAULT_TOP_EXTERNAL,
-                  suggestions: Mapping[str, str] | None = None):
+                  suggestions: Mapping[str, str] | None = None, flags: Mapping[str, list[str]] | None = None):
     """The graph the page draws as a ``pyvis.network.Network`` (for notebooks): the same nodes, positions, styles
     and edges, physics off above :data:`PHYSICS_THRESHOLD` nodes. The lists are filled directly (pyvis's
     ``add_node``/``add_edge`` check membership in a list, quadratic at this size)."""
     from pyvis.network import Network
 
-    data = view_data(model, top_external, suggestions)
+    data = view_data(model, top_external, suggestions, flags)
     styles = {entry["group"]: entry for entry in data["legend"]}
     net = Network(height="800px", width="100%", directed=True, cdn_resources="in_line")
     for node in data["nodes"]:

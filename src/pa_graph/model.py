@@ -19,7 +19,7 @@ import networkx as nx
 from pa_graph.records import Enrichment, ParsedList, S2Record, Section, Work
 from pa_graph.text import is_author_label, label_key, short_hash, slugify
 
-__all__ = ["build_model", "add_enrichment", "add_audit_flags", "NODE_KINDS", "RELATIONS", "section_id", "nodes_of_kind", "work_id"]
+__all__ = ["build_model", "add_enrichment", "NODE_KINDS", "RELATIONS", "section_id", "nodes_of_kind", "work_id"]
 
 NODE_KINDS = ("work", "section", "tag", "method", "venue", "author")
 RELATIONS = ("listed_in", "has_tag", "proposes_method", "published_in", "broader", "creator", "cites")
@@ -161,19 +161,3 @@ def _add_record(graph: nx.MultiDiGraph, node: str, record: S2Record, venues: _Vo
         venue = venues.node_for(record.venue, origin="s2")
         if not graph.has_edge(node, venue, key="published_in"):
             graph.add_edge(node, venue, key="published_in", origin="s2")
-
-
-_FLAGGED_ELSEWHERE = {"wrong-arxiv-link", "missing-arxiv-link", "s2-unresolved"}  # carried by link checks already
-
-
-def add_audit_flags(graph: nx.MultiDiGraph, works: Iterable[Work], findings: Iterable) -> None:
-    """Attach each audit finding to the works whose rows it names (``audit_flags``), for tooltips."""
-    key_of_line = {row.source: work.key for work in works for row in work.rows}
-    for finding in findings:
-        if finding.kind in _FLAGGED_ELSEWHERE:
-            continue
-        text = f"{finding.kind}: {finding.message.split(': ', 1)[-1] if finding.message.startswith(finding.sources[0].file) else finding.message}"
-        for key in dict.fromkeys(key_of_line[s] for s in finding.sources if s in key_of_line):
-            flags = graph.nodes[work_id(key)].setdefault("audit_flags", [])
-            if text not in flags:
-                flags.append(text)

@@ -16,7 +16,7 @@ import networkx as nx
 from rdflib import Graph
 
 from pa_graph import __version__
-from pa_graph.audit import AuditReport, audit, render_json, render_markdown
+from pa_graph.audit import AuditReport, audit, flags_by_work, render_json, render_markdown
 from pa_graph.cache import ResponseCache, cache_dir_from
 from pa_graph.enrich import EnrichOptions, Enrichment, Progress, enrich
 from pa_graph.errors import InvalidFormatError, ListInputError, PaGraphError
@@ -25,7 +25,7 @@ from pa_graph.html_view import DEFAULT_TOP_EXTERNAL, pyvis_network, render_html
 from pa_graph.gaps import IGNORE_FILE_NAME, GapReport, IgnoreList, analyse, has_citations, read_ignore_file
 from pa_graph.gaps.missing import DEFAULT_TOP
 from pa_graph.gaps.report import CITATIONS_LIMIT, rdf_findings, report_files, view_suggestions
-from pa_graph.model import add_audit_flags, add_enrichment, build_model
+from pa_graph.model import add_enrichment, build_model
 from pa_graph.outputs import write_all
 from pa_graph.fetch import ListFetcher, is_remote, locate
 from pa_graph.parse import parse_list_data, read_list
@@ -103,11 +103,16 @@ class KnowledgeGraph:
     def to_html(self, title: str | None = None, top_external: int | None = DEFAULT_TOP_EXTERNAL) -> str:
         """The interactive page (one self-contained HTML string), missing-paper suggestions ringed."""
         return render_html(self.model, title or " + ".join(parsed.name for parsed in self.lists), top_external,
-                           view_suggestions(self.gap_report or GapReport()))
+                           view_suggestions(self.gap_report or GapReport()), self.audit_flags())
 
     def to_pyvis(self, top_external: int | None = DEFAULT_TOP_EXTERNAL):
         """The graph the page draws as a ``pyvis.network.Network`` (nodes, positions, styles, edges)."""
-        return pyvis_network(self.model, top_external, view_suggestions(self.gap_report or GapReport()))
+        return pyvis_network(self.model, top_external, view_suggestions(self.gap_report or GapReport()),
+                             self.audit_flags())
+
+    def audit_flags(self) -> dict[str, list[str]]:
+        """Node → the audit's findings about that work, as the view shows them."""
+        return flags_by_work(self.model, self.audit.findings)
 
     def files(self, base_iri: str = DEFAULT_BASE_IRI, formats: Sequence[str] = ()) -> tuple[dict[str, str], Graph]:
         """Every output file of a build, rendered (name → text), and the RDF they were rendered from."""
@@ -122,7 +127,7 @@ class KnowledgeGraph:
                  for name in dict.fromkeys(("ttl", *formats))}  # graph.ttl always: other commands read it
         files.update({
             "graph.json": json.dumps(nx.node_link_data(self.model, edges="edges"), ensure_ascii=False, indent=1) + "\n",
-            "graph.html": render_html(self.model, suggestions=view_suggestions(gap_report)),
+            "graph.html": render_html(self.model, suggestions=view_suggestions(gap_report), flags=self.audit_flags()),
             "audit.md": render_markdown(self.audit),
             "audit.json": render_json(self.audit),
             **report_files(gap_report, CITATIONS_LIMIT),
@@ -260,7 +265,6 @@ def assemble_lists(lists: list[ParsedList], client: S2Client | None = None,
         enrichment = enrich(works, client, extras, progress)
         add_enrichment(model, enrichment)
     report = audit(lists, works, enrichment)
-    add_audit_flags(model, works, report.findings)
     gap_report = None
     if has_citations(model):
         gap_report = analyse(model, gaps.min_citers, gaps.top, peers=peers, ignore=ignore)
