@@ -68,10 +68,11 @@ def every_format(tmp_path_factory):
 
 
 def test_rdf_formats_hold_the_same_triples(every_format):
+    from rdflib.compare import isomorphic
+
     turtle = Graph().parse(every_format / "graph.ttl")
     for name, fmt in (("graph.nt", "nt"), ("graph.jsonld", "json-ld")):
-        other = Graph().parse(every_format / name, format=fmt)
-        assert len(other) == len(turtle), name
+        assert isomorphic(Graph().parse(every_format / name, format=fmt), turtle), name
     lines = (every_format / "graph.nt").read_text(encoding="utf-8").splitlines()
     assert lines == sorted(lines)
 
@@ -91,7 +92,8 @@ def test_trig_separates_list_and_s2_statements(every_format, fake_enriched, tmp_
 
 def test_graphml_opens_in_networkx(every_format):
     graph = nx.read_graphml(every_format / "graph.graphml")
-    assert graph.number_of_nodes() == 312
+    # 156 works, 12 sections, 23 tags, 98 methods, 23 venues (each counted from the raw list in other tests)
+    assert graph.number_of_nodes() == 156 + 12 + 23 + 98 + 23
     kinds = {data["kind"] for _, data in graph.nodes(data=True)}
     assert kinds == {"work", "section", "tag", "method", "venue"}
 

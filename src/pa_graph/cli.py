@@ -56,6 +56,12 @@ _IGNORE = click.option("--ignore", "ignore_file", type=click.Path(path_type=Path
                             "comments (default: .pa-graph-ignore beside the first list).")
 _TOP = click.option("--top", type=click.IntRange(min=1), default=30, show_default=True, metavar="N",
                     help="Missing-paper suggestions: rows of gaps.md, ringed nodes of the view, findings in the RDF.")
+def _graph_option(meaning: str):
+    """``--graph FILE``, the same for every command that reads a build (default ``outputs/graph.ttl``)."""
+    return click.option("--graph", "graph_file", type=click.Path(path_type=Path, dir_okay=False),
+                        default=Path("outputs/graph.ttl"), show_default=True, help=meaning)
+
+
 _CACHE_DIR = click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
                           help="Semantic Scholar cache folder (default: $PA_GRAPH_CACHE_DIR, else the user cache "
                                "folder, e.g. ~/.cache/pa-graph).")
@@ -244,8 +250,7 @@ def validate(graph_file: Path) -> None:
 
 @main.command()
 @click.argument("query")
-@click.option("--graph", "graph_file", type=click.Path(path_type=Path, dir_okay=False),
-              default=Path("outputs/graph.ttl"), show_default=True, help="RDF graph to query.")
+@_graph_option("The RDF graph to query (Turtle, N-Triples, TriG or JSON-LD).")
 @click.option("--engine", type=click.Choice(["oxigraph", "rdflib"]), default="oxigraph", show_default=True,
               help="Embedded SPARQL engine.")
 @click.option("--format", "style", type=click.Choice(["table", "csv", "tsv", "json"]), default="table",
@@ -307,9 +312,7 @@ def push(graph_file: Path, endpoint: str | None, update_endpoint: str | None, na
 
 
 @main.command()
-@click.option("--graph", "graph_file", type=click.Path(path_type=Path, dir_okay=False),
-              default=Path("outputs/graph.ttl"), show_default=True,
-              help="A build's graph.ttl (its graph.json beside it is read) or graph.json.")
+@_graph_option("A build's graph.ttl (its graph.json beside it is read) or graph.json.")
 @click.option("--category", default=None, metavar="C", help="Only the works of this section (top or sub).")
 @click.option("--ego", default=None, metavar="WORK", help="Only this work (title, abbreviation or id) and its neighbours.")
 @click.option("--min-citers", type=click.IntRange(min=0), default=1, show_default=True, metavar="K",
@@ -334,9 +337,7 @@ def view(graph_file: Path, category: str | None, ego: str | None, min_citers: in
 
 
 @main.command()
-@click.option("--graph", "graph_file", type=click.Path(path_type=Path, dir_okay=False),
-              default=Path("outputs/graph.ttl"), show_default=True,
-              help="A build's graph.ttl (its graph.json beside it is read) or graph.json.")
+@_graph_option("A build's graph.ttl (its graph.json beside it is read) or graph.json.")
 @click.option("--min-citers", type=click.IntRange(min=1), default=2, show_default=True, metavar="K",
               help="Missing papers: works cited by at least K listed works.")
 @_TOP
@@ -592,8 +593,7 @@ def _fix_lists(parsed, report) -> None:
 
 
 @main.command()
-@click.option("--graph", "graph_file", type=click.Path(path_type=Path, dir_okay=False),
-              default=Path("outputs/graph.ttl"), show_default=True, help="RDF graph to count.")
+@_graph_option("The RDF graph to count.")
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
 @_reported
 def stats(graph_file: Path, as_json: bool) -> None:

@@ -180,8 +180,8 @@ def arxiv_id_from_url(url: str) -> str | None:
 
     >>> arxiv_id_from_url("http://arxiv.org/pdf/2310.09520v4.pdf")
     '2310.09520v4'
-    >>> arxiv_id_from_url("https://arxiv.org/abs/cs/0101001") is None
-    False
+    >>> arxiv_id_from_url("https://arxiv.org/abs/cs/0101001")
+    'cs/0101001'
     >>> arxiv_id_from_url("https://openreview.net/pdf?id=gkxt5kZS84") is None
     True
     """
