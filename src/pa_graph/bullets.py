@@ -30,6 +30,7 @@ from pa_graph.records import Finding, ListRow, ParsedList, Section, SourceRef
 from pa_graph.text import (
     arxiv_id_from_url,
     arxiv_year_month,
+    markdown_text,
     parse_venue,
     parse_year_month,
     strip_heading_decoration,
@@ -384,8 +385,6 @@ def list_entry(template: str, example: ListRow, title: str, url: str | None, yea
     >>> list_entry("3. Old title, see [here](https://example.org)", row, "New title", "https://arxiv.org/abs/1", None)
     '4. **New title** [[paper](https://arxiv.org/abs/1)]'
     """
-    from pa_graph.text import markdown_text
-
     marker = _MARKER.match(template)
     indent, bullet, space = marker.groups() if marker else ("", "-", " ")
     if bullet[0].isdigit():

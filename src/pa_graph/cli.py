@@ -31,6 +31,7 @@ from pa_graph.gaps.ignore import IGNORE_FILE_NAME, IgnoreList
 from pa_graph.gaps.report import CITATIONS_LIMIT, report_files, suggestions_of_json
 from pa_graph.html_view import render_html, select_view
 from pa_graph.loading import load_graph, load_model
+from pa_graph.model import nodes_of_kind
 from pa_graph.outputs import write_all, write_atomic
 from pa_graph.parse import list_summary
 from pa_graph.pipeline import BuildOptions, GapOptions, assemble_lists, bundled_list, load_lists
@@ -332,7 +333,7 @@ def view(graph_file: Path, category: str | None, ego: str | None, min_citers: in
     title = "pa-graph" + (f": {category}" if category else "") + (f": around {ego}" if ego else "")
     write_atomic(out_file, render_html(model, title, None if top_external == "all" else int(top_external),
                                        _suggestions_beside(graph_file), _flags_beside(graph_file, model)))
-    works = sum(1 for _, d in model.nodes(data=True) if d["kind"] == "work")
+    works = len(nodes_of_kind(model, "work"))
     click.echo(f"wrote {out_file}: {model.number_of_nodes()} nodes ({works} works), {model.number_of_edges()} edges")
 
 

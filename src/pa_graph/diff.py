@@ -20,7 +20,7 @@ from pa_graph.errors import ListInputError
 from pa_graph.parse import parse_list_data
 from pa_graph.pipeline import read_any
 from pa_graph.records import ListRow, ParsedList
-from pa_graph.resolve import resolve_works
+from pa_graph.resolve import resolve_works, same_title
 from pa_graph.text import markdown_text as cell
 
 __all__ = ["Change", "ListDiff", "diff_lists", "read_side", "render_markdown", "render_json", "gap_changes", "git"]
@@ -148,8 +148,6 @@ def diff_lists(old: Sequence[ParsedList], new: Sequence[ParsedList], old_name: s
 def gap_changes(old_gaps: dict, new_gaps: dict, diff: ListDiff) -> dict:
     """From the ``gaps.json`` of each side's build: suggestions the new version resolved by adding them, and
     suggestions that are new."""
-    from pa_graph.resolve import same_title
-
     old = [item for item in old_gaps.get("missing_papers") or [] if isinstance(item, dict)]
     new = [item for item in new_gaps.get("missing_papers") or [] if isinstance(item, dict)]
     added = [change.title for change in diff.added]

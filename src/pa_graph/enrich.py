@@ -13,6 +13,8 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
+from semanticscholar.Paper import Paper  # the package's data model reads every S2 answer, null fields included
+
 from pa_graph.cache import Cached
 from pa_graph.gaps.index import fetch_candidates
 from pa_graph.records import CitationLink, Enrichment, LinkCheck, S2Record, Work
@@ -50,8 +52,6 @@ class EnrichOptions:
 def enrich(works: Sequence[Work], client: S2Client, options: EnrichOptions = EnrichOptions(),
            progress: Progress | None = None) -> Enrichment:
     """Resolve every work, collect citations, check links; never raises for S2 failures (they become warnings)."""
-    from semanticscholar.Paper import Paper  # its data model reads S2's answers, null fields included
-
     report = progress or (lambda stage, done, total: None)
     result = Enrichment(mode="offline" if client.offline else "online",
                         api_url=without_credentials(client.settings.api_url))
@@ -142,19 +142,17 @@ def _add_candidate_references(result: Enrichment, client: S2Client, listed_ids: 
         answer = answers.get(paper_id)
         if answer is None or not isinstance(answer.value, dict) or paper_id not in result.externals:
             continue
-        references = answer.value.get("references")
-        if not isinstance(references, list):
+        paper = Paper(answer.value)
+        if not isinstance(paper.references, list):
             continue
-        count = answer.value.get("citationCount")
         current = result.externals[paper_id]
-        result.externals[paper_id] = replace(
-            current, reference_count=len(references),
-            citation_count=current.citation_count if current.citation_count is not None
-            else count if isinstance(count, int) and count >= 0 else None)
-        for reference in references:
-            cited = reference.get("paperId") if isinstance(reference, dict) else None
-            if isinstance(cited, str) and cited in known and cited != paper_id:
-                result.citations.append(CitationLink(paper_id, cited, request=answer.request,
+        count = paper.citationCount if isinstance(paper.citationCount, int) and paper.citationCount >= 0 else None
+        result.externals[paper_id] = replace(current, reference_count=len(paper.references),
+                                             citation_count=current.citation_count if current.citation_count
+                                             is not None else count)
+        for reference in paper.references:
+            if isinstance(reference.paperId, str) and reference.paperId in known and reference.paperId != paper_id:
+                result.citations.append(CitationLink(paper_id, reference.paperId, request=answer.request,
                                                      retrieved_at=answer.retrieved_at))
     return candidates
 
@@ -199,8 +197,6 @@ def _note_external(result: Enrichment, listed_ids: set[str], paper, source: S2Re
 
 def _add_connected(result: Enrichment, client: S2Client, listed_ids: set[str], direction: str,
                    options: EnrichOptions, report: Progress) -> None:
-    from semanticscholar.Paper import Paper
-
     wrapper = "citedPaper" if direction == "references" else "citingPaper"
     fields = REFERENCE_FIELDS if direction == "references" else CITATION_FIELDS
     cap = options.max_citations if direction == "citations" else 9_999

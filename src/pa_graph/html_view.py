@@ -24,11 +24,13 @@ from collections.abc import Mapping
 from importlib import resources
 
 import networkx as nx
+from pyvis.network import Network
 
 __all__ = ["render_html", "view_data", "pyvis_network", "select_view", "layout", "node_group", "NODE_STYLE", "PHYSICS_THRESHOLD",
            "ViewError"]
 
 from pa_graph.errors import ViewError
+from pa_graph.model import nodes_of_kind
 from pa_graph.text import short_hash
 
 #: Colour and shape per legend group.
@@ -59,7 +61,7 @@ def layout(model: nx.MultiDiGraph, scale: float | None = None) -> dict[str, tupl
     ``--citations``), the list's own graph — listed works, sections, tags, methods, venues, authors — is laid out by
     force and those papers form a ring around it, each at the angle of the listed works it is connected to and the
     closer the more connected: the list's structure stays readable instead of drowning in a hairball."""
-    external = [n for n, d in model.nodes(data=True) if d["kind"] == "work" and not d.get("listed", True)]
+    external = [n for n in nodes_of_kind(model, "work") if not model.nodes[n].get("listed", True)]
     if len(external) <= len(model) - len(external):
         return _force_layout(model, scale)
     outside = set(external)
@@ -198,7 +200,7 @@ def view_data(model: nx.MultiDiGraph, top_external: int | None = DEFAULT_TOP_EXT
     ringed in red; no other node is."""
     suggestions, flags = suggestions or {}, flags or {}
     positions = layout(model)
-    external = [n for n, d in model.nodes(data=True) if d["kind"] == "work" and not d.get("listed")]
+    external = [n for n in nodes_of_kind(model, "work") if not model.nodes[n].get("listed")]
     ranked = sorted(external, key=lambda n: (-_listed_citations(model, n), n))
     shown_external = set(ranked if top_external is None else ranked[:top_external])
     labels_of = lambda node, relation: [model.nodes[v]["label"] for _, v, k in model.out_edges(node, keys=True)
@@ -278,8 +280,6 @@ def pyvis_network(model: nx.MultiDiGraph, top_external: int | None = DEFAULT_TOP
     """The graph the page draws as a ``pyvis.network.Network`` (for notebooks): the same nodes, positions, styles
     and edges, physics off above :data:`PHYSICS_THRESHOLD` nodes. The lists are filled directly (pyvis's
     ``add_node``/``add_edge`` check membership in a list, quadratic at this size)."""
-    from pyvis.network import Network
-
     data = view_data(model, top_external, suggestions, flags)
     styles = {entry["group"]: entry for entry in data["legend"]}
     net = Network(height="800px", width="100%", directed=True, cdn_resources="in_line")

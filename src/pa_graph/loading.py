@@ -10,14 +10,12 @@ from pathlib import Path
 import networkx as nx
 import pyoxigraph
 from rdflib import Graph
+from rdflib.util import guess_format
 
 from pa_graph.errors import GraphInputError
 
 __all__ = ["load_graph", "load_store", "load_model", "load_model_json"]
 
-_RDFLIB_FORMATS = {".nt": "nt", ".jsonld": "json-ld", ".trig": "trig"}
-_OXIGRAPH_FORMATS = {".nt": pyoxigraph.RdfFormat.N_TRIPLES, ".trig": pyoxigraph.RdfFormat.TRIG,
-                     ".jsonld": pyoxigraph.RdfFormat.JSON_LD}
 
 
 def _existing(path: str | Path) -> Path:
@@ -32,7 +30,7 @@ def load_graph(path: str | Path) -> Graph:
     path = _existing(path)
     graph = Graph()
     try:
-        graph.parse(path, format=_RDFLIB_FORMATS.get(path.suffix, "turtle"))
+        graph.parse(path, format=guess_format(str(path)) or "turtle")
     except Exception as err:  # rdflib raises many unrelated types for bad syntax
         raise GraphInputError(f"{path}: not a readable RDF graph ({type(err).__name__}: {err})") from err
     return graph
@@ -43,7 +41,8 @@ def load_store(path: str | Path) -> pyoxigraph.Store:
     path = _existing(path)
     store = pyoxigraph.Store()
     try:
-        store.bulk_load(path=str(path), format=_OXIGRAPH_FORMATS.get(path.suffix, pyoxigraph.RdfFormat.TURTLE))
+        rdf_format = pyoxigraph.RdfFormat.from_extension(path.suffix[1:]) or pyoxigraph.RdfFormat.TURTLE
+        store.bulk_load(path=str(path), format=rdf_format)
     except (SyntaxError, ValueError, OSError) as err:
         raise GraphInputError(f"{path}: not a readable RDF graph ({err})") from err
     return store

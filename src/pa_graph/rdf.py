@@ -14,8 +14,9 @@ from urllib.parse import quote
 import networkx as nx
 import pyoxigraph
 from rdflib import RDF, XSD, Dataset, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, FOAF, PROV, SKOS
+from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, SDO, SKOS, VOID
 
+from pa_graph.model import nodes_of_kind
 from pa_graph.text import short_hash, slugify
 
 __all__ = ["to_rdf", "to_dataset", "to_turtle", "to_ntriples", "describe_dataset", "PA", "FABIO", "CITO", "PRISM", "SCHEMA", "DEFAULT_BASE_IRI", "PREFIXES"]
@@ -24,7 +25,7 @@ PA = Namespace("https://w3id.org/pa-graph/ontology#")
 FABIO = Namespace("http://purl.org/spar/fabio/")
 CITO = Namespace("http://purl.org/spar/cito/")
 PRISM = Namespace("http://prismstandard.org/namespaces/basic/2.0/")
-SCHEMA = Namespace("https://schema.org/")
+SCHEMA = SDO
 #: Resources (works, concepts, rows) are minted under this IRI unless a build asks for another.
 DEFAULT_BASE_IRI = "https://w3id.org/pa-graph/id/"
 
@@ -289,8 +290,6 @@ def _add_s2_data(rdf: Graph, subject: URIRef, data: dict, iri) -> None:
         rdf.add((subject, PROV.wasDerivedFrom, _s2_response(rdf, iri, data["s2_request"], data["s2_retrieved_at"])))
 
 
-VOID = Namespace("http://rdfs.org/ns/void#")
-DCAT = Namespace("http://www.w3.org/ns/dcat#")
 _VOCABULARIES = ["http://purl.org/spar/fabio/", "http://purl.org/spar/cito/", "http://purl.org/dc/terms/",
                  "http://www.w3.org/2004/02/skos/core#", "http://www.w3.org/ns/prov#", "http://xmlns.com/foaf/0.1/",
                  "http://prismstandard.org/namespaces/basic/2.0/", "https://schema.org/", str(PA)]
@@ -309,7 +308,7 @@ def describe_dataset(model: nx.MultiDiGraph, triples: int, base_iri: str, versio
     rdf.add((dataset, DCTERMS.title, Literal("Knowledge graph of " + ", ".join(l["name"] for l in model.graph["lists"]))))
     rdf.add((dataset, DCTERMS.created, Literal(built_at, datatype=XSD.dateTime)))
     rdf.add((dataset, VOID.triples, Literal(triples)))
-    rdf.add((dataset, VOID.entities, Literal(sum(1 for _, d in model.nodes(data=True) if d["kind"] == "work"))))
+    rdf.add((dataset, VOID.entities, Literal(len(nodes_of_kind(model, "work")))))
     rdf.add((dataset, VOID.uriSpace, Literal(base_iri)))
     for vocabulary in _VOCABULARIES:
         rdf.add((dataset, VOID.vocabulary, URIRef(vocabulary)))

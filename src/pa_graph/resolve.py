@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
+from networkx.utils import UnionFind
 from rapidfuzz import fuzz, process
 
 from pa_graph.records import ListRow, Work
@@ -45,17 +46,8 @@ def same_title(first: str, second: str, score: float = SHARED_LINK_SCORE) -> boo
 def resolve_works(rows: Iterable[ListRow]) -> list[Work]:
     """Group rows into works, in the order each work first appears; keys are deterministic."""
     rows = list(rows)
-    parent = list(range(len(rows)))
-
-    def find(index: int) -> int:
-        while parent[index] != index:
-            parent[index] = parent[parent[index]]
-            index = parent[index]
-        return index
-
-    def union(first: int, second: int) -> None:
-        low, high = sorted((find(first), find(second)))
-        parent[high] = low
+    groups = UnionFind(range(len(rows)))
+    union = groups.union
 
     keys = [normalize_title(row.title) for row in rows]
     first_with_key: dict[str, int] = {}
@@ -79,12 +71,9 @@ def resolve_works(rows: Iterable[ListRow]) -> list[Work]:
                 if same_title(rows[first].title, rows[second].title):
                     union(first, second)
 
-    groups: dict[int, list[ListRow]] = defaultdict(list)
-    for index, row in enumerate(rows):
-        groups[find(index)].append(row)
     works = []
-    for root in sorted(groups):
-        members = groups[root]
+    for indexes in sorted((sorted(members) for members in groups.to_sets()), key=lambda members: members[0]):
+        members = [rows[index] for index in indexes]
         title = members[0].title
         key = f"{slugify(title, max_words=8)}-{short_hash(normalize_title(title), 6)}"
         works.append(Work(key=key, title=title, rows=tuple(members)))

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+import pyoxigraph
 from rdflib import Literal, URIRef
 
 from pa_graph.errors import GraphInputError, QueryError
@@ -133,8 +134,6 @@ def _run_oxigraph(path: Path, text: str) -> QueryResult:
 
 def query_store(store, text: str) -> QueryResult:
     """Run SELECT ``text`` on a pyoxigraph store (the default graph is the union of named graphs)."""
-    import pyoxigraph
-
     try:
         solutions = store.query(text, use_default_graph_as_union=True)
     except SyntaxError as err:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from urllib.parse import urlsplit, urlunsplit
+
+from pa_graph.errors import InvalidIRIError
 
 __all__ = [
     "normalize_title",
@@ -240,8 +243,6 @@ def checked_iri(value: str, what: str) -> str:
     >>> checked_iri("https://example.org/g", "--named-graph")
     'https://example.org/g'
     """
-    from pa_graph.errors import InvalidIRIError
-
     if not _IRI_SCHEME.match(value) or _IRI_FORBIDDEN.search(value):
         raise InvalidIRIError(f"{what} {value!r}: not an absolute IRI (a scheme such as https:, and no spaces or "
                               '<>"{}|^`\\ characters)')
@@ -254,8 +255,6 @@ def without_credentials(url: str) -> str:
     >>> without_credentials("http://user:secret@proxy.example:8080/s2/?key=abc")
     'http://proxy.example:8080/s2/'
     """
-    from urllib.parse import urlsplit, urlunsplit
-
     parts = urlsplit(url)
     host = parts.hostname or ""
     if parts.port:

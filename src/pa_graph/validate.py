@@ -6,12 +6,11 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from rdflib import Graph, Namespace
-from rdflib.namespace import RDF
+from rdflib import Graph
+from rdflib.namespace import RDF, SH
 
 __all__ = ["Violation", "ValidationReport", "validate_graph", "shapes_graph"]
 
-SH = Namespace("http://www.w3.org/ns/shacl#")
 
 
 @dataclass(frozen=True, order=True)

@@ -13,6 +13,8 @@ from dataclasses import dataclass, replace
 
 import networkx as nx
 
+from pa_graph.model import nodes_of_kind
+
 __all__ = ["CitationIndex", "has_citations", "fetch_candidates", "FETCHED_CANDIDATES", "cosine", "mean_vector"]
 
 #: How many works not in the list get their own references (and embeddings) fetched: the ones most cited by listed
@@ -70,7 +72,7 @@ class CitationIndex:
                 citers[v].add(u)
             elif key == "listed_in":
                 sections[u].append(v)
-        listed = tuple(n for n, d in model.nodes(data=True) if d.get("kind") == "work" and d.get("listed"))
+        listed = tuple(n for n in nodes_of_kind(model, "work") if model.nodes[n].get("listed"))
         embeddings = {n: d["embedding"] for n, d in model.nodes(data=True) if d.get("embedding")}
         return cls(model, listed, {k: frozenset(v) for k, v in refs.items()},
                    {k: frozenset(v) for k, v in citers.items()},

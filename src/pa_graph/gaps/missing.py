@@ -33,7 +33,8 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from urllib.parse import quote
 
 import networkx as nx
 import numpy as np
@@ -277,8 +278,6 @@ def missing_papers(model: nx.MultiDiGraph, min_citers: int = 2, top: int | None 
 
 
 def _with_row(suggestion: Suggestion, header: Sequence[str]) -> Suggestion:
-    from dataclasses import replace
-
     return replace(suggestion, row=table_row(header, suggestion.entry()))
 
 
@@ -295,8 +294,6 @@ def _identifier(data: dict, arxiv: str | None, node: str) -> str:
 
 
 def _links(data: dict, arxiv: str | None) -> dict[str, str]:
-    from urllib.parse import quote
-
     links = {}
     paper_id = data.get("s2_paper_id")
     if isinstance(paper_id, str) and S2_PAPER_ID.fullmatch(paper_id):

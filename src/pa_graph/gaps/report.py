@@ -9,7 +9,7 @@ from dataclasses import asdict
 
 from pa_graph.gaps.analysis import GapReport
 from pa_graph.gaps.cross import THRESHOLDS
-from pa_graph.gaps.missing import SIGNALS
+from pa_graph.gaps.missing import SIGNALS, WEIGHTS
 from pa_graph.text import markdown_text as cell
 
 __all__ = ["render_markdown", "render_json", "render_citations_markdown", "render_citations_json", "report_files",
@@ -115,8 +115,6 @@ def render_markdown(report: GapReport) -> str:
 
 def render_json(report: GapReport) -> str:
     """``gaps.json`` (schema ``docs/gaps.schema.json``)."""
-    from pa_graph.gaps.missing import WEIGHTS
-
     missing = report.missing
     document = {
         "schema": GAPS_SCHEMA,
