@@ -13,7 +13,7 @@ thousands of citations) the full ranking of candidates cited by >= 2 listed work
 reported ones — maximising the mean of MRR and recall@10 averaged over the four conditions (with or without peer
 lists, with or without embeddings), among the weights that keep every general work out of the top 10 on every
 training seed: every single signal, the current default and ``--samples`` random weight vectors (Dirichlet), then
-coordinate steps from the best; it prints the weights to put in ``pa_graph/gaps/missing.py``.
+coordinate steps from the best; it prints the weights to put in ``pa_graph/analysis/gaps/missing.py``.
 
 Speed target: all analyses on the fake-enriched bundled list with --citations within 5 s from the cache.
 
@@ -40,9 +40,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from gap_world import generate_field, generate_model  # noqa: E402
 
-from pa_graph.gaps.evaluate import rank_of, summarise, trials, variants  # noqa: E402
-from pa_graph.gaps.index import CitationIndex  # noqa: E402
-from pa_graph.gaps.missing import SIGNALS, WEIGHTS, candidates_of, ranking, signal_table  # noqa: E402
+from pa_graph.analysis.gaps.evaluate import rank_of, summarise, trials, variants  # noqa: E402
+from pa_graph.analysis.gaps.index import CitationIndex  # noqa: E402
+from pa_graph.analysis.gaps.missing import SIGNALS, WEIGHTS, candidates_of, ranking, signal_table  # noqa: E402
 
 SPEED_LIMIT_S = 5.0
 METRICS = ("recall@10", "recall@20", "mrr")
@@ -175,8 +175,8 @@ def speed() -> bool:
     from fake_s2.world import build_world
 
     from pa_graph import BuildOptions, build
-    from pa_graph.enrich import EnrichOptions
-    from pa_graph.s2 import S2Settings
+    from pa_graph.sources.enrich import EnrichOptions
+    from pa_graph.sources.s2 import S2Settings
 
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)

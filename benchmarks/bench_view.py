@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from pa_graph import assemble
-from pa_graph.html_view import layout, render_html
+from pa_graph.export.html import layout, render_html
 
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
          "--disable-sync", "--no-first-run", "--disable-quic"]
@@ -60,8 +60,8 @@ def fake_enriched_with_citations(folder: Path) -> nx.MultiDiGraph:
     from fake_s2.world import build_world
 
     from pa_graph import BuildOptions, build
-    from pa_graph.enrich import EnrichOptions
-    from pa_graph.s2 import S2Settings
+    from pa_graph.sources.enrich import EnrichOptions
+    from pa_graph.sources.s2 import S2Settings
 
     with FakeS2(build_world()) as fake:
         result = build(options=BuildOptions(out_dir=folder / "enriched", cache_dir=folder / "cache",

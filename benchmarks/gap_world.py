@@ -42,8 +42,8 @@ import random
 import networkx as nx
 import numpy as np
 
-from pa_graph.gaps.index import fetch_candidates
-from pa_graph.gaps.peers import PeerList, PeerLists
+from pa_graph.analysis.gaps.index import fetch_candidates
+from pa_graph.analysis.gaps.peers import PeerList, PeerLists
 
 DEFAULTS = dict(papers=3000, topics=6, first_year=2010, last_year=2025, growth=1.15, refs=15, same_topic=0.8,
                 memory=4.0, list_from=2018, coverage=0.5, noise=0.6, dimensions=16)

@@ -7,7 +7,7 @@ import pytest
 
 from conftest import TABLE, row, write_list
 from pa_graph import assemble
-from pa_graph.audit import read_allow_file, unaccepted
+from pa_graph.analysis.audit import read_allow_file, unaccepted
 from pa_graph.errors import AllowFileError
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from pa_graph.docs import README_END, README_START, cookbook_markdown, cookbook_readme, ontology_markdown
+from docs_pages import README_END, README_START, cookbook_markdown, cookbook_readme, ontology_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 

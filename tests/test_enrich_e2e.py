@@ -20,8 +20,8 @@ from conftest import undeclared_pa_terms
 from fake_s2.server import Faults, FakeS2
 from fake_s2.world import EXTRA_TITLES, NO_ARXIV, UNKNOWN_IDS, UNKNOWN_WORKS, WRONG_LINKS, build_world, raw_lines
 from pa_graph import BuildOptions, build, bundled_list
-from pa_graph.enrich import EnrichOptions
-from pa_graph.s2 import S2Settings
+from pa_graph.sources.enrich import EnrichOptions
+from pa_graph.sources.s2 import S2Settings
 
 KEY = "test-key"
 REPO = Path(__file__).resolve().parents[1]
@@ -50,8 +50,8 @@ def options(fake: FakeS2, tmp_path: Path, out: str = "out", **extra) -> BuildOpt
 def assembled(fake: FakeS2, tmp_path: Path, extras: EnrichOptions, **s2):
     """The bundled list assembled against the fake (nothing written), with these client settings."""
     from pa_graph import assemble
-    from pa_graph.cache import ResponseCache
-    from pa_graph.s2 import S2Client
+    from pa_graph.sources.cache import ResponseCache
+    from pa_graph.sources.s2 import S2Client
 
     client = S2Client(settings(fake, **s2), ResponseCache(tmp_path / "cache"))
     try:
@@ -389,7 +389,7 @@ def test_nested_batches_that_time_out_are_halved_and_the_whole_list_resolves(wor
 
 
 def test_a_strict_limiter_at_one_request_a_second_sends_no_429_at_the_default_rate(world, tmp_path):
-    from pa_graph.s2 import S2Settings
+    from pa_graph.sources.s2 import S2Settings
 
     assert S2Settings().rate == 0.9
     # the same proportions, 10 times faster: a limiter at 10/s and pa-graph's default headroom (0.9 of it)

@@ -11,11 +11,11 @@ import pytest
 
 from conftest import write_list
 from pa_graph.errors import IgnoreFileError
-from pa_graph.gaps import (SIGNALS, GapError, IgnoreList, PeerLists, analyse, compare_lists, entries_of_lists,
+from pa_graph.analysis.gaps import (SIGNALS, GapError, IgnoreList, PeerLists, analyse, compare_lists, entries_of_lists,
                            evaluate_ranking, missing_citations, missing_papers, read_ignore_file, section_flows,
                            survey_coverage)
-from pa_graph.gaps.evaluate import trials
-from pa_graph.gaps.peers import PeerList
+from pa_graph.analysis.gaps.evaluate import trials
+from pa_graph.analysis.gaps.peers import PeerList
 from pa_graph.pipeline import load_lists
 
 
@@ -176,7 +176,7 @@ def test_missing_citations_by_hand(tiny):
 
 def _all_pairs(model):
     """Every listed pair checked against the thresholds: the answer the indexed candidates must equal."""
-    from pa_graph.gaps.index import CitationIndex, cosine
+    from pa_graph.analysis.gaps.index import CitationIndex, cosine
 
     index = CitationIndex.of(model)
     groups = {w: set(index.sections[w]) | set(index.targets(w, "has_tag")) for w in index.listed}

@@ -15,7 +15,7 @@ from rdflib import Graph
 
 from fake_s2.world import GENERAL_CLASSICS, TOPICAL_GAPS
 from pa_graph.cli import main
-from pa_graph.gaps.report import GAPS_SCHEMA
+from pa_graph.analysis.gaps.report import GAPS_SCHEMA
 
 SCHEMA = Path(__file__).parents[1] / "docs" / "gaps.schema.json"
 
@@ -26,7 +26,7 @@ def gaps_json(fake_enriched) -> dict:
 
 
 def test_planted_topical_gaps_rank_first_and_general_classics_stay_out_of_the_top_10(gaps_json, fake_enriched):
-    from pa_graph.gaps import CitationIndex, missing_papers
+    from pa_graph.analysis.gaps import CitationIndex, missing_papers
     from pa_graph.loading import load_model_json
 
     titles = [paper["title"] for paper in gaps_json["missing_papers"]]
@@ -231,7 +231,7 @@ def test_build_reads_the_ignore_file_beside_the_list_and_caps_the_suggestions(ga
     from fake_s2.server import FakeS2
     from fake_s2.world import build_world
     from pa_graph import BuildOptions, GapOptions, build
-    from pa_graph.s2 import S2Settings
+    from pa_graph.sources.s2 import S2Settings
 
     first = gaps_json["missing_papers"][0]
     (user_list.parent / ".pa-graph-ignore").write_text(f"# decided\n{first['title']}\n", encoding="utf-8")
@@ -266,8 +266,8 @@ BULLET_LIST = """# My list
 def test_apply_into_a_list_written_as_bullets_follows_its_shape(tmp_path):
     import networkx as nx
 
-    from pa_graph.gaps import missing_papers
-    from pa_graph.gaps.apply import plan_apply
+    from pa_graph.analysis.gaps import missing_papers
+    from pa_graph.analysis.gaps.apply import plan_apply
     from pa_graph.pipeline import bundled_list
 
     path = tmp_path / "README.md"

@@ -15,7 +15,7 @@ from pa_graph.cli import main
 from pa_graph.errors import InvalidIRIError
 from pa_graph.records import LinkCheck, SourceRef
 from pa_graph.sparql import QueryError, bind, run_query
-from pa_graph.triplestore import PushError, push_graph_store, push_update
+from pa_graph.export.triplestore import PushError, push_graph_store, push_update
 
 EVIL_GRAPH = "urn:x>; DROP ALL; DROP SILENT GRAPH <urn:z"
 
@@ -89,7 +89,7 @@ def test_service_and_load_are_refused_unless_allowed(built, runner):
 
 def test_credentials_in_the_s2_url_are_stored_nowhere(tmp_path):
     from pa_graph import BuildOptions, build
-    from pa_graph.s2 import S2Settings
+    from pa_graph.sources.s2 import S2Settings
 
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args):
@@ -118,7 +118,7 @@ def test_credentials_in_the_s2_url_are_stored_nowhere(tmp_path):
 
 
 def test_audit_fix_writes_only_well_formed_arxiv_ids():
-    from pa_graph.audit import fix_links
+    from pa_graph.analysis.audit import fix_links
 
     line = b"| [A paper](https://arxiv.org/abs/2401.00001) | | 2024 | arxiv | | [PDF](https://arxiv.org/pdf/2401.00001) |"
     source = (SourceRef("list.md", 1),)
@@ -132,7 +132,7 @@ def test_audit_fix_writes_only_well_formed_arxiv_ids():
 def test_bibtex_keeps_only_well_formed_identifiers():
     import networkx as nx
 
-    from pa_graph.exports import to_bibtex
+    from pa_graph.export.formats import to_bibtex
 
     model = nx.MultiDiGraph()
     model.add_node("work/a", kind="work", listed=True, title="A {paper}", year=2024,

@@ -5,7 +5,7 @@ import re
 
 from conftest import write_list
 from pa_graph import assemble
-from pa_graph.html_view import render_html
+from pa_graph.export.html import render_html
 
 PAYLOADS = ['<img src=x onerror="alert(1)">', "<script>alert(2)</script>"]
 HOSTILE_LIST = f"""## Section {PAYLOADS[1]}
@@ -50,13 +50,13 @@ def test_list_content_never_reaches_the_page_as_markup(tmp_path):
 
 
 def test_layout_is_deterministic(bundled):
-    from pa_graph.html_view import layout
+    from pa_graph.export.html import layout
 
     assert layout(bundled.model) == layout(bundled.model)
 
 
 def test_focused_views(bundled):
-    from pa_graph.html_view import select_view
+    from pa_graph.export.html import select_view
 
     rag = select_view(bundled.model, category="rag")
     works = [n for n, d in rag.nodes(data=True) if d["kind"] == "work"]
@@ -69,7 +69,7 @@ def test_focused_views(bundled):
 
 
 def test_top_external_papers_start_visible_the_rest_hidden(fake_citations):
-    from pa_graph.html_view import view_data
+    from pa_graph.export.html import view_data
     from pa_graph.loading import load_model_json
 
     model = load_model_json(fake_citations / "graph.json")
@@ -100,7 +100,7 @@ def test_view_command(runner, built, tmp_path):
 def test_to_pyvis_holds_exactly_what_the_page_draws(bundled):
     from pyvis.network import Network
 
-    from pa_graph.html_view import view_data
+    from pa_graph.export.html import view_data
 
     net = bundled.to_pyvis()
     data = view_data(bundled.model)

@@ -63,5 +63,5 @@ def test_importing_the_package_or_the_model_loads_no_http_client():
     import subprocess
     import sys
 
-    code = "import sys, pa_graph, pa_graph.model, pa_graph.gaps; print('httpx' in sys.modules)"
+    code = "import sys, pa_graph, pa_graph.model, pa_graph.analysis.gaps; print('httpx' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"

@@ -22,8 +22,8 @@ def build_graphs(folder: Path) -> tuple[Path, Path]:
     from fake_s2.world import build_world
 
     from pa_graph import BuildOptions, build
-    from pa_graph.enrich import EnrichOptions
-    from pa_graph.s2 import S2Settings
+    from pa_graph.sources.enrich import EnrichOptions
+    from pa_graph.sources.s2 import S2Settings
 
     build(options=BuildOptions(out_dir=folder / "offline", enrich=False))
     with FakeS2(build_world()) as fake:
@@ -33,7 +33,7 @@ def build_graphs(folder: Path) -> tuple[Path, Path]:
 
 
 def main() -> None:
-    from pa_graph.docs import README_END, README_START, cookbook_markdown, cookbook_readme, ontology_markdown
+    from docs_pages import README_END, README_START, cookbook_markdown, cookbook_readme, ontology_markdown
 
     with tempfile.TemporaryDirectory() as folder:
         offline, enriched = build_graphs(Path(folder))

@@ -21,30 +21,30 @@ from pa_graph import __version__
 from pa_graph import diff as list_diff
 from pa_graph import history as list_history
 from pa_graph import pipeline
-from pa_graph.audit import findings_of_json, fix_links, flags_by_work, github_annotations, github_summary, read_allow_file, render_json, unaccepted
-from pa_graph.cache import ResponseCache, cache_dir_from
-from pa_graph.enrich import EnrichOptions
-from pa_graph.fetch import is_remote
-from pa_graph.gaps import analyse, read_ignore_file
-from pa_graph.gaps.apply import plan_apply, write_apply
-from pa_graph.gaps.ignore import IGNORE_FILE_NAME, IgnoreList
-from pa_graph.gaps.report import CITATIONS_LIMIT, report_files, suggestions_of_json
-from pa_graph.html_view import render_html, select_view
+from pa_graph.analysis.audit import findings_of_json, fix_links, flags_by_work, github_annotations, github_summary, read_allow_file, render_json, unaccepted
+from pa_graph.sources.cache import ResponseCache, cache_dir_from
+from pa_graph.sources.enrich import EnrichOptions
+from pa_graph.sources.fetch import is_remote
+from pa_graph.analysis.gaps import analyse, read_ignore_file
+from pa_graph.analysis.gaps.apply import plan_apply, write_apply
+from pa_graph.analysis.gaps.ignore import IGNORE_FILE_NAME, IgnoreList
+from pa_graph.analysis.gaps.report import CITATIONS_LIMIT, report_files, suggestions_of_json
+from pa_graph.export.html import render_html, select_view
 from pa_graph.loading import load_graph, load_model
 from pa_graph.model import nodes_of_kind
 from pa_graph.outputs import write_all, write_atomic
 from pa_graph.parse import list_summary
 from pa_graph.pipeline import BuildOptions, GapOptions, assemble_lists, bundled_list, load_lists
-from pa_graph.rdf import DEFAULT_BASE_IRI
-from pa_graph.s2 import S2Settings
+from pa_graph.export.rdf import DEFAULT_BASE_IRI
+from pa_graph.sources.s2 import S2Settings
 from pa_graph.sparql import QueryError, bind, cookbook, format_result, load_query, run_query
-from pa_graph.stats import graph_stats
-from pa_graph.triplestore import Credentials, push_graph_store, push_update, remote_query
-from pa_graph.validate import validate_graph
+from pa_graph.analysis.stats import graph_stats
+from pa_graph.export.triplestore import Credentials, push_graph_store, push_update, remote_query
+from pa_graph.export.validate import validate_graph
 from pa_graph.errors import (AllowFileError, ApplyError, GraphInputError, IgnoreFileError, InvalidFormatError,
                              InvalidIRIError,
                              ListInputError, PaGraphError)
-from pa_graph.html_view import ViewError
+from pa_graph.export.html import ViewError
 
 _INPUT_ERRORS = (ListInputError, GraphInputError, AllowFileError, IgnoreFileError, ApplyError, ViewError, QueryError,
                  InvalidIRIError, InvalidFormatError)

@@ -16,26 +16,26 @@ import networkx as nx
 from rdflib import Graph
 
 from pa_graph import __version__
-from pa_graph.audit import AuditReport, audit, flags_by_work, render_json, render_markdown
-from pa_graph.cache import ResponseCache, cache_dir_from
-from pa_graph.enrich import EnrichOptions, Enrichment, Progress, enrich
+from pa_graph.analysis.audit import AuditReport, audit, flags_by_work, render_json, render_markdown
+from pa_graph.sources.cache import ResponseCache, cache_dir_from
+from pa_graph.sources.enrich import EnrichOptions, Enrichment, Progress, enrich
 from pa_graph.errors import InvalidFormatError, ListInputError, PaGraphError
-from pa_graph.exports import FORMATS, render_format
-from pa_graph.html_view import DEFAULT_TOP_EXTERNAL, pyvis_network, render_html
-from pa_graph.gaps import IGNORE_FILE_NAME, GapReport, IgnoreList, analyse, has_citations, read_ignore_file
-from pa_graph.gaps.missing import DEFAULT_TOP
-from pa_graph.gaps.report import CITATIONS_LIMIT, rdf_findings, report_files, view_suggestions
+from pa_graph.export.formats import FORMATS, render_format
+from pa_graph.export.html import DEFAULT_TOP_EXTERNAL, pyvis_network, render_html
+from pa_graph.analysis.gaps import IGNORE_FILE_NAME, GapReport, IgnoreList, analyse, has_citations, read_ignore_file
+from pa_graph.analysis.gaps.missing import DEFAULT_TOP
+from pa_graph.analysis.gaps.report import CITATIONS_LIMIT, rdf_findings, report_files, view_suggestions
 from pa_graph.model import add_enrichment, build_model
 from pa_graph.outputs import write_all
-from pa_graph.fetch import ListFetcher, is_remote, locate
+from pa_graph.sources.fetch import ListFetcher, is_remote, locate
 from pa_graph.parse import parse_list_data, read_list
-from pa_graph.rdf import DEFAULT_BASE_IRI, describe_dataset, to_rdf, to_turtle
+from pa_graph.export.rdf import DEFAULT_BASE_IRI, describe_dataset, to_rdf, to_turtle
 from pa_graph.records import ParsedList, Work
 from pa_graph.resolve import resolve_works
 from pa_graph.text import checked_iri
-from pa_graph.s2 import S2Client, S2Settings
-from pa_graph.stats import graph_stats
-from pa_graph.validate import ValidationReport, validate_graph
+from pa_graph.sources.s2 import S2Client, S2Settings
+from pa_graph.analysis.stats import graph_stats
+from pa_graph.export.validate import ValidationReport, validate_graph
 
 __all__ = ["BuildOptions", "GapOptions", "KnowledgeGraph", "BuildResult", "bundled_list", "load_lists", "read_any",
            "assemble", "assemble_lists", "build", "s2_client", "s2_session"]
@@ -67,7 +67,7 @@ class BuildOptions:
     cache_dir: Path | None = None
     s2: S2Settings | None = None
     extras: EnrichOptions = EnrichOptions()
-    formats: tuple[str, ...] = ()  # more than graph.ttl: see pa_graph.exports.FORMATS
+    formats: tuple[str, ...] = ()  # more than graph.ttl: see pa_graph.export.formats.FORMATS
     validate: bool = False
     gaps: GapOptions = GapOptions()
 
@@ -191,7 +191,7 @@ def load_lists(paths: Sequence[str | Path] = (), fetcher: ListFetcher | None = N
 
 
 def read_any(given: str | Path, fetcher: ListFetcher | None = None) -> ParsedList:
-    """One list from a file or a URL (see :mod:`pa_graph.fetch`)."""
+    """One list from a file or a URL (see :mod:`pa_graph.sources.fetch`)."""
     if not is_remote(str(given)):
         return read_list(given)
     location = locate(str(given))

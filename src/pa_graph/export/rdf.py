@@ -66,7 +66,7 @@ _EDGE_PREDICATES = {
 
 def to_rdf(model: nx.MultiDiGraph, base_iri: str = DEFAULT_BASE_IRI, findings: Sequence[Mapping] = ()) -> Graph:
     """The model as RDF triples under ``base_iri``, with gap ``findings`` (see
-    :func:`pa_graph.gaps.report.rdf_findings`) as ``pa:GapFinding`` resources."""
+    :func:`pa_graph.analysis.gaps.report.rdf_findings`) as ``pa:GapFinding`` resources."""
     rdf = _new_graph()
     _emit(model, base_iri, rdf, rdf, findings)
     return rdf

@@ -20,7 +20,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from pa_graph import __version__
-from pa_graph.cache import ResponseCache
+from pa_graph.sources.cache import ResponseCache
 from pa_graph.errors import ListInputError
 
 __all__ = ["ListLocation", "locate", "is_remote", "ListFetcher", "FetchedList", "MAX_LIST_BYTES",

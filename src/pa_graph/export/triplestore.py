@@ -4,7 +4,7 @@ Two ways to push. The Graph Store Protocol (``PUT <store>?graph=<iri>`` with the
 graph in one request, so pushing twice leaves the same graph. SPARQL Update is for stores without GSP writes: the
 triples go in chunks into a staging graph, then one ``MOVE`` replaces the target — a failure half-way leaves the
 previous graph intact (the staging graph is dropped at the next push). This is the one module that speaks HTTP to
-triple stores (:mod:`pa_graph.s2` is the one for Semantic Scholar).
+triple stores (:mod:`pa_graph.sources.s2` is the one for Semantic Scholar).
 """
 
 from __future__ import annotations

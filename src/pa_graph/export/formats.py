@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 import networkx as nx
 from rdflib import Graph
 
-from pa_graph.rdf import to_dataset, to_ntriples, to_turtle
+from pa_graph.export.rdf import to_dataset, to_ntriples, to_turtle
 from pa_graph.text import ARXIV_ID, DOI
 
 __all__ = ["FORMATS", "render_format", "to_bibtex", "to_csv", "to_graphml", "to_ntriples"]

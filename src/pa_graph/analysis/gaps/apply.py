@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pa_graph.bullets import list_entry
 from pa_graph.errors import ApplyError, ListInputError
-from pa_graph.gaps.missing import Suggestion
+from pa_graph.analysis.gaps.missing import Suggestion
 from pa_graph.model import section_id
 from pa_graph.outputs import write_atomic
 from pa_graph.parse import NewEntry, read_list, table_row

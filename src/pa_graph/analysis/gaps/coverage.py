@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from pa_graph.gaps.index import CitationIndex
+from pa_graph.analysis.gaps.index import CitationIndex
 
 __all__ = ["SurveyCoverage", "survey_coverage", "SectionFlows", "section_flows", "EXAMPLES"]
 

@@ -4,7 +4,7 @@ Nothing else in pa-graph imports an HTTP client. Tests pass an ``httpx`` transpo
 at a local fake server; nothing here is patched.
 
 Why requests are sent here rather than through the ``semanticscholar`` package (0.12), whose ``Paper`` model
-:mod:`pa_graph.enrich` still uses to read answers: its ``ApiRequester`` is verifiably wrong for a batch tool —
+:mod:`pa_graph.sources.enrich` still uses to read answers: its ``ApiRequester`` is verifiably wrong for a batch tool —
 references/citations calls omit the API key; the query string is not escaped (``&``, ``+``, ``#`` in titles break
 it); a 503 on a later page makes pagination request the same page forever; 502/503 answers silently become empty
 results; it retries 429 up to 10 times with waits up to 60 s and ignores ``Retry-After``; it has no throttle and
@@ -24,7 +24,7 @@ from urllib.parse import urlencode
 import httpx
 
 from pa_graph import __version__
-from pa_graph.cache import Cached, ResponseCache
+from pa_graph.sources.cache import Cached, ResponseCache
 from pa_graph.errors import S2AuthError, S2Error, S2RequestError, S2Unavailable
 from pa_graph.text import without_credentials
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rdflib import RDF, Graph
 from rdflib.namespace import DCTERMS, FOAF, SKOS
 
-from pa_graph.rdf import CITO, FABIO, PA
+from pa_graph.export.rdf import CITO, FABIO, PA
 
 __all__ = ["graph_stats"]
 

@@ -263,7 +263,7 @@ def render_html(model: nx.MultiDiGraph, title: str = "pa-graph", top_external: i
     """The whole page as a string; ``suggestions`` (node → note) are ringed as missing papers, ``flags`` (node →
     audit flags) shown with the works."""
     data = view_data(model, top_external, suggestions, flags)
-    page = (resources.files("pa_graph") / "view.html").read_text(encoding="utf-8")
+    page = (resources.files("pa_graph.export") / "view.html").read_text(encoding="utf-8")
     replacements = {
         "title": html.escape(title),
         "vis_css": _asset("vis-9.1.2/vis-network.css"),

@@ -39,8 +39,8 @@ from urllib.parse import quote
 import networkx as nx
 import numpy as np
 
-from pa_graph.gaps.index import CitationIndex, cosine, mean_vector
-from pa_graph.gaps.peers import PeerLists
+from pa_graph.analysis.gaps.index import CitationIndex, cosine, mean_vector
+from pa_graph.analysis.gaps.peers import PeerLists
 from pa_graph.parse import DEFAULT_HEADER, NewEntry, table_row
 from pa_graph.text import ARXIV_ID, DOI, S2_PAPER_ID, arxiv_base_id
 

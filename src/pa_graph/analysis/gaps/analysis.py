@@ -8,14 +8,14 @@ from dataclasses import dataclass, field
 import networkx as nx
 
 from pa_graph.errors import GapError
-from pa_graph.gaps.compare import CrossListEntry, compare_lists, entries_of_lists, entries_of_model
-from pa_graph.gaps.coverage import SectionFlows, SurveyCoverage, section_flows, survey_coverage
-from pa_graph.gaps.cross import MissingCitation, missing_citations
-from pa_graph.gaps.evaluate import evaluate_ranking
-from pa_graph.gaps.ignore import IgnoreList
-from pa_graph.gaps.index import CitationIndex, has_citations
-from pa_graph.gaps.missing import DEFAULT_TOP, MissingPapers, Suggestion, missing_papers
-from pa_graph.gaps.peers import PeerLists
+from pa_graph.analysis.gaps.compare import CrossListEntry, compare_lists, entries_of_lists, entries_of_model
+from pa_graph.analysis.gaps.coverage import SectionFlows, SurveyCoverage, section_flows, survey_coverage
+from pa_graph.analysis.gaps.cross import MissingCitation, missing_citations
+from pa_graph.analysis.gaps.evaluate import evaluate_ranking
+from pa_graph.analysis.gaps.ignore import IgnoreList
+from pa_graph.analysis.gaps.index import CitationIndex, has_citations
+from pa_graph.analysis.gaps.missing import DEFAULT_TOP, MissingPapers, Suggestion, missing_papers
+from pa_graph.analysis.gaps.peers import PeerLists
 from pa_graph.records import ParsedList
 
 __all__ = ["GapReport", "analyse"]

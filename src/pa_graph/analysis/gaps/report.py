@@ -7,9 +7,9 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict
 
-from pa_graph.gaps.analysis import GapReport
-from pa_graph.gaps.cross import THRESHOLDS
-from pa_graph.gaps.missing import SIGNALS, WEIGHTS
+from pa_graph.analysis.gaps.analysis import GapReport
+from pa_graph.analysis.gaps.cross import THRESHOLDS
+from pa_graph.analysis.gaps.missing import SIGNALS, WEIGHTS
 from pa_graph.text import markdown_text as cell
 
 __all__ = ["render_markdown", "render_json", "render_citations_markdown", "render_citations_json", "report_files",

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field, replace
 
 from semanticscholar.Paper import Paper  # the package's data model reads every S2 answer, null fields included
 
-from pa_graph.cache import Cached
-from pa_graph.gaps.index import fetch_candidates
+from pa_graph.sources.cache import Cached
+from pa_graph.analysis.gaps.index import fetch_candidates
 from pa_graph.records import CitationLink, Enrichment, LinkCheck, S2Record, Work
 from pa_graph.resolve import same_title
-from pa_graph.s2 import S2Client
+from pa_graph.sources.s2 import S2Client
 from pa_graph.text import arxiv_base_id, without_credentials
 
 __all__ = [

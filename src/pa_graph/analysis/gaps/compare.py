@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from pa_graph.gaps.index import CitationIndex
+from pa_graph.analysis.gaps.index import CitationIndex
 from pa_graph.records import ParsedList
 from pa_graph.resolve import same_title
 from pa_graph.text import label_key, normalize_title

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from pa_graph.gaps.index import CitationIndex, cosine
+from pa_graph.analysis.gaps.index import CitationIndex, cosine
 
 __all__ = ["THRESHOLDS", "MissingCitation", "missing_citations"]
 

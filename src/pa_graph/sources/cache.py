@@ -2,7 +2,7 @@
 
 SQLite gives what a cache of a long, killable build needs: each answer is committed on its own, so a build killed
 mid-way keeps everything it finished; WAL mode and a busy timeout let concurrent builds share one cache. Only
-:mod:`pa_graph.s2` writes to it.
+:mod:`pa_graph.sources.s2` writes to it.
 """
 
 from __future__ import annotations
