@@ -21,6 +21,7 @@ from pa_graph import __version__
 from pa_graph import diff as list_diff
 from pa_graph import history as list_history
 from pa_graph import pipeline
+from pa_graph.analysis.audit import render_text as render_audit_text
 from pa_graph.analysis.audit import findings_of_json, fix_links, flags_by_work, github_annotations, github_summary, read_allow_file, render_json, unaccepted
 from pa_graph.sources.cache import ResponseCache, cache_dir_from
 from pa_graph.sources.enrich import EnrichOptions
@@ -28,7 +29,7 @@ from pa_graph.sources.fetch import is_remote
 from pa_graph.analysis.gaps import analyse, read_ignore_file
 from pa_graph.analysis.gaps.apply import plan_apply, write_apply
 from pa_graph.analysis.gaps.ignore import IGNORE_FILE_NAME, IgnoreList
-from pa_graph.analysis.gaps.report import CITATIONS_LIMIT, report_files, suggestions_of_json
+from pa_graph.analysis.gaps.report import CITATIONS_LIMIT, render_text, report_files, suggestions_of_json
 from pa_graph.export.html import render_html, select_view
 from pa_graph.loading import load_graph, load_model
 from pa_graph.model import nodes_of_kind
@@ -383,29 +384,7 @@ def gaps(graph_file: Path, min_citers: int, top: int, peers: tuple[str, ...], ig
     write_all(folder, report_files(report, CITATIONS_LIMIT))
     if report.missing is None:
         click.echo("no citations in this graph: only --compare can run (build with Semantic Scholar data first)", err=True)
-    else:
-        ignored = f", {len(report.missing.ignored)} ignored ({ignore_path})" if report.missing.ignored else ""
-        click.echo(f"missing papers: top {len(report.suggestions)} of {report.missing.candidates} cited by >= "
-                   f"{min_citers} listed works{ignored}")
-        for s in report.suggestions:
-            click.echo(f"  {s.rank:>2}. {s.title} ({s.year or '?'}) [{s.id}] -> {s.section or '?'}: {s.why}")
-        click.echo(f"missing cross-citations: {len(report.missing_citations or [])} pairs (citations.md)")
-        uncovered = sum(s.not_cited for s in report.surveys if s.has_references)
-        click.echo(f"surveys: {len(report.surveys)}, listed works they miss: {uncovered}; isolated listed works: "
-                   f"{len(report.flows.isolated)}; section pairs that never cite each other: {len(report.flows.silent_pairs)}")
-    if report.comparison is not None:
-        for side, what in (("missing_here", "in the other list(s), missing here"),
-                           ("missing_there", "here, missing from the other list(s)")):
-            entries = report.comparison[side]
-            click.echo(f"{what}: {len(entries)}")
-            for entry in entries[:top]:
-                click.echo(f"  {entry.title} [{entry.source}] -> {entry.section or '?'}")
-    if report.evaluation is not None:
-        click.echo(f"evaluation ({report.evaluation['hidden']} hidden works): ranking  recall@10  recall@20  MRR")
-        for name, values in report.evaluation["results"].items():
-            click.echo(f"  {name:<20} {values['recall@10']:.3f}  {values['recall@20']:.3f}  {values['mrr']:.3f}")
-        if report.evaluation["no_data"]:
-            click.echo(f"  no data in this graph for: {', '.join(report.evaluation['no_data'])}")
+    click.echo(render_text(report, str(ignore_path) if ignore_path else None), nl=False)
     click.echo(f"wrote {', '.join(str(folder / name) for name in ('gaps.md', 'gaps.json', 'citations.md', 'citations.json'))}")
     if apply_to is not None:
         chosen = report.suggestions
@@ -561,12 +540,7 @@ def audit(lists: tuple[str, ...], strict: bool, allow_file: Path | None, as_json
     if as_json:
         click.echo(render_json(report), nl=False)
     else:
-        for finding in report.findings:
-            mark = "" if finding in open_findings else " (accepted)"
-            click.echo(f"{finding.kind}: {finding.message} [{finding.id}]{mark}")
-        for note in report.notes:
-            click.echo(f"note: {note}")
-        click.echo(f"{len(report.findings)} findings, {len(report.findings) - len(open_findings)} accepted")
+        click.echo(render_audit_text(report, open_findings), nl=False)
     if github:
         paths = {item.name: str(item.path) for item in parsed if not item.url}
         for line in github_annotations(report, open_findings, paths):

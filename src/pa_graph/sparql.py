@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 
 import pyoxigraph
-from rdflib import Literal, URIRef
+from rdflib import Literal
 
 from pa_graph.errors import GraphInputError, QueryError
 from pa_graph.loading import load_graph, load_store

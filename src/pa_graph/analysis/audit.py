@@ -26,6 +26,7 @@ from pa_graph.text import ARXIV_ID, arxiv_base_id, arxiv_year_month, markdown_te
 __all__ = [
     "AuditReport",
     "audit",
+    "render_text",
     "github_annotations",
     "github_summary",
     "flags_by_work",
@@ -251,6 +252,14 @@ def render_markdown(report: AuditReport) -> str:
     if report.link_checks or any(f.kind == "s2-unresolved" for f in report.findings):
         lines += ["", "Link verification data: Semantic Scholar Academic Graph API (https://www.semanticscholar.org)."]
     return "\n".join(lines) + "\n"
+
+
+def render_text(report: AuditReport, open_findings: Sequence[Finding]) -> str:
+    """What ``pa-graph audit`` prints: each finding (marked when the allow file accepts it), the notes, counts."""
+    lines = [f"{f.kind}: {f.message} [{f.id}]" + ("" if f in open_findings else " (accepted)") for f in report.findings]
+    lines += [f"note: {note}" for note in report.notes]
+    lines.append(f"{len(report.findings)} findings, {len(report.findings) - len(open_findings)} accepted")
+    return "".join(line + "\n" for line in lines)
 
 
 def render_json(report: AuditReport) -> str:

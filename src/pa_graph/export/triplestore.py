@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from rdflib import Graph
 
 from pa_graph.errors import PushError
 from pa_graph.loading import load_graph

@@ -21,7 +21,7 @@ from pa_graph.errors import ApplyError, ListInputError
 from pa_graph.analysis.gaps.missing import Suggestion
 from pa_graph.model import section_id
 from pa_graph.outputs import write_atomic
-from pa_graph.parse import NewEntry, read_list, table_row
+from pa_graph.parse import read_list, table_row
 from pa_graph.records import ParsedList, Section
 from pa_graph.resolve import same_title
 from pa_graph.text import label_key

@@ -12,7 +12,7 @@ from pa_graph.analysis.gaps.cross import THRESHOLDS
 from pa_graph.analysis.gaps.missing import SIGNALS, WEIGHTS
 from pa_graph.text import markdown_text as cell
 
-__all__ = ["render_markdown", "render_json", "render_citations_markdown", "render_citations_json", "report_files",
+__all__ = ["render_text", "render_markdown", "render_json", "render_citations_markdown", "render_citations_json", "report_files",
            "rdf_findings", "view_suggestions", "suggestions_of_json", "GAPS_SCHEMA", "CITATIONS_SCHEMA",
            "CITATIONS_LIMIT"]
 
@@ -30,6 +30,36 @@ def _some(titles: Sequence[str], shown: int = 5) -> str:
 
 def _links(links: dict[str, str]) -> str:
     return " · ".join(f"[{_LINK_NAMES.get(kind, kind)}]({url})" for kind, url in links.items()) or "—"
+
+
+def render_text(report: GapReport, ignore_source: str | None = None) -> str:
+    """What ``pa-graph gaps`` prints: the suggestions one a line, then the other analyses in counts."""
+    lines = []
+    if report.missing is not None:
+        ignored = f", {len(report.missing.ignored)} ignored ({ignore_source})" if report.missing.ignored else ""
+        lines.append(f"missing papers: top {len(report.suggestions)} of {report.missing.candidates} cited by >= "
+                     f"{report.min_citers} listed works{ignored}")
+        lines += [f"  {s.rank:>2}. {s.title} ({s.year or '?'}) [{s.id}] -> {s.section or '?'}: {s.why}"
+                  for s in report.suggestions]
+        lines.append(f"missing cross-citations: {len(report.missing_citations or [])} pairs (citations.md)")
+        uncovered = sum(s.not_cited for s in report.surveys if s.has_references)
+        flows = report.flows
+        lines.append(f"surveys: {len(report.surveys)}, listed works they miss: {uncovered}; isolated listed works: "
+                     f"{len(flows.isolated) if flows else 0}; section pairs that never cite each other: "
+                     f"{len(flows.silent_pairs) if flows else 0}")
+    if report.comparison is not None:
+        for side, what in (("missing_here", "in the other list(s), missing here"),
+                           ("missing_there", "here, missing from the other list(s)")):
+            entries = report.comparison[side]
+            lines.append(f"{what}: {len(entries)}")
+            lines += [f"  {e.title} [{e.source}] -> {e.section or '?'}" for e in entries[:report.top]]
+    if report.evaluation is not None:
+        lines.append(f"evaluation ({report.evaluation['hidden']} hidden works): ranking  recall@10  recall@20  MRR")
+        lines += [f"  {name:<20} {v['recall@10']:.3f}  {v['recall@20']:.3f}  {v['mrr']:.3f}"
+                  for name, v in report.evaluation["results"].items()]
+        if report.evaluation["no_data"]:
+            lines.append(f"  no data in this graph for: {', '.join(report.evaluation['no_data'])}")
+    return "".join(line + "\n" for line in lines)
 
 
 def render_markdown(report: GapReport) -> str:
