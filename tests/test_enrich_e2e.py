@@ -20,7 +20,7 @@ from conftest import undeclared_pa_terms
 from fake_s2.server import Faults, FakeS2
 from fake_s2.world import EXTRA_TITLES, NO_ARXIV, UNKNOWN_IDS, UNKNOWN_WORKS, WRONG_LINKS, build_world, raw_lines
 from pa_graph import BuildOptions, build, bundled_list
-from pa_graph.sources.enrich import EnrichOptions
+from pa_graph.sources.enrich import PAPER_FIELDS, EnrichOptions
 from pa_graph.sources.s2 import S2Settings
 
 KEY = "test-key"
@@ -307,15 +307,17 @@ def test_cache_command_reports_clears_and_expires(enriched, runner, tmp_path):
     shutil.copytree(enriched["tmp"] / "cache", cache)
     info = runner.invoke(main, ["cache", "info", "--cache-dir", str(cache), "--json"])
     assert info.exit_code == 0
-    import json as _json
-
-    counts = _json.loads(info.stdout)
-    assert counts["by_kind"]["paper"] > 150 and counts["by_kind"]["match"] >= 10
+    counts = json.loads(info.stdout)
+    matches = [entry for entry in enriched["log"] if entry.path.endswith("/search/match")]
+    assert counts["by_kind"]["match"] == len(matches)  # one cached answer per title asked, 404s included
+    assert counts["by_kind"]["paper"] == len({json.dumps(i) for e in enriched["log"] if e.path.endswith("/batch")
+                                              and e.query["fields"][0] == PAPER_FIELDS
+                                              for i in json.loads(e.body)["ids"]})
     assert runner.invoke(main, ["cache", "expire", "--cache-dir", str(cache), "--older-than", "1"]).stdout == \
         "deleted 0 cached answers older than 1 days\n"
     cleared = runner.invoke(main, ["cache", "clear", "--cache-dir", str(cache)])
     assert cleared.stdout == f"deleted {counts['answers']} cached answers\n"
-    assert _json.loads(runner.invoke(main, ["cache", "info", "--cache-dir", str(cache), "--json"]).stdout)["answers"] == 0
+    assert json.loads(runner.invoke(main, ["cache", "info", "--cache-dir", str(cache), "--json"]).stdout)["answers"] == 0
 
 
 def test_unreachable_service_warns_fast_and_builds_from_the_cache(tmp_path, runner):

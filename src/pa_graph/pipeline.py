@@ -118,12 +118,12 @@ class KnowledgeGraph:
         """Every output file of a build, rendered (name → text), and the RDF they were rendered from."""
         unknown = [name for name in formats if name not in FORMATS]
         if unknown:
-            raise PaGraphError(f"unknown export format {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
+            raise InvalidFormatError(f"unknown export format {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
         gap_report = self.gap_report or GapReport()
         findings = rdf_findings(gap_report, CITATIONS_LIMIT)
         rdf = to_rdf(self.model, base_iri, findings)
         built_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        files = {FORMATS[name]: render_format(name, self.model, rdf, base_iri, findings)
+        files = {FORMATS[name].file: render_format(name, self.model, rdf, base_iri, findings)
                  for name in dict.fromkeys(("ttl", *formats))}  # graph.ttl always: other commands read it
         files.update({
             "graph.json": json.dumps(nx.node_link_data(self.model, edges="edges"), ensure_ascii=False, indent=1) + "\n",

@@ -10,7 +10,8 @@ import csv
 import io
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 import networkx as nx
 from rdflib import Graph
@@ -18,37 +19,34 @@ from rdflib import Graph
 from pa_graph.export.rdf import to_dataset, to_ntriples, to_turtle
 from pa_graph.text import ARXIV_ID, DOI
 
-__all__ = ["FORMATS", "render_format", "to_bibtex", "to_csv", "to_graphml", "to_ntriples"]
+__all__ = ["Export", "FORMATS", "render_format", "to_bibtex", "to_csv", "to_graphml", "to_ntriples"]
 
-#: Format name → output file name.
-FORMATS = {
-    "ttl": "graph.ttl",
-    "nt": "graph.nt",
-    "jsonld": "graph.jsonld",
-    "trig": "graph.trig",
-    "graphml": "graph.graphml",
-    "bibtex": "works.bib",
-    "csv": "works.csv",
+@dataclass(frozen=True)
+class Export:
+    """One export format: the file it is written to and how it is rendered from the model, its RDF and the gap
+    findings the RDF carries."""
+
+    file: str
+    render: Callable[[nx.MultiDiGraph, Graph, str, Sequence[Mapping]], str]
+
+
+#: The format registry: name (as ``--formats`` takes it) → :class:`Export`.
+FORMATS: dict[str, Export] = {
+    "ttl": Export("graph.ttl", lambda model, rdf, base, findings: to_turtle(rdf)),
+    "nt": Export("graph.nt", lambda model, rdf, base, findings: to_ntriples(rdf)),
+    "jsonld": Export("graph.jsonld", lambda model, rdf, base, findings:
+                     rdf.serialize(format="json-ld", indent=1, sort_keys=True)),
+    "trig": Export("graph.trig", lambda model, rdf, base, findings:
+                   to_dataset(model, base, findings).serialize(format="trig")),
+    "graphml": Export("graph.graphml", lambda model, rdf, base, findings: to_graphml(model)),
+    "bibtex": Export("works.bib", lambda model, rdf, base, findings: to_bibtex(model)),
+    "csv": Export("works.csv", lambda model, rdf, base, findings: to_csv(model)),
 }
 
 
 def render_format(name: str, model: nx.MultiDiGraph, rdf: Graph, base_iri: str, findings: Sequence[Mapping] = ()) -> str:
     """The text of one export format (``findings``: the gap findings the RDF carries, for TriG)."""
-    if name == "ttl":
-        return to_turtle(rdf)
-    if name == "nt":
-        return to_ntriples(rdf)
-    if name == "jsonld":
-        return rdf.serialize(format="json-ld", indent=1, sort_keys=True)
-    if name == "trig":
-        return to_dataset(model, base_iri, findings).serialize(format="trig")
-    if name == "graphml":
-        return to_graphml(model)
-    if name == "bibtex":
-        return to_bibtex(model)
-    if name == "csv":
-        return to_csv(model)
-    raise ValueError(f"unknown format {name!r}; choose from {', '.join(FORMATS)}")
+    return FORMATS[name].render(model, rdf, base_iri, findings)
 
 
 def to_graphml(model: nx.MultiDiGraph) -> str:
