@@ -142,3 +142,49 @@ def test_bibtex_keeps_only_well_formed_identifiers():
     model.nodes["work/a"].update(arxiv_id="2401.00001", doi="10.1234/a_b%c")
     text = to_bibtex(model)
     assert "eprint = {2401.00001}" in text and "doi = {10.1234/a\\_b\\%c}" in text
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n", "\r"])
+def test_cr_crlf_and_lf_read_alike_with_right_line_numbers(tmp_path, ending):
+    from pa_graph.parse import read_list
+
+    text = ending.join(["## Papers", "", "| Paper | Year |", "|---|---|", "| Alpha paper on alignment | 2024 |",
+                        "| Beta paper on retrieval | 2023 |", ""])
+    path = tmp_path / "list.md"
+    path.write_bytes(text.encode())
+    rows = read_list(path).rows
+    assert [(row.title, row.source.line) for row in rows] == [("Alpha paper on alignment", 5),
+                                                              ("Beta paper on retrieval", 6)]
+
+
+def test_a_lone_cr_does_not_shift_later_lines_and_fix_rewrites_the_right_row(tmp_path):
+    from pa_graph.analysis.audit import fix_links
+    from pa_graph.parse import read_list
+
+    data = (b"## Papers\n\n| Paper | Year | PDF |\n|---|---|---|\n| Alpha paper on alignment\rwith a break | 2024 | |\n"
+            b"| [Beta paper](https://arxiv.org/abs/2401.00001) | 2024 | |\n")
+    path = tmp_path / "list.md"
+    path.write_bytes(data)
+    beta = next(row for row in read_list(path).rows if row.title == "Beta paper")
+    lines = data.splitlines(keepends=True)
+    assert b"Beta paper" in lines[beta.source.line - 1]  # the line number the reader gives is the file's line
+    check = LinkCheck("k", "Beta paper", "wrong", "2401.00001", "Other", "2402.00002", (beta.source,))
+    fixed, changed = fix_links(data, "list.md", [check])
+    assert changed == [beta.source.line] and fixed == data.replace(b"2401.00001", b"2402.00002")
+
+
+def test_an_endless_file_as_a_list_exits_2_at_once(runner, tmp_path):
+    import time
+
+    start = time.monotonic()
+    result = runner.invoke(main, ["build", "/dev/zero", "--no-enrich", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2 and "/dev/zero: not a regular file" in result.stderr
+    big = tmp_path / "big.md"
+    big.write_bytes(b"| a |\n" * 2_000_000)
+    result = runner.invoke(main, ["build", str(big), "--no-enrich", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2 and "larger than 10,000,000 bytes; not read" in result.stderr
+    allow = runner.invoke(main, ["audit", "--allow", "/dev/zero"])
+    assert allow.exit_code == 2 and "larger than 1,000,000 bytes" in allow.stderr
+    compare = runner.invoke(main, ["gaps", "--compare", "/dev/zero", "--graph", str(tmp_path / "none.ttl")])
+    assert compare.exit_code == 2
+    assert time.monotonic() - start < 10

@@ -54,6 +54,9 @@ _FORMATTING_TAG = re.compile(
 _HREF = re.compile(r"""href\s*=\s*["']([^"']+)""", re.IGNORECASE)
 _HTML_TABLE = re.compile(r"<table\b", re.IGNORECASE)
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+#: Larger list files are refused (a list of 10,000 papers is about 3 MB).
+MAX_LIST_BYTES = 10_000_000
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,12 @@ def read_list(path: str | Path) -> ParsedList:
     """Read a list file; raise :class:`ListInputError` naming the file when it cannot yield paper rows."""
     path = Path(path)
     try:
-        data = path.read_bytes()
+        if path.exists() and not path.is_dir() and not path.is_file():
+            raise ListInputError(f"{path}: not a regular file (a device or a pipe), not a Markdown list")
+        with open(path, "rb") as stream:
+            data = stream.read(MAX_LIST_BYTES + 1)
+        if len(data) > MAX_LIST_BYTES:
+            raise ListInputError(f"{path}: larger than {MAX_LIST_BYTES:,} bytes; not read")
     except FileNotFoundError as err:
         raise ListInputError(f"{path}: no such file") from err
     except IsADirectoryError as err:
@@ -124,7 +132,7 @@ def describe_found(parsed: ParsedList) -> str:
 def parse_list_text(text: str, name: str, path: Path | None = None, sha256: str = "") -> ParsedList:
     """Parse list text already decoded; ``name`` is how sources are cited (``name:line``)."""
     parsed = ParsedList(path=path or Path(name), name=name, sha256=sha256)
-    lines = [line.rstrip("\r") for line in text.split("\n")]
+    lines = _LINE_BREAK.split(text)  # CR, CRLF and LF alike, as markdown-it counts lines
     for number, line in enumerate(lines, start=1):
         fixed = repair_line(line)
         if fixed != line:

@@ -187,12 +187,19 @@ def _mojibake(repair: Repair) -> Finding:
     )
 
 
+MAX_ALLOW_FILE_BYTES = 1_000_000
+
+
 def read_allow_file(path: str | Path) -> list[str]:
-    """Accepted finding ids or glob patterns, one a line; ``#`` starts a comment."""
+    """Accepted finding ids or glob patterns, one a line; ``#`` starts a comment. At most 1 MB is read."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        with open(path, "rb") as stream:
+            data = stream.read(MAX_ALLOW_FILE_BYTES + 1)
+        text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise AllowFileError(f"{path}: cannot read the allow file ({err})") from err
+    if len(data) > MAX_ALLOW_FILE_BYTES:
+        raise AllowFileError(f"{path}: the allow file is larger than {MAX_ALLOW_FILE_BYTES:,} bytes")
     patterns = []
     for line in text.splitlines():
         entry = line.split("#", 1)[0].strip()
@@ -280,7 +287,7 @@ def fix_links(data: bytes, file_name: str, checks: Sequence[LinkCheck]) -> tuple
     every other byte, mojibake and line endings included, stays as it was. Returns the new bytes and the changed
     (1-based) line numbers.
     """
-    lines = data.split(b"\n")
+    lines = data.splitlines(keepends=True)  # CR, CRLF or LF: each line keeps its own ending
     changed = []
     for check in checks:
         if check.status != "wrong" or not check.correct_id or not check.listed_id:
@@ -295,11 +302,13 @@ def fix_links(data: bytes, file_name: str, checks: Sequence[LinkCheck]) -> tuple
             if source.file != file_name:
                 continue
             index = source.line - 1
+            if index >= len(lines):
+                continue
             fixed = pattern.sub(replacement, lines[index])
             if fixed != lines[index]:
                 lines[index] = fixed
                 changed.append(source.line)
-    return b"\n".join(lines), sorted(set(changed))
+    return b"".join(lines), sorted(set(changed))
 
 
 def _workflow_escape(text: str, property_value: bool = False) -> str:

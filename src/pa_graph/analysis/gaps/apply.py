@@ -92,8 +92,8 @@ def plan_apply(path: str | Path, suggestions: Sequence[Suggestion], bundled: Pat
     except ListInputError as err:
         raise ApplyError(str(err)) from err
     original = path.read_bytes()
-    lines = original.split(b"\n")
-    newline = b"\r\n" if lines and lines[0].endswith(b"\r") else b"\n"
+    lines = original.splitlines(keepends=True)  # CR, CRLF or LF: each line keeps its own ending
+    ending = next((line[len(line.rstrip(b"\r\n")):] for line in lines if line.endswith((b"\r", b"\n"))), b"\n")
     additions: dict[int, list[Insertion]] = {}
     inserted, skipped = [], []
     for suggestion in suggestions:
@@ -110,7 +110,7 @@ def plan_apply(path: str | Path, suggestions: Sequence[Suggestion], bundled: Pat
         else:
             last = max((r for r in parsed.rows if r.section == section), key=lambda r: r.source.line)
             after = last.last_line or last.source.line
-            template = lines[last.source.line - 1].decode("utf-8", "replace").rstrip("\r")
+            template = lines[last.source.line - 1].decode("utf-8", "replace").rstrip("\r\n")
             entry = suggestion.entry()
             row = list_entry(template, last, entry.title,
                              f"https://arxiv.org/abs/{entry.arxiv_id}" if entry.arxiv_id else entry.url, entry.year,
@@ -118,19 +118,15 @@ def plan_apply(path: str | Path, suggestions: Sequence[Suggestion], bundled: Pat
         insertion = Insertion(after, row, suggestion, section)
         additions.setdefault(after, []).append(insertion)
         inserted.append(insertion)
-    carriage = b"\r" if newline == b"\r\n" else b""
     out: list[bytes] = []
     for number, line in enumerate(lines, start=1):
-        last = number == len(lines)  # no newline follows it in the file
         rows = [insertion.row.encode("utf-8") for insertion in additions.get(number, [])]
-        if rows and last:  # keep the file's ending: the rows go between the table and the end of the file
-            out.append(line + carriage)
-            out.extend(row + carriage for row in rows[:-1])
-            out.append(rows[-1])
-        else:
-            out.append(line)
-            out.extend(row + carriage for row in rows)
-    updated = b"\n".join(out)
+        ended = line.endswith((b"\r", b"\n"))
+        out.append(line if ended or not rows else line + ending)
+        out.extend(row + ending for row in rows)
+        if rows and not ended:  # the file ended without a line break after the table: so does it now
+            out[-1] = out[-1][: -len(ending)]
+    updated = b"".join(out)
     return ApplyPlan(path, original, updated, inserted, skipped)
 
 
