@@ -188,3 +188,40 @@ def test_an_endless_file_as_a_list_exits_2_at_once(runner, tmp_path):
     compare = runner.invoke(main, ["gaps", "--compare", "/dev/zero", "--graph", str(tmp_path / "none.ttl")])
     assert compare.exit_code == 2
     assert time.monotonic() - start < 10
+
+
+@respx.mock
+def test_hostile_semantic_scholar_values_are_left_out_and_every_output_parses(tmp_path):
+    import json
+
+    import pyoxigraph
+    from rdflib import Graph
+
+    from pa_graph import BuildOptions, build
+    from pa_graph.sources.s2 import S2Settings
+
+    listed = tmp_path / "list.md"
+    listed.write_text("## Papers\n\n| Paper | Year | PDF |\n|---|---|---|\n"
+                      "| [A hostile paper](https://arxiv.org/abs/2401.00001) | 2024 | |\n", encoding="utf-8")
+    hostile = {
+        "paperId": "a" * 40, "title": "A Hostile Paper", "year": "2024\n", "citationCount": -5, "venue": ["x"],
+        "externalIds": {"ArXiv": "2401.00001\n<x>", "DOI": "10.1/x y", "CorpusId": "NaN"},
+        "authors": [{"authorId": "1>\n", "name": "Ann \ud800 Author"}, {"authorId": None, "name": None}],
+        "references": [{"paperId": "bad id\n", "title": "x"}, {"paperId": "c" * 40, "title": "Lone \ud800 surrogate",
+                                                             "year": float("inf"), "citationCount": float("nan")}],
+    }
+    body = json.dumps([hostile]).replace('"Infinity"', "Infinity")
+    respx.post("http://s2.example/graph/v1/paper/batch").respond(200, text=body,
+                                                                 headers={"Content-Type": "application/json"})
+    respx.get(url__regex=r"http://s2\.example/.*").respond(404, json={"error": "Title match not found"})
+    result = build([listed], BuildOptions(out_dir=tmp_path / "out", cache_dir=tmp_path / "cache",
+                                          s2=S2Settings(api_url="http://s2.example", rate=1000.0)))
+    work = next(iter(result.graph.enrichment.resolved.values()))
+    assert (work.year, work.citation_count, work.arxiv_id, work.doi, work.corpus_id) == (None, None, None, None, None)
+    assert [author_id for author_id, _ in work.authors] == [None]  # "1>\n" is no author id; the nameless one left out
+    assert "\ud800" not in work.authors[0][1]
+    assert set(result.graph.enrichment.externals) == {"c" * 40}  # the bad reference id is dropped
+    for name in ("graph.ttl", "dataset.ttl"):
+        Graph().parse(tmp_path / "out" / name)
+        pyoxigraph.Store().load(path=str(tmp_path / "out" / name), format=pyoxigraph.RdfFormat.TURTLE)
+    json.loads((tmp_path / "out" / "graph.json").read_text(encoding="utf-8"))

@@ -142,11 +142,11 @@ def test_429_honours_retry_after_then_succeeds(make_client, clock):
     route = respx.post(f"{API}/graph/v1/paper/batch").mock(side_effect=[
         httpx.Response(429, headers={"Retry-After": "3"}, json={"message": "Too Many Requests"}),
         httpx.Response(503, json={"message": "busy"}),
-        httpx.Response(200, json=[{"paperId": "abc", "title": "T"}]),
+        httpx.Response(200, json=[{"paperId": "abc" + "0" * 37, "title": "T"}]),
     ])
     client = make_client()
     answers = client.papers(["ARXIV:1"], "title", "paper")
-    assert answers["ARXIV:1"].value["paperId"] == "abc"
+    assert answers["ARXIV:1"].value["paperId"] == "abc" + "0" * 37
     assert route.call_count == 3
     assert clock.waits[0] == 3.0  # Retry-After
     assert 1.0 <= clock.waits[1] <= 3.0  # exponential back-off with jitter: 2 s × [0.5, 1.5)
@@ -201,19 +201,21 @@ def test_pagination_stops_at_the_cap_and_on_a_page_that_does_not_advance(make_cl
 @respx.mock
 def test_malformed_json_is_retried(make_client):
     route = respx.post(f"{API}/graph/v1/paper/batch").mock(side_effect=[
-        httpx.Response(200, text='[{"paperId": "tru'), httpx.Response(200, json=[{"paperId": "ok", "title": "T"}])])
+        httpx.Response(200, text='[{"paperId": "tru'), httpx.Response(200, json=[{"paperId": "0" * 40, "title": "T"}])])
     client = make_client()
-    assert client.papers(["ARXIV:1"], "title", "paper")["ARXIV:1"].value["paperId"] == "ok"
+    assert client.papers(["ARXIV:1"], "title", "paper")["ARXIV:1"].value["paperId"] == "0" * 40
     assert route.call_count == 2
 
 
 @respx.mock
 def test_a_malformed_item_affects_only_its_own_id(make_client):
-    respx.post(f"{API}/graph/v1/paper/batch").respond(200, json=[{"title": "no id"}, {"paperId": "good"}])
+    respx.post(f"{API}/graph/v1/paper/batch").respond(200, json=[
+        {"title": "no id"}, {"paperId": "b" * 40}, {"paperId": "not-an-s2-id\n>"}])
     client = make_client()
-    answers = client.papers(["A", "B"], "title", "paper")
+    answers = client.papers(["A", "B", "C"], "title", "paper")
     assert set(answers) == {"B"}
     assert client.warnings[0].startswith("Semantic Scholar: malformed item for A in POST")
+    assert client.warnings[1].startswith("Semantic Scholar: malformed item for C in POST")
 
 
 @respx.mock

@@ -20,7 +20,7 @@ from pa_graph.analysis.gaps.index import fetch_candidates
 from pa_graph.records import CitationLink, Enrichment, LinkCheck, S2Record, Work
 from pa_graph.resolve import same_title
 from pa_graph.sources.s2 import S2Client
-from pa_graph.text import arxiv_base_id, without_credentials
+from pa_graph.text import ARXIV_ID, DOI, S2_PAPER_ID, arxiv_base_id, without_credentials
 
 __all__ = [
     "EnrichOptions",
@@ -106,7 +106,7 @@ def enrich(works: Sequence[Work], client: S2Client, options: EnrichOptions = Enr
     # citation links from the nested references
     for record in result.resolved.values():
         for reference in Paper(items[record.paper_id]).references or []:
-            if reference.paperId:
+            if isinstance(reference.paperId, str) and S2_PAPER_ID.fullmatch(reference.paperId):
                 _note_external(result, listed_ids, reference, record)
                 result.citations.append(CitationLink(record.paper_id, reference.paperId, request=record.request,
                                                      retrieved_at=record.retrieved_at))
@@ -151,7 +151,8 @@ def _add_candidate_references(result: Enrichment, client: S2Client, listed_ids: 
                                              citation_count=current.citation_count if current.citation_count
                                              is not None else count)
         for reference in paper.references:
-            if isinstance(reference.paperId, str) and reference.paperId in known and reference.paperId != paper_id:
+            if isinstance(reference.paperId, str) and reference.paperId in known and reference.paperId != paper_id \
+                    and S2_PAPER_ID.fullmatch(reference.paperId):
                 result.citations.append(CitationLink(paper_id, reference.paperId, request=answer.request,
                                                      retrieved_at=answer.retrieved_at))
     return candidates
@@ -169,18 +170,26 @@ def _title_fits(work: Work, s2_title: str | None) -> bool:
     return bool(s2_title) and any(same_title(title, s2_title) for title in (work.title, *work.alternative_titles))
 
 
+def _text(value) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
+
+
 def _record(paper, answer: Cached) -> S2Record:
-    external = paper.externalIds or {}
+    """What pa-graph keeps of an S2 paper, every field checked: values of the wrong type or out of range (a year
+    that is no year, an id that breaks its grammar) are left out rather than trusted."""
+    external = paper.externalIds if isinstance(paper.externalIds, dict) else {}
     venue = paper.publicationVenue.name if paper.publicationVenue and paper.publicationVenue.name else paper.venue
+    arxiv, doi, corpus = external.get("ArXiv"), external.get("DOI"), external.get("CorpusId")
     return S2Record(
         paper_id=paper.paperId,
-        title=paper.title,
-        year=paper.year,
-        corpus_id=external.get("CorpusId"),
-        doi=external.get("DOI"),
-        arxiv_id=external.get("ArXiv"),
-        venue=venue or None,
-        authors=tuple((author.authorId, author.name) for author in (paper.authors or []) if author.name),
+        title=_text(paper.title),
+        year=paper.year if isinstance(paper.year, int) and 1000 <= paper.year <= 2200 else None,
+        corpus_id=corpus if isinstance(corpus, int) and corpus >= 0 else None,
+        doi=doi if isinstance(doi, str) and DOI.fullmatch(doi) else None,
+        arxiv_id=arxiv if isinstance(arxiv, str) and ARXIV_ID.fullmatch(arxiv) else None,
+        venue=_text(venue),
+        authors=tuple((author.authorId if isinstance(author.authorId, str) and author.authorId.isdigit() else None,
+                       author.name) for author in (paper.authors or []) if _text(author.name)),
         citation_count=paper.citationCount if isinstance(paper.citationCount, int) and paper.citationCount >= 0 else None,
         reference_count=len(paper.references) if answer.value is not None and "references" in answer.value
         and isinstance(paper.references, list) else None,
@@ -209,8 +218,9 @@ def _add_connected(result: Enrichment, client: S2Client, listed_ids: set[str], d
             continue
         for item in answer.value or []:
             other = item.get(wrapper)
-            if not isinstance(other, dict) or not isinstance(other.get("paperId"), str):
-                continue  # an unresolved reference: S2 gives no paper id
+            if not isinstance(other, dict) or not isinstance(other.get("paperId"), str) \
+                    or not S2_PAPER_ID.fullmatch(other["paperId"]):
+                continue  # an unresolved reference (no paper id), or an id that is no S2 id
             _note_external(result, listed_ids, Paper(other), answer)
             citing, cited = (paper_id, other["paperId"]) if direction == "references" else (other["paperId"], paper_id)
             result.citations.append(CitationLink(

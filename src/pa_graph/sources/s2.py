@@ -26,7 +26,7 @@ import httpx
 from pa_graph import __version__
 from pa_graph.sources.cache import Cached, ResponseCache
 from pa_graph.errors import S2AuthError, S2Error, S2RequestError, S2Unavailable
-from pa_graph.text import without_credentials
+from pa_graph.text import S2_PAPER_ID, without_credentials
 
 __all__ = ["S2Settings", "S2Client", "DEFAULT_API_URL", "BATCH_LIMIT", "title_query"]
 
@@ -159,7 +159,8 @@ class S2Client:
                 continue
             entries = {}
             for paper_id, item in zip(chunk, body):
-                if item is None or (isinstance(item, dict) and isinstance(item.get("paperId"), str)):
+                if item is None or (isinstance(item, dict) and isinstance(item.get("paperId"), str)
+                                    and S2_PAPER_ID.fullmatch(item["paperId"])):
                     entries[f"{kind}:{paper_id}"] = item
                 else:
                     self.warnings.append(f"Semantic Scholar: malformed item for {paper_id} in {request}; skipped")
@@ -182,7 +183,8 @@ class S2Client:
             return None
         if body is not None:
             data = body.get("data") if isinstance(body, dict) else None
-            body = data[0] if isinstance(data, list) and data and isinstance(data[0], dict) else None
+            body = data[0] if isinstance(data, list) and data and isinstance(data[0], dict) \
+                and isinstance(data[0].get("paperId"), str) and S2_PAPER_ID.fullmatch(data[0]["paperId"]) else None
         self._store({key: body}, self._describe("GET", "/paper/search/match", params))
         return self.cache.get(key)
 
@@ -280,7 +282,7 @@ class S2Client:
                 status = response.status_code
                 if status == 200:
                     try:
-                        return response.json()
+                        return _clean(response.json())
                     except ValueError:
                         reason = "malformed JSON in the answer"
                 elif status == 404 and not_found_ok:
@@ -308,6 +310,18 @@ class S2Client:
         """Close the HTTP connections and the cache."""
         self._http.close()
         self.cache.close()
+
+
+def _clean(value):
+    """An answer with every string made storable: lone surrogates (valid JSON, invalid Unicode) replaced."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8") if any(0xD800 <= ord(c) <= 0xDFFF for c in value) \
+            else value
+    if isinstance(value, list):
+        return [_clean(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _clean(item) for key, item in value.items()}
+    return value
 
 
 class _Overloaded(Exception):
