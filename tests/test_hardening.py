@@ -225,3 +225,39 @@ def test_hostile_semantic_scholar_values_are_left_out_and_every_output_parses(tm
         Graph().parse(tmp_path / "out" / name)
         pyoxigraph.Store().load(path=str(tmp_path / "out" / name), format=pyoxigraph.RdfFormat.TURTLE)
     json.loads((tmp_path / "out" / "graph.json").read_text(encoding="utf-8"))
+
+
+def test_graphml_is_well_formed_xml_and_csv_cells_are_not_formulas(tmp_path):
+    import xml.etree.ElementTree as ElementTree
+
+    import networkx as nx
+
+    from pa_graph.export.formats import to_csv, to_graphml
+
+    model = nx.MultiDiGraph()
+    model.add_node("work/a", kind="work", listed=True, work_type="paper", title="=HYPERLINK(\"x\")\x01\x0b bell\x07",
+                   sources=[])
+    ElementTree.fromstring(to_graphml(model))  # control characters would make it unreadable XML
+    assert "\x07" not in to_graphml(model)
+    assert "'=HYPERLINK" in to_csv(model)
+
+
+def test_small_things_exit_cleanly(runner, built, tmp_path):
+    import subprocess
+    import sys
+
+    stats = subprocess.run(f"{sys.executable} -m pa_graph stats --graph {built / 'graph.ttl'} | head -1",
+                           shell=True, capture_output=True, text=True, timeout=60)
+    assert "Traceback" not in stats.stderr and "internal error" not in stats.stderr and stats.stdout
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x", encoding="utf-8")
+    view = runner.invoke(main, ["view", "--graph", str(built / "graph.ttl"), "--out", str(blocker / "v.html")])
+    assert view.exit_code == 1 and "cannot write outputs" in view.stderr
+    push = runner.invoke(main, ["push", str(built / "graph.ttl"), "--endpoint", "not a url"])
+    assert push.exit_code == 2 and "is not an http(s) URL" in push.output
+    damaged = tmp_path / "cache"
+    damaged.mkdir()
+    (damaged / "s2.sqlite3").write_bytes(b"this is not a database" * 100)
+    cache = runner.invoke(main, ["build", "--offline", "--out", str(tmp_path / "o"), "--cache-dir", str(damaged)])
+    assert cache.exit_code == 1 and "s2.sqlite3: cannot open the cache" in cache.stderr
+    assert "internal error" not in cache.stderr

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import sys
 import time
 import traceback
@@ -131,6 +132,9 @@ def _reported(command):
             sys.exit(1)
         except (click.exceptions.Exit, click.ClickException, KeyboardInterrupt):
             raise
+        except BrokenPipeError:  # `pa-graph stats | head -3`: the reader has what it wanted
+            sys.stderr.close()
+            sys.exit(0)
         except Exception as err:  # a bug: say so in one line, keep the traceback for those who ask
             if os.environ.get("PA_GRAPH_DEBUG"):
                 traceback.print_exc()
@@ -305,6 +309,9 @@ def push(graph_file: Path, endpoint: str | None, update_endpoint: str | None, na
 
     if bool(endpoint) == bool(update_endpoint):
         raise click.UsageError("give either --endpoint (Graph Store Protocol) or --update-endpoint (SPARQL Update)")
+    for option, url in (("--endpoint", endpoint), ("--update-endpoint", update_endpoint)):
+        if url and not re.match(r"https?://[^\s/]+", url):
+            raise click.BadParameter(f"{url!r} is not an http(s) URL", param_hint=option)
     credentials = Credentials.from_environment(user=user, password=password, token=token)
     if endpoint:
         result = push_graph_store(graph_file, endpoint, named_graph, credentials)
@@ -332,8 +339,9 @@ def view(graph_file: Path, category: str | None, ego: str | None, min_citers: in
         raise click.BadParameter(f"{top_external!r} is neither a number nor 'all'", param_hint="--top-external")
     model = select_view(load_model(graph_file), category=category, ego=ego, min_citers=min_citers)
     title = "pa-graph" + (f": {category}" if category else "") + (f": around {ego}" if ego else "")
-    write_atomic(out_file, render_html(model, title, None if top_external == "all" else int(top_external),
-                                       _suggestions_beside(graph_file), _flags_beside(graph_file, model)))
+    write_all(out_file.parent, {out_file.name: render_html(model, title, None if top_external == "all" else
+                                                          int(top_external), _suggestions_beside(graph_file),
+                                                          _flags_beside(graph_file, model))})
     works = len(nodes_of_kind(model, "work"))
     click.echo(f"wrote {out_file}: {model.number_of_nodes()} nodes ({works} works), {model.number_of_edges()} edges")
 

@@ -68,8 +68,12 @@ def _scalars(data: dict) -> dict:
             value = "; ".join(str(item) for item in value)
         elif isinstance(value, dict):
             value = json.dumps(value, ensure_ascii=False)
-        out[name] = value
+        out[name] = _XML_INVALID.sub("", value) if isinstance(value, str) else value
     return out
+
+
+#: Characters XML 1.0 cannot hold, even escaped (control characters, lone surrogates, U+FFFE/U+FFFF).
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def _listed_works(model: nx.MultiDiGraph) -> list[tuple[str, dict]]:
@@ -87,7 +91,7 @@ def to_csv(model: nx.MultiDiGraph) -> str:
     writer.writerow(["id", "title", "type", "year", "listed_year", "sections", "tags", "methods", "venues",
                      "listed_arxiv_ids", "arxiv_id", "doi", "s2_paper_id", "citation_count", "authors", "sources"])
     for node, data in _listed_works(model):
-        writer.writerow([
+        writer.writerow(_spreadsheet_safe([
             node, data["title"], data["work_type"], data.get("year") or "", data.get("listed_year") or "",
             "; ".join(_targets(model, node, "listed_in")), "; ".join(_targets(model, node, "has_tag")),
             "; ".join(_targets(model, node, "proposes_method")), "; ".join(_targets(model, node, "published_in")),
@@ -95,8 +99,14 @@ def to_csv(model: nx.MultiDiGraph) -> str:
             data.get("s2_paper_id") or "", "" if data.get("citation_count") is None else data["citation_count"],
             "; ".join(_targets(model, node, "creator")),
             "; ".join(f"{s['file']}:{s['line']}" for s in data.get("sources", [])),
-        ])
+        ]))
     return buffer.getvalue()
+
+
+def _spreadsheet_safe(cells: list) -> list:
+    """Cells from a list or a service that a spreadsheet would read as a formula (``=``, ``+``, ``-``, ``@``
+    first) start with an apostrophe, as spreadsheets expect for text."""
+    return [f"'{cell}" if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@") else cell for cell in cells]
 
 
 _BIBTEX_SPECIAL = re.compile(r"([&%$#_{}])")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import time
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -66,17 +67,37 @@ class ResponseCache:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA busy_timeout=30000")
+            self._use_wal()
             self._db.execute(_SCHEMA)
         except (OSError, sqlite3.Error) as err:
             raise CacheError(f"{self.path}: cannot open the cache ({err})") from err
 
+    def _use_wal(self) -> None:
+        """WAL mode, which lets builds share the file. Switching needs the file to itself for a moment, and SQLite
+        answers "locked" at once instead of waiting when another build is switching it too: try again briefly."""
+        for attempt in range(50):
+            try:
+                if self._db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                    self._db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as err:
+                if "locked" not in str(err) or attempt == 49:
+                    raise
+                time.sleep(0.1)
+
     def get(self, key: str) -> Cached | None:
-        row = self._db.execute("SELECT value, request, retrieved_at FROM answers WHERE key = ?", (key,)).fetchone()
+        """The stored answer; ``None`` when there is none or it cannot be read back (then it is asked again)."""
+        try:
+            row = self._db.execute("SELECT value, request, retrieved_at FROM answers WHERE key = ?", (key,)).fetchone()
+        except sqlite3.DatabaseError as err:
+            raise CacheError(f"{self.path}: the cache file is damaged ({err}); remove it or run 'pa-graph cache clear'") from err
         if row is None:
             return None
-        return Cached(json.loads(row[0]), row[1], row[2])
+        try:
+            return Cached(json.loads(row[0]), row[1], row[2])
+        except ValueError:
+            return None
 
     def put(self, key: str, value: object, request: str, retrieved_at: str | None = None) -> Cached:
         entry = Cached(value, request, retrieved_at or datetime.now(timezone.utc).isoformat(timespec="seconds"))
