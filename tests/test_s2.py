@@ -291,3 +291,29 @@ def test_a_429_slows_the_throttle_for_the_rest_of_the_build(make_client, clock):
     # Retry-After 0, then the retry waits for the slot booked at 2/s (0.5 s); from then on the rate is
     # 2 × 0.8 = 1.6/s: 0.625 s between requests
     assert clock.waits == [0.0, 0.5, 0.625, 0.625]
+
+
+@respx.mock
+def test_a_compressed_answer_cannot_inflate_past_the_cap(make_client, monkeypatch):
+    import gzip
+
+    from pa_graph.sources import s2
+
+    monkeypatch.setattr(s2, "MAX_ANSWER_BYTES", 1_000_000)
+    bomb = gzip.compress(b"[" + b" " * 20_000_000 + b"]")  # 20 MB of JSON in 20 kB
+    respx.post(f"{API}/graph/v1/paper/batch").respond(200, content=bomb, headers={"Content-Encoding": "gzip"})
+    client = make_client()
+    assert client.papers(["ARXIV:1"], "title", "paper") == {}
+    assert client.warnings == ["Semantic Scholar: POST /paper/batch: the answer is larger than 1,000,000 bytes; "
+                               "not read"]
+
+
+@respx.mock
+def test_pages_that_always_say_next_end(make_client):
+    route = respx.get(f"{API}/graph/v1/paper/x/citations").mock(
+        side_effect=lambda request: httpx.Response(200, json={
+            "offset": int(request.url.params["offset"]), "next": int(request.url.params["offset"]) + 1,
+            "data": [{"citingPaper": {"paperId": "c" * 40}}]}))
+    client = make_client(page_size=100)
+    answer = client.connected("x", "citations", "title", cap=1000)
+    assert route.call_count == 2 * 10 + 2 and len(answer.value) == 22  # not 1000 requests

@@ -13,6 +13,7 @@ opens a new connection per request; and it accepts no transport. Every one of th
 
 from __future__ import annotations
 
+import json as jsonlib
 import os
 import random
 import re
@@ -34,6 +35,7 @@ DEFAULT_API_URL = "https://api.semanticscholar.org"
 BATCH_LIMIT = 500
 PAGE_LIMIT = 1000
 MAX_OFFSET = 10_000  # offset + limit must stay below this on /references and /citations
+MAX_ANSWER_BYTES = 50_000_000  # decoded; S2 documents 10 MB for a batch answer
 
 
 @dataclass(frozen=True)
@@ -202,7 +204,9 @@ class S2Client:
         path = f"/paper/{paper_id}/{direction}"
         items: list = []
         offset, complete = 0, True
-        while len(items) < cap:
+        pages_left = 2 * -(-cap // self.settings.page_size) + 2  # full pages need half of these; short ones end it
+        while len(items) < cap and pages_left > 0:
+            pages_left -= 1
             limit = min(self.settings.page_size, cap - len(items), MAX_OFFSET - 1 - offset)
             if limit <= 0:
                 break
@@ -262,8 +266,9 @@ class S2Client:
             retry_after: float | None = None
             timeout = self.settings.timeout if self._answered else self.settings.first_answer_timeout
             try:
-                response = self._http.request(method, path, params=params, json=json,
-                                              timeout=httpx.Timeout(timeout, connect=min(5.0, timeout)))
+                response, body = self._fetch(method, path, params, json, timeout)
+            except _TooLarge as err:
+                raise S2RequestError(f"{method} {path}: {err}; not read") from err
             except httpx.ConnectError as err:
                 raise self._stop_asking(S2Unavailable(f"cannot connect to {without_credentials(self.settings.api_url)} ({err})")) from err
             except httpx.TimeoutException as err:
@@ -282,7 +287,7 @@ class S2Client:
                 status = response.status_code
                 if status == 200:
                     try:
-                        return _clean(response.json())
+                        return _clean(jsonlib.loads(body))
                     except ValueError:
                         reason = "malformed JSON in the answer"
                 elif status == 404 and not_found_ok:
@@ -298,13 +303,29 @@ class S2Client:
                     if status == 429:  # the service says we are too fast: slower for the rest of the build
                         self._rate = max(self._rate * 0.8, self.settings.rate / 8)
                 else:
-                    raise S2RequestError(f"{method} {path}: HTTP {status} {_error_text(response)}".rstrip())
+                    raise S2RequestError(f"{method} {path}: HTTP {status} {_error_text(body)}".rstrip())
             wait = retry_after if retry_after is not None else self.settings.backoff * 2 ** (attempt - 1) * (0.5 + random.random())
             wait = min(wait, self.settings.max_wait)
             if attempt >= self.settings.max_attempts or wait > self._budget.seconds:
                 raise S2RequestError(f"{method} {path}: {reason}; gave up after {attempt} attempts")
             self._budget.seconds -= wait
             self.sleep(wait)
+
+    def _fetch(self, method: str, path: str, params: dict, json: object, timeout: float) -> tuple[httpx.Response, bytes]:
+        """One exchange, bounded: the whole answer within ``timeout`` seconds (not per read, so a drip-fed body
+        ends), and at most :data:`MAX_ANSWER_BYTES` once decoded (a compressed body cannot inflate past it)."""
+        deadline = self.clock() + timeout
+        with self._http.stream(method, path, params=params, json=json,
+                               timeout=httpx.Timeout(timeout, connect=min(5.0, timeout))) as response:
+            chunks, size = [], 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > MAX_ANSWER_BYTES:
+                    raise _TooLarge(f"the answer is larger than {MAX_ANSWER_BYTES:,} bytes")
+                if self.clock() > deadline:
+                    raise httpx.ReadTimeout(f"no complete answer within {timeout:g} s")
+                chunks.append(chunk)
+        return response, b"".join(chunks)
 
     def close(self) -> None:
         """Close the HTTP connections and the cache."""
@@ -322,6 +343,10 @@ def _clean(value):
     if isinstance(value, dict):
         return {str(key): _clean(item) for key, item in value.items()}
     return value
+
+
+class _TooLarge(Exception):
+    """An answer past the size cap."""
 
 
 class _Overloaded(Exception):
@@ -354,9 +379,9 @@ def _retry_after(response: httpx.Response) -> float | None:
         return None
 
 
-def _error_text(response: httpx.Response) -> str:
+def _error_text(body: bytes) -> str:
     try:
-        body = response.json()
+        answer = jsonlib.loads(body)
     except ValueError:
         return ""
-    return str(body.get("error") or body.get("message") or "") if isinstance(body, dict) else ""
+    return str(answer.get("error") or answer.get("message") or "")[:200] if isinstance(answer, dict) else ""
