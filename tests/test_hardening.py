@@ -261,3 +261,22 @@ def test_small_things_exit_cleanly(runner, built, tmp_path):
     cache = runner.invoke(main, ["build", "--offline", "--out", str(tmp_path / "o"), "--cache-dir", str(damaged)])
     assert cache.exit_code == 1 and "s2.sqlite3: cannot open the cache" in cache.stderr
     assert "internal error" not in cache.stderr
+
+
+def test_bad_usage_and_unusable_input_exit_2_with_one_line(runner, built, tmp_path):
+    graph = str(built / "graph.ttl")
+    broken = tmp_path / "graph.json"
+    broken.write_text("{not json", encoding="utf-8")
+    cases = [
+        (["query", "nosuchquery", "--graph", graph], "neither a cookbook query"),
+        (["query", "SELECT ?x WHERE { ?x ", "--graph", graph], "SPARQL syntax error"),
+        (["query", str(tmp_path / "missing.rq"), "--graph", graph], "missing.rq"),
+        (["query", "venues", "--graph", graph, "--bind", "bad name=1"], "a parameter name is letters"),
+        (["view", "--graph", str(broken), "--out", str(tmp_path / "v.html")], "not a graph.json a build writes"),
+        (["gaps", "--graph", str(broken), "--out", str(tmp_path / "g")], "not a graph.json a build writes"),
+    ]
+    for arguments, message in cases:
+        result = runner.invoke(main, arguments)
+        assert result.exit_code == 2, (arguments, result.output)
+        assert message in result.stderr and "Traceback" not in result.output and "internal error" not in result.output
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr

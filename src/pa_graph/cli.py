@@ -117,6 +117,12 @@ class _Progress:
             self.bar = None
 
 
+def _one_line(err: Exception, limit: int = 400) -> str:
+    """An error as one line a person reads (a parser's multi-line message folded and cut)."""
+    text = " ".join(str(err).split())
+    return text if len(text) <= limit else text[:limit] + " …"
+
+
 def _reported(command):
     """Turn library errors into one-line messages and exit codes; never show a traceback unless PA_GRAPH_DEBUG=1."""
 
@@ -125,10 +131,10 @@ def _reported(command):
         try:
             return command(*args, **kwargs)
         except _INPUT_ERRORS as err:
-            click.echo(f"Error: {err}", err=True)
+            click.echo(f"Error: {_one_line(err)}", err=True)
             sys.exit(2)
         except PaGraphError as err:
-            click.echo(f"Error: {err}", err=True)
+            click.echo(f"Error: {_one_line(err)}", err=True)
             sys.exit(1)
         except (click.exceptions.Exit, click.ClickException, KeyboardInterrupt):
             raise
