@@ -394,11 +394,21 @@ def test_a_strict_limiter_at_one_request_a_second_sends_no_429_at_the_default_ra
     from pa_graph.sources.s2 import S2Settings
 
     assert S2Settings().rate == 0.9
-    # the same proportions, 10 times faster: a limiter at 10/s and pa-graph's default headroom (0.9 of it)
-    with FakeS2(world, Faults(api_key=KEY, min_interval=0.1)) as fake:
-        kg = assembled(fake, tmp_path, EnrichOptions(), rate=9.0)
+    # the same proportions, 5 times faster: a limiter at 5/s and pa-graph's default headroom (0.9 of it), on a list
+    # whose works need a title match each (one request a work)
+    rows = [f"| {title} | 2024 |" for title in sorted(world.listed_titles)[:6]]
+    small = tmp_path / "small.md"
+    small.write_text("## Papers\n\n| Paper | Year |\n|---|---|\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    from pa_graph import assemble
+    from pa_graph.sources.cache import ResponseCache
+    from pa_graph.sources.s2 import S2Client
+
+    with FakeS2(world, Faults(api_key=KEY, min_interval=0.2)) as fake:
+        client = S2Client(settings(fake, rate=4.5), ResponseCache(tmp_path / "cache"))
+        kg = assemble([small], client=client)
+        client.close()
         statuses = [e.status for e in fake.log]
-    assert 429 not in statuses and len(kg.enrichment.resolved) == 155
+    assert len(statuses) >= 6 and 429 not in statuses and len(kg.enrichment.resolved) >= 5
 
 
 def test_progress_off_a_terminal_is_plain_lines_and_quiet_silences_it(world, tmp_path):

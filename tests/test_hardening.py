@@ -280,3 +280,33 @@ def test_bad_usage_and_unusable_input_exit_2_with_one_line(runner, built, tmp_pa
         assert result.exit_code == 2, (arguments, result.output)
         assert message in result.stderr and "Traceback" not in result.output and "internal error" not in result.output
         assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_a_build_that_fails_while_writing_leaves_the_previous_outputs_and_no_temporary_files(tmp_path):
+    import os
+    import resource
+    import signal
+    import subprocess
+    import sys
+
+    from pa_graph import BuildOptions, build
+
+    out = tmp_path / "out"
+    build(options=BuildOptions(out_dir=out, enrich=False))
+    (out / "view.html").write_text("a page of the view command", encoding="utf-8")
+    before = {path.name: path.read_bytes() for path in out.iterdir()}
+
+    def full_disk():  # files may not grow past 200 kB: graph.html (about 1 MB) cannot be written
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000))
+
+    other = tmp_path / "other.md"
+    other.write_text("## Papers\n\n| Paper | Year |\n|---|---|\n| A different list entirely | 2024 |\n", encoding="utf-8")
+    failed = subprocess.run([sys.executable, "-m", "pa_graph", "build", str(other), "--no-enrich", "--out", str(out)],
+                            capture_output=True, text=True, preexec_fn=full_disk, env=os.environ)
+    assert failed.returncode == 1 and "the previous outputs are unchanged" in failed.stderr
+    assert {path.name: path.read_bytes() for path in out.iterdir()} == before
+    assert not [path.name for path in tmp_path.iterdir() if path.name.endswith(".tmp")]
+    build([other], BuildOptions(out_dir=out, enrich=False))
+    assert b"A different list" in (out / "graph.ttl").read_bytes()
+    assert (out / "view.html").read_text(encoding="utf-8") == "a page of the view command"  # other files stay

@@ -117,7 +117,7 @@ class _Progress:
             self.bar = None
 
 
-def _one_line(err: Exception, limit: int = 400) -> str:
+def _one_line(err: Exception, limit: int = 2000) -> str:
     """An error as one line a person reads (a parser's multi-line message folded and cut)."""
     text = " ".join(str(err).split())
     return text if len(text) <= limit else text[:limit] + " …"

@@ -1,15 +1,18 @@
-"""Writing files so that a killed build never leaves a half-written one: temp file in the same folder, then rename."""
+"""Writing outputs so that a failed or killed build never leaves half of them: one file by a temporary file and a
+rename (:func:`write_atomic`, :func:`write_all`), a whole build by a sibling folder swapped in (:func:`replace_folder`).
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
 from pa_graph.errors import PaGraphError
 
-__all__ = ["write_atomic", "write_all"]
+__all__ = ["write_atomic", "write_all", "replace_folder"]
 
 
 def write_atomic(path: Path, content: str | bytes) -> None:
@@ -46,3 +49,47 @@ def write_all(out_dir: Path, files: Mapping[str, str]) -> list[Path]:
         return written
     except OSError as err:
         raise PaGraphError(f"{out_dir}: cannot write outputs ({err.strerror or err})") from err
+
+
+def _stale_siblings(out_dir: Path) -> list[Path]:
+    return sorted(out_dir.parent.glob(f".{out_dir.name}.*.tmp"))
+
+
+def replace_folder(out_dir: Path, files: Mapping[str, str]) -> list[Path]:
+    """Make ``out_dir`` hold exactly ``files`` plus whatever else it held (a view page, a history), all at once:
+    everything is written into a fresh sibling folder ``.<name>.<id>.tmp`` first, then the two folders are swapped
+    by renames. A failure before the swap (a full disk, an error) removes the sibling and leaves ``out_dir`` as it
+    was; a kill leaves at most a ``.tmp`` sibling, which the next build removes (or, killed between the two renames,
+    puts back). A folder that holds folders, or the working folder, is written file by file instead."""
+    out_dir = Path(out_dir)
+    if out_dir.resolve() == Path.cwd().resolve() or (out_dir.is_dir() and any(p.is_dir() for p in out_dir.iterdir())):
+        return write_all(out_dir, files)  # a folder that holds folders (or the working folder) is not swapped
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        for stale in _stale_siblings(out_dir):  # what a killed build left behind
+            if stale.name.endswith(".old.tmp") and not out_dir.exists():
+                stale.rename(out_dir)
+            else:
+                shutil.rmtree(stale, ignore_errors=True)
+        new = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=out_dir.parent))
+    except OSError as err:
+        raise PaGraphError(f"{out_dir}: cannot write outputs ({err.strerror or err})") from err
+    try:
+        if out_dir.is_dir():
+            for kept in out_dir.iterdir():  # files of other commands stay
+                if kept.name not in files:
+                    (shutil.copytree if kept.is_dir() else shutil.copy2)(kept, new / kept.name)
+        for name, text in files.items():
+            (new / name).write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+            os.chmod(new / name, 0o666 & ~_umask())
+        os.chmod(new, 0o777 & ~_umask())
+        old = out_dir.parent / f".{out_dir.name}.{new.name.split('.')[-2]}.old.tmp"
+        if out_dir.exists():
+            out_dir.rename(old)
+        new.rename(out_dir)
+    except OSError as err:
+        shutil.rmtree(new, ignore_errors=True)
+        raise PaGraphError(f"{out_dir}: cannot write outputs ({err.strerror or err}); the previous outputs are "
+                           "unchanged") from err
+    shutil.rmtree(old, ignore_errors=True)
+    return [out_dir / name for name in files]

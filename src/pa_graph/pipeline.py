@@ -26,7 +26,7 @@ from pa_graph.analysis.gaps import IGNORE_FILE_NAME, GapReport, IgnoreList, anal
 from pa_graph.analysis.gaps.missing import DEFAULT_TOP
 from pa_graph.analysis.gaps.report import CITATIONS_LIMIT, rdf_findings, report_files, view_suggestions
 from pa_graph.model import add_enrichment, build_model
-from pa_graph.outputs import write_all
+from pa_graph.outputs import replace_folder
 from pa_graph.sources.fetch import ListFetcher, is_remote, locate
 from pa_graph.parse import parse_list_data, read_list
 from pa_graph.export.rdf import DEFAULT_BASE_IRI, describe_dataset, to_rdf, to_turtle
@@ -141,7 +141,7 @@ class KnowledgeGraph:
     def write(self, out_dir: str | Path, formats: Sequence[str] = (), base_iri: str = DEFAULT_BASE_IRI) -> list[Path]:
         """Write the files a build writes into ``out_dir`` (each atomically, after all are rendered)."""
         files, _ = self.files(base_iri, formats)
-        return write_all(Path(out_dir), files)
+        return replace_folder(Path(out_dir), files)
 
     def _record(self, base_iri: str, built_at: str, stats: dict) -> dict:
         """``build.json``: everything that changes between runs, kept out of the byte-stable graph."""
@@ -290,7 +290,7 @@ def build(paths: Sequence[str | Path] = (), options: BuildOptions = BuildOptions
             client.close()
     files, rdf = graph.files(options.base_iri, options.formats)
     validation = validate_graph(rdf) if options.validate else None
-    written = write_all(Path(options.out_dir), files)
+    written = replace_folder(Path(options.out_dir), files)
     return BuildResult(graph, rdf, graph_stats(rdf), written, validation)
 
 
