@@ -124,3 +124,15 @@ def test_the_view_of_a_built_graph_shows_the_audit_flags_of_its_audit_json(runne
     shown = {n["id"]: n["flags"] for n in data["nodes"] if n.get("flags")}
     expected = {node: flags for node, flags in bundled.audit_flags().items()}  # the build's own flags
     assert shown == expected and any(f.startswith("repeated-row: ") for flags in shown.values() for f in flags)
+
+
+def test_the_page_is_titled_by_the_list(built, bundled_path, tmp_path):
+    import re
+
+    from pa_graph.parse import parse_list_text
+
+    heading = re.search(r"<h1[^>]*>(.*?)</h1>", bundled_path.read_text(encoding="utf-8")).group(1)
+    page = (built / "graph.html").read_text(encoding="utf-8")
+    assert f"<title>{heading}</title>" in page and f"<h1>{heading}</h1>" in page
+    assert parse_list_text("# My *own* list\n\n## A\n", "x.md").title == "My own list"
+    assert parse_list_text("## Only sections\n", "x.md").title is None  # the file name stands in

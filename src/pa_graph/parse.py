@@ -9,6 +9,7 @@ parser); columns are mapped by what their header means, not by position, so the 
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 from html.parser import HTMLParser
 from collections.abc import Sequence
@@ -54,6 +55,7 @@ _FORMATTING_TAG = re.compile(
 _HREF = re.compile(r"""href\s*=\s*["']([^"']+)""", re.IGNORECASE)
 _HTML_TABLE = re.compile(r"<table\b", re.IGNORECASE)
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_HTML_H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.IGNORECASE | re.DOTALL)
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 #: Larger list files are refused (a list of 10,000 papers is about 3 MB).
 MAX_LIST_BYTES = 10_000_000
@@ -148,6 +150,8 @@ def parse_list_text(text: str, name: str, path: Path | None = None, sha256: str 
             level = int(token.tag[1:])
             label = strip_heading_decoration(_HTML_COMMENT.sub("", _read_cell(tokens[index + 1]).text).strip())
             path = [] if level == 1 else [(lv, text) for lv, text in path if lv < level] + [(level, label)]
+            if parsed.title is None and level == 1 and label:
+                parsed.title = label
             here = Section(_PATH_SEPARATOR.join(text for _, text in path))
         elif token.type == "table_open":
             index = _read_table(tokens, index, lines, here, parsed)
@@ -155,6 +159,8 @@ def parse_list_text(text: str, name: str, path: Path | None = None, sha256: str 
             index = read_list_items(tokens, index, here, parsed)
         elif token.type == "html_block" and _HTML_TABLE.search(token.content):
             _read_html_tables(token, lines, here, parsed)
+        elif token.type == "html_block" and parsed.title is None and (heading := _HTML_H1.search(token.content)):
+            parsed.title = " ".join(re.sub(r"<[^>]*>", " ", html.unescape(heading.group(1))).split()) or None
         index += 1
     _settle_sections(parsed)
     return parsed

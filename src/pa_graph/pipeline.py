@@ -102,8 +102,12 @@ class KnowledgeGraph:
 
     def to_html(self, title: str | None = None, top_external: int | None = DEFAULT_TOP_EXTERNAL) -> str:
         """The interactive page (one self-contained HTML string), missing-paper suggestions ringed."""
-        return render_html(self.model, title or " + ".join(parsed.name for parsed in self.lists), top_external,
+        return render_html(self.model, title or self.title(), top_external,
                            view_suggestions(self.gap_report or GapReport()), self.audit_flags())
+
+    def title(self) -> str:
+        """The lists' titles (their first level-1 heading, else the file name), joined: the page's title."""
+        return " + ".join(parsed.title or parsed.name for parsed in self.lists)
 
     def to_pyvis(self, top_external: int | None = DEFAULT_TOP_EXTERNAL):
         """The graph the page draws as a ``pyvis.network.Network`` (nodes, positions, styles, edges)."""
@@ -127,7 +131,8 @@ class KnowledgeGraph:
                  for name in dict.fromkeys(("ttl", *formats))}  # graph.ttl always: other commands read it
         files.update({
             "graph.json": json.dumps(nx.node_link_data(self.model, edges="edges"), ensure_ascii=False, indent=1) + "\n",
-            "graph.html": render_html(self.model, suggestions=view_suggestions(gap_report), flags=self.audit_flags()),
+            "graph.html": render_html(self.model, self.title(), suggestions=view_suggestions(gap_report),
+                                      flags=self.audit_flags()),
             "audit.md": render_markdown(self.audit),
             "audit.json": render_json(self.audit),
             **report_files(gap_report, CITATIONS_LIMIT),

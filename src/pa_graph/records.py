@@ -91,6 +91,7 @@ class ParsedList:
     notes: list[str] = field(default_factory=list)
     layouts: dict[Section, list[str]] = field(default_factory=dict)  # the header of each section's first paper table
     skipped: list[tuple[str, SourceRef]] = field(default_factory=list)  # list items that are not papers, by kind
+    title: str | None = None  # the list's own title: its first level-1 heading (Markdown or HTML)
     url: str | None = None  # where a list given by URL was fetched from
     fetched_at: str | None = None
 
