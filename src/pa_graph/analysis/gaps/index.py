@@ -7,9 +7,10 @@ off the list) without copying the graph.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import networkx as nx
 
@@ -78,15 +79,43 @@ class CitationIndex:
                    {k: frozenset(v) for k, v in citers.items()},
                    {work: tuple(sections.get(work, ())) for work in listed}, embeddings)
 
-    @property
+    @cached_property
     def listed_set(self) -> frozenset[str]:
-        return self._cached("listed_set", lambda: frozenset(self.listed))
+        return frozenset(self.listed)
 
-    def _cached(self, name: str, make):
-        store = self.__dict__.setdefault("_memo", {})
-        if name not in store:
-            store[name] = make()
-        return store[name]
+    @cached_property
+    def order(self) -> dict[str, int]:
+        """Each listed work's place in the list."""
+        return {work: position for position, work in enumerate(self.listed)}
+
+    @cached_property
+    def section_sizes(self) -> Counter[str]:
+        """Listed works per section."""
+        return Counter(section for sections in self.sections.values() for section in sections)
+
+    @cached_property
+    def centroids(self) -> dict[str, list[float]]:
+        """Each section's mean embedding over its listed works that have one."""
+        members: dict[str, list] = {}
+        for work, sections in self.sections.items():
+            vector = self.embeddings.get(work)
+            if vector:
+                for section in sections:
+                    members.setdefault(section, []).append(vector)
+        return {section: mean_vector(vectors) for section, vectors in members.items()}
+
+    @cached_property
+    def literature(self) -> frozenset[str]:
+        """The list's literature: listed works and everything they cite."""
+        found = set(self.listed)
+        for work in self.listed:
+            found |= self.references(work)
+        return frozenset(found)
+
+    @cached_property
+    def listed_references(self) -> dict[str, frozenset[str]]:
+        """Each listed work's references that are listed works."""
+        return {work: self.references(work) & self.listed_set for work in self.listed}
 
     def data(self, node: str) -> dict:
         return self.model.nodes[node]
@@ -131,6 +160,4 @@ class CitationIndex:
         embeddings = self.embeddings if keep_embedding else {k: v for k, v in self.embeddings.items() if k != work}
         listed = tuple(w for w in self.listed if w != work)
         sections = {w: s for w, s in self.sections.items() if w != work}
-        hidden = replace(self, listed=listed, refs=refs, citers=citers, sections=sections, embeddings=embeddings)
-        hidden.__dict__.pop("_memo", None)
-        return hidden
+        return replace(self, listed=listed, refs=refs, citers=citers, sections=sections, embeddings=embeddings)

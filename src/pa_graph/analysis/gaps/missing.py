@@ -39,7 +39,7 @@ from urllib.parse import quote
 import networkx as nx
 import numpy as np
 
-from pa_graph.analysis.gaps.index import CitationIndex, cosine, mean_vector
+from pa_graph.analysis.gaps.index import CitationIndex, cosine
 from pa_graph.analysis.gaps.peers import PeerLists
 from pa_graph.parse import DEFAULT_HEADER, NewEntry, table_row
 from pa_graph.text import ARXIV_ID, DOI, S2_PAPER_ID, arxiv_base_id
@@ -73,32 +73,10 @@ class SignalTable:
     in_literature: list[int]  # |refs(c) ∩ R|
 
 
-def _list_memo(index: CitationIndex) -> dict:
-    """Per-index facts every candidate needs: list order, section sizes and centroids, the list's literature."""
-    memo = index.__dict__.setdefault("_memo", {})
-    if "order" not in memo:
-        memo["order"] = {work: position for position, work in enumerate(index.listed)}
-        sizes: Counter[str] = Counter(s for sections in index.sections.values() for s in sections)
-        memo["sizes"] = sizes
-        members: dict[str, list] = {}
-        for work, sections in index.sections.items():
-            vector = index.embeddings.get(work)
-            if vector:
-                for section in sections:
-                    members.setdefault(section, []).append(vector)
-        memo["centroids"] = {section: mean_vector(vectors) for section, vectors in members.items()}
-        literature = set(index.listed)
-        for work in index.listed:
-            literature |= index.references(work)
-        memo["literature"] = literature
-        memo["listed_refs"] = {work: index.references(work) & index.listed_set for work in index.listed}
-    return memo
-
-
 def likely_section(index: CitationIndex, citing: Collection[str]) -> tuple[str | None, int]:
     """The section most of ``citing`` is listed in (tie: the section of the earliest of them in the list), and how
     many of them are listed there."""
-    order = _list_memo(index)["order"]
+    order = index.order
     votes: Counter[str] = Counter()
     first_seen: dict[str, int] = {}
     for work in sorted(citing, key=lambda w: order.get(w, 0)):
@@ -122,26 +100,25 @@ def candidates_of(index: CitationIndex, min_citers: int, ignored: Collection[str
 def signal_table(index: CitationIndex, candidates: Sequence[str], peers: PeerLists | None = None,
                  peer_counts: dict[str, int] | None = None) -> SignalTable:
     """Measure and normalise every signal for every candidate (see the module docstring)."""
-    memo = _list_memo(index)
     raw: dict[str, list[float | None]] = {signal: [] for signal in SIGNALS}
     sections, in_section, sizes, counts, ref_counts, in_literature = [], [], [], [], [], []
     for c in candidates:
         citing = index.listed_citers(c)
         n = len(citing)
         section, n_s = likely_section(index, citing)
-        size = memo["sizes"].get(section, 0) if section else 0
+        size = index.section_sizes.get(section, 0) if section else 0
         data = index.data(c)
         g = data.get("citation_count")
         g = g if isinstance(g, int) and g >= 0 else None
         r = index.reference_count(c)
         own_refs = index.references(c)
-        inside = len(own_refs & memo["literature"] - {c})
-        vector, centroid = index.embeddings.get(c), memo["centroids"].get(section)
+        inside = len(own_refs & index.literature - {c})
+        vector, centroid = index.embeddings.get(c), index.centroids.get(section)
         raw["citations"].append(n)
         raw["specificity"].append(n / max(g, n) if g is not None and n else None)
         raw["concentration"].append(n_s / n if n else None)
         raw["section_share"].append(n_s / size if size else None)
-        raw["cocitation"].append(sum(len(memo["listed_refs"][l] - {c}) for l in citing))
+        raw["cocitation"].append(sum(len(index.listed_references[l] - {c}) for l in citing))
         raw["coupling"].append(inside / r if r else None)
         raw["similarity"].append(cosine(vector, centroid) if vector and centroid else None)
         raw["recency"].append(data.get("year") if isinstance(data.get("year"), int) else None)
@@ -261,7 +238,7 @@ def missing_papers(model: nx.MultiDiGraph, min_citers: int = 2, top: int | None 
     for rank, i in enumerate(order, 1):
         node = table.candidates[i]
         data = index.data(node)
-        citing = sorted(index.listed_citers(node), key=lambda w: _list_memo(index)["order"][w])
+        citing = sorted(index.listed_citers(node), key=index.order.__getitem__)
         section = table.sections[i]
         arxiv = data.get("arxiv_id") if isinstance(data.get("arxiv_id"), str) and ARXIV_ID.fullmatch(data["arxiv_id"]) else None
         links = _links(data, arxiv)
