@@ -136,3 +136,13 @@ def test_the_page_is_titled_by_the_list(built, bundled_path, tmp_path):
     assert f"<title>{heading}</title>" in page and f"<h1>{heading}</h1>" in page
     assert parse_list_text("# My *own* list\n\n## A\n", "x.md").title == "My own list"
     assert parse_list_text("## Only sections\n", "x.md").title is None  # the file name stands in
+
+
+def test_a_focused_view_is_titled_by_the_list_and_its_focus(runner, built, tmp_path):
+    from pa_graph.cli import main
+
+    result = runner.invoke(main, ["view", "--graph", str(built / "graph.ttl"), "--category", "RAG",
+                                  "--out", str(tmp_path / "v.html")])
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "v.html").read_text(encoding="utf-8")
+    assert "<title>Large Language Models for Personalized Alignment: RAG</title>" in page

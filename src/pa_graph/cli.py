@@ -343,8 +343,10 @@ def view(graph_file: Path, category: str | None, ego: str | None, min_citers: in
 
     if top_external != "all" and not top_external.isdigit():
         raise click.BadParameter(f"{top_external!r} is neither a number nor 'all'", param_hint="--top-external")
-    model = select_view(load_model(graph_file), category=category, ego=ego, min_citers=min_citers)
-    title = "pa-graph" + (f": {category}" if category else "") + (f": around {ego}" if ego else "")
+    full = load_model(graph_file)
+    lists = " + ".join(item.get("title") or item.get("name", "") for item in full.graph.get("lists", [])) or "pa-graph"
+    model = select_view(full, category=category, ego=ego, min_citers=min_citers)
+    title = lists + (f": {category}" if category else "") + (f": around {ego}" if ego else "")
     write_all(out_file.parent, {out_file.name: render_html(model, title, None if top_external == "all" else
                                                           int(top_external), _suggestions_beside(graph_file),
                                                           _flags_beside(graph_file, model))})

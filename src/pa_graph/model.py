@@ -67,7 +67,7 @@ class _Vocabulary:
 def build_model(works: Iterable[Work], lists: Iterable[ParsedList]) -> nx.MultiDiGraph:
     """The knowledge graph of the listed works, their sections, tags, methods and venues."""
     graph = nx.MultiDiGraph(lists=[
-        {"name": parsed.name, "sha256": parsed.sha256,
+        {"name": parsed.name, "title": parsed.title, "sha256": parsed.sha256,
          "layouts": {section_id(section): header for section, header in parsed.layouts.items()}}
         for parsed in lists])
     tags, methods, venues = (_Vocabulary(graph, kind) for kind in ("tag", "method", "venue"))
