@@ -65,8 +65,8 @@ class Page:
     def visible_works(self) -> int:
         return self.js("""paGraph.data.nodes.filter(n => ['paper','survey'].includes(n.group) && !n.hidden).length""")
 
-    def click_node(self, node_id: str) -> None:
-        self.js(f"paGraph.network.stopSimulation(); paGraph.network.focus({node_id!r}, {{scale: 1.0, animation: false}})")
+    def click_node(self, node_id: str, scale: float = 1.0) -> None:
+        self.js(f"paGraph.network.stopSimulation(); paGraph.network.focus({node_id!r}, {{scale: {scale}, animation: false}})")
         self.page.wait_for_timeout(100)
         point = self.js(f"""(() => {{ const id = {node_id!r};
             const p = paGraph.network.getPositions([id])[id]; return paGraph.network.canvasToDOM(p); }})()""")
@@ -138,6 +138,90 @@ def test_click_highlights_the_neighbourhood(bundled_page):
     assert bundled_page.js("paGraph.nodes.get('tag/agent').color.background") == "#e9e9e9"
     assert bundled_page.js("paGraph.nodes.get('tag/rag').color.background") == "#b07aa1"
     bundled_page.screenshot("view-highlight.png")
+
+
+IN_VIEWPORT = """(ids => { const net = paGraph.network, box = document.getElementById('network');
+    const w = box.clientWidth, h = box.clientHeight, positions = net.getPositions(ids);
+    return ids.filter(id => { const p = net.canvasToDOM(positions[id]);
+        return p.x < 0 || p.y < 0 || p.x > w || p.y > h; }); })"""
+
+
+def outside_viewport(page: Page, ids: list[str]) -> list[str]:
+    """The ids whose centres the canvas does not show."""
+    return page.js(f"{IN_VIEWPORT}({ids!r})")
+
+
+def shown_ids(page: Page) -> list[str]:
+    return page.js("paGraph.network.body.data.nodes.get().filter(n => !n.hidden).map(n => n.id)")
+
+
+def test_a_filter_after_a_zoom_refits_the_view_and_counts_shown_edges(browser, built):
+    page = Page(browser, built / "graph.html")
+    page.js("paGraph.network.moveTo({position: {x: 4000, y: -4000}, scale: 6, animation: false})")
+    page.js("paGraph.sectionSelect.setValue(['Memory'])")
+    shown = shown_ids(page)
+    assert 0 < len(shown) < 312
+    assert outside_viewport(page, shown) == []
+    # the counter in the sidebar counts the edges vis-network draws: both ends shown
+    drawn = page.js("""(() => { const nodes = paGraph.network.body.data.nodes;
+        return paGraph.network.body.data.edges.get().filter(e => !nodes.get(e.from).hidden && !nodes.get(e.to).hidden)
+            .length; })()""")
+    assert 0 < drawn < 466
+    assert f"{len(shown)} of 312 nodes shown, {drawn} of 466 edges" in page.page.text_content("#summary")
+    page.page.close()
+
+
+def test_searching_a_hidden_paper_reveals_and_focuses_it_and_escape_clears(browser, built):
+    page = Page(browser, built / "graph.html")
+    page.js("paGraph.sectionSelect.setValue(['Memory'])")
+    lamp = page.js("paGraph.search('Lamp')[0]")
+    assert page.js(f"paGraph.nodes.get({lamp!r}).hidden") is True
+    page.page.fill("#search", "LaMP")
+    page.page.keyboard.press("Enter")
+    assert page.js(f"paGraph.nodes.get({lamp!r}).hidden") is False
+    neighbours = page.js(f"paGraph.network.getConnectedNodes({lamp!r})")
+    assert neighbours and all(page.js(f"paGraph.nodes.get({n!r}).hidden") is False for n in neighbours)
+    assert outside_viewport(page, [lamp, *neighbours]) == []
+    assert page.js("paGraph.selected") == lamp
+    # the details panel is on screen, with separate, labelled links that open in a new tab
+    assert page.page.locator("#details").is_visible()
+    assert page.js("""(() => { const r = document.getElementById('details').getBoundingClientRect();
+        return r.top >= 0 && r.top < window.innerHeight; })()""")
+    links = page.js("[...document.querySelectorAll('#details a')].map(a => [a.textContent, a.target, a.rel])")
+    assert links and all(text and target == "_blank" and "noopener" in rel for text, target, rel in links)
+    page.page.keyboard.press("Escape")
+    assert page.js("paGraph.selected") is None
+    assert page.js("paGraph.network.body.data.nodes.get().filter(n => n.color.background === '#e9e9e9').length") == 0
+    page.page.close()
+
+
+def test_a_click_fits_the_neighbourhood_on_screen(browser, built):
+    page = Page(browser, built / "graph.html")
+    rag = "section/test-time-personalized-alignment/rag"
+    page.click_node(rag, scale=6.0)  # zoomed in so far that most of the neighbourhood is off screen
+    assert page.js("paGraph.selected") == rag
+    highlighted = page.js("[...paGraph.highlighted]")
+    assert len(highlighted) > 20
+    assert outside_viewport(page, highlighted) == []
+    page.page.close()
+
+
+def test_on_a_phone_the_graph_takes_the_width_and_the_sidebar_opens_behind_a_button(browser, built):
+    phone = browser.new_page(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+    phone.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort())
+    phone.goto((built / "graph.html").resolve().as_uri())
+    phone.wait_for_function("window.paGraph && window.paGraph.interactive !== null", timeout=60_000)
+    assert phone.locator("#network").bounding_box()["width"] >= 0.9 * 390
+    assert not phone.locator("#side").is_visible()
+    phone.click("#menu")
+    assert phone.locator("#side").is_visible()
+    phone.fill("#search", "LaMP")
+    assert phone.locator("#results li").count() >= 1
+    phone.keyboard.press("Escape")
+    assert not phone.locator("#side").is_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    phone.screenshot(path=str(ARTIFACTS / "view-phone.png"))
+    phone.close()
 
 
 HOSTILE = """## Section <script>window.__pwned = 'section'</script>
