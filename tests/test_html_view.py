@@ -81,6 +81,22 @@ def test_top_external_papers_start_visible_the_rest_hidden(fake_citations):
     assert all(n["topExternal"] for n in view_data(model, top_external=None)["nodes"] if n["group"] == "external")
 
 
+def test_methods_and_venues_start_hidden_only_above_400_nodes(fake_citations, bundled):
+    from pa_graph.export.html import pyvis_network, view_data
+    from pa_graph.loading import load_model_json
+
+    model = load_model_json(fake_citations / "graph.json")
+    data = view_data(model)
+    assert len(data["nodes"]) > 400 and data["hiddenGroups"] == ["method", "venue"]
+    net = pyvis_network(model)
+    groups = {n["id"]: n["group"] for n in data["nodes"]}
+    hidden_methods = [n for n in net.nodes if n["hidden"] and groups[n["id"]] == "method"]
+    assert hidden_methods and all(n["hidden"] for n in net.nodes if groups[n["id"]] in ("method", "venue"))
+    assert not any(n["hidden"] for n in net.nodes if groups[n["id"]] == "paper")
+    small = view_data(bundled.model)
+    assert len(small["nodes"]) <= 400 and small["hiddenGroups"] == []
+
+
 def test_view_command(runner, built, tmp_path):
     from pa_graph.cli import main
 

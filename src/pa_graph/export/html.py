@@ -45,6 +45,9 @@ NODE_STYLE = {
     "author": {"color": "#76b7b2", "shape": "dot", "label": "author"},
 }
 PHYSICS_THRESHOLD = 400
+# Node types that start hidden (a legend checkbox shows them) above PHYSICS_THRESHOLD nodes: on a large graph they
+# crowd out the works a reader came for.
+HIDDEN_WHEN_LARGE = ("method", "venue")
 DEFAULT_TOP_EXTERNAL = 50
 _LAYOUT_SEED = 7
 
@@ -233,6 +236,7 @@ def view_data(model: nx.MultiDiGraph, top_external: int | None = DEFAULT_TOP_EXT
     years = [r["year"] for r in nodes if r.get("year")]
     return {"nodes": nodes, "edges": edges, "legend": legend, "sections": sections, "tags": tags,
             "years": [min(years), max(years)] if years else [None, None], "physicsThreshold": PHYSICS_THRESHOLD,
+            "hiddenGroups": list(HIDDEN_WHEN_LARGE) if len(nodes) > PHYSICS_THRESHOLD else [],
             "s2": any(d.get("s2_paper_id") for _, d in model.nodes(data=True))}
 
 
@@ -290,7 +294,8 @@ def pyvis_network(model: nx.MultiDiGraph, top_external: int | None = DEFAULT_TOP
                           "shape": style["shape"], "size": node["size"], "title": node.get("title", node["label"]),
                           "color": {"background": style["color"], "border": border},
                           "borderWidth": 4 if node.get("gap") else 1,
-                          "hidden": node["group"] == "external" and not (node.get("topExternal") or node.get("gap"))})
+                          "hidden": node["group"] in data["hiddenGroups"] or
+                          (node["group"] == "external" and not (node.get("topExternal") or node.get("gap")))})
         net.node_ids.append(node["id"])
         net.node_map[node["id"]] = net.nodes[-1]
     for edge in data["edges"]:
