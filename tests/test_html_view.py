@@ -162,3 +162,19 @@ def test_a_focused_view_is_titled_by_the_list_and_its_focus(runner, built, tmp_p
     assert result.exit_code == 0, result.output
     page = (tmp_path / "v.html").read_text(encoding="utf-8")
     assert "<title>Large Language Models for Personalized Alignment: RAG</title>" in page
+
+
+def test_papers_not_in_the_list_are_labelled_first_author_year_and_sizes_follow_in_list_citations(fake_citations):
+    from pa_graph.export.html import view_data
+    from pa_graph.loading import load_model_json
+
+    model = load_model_json(fake_citations / "graph.json")
+    works = [n for n in view_data(model)["nodes"] if n["group"] in ("paper", "survey", "external")]
+    external = [n for n in works if n["group"] == "external" and n["authors"] and n["year"]]
+    assert external
+    for node in external:
+        assert node["label"] == f"{node['authors'][0].split()[-1]} {node['year']}"
+    assert all(n["label"] for n in works)
+    by_citers = sorted(works, key=lambda n: n["inList"])
+    assert [n["size"] for n in by_citers] == sorted(n["size"] for n in works)
+    assert by_citers[0]["size"] < by_citers[-1]["size"]

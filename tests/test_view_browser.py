@@ -39,8 +39,8 @@ def browser():
 class Page:
     """A page opened from file:// with every other request aborted and recorded."""
 
-    def __init__(self, browser, path: Path) -> None:
-        self.page = browser.new_page(viewport={"width": 1400, "height": 900})
+    def __init__(self, browser, path: Path, width: int = 1400, height: int = 900) -> None:
+        self.page = browser.new_page(viewport={"width": width, "height": height})
         self.requests: list[str] = []
         self.dialogs: list[str] = []
         self.errors: list[str] = []
@@ -153,6 +153,32 @@ def outside_viewport(page: Page, ids: list[str]) -> list[str]:
 
 def shown_ids(page: Page) -> list[str]:
     return page.js("paGraph.network.body.data.nodes.get().filter(n => !n.hidden).map(n => n.id)")
+
+
+ON_SCREEN_LABELS = """(() => { const net = paGraph.network, scale = net.getScale();
+    return paGraph.data.nodes.filter(n => ['paper', 'survey'].includes(n.group)).map(n => {
+        const drawn = net.body.nodes[n.id].options;
+        return {id: n.id, label: drawn.label || '', px: drawn.font.size * scale, size: drawn.size}; }); })()"""
+
+
+def test_listed_works_are_labelled_legibly_at_the_initial_fit(browser, built):
+    page = Page(browser, built / "graph.html", 1366, 768)
+    page.page.wait_for_timeout(200)
+    labels = page.js(ON_SCREEN_LABELS)
+    threshold = page.js("paGraph.network.body.nodes[paGraph.data.nodes[0].id].options.scaling.label.drawThreshold + 0")
+    drawn = [n for n in labels if n["label"] and n["px"] >= threshold]
+    assert len(drawn) >= 0.9 * len(labels) == 0.9 * 156
+    largest = sorted(labels, key=lambda n: -n["size"])[:20]
+    assert all(n["label"] and n["px"] >= 10 for n in largest)
+    # zooming in keeps them the same size on screen, and a highlight keeps the size
+    page.js("paGraph.network.moveTo({scale: paGraph.network.getScale() * 4, animation: false}); "
+            "paGraph.network.emit('zoom', {}); null")
+    page.page.wait_for_timeout(100)
+    assert all(10 <= n["px"] <= 12 for n in page.js(ON_SCREEN_LABELS))
+    page.js(f"paGraph.highlight({largest[0]['id']!r}); null")
+    assert all(10 <= n["px"] <= 12 for n in page.js(ON_SCREEN_LABELS))
+    page.screenshot("view-1366.png")
+    page.page.close()
 
 
 def test_a_filter_after_a_zoom_refits_the_view_and_counts_shown_edges(browser, built):

@@ -208,19 +208,22 @@ def view_data(model: nx.MultiDiGraph, top_external: int | None = DEFAULT_TOP_EXT
     shown_external = set(ranked if top_external is None else ranked[:top_external])
     labels_of = lambda node, relation: [model.nodes[v]["label"] for _, v, k in model.out_edges(node, keys=True)
                                         if k == relation]
+    has_citations = any(k == "cites" for _, _, k in model.edges(keys=True))
     nodes = []
     for node, data in model.nodes(data=True):
         group = node_group(data)
         record = {"id": node, "group": group, "x": positions[node][0], "y": positions[node][1]}
         if data["kind"] == "work":
-            cites = data.get("citation_count")
+            in_list, authors = _listed_citations(model, node), labels_of(node, "creator")
+            # size: citations from listed works when the graph has citations, else the global count if known
+            weight = in_list if has_citations else data.get("citation_count") or 0
             record.update(
-                title=data["title"], year=data.get("year"), label=_work_label(data),
+                title=data["title"], year=data.get("year"), label=_work_label(data, authors),
                 abbreviations=data.get("abbreviations", []), sections=labels_of(node, "listed_in"),
                 tags=labels_of(node, "has_tag"), venues=labels_of(node, "published_in"),
-                authors=labels_of(node, "creator"), links=_links(data), flags=_flags(data, flags.get(node, [])),
-                size=round(8 + 3 * math.log1p(cites if cites is not None else _listed_citations(model, node)), 1),
-                inList=_listed_citations(model, node), gap=suggestions.get(node) if not data.get("listed") else None,
+                authors=authors, links=_links(data), flags=_flags(data, flags.get(node, [])),
+                size=round(8 + 3 * math.log1p(weight), 1),
+                inList=in_list, gap=suggestions.get(node) if not data.get("listed") else None,
             )
             if group == "external":
                 record["topExternal"] = node in shown_external
@@ -240,12 +243,15 @@ def view_data(model: nx.MultiDiGraph, top_external: int | None = DEFAULT_TOP_EXT
             "s2": any(d.get("s2_paper_id") for _, d in model.nodes(data=True))}
 
 
-def _work_label(data: dict) -> str:
-    if not data.get("listed", True):
-        return ""
+def _work_label(data: dict, authors: list[str]) -> str:
+    """A label short enough to draw at the initial fit: a listed work's abbreviation, else its short title; a paper
+    not in the list as "First-author Year", as a reader cites it."""
     abbreviations = data.get("abbreviations") or []
-    if abbreviations:
+    if data.get("listed", True) and abbreviations:
         return abbreviations[0]
+    if not data.get("listed", True) and authors:
+        surname = authors[0].split()[-1] if authors[0].split() else authors[0]
+        return f"{surname} {data['year']}" if data.get("year") else surname
     title = data["title"]
     return title if len(title) <= 32 else title[:30] + "…"
 
