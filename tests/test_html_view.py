@@ -178,3 +178,22 @@ def test_papers_not_in_the_list_are_labelled_first_author_year_and_sizes_follow_
     by_citers = sorted(works, key=lambda n: n["inList"])
     assert [n["size"] for n in by_citers] == sorted(n["size"] for n in works)
     assert by_citers[0]["size"] < by_citers[-1]["size"]
+
+
+def test_the_page_payload_is_compact_and_expands_to_the_view_data(bundled):
+    from pa_graph.export.html import render_html, view_data
+
+    data = view_data(bundled.model)
+    sent = page_data(render_html(bundled.model))
+    assert [[sent["nodes"][f]["id"], sent["nodes"][t]["id"], sent["relations"][r]] for f, t, r in sent["edges"]] == \
+        [[e["from"], e["to"], e["rel"]] for e in data["edges"]]
+    for full, compact in zip(data["nodes"], sent["nodes"], strict=True):
+        assert {k: v for k, v in full.items() if k in compact} == compact
+        assert all(v in (None, False, "", [], {}) for k, v in full.items() if k not in compact)
+        assert "x" in compact and "y" in compact
+
+
+def test_page_weight_stays_within_budget(built, fake_citations):
+    """1 MB for the offline bundled build, 3 MB with --citations on the fake-enriched list (1 MB = 10**6 bytes)."""
+    assert (built / "graph.html").stat().st_size < 1_000_000
+    assert (fake_citations / "graph.html").stat().st_size < 3_000_000

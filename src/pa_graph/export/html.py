@@ -268,6 +268,23 @@ def _json_for_script(value: object) -> str:
     return text
 
 
+def _empty(value: object) -> bool:
+    """Nothing worth sending: None, False, "" or an empty list/dict (but 0 and 0.0 are kept: coordinates)."""
+    return value is None or value is False or (isinstance(value, (str, list, dict)) and not value)
+
+
+def _compact(data: dict) -> dict:
+    """The page's payload without empty fields, and edges as ``[from, to, relation]`` indexes into the node and
+    relation lists: ids repeat in every edge, and papers not in the list have mostly empty fields. The page expands
+    it back into :func:`view_data`'s shape."""
+    index = {node["id"]: i for i, node in enumerate(data["nodes"])}
+    relations = sorted({edge["rel"] for edge in data["edges"]})
+    rel_index = {rel: i for i, rel in enumerate(relations)}
+    nodes = [{key: value for key, value in node.items() if not _empty(value)} for node in data["nodes"]]
+    edges = [[index[edge["from"]], index[edge["to"]], rel_index[edge["rel"]]] for edge in data["edges"]]
+    return {**data, "nodes": nodes, "edges": edges, "relations": relations}
+
+
 def render_html(model: nx.MultiDiGraph, title: str = "pa-graph", top_external: int | None = DEFAULT_TOP_EXTERNAL,
                 suggestions: Mapping[str, str] | None = None, flags: Mapping[str, list[str]] | None = None) -> str:
     """The whole page as a string; ``suggestions`` (node → note) are ringed as missing papers, ``flags`` (node →
@@ -280,7 +297,7 @@ def render_html(model: nx.MultiDiGraph, title: str = "pa-graph", top_external: i
         "vis_js": _asset("vis-9.1.2/vis-network.min.js"),
         "tom_css": _asset("tom-select/tom-select.css"),
         "tom_js": _asset("tom-select/tom-select.complete.min.js"),
-        "data": _json_for_script(data),
+        "data": _json_for_script(_compact(data)),
     }
     return re.sub(r"\{\{(\w+)\}\}", lambda match: replacements[match.group(1)], page)  # one pass: inserted text is final
 
