@@ -76,10 +76,13 @@ def fake_citations(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
-def no_real_semantic_scholar(monkeypatch, tmp_path_factory):
-    """No test reaches the real API or the user's cache: a refused port and a fresh cache folder per test."""
+def no_real_services(monkeypatch, tmp_path_factory):
+    """No test reaches the real APIs or the user's cache: refused ports and a fresh cache folder per test."""
     monkeypatch.setenv("S2_API_URL", "http://127.0.0.1:9")
     monkeypatch.delenv("S2_API_KEY", raising=False)
+    monkeypatch.setenv("OPENALEX_API_URL", "http://127.0.0.1:9")
+    for name in ("OPENALEX_API_KEY", "OPENALEX_MAILTO"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("PA_GRAPH_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
 
 

@@ -294,15 +294,12 @@ def test_a_429_slows_the_throttle_for_the_rest_of_the_build(make_client, clock):
 
 
 @respx.mock
-def test_a_compressed_answer_cannot_inflate_past_the_cap(make_client, monkeypatch):
+def test_a_compressed_answer_cannot_inflate_past_the_cap(make_client):
     import gzip
 
-    from pa_graph.sources import s2
-
-    monkeypatch.setattr(s2, "MAX_ANSWER_BYTES", 1_000_000)
     bomb = gzip.compress(b"[" + b" " * 20_000_000 + b"]")  # 20 MB of JSON in 20 kB
     respx.post(f"{API}/graph/v1/paper/batch").respond(200, content=bomb, headers={"Content-Encoding": "gzip"})
-    client = make_client()
+    client = make_client(max_answer_bytes=1_000_000)
     assert client.papers(["ARXIV:1"], "title", "paper") == {}
     assert client.warnings == ["Semantic Scholar: POST /paper/batch: the answer is larger than 1,000,000 bytes; "
                                "not read"]

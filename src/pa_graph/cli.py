@@ -166,7 +166,10 @@ def main() -> None:
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("outputs"),
               show_default=True, help="Folder for graph.ttl, graph.json, graph.html, audit.md/json and build.json.")
 @click.option("--offline", is_flag=True, help="Never touch the network: use what the cache holds.")
-@click.option("--no-enrich", is_flag=True, help="Use the lists alone, no Semantic Scholar data at all.")
+@click.option("--no-enrich", is_flag=True, help="Use the lists alone, no Semantic Scholar or OpenAlex data at all.")
+@click.option("--source", type=click.Choice(["s2", "openalex", "both"]), default="s2", show_default=True,
+              help="Where citations come from: Semantic Scholar (falling back to OpenAlex with a warning when S2 "
+                   "cannot be reached or refuses the key), OpenAlex, or both (merged and cross-checked in the audit).")
 @_CACHE_DIR
 @click.option("--refresh", is_flag=True, help="Ask Semantic Scholar again for everything, replacing cached answers.")
 @click.option("--rate", type=click.FloatRange(min=0.01), default=None, metavar="R",
@@ -188,7 +191,7 @@ def main() -> None:
 @_TOP
 @click.option("--quiet", is_flag=True, help="No progress output (bars on a terminal, plain lines elsewhere).")
 @_reported
-def build(lists: tuple[str, ...], out_dir: Path, offline: bool, no_enrich: bool, cache_dir: Path | None,
+def build(lists: tuple[str, ...], out_dir: Path, offline: bool, no_enrich: bool, source: str, cache_dir: Path | None,
           refresh: bool, rate: float | None, citations: bool, max_citations: int, contexts: bool, embeddings: bool,
           base_iri: str | None, formats: str, validate: bool, peers: tuple[str, ...], ignore_file: Path | None,
           top: int, quiet: bool) -> None:
@@ -203,7 +206,7 @@ def build(lists: tuple[str, ...], out_dir: Path, offline: bool, no_enrich: bool,
 
     options = BuildOptions(
         out_dir=out_dir, base_iri=base_iri or DEFAULT_BASE_IRI, enrich=not no_enrich, offline=offline,
-        refresh=refresh, cache_dir=cache_dir, s2=S2Settings.from_environment(rate=rate),
+        refresh=refresh, cache_dir=cache_dir, source=source, s2=S2Settings.from_environment(rate=rate),
         extras=EnrichOptions(citations=citations, contexts=contexts, embeddings=embeddings,
                              max_citations=max_citations),
         formats=tuple(name.strip() for name in formats.split(",") if name.strip()),
@@ -459,14 +462,18 @@ def _suggestions_beside(graph_file: Path) -> dict[str, str]:
 def _report_enrichment(enrichment) -> None:
     for warning in enrichment.warnings:
         click.echo(f"warning: {warning}", err=True)
+    name = {"s2": "Semantic Scholar", "openalex": "OpenAlex", "s2+openalex": "Semantic Scholar + OpenAlex"}[
+        enrichment.source]
     if enrichment.mode == "unreachable":
-        click.echo(f"warning: Semantic Scholar could not be used; built from the cache "
+        click.echo(f"warning: {name} could not be used; built from the cache "
                    f"({len(enrichment.resolved)} works found there)", err=True)
+    openalex = enrichment.calls.get("openalex")
+    priced = f" (OpenAlex: {openalex['list_calls']} list calls, {openalex['searches']} searches)" if openalex else ""
     click.echo(
-        f"Semantic Scholar ({enrichment.mode}): {len(enrichment.resolved)} works resolved, "
+        f"{name} ({enrichment.mode}): {len(enrichment.resolved)} works resolved, "
         f"{len(enrichment.unresolved)} unresolved, {len(enrichment.not_cached)} not in the cache; "
-        f"{len(enrichment.externals)} works known only from S2; {len(enrichment.citations)} citations; "
-        f"{enrichment.requests} requests"
+        f"{len(enrichment.externals)} works not in the lists; {len(enrichment.citations)} citations; "
+        f"{enrichment.requests} requests{priced}"
     )
 
 
@@ -546,8 +553,8 @@ def audit(lists: tuple[str, ...], strict: bool, allow_file: Path | None, as_json
     patterns = read_allow_file(allow_file) if allow_file else []
     parsed = load_lists(lists)
     if (cache_dir_from(cache_dir) / ResponseCache.FILE_NAME).is_file():
-        with pipeline.s2_session(offline=True, cache_dir=cache_dir) as client:
-            report = assemble_lists(parsed, client).audit
+        with pipeline.source_session("s2", offline=True, cache_dir=cache_dir) as sources:
+            report = assemble_lists(parsed, sources).audit
     else:
         report = assemble_lists(parsed).audit
     if fix:

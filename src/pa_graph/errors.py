@@ -16,10 +16,10 @@ catch one type and show ``str(err)``, which is written for a person::
      ├── ViewError          a view option names nothing in the graph (CLI exit 2)
      ├── PushError          a triple store refused or failed a push (CLI exit 1)
      ├── CacheError         the response cache cannot be opened (CLI exit 1)
-     └── S2Error            a Semantic Scholar request failed; the build turns these into warnings
-          ├── S2Unavailable   the service cannot be reached (refused, DNS, no answer): stop asking for this build
-          ├── S2AuthError     403: the API key is wrong or missing: stop asking for this build
-          └── S2RequestError  one request failed for good (retry budget spent, malformed answer, 400)
+     └── ServiceError       a Semantic Scholar or OpenAlex request failed; the build turns these into warnings
+          ├── ServiceUnavailable   the service cannot be reached (refused, DNS, no answer): stop asking for this build
+          ├── ServiceAuthError     401/403: the API key is wrong or missing: stop asking for this build
+          └── ServiceRequestError  one request failed for good (retry budget spent, malformed answer, 400)
 """
 
 from __future__ import annotations
@@ -38,10 +38,10 @@ __all__ = [
     "ViewError",
     "PushError",
     "CacheError",
-    "S2Error",
-    "S2Unavailable",
-    "S2AuthError",
-    "S2RequestError",
+    "ServiceError",
+    "ServiceUnavailable",
+    "ServiceAuthError",
+    "ServiceRequestError",
 ]
 
 
@@ -97,17 +97,17 @@ class CacheError(PaGraphError):
     """The response cache cannot be opened or written."""
 
 
-class S2Error(PaGraphError):
-    """A Semantic Scholar request failed."""
+class ServiceError(PaGraphError):
+    """A Semantic Scholar or OpenAlex request failed."""
 
 
-class S2Unavailable(S2Error):
-    """Semantic Scholar cannot be reached at all; further requests in this build are pointless."""
+class ServiceUnavailable(ServiceError):
+    """The service cannot be reached at all; further requests to it in this build are pointless."""
 
 
-class S2AuthError(S2Error):
-    """Semantic Scholar refused the API key (HTTP 403)."""
+class ServiceAuthError(ServiceError):
+    """The service refused the API key (HTTP 401/403)."""
 
 
-class S2RequestError(S2Error):
-    """One request failed for good: retry budget spent, a malformed answer, or a request S2 rejects."""
+class ServiceRequestError(ServiceError):
+    """One request failed for good: retry budget spent, a malformed answer, or a request the service rejects."""

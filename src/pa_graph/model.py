@@ -16,7 +16,7 @@ from collections.abc import Iterable
 
 import networkx as nx
 
-from pa_graph.records import Enrichment, ParsedList, S2Record, Section, Work
+from pa_graph.records import Enrichment, ParsedList, SourceRecord, Section, Work
 from pa_graph.text import is_author_label, label_key, short_hash, slugify
 
 __all__ = ["build_model", "add_enrichment", "NODE_KINDS", "RELATIONS", "section_id", "nodes_of_kind", "work_id"]
@@ -115,10 +115,14 @@ def _add_section(graph: nx.MultiDiGraph, section: Section) -> str:
     return sub
 
 
+SOURCE_NAMES = {"s2": "Semantic Scholar Academic Graph API", "openalex": "OpenAlex API",
+                "s2+openalex": "Semantic Scholar Academic Graph API and OpenAlex API"}
+
+
 def add_enrichment(graph: nx.MultiDiGraph, enrichment: Enrichment) -> None:
-    """Add Semantic Scholar's records, authors, venues and citations to a model built by :func:`build_model`."""
+    """Add the sources' records, authors, venues and citations to a model built by :func:`build_model`."""
     venues, node_of_paper = _Vocabulary(graph, "venue"), {}
-    graph.graph["enrichment"] = {"source": "Semantic Scholar Academic Graph API", "api_url": enrichment.api_url,
+    graph.graph["enrichment"] = {"source": SOURCE_NAMES[enrichment.source], "api_url": enrichment.api_url,
                                  "mode": enrichment.mode}
     for key, record in enrichment.resolved.items():
         node = node_of_paper[record.paper_id] = work_id(key)
@@ -130,24 +134,31 @@ def add_enrichment(graph: nx.MultiDiGraph, enrichment: Enrichment) -> None:
             {"status": check.status, "listed_id": check.listed_id, "points_to": check.points_to,
              "correct_id": check.correct_id})
     for paper_id, record in sorted(enrichment.externals.items()):
-        node = node_of_paper[paper_id] = f"work/s2/{paper_id}"
-        graph.add_node(node, kind="work", work_type="paper", listed=False, origin="s2", title=record.title or "(untitled)")
+        node = node_of_paper[paper_id] = f"work/{record.source}/{paper_id}"
+        graph.add_node(node, kind="work", work_type="paper", listed=False, origin=record.source,
+                       title=record.title or "(untitled)")
         _add_record(graph, node, record, venues)
     for paper_id, vector in enrichment.embeddings.items():
         if paper_id in node_of_paper:
             graph.nodes[node_of_paper[paper_id]]["embedding"] = vector
     for link in enrichment.citations:
         if link.citing in node_of_paper and link.cited in node_of_paper:
-            graph.add_edge(node_of_paper[link.citing], node_of_paper[link.cited], key="cites", origin="s2",
+            graph.add_edge(node_of_paper[link.citing], node_of_paper[link.cited], key="cites", origin=link.source,
                            intents=list(link.intents), influential=link.influential, contexts=list(link.contexts),
-                           s2_request=link.request, s2_retrieved_at=link.retrieved_at)
+                           **{f"{link.source}_request": link.request, f"{link.source}_retrieved_at": link.retrieved_at})
 
 
-def _add_record(graph: nx.MultiDiGraph, node: str, record: S2Record, venues: _Vocabulary) -> None:
+def _add_record(graph: nx.MultiDiGraph, node: str, record: SourceRecord, venues: _Vocabulary) -> None:
+    """The record's fields on the work's node; ``s2_…`` and ``openalex_…`` keys say which source answered."""
     data = graph.nodes[node]
-    data.update(s2_paper_id=record.paper_id, s2_corpus_id=record.corpus_id, doi=record.doi,
-                arxiv_id=record.arxiv_id, s2_title=record.title, citation_count=record.citation_count,
-                s2_request=record.request, s2_retrieved_at=record.retrieved_at)
+    data.update(doi=record.doi, arxiv_id=record.arxiv_id, citation_count=record.citation_count,
+                source_title=record.title)
+    if record.source == "s2":
+        data.update(s2_paper_id=record.paper_id, s2_corpus_id=record.corpus_id)
+    if record.openalex_id:
+        data["openalex_id"] = record.openalex_id
+    for source, request, retrieved_at in ((record.source, record.request, record.retrieved_at), *record.also_from):
+        data[f"{source}_request"], data[f"{source}_retrieved_at"] = request, retrieved_at
     if record.year is not None:
         data["year"] = record.year
     if record.reference_count is not None:
@@ -155,9 +166,10 @@ def _add_record(graph: nx.MultiDiGraph, node: str, record: S2Record, venues: _Vo
     for author_id, name in record.authors:
         author = f"author/{author_id}" if author_id else f"author/name-{slugify(name)}-{short_hash(name, 6)}"
         if author not in graph:
-            graph.add_node(author, kind="author", origin="s2", label=name, s2_author_id=author_id)
-        graph.add_edge(node, author, key="creator", origin="s2")
+            graph.add_node(author, kind="author", origin=record.source, label=name,
+                           **{f"{record.source}_author_id": author_id})
+        graph.add_edge(node, author, key="creator", origin=record.source)
     if record.venue:
-        venue = venues.node_for(record.venue, origin="s2")
+        venue = venues.node_for(record.venue, origin=record.source)
         if not graph.has_edge(node, venue, key="published_in"):
-            graph.add_edge(node, venue, key="published_in", origin="s2")
+            graph.add_edge(node, venue, key="published_in", origin=record.source)

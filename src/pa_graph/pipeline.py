@@ -1,5 +1,5 @@
-"""The whole pipeline in one call: lists → works → (S2 enrichment) → model → audit, gaps and exports, written
-atomically."""
+"""The whole pipeline in one call: lists → works → (enrichment from Semantic Scholar and/or OpenAlex) → model →
+audit, gaps and exports, written atomically."""
 
 from __future__ import annotations
 
@@ -18,7 +18,9 @@ from rdflib import Graph
 from pa_graph import __version__
 from pa_graph.analysis.audit import AuditReport, audit, flags_by_work, render_json, render_markdown
 from pa_graph.sources.cache import ResponseCache, cache_dir_from
-from pa_graph.sources.enrich import EnrichOptions, Enrichment, Progress, enrich
+from pa_graph.sources.choice import SOURCES, Sources, enrich_from, open_sources
+from pa_graph.sources.enrich import EnrichOptions, Enrichment, Progress
+from pa_graph.sources.openalex import OpenAlexClient, OpenAlexSettings
 from pa_graph.errors import InvalidFormatError, ListInputError, PaGraphError
 from pa_graph.export.formats import FORMATS, render_format
 from pa_graph.export.html import DEFAULT_TOP_EXTERNAL, pyvis_network, render_html
@@ -38,10 +40,13 @@ from pa_graph.analysis.stats import graph_stats
 from pa_graph.export.validate import ValidationReport, validate_graph
 
 __all__ = ["BuildOptions", "GapOptions", "KnowledgeGraph", "BuildResult", "bundled_list", "load_lists", "read_any",
-           "assemble", "assemble_lists", "build", "s2_client", "s2_session"]
+           "assemble", "assemble_lists", "build", "s2_session", "source_session"]
 
 BUNDLED_LIST = "awesome-personalized-alignment.md"
-S2_CREDIT = "Data on papers, authors and citations: Semantic Scholar Academic Graph API (https://www.semanticscholar.org)"
+CREDITS = {
+    "s2": "Data on papers, authors and citations: Semantic Scholar Academic Graph API (https://www.semanticscholar.org)",
+    "openalex": "Data on papers, authors and citations: OpenAlex (https://openalex.org), CC0",
+}
 
 
 @dataclass(frozen=True)
@@ -57,7 +62,8 @@ class GapOptions:
 
 @dataclass(frozen=True)
 class BuildOptions:
-    """What a build does beyond reading the lists. ``s2=None`` reads ``S2_API_KEY``/``S2_API_URL`` at build time."""
+    """What a build does beyond reading the lists. ``source``: ``s2``, ``openalex`` or ``both``; settings left
+    ``None`` are read from the environment at build time (``S2_API_KEY``, ``S2_API_URL``, ``OPENALEX_…``)."""
 
     out_dir: Path = Path("outputs")
     base_iri: str = DEFAULT_BASE_IRI
@@ -65,7 +71,9 @@ class BuildOptions:
     offline: bool = False
     refresh: bool = False
     cache_dir: Path | None = None
+    source: str = "s2"
     s2: S2Settings | None = None
+    openalex: OpenAlexSettings | None = None
     extras: EnrichOptions = EnrichOptions()
     formats: tuple[str, ...] = ()  # more than graph.ttl: see pa_graph.export.formats.FORMATS
     validate: bool = False
@@ -209,13 +217,6 @@ def read_any(given: str | Path, fetcher: ListFetcher | None = None) -> ParsedLis
     return parsed
 
 
-def s2_client(options: BuildOptions) -> S2Client:
-    """The cached Semantic Scholar client a build with these options uses."""
-    settings = options.s2 or S2Settings.from_environment()
-    return S2Client(settings, ResponseCache(cache_dir_from(options.cache_dir)), offline=options.offline,
-                    refresh=options.refresh)
-
-
 @contextmanager
 def s2_session(offline: bool = False, cache_dir: str | Path | None = None, api_key: str | None = None,
                api_url: str | None = None, rate: float | None = None, refresh: bool = False) -> Iterator[S2Client]:
@@ -230,19 +231,32 @@ def s2_session(offline: bool = False, cache_dir: str | Path | None = None, api_k
         client.close()
 
 
-def assemble(lists: Sequence[str | Path] = (), client: S2Client | None = None, source: str | None = None,
-             offline: bool = False, extras: EnrichOptions = EnrichOptions(), progress: Progress | None = None,
-             gaps: GapOptions = GapOptions()) -> KnowledgeGraph:
+@contextmanager
+def source_session(source: str = "s2", offline: bool = False, cache_dir: str | Path | None = None,
+                   refresh: bool = False) -> Iterator[Sources]:
+    """The clients of ``source`` (``s2`` with its OpenAlex fallback, ``openalex``, ``both``) on one cache, closed
+    when the ``with`` block ends; settings come from the environment as the CLI reads them."""
+    sources = open_sources(source, cache_dir, offline, refresh)
+    try:
+        yield sources
+    finally:
+        sources.close()
+
+
+def assemble(lists: Sequence[str | Path] = (), client: S2Client | OpenAlexClient | Sources | None = None,
+             source: str | None = None, offline: bool = False, extras: EnrichOptions = EnrichOptions(),
+             progress: Progress | None = None, gaps: GapOptions = GapOptions()) -> KnowledgeGraph:
     """Parse, resolve, (enrich,) model, audit and analyse the lists without writing anything (for notebooks and
     tests). Without a ``client`` or ``source`` the graph holds the lists alone (no network, no cache);
-    ``source="s2"`` opens an :func:`s2_session` (``offline`` = the cache only) for the call.
+    ``source="s2"``, ``"openalex"`` or ``"both"`` opens a :func:`source_session` (``offline`` = the cache only)
+    for the call.
     """
-    if source not in (None, "s2"):
-        raise PaGraphError(f"unknown source {source!r}; pa-graph reads Semantic Scholar ('s2')")
+    if source not in (None, *SOURCES):
+        raise PaGraphError(f"unknown source {source!r}; choose from {', '.join(SOURCES)}")
     parsed = load_lists(lists)
     inputs = _gap_inputs(parsed, gaps)
-    if client is None and source == "s2":
-        with s2_session(offline=offline) as session:
+    if client is None and source is not None:
+        with source_session(source, offline=offline) as session:
             return assemble_lists(parsed, session, extras, progress, *inputs)
     return assemble_lists(parsed, client, extras, progress, *inputs)
 
@@ -258,7 +272,7 @@ def _gap_inputs(lists: Sequence[ParsedList], gaps: GapOptions,
     return gaps, peers, read_ignore_file(ignore_file) if ignore_file else None
 
 
-def assemble_lists(lists: list[ParsedList], client: S2Client | None = None,
+def assemble_lists(lists: list[ParsedList], client: S2Client | OpenAlexClient | Sources | None = None,
                    extras: EnrichOptions = EnrichOptions(), progress: Progress | None = None,
                    gaps: GapOptions = GapOptions(), peers: Sequence[ParsedList] = (),
                    ignore: IgnoreList | None = None) -> KnowledgeGraph:
@@ -267,7 +281,9 @@ def assemble_lists(lists: list[ParsedList], client: S2Client | None = None,
     model = build_model(works, lists)
     enrichment = None
     if client is not None:
-        enrichment = enrich(works, client, extras, progress)
+        sources = client if isinstance(client, Sources) else \
+            Sources("openalex", openalex=client) if isinstance(client, OpenAlexClient) else Sources("s2", s2=client)
+        enrichment = enrich_from(works, sources, extras, progress)
         add_enrichment(model, enrichment)
     report = audit(lists, works, enrichment)
     gap_report = None
@@ -287,12 +303,13 @@ def build(paths: Sequence[str | Path] = (), options: BuildOptions = BuildOptions
         if any(is_remote(str(p)) for p in (*paths, *options.gaps.peers)) else None
     lists = load_lists(paths, fetcher)  # unusable input fails before any request to Semantic Scholar
     gap_inputs = _gap_inputs(lists, options.gaps, fetcher)
-    client = s2_client(options) if options.enrich else None
+    sources = open_sources(options.source, options.cache_dir, options.offline, options.refresh, options.s2,
+                           options.openalex) if options.enrich else None
     try:
-        graph = assemble_lists(lists, client, options.extras, progress, *gap_inputs)
+        graph = assemble_lists(lists, sources, options.extras, progress, *gap_inputs)
     finally:
-        if client is not None:
-            client.close()
+        if sources is not None:
+            sources.close()
     files, rdf = graph.files(options.base_iri, options.formats)
     validation = validate_graph(rdf) if options.validate else None
     written = replace_folder(Path(options.out_dir), files)
@@ -304,13 +321,14 @@ def _enrichment_record(enrichment: Enrichment | None) -> dict:
         return {"mode": "none", "note": "built with --no-enrich: the lists alone, no Semantic Scholar data"}
     return {
         "mode": enrichment.mode,
-        "source": S2_CREDIT,
+        "source": " / ".join(CREDITS[name] for name in enrichment.source.split("+")),
         "api_url": enrichment.api_url,
         "requests": enrichment.requests,
+        "calls": enrichment.calls,
         "resolved": len(enrichment.resolved),
         "unresolved": len(enrichment.unresolved),
         "not_in_cache": len(enrichment.not_cached),
-        "works_known_only_from_s2": len(enrichment.externals),
+        "works_not_in_the_lists": len(enrichment.externals),
         "citations": len(enrichment.citations),
         "warnings": enrichment.warnings,
     }

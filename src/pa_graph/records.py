@@ -8,8 +8,8 @@ from pathlib import Path
 
 from pa_graph.text import is_author_label, label_key
 
-__all__ = ["SourceRef", "Section", "ListRow", "Repair", "Finding", "ParsedList", "Work", "S2Record", "CitationLink",
-           "LinkCheck", "Enrichment"]
+__all__ = ["SourceRef", "Section", "ListRow", "Repair", "Finding", "ParsedList", "Work", "SourceRecord", "CitationLink",
+           "LinkCheck", "SourceDisagreement", "Enrichment"]
 
 
 @dataclass(frozen=True, order=True)
@@ -162,11 +162,15 @@ def _distinct_labels(labels) -> tuple[str, ...]:
     return tuple(first.values())
 
 
-# ----- what Semantic Scholar says -------------------------------------------------------------------------------
+# ----- what Semantic Scholar and OpenAlex say -------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class S2Record:
-    """What pa-graph keeps of one Semantic Scholar paper, with the request and time it came from."""
+class SourceRecord:
+    """What pa-graph keeps of one paper as a source describes it, with the request and time it came from.
+
+    ``paper_id`` is the source's own id: an S2 paper id, or an OpenAlex ``W…`` id when ``source`` is
+    ``"openalex"``. A record merged from both sources keeps S2's fields, adds ``openalex_id`` and lists the
+    OpenAlex answer in ``also_from`` as ``(source, request, retrieved_at)``."""
 
     paper_id: str
     title: str | None = None
@@ -180,17 +184,21 @@ class S2Record:
     reference_count: int | None = None  # all its references, when S2 gave the list (listed works, candidates)
     request: str = ""
     retrieved_at: str = ""
+    source: str = "s2"  # "s2" or "openalex": whose answer ``request`` is
+    openalex_id: str | None = None
+    also_from: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True)
 class CitationLink:
-    citing: str  # S2 paper id
+    citing: str  # the paper id of a SourceRecord
     cited: str
     intents: tuple[str, ...] = ()
     influential: bool | None = None
     contexts: tuple[str, ...] = ()
     request: str = ""
     retrieved_at: str = ""
+    source: str = "s2"  # which source's answer said so
 
 
 @dataclass(frozen=True)
@@ -205,20 +213,35 @@ class LinkCheck:
     points_to: str | None  # S2's title for the listed id; None when S2 knows no such id
     correct_id: str | None  # the work's arXiv id according to S2, when it has one
     sources: tuple[SourceRef, ...]
+    by: str = "Semantic Scholar"  # the source that gave the verdict
+
+
+@dataclass(frozen=True)
+class SourceDisagreement:
+    """Semantic Scholar and OpenAlex say different things about a listed work (``kind``: ``arxiv-id``, ``year``,
+    ``only-s2``, ``only-openalex``); ``message`` names OpenAlex and the work's title."""
+
+    work_key: str
+    title: str
+    kind: str
+    message: str
 
 
 @dataclass
 class Enrichment:
-    """Everything Semantic Scholar added to a build."""
+    """Everything Semantic Scholar and/or OpenAlex added to a build."""
 
-    mode: str  # "online", "offline" (cache only, by request) or "unreachable" (cache only, S2 failed)
+    mode: str  # "online", "offline" (cache only, by request) or "unreachable" (cache only, the source failed)
     api_url: str
-    resolved: dict[str, S2Record] = field(default_factory=dict)  # work key → record
+    source: str = "s2"  # "s2", "openalex" or "s2+openalex"
+    resolved: dict[str, SourceRecord] = field(default_factory=dict)  # work key → record
     unresolved: dict[str, str] = field(default_factory=dict)  # work key → why (S2 answered, no match)
     not_cached: list[str] = field(default_factory=list)  # work keys the cache could not answer offline
-    externals: dict[str, S2Record] = field(default_factory=dict)  # paper id → record, works not in the lists
+    externals: dict[str, SourceRecord] = field(default_factory=dict)  # paper id → record, works not in the lists
     citations: list[CitationLink] = field(default_factory=list)
     embeddings: dict[str, list[float]] = field(default_factory=dict)  # paper id → vector
     link_checks: list[LinkCheck] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     requests: int = 0
+    calls: dict[str, dict[str, int]] = field(default_factory=dict)  # source → request counts by kind
+    disagreements: list[SourceDisagreement] = field(default_factory=list)

@@ -79,8 +79,14 @@ def audit(lists: Sequence[ParsedList], works: Sequence[Work], enrichment: Enrich
                     f"{by_key[key].title!r}: {reason}", tuple(row.source for row in by_key[key].rows))
             for key, reason in enrichment.unresolved.items()
         ]
+        findings += [
+            Finding("source-disagreement", f"source-disagreement:{d.kind}:{d.work_key}",
+                    f"{by_key[d.work_key].rows[0].source}: {d.message}", tuple(row.source for row in by_key[d.work_key].rows))
+            for d in enrichment.disagreements
+        ]
         if enrichment.not_cached:
-            notes.append(f"{len(enrichment.not_cached)} works were not verified: Semantic Scholar was not asked "
+            asked = {"s2": "Semantic Scholar", "openalex": "OpenAlex"}.get(enrichment.source, "the sources")
+            notes.append(f"{len(enrichment.not_cached)} works were not verified: {asked} was not asked "
                          f"({enrichment.mode}) and the cache holds no answer for them")
     return AuditReport(tuple(findings), tuple(notes), checks)
 
@@ -89,12 +95,12 @@ def _link_finding(check: LinkCheck) -> Finding:
     where = check.sources[0]
     if check.status == "missing":
         return Finding("missing-arxiv-link", f"missing-arxiv-link:{check.work_key}",
-                       f"{where}: {check.title!r} has no arXiv link; Semantic Scholar gives arXiv {check.correct_id}",
+                       f"{where}: {check.title!r} has no arXiv link; {check.by} gives arXiv {check.correct_id}",
                        check.sources)
     target = f"is {check.points_to!r}" if check.points_to else "is unknown"
-    fix = f"the right id is {check.correct_id}" if check.correct_id else "Semantic Scholar gives no arXiv id for this work"
+    fix = f"the right id is {check.correct_id}" if check.correct_id else f"{check.by} gives no arXiv id for this work"
     return Finding("wrong-arxiv-link", f"wrong-arxiv-link:{check.listed_id}:{check.work_key}",
-                   f"{where}: {check.title!r}: listed arXiv {check.listed_id} {target} on Semantic Scholar; {fix}",
+                   f"{where}: {check.title!r}: listed arXiv {check.listed_id} {target} on {check.by}; {fix}",
                    check.sources)
 
 

@@ -44,6 +44,11 @@ PREFIXES = {
 
 _SCHEMES = {"section": "categories", "tag": "tags", "method": "methods", "venue": "venues"}
 S2_ORGANIZATION = URIRef("https://www.semanticscholar.org/")
+OPENALEX_ORGANIZATION = URIRef("https://openalex.org/")
+CC0 = URIRef("https://creativecommons.org/publicdomain/zero/1.0/")
+#: Per source: the class and property of its answers (PROV entities) and who they are attributed to.
+_RESPONSES = {"s2": (PA.S2Response, PA.s2Request, S2_ORGANIZATION),
+              "openalex": (PA.OpenAlexResponse, PA.openAlexRequest, OPENALEX_ORGANIZATION)}
 _INTENTS = {"background": CITO.obtainsBackgroundFrom, "methodology": CITO.usesMethodIn,
             "result": CITO.usesConclusionsFrom}
 _CONCEPT_CLASSES = {"section": PA.Category, "tag": PA.Tag, "method": PA.Method, "venue": PA.Venue}
@@ -68,19 +73,20 @@ def to_rdf(model: nx.MultiDiGraph, base_iri: str = DEFAULT_BASE_IRI, findings: S
     """The model as RDF triples under ``base_iri``, with gap ``findings`` (see
     :func:`pa_graph.analysis.gaps.report.rdf_findings`) as ``pa:GapFinding`` resources."""
     rdf = _new_graph()
-    _emit(model, base_iri, rdf, rdf, findings)
+    _emit(model, base_iri, rdf, {"s2": rdf, "openalex": rdf}, findings)
     return rdf
 
 
 def to_dataset(model: nx.MultiDiGraph, base_iri: str = DEFAULT_BASE_IRI, findings: Sequence[Mapping] = ()) -> Dataset:
-    """The same triples split by origin into two named graphs, ``<base>graph/lists`` (what the lists say) and
-    ``<base>graph/semantic-scholar`` (what S2 says), for TriG."""
+    """The same triples split by origin into named graphs, ``<base>graph/lists`` (what the lists say),
+    ``<base>graph/semantic-scholar`` (what S2 says) and ``<base>graph/openalex`` (what OpenAlex says), for TriG."""
     dataset = Dataset(default_union=True)
     for prefix, namespace in PREFIXES.items():
         dataset.bind(prefix, namespace)
     lists = dataset.graph(URIRef(base_iri + "graph/lists"))
-    s2 = dataset.graph(URIRef(base_iri + "graph/semantic-scholar"))
-    _emit(model, base_iri, lists, s2, findings)
+    sources = {"s2": dataset.graph(URIRef(base_iri + "graph/semantic-scholar")),
+               "openalex": dataset.graph(URIRef(base_iri + "graph/openalex"))}
+    _emit(model, base_iri, lists, sources, findings)
     return dataset
 
 
@@ -91,8 +97,10 @@ def _new_graph() -> Graph:
     return rdf
 
 
-def _emit(model: nx.MultiDiGraph, base_iri: str, rdf: Graph, s2: Graph, findings: Sequence[Mapping]) -> None:
-    """Write list-derived triples to ``rdf`` and Semantic Scholar-derived ones to ``s2`` (may be the same graph)."""
+def _emit(model: nx.MultiDiGraph, base_iri: str, rdf: Graph, sources: dict[str, Graph],
+          findings: Sequence[Mapping]) -> None:
+    """Write list-derived triples to ``rdf`` and each source's to ``sources[name]`` (may all be the same graph)."""
+    s2 = sources["s2"]
 
     def iri(path: str) -> URIRef:
         return URIRef(base_iri + path)
@@ -112,10 +120,10 @@ def _emit(model: nx.MultiDiGraph, base_iri: str, rdf: Graph, s2: Graph, findings
     for node, data in model.nodes(data=True):
         subject = iri(node)
         kind = data["kind"]
-        target = s2 if data.get("origin") == "s2" else rdf
+        target = sources.get(data.get("origin"), rdf)
         if kind == "work":
             _add_work(target, subject, data, iri, list_iris)
-            _add_s2_data(s2, subject, data, iri)
+            _add_source_data(sources, subject, data, iri)
         elif kind == "author":
             target.add((subject, RDF.type, FOAF.Person))
             target.add((subject, FOAF.name, Literal(data["label"])))
@@ -136,7 +144,7 @@ def _emit(model: nx.MultiDiGraph, base_iri: str, rdf: Graph, s2: Graph, findings
         _add_gap_finding(s2, iri, finding)
 
     for source, target_node, relation, data in model.edges(keys=True, data=True):
-        target = s2 if data.get("origin") == "s2" else rdf
+        target = sources.get(data.get("origin"), rdf)
         target.add((iri(source), _EDGE_PREDICATES[relation], iri(target_node)))
         if relation == "cites" and (data.get("intents") or data.get("contexts") or data.get("influential") is not None):
             _add_citation(s2, iri, source, target_node, data)
@@ -174,18 +182,20 @@ def _add_citation(rdf: Graph, iri, source: str, target: str, data: dict) -> None
     if data.get("influential") is not None:
         rdf.add((citation, PA.isInfluential, Literal(bool(data["influential"]))))
     if data.get("s2_request"):
-        rdf.add((citation, PROV.wasDerivedFrom, _s2_response(rdf, iri, data["s2_request"], data["s2_retrieved_at"])))
+        rdf.add((citation, PROV.wasDerivedFrom, _response(rdf, iri, "s2", data["s2_request"], data["s2_retrieved_at"])))
 
 
-def _s2_response(rdf: Graph, iri, request: str, retrieved_at: str) -> URIRef:
-    """The S2 answer a statement came from, as a PROV entity: the request (never the key) and its retrieval time."""
-    response = iri(f"s2/response/{short_hash(request + ' ' + retrieved_at, 16)}")
+def _response(rdf: Graph, iri, source: str, request: str, retrieved_at: str) -> URIRef:
+    """The answer of ``source`` a statement came from, as a PROV entity: the request (never a key) and its retrieval
+    time."""
+    kind, request_property, organization = _RESPONSES[source]
+    response = iri(f"{source}/response/{short_hash(request + ' ' + retrieved_at, 16)}")
     rdf.add((response, RDF.type, PROV.Entity))
-    rdf.add((response, RDF.type, PA.S2Response))
-    rdf.add((response, PA.s2Request, Literal(request)))
+    rdf.add((response, RDF.type, kind))
+    rdf.add((response, request_property, Literal(request)))
     if retrieved_at:
         rdf.add((response, PROV.generatedAtTime, Literal(retrieved_at, datatype=XSD.dateTime)))
-    rdf.add((response, PROV.wasAttributedTo, S2_ORGANIZATION))
+    rdf.add((response, PROV.wasAttributedTo, organization))
     return response
 
 
@@ -251,8 +261,10 @@ def _oxigraph_term(term):
     return pyoxigraph.BlankNode(str(term))
 
 
-def _add_s2_data(rdf: Graph, subject: URIRef, data: dict, iri) -> None:
-    """Identifiers, S2's title, links and provenance of a work Semantic Scholar resolved; link verdicts."""
+def _add_source_data(sources: dict[str, Graph], subject: URIRef, data: dict, iri) -> None:
+    """Identifiers, the source's title, links and provenance of a work a source resolved; link verdicts. Each
+    statement goes to the graph of the source that gave it (S2's when both agree)."""
+    rdf = sources["s2"] if data.get("s2_paper_id") or not data.get("openalex_id") else sources["openalex"]
     if data.get("unresolved"):
         rdf.add((subject, RDF.type, PA.UnresolvedWork))
         rdf.add((subject, PA.unresolvedReason, Literal(data["unresolved"])))
@@ -267,11 +279,15 @@ def _add_s2_data(rdf: Graph, subject: URIRef, data: dict, iri) -> None:
             rdf.add((node, PA.pointsToTitle, Literal(check["points_to"])))
         if check.get("correct_id"):
             rdf.add((node, PA.correctArxivId, Literal(check["correct_id"])))
-    paper_id = data.get("s2_paper_id")
-    if not paper_id:
+    paper_id, openalex_id = data.get("s2_paper_id"), data.get("openalex_id")
+    if not paper_id and not openalex_id:
         return
-    rdf.add((subject, PA.s2PaperId, Literal(paper_id)))
-    rdf.add((subject, SCHEMA.sameAs, URIRef(f"https://www.semanticscholar.org/paper/{paper_id}")))
+    if paper_id:
+        rdf.add((subject, PA.s2PaperId, Literal(paper_id)))
+        rdf.add((subject, SCHEMA.sameAs, URIRef(f"https://www.semanticscholar.org/paper/{paper_id}")))
+    if openalex_id:
+        sources["openalex"].add((subject, PA.openAlexId, Literal(openalex_id)))
+        sources["openalex"].add((subject, SCHEMA.sameAs, URIRef(f"https://openalex.org/{openalex_id}")))
     if data.get("s2_corpus_id") is not None:
         rdf.add((subject, PA.s2CorpusId, Literal(str(data["s2_corpus_id"]))))
     if data.get("doi"):
@@ -280,14 +296,16 @@ def _add_s2_data(rdf: Graph, subject: URIRef, data: dict, iri) -> None:
     if data.get("arxiv_id"):
         rdf.add((subject, FABIO.hasArXivId, Literal(data["arxiv_id"])))
         rdf.add((subject, SCHEMA.sameAs, URIRef("https://arxiv.org/abs/" + quote(data["arxiv_id"], safe="/."))))
-    if data.get("s2_title") and data["s2_title"] != data.get("title"):
-        rdf.add((subject, DCTERMS.alternative, Literal(data["s2_title"])))
+    if data.get("source_title") and data["source_title"] != data.get("title"):
+        rdf.add((subject, DCTERMS.alternative, Literal(data["source_title"])))
     if data.get("citation_count") is not None:
         rdf.add((subject, PA.citationCount, Literal(int(data["citation_count"]))))
     if data.get("embedding"):
         rdf.add((subject, PA.specterV2, Literal(json.dumps(data["embedding"], separators=(",", ":")))))
-    if data.get("s2_request"):
-        rdf.add((subject, PROV.wasDerivedFrom, _s2_response(rdf, iri, data["s2_request"], data["s2_retrieved_at"])))
+    for source, graph in sources.items():
+        if data.get(f"{source}_request"):
+            graph.add((subject, PROV.wasDerivedFrom,
+                       _response(graph, iri, source, data[f"{source}_request"], data[f"{source}_retrieved_at"])))
 
 
 _VOCABULARIES = ["http://purl.org/spar/fabio/", "http://purl.org/spar/cito/", "http://purl.org/dc/terms/",
@@ -332,4 +350,9 @@ def describe_dataset(model: nx.MultiDiGraph, triples: int, base_iri: str, versio
         rdf.add((dataset, DCTERMS.source, S2_ORGANIZATION))
         rdf.add((dataset, PROV.wasAttributedTo, S2_ORGANIZATION))
         rdf.add((S2_ORGANIZATION, DCTERMS.title, Literal("Semantic Scholar Academic Graph API (Allen Institute for AI)")))
+    if any(data.get("openalex_id") for _, data in model.nodes(data=True)):
+        rdf.add((dataset, DCTERMS.source, OPENALEX_ORGANIZATION))
+        rdf.add((dataset, PROV.wasAttributedTo, OPENALEX_ORGANIZATION))
+        rdf.add((OPENALEX_ORGANIZATION, DCTERMS.title, Literal("OpenAlex (OurResearch), data under CC0")))
+        rdf.add((OPENALEX_ORGANIZATION, DCTERMS.license, CC0))
     return rdf

@@ -17,14 +17,17 @@ from semanticscholar.Paper import Paper  # the package's data model reads every 
 
 from pa_graph.sources.cache import Cached
 from pa_graph.analysis.gaps.index import fetch_candidates
-from pa_graph.records import CitationLink, Enrichment, LinkCheck, S2Record, Work
+from pa_graph.records import CitationLink, Enrichment, LinkCheck, SourceRecord, Work
 from pa_graph.resolve import same_title
 from pa_graph.sources.s2 import S2Client
 from pa_graph.text import ARXIV_ID, DOI, S2_PAPER_ID, arxiv_base_id, without_credentials
 
 __all__ = [
     "EnrichOptions",
+    "Progress",
     "enrich",
+    "title_fits",
+    "deduplicated",
     "PAPER_FIELDS",
     "MATCH_FIELDS",
 ]
@@ -57,7 +60,7 @@ def enrich(works: Sequence[Work], client: S2Client, options: EnrichOptions = Enr
                         api_url=without_credentials(client.settings.api_url))
     items: dict[str, dict] = {}  # paper id → raw item with nested references
 
-    def keep(answer: Cached) -> S2Record:
+    def keep(answer: Cached) -> SourceRecord:
         paper = Paper(answer.value)
         items[paper.paperId] = answer.value
         return _record(paper, answer)
@@ -68,7 +71,7 @@ def enrich(works: Sequence[Work], client: S2Client, options: EnrichOptions = Enr
     pending: list[Work] = []
     for work in works:
         answers = [arxiv_answers.get(f"ARXIV:{arxiv_base_id(listed)}") for listed in work.listed_arxiv_ids]
-        fitting = [a for a in answers if a and a.value and _title_fits(work, a.value.get("title"))]
+        fitting = [a for a in answers if a and a.value and title_fits(work, a.value.get("title"))]
         if fitting:
             result.resolved[work.key] = keep(fitting[0])
         elif None in answers:
@@ -86,7 +89,7 @@ def enrich(works: Sequence[Work], client: S2Client, options: EnrichOptions = Enr
             result.not_cached.append(work.key)
         elif not answer.value:
             result.unresolved[work.key] = "Semantic Scholar found no paper with this title"
-        elif not _title_fits(work, answer.value.get("title")):
+        elif not title_fits(work, answer.value.get("title")):
             result.unresolved[work.key] = f"Semantic Scholar's best title match is another paper: {answer.value.get('title')!r}"
         else:
             matched[work.key] = answer.value["paperId"]
@@ -122,9 +125,10 @@ def enrich(works: Sequence[Work], client: S2Client, options: EnrichOptions = Enr
             vector = ((answer.value or {}).get("embedding") or {}).get("vector")
             if isinstance(vector, list):
                 result.embeddings[paper_id] = vector
-    result.citations = _deduplicated(result.citations)
+    result.citations = deduplicated(result.citations)
     result.warnings = list(client.warnings)
     result.requests = client.requests_sent
+    result.calls = {"s2": {"requests": client.requests_sent}}
     if client.unavailable and not client.offline:
         result.mode = "unreachable"
     return result
@@ -166,7 +170,7 @@ def _batched(client: S2Client, ids: list[str], stage: str, report: Progress,
     return answers
 
 
-def _title_fits(work: Work, s2_title: str | None) -> bool:
+def title_fits(work: Work, s2_title: str | None) -> bool:
     return bool(s2_title) and any(same_title(title, s2_title) for title in (work.title, *work.alternative_titles))
 
 
@@ -174,13 +178,13 @@ def _text(value) -> str | None:
     return value if isinstance(value, str) and value.strip() else None
 
 
-def _record(paper, answer: Cached) -> S2Record:
+def _record(paper, answer: Cached) -> SourceRecord:
     """What pa-graph keeps of an S2 paper, every field checked: values of the wrong type or out of range (a year
     that is no year, an id that breaks its grammar) are left out rather than trusted."""
     external = paper.externalIds if isinstance(paper.externalIds, dict) else {}
     venue = paper.publicationVenue.name if paper.publicationVenue and paper.publicationVenue.name else paper.venue
     arxiv, doi, corpus = external.get("ArXiv"), external.get("DOI"), external.get("CorpusId")
-    return S2Record(
+    return SourceRecord(
         paper_id=paper.paperId,
         title=_text(paper.title),
         year=paper.year if isinstance(paper.year, int) and 1000 <= paper.year <= 2200 else None,
@@ -198,7 +202,7 @@ def _record(paper, answer: Cached) -> S2Record:
     )
 
 
-def _note_external(result: Enrichment, listed_ids: set[str], paper, source: S2Record | Cached) -> None:
+def _note_external(result: Enrichment, listed_ids: set[str], paper, source: SourceRecord | Cached) -> None:
     if paper.paperId in listed_ids or paper.paperId in result.externals:
         return
     result.externals[paper.paperId] = _record(paper, Cached(None, source.request, source.retrieved_at))
@@ -232,7 +236,7 @@ def _add_connected(result: Enrichment, client: S2Client, listed_ids: set[str], d
             ))
 
 
-def _deduplicated(links: list[CitationLink]) -> list[CitationLink]:
+def deduplicated(links: list[CitationLink]) -> list[CitationLink]:
     """One link per (citing, cited), preferring the one that carries intents, contexts or influence."""
     best: dict[tuple[str, str], CitationLink] = {}
     for link in links:
@@ -245,7 +249,7 @@ def _deduplicated(links: list[CitationLink]) -> list[CitationLink]:
 
 
 def _check_links(works: Sequence[Work], arxiv_answers: dict[str, Cached],
-                 resolved: dict[str, S2Record]) -> list[LinkCheck]:
+                 resolved: dict[str, SourceRecord]) -> list[LinkCheck]:
     checks = []
     for work in works:
         record = resolved.get(work.key)

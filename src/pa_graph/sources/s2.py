@@ -1,7 +1,7 @@
-"""All access to the Semantic Scholar Graph API: HTTP, throttle, retries, and the cache in front of them.
+"""All access to the Semantic Scholar Graph API: its endpoints, its batch sizes, its settings (HTTP, throttle,
+retries and the cache come from :mod:`pa_graph.sources.service`).
 
-Nothing else in pa-graph imports an HTTP client. Tests pass an ``httpx`` transport (respx) or point ``S2_API_URL``
-at a local fake server; nothing here is patched.
+Tests pass an ``httpx`` transport (respx) or point ``S2_API_URL`` at a local fake server; nothing here is patched.
 
 Why requests are sent here rather than through the ``semanticscholar`` package (0.12), whose ``Paper`` model
 :mod:`pa_graph.sources.enrich` still uses to read answers: its ``ApiRequester`` is verifiably wrong for a batch tool —
@@ -13,20 +13,16 @@ opens a new connection per request; and it accepts no transport. Every one of th
 
 from __future__ import annotations
 
-import json as jsonlib
 import os
-import random
 import re
-import time
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from typing import ClassVar
 from urllib.parse import urlencode
 
-import httpx
-
-from pa_graph import __version__
-from pa_graph.sources.cache import Cached, ResponseCache
-from pa_graph.errors import S2AuthError, S2Error, S2RequestError, S2Unavailable
+from pa_graph.errors import ServiceError, ServiceRequestError
+from pa_graph.sources.cache import Cached
+from pa_graph.sources.service import MAX_ANSWER_BYTES, Overloaded, ServiceClient
 from pa_graph.text import S2_PAPER_ID, without_credentials
 
 __all__ = ["S2Settings", "S2Client", "DEFAULT_API_URL", "BATCH_LIMIT", "title_query"]
@@ -35,7 +31,6 @@ DEFAULT_API_URL = "https://api.semanticscholar.org"
 BATCH_LIMIT = 500
 PAGE_LIMIT = 1000
 MAX_OFFSET = 10_000  # offset + limit must stay below this on /references and /citations
-MAX_ANSWER_BYTES = 50_000_000  # decoded; S2 documents 10 MB for a batch answer
 
 
 @dataclass(frozen=True)
@@ -53,6 +48,7 @@ class S2Settings:
     backoff: float = 1.0  # first back-off wait; doubles each attempt, with jitter
     max_wait: float = 30.0  # cap on one wait, Retry-After included
     page_size: int = PAGE_LIMIT  # items per /references or /citations page (S2 allows up to 1000)
+    max_answer_bytes: int = MAX_ANSWER_BYTES  # decoded; S2 documents 10 MB for a batch answer
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] = os.environ, **overrides) -> S2Settings:
@@ -70,12 +66,7 @@ def title_query(title: str) -> str:
 
 
 @dataclass
-class _Budget:
-    seconds: float
-
-
-@dataclass
-class S2Client:
+class S2Client(ServiceClient):
     """Cached, throttled, retrying access to the endpoints pa-graph needs.
 
     Each public method returns :class:`Cached` answers (value ``None`` = S2 says there is no such thing) and leaves
@@ -83,44 +74,23 @@ class S2Client:
     client stops asking for the rest of the build (``unavailable`` says why) and answers from the cache alone.
     """
 
+    SERVICE: ClassVar[str] = "Semantic Scholar"
+    KEY_VARIABLE: ClassVar[str] = "S2_API_KEY"
+
     settings: S2Settings
-    cache: ResponseCache
-    offline: bool = False
-    refresh: bool = False
-    transport: httpx.BaseTransport | None = None
-    sleep: Callable[[float], None] = time.sleep
-    clock: Callable[[], float] = time.monotonic
-    requests_sent: int = 0
-    warnings: list[str] = field(default_factory=list)
-    unavailable: str | None = None
 
     def __post_init__(self) -> None:
-        headers = {"user-agent": f"pa-graph/{__version__}"}
-        if self.settings.api_key:
-            headers["x-api-key"] = self.settings.api_key  # on every request, unlike the package
-        self._base = self.settings.api_url.rstrip("/") + "/graph/v1"
-        self._http = httpx.Client(base_url=self._base, headers=headers, transport=self.transport,
-                                  timeout=httpx.Timeout(self.settings.timeout, connect=5.0))
-        self._budget = _Budget(self.settings.retry_budget)
-        self._next_slot = 0.0
-        self._rate = self.settings.rate  # lowered for the rest of the build after each 429
+        super().__post_init__()
         self._batch = _BatchSize(min(self.settings.nested_batch_size, BATCH_LIMIT))
-        self._answered = False
-        self._fresh: set[str] = set()
-        if self.offline:
-            self.unavailable = "offline mode"
 
-    # ----- cache -------------------------------------------------------------------------------------------------
+    def _base_url(self) -> str:
+        return self.settings.api_url.rstrip("/") + "/graph/v1"
 
-    def cached(self, key: str) -> Cached | None:
-        """The stored answer, unless ``refresh`` asks to fetch it again in this build."""
-        if self.refresh and key not in self._fresh:
-            return None
-        return self.cache.get(key)
+    def _headers(self) -> dict[str, str]:
+        return {"x-api-key": self.settings.api_key} if self.settings.api_key else {}  # on every request, unlike the package
 
-    def _store(self, entries: dict[str, object], request: str) -> None:
-        self.cache.put_many(entries, request)
-        self._fresh.update(entries)
+    def _describe(self, method: str, path: str, params: dict) -> str:
+        return f"{method} {without_credentials(self._base)}{path}?{urlencode(params)}"
 
     # ----- endpoints ---------------------------------------------------------------------------------------------
 
@@ -146,18 +116,18 @@ class S2Client:
             try:
                 body = self._send("POST", "/paper/batch", params=params, json={"ids": chunk},
                                   split_on_overload=nested and len(chunk) > 1)
-            except _Overloaded:
+            except Overloaded:
                 self._batch.failed(len(chunk))
                 half = len(chunk) // 2
                 queue[:0] = [chunk[:half], chunk[half:]]
                 continue
-            except S2Error as err:
+            except ServiceError as err:
                 self._warn(err)
                 break
             if nested:
                 self._batch.worked(len(chunk))
             if not isinstance(body, list) or len(body) != len(chunk):
-                self._warn(S2RequestError(f"{request}: malformed answer (expected a list of {len(chunk)} items)"))
+                self._warn(ServiceRequestError(f"{request}: malformed answer (expected a list of {len(chunk)} items)"))
                 continue
             entries = {}
             for paper_id, item in zip(chunk, body):
@@ -180,7 +150,7 @@ class S2Client:
         params = {"query": query, "fields": fields}
         try:
             body = self._send("GET", "/paper/search/match", params=params, not_found_ok=True)
-        except S2Error as err:
+        except ServiceError as err:
             self._warn(err)
             return None
         if body is not None:
@@ -213,7 +183,7 @@ class S2Client:
             try:
                 page = self._send("GET", path, params={"fields": fields, "offset": offset, "limit": limit},
                                   not_found_ok=True)
-            except S2Error as err:
+            except ServiceError as err:
                 self._warn(err)
                 complete = False
                 break
@@ -230,127 +200,6 @@ class S2Client:
             return Cached(items[:cap], request, "")
         self._store({key: items[:cap]}, request)
         return self.cache.get(key)
-
-    # ----- HTTP --------------------------------------------------------------------------------------------------
-
-    def _describe(self, method: str, path: str, params: dict) -> str:
-        """The request as provenance: method and URL, never the key nor credentials written into S2_API_URL."""
-        return f"{method} {without_credentials(self._base)}{path}?{urlencode(params)}"
-
-    def _warn(self, err: S2Error) -> None:
-        message = f"Semantic Scholar: {err}"
-        if message not in self.warnings:
-            self.warnings.append(message)
-
-    def _throttle(self) -> None:
-        now = self.clock()
-        if self._next_slot > now:
-            self.sleep(self._next_slot - now)
-        self._next_slot = max(now, self._next_slot) + 1.0 / self._rate
-
-    def _stop_asking(self, error: S2Error) -> S2Error:
-        self.unavailable = str(error)
-        return error
-
-    def _send(self, method: str, path: str, *, params: dict, json: object = None, not_found_ok: bool = False,
-              split_on_overload: bool = False):
-        """One request with retries. ``split_on_overload``: a 500/502/503/504 or a timeout raises
-        :class:`_Overloaded` at once instead of retrying, so the caller can send the batch in halves."""
-        if self.unavailable:
-            raise S2Unavailable(self.unavailable)
-        attempt = 0
-        while True:
-            attempt += 1
-            self._throttle()
-            self.requests_sent += 1
-            retry_after: float | None = None
-            timeout = self.settings.timeout if self._answered else self.settings.first_answer_timeout
-            try:
-                response, body = self._fetch(method, path, params, json, timeout)
-            except _TooLarge as err:
-                raise S2RequestError(f"{method} {path}: {err}; not read") from err
-            except httpx.ConnectError as err:
-                raise self._stop_asking(S2Unavailable(f"cannot connect to {without_credentials(self.settings.api_url)} ({err})")) from err
-            except httpx.TimeoutException as err:
-                if not self._answered:
-                    raise self._stop_asking(
-                        S2Unavailable(f"{without_credentials(self.settings.api_url)} did not answer within {timeout:g} s")) from err
-                if split_on_overload:
-                    raise _Overloaded(f"no answer within {timeout:g} s") from err
-                reason = f"no answer within {timeout:g} s"
-            except httpx.TransportError as err:
-                if not self._answered:
-                    raise self._stop_asking(S2Unavailable(f"cannot reach {without_credentials(self.settings.api_url)} ({err})")) from err
-                reason = f"connection failed ({err})"
-            else:
-                self._answered = True
-                status = response.status_code
-                if status == 200:
-                    try:
-                        return _clean(jsonlib.loads(body))
-                    except ValueError:
-                        reason = "malformed JSON in the answer"
-                elif status == 404 and not_found_ok:
-                    return None
-                elif status in (401, 403):
-                    hint = "check S2_API_KEY" if self.settings.api_key else "set S2_API_KEY"
-                    raise self._stop_asking(S2AuthError(f"the API refused the request (HTTP {status}): {hint}"))
-                elif split_on_overload and status in (500, 502, 503, 504):
-                    raise _Overloaded(f"HTTP {status}")
-                elif status == 429 or status >= 500:
-                    reason = f"HTTP {status}"
-                    retry_after = _retry_after(response)
-                    if status == 429:  # the service says we are too fast: slower for the rest of the build
-                        self._rate = max(self._rate * 0.8, self.settings.rate / 8)
-                else:
-                    raise S2RequestError(f"{method} {path}: HTTP {status} {_error_text(body)}".rstrip())
-            wait = retry_after if retry_after is not None else self.settings.backoff * 2 ** (attempt - 1) * (0.5 + random.random())
-            wait = min(wait, self.settings.max_wait)
-            if attempt >= self.settings.max_attempts or wait > self._budget.seconds:
-                raise S2RequestError(f"{method} {path}: {reason}; gave up after {attempt} attempts")
-            self._budget.seconds -= wait
-            self.sleep(wait)
-
-    def _fetch(self, method: str, path: str, params: dict, json: object, timeout: float) -> tuple[httpx.Response, bytes]:
-        """One exchange, bounded: the whole answer within ``timeout`` seconds (not per read, so a drip-fed body
-        ends), and at most :data:`MAX_ANSWER_BYTES` once decoded (a compressed body cannot inflate past it)."""
-        deadline = self.clock() + timeout
-        with self._http.stream(method, path, params=params, json=json,
-                               timeout=httpx.Timeout(timeout, connect=min(5.0, timeout))) as response:
-            chunks, size = [], 0
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > MAX_ANSWER_BYTES:
-                    raise _TooLarge(f"the answer is larger than {MAX_ANSWER_BYTES:,} bytes")
-                if self.clock() > deadline:
-                    raise httpx.ReadTimeout(f"no complete answer within {timeout:g} s")
-                chunks.append(chunk)
-        return response, b"".join(chunks)
-
-    def close(self) -> None:
-        """Close the HTTP connections and the cache."""
-        self._http.close()
-        self.cache.close()
-
-
-def _clean(value):
-    """An answer with every string made storable: lone surrogates (valid JSON, invalid Unicode) replaced."""
-    if isinstance(value, str):
-        return value.encode("utf-8", "replace").decode("utf-8") if any(0xD800 <= ord(c) <= 0xDFFF for c in value) \
-            else value
-    if isinstance(value, list):
-        return [_clean(item) for item in value]
-    if isinstance(value, dict):
-        return {str(key): _clean(item) for key, item in value.items()}
-    return value
-
-
-class _TooLarge(Exception):
-    """An answer past the size cap."""
-
-
-class _Overloaded(Exception):
-    """A batch the service could not answer in one piece (500/502/503/504 or a timeout): send it in halves."""
 
 
 @dataclass
@@ -369,19 +218,3 @@ class _BatchSize:
     def worked(self, size: int) -> None:
         ceiling = max(1, self.too_big // 2) if self.too_big else BATCH_LIMIT
         self.size = max(self.size, min(size * 2, ceiling, BATCH_LIMIT))
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("retry-after", "")
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return None
-
-
-def _error_text(body: bytes) -> str:
-    try:
-        answer = jsonlib.loads(body)
-    except ValueError:
-        return ""
-    return str(answer.get("error") or answer.get("message") or "")[:200] if isinstance(answer, dict) else ""

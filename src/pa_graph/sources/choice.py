@@ -1,0 +1,85 @@
+"""Which sources a build asks (``--source s2|openalex|both``), and the fallback from Semantic Scholar to OpenAlex.
+
+``s2`` (the default) asks Semantic Scholar; when it cannot be reached or refuses the key, the build asks OpenAlex
+instead and says so in one warning (offline, the same happens when the cache holds no S2 answer at all but OpenAlex
+answers from an earlier fallback build). ``openalex`` asks OpenAlex alone; ``both`` asks both and merges them
+(:mod:`pa_graph.sources.merge`), reporting where they disagree. Both clients share one cache and one retry budget.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from pa_graph.errors import PaGraphError
+from pa_graph.records import Enrichment, Work
+from pa_graph.sources.cache import ResponseCache, cache_dir_from
+from pa_graph.sources.enrich import EnrichOptions, Progress, enrich
+from pa_graph.sources.merge import merge_sources
+from pa_graph.sources.openalex import OpenAlexClient, OpenAlexSettings
+from pa_graph.sources.openalex_enrich import enrich_openalex
+from pa_graph.sources.s2 import S2Client, S2Settings
+from pa_graph.sources.service import RetryBudget
+
+__all__ = ["SOURCES", "Sources", "open_sources", "enrich_from"]
+
+SOURCES = ("s2", "openalex", "both")
+
+
+@dataclass
+class Sources:
+    """The clients of one build and which of them to ask."""
+
+    choice: str = "s2"
+    s2: S2Client | None = None
+    openalex: OpenAlexClient | None = None
+
+    def close(self) -> None:
+        for client in (self.s2, self.openalex):
+            if client is not None:
+                client.close()
+
+
+def open_sources(choice: str = "s2", cache_dir: str | Path | None = None, offline: bool = False,
+                 refresh: bool = False, s2: S2Settings | None = None,
+                 openalex: OpenAlexSettings | None = None) -> Sources:
+    """Clients for ``choice`` on one cache and one retry budget; settings not given come from the environment."""
+    if choice not in SOURCES:
+        raise PaGraphError(f"unknown source {choice!r}; choose from {', '.join(SOURCES)}")
+    s2 = s2 or S2Settings.from_environment()
+    openalex = openalex or OpenAlexSettings.from_environment()
+    cache = ResponseCache(cache_dir_from(cache_dir))
+    budget = RetryBudget(s2.retry_budget)
+    return Sources(choice,
+                   S2Client(s2, cache, offline=offline, refresh=refresh, budget=budget) if choice != "openalex" else None,
+                   OpenAlexClient(openalex, cache, offline=offline, refresh=refresh, budget=budget))
+
+
+def enrich_from(works: Sequence[Work], sources: Sources, options: EnrichOptions = EnrichOptions(),
+                progress: Progress | None = None) -> Enrichment:
+    """The enrichment of ``works`` from the chosen sources (see the module docstring)."""
+    if sources.choice == "openalex" or sources.s2 is None:
+        return enrich_openalex(works, sources.openalex, options, progress)
+    from_s2 = enrich(works, sources.s2, options, progress)
+    if sources.choice == "both" and sources.openalex is not None:
+        return merge_sources(works, from_s2, enrich_openalex(works, sources.openalex, options, progress))
+    if sources.openalex is None or not _s2_failed(from_s2, sources.s2):
+        return from_s2
+    from_openalex = enrich_openalex(works, sources.openalex, options, progress)
+    if not from_openalex.resolved:
+        if sources.openalex.unavailable and not sources.openalex.offline:
+            from_s2.warnings.append(f"OpenAlex (the fallback): {sources.openalex.unavailable}")
+        return from_s2
+    why = sources.s2.unavailable if sources.s2.unavailable != "offline mode" else "the cache holds no answer"
+    if from_s2.resolved:  # S2 failed part-way: keep what it gave, OpenAlex fills in; no cross-check was asked for
+        from_openalex = replace(merge_sources(works, from_s2, from_openalex), disagreements=[])
+    return replace(from_openalex, warnings=[f"Semantic Scholar: {why}; enriched from OpenAlex instead",
+                                            *from_openalex.warnings])
+
+
+def _s2_failed(enrichment: Enrichment, client: S2Client) -> bool:
+    """S2 could not be reached or refused the key — or, offline, its cache answered nothing at all."""
+    if client.offline:
+        return bool(enrichment.not_cached) and not enrichment.resolved and not enrichment.unresolved
+    return client.unavailable is not None

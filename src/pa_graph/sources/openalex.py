@@ -1,0 +1,242 @@
+"""All access to the OpenAlex API (the second source): works by DOI or id in OR-filters, title search, incoming
+citations; HTTP, throttle, retries and the cache come from :mod:`pa_graph.sources.service`.
+
+Why not pyalex, the ecosystem's client: pa-graph needs one cache, one throttle policy and one retry budget for both
+sources in a build, answers bounded in time and size, a transport tests can replace, and request counts by kind;
+pyalex brings its own ``requests`` session and retry settings, none of which it can share, so its calls would sit
+beside the S2 path instead of inside it.
+
+What the client respects (the live docs are out of reach; this is what they and OpenAlex's users report in late 2026):
+at most 100 values OR-ed in one filter and 100 results a page; page paging reaches the first 10,000 results of a
+query; cursor paging answers 401 without a key (then page paging is used for the rest of the build); list calls and
+searches are priced against a daily budget while single-work lookups are free, so both are counted
+(``list_calls``, ``searches``) and reported in the build record. A 403 is OpenAlex's "slow down" and is retried like
+a 429; a 401 on anything but a cursor means the key was refused.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from typing import ClassVar
+from urllib.parse import urlencode
+
+from pa_graph.errors import ServiceError, ServiceRequestError
+from pa_graph.sources.cache import Cached
+from pa_graph.sources.s2 import title_query
+from pa_graph.sources.service import MAX_ANSWER_BYTES, Refused, ServiceClient
+from pa_graph.text import DOI, without_credentials
+
+__all__ = ["OpenAlexSettings", "OpenAlexClient", "DEFAULT_OPENALEX_URL", "OR_LIMIT", "WORK_FIELDS", "work_id"]
+
+DEFAULT_OPENALEX_URL = "https://api.openalex.org"
+OR_LIMIT = 100  # values OR-ed in one filter, and results on one page
+MAX_PAGED_RESULTS = 10_000  # page × per_page may not pass this
+WORK_FIELDS = ("id,doi,title,publication_year,ids,authorships,primary_location,locations,cited_by_count,"
+               "referenced_works")
+CITING_FIELDS = "id,doi,title,publication_year,ids,authorships,cited_by_count"
+_WORK_ID = re.compile(r"(?:https://openalex\.org/)?(W[1-9]\d{0,14})")
+_SEARCH_RESULTS = 5
+
+
+def work_id(value: object) -> str | None:
+    """``W…`` from an OpenAlex id or its URL; ``None`` for anything else.
+
+    >>> work_id("https://openalex.org/W2741809807"), work_id("W1"), work_id("https://evil/W1"), work_id(3)
+    ('W2741809807', 'W1', None, None)
+    """
+    found = _WORK_ID.fullmatch(value) if isinstance(value, str) else None
+    return found.group(1) if found else None
+
+
+@dataclass(frozen=True)
+class OpenAlexSettings:
+    """How to talk to OpenAlex. ``from_environment`` reads ``OPENALEX_API_URL``, ``OPENALEX_API_KEY`` and
+    ``OPENALEX_MAILTO``."""
+
+    api_key: str | None = None
+    api_url: str = DEFAULT_OPENALEX_URL
+    mailto: str | None = None
+    rate: float = 10.0  # requests per second; OpenAlex allows 100
+    timeout: float = 30.0
+    first_answer_timeout: float = 8.0
+    max_attempts: int = 6
+    retry_budget: float = 120.0  # used only when the client gets no shared budget
+    backoff: float = 1.0
+    max_wait: float = 30.0
+    max_answer_bytes: int = MAX_ANSWER_BYTES
+    per_page: int = OR_LIMIT
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] = os.environ, **overrides) -> OpenAlexSettings:
+        settings = cls(api_key=environ.get("OPENALEX_API_KEY") or None,
+                       api_url=environ.get("OPENALEX_API_URL") or DEFAULT_OPENALEX_URL,
+                       mailto=environ.get("OPENALEX_MAILTO") or None)
+        return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
+
+
+@dataclass
+class OpenAlexClient(ServiceClient):
+    """Cached, throttled, retrying access to the OpenAlex endpoints pa-graph needs. Public methods return
+    :class:`Cached` answers (value ``None``: OpenAlex knows no such work) and turn failures into ``warnings``."""
+
+    SERVICE: ClassVar[str] = "OpenAlex"
+    KEY_VARIABLE: ClassVar[str] = "OPENALEX_API_KEY"
+    REFUSALS: ClassVar[tuple[int, ...]] = (401,)
+    SLOW_DOWN: ClassVar[tuple[int, ...]] = (403, 429)  # OpenAlex documents 403 as "rate limit exceeded"
+
+    settings: OpenAlexSettings
+    list_calls: int = 0
+    searches: int = 0
+    cursor_refused: bool = False
+
+    def _describe(self, method: str, path: str, params: dict) -> str:
+        return f"{method} {without_credentials(self._base)}{path}?{urlencode(params)}"
+
+    def _get(self, params: dict, *, kind: str = "list", refusal_stops: bool = True):
+        """``GET /works`` with the key and mailto added (never to the provenance), counted by price."""
+        sent = dict(params)
+        if self.settings.api_key:
+            sent["api_key"] = self.settings.api_key
+        if self.settings.mailto:
+            sent["mailto"] = self.settings.mailto
+        if kind == "search":
+            self.searches += 1
+        else:
+            self.list_calls += 1
+        body = self._send("GET", "/works", params=sent, refusal_stops=refusal_stops)
+        results = body.get("results") if isinstance(body, dict) else None
+        if not isinstance(results, list):
+            raise ServiceRequestError("GET /works: malformed answer (no results list)")
+        return body, [item for item in results if isinstance(item, dict) and work_id(item.get("id"))]
+
+    # ----- endpoints ---------------------------------------------------------------------------------------------
+
+    def works_by_doi(self, dois: Iterable[str]) -> dict[str, Cached]:
+        """Works by DOI, ≤ 100 DOIs OR-ed a call; cached as ``oa-doi:<doi>`` (lower case), ``None`` when unknown.
+        DOIs that would break the filter syntax (``|``, ``,``) are not asked."""
+        wanted = [d.lower() for d in dict.fromkeys(dois) if DOI.fullmatch(d) and not set(d) & {"|", ","}]
+        return self._by_filter("doi", wanted, "oa-doi", lambda item: _doi_of(item))
+
+    def works_by_id(self, ids: Iterable[str]) -> dict[str, Cached]:
+        """Works by OpenAlex id, ≤ 100 a call; cached as ``oa-work:W…``."""
+        wanted = [i for i in dict.fromkeys(ids) if work_id(i) == i]
+        return self._by_filter("openalex", wanted, "oa-work", lambda item: work_id(item.get("id")))
+
+    def _by_filter(self, name: str, values: list[str], kind: str, key_of) -> dict[str, Cached]:
+        answers: dict[str, Cached] = {}
+        missing = []
+        for value in values:
+            hit = self.cached(f"{kind}:{value}")
+            if hit is None:
+                missing.append(value)
+            else:
+                answers[value] = hit
+        for start in range(0, len(missing), OR_LIMIT):
+            chunk = missing[start:start + OR_LIMIT]
+            params = {"filter": f"{name}:{'|'.join(chunk)}", "per_page": OR_LIMIT, "select": WORK_FIELDS}
+            try:
+                _, results = self._get(params)
+            except ServiceError as err:
+                self._warn(err)
+                break
+            found = {key_of(item): item for item in results}
+            entries = {f"{kind}:{value}": found.get(value) for value in chunk}
+            self._store(entries, self._describe("GET", "/works", params))
+            answers.update({value: self.cache.get(f"{kind}:{value}") for value in chunk})
+        return answers
+
+    def search_title(self, title: str) -> Cached | None:
+        """``GET /works?search=`` with the title's words: the first five results (a list, maybe empty)."""
+        query = title_query(title)
+        key = f"oa-search:{query.casefold()}"
+        hit = self.cached(key)
+        if hit is not None:
+            return hit
+        params = {"search": query, "per_page": _SEARCH_RESULTS, "select": WORK_FIELDS}
+        try:
+            _, results = self._get(params, kind="search")
+        except ServiceError as err:
+            self._warn(err)
+            return None
+        self._store({key: results[:_SEARCH_RESULTS]}, self._describe("GET", "/works", params))
+        return self.cache.get(key)
+
+    def citing(self, cited: str, cap: int) -> Cached | None:
+        """The works citing ``cited`` (``filter=cites:W…``), at most ``cap``, cached as one answer. With a key,
+        cursor paging (no 10,000 limit); without one, or once OpenAlex refuses cursors, page paging, which ends at
+        10,000 results. A page that fails for good keeps the partial list for this build, uncached."""
+        key = f"oa-cites:{cap}:{cited}"
+        hit = self.cached(key)
+        if hit is not None:
+            return hit
+        base = {"filter": f"cites:{cited}", "per_page": self.settings.per_page, "select": CITING_FIELDS}
+        items: list[dict] = []
+        complete = True
+        try:
+            if self.settings.api_key and not self.cursor_refused:
+                try:
+                    items = self._cursor_pages(base, cap)
+                except Refused:
+                    self.cursor_refused = True
+                    self.warnings.append("OpenAlex: cursor paging refused (HTTP 401); paging by page number "
+                                         f"(at most {MAX_PAGED_RESULTS:,} citations a work)")
+                    items = self._numbered_pages(base, cap)
+            else:
+                items = self._numbered_pages(base, cap)
+        except _Partial as partial:
+            self._warn(partial.error)
+            items, complete = partial.items, False
+        request = self._describe("GET", "/works", base)
+        if not complete:
+            return Cached(items[:cap], request, "")
+        self._store({key: items[:cap]}, request)
+        return self.cache.get(key)
+
+    def _numbered_pages(self, base: dict, cap: int) -> list[dict]:
+        items: list[dict] = []
+        per_page = self.settings.per_page
+        page = 1
+        while len(items) < min(cap, MAX_PAGED_RESULTS) and page * per_page <= MAX_PAGED_RESULTS:
+            try:
+                body, results = self._get({**base, "page": page})
+            except ServiceError as err:
+                raise _Partial(items, err) from err
+            items.extend(results)
+            count = (body.get("meta") or {}).get("count") if isinstance(body.get("meta"), dict) else None
+            if len(results) < per_page or (isinstance(count, int) and page * per_page >= count):
+                break
+            page += 1
+        return items
+
+    def _cursor_pages(self, base: dict, cap: int) -> list[dict]:
+        items: list[dict] = []
+        cursor = "*"
+        for _ in range(-(-cap // self.settings.per_page) + 1):
+            try:
+                body, results = self._get({**base, "cursor": cursor}, refusal_stops=False)
+            except ServiceError as err:
+                raise _Partial(items, err) from err
+            items.extend(results)
+            following = (body.get("meta") or {}).get("next_cursor") if isinstance(body.get("meta"), dict) else None
+            if not results or not isinstance(following, str) or following == cursor or len(items) >= cap:
+                break
+            cursor = following
+        return items
+
+
+def _doi_of(item: dict) -> str | None:
+    doi = item.get("doi")
+    if not isinstance(doi, str):
+        return None
+    return doi.removeprefix("https://doi.org/").lower()
+
+
+class _Partial(Exception):
+    """A page failed for good: what came before it, and why."""
+
+    def __init__(self, items: list[dict], error: ServiceError) -> None:
+        super().__init__(str(error))
+        self.items, self.error = items, error

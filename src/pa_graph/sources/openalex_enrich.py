@@ -1,0 +1,237 @@
+"""Enrich stage from OpenAlex: listed works → OpenAlex records, citation links and verdicts on arXiv links.
+
+Economy first, counted by price (list calls and searches cost, single lookups are free): the listed works' DOIs —
+arXiv links become DOIs ``10.48550/arXiv.<id>``, ``doi.org`` links are taken as written — go 100 to a filter call,
+and a hit counts only when its title matches the listed title; each work left over gets one title search (the first
+five results, the first whose title matches). References come with every record (``referenced_works``); the records
+of the referenced works not in the list come 100 to a call, with their own references (bibliographic coupling).
+``--citations`` pages through ``filter=cites:W…``. OpenAlex has no citation contexts and no embeddings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from pa_graph.records import CitationLink, Enrichment, LinkCheck, SourceRecord, Work
+from pa_graph.sources.cache import Cached
+from pa_graph.sources.enrich import EnrichOptions, Progress, deduplicated, title_fits
+from pa_graph.sources.openalex import OpenAlexClient, work_id
+from pa_graph.text import ARXIV_ID, DOI, arxiv_base_id, without_credentials
+
+__all__ = ["enrich_openalex", "arxiv_doi"]
+
+_ARXIV_DOI = re.compile(r"10\.48550/arxiv\.(.+)", re.IGNORECASE)
+_ARXIV_PAGE = re.compile(r"https?://arxiv\.org/(?:abs|pdf)/([^?#\s]+?)(?:\.pdf)?/?$")
+_DOI_LINK = re.compile(r"https?://(?:dx\.)?doi\.org/(10\.\S+)", re.IGNORECASE)
+_AUTHOR_ID = re.compile(r"(?:https://openalex\.org/)?(A[1-9]\d{0,14})")
+
+
+def arxiv_doi(arxiv_id: str) -> str:
+    """The DOI arXiv registers for a paper.
+
+    >>> arxiv_doi("2305.11451v2")
+    '10.48550/arxiv.2305.11451'
+    """
+    return f"10.48550/arxiv.{arxiv_base_id(arxiv_id)}".lower()
+
+
+def enrich_openalex(works: Sequence[Work], client: OpenAlexClient, options: EnrichOptions = EnrichOptions(),
+                    progress: Progress | None = None) -> Enrichment:
+    """Resolve every work on OpenAlex, collect its citation links; never raises for OpenAlex failures."""
+    report = progress or (lambda stage, done, total: None)
+    result = Enrichment(mode="offline" if client.offline else "online",
+                        api_url=without_credentials(client.settings.api_url), source="openalex")
+    items: dict[str, dict] = {}  # W id → raw work
+
+    def keep(answer: Cached, item: dict) -> SourceRecord:
+        record = _record(item, answer)
+        items[record.paper_id] = item
+        return record
+
+    # 1. listed DOIs (arXiv links as arXiv DOIs), 100 a call
+    dois_of = {work.key: _dois(work) for work in works}
+    report("resolving DOIs on OpenAlex", 0, 1)
+    by_doi = client.works_by_doi(doi for dois in dois_of.values() for doi in dois)
+    report("resolving DOIs on OpenAlex", 1, 1)
+    pending: list[Work] = []
+    for work in works:
+        answers = [by_doi.get(doi) for doi in dois_of[work.key]]
+        fitting = [a for a in answers if a and isinstance(a.value, dict) and title_fits(work, a.value.get("title"))]
+        if fitting:
+            result.resolved[work.key] = keep(fitting[0], fitting[0].value)
+        elif None in answers:
+            result.not_cached.append(work.key)
+        else:
+            pending.append(work)
+
+    # 2. one title search per remaining work
+    report("searching titles on OpenAlex", 0, len(pending))
+    for done, work in enumerate(pending, 1):
+        answer = client.search_title(work.title)
+        report("searching titles on OpenAlex", done, len(pending))
+        if answer is None:
+            result.not_cached.append(work.key)
+            continue
+        found = [item for item in answer.value or [] if isinstance(item, dict)]
+        fitting = next((item for item in found if title_fits(work, item.get("title"))), None)
+        if fitting is not None:
+            result.resolved[work.key] = keep(answer, fitting)
+        elif not found:
+            result.unresolved[work.key] = "OpenAlex found no work with this title"
+        else:
+            result.unresolved[work.key] = f"OpenAlex's best title match is another work: {found[0].get('title')!r}"
+
+    result.link_checks = _check_links(works, dois_of, by_doi, result.resolved)
+    listed_ids = {record.paper_id for record in result.resolved.values()}
+
+    # 3. references of listed works; the records of the referenced works not in the list, with their references
+    referenced: dict[str, None] = {}
+    for record in result.resolved.values():
+        for cited in _references(items[record.paper_id]):
+            result.citations.append(_link(record.paper_id, cited, record))
+            if cited not in listed_ids:
+                referenced[cited] = None
+    report("fetching referenced works on OpenAlex", 0, 1)
+    answers = client.works_by_id(referenced)
+    report("fetching referenced works on OpenAlex", 1, 1)
+    for paper_id, answer in answers.items():
+        if answer is not None and isinstance(answer.value, dict):
+            result.externals[paper_id] = _record(answer.value, answer)
+    known = listed_ids | set(result.externals)
+    for paper_id, answer in answers.items():
+        if paper_id in result.externals:
+            for cited in _references(answer.value):
+                if cited in known and cited != paper_id:
+                    result.citations.append(_link(paper_id, cited, result.externals[paper_id]))
+
+    if options.citations:
+        ordered = sorted(listed_ids)
+        report("reading citations on OpenAlex", 0, len(ordered))
+        for done, cited in enumerate(ordered, 1):
+            answer = client.citing(cited, options.max_citations)
+            report("reading citations on OpenAlex", done, len(ordered))
+            for item in (answer.value or []) if answer is not None else []:
+                citing = work_id(item.get("id"))
+                if citing is None or citing == cited:
+                    continue
+                if citing not in listed_ids and citing not in result.externals:
+                    result.externals[citing] = _record(item, answer)
+                result.citations.append(_link(citing, cited, answer))
+    for flag, what in ((options.contexts, "citation contexts and intents (--contexts)"),
+                       (options.embeddings, "embeddings (--embeddings)")):
+        if flag:
+            client.warnings.append(f"OpenAlex: has no {what}; they need Semantic Scholar")
+    result.citations = deduplicated(result.citations)
+    result.warnings = list(client.warnings)
+    result.requests = client.requests_sent
+    result.calls = {"openalex": {"requests": client.requests_sent, "list_calls": client.list_calls,
+                                 "searches": client.searches}}
+    if client.unavailable and not client.offline:
+        result.mode = "unreachable"
+    return result
+
+
+def _dois(work: Work) -> list[str]:
+    """The DOIs to look a work up by: its arXiv links as arXiv DOIs, then its doi.org links."""
+    dois = [arxiv_doi(listed) for listed in work.listed_arxiv_ids]
+    for row in work.rows:
+        for link in row.links:
+            found = _DOI_LINK.fullmatch(link.strip())
+            if found and DOI.fullmatch(found.group(1)):
+                dois.append(found.group(1).lower())
+    return list(dict.fromkeys(dois))
+
+
+def _references(item: dict) -> list[str]:
+    references = item.get("referenced_works") if isinstance(item, dict) else None
+    if not isinstance(references, list):
+        return []
+    return list(dict.fromkeys(w for w in (work_id(ref) for ref in references) if w))
+
+
+def _link(citing: str, cited: str, source: SourceRecord | Cached) -> CitationLink:
+    return CitationLink(citing, cited, request=source.request, retrieved_at=source.retrieved_at, source="openalex")
+
+
+def _text(value) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _arxiv_id(item: dict) -> str | None:
+    """The work's arXiv id: from an arXiv DOI, else from an arxiv.org location."""
+    doi = _doi(item)
+    found = _ARXIV_DOI.fullmatch(doi) if doi else None
+    candidates = [found.group(1)] if found else []
+    for location in item.get("locations") or []:
+        page = location.get("landing_page_url") if isinstance(location, dict) else None
+        matched = _ARXIV_PAGE.match(page) if isinstance(page, str) else None
+        if matched:
+            candidates.append(matched.group(1))
+    return next((arxiv_base_id(c) for c in candidates if ARXIV_ID.fullmatch(c)), None)
+
+
+def _doi(item: dict) -> str | None:
+    doi = item.get("doi")
+    if not isinstance(doi, str):
+        return None
+    doi = doi.removeprefix("https://doi.org/")
+    return doi if DOI.fullmatch(doi) else None
+
+
+def _record(item: dict, answer: Cached) -> SourceRecord:
+    """What pa-graph keeps of an OpenAlex work, every field checked as for S2."""
+    paper_id = work_id(item.get("id"))
+    year = item.get("publication_year")
+    count = item.get("cited_by_count")
+    location = item.get("primary_location") if isinstance(item.get("primary_location"), dict) else {}
+    venue = location.get("source", {}).get("display_name") if isinstance(location.get("source"), dict) else None
+    authors = []
+    for authorship in item.get("authorships") or []:
+        author = authorship.get("author") if isinstance(authorship, dict) else None
+        if isinstance(author, dict) and _text(author.get("display_name")):
+            found = _AUTHOR_ID.fullmatch(author["id"]) if isinstance(author.get("id"), str) else None
+            authors.append((found.group(1) if found else None, _text(author["display_name"])))
+    references = item.get("referenced_works")
+    return SourceRecord(
+        paper_id=paper_id,
+        title=_text(item.get("title")),
+        year=year if isinstance(year, int) and not isinstance(year, bool) and 1000 <= year <= 2200 else None,
+        doi=_doi(item),
+        arxiv_id=_arxiv_id(item),
+        venue=_text(venue),
+        authors=tuple(authors),
+        citation_count=count if isinstance(count, int) and not isinstance(count, bool) and count >= 0 else None,
+        reference_count=len(references) if isinstance(references, list) else None,
+        request=answer.request,
+        retrieved_at=answer.retrieved_at,
+        source="openalex",
+        openalex_id=paper_id,
+    )
+
+
+def _check_links(works: Sequence[Work], dois_of: dict[str, list[str]], by_doi: dict[str, Cached],
+                 resolved: dict[str, SourceRecord]) -> list[LinkCheck]:
+    """Verdicts OpenAlex can give: a listed arXiv id whose DOI is another work (``wrong``), and an arXiv id OpenAlex
+    knows for a work listed without one (``missing``). An arXiv DOI OpenAlex does not know says nothing: it files
+    many preprints under their publisher's DOI."""
+    checks = []
+    for work in works:
+        record = resolved.get(work.key)
+        correct = record.arxiv_id if record else None
+        sources = tuple(row.source for row in work.rows)
+        if not work.listed_arxiv_ids:
+            if correct:
+                checks.append(LinkCheck(work.key, work.title, "missing", None, None, correct, sources, "OpenAlex"))
+            continue
+        for listed in work.listed_arxiv_ids:
+            answer = by_doi.get(arxiv_doi(listed))
+            if answer is None or not isinstance(answer.value, dict):
+                continue
+            if record and work_id(answer.value.get("id")) == record.paper_id:
+                continue
+            if title_fits(work, answer.value.get("title")):
+                continue
+            checks.append(LinkCheck(work.key, work.title, "wrong", listed, _text(answer.value.get("title")), correct,
+                                    tuple(row.source for row in work.rows if row.arxiv_id == listed), "OpenAlex"))
+    return checks

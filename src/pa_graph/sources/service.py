@@ -1,0 +1,241 @@
+"""What every web service pa-graph reads shares: the cache in front, a throttle, bounded retries, bounded answers.
+
+:class:`ServiceClient` is the base of :class:`~pa_graph.sources.s2.S2Client` and
+:class:`~pa_graph.sources.openalex.OpenAlexClient`, so both sources get the same guarantees from one piece of code:
+every answer cached as it arrives (a killed build repeats nothing it finished), a throttle below each service's limit
+that slows down for the rest of the build after a 429, retries that honour ``Retry-After`` within one
+:class:`RetryBudget` shared by all sources of a build, a deadline and a size cap on every answer, and a service that
+proves unreachable or refuses the key is not asked again in that build.
+"""
+
+from __future__ import annotations
+
+import json as jsonlib
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+import httpx
+
+from pa_graph import __version__
+from pa_graph.errors import ServiceAuthError, ServiceError, ServiceRequestError, ServiceUnavailable
+from pa_graph.sources.cache import Cached, ResponseCache
+from pa_graph.text import without_credentials
+
+__all__ = ["ServiceClient", "RetryBudget", "MAX_ANSWER_BYTES"]
+
+MAX_ANSWER_BYTES = 50_000_000  # decoded; S2 documents 10 MB for a batch answer
+
+
+@dataclass
+class RetryBudget:
+    """Seconds of back-off waiting left in one build, for every request to every source together."""
+
+    seconds: float
+
+
+@dataclass
+class ServiceClient:
+    """Cached, throttled, retrying access to one service; subclasses name the service and its endpoints.
+
+    ``settings`` needs ``api_url``, ``api_key``, ``rate``, ``timeout``, ``first_answer_timeout``, ``max_attempts``,
+    ``retry_budget``, ``backoff``, ``max_wait`` and ``max_answer_bytes``. Pass one ``budget`` to several clients to share it.
+    """
+
+    SERVICE: ClassVar[str] = "the service"
+    KEY_VARIABLE: ClassVar[str] = ""
+    REFUSALS: ClassVar[tuple[int, ...]] = (401, 403)  # the key is refused: stop asking
+    SLOW_DOWN: ClassVar[tuple[int, ...]] = (429,)  # too fast: wait, retry, and stay slower
+
+    settings: object
+    cache: ResponseCache
+    offline: bool = False
+    refresh: bool = False
+    transport: httpx.BaseTransport | None = None
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
+    budget: RetryBudget | None = None
+    requests_sent: int = 0
+    warnings: list[str] = field(default_factory=list)
+    unavailable: str | None = None
+
+    def __post_init__(self) -> None:
+        headers = {"user-agent": f"pa-graph/{__version__}", **self._headers()}
+        self._base = self._base_url()
+        self._http = httpx.Client(base_url=self._base, headers=headers, transport=self.transport,
+                                  timeout=httpx.Timeout(self.settings.timeout, connect=5.0))
+        if self.budget is None:
+            self.budget = RetryBudget(self.settings.retry_budget)
+        self._next_slot = 0.0
+        self._rate = self.settings.rate  # lowered for the rest of the build after each 429
+        self._answered = False
+        self._fresh: set[str] = set()
+        if self.offline:
+            self.unavailable = "offline mode"
+
+    # ----- what a subclass says about its service ----------------------------------------------------------------
+
+    def _base_url(self) -> str:
+        return self.settings.api_url.rstrip("/")
+
+    def _headers(self) -> dict[str, str]:
+        return {}
+
+    def _describe(self, method: str, path: str, params: dict) -> str:
+        """The request as provenance: method and URL, never a key nor credentials written into the URL."""
+        raise NotImplementedError
+
+    # ----- cache -------------------------------------------------------------------------------------------------
+
+    def cached(self, key: str) -> Cached | None:
+        """The stored answer, unless ``refresh`` asks to fetch it again in this build."""
+        if self.refresh and key not in self._fresh:
+            return None
+        return self.cache.get(key)
+
+    def _store(self, entries: dict[str, object], request: str) -> None:
+        self.cache.put_many(entries, request)
+        self._fresh.update(entries)
+
+    # ----- HTTP --------------------------------------------------------------------------------------------------
+
+    def _warn(self, err: ServiceError) -> None:
+        message = f"{self.SERVICE}: {err}"
+        if message not in self.warnings:
+            self.warnings.append(message)
+
+    def _throttle(self) -> None:
+        now = self.clock()
+        if self._next_slot > now:
+            self.sleep(self._next_slot - now)
+        self._next_slot = max(now, self._next_slot) + 1.0 / self._rate
+
+    def _stop_asking(self, error: ServiceError) -> ServiceError:
+        self.unavailable = str(error)
+        return error
+
+    def _send(self, method: str, path: str, *, params: dict, json: object = None, not_found_ok: bool = False,
+              split_on_overload: bool = False, refusal_stops: bool = True):
+        """One request with retries. ``split_on_overload``: a 500/502/503/504 or a timeout raises
+        :class:`Overloaded` at once instead of retrying, so the caller can send the batch in halves.
+        ``refusal_stops=False``: a 401/403 raises :class:`Refused` for this request only (a paging mode the key
+        does not allow) instead of ending the build's use of the service."""
+        if self.unavailable:
+            raise ServiceUnavailable(self.unavailable)
+        api = without_credentials(self.settings.api_url)
+        attempt = 0
+        while True:
+            attempt += 1
+            self._throttle()
+            self.requests_sent += 1
+            retry_after: float | None = None
+            timeout = self.settings.timeout if self._answered else self.settings.first_answer_timeout
+            try:
+                response, body = self._fetch(method, path, params, json, timeout)
+            except _TooLarge as err:
+                raise ServiceRequestError(f"{method} {path}: {err}; not read") from err
+            except httpx.ConnectError as err:
+                raise self._stop_asking(ServiceUnavailable(f"cannot connect to {api} ({err})")) from err
+            except httpx.TimeoutException as err:
+                if not self._answered:
+                    raise self._stop_asking(ServiceUnavailable(f"{api} did not answer within {timeout:g} s")) from err
+                if split_on_overload:
+                    raise Overloaded(f"no answer within {timeout:g} s") from err
+                reason = f"no answer within {timeout:g} s"
+            except httpx.TransportError as err:
+                if not self._answered:
+                    raise self._stop_asking(ServiceUnavailable(f"cannot reach {api} ({err})")) from err
+                reason = f"connection failed ({err})"
+            else:
+                self._answered = True
+                status = response.status_code
+                if status == 200:
+                    try:
+                        return _clean(jsonlib.loads(body))
+                    except ValueError:
+                        reason = "malformed JSON in the answer"
+                elif status == 404 and not_found_ok:
+                    return None
+                elif status in self.REFUSALS and not refusal_stops:
+                    raise Refused(f"HTTP {status}")
+                elif status in self.REFUSALS:
+                    hint = f"check {self.KEY_VARIABLE}" if self.settings.api_key else f"set {self.KEY_VARIABLE}"
+                    raise self._stop_asking(ServiceAuthError(f"the API refused the request (HTTP {status}): {hint}"))
+                elif split_on_overload and status in (500, 502, 503, 504):
+                    raise Overloaded(f"HTTP {status}")
+                elif status in self.SLOW_DOWN or status >= 500:
+                    reason = f"HTTP {status}"
+                    retry_after = _retry_after(response)
+                    if status in self.SLOW_DOWN:  # the service says we are too fast: slower for the rest of the build
+                        self._rate = max(self._rate * 0.8, self.settings.rate / 8)
+                else:
+                    raise ServiceRequestError(f"{method} {path}: HTTP {status} {_error_text(body)}".rstrip())
+            wait = retry_after if retry_after is not None else self.settings.backoff * 2 ** (attempt - 1) * (0.5 + random.random())
+            wait = min(wait, self.settings.max_wait)
+            if attempt >= self.settings.max_attempts or wait > self.budget.seconds:
+                raise ServiceRequestError(f"{method} {path}: {reason}; gave up after {attempt} attempts")
+            self.budget.seconds -= wait
+            self.sleep(wait)
+
+    def _fetch(self, method: str, path: str, params: dict, json: object, timeout: float) -> tuple[httpx.Response, bytes]:
+        """One exchange, bounded: the whole answer within ``timeout`` seconds (not per read, so a drip-fed body
+        ends), and at most ``max_answer_bytes`` once decoded (a compressed body cannot inflate past it)."""
+        deadline = self.clock() + timeout
+        with self._http.stream(method, path, params=params, json=json,
+                               timeout=httpx.Timeout(timeout, connect=min(5.0, timeout))) as response:
+            chunks, size = [], 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > self.settings.max_answer_bytes:
+                    raise _TooLarge(f"the answer is larger than {self.settings.max_answer_bytes:,} bytes")
+                if self.clock() > deadline:
+                    raise httpx.ReadTimeout(f"no complete answer within {timeout:g} s")
+                chunks.append(chunk)
+        return response, b"".join(chunks)
+
+    def close(self) -> None:
+        """Close the HTTP connections and the cache."""
+        self._http.close()
+        self.cache.close()
+
+
+def _clean(value):
+    """An answer with every string made storable: lone surrogates (valid JSON, invalid Unicode) replaced."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8") if any(0xD800 <= ord(c) <= 0xDFFF for c in value) \
+            else value
+    if isinstance(value, list):
+        return [_clean(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _clean(item) for key, item in value.items()}
+    return value
+
+
+class _TooLarge(Exception):
+    """An answer past the size cap."""
+
+
+class Overloaded(Exception):
+    """A batch the service could not answer in one piece (500/502/503/504 or a timeout): send it in halves."""
+
+
+class Refused(Exception):
+    """A 401/403 on a request sent with ``refusal_stops=False``."""
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after", "")
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None
+
+
+def _error_text(body: bytes) -> str:
+    try:
+        answer = jsonlib.loads(body)
+    except ValueError:
+        return ""
+    return str(answer.get("error") or answer.get("message") or "")[:200] if isinstance(answer, dict) else ""
