@@ -11,7 +11,7 @@ Top-level names load lazily, so ``import pa_graph.model`` does not load the pipe
 __version__ = "0.1.0"
 
 _PIPELINE = ("BuildOptions", "BuildResult", "GapOptions", "KnowledgeGraph", "assemble", "build", "bundled_list",
-             "load_lists", "s2_session")
+             "load_lists", "s2_session", "source_session")
 
 __all__ = ["__version__", *_PIPELINE]
 

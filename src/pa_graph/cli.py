@@ -38,6 +38,7 @@ from pa_graph.outputs import write_all, write_atomic
 from pa_graph.parse import list_summary
 from pa_graph.pipeline import BuildOptions, GapOptions, assemble_lists, bundled_list, load_lists
 from pa_graph.export.rdf import DEFAULT_BASE_IRI
+from pa_graph.sources.openalex import OpenAlexSettings
 from pa_graph.sources.s2 import S2Settings
 from pa_graph.sparql import QueryError, bind, cookbook, format_result, load_query, run_query
 from pa_graph.analysis.stats import graph_stats
@@ -173,8 +174,9 @@ def main() -> None:
 @_CACHE_DIR
 @click.option("--refresh", is_flag=True, help="Ask Semantic Scholar again for everything, replacing cached answers.")
 @click.option("--rate", type=click.FloatRange(min=0.01), default=None, metavar="R",
-              help="Requests per second to Semantic Scholar (default 0.9: under its limit of 1 with an API key; "
-                   "a 429 slows it further for the rest of the build).")
+              help="Requests per second to each source (default 0.9 for Semantic Scholar: under its limit of 1 with "
+                   "an API key; 10 for OpenAlex, which allows 100). A 429 slows a source further for the rest of "
+                   "the build.")
 @click.option("--citations", is_flag=True, help="Also fetch incoming citations of every listed work (paginated).")
 @click.option("--max-citations", type=click.IntRange(min=1), default=1000, show_default=True,
               help="Cap on incoming citations per work with --citations.")
@@ -207,6 +209,7 @@ def build(lists: tuple[str, ...], out_dir: Path, offline: bool, no_enrich: bool,
     options = BuildOptions(
         out_dir=out_dir, base_iri=base_iri or DEFAULT_BASE_IRI, enrich=not no_enrich, offline=offline,
         refresh=refresh, cache_dir=cache_dir, source=source, s2=S2Settings.from_environment(rate=rate),
+        openalex=OpenAlexSettings.from_environment(rate=rate),
         extras=EnrichOptions(citations=citations, contexts=contexts, embeddings=embeddings,
                              max_citations=max_citations),
         formats=tuple(name.strip() for name in formats.split(",") if name.strip()),

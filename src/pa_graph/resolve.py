@@ -23,22 +23,26 @@ __all__ = ["resolve_works", "same_title", "NEAR_DUPLICATE_SCORE", "SHARED_LINK_S
 NEAR_DUPLICATE_SCORE = 95
 #: Two titles behind the same arXiv id are one work from this ratio on (or when one contains the other).
 SHARED_LINK_SCORE = 90
+_MAX_PREFIX_WORDS = 3
 _MIN_CONTAINED_LENGTH = 20
 
 
 def same_title(first: str, second: str, score: float = SHARED_LINK_SCORE) -> bool:
-    """Whether two titles name one work, allowing a ``Name:`` prefix on one of them.
+    """Whether two titles name one work, allowing a ``Name:`` prefix (at most three words) on one of them.
 
     >>> same_title("Efficient llm contextualization with user embeddings",
     ...            "User-llm: Efficient llm contextualization with user embeddings")
     True
+    >>> same_title("Controlled decoding from language models", "Follow-up 40 on Controlled Decoding From Language Models")
+    False
     >>> same_title("Lamp: When large language models meet personalization",
     ...            "Personalm: Language model personalization via domain-distributed span aggregated k-nearest n-gram")
     False
     """
     a, b = normalize_title(first), normalize_title(second)
     shorter, longer = sorted((a, b), key=len)
-    if len(shorter) >= _MIN_CONTAINED_LENGTH and longer.endswith(shorter):
+    if len(shorter) >= _MIN_CONTAINED_LENGTH and longer.endswith(shorter) \
+            and len(longer[:-len(shorter)].split()) <= _MAX_PREFIX_WORDS:
         return True
     return fuzz.ratio(a, b) >= score
 

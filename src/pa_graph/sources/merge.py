@@ -1,7 +1,8 @@
 """One enrichment from two sources: Semantic Scholar's (primary) and OpenAlex's, merged without duplicates.
 
 A listed work resolved by both keeps S2's record and gains its OpenAlex id; a work not in the list is the same work
-on both sides when they share a DOI or an arXiv id, and then keeps S2's id. Citation links found by either source are
+on both sides when they share a DOI or an arXiv id — or, for works with neither (many citing papers), the same
+normalised title (at least 20 characters) and year — and then keeps S2's id. Citation links found by either source are
 kept once, with the source that said so. What the two sources disagree on about a listed work — its arXiv id, its
 year, whether it exists — becomes a :class:`SourceDisagreement` for the audit.
 """
@@ -13,7 +14,7 @@ from dataclasses import replace
 
 from pa_graph.records import Enrichment, SourceDisagreement, SourceRecord, Work
 from pa_graph.sources.enrich import deduplicated
-from pa_graph.text import arxiv_base_id
+from pa_graph.text import arxiv_base_id, normalize_title
 
 __all__ = ["merge_sources"]
 
@@ -79,6 +80,9 @@ def _identifiers(record: SourceRecord) -> list[tuple[str, str]]:
         found.append(("doi", record.doi.lower()))
     if record.arxiv_id:
         found.append(("arxiv", arxiv_base_id(record.arxiv_id)))
+    title = normalize_title(record.title or "")
+    if len(title) >= 20 and record.year:
+        found.append(("title", f"{title} {record.year}"))
     return found
 
 

@@ -13,11 +13,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from rapidfuzz import fuzz
+
 from pa_graph.records import CitationLink, Enrichment, LinkCheck, SourceRecord, Work
 from pa_graph.sources.cache import Cached
 from pa_graph.sources.enrich import EnrichOptions, Progress, deduplicated, title_fits
 from pa_graph.sources.openalex import OpenAlexClient, work_id
-from pa_graph.text import ARXIV_ID, DOI, arxiv_base_id, without_credentials
+from pa_graph.text import ARXIV_ID, DOI, arxiv_base_id, normalize_title, without_credentials
 
 __all__ = ["enrich_openalex", "arxiv_doi"]
 
@@ -74,7 +76,7 @@ def enrich_openalex(works: Sequence[Work], client: OpenAlexClient, options: Enri
             result.not_cached.append(work.key)
             continue
         found = [item for item in answer.value or [] if isinstance(item, dict)]
-        fitting = next((item for item in found if title_fits(work, item.get("title"))), None)
+        fitting = _closest(work, [item for item in found if title_fits(work, item.get("title"))])
         if fitting is not None:
             result.resolved[work.key] = keep(answer, fitting)
         elif not found:
@@ -130,6 +132,12 @@ def enrich_openalex(works: Sequence[Work], client: OpenAlexClient, options: Enri
     if client.unavailable and not client.offline:
         result.mode = "unreachable"
     return result
+
+
+def _closest(work: Work, items: list[dict]) -> dict | None:
+    """The result whose title is nearest the listed one (search ranks by relevance, not by title equality)."""
+    listed = normalize_title(work.title)
+    return max(items, key=lambda item: fuzz.ratio(listed, normalize_title(item["title"])), default=None)
 
 
 def _dois(work: Work) -> list[str]:

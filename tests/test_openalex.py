@@ -1,0 +1,291 @@
+"""OpenAlex as a source: the client against respx at the HTTP level, and whole builds against the fake OpenAlex
+(``tests/fake_openalex``, the fake S2 world as OpenAlex would hold it) next to the fake Semantic Scholar."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+import respx
+from rdflib import Graph, URIRef
+
+from fake_openalex.server import Faults as OAFaults
+from fake_openalex.server import FakeOpenAlex
+from fake_openalex.world import PLANTED_KINDS, build_openalex_world
+from fake_s2.server import FakeS2
+from fake_s2.world import build_world
+from pa_graph import BuildOptions, assemble, build
+from pa_graph.export.rdf import PA
+from pa_graph.sources.cache import ResponseCache
+from pa_graph.sources.enrich import EnrichOptions
+from pa_graph.sources.openalex import OpenAlexClient, OpenAlexSettings
+from pa_graph.sources.s2 import S2Client, S2Settings
+
+API = "https://openalex.test"
+
+
+@pytest.fixture(scope="module")
+def world():
+    return build_world()
+
+
+def listed_citations(kg) -> set[tuple[str, str]]:
+    model = kg.model
+    return {(a, b) for a, b, key in model.edges(keys=True)
+            if key == "cites" and model.nodes[a].get("listed") and model.nodes[b].get("listed")}
+
+
+@pytest.fixture(scope="module")
+def both_sources(world, tmp_path_factory):
+    """The bundled list assembled from each fake alone (sources that agree), with the fakes' request logs."""
+    tmp = tmp_path_factory.mktemp("sources")
+    with FakeOpenAlex(build_openalex_world(world)) as oa, FakeS2(world) as s2:
+        openalex = OpenAlexClient(OpenAlexSettings(api_url=oa.url, rate=1000.0), ResponseCache(tmp / "oa"))
+        from_openalex = assemble(client=openalex)
+        openalex.close()
+        semantic = S2Client(S2Settings(api_url=s2.url, rate=1000.0), ResponseCache(tmp / "s2"))
+        from_s2 = assemble(client=semantic)
+        semantic.close()
+        log = list(oa.log)
+        again = OpenAlexClient(OpenAlexSettings(api_url=oa.url, rate=1000.0), ResponseCache(tmp / "oa"))
+        rebuilt = assemble(client=again)
+        again.close()
+        return {"openalex": from_openalex, "s2": from_s2, "log": log, "rebuilt": rebuilt,
+                "asked_again": len(oa.log) - len(log)}
+
+
+# ----- the client, at the HTTP level --------------------------------------------------------------------------
+
+def client(tmp_path, **settings) -> OpenAlexClient:
+    waits: list[float] = []
+    made = OpenAlexClient(OpenAlexSettings(**({"api_url": API, "rate": 1000.0} | settings)),
+                          ResponseCache(tmp_path / "cache"), sleep=waits.append)
+    made.waits = waits
+    return made
+
+
+def page_of(results: list[dict], count: int | None = None, cursor: str | None = None) -> dict:
+    return {"meta": {"count": len(results) if count is None else count, "per_page": 100, "next_cursor": cursor},
+            "results": results}
+
+
+@respx.mock
+def test_dois_go_at_most_100_to_a_call_and_are_cached_one_by_one(tmp_path):
+    dois = [f"10.1234/x{n}" for n in range(250)]
+    seen: list[list[str]] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        values = parse_qs(urlsplit(str(request.url)).query)["filter"][0].removeprefix("doi:").split("|")
+        seen.append(values)
+        found = [{"id": f"https://openalex.org/W{n + 1}", "doi": f"https://doi.org/{v}", "title": v}
+                 for n, v in enumerate(values) if not v.endswith("7")]
+        return httpx.Response(200, json=page_of(found))
+
+    respx.get(f"{API}/works").mock(side_effect=answer)
+    oa = client(tmp_path, mailto="me@example.org", api_key="sekret")
+    answers = oa.works_by_doi(dois)
+    assert [len(chunk) for chunk in seen] == [100, 100, 50]
+    assert oa.list_calls == 3 and oa.searches == 0
+    assert answers["10.1234/x7"].value is None and answers["10.1234/x8"].value["title"] == "10.1234/x8"
+    assert "sekret" not in answers["10.1234/x8"].request and "me@example.org" not in answers["10.1234/x8"].request
+    sent = parse_qs(urlsplit(str(respx.calls[0].request.url)).query)
+    assert sent["api_key"] == ["sekret"] and sent["mailto"] == ["me@example.org"] and sent["per_page"] == ["100"]
+    assert oa.works_by_doi(dois[:10]) and len(respx.calls) == 3  # from the cache
+
+
+@respx.mock
+def test_a_403_is_a_signal_to_slow_down_and_a_401_ends_the_use_of_the_service(tmp_path):
+    route = respx.get(f"{API}/works")
+    route.side_effect = [httpx.Response(403, json={"error": "Rate limit exceeded"}),
+                         httpx.Response(200, json=page_of([{"id": "https://openalex.org/W1", "title": "A"}]))]
+    oa = client(tmp_path)
+    assert oa.works_by_id(["W1"])["W1"].value["title"] == "A"
+    assert oa.unavailable is None and oa._rate < 1000.0
+    route.side_effect = [httpx.Response(401, json={"error": "Invalid API key"})]
+    assert oa.works_by_id(["W2"]) == {}
+    assert oa.unavailable == "the API refused the request (HTTP 401): set OPENALEX_API_KEY"
+    assert oa.works_by_id(["W3"]) == {} and route.call_count == 3  # not asked again
+
+
+@respx.mock
+def test_citations_page_by_number_without_a_key_and_stop_at_the_last_page(tmp_path):
+    pages = {1: [{"id": f"https://openalex.org/W{n}"} for n in range(1, 101)],
+             2: [{"id": f"https://openalex.org/W{n}"} for n in range(101, 131)]}
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        query = parse_qs(urlsplit(str(request.url)).query)
+        assert "cursor" not in query
+        return httpx.Response(200, json=page_of(pages[int(query["page"][0])], count=130))
+
+    respx.get(f"{API}/works").mock(side_effect=answer)
+    answer_ = client(tmp_path).citing("W9", cap=1000)
+    assert len(answer_.value) == 130 and len(respx.calls) == 2
+
+
+@respx.mock
+def test_a_401_on_cursor_paging_falls_back_to_page_paging(tmp_path):
+    def answer(request: httpx.Request) -> httpx.Response:
+        query = parse_qs(urlsplit(str(request.url)).query)
+        if "cursor" in query:
+            return httpx.Response(401, json={"error": "API key required for cursor paging"})
+        return httpx.Response(200, json=page_of([{"id": "https://openalex.org/W5"}], count=1))
+
+    respx.get(f"{API}/works").mock(side_effect=answer)
+    oa = client(tmp_path, api_key="k")
+    assert [item["id"] for item in oa.citing("W9", cap=50).value] == ["https://openalex.org/W5"]
+    assert oa.cursor_refused and oa.unavailable is None
+    assert oa.citing("W10", cap=50) is not None and len(respx.calls) == 3  # no cursor asked for the second work
+    assert sum("cursor paging refused" in w for w in oa.warnings) == 1
+
+
+# ----- whole builds against the fakes ----------------------------------------------------------------------------
+
+def test_openalex_alone_resolves_the_list_and_finds_the_same_citations_as_semantic_scholar(both_sources):
+    from_openalex, from_s2 = both_sources["openalex"], both_sources["s2"]
+    enrichment = from_openalex.enrichment
+    assert enrichment.source == "openalex" and enrichment.warnings == []
+    assert set(enrichment.resolved) == set(from_s2.enrichment.resolved)
+    assert listed_citations(from_openalex) == listed_citations(from_s2) != set()
+    calls = enrichment.calls["openalex"]
+    assert calls["list_calls"] + calls["searches"] == enrichment.requests == len(both_sources["log"])
+    assert enrichment.requests <= 100  # measured: 4 list calls and 81 searches
+    assert from_openalex.gap_report.suggestions, "the gap analysis runs on OpenAlex's citations too"
+
+
+def test_the_client_keeps_to_the_limits_the_fake_enforces(both_sources):
+    log = both_sources["log"]
+    assert all(entry.status == 200 for entry in log)
+    for entry in log:
+        per_page = int((entry.query.get("per_page") or entry.query.get("per-page"))[0])
+        assert per_page <= 100
+        for clause in entry.query.get("filter", [""])[0].split(","):
+            assert len(clause.split("|")) <= 100
+        assert "cursor" not in entry.query  # no key: page paging only
+
+
+def test_both_sources_merge_into_one_graph_and_the_audit_names_each_planted_disagreement(world, tmp_path):
+    planted = build_openalex_world(world, plant=True)
+    with FakeOpenAlex(planted) as oa, FakeS2(world) as s2:
+        result = build(options=BuildOptions(
+            out_dir=tmp_path / "out", cache_dir=tmp_path / "cache", source="both",
+            s2=S2Settings(api_url=s2.url, rate=1000.0), openalex=OpenAlexSettings(api_url=oa.url, rate=1000.0)))
+    audit = json.loads((tmp_path / "out" / "audit.json").read_text(encoding="utf-8"))
+    found = [f for f in audit["findings"] if f["kind"] == "source-disagreement"]
+    title_of = {pid: world.papers[pid].title for pid in planted.planted.values()}
+    expected = {(kind, title_of[pid].casefold()) for kind, pid in planted.planted.items()}
+    got = set()
+    for finding in found:
+        assert "OpenAlex" in finding["message"]
+        kind = finding["id"].split(":")[1]
+        got |= {(kind, t.casefold()) for t in title_of.values() if t.casefold() in finding["message"].casefold()}
+    assert len(found) == len(PLANTED_KINDS) and got == expected
+
+    graph = Graph().parse(tmp_path / "out" / "graph.ttl")
+    merged = {str(o) for o in graph.objects(None, PA.openAlexId)}
+    assert len(merged) >= 150  # listed works and references, merged by DOI or arXiv id
+    works_with_both = set(graph.subjects(PA.openAlexId, None)) & set(graph.subjects(PA.s2PaperId, None))
+    assert len(works_with_both) >= 150
+    dois = [str(o) for o in graph.objects(None, URIRef("http://prismstandard.org/namespaces/basic/2.0/doi"))]
+    assert len(dois) == len({d.lower() for d in dois}), "a work known to both sources appears once"
+    record = json.loads((tmp_path / "out" / "build.json").read_text(encoding="utf-8"))["enrichment"]
+    assert set(record["calls"]) == {"s2", "openalex"} and "OpenAlex" in record["source"]
+    assert result.graph.enrichment.source == "s2+openalex"
+
+
+def test_an_unreachable_semantic_scholar_falls_back_to_openalex_with_one_warning(world, tmp_path, runner):
+    from pa_graph.cli import main
+
+    with FakeOpenAlex(build_openalex_world(world)) as oa:
+        env = {"S2_API_URL": "http://127.0.0.1:9", "OPENALEX_API_URL": oa.url,
+               "PA_GRAPH_CACHE_DIR": str(tmp_path / "cache")}
+        result = runner.invoke(main, ["build", "--out", str(tmp_path / "out"), "--rate", "1000"], env=env)
+        offline = runner.invoke(main, ["build", "--offline", "--out", str(tmp_path / "again")], env=env)
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.stderr.splitlines()
+                if line.startswith("warning:") and re.search("Semantic Scholar|OpenAlex", line)]
+    assert len(warnings) == 1 and re.fullmatch(
+        r"warning: Semantic Scholar: cannot connect to .*; enriched from OpenAlex instead", warnings[0]), warnings
+    assert "OpenAlex (online): 155 works resolved" in result.stdout
+    assert offline.exit_code == 0 and "OpenAlex (offline): 155 works resolved" in offline.stdout
+    for name in ("graph.ttl", "gaps.json"):
+        assert (tmp_path / "out" / name).read_bytes() == (tmp_path / "again" / name).read_bytes()
+
+
+def test_the_key_and_mailto_never_reach_an_output_or_the_cache(world, tmp_path):
+    with FakeOpenAlex(build_openalex_world(world), OAFaults(api_key="oa-secret-key")) as oa:
+        build(options=BuildOptions(out_dir=tmp_path / "out", cache_dir=tmp_path / "cache", source="openalex",
+                                   extras=EnrichOptions(citations=True, max_citations=5),
+                                   openalex=OpenAlexSettings(api_url=oa.url, rate=1000.0, api_key="oa-secret-key",
+                                                             mailto="maintainer@example.org")))
+        assert any("cursor" in entry.query for entry in oa.log), "with a key, citations use cursor paging"
+        assert all(entry.status == 200 for entry in oa.log)
+    for path in [*(tmp_path / "out").iterdir(), *(tmp_path / "cache").iterdir()]:
+        data = path.read_bytes()
+        assert b"oa-secret-key" not in data and b"maintainer@example.org" not in data, path
+    graph = Graph().parse(tmp_path / "out" / "graph.ttl")
+    assert (None, PA.openAlexRequest, None) in graph
+    described = (tmp_path / "out" / "dataset.ttl").read_text(encoding="utf-8")
+    assert "creativecommons.org/publicdomain/zero" in described and "openalex.org" in described
+
+
+def test_a_second_build_asks_openalex_nothing(both_sources):
+    assert both_sources["asked_again"] == 0 and both_sources["rebuilt"].enrichment.requests == 0
+    first, again = both_sources["openalex"], both_sources["rebuilt"]
+    assert listed_citations(first) == listed_citations(again)
+    assert first.enrichment.resolved == again.enrichment.resolved
+
+
+def test_server_trouble_on_openalex_is_retried_within_the_budget(world, tmp_path):
+    with FakeOpenAlex(build_openalex_world(world), OAFaults(rate_limited=2, server_errors=1, forbidden=2)) as oa:
+        oa_client = OpenAlexClient(OpenAlexSettings(api_url=oa.url, rate=1000.0, backoff=0.01),
+                                   ResponseCache(tmp_path / "cache"))
+        enrichment = assemble(client=oa_client).enrichment
+        oa_client.close()
+    assert len(enrichment.resolved) == 155 and enrichment.warnings == []
+
+
+def test_works_not_in_the_list_merge_by_doi_arxiv_id_or_title_and_year():
+    from pa_graph.records import CitationLink, Enrichment, SourceRecord
+    from pa_graph.sources.merge import merge_sources
+
+    s2_id = "a" * 40
+    s2 = Enrichment("online", API, externals={
+        s2_id: SourceRecord(s2_id, "A Study of Citing Papers at Length", 2024),
+        "b" * 40: SourceRecord("b" * 40, "Another", 2020, doi="10.1/X"),
+        "c" * 40: SourceRecord("c" * 40, "Third", 2021, arxiv_id="2101.00001")})
+    openalex = Enrichment("online", API, source="openalex", externals={
+        "W1": SourceRecord("W1", "A study of citing papers at length", 2024, source="openalex", openalex_id="W1"),
+        "W2": SourceRecord("W2", "another one", 2020, doi="10.1/x", source="openalex", openalex_id="W2"),
+        "W3": SourceRecord("W3", "Third", 2021, arxiv_id="2101.00001v2", source="openalex", openalex_id="W3"),
+        "W4": SourceRecord("W4", "A Study of Citing Papers at Length", 2023, source="openalex", openalex_id="W4")},
+        citations=[CitationLink("W1", "W2", source="openalex"), CitationLink("W4", "W3", source="openalex")])
+    merged = merge_sources([], s2, openalex)
+    assert set(merged.externals) == {s2_id, "b" * 40, "c" * 40, "W4"}  # another year: another work
+    assert [merged.externals[k].openalex_id for k in (s2_id, "b" * 40, "c" * 40)] == ["W1", "W2", "W3"]
+    assert {(l.citing, l.cited, l.source) for l in merged.citations} == {
+        (s2_id, "b" * 40, "openalex"), ("W4", "c" * 40, "openalex")}
+
+
+def test_a_build_cut_short_resumes_without_repeating_an_answered_request(world, tmp_path):
+    def signature(entry):
+        return tuple(sorted((k, tuple(v)) for k, v in entry.query.items()))
+
+    with FakeOpenAlex(build_openalex_world(world), OAFaults(refuse_after=30)) as oa:
+        settings = OpenAlexSettings(api_url=oa.url, rate=1000.0)
+        cut_short = OpenAlexClient(settings, ResponseCache(tmp_path / "cache"))
+        first = assemble(client=cut_short).enrichment
+        cut_short.close()
+        answered = [entry for entry in oa.log if entry.status == 200]
+        count = len(oa.log)
+        oa.faults.refuse_after = None
+        resumed = OpenAlexClient(settings, ResponseCache(tmp_path / "cache"))
+        second = assemble(client=resumed).enrichment
+        resumed.close()
+        rerun = oa.log[count:]
+    assert len(answered) == 30 and first.not_cached and "refused" in " ".join(first.warnings)
+    assert not {signature(e) for e in answered} & {signature(e) for e in rerun}
+    assert len(second.resolved) == 155 and len(rerun) == 85 - 30
