@@ -153,7 +153,8 @@ def test_openalex_alone_resolves_the_list_and_finds_the_same_citations_as_semant
     calls = enrichment.calls["openalex"]
     assert calls["list_calls"] + calls["searches"] == enrichment.requests == len(both_sources["log"])
     assert enrichment.requests <= 100  # measured: 4 list calls and 81 searches
-    assert from_openalex.gap_report.suggestions, "the gap analysis runs on OpenAlex's citations too"
+    top = from_openalex.gap_report.suggestions[0]  # the gap analysis runs on OpenAlex's citations too
+    assert re.fullmatch(r"https://openalex\.org/W\d+", top.links["openalex"]) and "semantic_scholar" not in top.links
 
 
 def test_the_client_keeps_to_the_limits_the_fake_enforces(both_sources):

@@ -219,6 +219,7 @@ ARXIV_ID = re.compile(r"(?:\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?
 DOI = re.compile(r"10\.\d{4,9}/[^\s\x00-\x1f\x7f]+")
 #: A Semantic Scholar paper id (40 hex digits).
 S2_PAPER_ID = re.compile(r"[0-9a-f]{40}")
+OPENALEX_ID = re.compile(r"W[1-9][0-9]{0,14}")  # an OpenAlex work id
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
 

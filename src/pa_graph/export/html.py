@@ -176,6 +176,8 @@ def _links(data: dict) -> dict:
     links = {}
     if data.get("s2_paper_id"):
         links["Semantic Scholar"] = f"https://www.semanticscholar.org/paper/{data['s2_paper_id']}"
+    if data.get("openalex_id"):
+        links["OpenAlex"] = f"https://openalex.org/{data['openalex_id']}"
     arxiv = data.get("arxiv_id") or next(iter(data.get("listed_arxiv_ids", [])), None)
     if arxiv:
         links["arXiv" if data.get("arxiv_id") else "arXiv (as listed, unverified)"] = f"https://arxiv.org/abs/{arxiv}"

@@ -27,7 +27,7 @@ from pa_graph.errors import ServiceError, ServiceRequestError
 from pa_graph.sources.cache import Cached
 from pa_graph.sources.s2 import title_query
 from pa_graph.sources.service import MAX_ANSWER_BYTES, Refused, ServiceClient
-from pa_graph.text import DOI, without_credentials
+from pa_graph.text import DOI, OPENALEX_ID, without_credentials
 
 __all__ = ["OpenAlexSettings", "OpenAlexClient", "DEFAULT_OPENALEX_URL", "OR_LIMIT", "WORK_FIELDS", "work_id"]
 
@@ -37,7 +37,7 @@ MAX_PAGED_RESULTS = 10_000  # page × per_page may not pass this
 WORK_FIELDS = ("id,doi,title,publication_year,ids,authorships,primary_location,locations,cited_by_count,"
                "referenced_works")
 CITING_FIELDS = "id,doi,title,publication_year,ids,authorships,cited_by_count"
-_WORK_ID = re.compile(r"(?:https://openalex\.org/)?(W[1-9]\d{0,14})")
+_WORK_ID = re.compile(r"(?:https://openalex\.org/)?(" + OPENALEX_ID.pattern + ")")
 _SEARCH_RESULTS = 5
 
 

@@ -42,7 +42,7 @@ import numpy as np
 from pa_graph.analysis.gaps.index import CitationIndex, cosine
 from pa_graph.analysis.gaps.peers import PeerLists
 from pa_graph.parse import DEFAULT_HEADER, NewEntry, table_row
-from pa_graph.text import ARXIV_ID, DOI, S2_PAPER_ID, arxiv_base_id
+from pa_graph.text import ARXIV_ID, DOI, OPENALEX_ID, S2_PAPER_ID, arxiv_base_id
 
 __all__ = ["SIGNALS", "WEIGHTS", "SignalTable", "signal_table", "scores", "ranking", "Suggestion", "MissingPapers",
            "missing_papers", "candidates_of", "DEFAULT_TOP"]
@@ -208,7 +208,7 @@ class Suggestion:
     row: str  # in the likely section's own table layout
 
     def entry(self) -> NewEntry:
-        url = self.links.get("doi") or self.links.get("semantic_scholar")
+        url = self.links.get("doi") or self.links.get("semantic_scholar") or self.links.get("openalex")
         return NewEntry(self.title, self.year, self.venue, self.arxiv_id, url)
 
 
@@ -264,9 +264,9 @@ def _identifier(data: dict, arxiv: str | None, node: str) -> str:
     doi = data.get("doi")
     if isinstance(doi, str) and DOI.fullmatch(doi):
         return doi
-    paper_id = data.get("s2_paper_id")
-    if isinstance(paper_id, str) and S2_PAPER_ID.fullmatch(paper_id):
-        return paper_id
+    for key, grammar in (("s2_paper_id", S2_PAPER_ID), ("openalex_id", OPENALEX_ID)):
+        if isinstance(data.get(key), str) and grammar.fullmatch(data[key]):
+            return data[key]
     return node
 
 
@@ -275,6 +275,9 @@ def _links(data: dict, arxiv: str | None) -> dict[str, str]:
     paper_id = data.get("s2_paper_id")
     if isinstance(paper_id, str) and S2_PAPER_ID.fullmatch(paper_id):
         links["semantic_scholar"] = f"https://www.semanticscholar.org/paper/{paper_id}"
+    openalex_id = data.get("openalex_id")
+    if isinstance(openalex_id, str) and OPENALEX_ID.fullmatch(openalex_id):
+        links["openalex"] = f"https://openalex.org/{openalex_id}"
     if arxiv:
         links["arxiv"] = f"https://arxiv.org/abs/{arxiv}"
     doi = data.get("doi")

@@ -20,7 +20,7 @@ GAPS_SCHEMA = "https://w3id.org/pa-graph/gaps/v2"
 CITATIONS_SCHEMA = "https://w3id.org/pa-graph/citations/v1"
 #: Missing cross-citations written to citations.md/json and the RDF (the count is always complete).
 CITATIONS_LIMIT = 200
-_LINK_NAMES = {"semantic_scholar": "Semantic Scholar", "arxiv": "arXiv", "doi": "DOI"}
+_LINK_NAMES = {"semantic_scholar": "Semantic Scholar", "openalex": "OpenAlex", "arxiv": "arXiv", "doi": "DOI"}
 
 
 def _some(titles: Sequence[str], shown: int = 5) -> str:
