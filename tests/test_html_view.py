@@ -180,17 +180,25 @@ def test_papers_not_in_the_list_are_labelled_first_author_year_and_sizes_follow_
     assert by_citers[0]["size"] < by_citers[-1]["size"]
 
 
-def test_the_page_payload_is_compact_and_expands_to_the_view_data(bundled):
-    from pa_graph.export.html import render_html, view_data
+def test_the_page_payload_is_compact_and_expands_to_pyvis_nodes_and_edges(fake_enriched):
+    from pa_graph.export.html import pyvis_network
+    from pa_graph.loading import load_model_json
 
-    data = view_data(bundled.model)
-    sent = page_data(render_html(bundled.model))
+    model = load_model_json(fake_enriched / "graph.json")
+    external = next(n for n, d in model.nodes(data=True) if d["kind"] == "work" and not d.get("listed"))
+    net = pyvis_network(model, suggestions={external: "cited by 9 listed works"})
+    sent = page_data(net.generate_html())
     assert [[sent["nodes"][f]["id"], sent["nodes"][t]["id"], sent["relations"][r]] for f, t, r in sent["edges"]] == \
-        [[e["from"], e["to"], e["rel"]] for e in data["edges"]]
-    for full, compact in zip(data["nodes"], sent["nodes"], strict=True):
-        assert {k: v for k, v in full.items() if k in compact} == compact
-        assert all(v in (None, False, "", [], {}) for k, v in full.items() if k not in compact)
+        [[e["from"], e["to"], e["rel"]] for e in net.edges]
+    factored = 0
+    for full, compact in zip(net.nodes, sent["nodes"], strict=True):
+        expanded = {**sent["defaults"][compact["group"]], **compact}
+        assert expanded == {k: v for k, v in full.items()
+                            if not (v is None or v is False or (isinstance(v, (str, list, dict)) and not v))}
         assert "x" in compact and "y" in compact
+        factored += "color" not in compact
+    assert factored > len(net.nodes) / 2  # most nodes draw with their group's style, sent once
+    assert any(n.get("hidden") for n in sent["nodes"]) and any(n.get("gap") for n in sent["nodes"])
 
 
 def test_page_weight_stays_within_budget(built, fake_citations):

@@ -314,3 +314,25 @@ def test_only_the_top_missing_paper_suggestions_are_ringed(browser, fake_enriche
     assert "red ring: paper the list may be missing" in page.page.text_content("body")
     assert page.requests == [] and page.errors == []
     page.page.close()
+
+
+def test_to_pyvis_shows_in_a_notebook_the_same_graph_offline(browser, fake_citations, tmp_path, monkeypatch):
+    """``to_pyvis().show()`` — what a notebook user calls — writes the same offline page, drawing pyvis's nodes."""
+    from pa_graph.loading import load_model_json
+    from pa_graph.export.html import pyvis_network
+
+    net = pyvis_network(load_model_json(fake_citations / "graph.json"), title="In a notebook")
+    monkeypatch.chdir(tmp_path)
+    net.show("notebook.html")  # notebook=True by default: pyvis's notebook path, an IFrame for Jupyter
+    page = Page(browser, tmp_path / "notebook.html")
+    try:
+        assert page.requests == [] and page.errors == []
+        drawn = page.js("paGraph.network.body.data.nodes.get().map(n => [n.id, n.x, n.y, n.shape, n.size])")
+        assert drawn == [[n["id"], n["x"], n["y"], n["shape"], n["size"]] for n in net.nodes]
+        assert page.js("paGraph.network.body.data.edges.get().map(e => [e.from, e.to])") == \
+            [[e["from"], e["to"]] for e in net.edges]
+        colours = page.js("Object.fromEntries(paGraph.network.body.data.nodes.get().map(n => [n.id, n.color.border]))")
+        assert colours == {n["id"]: n["color"]["border"] for n in net.nodes}
+        assert page.js("document.title") == "In a notebook"
+    finally:
+        page.page.close()

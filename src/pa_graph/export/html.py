@@ -1,8 +1,10 @@
-"""HTML export: one self-contained, interactive page of the model graph.
+"""HTML export: one self-contained, interactive page of the model graph, built and rendered by pyvis.
 
-The page makes no request to any host: vis-network and tom-select are inlined from the copies pyvis ships
-(``pyvis/templates/lib``), and nothing else is loaded (pyvis's own template still links Bootstrap from a CDN, so the
-page is assembled here). Positions are computed in Python by igraph's Fruchterman-Reingold layout from seeded
+The graph is a ``pyvis.network.Network`` (:func:`pyvis_network`, also what ``KnowledgeGraph.to_pyvis`` returns for
+notebooks) rendered by its ``generate_html`` through pa-graph's own Jinja template (``view.html``, set with
+``set_template_dir``): the template inlines the vis-network and tom-select copies pyvis ships
+(``pyvis/templates/lib``) and loads nothing else — pyvis's own template links Bootstrap from a CDN — so the page
+makes no request to any host, in a notebook too. Positions are computed in Python by igraph's Fruchterman-Reingold layout from seeded
 starting points (deterministic, ~0.3 s for 5,000 nodes where networkx takes minutes); physics is off above
 :data:`PHYSICS_THRESHOLD` nodes (a toggle turns it on) and edges are straight for large graphs, so the browser draws
 at once instead of simulating.
@@ -14,20 +16,20 @@ for ``http(s)`` URLs. List content is never interpreted as HTML or script.
 
 from __future__ import annotations
 
-import html
 import json
 import math
 import random
-import re
 from collections import Counter
-from collections.abc import Mapping
-from importlib import resources
+from collections.abc import Iterable, Mapping
+from pathlib import Path
 
 import networkx as nx
+import pyvis
+from jinja2 import ChoiceLoader, FileSystemLoader
 from pyvis.network import Network
 
-__all__ = ["render_html", "view_data", "pyvis_network", "select_view", "layout", "node_group", "NODE_STYLE", "PHYSICS_THRESHOLD",
-           "ViewError"]
+__all__ = ["render_html", "view_data", "pyvis_network", "page_payload", "select_view", "layout", "node_group",
+           "NODE_STYLE", "PHYSICS_THRESHOLD", "ViewError"]
 
 from pa_graph.errors import ViewError
 from pa_graph.model import nodes_of_kind
@@ -258,8 +260,12 @@ def _work_label(data: dict, authors: list[str]) -> str:
     return title if len(title) <= 32 else title[:30] + "…"
 
 
-def _asset(path: str) -> str:
-    return (resources.files("pyvis") / "templates" / "lib" / path).read_text(encoding="utf-8")
+_TEMPLATE_DIR = Path(__file__).parent  # view.html
+_PYVIS_TEMPLATES = Path(pyvis.__file__).parent / "templates"  # lib/vis-9.1.2, lib/tom-select
+#: A node's drawing fields; those its whole group shares are sent once per group.
+_DRAWING = ("shape", "color", "borderWidth")
+_CREDITS = {"Semantic Scholar": "Semantic Scholar Academic Graph API (semanticscholar.org)",
+            "OpenAlex": "OpenAlex (openalex.org, CC0)"}
 
 
 def _json_for_script(value: object) -> str:
@@ -275,58 +281,95 @@ def _empty(value: object) -> bool:
     return value is None or value is False or (isinstance(value, (str, list, dict)) and not value)
 
 
-def _compact(data: dict) -> dict:
-    """The page's payload without empty fields, and edges as ``[from, to, relation]`` indexes into the node and
-    relation lists: ids repeat in every edge, and papers not in the list have mostly empty fields. The page expands
-    it back into :func:`view_data`'s shape."""
-    index = {node["id"]: i for i, node in enumerate(data["nodes"])}
-    relations = sorted({edge["rel"] for edge in data["edges"]})
+def _group_defaults(nodes: list[dict]) -> dict[str, dict]:
+    """Per group, the value of each drawing field most of its nodes share."""
+    values: dict[str, dict[str, Counter]] = {}
+    for node in nodes:
+        fields = values.setdefault(node["group"], {field: Counter() for field in _DRAWING})
+        for field in _DRAWING:
+            fields[field][json.dumps(node.get(field), sort_keys=True)] += 1
+    return {group: {field: json.loads(counts.most_common(1)[0][0]) for field, counts in fields.items()}
+            for group, fields in values.items()}
+
+
+def page_payload(nodes: Iterable[dict], edges: Iterable[dict], options: str | dict) -> str:
+    """The page's data, from a pyvis Network's nodes, edges and options (a Jinja filter of the template), as JSON
+    safe inside ``<script>``. Compact: no empty fields, drawing fields shared by a group sent once
+    (``defaults``), edges as ``[from, to, relation]`` indexes — ids repeat in every edge, and papers not in the list
+    have mostly empty fields; the page expands it. The legend, filter values and credits are read off the nodes."""
+    nodes, edges = list(nodes), list(edges)
+    options = json.loads(options) if isinstance(options, str) else options
+    defaults = _group_defaults(nodes)
+    index = {node["id"]: i for i, node in enumerate(nodes)}
+    relations = sorted({edge["rel"] for edge in edges})
     rel_index = {rel: i for i, rel in enumerate(relations)}
-    nodes = [{key: value for key, value in node.items() if not _empty(value)} for node in data["nodes"]]
-    edges = [[index[edge["from"]], index[edge["to"]], rel_index[edge["rel"]]] for edge in data["edges"]]
-    return {**data, "nodes": nodes, "edges": edges, "relations": relations}
+    groups = Counter(node["group"] for node in nodes)
+    years = [node["year"] for node in nodes if node.get("year")]
+    links = {name for node in nodes for name in (node.get("links") or {})}
+    payload = {
+        "nodes": [{key: value for key, value in node.items()
+                   if not _empty(value) and not (key in _DRAWING and defaults[node["group"]][key] == value)}
+                  for node in nodes],
+        "defaults": defaults,
+        "edges": [[index[edge["from"]], index[edge["to"]], rel_index[edge["rel"]]] for edge in edges],
+        "relations": relations,
+        "options": options,
+        "legend": [{"group": g, **NODE_STYLE[g], "count": groups[g]} for g in NODE_STYLE if groups[g]],
+        "hiddenGroups": [g for g in HIDDEN_WHEN_LARGE
+                         if groups[g] and all(node.get("hidden") for node in nodes if node["group"] == g)],
+        "sections": sorted({s for node in nodes for s in node.get("sections") or []}),
+        "tags": sorted({t for node in nodes for t in node.get("tags") or []}, key=str.casefold),
+        "years": [min(years), max(years)] if years else [None, None],
+        "credits": [credit for name, credit in _CREDITS.items() if name in links],
+    }
+    return _json_for_script(payload)
 
 
 def render_html(model: nx.MultiDiGraph, title: str = "pa-graph", top_external: int | None = DEFAULT_TOP_EXTERNAL,
                 suggestions: Mapping[str, str] | None = None, flags: Mapping[str, list[str]] | None = None) -> str:
-    """The whole page as a string; ``suggestions`` (node → note) are ringed as missing papers, ``flags`` (node →
-    audit flags) shown with the works."""
-    data = view_data(model, top_external, suggestions, flags)
-    page = (resources.files("pa_graph.export") / "view.html").read_text(encoding="utf-8")
-    replacements = {
-        "title": html.escape(title),
-        "vis_css": _asset("vis-9.1.2/vis-network.css"),
-        "vis_js": _asset("vis-9.1.2/vis-network.min.js"),
-        "tom_css": _asset("tom-select/tom-select.css"),
-        "tom_js": _asset("tom-select/tom-select.complete.min.js"),
-        "data": _json_for_script(_compact(data)),
-    }
-    return re.sub(r"\{\{(\w+)\}\}", lambda match: replacements[match.group(1)], page)  # one pass: inserted text is final
+    """The whole page as a string — :func:`pyvis_network`'s ``generate_html`` — with ``suggestions`` (node → note)
+    ringed as missing papers and ``flags`` (node → audit flags) shown with the works."""
+    return pyvis_network(model, top_external, suggestions, flags, title).generate_html()
 
 
 def pyvis_network(model: nx.MultiDiGraph, top_external: int | None = DEFAULT_TOP_EXTERNAL,
-                  suggestions: Mapping[str, str] | None = None, flags: Mapping[str, list[str]] | None = None):
-    """The graph the page draws as a ``pyvis.network.Network`` (for notebooks): the same nodes, positions, styles
-    and edges, physics off above :data:`PHYSICS_THRESHOLD` nodes. The lists are filled directly (pyvis's
-    ``add_node``/``add_edge`` check membership in a list, quadratic at this size)."""
+                  suggestions: Mapping[str, str] | None = None, flags: Mapping[str, list[str]] | None = None,
+                  title: str = "pa-graph") -> Network:
+    """The graph the page draws as a ``pyvis.network.Network`` with pa-graph's offline template set:
+    ``net.generate_html()`` is the page, and ``net.show("graph.html")`` works in Jupyter. Nodes carry positions,
+    styles and initial visibility (physics off above :data:`PHYSICS_THRESHOLD` nodes) plus what the page's panels
+    show. The lists are filled directly (pyvis's ``add_node``/``add_edge`` check membership in a list, quadratic at
+    this size)."""
     data = view_data(model, top_external, suggestions, flags)
-    styles = {entry["group"]: entry for entry in data["legend"]}
-    net = Network(height="800px", width="100%", directed=True, cdn_resources="in_line")
+    net = Network(height="100%", width="100%", directed=True, heading=title, cdn_resources="in_line")
     for node in data["nodes"]:
-        style = styles[node["group"]]
+        style = NODE_STYLE[node["group"]]
         border = "#d62728" if node.get("gap") else style["color"]
-        net.nodes.append({"id": node["id"], "label": node["label"], "x": node["x"], "y": node["y"],
-                          "shape": style["shape"], "size": node["size"], "title": node.get("title", node["label"]),
-                          "color": {"background": style["color"], "border": border},
-                          "borderWidth": 4 if node.get("gap") else 1,
-                          "hidden": node["group"] in data["hiddenGroups"] or
-                          (node["group"] == "external" and not (node.get("topExternal") or node.get("gap")))})
+        drawn = {**node, "shape": style["shape"],
+                 "color": {"background": style["color"], "border": border,
+                           "highlight": {"background": style["color"], "border": "#000"}},
+                 "borderWidth": 4 if node.get("gap") else 1,
+                 "hidden": node["group"] in data["hiddenGroups"] or
+                 (node["group"] == "external" and not (node.get("topExternal") or node.get("gap")))}
+        net.nodes.append(drawn)
         net.node_ids.append(node["id"])
-        net.node_map[node["id"]] = net.nodes[-1]
+        net.node_map[node["id"]] = drawn
     for edge in data["edges"]:
-        net.edges.append({"from": edge["from"], "to": edge["to"], "arrows": "to" if edge["rel"] == "cites" else ""})
+        net.edges.append({**edge, "arrows": "to" if edge["rel"] == "cites" else ""})
     large = len(data["nodes"]) > PHYSICS_THRESHOLD
-    net.options = {"physics": {"enabled": not large}, "layout": {"improvedLayout": False},
-                   "edges": {"smooth": False if large else {"type": "continuous"}, "width": 0.6},
-                   "interaction": {"hover": True, "hideEdgesOnDrag": large}}
+    net.options = {
+        "physics": {"enabled": not large, "stabilization": {"iterations": 150},
+                    "barnesHut": {"gravitationalConstant": -3000}},
+        "layout": {"improvedLayout": False},
+        "edges": {"smooth": False if large else {"type": "continuous"}, "width": 0.6, "selectionWidth": 1.5,
+                  "color": {"color": "#c4c4c4", "highlight": "#333", "hover": "#777", "inherit": False},
+                  "arrows": {"to": {"scaleFactor": 0.35}}},
+        "nodes": {"borderWidth": 1},
+        "interaction": {"hover": True, "hideEdgesOnDrag": large, "tooltipDelay": 100, "zoomView": True,
+                        "dragView": True},
+    }
+    net.set_template_dir(str(_TEMPLATE_DIR), "view.html")
+    net.templateEnv.loader = ChoiceLoader([net.templateEnv.loader, FileSystemLoader(str(_PYVIS_TEMPLATES))])
+    net.templateEnv.filters["pa_payload"] = page_payload
+    net.prep_notebook()  # the template for show(), which renders in notebook mode
     return net
