@@ -55,6 +55,28 @@ def test_layout_is_deterministic(bundled):
     assert layout(bundled.model) == layout(bundled.model)
 
 
+def test_the_works_of_a_section_sit_together_around_its_name(bundled, fake_citations):
+    import math
+
+    from pa_graph.export.html import layout
+    from pa_graph.loading import load_model_json
+
+    for model in (bundled.model, load_model_json(fake_citations / "graph.json")):
+        positions = layout(model)
+        home = {n: next(v for _, v, k in model.out_edges(n, keys=True) if k == "listed_in")
+                for n, d in model.nodes(data=True) if d["kind"] == "work" and d.get("listed")}
+        sections = set(home.values())
+        assert len(sections) >= 10
+        for work, section in home.items():
+            nearest = min(sections, key=lambda s: math.dist(positions[work], positions[s]))
+            assert nearest == section, (work, section, nearest)
+        outside = [n for n, d in model.nodes(data=True) if d["kind"] == "work" and not d.get("listed")]
+        if outside:  # papers not in the list ring the map
+            reach = max(math.dist(positions[w], positions[s]) for w, s in home.items())
+            centre = [sum(positions[w][i] for w in home) / len(home) for i in (0, 1)]
+            assert min(math.dist(positions[n], centre) for n in outside) > 0.5 * reach
+
+
 def test_focused_views(bundled):
     from pa_graph.export.html import select_view
 

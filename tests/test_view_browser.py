@@ -336,3 +336,24 @@ def test_to_pyvis_shows_in_a_notebook_the_same_graph_offline(browser, fake_citat
         assert page.js("document.title") == "In a notebook"
     finally:
         page.page.close()
+
+
+def test_section_names_are_legible_and_apart_at_the_initial_fit(browser, built):
+    page = Page(browser, built / "graph.html", 1366, 768)
+    try:
+        boxes = page.js("""(() => {
+            const net = paGraph.network, ids = paGraph.data.nodes.filter(n => n.group === 'section').map(n => n.id);
+            return ids.map(id => { const b = net.getBoundingBox(id);
+                const a = net.canvasToDOM({x: b.left, y: b.top}), z = net.canvasToDOM({x: b.right, y: b.bottom});
+                return {id: id, left: a.x, top: a.y, right: z.x, bottom: z.y,
+                        px: net.body.nodes[id].options.font.size * net.getScale()}; }); })()""")
+        size = page.js("[document.getElementById('network').clientWidth, document.getElementById('network').clientHeight]")
+    finally:
+        page.page.close()
+    assert len(boxes) == 12 and all(14 <= b["px"] <= 16 for b in boxes)
+    for b in boxes:
+        assert 0 <= b["left"] and b["right"] <= size[0] and 0 <= b["top"] and b["bottom"] <= size[1], b
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            apart = a["right"] <= b["left"] or b["right"] <= a["left"] or a["bottom"] <= b["top"] or b["bottom"] <= a["top"]
+            assert apart, (a["id"], b["id"])

@@ -4,10 +4,10 @@ The graph is a ``pyvis.network.Network`` (:func:`pyvis_network`, also what ``Kno
 notebooks) rendered by its ``generate_html`` through pa-graph's own Jinja template (``view.html``, set with
 ``set_template_dir``): the template inlines the vis-network and tom-select copies pyvis ships
 (``pyvis/templates/lib``) and loads nothing else — pyvis's own template links Bootstrap from a CDN — so the page
-makes no request to any host, in a notebook too. Positions are computed in Python by igraph's Fruchterman-Reingold layout from seeded
-starting points (deterministic, ~0.3 s for 5,000 nodes where networkx takes minutes); physics is off above
-:data:`PHYSICS_THRESHOLD` nodes (a toggle turns it on) and edges are straight for large graphs, so the browser draws
-at once instead of simulating.
+makes no request to any host, in a notebook too. Positions are computed in Python (:func:`layout`: a map of the
+list's sections, deterministic, or igraph's seeded Fruchterman-Reingold for a graph without sections); physics is
+off (a toggle turns it on) and edges are straight above :data:`LARGE_GRAPH` nodes, so the browser draws at once
+instead of simulating.
 
 Safety: the graph reaches the page as JSON inside a ``<script type="application/json">`` element with ``<``, ``>``
 and ``&`` escaped, and the page's script builds tooltips and panels with ``textContent`` only; links are made only
@@ -29,7 +29,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from pyvis.network import Network
 
 __all__ = ["render_html", "view_data", "pyvis_network", "page_payload", "select_view", "layout", "node_group",
-           "NODE_STYLE", "PHYSICS_THRESHOLD", "ViewError"]
+           "NODE_STYLE", "LARGE_GRAPH", "ViewError"]
 
 from pa_graph.errors import ViewError
 from pa_graph.model import nodes_of_kind
@@ -46,8 +46,8 @@ NODE_STYLE = {
     "venue": {"color": "#9c755f", "shape": "square", "label": "venue"},
     "author": {"color": "#76b7b2", "shape": "dot", "label": "author"},
 }
-PHYSICS_THRESHOLD = 400
-# Node types that start hidden (a legend checkbox shows them) above PHYSICS_THRESHOLD nodes: on a large graph they
+LARGE_GRAPH = 400  # nodes; above it edges are straight, hidden while dragging, and HIDDEN_WHEN_LARGE start hidden
+# Node types that start hidden (a legend checkbox shows them) above LARGE_GRAPH nodes: on a large graph they
 # crowd out the works a reader came for.
 HIDDEN_WHEN_LARGE = ("method", "venue")
 DEFAULT_TOP_EXTERNAL = 50
@@ -62,26 +62,133 @@ def node_group(data: dict) -> str:
 
 
 def layout(model: nx.MultiDiGraph, scale: float | None = None) -> dict[str, tuple[float, float]]:
-    """Deterministic positions. When papers not in the list outnumber the rest (an enriched build with
-    ``--citations``), the list's own graph — listed works, sections, tags, methods, venues, authors — is laid out by
-    force and those papers form a ring around it, each at the angle of the listed works it is connected to and the
-    closer the more connected: the list's structure stays readable instead of drowning in a hairball."""
+    """Deterministic positions: a map of the list's sections, with papers not in the list around it.
+
+    Each section's listed works sit together around the section's name (the most cited in the middle), the sections
+    in the list's order, row after row, in a frame of a screen's proportions; tags, methods, venues and authors sit
+    next to their works. Papers not in the list form a ring around the map, each at the angle of the listed works it
+    is connected to and the closer the more connected. A graph without sections (a focused view of one work, say)
+    is laid out by force instead.
+    """
     external = [n for n in nodes_of_kind(model, "work") if not model.nodes[n].get("listed", True)]
-    if len(external) <= len(model) - len(external):
-        return _force_layout(model, scale)
     outside = set(external)
-    core = model.subgraph(n for n in model if n not in outside)
-    positions = _force_layout(core, scale)
-    if not positions:
-        return _force_layout(model, scale)
-    cx = sum(x for x, _ in positions.values()) / len(positions)
-    cy = sum(y for _, y in positions.values()) / len(positions)
-    distances = sorted(math.hypot(x - cx, y - cy) for x, y in positions.values())
+    positions = _section_map(model, outside)
+    if positions is None:
+        if len(external) <= len(model) - len(external):
+            return _force_layout(model, scale)
+        positions = _force_layout(model.subgraph(n for n in model if n not in outside), scale)
+        if not positions:
+            return _force_layout(model, scale)
+    if external:
+        _ring(model, positions, external)
+    return positions
+
+
+_SPACING = 70.0  # canvas units between neighbouring works of a section
+_GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
+_NAME_PIXELS_PER_CHAR = 9.0  # a section's name at 15 px, with its box's padding
+
+
+def _section_map(model: nx.MultiDiGraph, outside: set[str]) -> dict[str, tuple[float, float]] | None:
+    """Sections as clusters of their works (a sunflower around the section's name, the most cited in the middle),
+    packed in rows; the sub-sections of one top section form a band under its name."""
+    sections = [n for n, d in model.nodes(data=True) if d["kind"] == "section"]
+    members: dict[str, list[str]] = {section: [] for section in sections}
+    for node, data in model.nodes(data=True):
+        if data["kind"] == "work" and node not in outside:
+            home = next((v for _, v, k in model.out_edges(node, keys=True) if k == "listed_in"), None)
+            if home is not None:
+                members[home].append(node)
+    order = {section: i for i, section in enumerate(sections)}
+    top_of = {section: next((v for _, v, k in model.out_edges(section, keys=True) if k == "broader"), section)
+              for section in sections}
+    clusters = sorted(((section, works) for section, works in members.items() if works),
+                      key=lambda cluster: (order[top_of[cluster[0]]], order[cluster[0]]))
+    if len(clusters) < 2:
+        return None
+    weight = {n: _listed_citations(model, n) for works in members.values() for n in works}
+    radius = {section: _SPACING * (math.sqrt(len(works) + 2.5) + 0.8) for section, works in clusters}
+    bands: list[tuple[str, list[str]]] = []
+    for section, _ in clusters:
+        if not bands or bands[-1][0] != top_of[section]:
+            bands.append((top_of[section], []))
+        bands[-1][1].append(section)
+    # Names keep one size on screen (15 px) whatever the zoom, so how wide a name is in canvas units depends on the
+    # zoom of the first fit, which depends on the packing: pack, measure the fit, widen the slots, pack again.
+    scale = 45 / _SPACING  # screen pixels per canvas unit: about 45 px between works
+    for _ in range(4):
+        slot = {section: max(2 * radius[section], _NAME_PIXELS_PER_CHAR * len(model.nodes[section]["label"]) / scale)
+                for section, _ in clusters}
+        for top, band in bands:
+            if top not in band:  # a band's first cluster also carries the top section's name above it
+                slot[band[0]] = max(slot[band[0]], _NAME_PIXELS_PER_CHAR * len(model.nodes[top]["label"]) / scale)
+        widths = sorted({max(slot.values()) * k for k in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8)} |
+                        {sum(slot[c] + _SPACING for c in band) for _, band in bands})
+        # the packing a 1366×768 window (1066×768 beside the sidebar) shows largest
+        positions, (wide, high) = max((_pack(bands, slot, radius, width) for width in widths),
+                                      key=lambda packed: min(1066 / packed[1][0], 768 / packed[1][1]))
+        scale = min(1066 / wide, 768 / high)
+    for section, works in clusters:
+        cx, cy = positions[section]
+        for i, work in enumerate(sorted(works, key=lambda n: (-weight[n], n))):
+            distance, angle = _SPACING * math.sqrt(i + 2.5), i * _GOLDEN_ANGLE
+            positions[work] = (cx + distance * math.cos(angle), cy + distance * math.sin(angle))
+    bottom = max(y for _, y in positions.values()) + 2 * _SPACING
+    placed_works = dict(positions)
+    for n, node in enumerate(n for n in model if n not in positions and n not in outside):
+        anchors = [placed_works[m] for m in (*model.predecessors(node), *model.successors(node)) if m in placed_works]
+        angle = 2 * math.pi * int(short_hash(node, 8), 16) / 0xFFFFFFFF
+        if anchors:  # beside its works: on one work's rim, or among several
+            ax, ay = sum(p[0] for p in anchors) / len(anchors), sum(p[1] for p in anchors) / len(anchors)
+            offset = _SPACING * (0.4 if len(anchors) == 1 else 0.25)
+            positions[node] = (ax + offset * math.cos(angle), ay + offset * math.sin(angle))
+        else:  # connected to nothing placed: a row below the map
+            positions[node] = (n * _SPACING / 2, bottom)
+    return {node: (round(px, 1), round(py, 1)) for node, (px, py) in positions.items()}
+
+
+def _pack(bands: list[tuple[str, list[str]]], slot: dict[str, float], radius: dict[str, float],
+          width: float) -> tuple[dict[str, tuple[float, float]], tuple[float, float]]:
+    """Cluster centres in rows at most ``width`` wide, in the list's order; a top section's name sits above the
+    first cluster of its sub-sections. Returns the positions and the size of the whole."""
+    rows: list[list[str]] = [[]]
+    named: dict[str, str] = {}  # first cluster of a band → the top section named above it
+    x = 0.0
+    for top, band in bands:
+        for section in band:
+            if rows[-1] and x + slot[section] > width:
+                rows.append([])
+                x = 0.0
+            rows[-1].append(section)
+            x += slot[section] + _SPACING
+        if top not in band:
+            named[band[0]] = top
+    positions: dict[str, tuple[float, float]] = {}
+    y = right = 0.0
+    for row in rows:
+        if any(section in named for section in row):
+            y += _SPACING * 0.7  # room for the names of the top sections starting in this row
+        height, x = max(2 * radius[s] for s in row), 0.0
+        for section in row:
+            positions[section] = (x + slot[section] / 2, y + height / 2)
+            if section in named:
+                positions[named[section]] = (x + slot[section] / 2, y - _SPACING * 0.35)
+            x += slot[section] + _SPACING
+        right, y = max(right, x - _SPACING), y + height + _SPACING
+    return positions, (max(right, 1.0), max(y - _SPACING, 1.0))
+
+
+def _ring(model: nx.MultiDiGraph, positions: dict[str, tuple[float, float]], external: list[str]) -> None:
+    """Place papers not in the list around the laid-out core (see :func:`layout`)."""
+    core = dict(positions)
+    cx = sum(x for x, _ in core.values()) / len(core)
+    cy = sum(y for _, y in core.values()) / len(core)
+    distances = sorted(math.hypot(x - cx, y - cy) for x, y in core.values())
     reach = distances[int(0.9 * (len(distances) - 1))] or 1.0  # most of the core; a few outliers may sit in the ring
     strength = {n: len(set(model.predecessors(n)) | set(model.successors(n))) for n in external}
     strongest = max(strength.values()) or 1
     for node in external:
-        anchors = [positions[m] for m in (*model.predecessors(node), *model.successors(node)) if m in positions]
+        anchors = [core[m] for m in (*model.predecessors(node), *model.successors(node)) if m in core]
         jitter = int(short_hash(node, 8), 16) / 0xFFFFFFFF
         if anchors:
             angle = math.atan2(sum(y for _, y in anchors) / len(anchors) - cy, sum(x for x, _ in anchors) / len(anchors) - cx)
@@ -90,7 +197,6 @@ def layout(model: nx.MultiDiGraph, scale: float | None = None) -> dict[str, tupl
         angle += (jitter - 0.5) * 0.35
         radius = reach * (1.1 + 0.5 * (1 - strength[node] / strongest) + 0.2 * jitter)
         positions[node] = (round(cx + radius * math.cos(angle), 1), round(cy + radius * math.sin(angle), 1))
-    return positions
 
 
 def _force_layout(model: nx.MultiDiGraph, scale: float | None = None) -> dict[str, tuple[float, float]]:
@@ -202,9 +308,9 @@ def _flags(data: dict, audit_flags: list[str]) -> list[str]:
 
 def view_data(model: nx.MultiDiGraph, top_external: int | None = DEFAULT_TOP_EXTERNAL,
               suggestions: Mapping[str, str] | None = None, flags: Mapping[str, list[str]] | None = None) -> dict:
-    """The JSON the page draws. Papers not in the list beyond the ``top_external`` most connected to listed works
-    are included but hidden (``None``: all shown). ``suggestions`` (node → note) are the missing-paper suggestions
-    ringed in red; no other node is."""
+    """What the page shows of each node and edge, before pyvis's drawing fields are added. Papers not in the list
+    beyond the ``top_external`` most connected to listed works are included but hidden (``None``: all shown).
+    ``suggestions`` (node → note) are the missing-paper suggestions ringed in red; no other node is."""
     suggestions, flags = suggestions or {}, flags or {}
     positions = layout(model)
     external = [n for n in nodes_of_kind(model, "work") if not model.nodes[n].get("listed")]
@@ -236,15 +342,8 @@ def view_data(model: nx.MultiDiGraph, top_external: int | None = DEFAULT_TOP_EXT
                           size=14 if group == "section" else 9 if group == "author" else 11)
         nodes.append(record)
     edges = [{"from": u, "to": v, "rel": k} for u, v, k in model.edges(keys=True)]
-    counts = Counter(record["group"] for record in nodes)
-    legend = [{"group": g, **NODE_STYLE[g], "count": counts[g]} for g in NODE_STYLE if counts[g]]
-    sections = sorted({s for r in nodes for s in r.get("sections", [])})
-    tags = sorted({t for r in nodes for t in r.get("tags", [])}, key=str.casefold)
-    years = [r["year"] for r in nodes if r.get("year")]
-    return {"nodes": nodes, "edges": edges, "legend": legend, "sections": sections, "tags": tags,
-            "years": [min(years), max(years)] if years else [None, None], "physicsThreshold": PHYSICS_THRESHOLD,
-            "hiddenGroups": list(HIDDEN_WHEN_LARGE) if len(nodes) > PHYSICS_THRESHOLD else [],
-            "s2": any(d.get("s2_paper_id") for _, d in model.nodes(data=True))}
+    return {"nodes": nodes, "edges": edges,
+            "hiddenGroups": list(HIDDEN_WHEN_LARGE) if len(nodes) > LARGE_GRAPH else []}
 
 
 def _work_label(data: dict, authors: list[str]) -> str:
@@ -337,7 +436,7 @@ def pyvis_network(model: nx.MultiDiGraph, top_external: int | None = DEFAULT_TOP
                   title: str = "pa-graph") -> Network:
     """The graph the page draws as a ``pyvis.network.Network`` with pa-graph's offline template set:
     ``net.generate_html()`` is the page, and ``net.show("graph.html")`` works in Jupyter. Nodes carry positions,
-    styles and initial visibility (physics off above :data:`PHYSICS_THRESHOLD` nodes) plus what the page's panels
+    styles and initial visibility (physics off: the layout is the picture) plus what the page's panels
     show. The lists are filled directly (pyvis's ``add_node``/``add_edge`` check membership in a list, quadratic at
     this size)."""
     data = view_data(model, top_external, suggestions, flags)
@@ -356,9 +455,9 @@ def pyvis_network(model: nx.MultiDiGraph, top_external: int | None = DEFAULT_TOP
         net.node_map[node["id"]] = drawn
     for edge in data["edges"]:
         net.edges.append({**edge, "arrows": "to" if edge["rel"] == "cites" else ""})
-    large = len(data["nodes"]) > PHYSICS_THRESHOLD
+    large = len(data["nodes"]) > LARGE_GRAPH
     net.options = {
-        "physics": {"enabled": not large, "stabilization": {"iterations": 150},
+        "physics": {"enabled": False, "stabilization": {"iterations": 150},  # the layout is the picture
                     "barnesHut": {"gravitationalConstant": -3000}},
         "layout": {"improvedLayout": False},
         "edges": {"smooth": False if large else {"type": "continuous"}, "width": 0.6, "selectionWidth": 1.5,
