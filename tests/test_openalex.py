@@ -290,3 +290,41 @@ def test_a_build_cut_short_resumes_without_repeating_an_answered_request(world, 
     assert len(answered) == 30 and first.not_cached and "refused" in " ".join(first.warnings)
     assert not {signature(e) for e in answered} & {signature(e) for e in rerun}
     assert len(second.resolved) == 155 and len(rerun) == 85 - 30
+
+
+@respx.mock
+def test_hostile_openalex_values_are_left_out_and_every_output_parses(tmp_path):
+    import pyoxigraph
+
+    listed = tmp_path / "list.md"
+    listed.write_text("## Papers\n\n| Paper | Year | PDF |\n|---|---|---|\n"
+                      "| [A hostile paper](https://arxiv.org/abs/2401.00001) | 2024 | |\n"
+                      "| [Numbers for titles](https://arxiv.org/abs/2401.00002) | 2024 | |\n", encoding="utf-8")
+    hostile = {
+        "id": "https://openalex.org/W77", "doi": "https://doi.org/10.48550/arxiv.2401.00001",
+        "title": "A Hostile Paper", "publication_year": "2024", "cited_by_count": -1,
+        "authorships": [{"author": {"id": "A1>\n", "display_name": "Ann \ud800 Author"}}, {"author": None}, 7],
+        "primary_location": {"source": ["not", "a", "dict"]},
+        "locations": [{"landing_page_url": "https://arxiv.org/abs/2401.00001\n<x>"}, "x"],
+        "referenced_works": ["https://evil.example/W1", 5, "https://openalex.org/W78", "W0"],
+    }
+    numbers = {"id": "https://openalex.org/W79", "doi": "https://doi.org/10.48550/arxiv.2401.00002", "title": 12}
+    respx.get(f"{API}/works", params={"filter": "openalex:W78"}).respond(
+        200, json=page_of([{"id": "https://openalex.org/W78", "title": ["x"], "publication_year": True,
+                            "doi": "10.1/x y", "referenced_works": "W77"}]))
+    respx.get(f"{API}/works").respond(200, text=json.dumps(page_of([hostile, numbers, {"id": "no id"}, "junk"])),
+                                      headers={"Content-Type": "application/json"})
+    result = build([listed], BuildOptions(out_dir=tmp_path / "out", cache_dir=tmp_path / "cache", source="openalex",
+                                          openalex=OpenAlexSettings(api_url=API, rate=1000.0)))
+    enrichment = result.graph.enrichment
+    work = enrichment.resolved[next(k for k in enrichment.resolved if "hostile" in k)]
+    assert (work.year, work.citation_count, work.venue) == (None, None, None)
+    assert work.arxiv_id == "2401.00001" and work.doi == "10.48550/arxiv.2401.00001"
+    assert [a for a, _ in work.authors] == [None] and "\ud800" not in work.authors[0][1]
+    assert len(enrichment.resolved) == 1  # a title that is a number matches nothing
+    external = enrichment.externals["W78"]
+    assert (external.title, external.year, external.doi, external.reference_count) == (None, None, None, None)
+    for name in ("graph.ttl", "dataset.ttl"):
+        Graph().parse(tmp_path / "out" / name)
+        pyoxigraph.Store().load(path=str(tmp_path / "out" / name), format=pyoxigraph.RdfFormat.TURTLE)
+    json.loads((tmp_path / "out" / "graph.json").read_text(encoding="utf-8"))

@@ -170,8 +170,10 @@ def _batched(client: S2Client, ids: list[str], stage: str, report: Progress,
     return answers
 
 
-def title_fits(work: Work, s2_title: str | None) -> bool:
-    return bool(s2_title) and any(same_title(title, s2_title) for title in (work.title, *work.alternative_titles))
+def title_fits(work: Work, found_title: object) -> bool:
+    """Whether a source's title (any JSON value) names the listed work."""
+    return isinstance(found_title, str) and bool(found_title.strip()) and \
+        any(same_title(title, found_title) for title in (work.title, *work.alternative_titles))
 
 
 def _text(value) -> str | None:
