@@ -61,7 +61,7 @@ def test_graph_store_push_is_idempotent_and_complete(oxigraph, built, runner):
     for _ in range(2):
         result = runner.invoke(main, ["push", str(built / "graph.ttl"), "--endpoint", f"{oxigraph}/store"])
         assert result.exit_code == 0, result.output
-        assert result.stdout == f"pushed {local} triples into <{NAMED}> in 1 requests\n"
+        assert result.stdout == f"pushed {local} triples into <{NAMED}> in 2 requests; the store holds {local} there\n"
         assert count(oxigraph) == int(local)
 
 
@@ -188,3 +188,101 @@ def run_query_remote_graphs(endpoint: str) -> list[str]:
     """The named graphs the store holds."""
     result = remote_query(f"{endpoint}/query", "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
     return [row[0] for row in result.rows]
+
+
+class FaultProxy:
+    """A fault-injecting proxy in front of the real Oxigraph: ``mode`` ``"swallow"`` answers 204 to every write
+    without forwarding it (a store that says yes and keeps nothing), ``"redirect"`` answers 307 to writes; reads
+    are always forwarded."""
+
+    def __init__(self, target: str, mode: str) -> None:
+        self.writes = 0
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _forward(self, method: str) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                is_write = method == "PUT" or self.path.startswith("/update")
+                if is_write:
+                    proxy.writes += 1
+                if is_write and mode in ("swallow", "redirect"):
+                    self.send_response(204 if mode == "swallow" else 307)
+                    if mode == "redirect":
+                        self.send_header("Location", target + self.path)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                answer = httpx.request(method, target + self.path, content=body,
+                                       headers={k: v for k, v in self.headers.items()
+                                                if k.lower() in ("content-type", "accept")})
+                self.send_response(answer.status_code)
+                for name in ("Content-Type",):
+                    if name in answer.headers:
+                        self.send_header(name, answer.headers[name])
+                self.send_header("Content-Length", str(len(answer.content)))
+                self.end_headers()
+                self.wfile.write(answer.content)
+
+            def do_GET(self):
+                self._forward("GET")
+
+            def do_POST(self):
+                self._forward("POST")
+
+            def do_PUT(self):
+                self._forward("PUT")
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@pytest.mark.parametrize("protocol", ["--endpoint", "--update-endpoint"])
+def test_a_store_that_answers_success_but_keeps_nothing_fails_the_push(oxigraph, built, runner, protocol):
+    graph = f"https://example.org/swallowed{protocol.count('update')}"
+    proxy = FaultProxy(oxigraph, "swallow")
+    path = "/store" if protocol == "--endpoint" else "/update"
+    result = runner.invoke(main, ["push", str(built / "graph.ttl"), protocol, proxy.url + path,
+                                  "--named-graph", graph])
+    proxy.server.shutdown()
+    assert proxy.writes >= 1 and count(oxigraph, graph) == 0
+    assert result.exit_code == 1, result.output
+    assert "answered success, but <" + graph + "> holds 0 triples after the push" in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_a_redirecting_store_is_not_a_successful_push(oxigraph, built, runner):
+    proxy = FaultProxy(oxigraph, "redirect")
+    result = runner.invoke(main, ["push", str(built / "graph.ttl"), "--endpoint", f"{proxy.url}/store",
+                                  "--named-graph", "https://example.org/redirected"])
+    proxy.server.shutdown()
+    assert result.exit_code == 1 and "HTTP 307" in result.stderr and "nothing was stored" in result.stderr
+    assert count(oxigraph, "https://example.org/redirected") == 0
+
+
+def test_concurrent_update_pushes_each_leave_a_complete_graph(oxigraph, built, tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pa_graph.export.triplestore import push_update
+
+    small = tmp_path / "small.ttl"
+    small.write_text("".join(f"<urn:s{n}> <urn:p> <urn:o> .\n" for n in range(7)), encoding="utf-8")
+    graph = "https://example.org/concurrent"
+    from pa_graph.errors import PushError
+
+    def push(path):
+        try:
+            return push_update(path, f"{oxigraph}/update", graph, chunk=500).triples
+        except PushError as err:  # the other push replaced the graph between this one's MOVE and its count
+            return str(err)
+
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = list(pool.map(push, [built / "graph.ttl", small]))
+    whole = {int(run_query(built / "graph.ttl", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows[0][0]), 7}
+    assert count(oxigraph, graph) in whole  # one whole graph or the other, never a mix
+    for outcome in outcomes:
+        assert outcome in whole or any(f"holds {n} triples" in outcome for n in whole), outcome
+    assert not [name for name in run_query_remote_graphs(oxigraph) if "/staging-" in name]

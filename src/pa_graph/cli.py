@@ -311,25 +311,34 @@ def query(query: str, graph_file: Path, engine: str, style: str, bindings: tuple
 @click.option("--update-endpoint", default=None, metavar="URL",
               help="SPARQL Update endpoint instead: chunks into a staging graph, then one MOVE.")
 @click.option("--named-graph", default="https://w3id.org/pa-graph/id/graph", show_default=True, metavar="IRI")
+@click.option("--query-endpoint", default=None, metavar="URL",
+              help="With --update-endpoint: where to count the pushed graph afterwards (default: the update URL "
+                   "with /update replaced by /query).")
 @click.option("--user", default=None, help="HTTP Basic user (or PA_GRAPH_STORE_USER).")
 @click.option("--password", default=None, help="HTTP Basic password (or PA_GRAPH_STORE_PASSWORD).")
 @click.option("--token", default=None, help="Bearer token (or PA_GRAPH_STORE_TOKEN).")
 @_reported
-def push(graph_file: Path, endpoint: str | None, update_endpoint: str | None, named_graph: str, user: str | None,
-         password: str | None, token: str | None) -> None:
-    """Load a built graph (default outputs/graph.ttl) into a named graph of a SPARQL 1.1 triple store."""
+def push(graph_file: Path, endpoint: str | None, update_endpoint: str | None, named_graph: str,
+         query_endpoint: str | None, user: str | None, password: str | None, token: str | None) -> None:
+    """Load a built graph (default outputs/graph.ttl) into a named graph of a SPARQL 1.1 triple store, then count
+    what the store holds there (exit 1 if it did not keep the push)."""
 
     if bool(endpoint) == bool(update_endpoint):
         raise click.UsageError("give either --endpoint (Graph Store Protocol) or --update-endpoint (SPARQL Update)")
-    for option, url in (("--endpoint", endpoint), ("--update-endpoint", update_endpoint)):
+    for option, url in (("--endpoint", endpoint), ("--update-endpoint", update_endpoint),
+                        ("--query-endpoint", query_endpoint)):
         if url and not re.match(r"https?://[^\s/]+", url):
             raise click.BadParameter(f"{url!r} is not an http(s) URL", param_hint=option)
     credentials = Credentials.from_environment(user=user, password=password, token=token)
     if endpoint:
         result = push_graph_store(graph_file, endpoint, named_graph, credentials)
     else:
-        result = push_update(graph_file, update_endpoint, named_graph, credentials)
-    click.echo(f"pushed {result.triples} triples into <{result.named_graph}> in {result.requests} requests")
+        result = push_update(graph_file, update_endpoint, named_graph, credentials, query_endpoint=query_endpoint)
+    held = "" if result.verified is None else f"; the store holds {result.verified} there"
+    click.echo(f"pushed {result.triples} triples into <{result.named_graph}> in {result.requests} requests{held}")
+    if result.verified is None:
+        click.echo("warning: the store's count of the graph could not be read, so the push is not verified"
+                   + ("" if endpoint else " (give --query-endpoint)"), err=True)
 
 
 @main.command()

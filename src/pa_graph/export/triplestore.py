@@ -2,8 +2,10 @@
 
 Two ways to push. The Graph Store Protocol (``PUT <store>?graph=<iri>`` with the Turtle file) replaces the named
 graph in one request, so pushing twice leaves the same graph. SPARQL Update is for stores without GSP writes: the
-triples go in chunks into a staging graph, then one ``MOVE`` replaces the target — a failure half-way leaves the
-previous graph intact (the staging graph is dropped at the next push). This is the one module that speaks HTTP to
+triples go in chunks into a staging graph unique to the push, then one ``MOVE`` replaces the target — a failure
+half-way leaves the previous graph intact and the staging graph is dropped. After either, the triples the store holds
+in the named graph are counted (GSP: the graph read back as N-Triples; Update: a ``COUNT`` at the query endpoint)
+and a store that answered success without keeping the push is an error. This is the one module that speaks HTTP to
 triple stores (:mod:`pa_graph.sources.s2` is the one for Semantic Scholar).
 """
 
@@ -56,6 +58,7 @@ class PushResult:
     triples: int
     requests: int
     named_graph: str
+    verified: int | None = None  # the triples the store holds in the graph after the push; None: not counted
 
 
 def _client(credentials: Credentials, timeout: float) -> httpx.Client:
@@ -93,12 +96,15 @@ def push_graph_store(path: str | Path, endpoint: str, named_graph: str, credenti
     with _client(credentials, timeout) as client:
         _send(client, "PUT", endpoint, params={"graph": named_graph}, content=graph.serialize(format="nt").encode(),
               headers={"Content-Type": "application/n-triples"})
-    return PushResult(len(graph), 1, named_graph)
+        held = _count_read_back(client, endpoint, named_graph)
+    return PushResult(len(graph), 2, named_graph, _checked(held, len(graph), endpoint, named_graph))
 
 
 def push_update(path: str | Path, update_endpoint: str, named_graph: str, credentials: Credentials = Credentials(),
-                timeout: float = 120.0, chunk: int = UPDATE_CHUNK) -> PushResult:
-    """Load the file through SPARQL Update: staging graph in chunks, then one ``MOVE`` onto ``named_graph``."""
+                timeout: float = 120.0, chunk: int = UPDATE_CHUNK, query_endpoint: str | None = None) -> PushResult:
+    """Load the file through SPARQL Update: staging graph in chunks, then one ``MOVE`` onto ``named_graph``; then
+    count the graph at ``query_endpoint`` (default: the update URL with ``/update`` replaced by ``/query``, as
+    Oxigraph and Fuseki name them; not counted when neither is known)."""
     checked_iri(named_graph, "--named-graph")
     path = Path(path)
     lines = sorted(line for line in load_graph(path).serialize(format="nt").splitlines() if line.strip())
@@ -121,7 +127,44 @@ def push_update(path: str | Path, update_endpoint: str, named_graph: str, creden
             except PushError:
                 pass
             raise
-    return PushResult(len(lines), requests, named_graph)
+        query_endpoint = query_endpoint or (update_endpoint[:-len("/update")] + "/query"
+                                            if update_endpoint.rstrip("/").endswith("/update") else None)
+        held = _count_by_query(client, query_endpoint, named_graph) if query_endpoint else None
+    return PushResult(len(lines), requests + (held is not None), named_graph,
+                      _checked(held, len(lines), update_endpoint, named_graph))
+
+
+def _checked(held: int | None, sent: int, endpoint: str, named_graph: str) -> int | None:
+    if held is not None and held != sent:
+        raise PushError(f"{endpoint} answered success, but <{named_graph}> holds {held} triples after the push, not "
+                        f"the {sent} sent: the store did not keep the push")
+    return held
+
+
+def _count_read_back(client: httpx.Client, endpoint: str, named_graph: str) -> int | None:
+    """The triples of the named graph, read back from a Graph Store endpoint as N-Triples and counted line by line
+    as they stream (never held whole); ``None`` when the store does not serve the graph back."""
+    try:
+        with client.stream("GET", endpoint, params={"graph": named_graph},
+                           headers={"Accept": "application/n-triples"}) as response:
+            if response.status_code == 404:
+                return 0
+            kind = response.headers.get("content-type", "")
+            if not response.is_success or "n-triples" not in kind:
+                return None
+            return sum(1 for line in response.iter_lines() if line.strip() and not line.startswith("#"))
+    except httpx.HTTPError:
+        return None
+
+
+def _count_by_query(client: httpx.Client, query_endpoint: str, named_graph: str) -> int | None:
+    try:
+        response = client.post(query_endpoint, data={"query": f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{named_graph}> "
+                                                               "{ ?s ?p ?o } }"},
+                               headers={"Accept": "application/sparql-results+json"})
+        return int(response.json()["results"]["bindings"][0]["n"]["value"]) if response.is_success else None
+    except (httpx.HTTPError, ValueError, KeyError, IndexError, TypeError):
+        return None
 
 
 def remote_query(endpoint: str, text: str, named_graph: str | None = None,
