@@ -96,3 +96,18 @@ def test_work_keys_are_deterministic_and_unique(bundled):
     assert len(set(keys)) == len(keys)
     again = resolve_works(row for parsed in bundled.lists for row in parsed.rows)
     assert [work.key for work in again] == keys
+
+
+def test_near_duplicates_among_thousands_of_titles_are_found_by_blocking():
+    import random
+
+    from pa_graph.resolve import ALL_PAIRS_LIMIT, _near_duplicate_pairs
+
+    rng = random.Random(3)
+    words = "alignment personal reward model user memory retrieval agent decoding feedback preference".split()
+    keys = list(dict.fromkeys(" ".join(rng.choice(words) for _ in range(9)) + f" {n}"
+                              for n in range(ALL_PAIRS_LIMIT + 500)))
+    planted = {(keys[10], "x" + keys[10][1:]), (keys[20], keys[20][:-4] + "q" + keys[20][-3:])}
+    found = set(_near_duplicate_pairs(keys + [b for _, b in planted]))
+    assert len(keys) > ALL_PAIRS_LIMIT
+    assert all((a, b) in found or (b, a) in found for a, b in planted)

@@ -23,6 +23,9 @@ __all__ = ["resolve_works", "same_title", "NEAR_DUPLICATE_SCORE", "SHARED_LINK_S
 NEAR_DUPLICATE_SCORE = 95
 #: Two titles behind the same arXiv id are one work from this ratio on (or when one contains the other).
 SHARED_LINK_SCORE = 90
+#: Up to this many distinct titles every pair is compared; beyond, a sorted neighbourhood of WINDOW titles.
+ALL_PAIRS_LIMIT = 3_000
+WINDOW = 12
 _MAX_PREFIX_WORDS = 3
 _MIN_CONTAINED_LENGTH = 20
 
@@ -58,12 +61,8 @@ def resolve_works(rows: Iterable[ListRow]) -> list[Work]:
     for index, key in enumerate(keys):
         union(index, first_with_key.setdefault(key, index))
 
-    distinct = list(first_with_key)
-    for key, index in first_with_key.items():
-        for _, _, other in process.extract(
-            key, distinct, scorer=fuzz.ratio, score_cutoff=NEAR_DUPLICATE_SCORE, limit=None
-        ):
-            union(index, first_with_key[distinct[other]])
+    for first, second in _near_duplicate_pairs(list(first_with_key)):
+        union(first_with_key[first], first_with_key[second])
 
     by_arxiv: dict[str, list[int]] = defaultdict(list)
     for index, row in enumerate(rows):
@@ -82,3 +81,23 @@ def resolve_works(rows: Iterable[ListRow]) -> list[Work]:
         key = f"{slugify(title, max_words=8)}-{short_hash(normalize_title(title), 6)}"
         works.append(Work(key=key, title=title, rows=tuple(members)))
     return works
+
+
+def _near_duplicate_pairs(keys: list[str]) -> Iterable[tuple[str, str]]:
+    """Pairs of distinct normalised titles at least :data:`NEAR_DUPLICATE_SCORE` alike.
+
+    Up to :data:`ALL_PAIRS_LIMIT` titles every pair is compared (rapidfuzz, in C). Beyond, candidates are blocked by
+    a sorted neighbourhood: each title is compared with the :data:`WINDOW` titles after it in alphabetical order and
+    in the order of its reversed text, so a typo near the end or near the start still meets its twin — linear in the
+    number of titles instead of quadratic (100,000 rows: see ``benchmarks/bench_resolve.py``)."""
+    if len(keys) <= ALL_PAIRS_LIMIT:
+        for position, key in enumerate(keys):
+            for _, _, other in process.extract(key, keys[position + 1:], scorer=fuzz.ratio,
+                                               score_cutoff=NEAR_DUPLICATE_SCORE, limit=None):
+                yield key, keys[position + 1 + other]
+        return
+    for order in (sorted(keys), sorted(keys, key=lambda key: key[::-1])):
+        for position, key in enumerate(order):
+            for other in order[position + 1:position + 1 + WINDOW]:
+                if fuzz.ratio(key, other, score_cutoff=NEAR_DUPLICATE_SCORE):
+                    yield key, other
