@@ -432,3 +432,19 @@ def test_progress_off_a_terminal_is_plain_lines_and_quiet_silences_it(world, tmp
     assert len(matching) >= 3 and any(line.endswith(" left") for line in matching)  # a line during the stage
     assert "resolving arXiv ids: 0/1" in progress and "resolving arXiv ids: 1/1" in progress
     assert not [line for line in quiet.stderr.splitlines() if re.match(r"^[a-zA-Z ]+: \d+/\d+", line)]
+
+
+def test_pages_are_cached_as_they_arrive_so_a_failed_pagination_resumes_where_it_stopped(world, tmp_path):
+    extras = EnrichOptions(contexts=True)
+    with FakeS2(world, Faults(api_key=KEY, page_503={("references", 10): 100})) as fake:
+        first = assembled(fake, tmp_path, extras, page_size=10, backoff=0.001, max_attempts=2)
+        answered = {(e.path, e.query["offset"][0]) for e in fake.log if e.path.endswith("/references")
+                    and e.status == 200}
+        count = len(fake.log)
+        fake.faults.page_503 = {}
+        second = assembled(fake, tmp_path, extras, page_size=10, backoff=0.001)
+        rerun = [(e.path, e.query["offset"][0]) for e in fake.log[count:] if e.path.endswith("/references")]
+    assert any("gave up after 2 attempts" in w for w in first.enrichment.warnings)
+    assert answered and not set(rerun) & answered  # no page answered before is asked again
+    assert {offset for _, offset in rerun} == {"10"}  # only the pages that failed
+    assert not second.enrichment.warnings

@@ -328,3 +328,26 @@ def test_hostile_openalex_values_are_left_out_and_every_output_parses(tmp_path):
         Graph().parse(tmp_path / "out" / name)
         pyoxigraph.Store().load(path=str(tmp_path / "out" / name), format=pyoxigraph.RdfFormat.TURTLE)
     json.loads((tmp_path / "out" / "graph.json").read_text(encoding="utf-8"))
+
+
+@respx.mock
+def test_citation_pages_are_cached_as_they_arrive(tmp_path):
+    broken = {"page 3": True}
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        page = int(parse_qs(urlsplit(str(request.url)).query)["page"][0])
+        if page == 3 and broken["page 3"]:
+            return httpx.Response(500, json={"error": "boom"})
+        return httpx.Response(200, json=page_of([{"id": f"https://openalex.org/W{page * 1000 + n}"}
+                                                 for n in range(100 if page < 3 else 5)], count=205))
+
+    respx.get(f"{API}/works").mock(side_effect=answer)
+    failing = client(tmp_path, max_attempts=2, backoff=0.0)
+    assert len(failing.citing("W9", cap=1000).value) == 200  # pages 1-2, then page 3 fails for good
+    failing.close()
+    broken["page 3"] = False
+    before = len(respx.calls)
+    resumed = client(tmp_path)
+    assert len(resumed.citing("W9", cap=1000).value) == 205
+    pages = [parse_qs(urlsplit(str(call.request.url)).query)["page"] for call in respx.calls[before:]]
+    assert pages == [["3"]]  # pages 1 and 2 came from the cache

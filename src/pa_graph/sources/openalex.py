@@ -195,17 +195,30 @@ class OpenAlexClient(ServiceClient):
         self._store({key: items[:cap]}, request)
         return self.cache.get(key)
 
+    def _page(self, params: dict, refusal_stops: bool = True) -> tuple[dict, list[dict]]:
+        """One page of a list, cached as it arrives (``oa-page:…``): a build stopped part-way through a long list
+        resumes at the first page it lacks."""
+        key = "oa-page:" + "&".join(f"{name}={params[name]}" for name in sorted(params) if name != "select")
+        stored = self.cached(key)
+        if stored is not None and isinstance(stored.value, dict):
+            return stored.value.get("meta") or {}, [r for r in stored.value.get("results") or [] if isinstance(r, dict)]
+        body, results = self._get(params, refusal_stops=refusal_stops)
+        meta = body.get("meta") if isinstance(body.get("meta"), dict) else {}
+        meta = {name: meta.get(name) for name in ("count", "next_cursor")}
+        self._store({key: {"meta": meta, "results": results}}, self._describe("GET", "/works", params))
+        return meta, results
+
     def _numbered_pages(self, base: dict, cap: int) -> list[dict]:
         items: list[dict] = []
         per_page = self.settings.per_page
         page = 1
         while len(items) < min(cap, MAX_PAGED_RESULTS) and page * per_page <= MAX_PAGED_RESULTS:
             try:
-                body, results = self._get({**base, "page": page})
+                meta, results = self._page({**base, "page": page})
             except ServiceError as err:
                 raise _Partial(items, err) from err
             items.extend(results)
-            count = (body.get("meta") or {}).get("count") if isinstance(body.get("meta"), dict) else None
+            count = meta.get("count")
             if len(results) < per_page or (isinstance(count, int) and page * per_page >= count):
                 break
             page += 1
@@ -216,11 +229,11 @@ class OpenAlexClient(ServiceClient):
         cursor = "*"
         for _ in range(-(-cap // self.settings.per_page) + 1):
             try:
-                body, results = self._get({**base, "cursor": cursor}, refusal_stops=False)
+                meta, results = self._page({**base, "cursor": cursor}, refusal_stops=False)
             except ServiceError as err:
                 raise _Partial(items, err) from err
             items.extend(results)
-            following = (body.get("meta") or {}).get("next_cursor") if isinstance(body.get("meta"), dict) else None
+            following = meta.get("next_cursor")
             if not results or not isinstance(following, str) or following == cursor or len(items) >= cap:
                 break
             cursor = following

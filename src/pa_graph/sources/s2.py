@@ -163,9 +163,11 @@ class S2Client(ServiceClient):
     def connected(self, paper_id: str, direction: str, fields: str, cap: int) -> Cached | None:
         """All pages of ``/paper/{id}/references`` or ``/citations`` (at most ``cap`` items), cached as one answer.
 
-        Pagination always ends: at the last page (no ``next``), at ``cap``, at S2's offset limit, on an empty or
-        non-advancing page, or when a page fails for good (a 503 that outlasts the retries) — then the partial list
-        is kept for this build but not cached, so a later build completes it.
+        Each page is also cached as it arrives (``page:…``), so a build killed or failed part-way through a long
+        list resumes at the first page it lacks. Pagination always ends: at the last page (no ``next``), at ``cap``,
+        at S2's offset limit, on an empty or non-advancing page, or when a page fails for good (a 503 that outlasts
+        the retries) — then the partial list is kept for this build but not cached as a whole, so a later build
+        completes it.
         """
         key = f"{direction}:{cap}:{paper_id}"
         hit = self.cached(key)
@@ -180,13 +182,21 @@ class S2Client(ServiceClient):
             limit = min(self.settings.page_size, cap - len(items), MAX_OFFSET - 1 - offset)
             if limit <= 0:
                 break
-            try:
-                page = self._send("GET", path, params={"fields": fields, "offset": offset, "limit": limit},
-                                  not_found_ok=True)
-            except ServiceError as err:
-                self._warn(err)
-                complete = False
-                break
+            params = {"fields": fields, "offset": offset, "limit": limit}
+            page_key = f"page:{direction}:{cap}:{paper_id}:{offset}:{limit}"
+            stored = self.cached(page_key)
+            if stored is not None:
+                page = stored.value
+            else:
+                try:
+                    page = self._send("GET", path, params=params, not_found_ok=True)
+                except ServiceError as err:
+                    self._warn(err)
+                    complete = False
+                    break
+                if isinstance(page, dict) and isinstance(page.get("data"), list):
+                    self._store({page_key: {"data": page["data"], "next": page.get("next")}},
+                                self._describe("GET", path, params))
             data = page.get("data") if isinstance(page, dict) else None
             if not isinstance(data, list):
                 break
