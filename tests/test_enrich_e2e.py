@@ -448,3 +448,31 @@ def test_pages_are_cached_as_they_arrive_so_a_failed_pagination_resumes_where_it
     assert answered and not set(rerun) & answered  # no page answered before is asked again
     assert {offset for _, offset in rerun} == {"10"}  # only the pages that failed
     assert not second.enrichment.warnings
+
+
+def test_a_drip_fed_answer_ends_within_its_deadline_and_the_build_completes(world, tmp_path):
+    with FakeS2(world, Faults(drip=0.05)) as fake:
+        start = time.monotonic()
+        result = build(options=options(fake, tmp_path, s2={"first_answer_timeout": 1.0, "timeout": 1.0}))
+        elapsed = time.monotonic() - start
+    assert elapsed < 10  # one deadline of 1 s for the whole answer, then S2 is given up for the build
+    assert result.graph.enrichment.mode == "unreachable"
+    assert (tmp_path / "out" / "graph.ttl").is_file()
+
+
+def test_a_gzip_bomb_is_not_inflated_past_the_cap_in_a_memory_capped_build(world, tmp_path):
+    import textwrap
+
+    with FakeS2(world, Faults(gzip_bomb=400_000_000)) as fake:  # 400 MB of JSON in about 0.4 MB
+        script = textwrap.dedent(f"""
+            import resource, sys
+            resource.setrlimit(resource.RLIMIT_AS, (1_500_000_000, 1_500_000_000))
+            from pa_graph import BuildOptions, build
+            from pa_graph.sources.s2 import S2Settings
+            result = build(options=BuildOptions(out_dir={str(tmp_path / 'out')!r}, cache_dir={str(tmp_path / 'c')!r},
+                           s2=S2Settings(api_url={fake.url!r}, rate=1000.0)))
+            print(result.graph.enrichment.warnings[0])
+        """)
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "the answer is larger than 50,000,000 bytes; not read" in done.stdout

@@ -226,6 +226,10 @@ def test_hostile_semantic_scholar_values_are_left_out_and_every_output_parses(tm
         Graph().parse(tmp_path / "out" / name)
         pyoxigraph.Store().load(path=str(tmp_path / "out" / name), format=pyoxigraph.RdfFormat.TURTLE)
     json.loads((tmp_path / "out" / "graph.json").read_text(encoding="utf-8"))
+    # the hostile answer sits in the cache as S2 sent it; an offline rebuild reads it through the same checks
+    again = build([listed], BuildOptions(out_dir=tmp_path / "again", cache_dir=tmp_path / "cache", offline=True))
+    assert again.graph.enrichment.resolved == result.graph.enrichment.resolved
+    assert (tmp_path / "again" / "graph.ttl").read_bytes() == (tmp_path / "out" / "graph.ttl").read_bytes()
 
 
 def test_graphml_is_well_formed_xml_and_csv_cells_are_not_formulas(tmp_path):

@@ -8,6 +8,7 @@ pagination, items wrapping ``citedPaper``/``citingPaper``). Every request is log
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import random
@@ -35,6 +36,8 @@ class Faults:
     punctuation_400: bool = True  # /search/match answers 400 when the query has & + # % : ?
     nested_batch_limit: int | None = None  # batches asking for references.* with more ids answer 504 (as S2 does)
     min_interval: float | None = None  # a strict limiter: a request sooner than this after the last one gets 429
+    drip: float | None = None  # every answer's body is sent one byte per this many seconds, for ever (a slow drip)
+    gzip_bomb: int | None = None  # batch answers are this many bytes of JSON whitespace, gzip-compressed
 
 
 @dataclass
@@ -138,6 +141,19 @@ class _Handler(BaseHTTPRequestHandler):
     def _reply(self, entry: Logged, status: int, body: object, raw: bytes | None = None, headers: dict | None = None):
         entry.status = status
         data = raw if raw is not None else json.dumps(body).encode()
+        if self.fake.faults.drip is not None:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(10 ** 9))
+            self.end_headers()
+            try:
+                for _ in range(10 ** 6):
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+                    time.sleep(self.fake.faults.drip)
+            except OSError:  # the client gave up
+                pass
+            return
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
@@ -181,6 +197,9 @@ class _Handler(BaseHTTPRequestHandler):
         if method == "POST" and path == "/paper/batch":
             if fake.take("malformed_json"):
                 return self._reply(entry, 200, None, raw=b'[{"paperId": "trunc')
+            if fake.faults.gzip_bomb is not None:
+                bomb = gzip.compress(b"[" + b" " * fake.faults.gzip_bomb + b"]")
+                return self._reply(entry, 200, None, raw=bomb, headers={"Content-Encoding": "gzip"})
             ids = json.loads(body)["ids"]
             limit = fake.faults.nested_batch_limit
             if limit is not None and len(ids) > limit and any(f.startswith("references.") for f in fields):
