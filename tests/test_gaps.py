@@ -308,3 +308,20 @@ def test_gaps_need_citations_for_everything_but_compare(built):
     assert report.missing is None and report.suggestions == [] and report.flows is None
     with pytest.raises(GapError, match="--evaluate needs citations"):
         analyse(model, evaluate=True)
+
+
+@pytest.mark.parametrize("citers, expected_pairs", [(40, 40 * 39 // 2), (60, 0)])
+def test_references_most_of_a_list_cites_are_background_not_closeness(citers, expected_pairs):
+    from pa_graph.analysis.gaps.cross import BACKGROUND_CITERS
+
+    model = nx.MultiDiGraph(lists=[])
+    model.add_node("S", kind="section", label="S")
+    for ref in ("R1", "R2"):
+        model.add_node(ref, kind="work", listed=False, title=ref, year=2000)
+    for i in range(citers):  # every work cites R1 and R2 and has its own year: each pair shares two references
+        model.add_node(f"W{i}", kind="work", listed=True, title=f"W{i}", year=2001 + i)
+        model.add_edge(f"W{i}", "S", key="listed_in")
+        model.add_edge(f"W{i}", "R1", key="cites")
+        model.add_edge(f"W{i}", "R2", key="cites")
+    assert (citers > BACKGROUND_CITERS) == (expected_pairs == 0)
+    assert len(missing_citations(model)) == expected_pairs

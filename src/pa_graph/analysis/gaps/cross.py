@@ -6,7 +6,10 @@ cite the earlier, and they are close by any of :data:`THRESHOLDS`: shared refere
 embedding similarity. Score = shared references + co-citations + 4 × (similarity − 0.5 when positive).
 
 Candidate pairs come from the citation index (works sharing a reference or a listed citer), and from the pairs of
-one section or tag only when embeddings are known — never from all pairs of the list.
+one section or tag only when embeddings are known — never from all pairs of the list. A reference cited by more
+than :data:`BACKGROUND_CITERS` listed works is background (a field's classic): sharing it says nothing about two
+works being close, so it neither proposes pairs nor counts as shared. That keeps the analysis linear in the number of
+citation edges: each reference proposes at most ``BACKGROUND_CITERS²/2`` pairs.
 """
 
 from __future__ import annotations
@@ -19,10 +22,12 @@ import networkx as nx
 
 from pa_graph.analysis.gaps.index import CitationIndex, cosine
 
-__all__ = ["THRESHOLDS", "MissingCitation", "missing_citations"]
+__all__ = ["THRESHOLDS", "BACKGROUND_CITERS", "MissingCitation", "missing_citations"]
 
 #: A pair of listed works is "close" from these values on (any one suffices).
 THRESHOLDS = {"shared_references": 2, "cocitations": 2, "similarity": 0.85}
+#: A reference more listed works cite than this is background, not evidence of closeness.
+BACKGROUND_CITERS = 50
 
 
 @dataclass(frozen=True)
@@ -45,13 +50,15 @@ def _pairs(members: list[str], into: set[tuple[str, str]]) -> None:
             into.add((a, b))
 
 
-def _candidate_pairs(index: CitationIndex, groups: Mapping[str, set[str]]) -> set[tuple[str, str]]:
-    """Pairs (in list order) that could pass a threshold: a shared reference, a shared listed citer, or — when
-    embeddings are known — a shared section or tag."""
+def _candidate_pairs(index: CitationIndex, groups: Mapping[str, set[str]],
+                     background: frozenset[str]) -> set[tuple[str, str]]:
+    """Pairs (in list order) that could pass a threshold: a shared reference that is not background, a shared
+    listed citer, or — when embeddings are known — a shared section or tag."""
     listed, order = index.listed_set, {w: i for i, w in enumerate(index.listed)}
     pairs: set[tuple[str, str]] = set()
-    for citing in index.citers.values():  # works citing one reference
-        _pairs(sorted(citing & listed, key=order.__getitem__), pairs)
+    for reference, citing in index.citers.items():  # works citing one reference
+        if reference not in background:
+            _pairs(sorted(citing & listed, key=order.__getitem__), pairs)
     for work in index.listed:  # listed works cited by one listed work
         _pairs(sorted(index.references(work) & listed, key=order.__getitem__), pairs)
     if index.embeddings:
@@ -71,9 +78,13 @@ def missing_citations(model: nx.MultiDiGraph, thresholds: Mapping[str, float] = 
     index = index or CitationIndex.of(model)
     listed = index.listed_set
     groups = {w: set(index.sections.get(w, ())) | set(index.targets(w, "has_tag")) for w in index.listed}
+    background = frozenset(ref for ref, citing in index.citers.items() if len(citing & listed) > BACKGROUND_CITERS)
+    years = {w: index.year(w) for w in index.listed}
+    evidence_refs = {w: index.references(w) - background for w in index.listed}
+    listed_citers = {w: index.cited_by(w) & listed for w in index.listed}
     found = []
-    for first, second in _candidate_pairs(index, groups):
-        year_1, year_2 = index.year(first), index.year(second)
+    for first, second in _candidate_pairs(index, groups, background):
+        year_1, year_2 = years[first], years[second]
         if not year_1 or not year_2 or year_1 == year_2:
             continue
         earlier, later = (first, second) if year_1 < year_2 else (second, first)
@@ -82,8 +93,8 @@ def missing_citations(model: nx.MultiDiGraph, thresholds: Mapping[str, float] = 
         common = groups[earlier] & groups[later]
         if not common:
             continue
-        shared = index.references(earlier) & index.references(later)
-        cociting = index.cited_by(earlier) & index.cited_by(later) & listed
+        shared = evidence_refs[earlier] & evidence_refs[later]
+        cociting = listed_citers[earlier] & listed_citers[later]
         vectors = (index.embeddings.get(earlier), index.embeddings.get(later))
         similarity = cosine(*vectors) if all(vectors) else None
         if not (len(shared) >= thresholds["shared_references"] or len(cociting) >= thresholds["cocitations"]

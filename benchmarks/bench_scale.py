@@ -1,0 +1,170 @@
+"""Benchmark: how a build grows with the list. For each size (default 1,000, 3,000 and 10,000 listed works) it
+generates a list and a fake Semantic Scholar universe of the same shape as a large survey's bibliography (about 30
+resolved references per listed work, 1 in 5 of them to other listed works, the rest to five times as many works
+outside the list, cited with Zipf weights), fills the cache with one build against the fake S2 of the test suite
+(``tests/fake_s2``), then measures a warm build from that cache in a fresh process: time per stage, peak RSS, output
+sizes, and one query on the build's store. The time exponent is fitted over the sizes.
+
+    python benchmarks/bench_scale.py [--sizes 1000 3000 10000] [--keep DIR]
+
+Targets at 10,000 works on a 2-core machine: warm build ≤ 60 s, peak RSS ≤ 4 GB, exponent ≤ 1.15. Exits 1 when
+missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+TARGETS = {"seconds": 60.0, "rss_gb": 4.0, "exponent": 1.15}
+WORDS = ("adaptive aligned agents attention bandit behaviour calibrated causal collaborative contextual contrastive "
+         "conversational decoding dense diffusion distillation diverse dynamic efficient embedding explicit feedback "
+         "federated generative graph guided hierarchical human implicit individual instruction interactive latent "
+         "lightweight memory modular multimodal neural online personal planning plural policy preference profile "
+         "prompt reasoning reward retrieval robust scalable search sparse steering style tuning uncertainty user "
+         "value weighted").split()
+
+
+def _pid(text: str) -> str:
+    return hashlib.sha1(f"scale:{text}".encode()).hexdigest()
+
+
+def generate(size: int, folder: Path):
+    """The list file and the fake S2 world for ``size`` listed works."""
+    from fake_s2.world import Paper, World
+
+    rng = random.Random(size)
+    papers: dict[str, Paper] = {}
+    by_arxiv: dict[str, str] = {}
+    authors = [(str(10_000 + n), f"Author {n:05d}") for n in range(max(300, size // 2))]
+    outside = []
+    for n in range(5 * size):
+        pid = _pid(f"outside {n}")
+        papers[pid] = Paper(pid, f"Background work {n} on " + " ".join(rng.sample(WORDS, 5)), 2000 + n % 24,
+                            int(pid[:7], 16), authors=rng.sample(authors, rng.randint(1, 3)),
+                            extra_citations=rng.randint(0, 2000))
+        outside.append(pid)
+    weights = [1 / (rank + 1) for rank in range(len(outside))]
+    listed, rows = [], []
+    sections = [f"Section {s}" for s in range(max(3, size // 250))]
+    for n in range(size):
+        pid = _pid(f"listed {n}")
+        arxiv = f"{20 + n // 80000}{1 + n // 8000 % 12:02d}.{n % 8000 + 10000:05d}"
+        title = f"Scale study {n}: " + " ".join(rng.sample(WORDS, 6))
+        earlier = rng.sample(listed, min(len(listed), 6))
+        cited = {outside[i] for i in _zipf(rng, weights, 24)}
+        papers[pid] = Paper(pid, title, 2015 + n % 10, int(pid[:7], 16), arxiv_id=arxiv,
+                            authors=rng.sample(authors, rng.randint(1, 4)), venue=rng.choice(["ACL", "NeurIPS", None]),
+                            references=earlier + sorted(cited), listed=True)
+        by_arxiv[arxiv] = pid
+        listed.append(pid)
+        rows.append((sections[n % len(sections)], title, arxiv, 2015 + n % 10))
+    lines = ["# Synthetic large survey", ""]
+    for section in sections:
+        lines += [f"## {section}", "", "| Paper | Year | PDF |", "|---|---|---|"]
+        lines += [f"| [{title}](https://arxiv.org/abs/{arxiv}) | {year} | |" for s, title, arxiv, year in rows
+                  if s == section]
+        lines.append("")
+    path = folder / f"list-{size}.md"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path, World(papers, by_arxiv, {})
+
+
+def _zipf(rng: random.Random, weights: list[float], k: int) -> list[int]:
+    return rng.choices(range(len(weights)), weights=weights, k=k)
+
+
+CHILD = """
+import json, resource, sys, time
+from pathlib import Path
+stages = {}
+def timed(name, call, *args, **kwargs):
+    start = time.perf_counter(); value = call(*args, **kwargs); stages[name] = time.perf_counter() - start; return value
+from pa_graph.pipeline import load_lists, _gap_inputs, GapOptions, BuildOptions
+from pa_graph.resolve import resolve_works
+from pa_graph.model import build_model, add_enrichment
+from pa_graph.sources.choice import open_sources, enrich_from
+from pa_graph.analysis.audit import audit
+from pa_graph.analysis.gaps import analyse
+from pa_graph.pipeline import KnowledgeGraph
+from pa_graph.outputs import replace_folder
+path, cache, out = sys.argv[1:4]
+begin = time.perf_counter()
+lists = timed("parse", load_lists, [path])
+works = timed("resolve", resolve_works, (row for parsed in lists for row in parsed.rows))
+model = timed("model", build_model, works, lists)
+sources = open_sources("s2", cache, offline=True)
+enrichment = timed("enrich (cache)", enrich_from, works, sources)
+sources.close()
+timed("add enrichment", add_enrichment, model, enrichment)
+report = timed("audit", audit, lists, works, enrichment)
+gaps = timed("gaps", analyse, model, 2, 30)
+graph = KnowledgeGraph(lists, works, model, report, enrichment, gaps)
+files, rdf = timed("render outputs", graph.files, "https://w3id.org/pa-graph/id/", ())
+timed("write", replace_folder, Path(out), files)
+total = time.perf_counter() - begin
+sizes = {name: len(data if isinstance(data, bytes) else data.encode()) for name, data in files.items()}
+print(json.dumps({"stages": stages, "total": total, "sizes": sizes, "works": len(works), "triples": len(rdf),
+                  "rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6}))
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 3000, 10000])
+    parser.add_argument("--keep", type=Path, default=None, help="keep the worlds and builds in this folder")
+    args = parser.parse_args()
+    from fake_s2.server import FakeS2
+    from pa_graph import BuildOptions, build
+    from pa_graph.sources.s2 import S2Settings
+
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="pa-graph-scale-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    results = []
+    for size in args.sizes:
+        path, world = generate(size, folder)
+        cache = folder / f"cache-{size}"
+        start = time.perf_counter()
+        with FakeS2(world) as fake:
+            build([path], BuildOptions(out_dir=folder / f"cold-{size}", cache_dir=cache,
+                                       s2=S2Settings(api_url=fake.url, rate=10_000.0)))
+        cold = time.perf_counter() - start
+        done = subprocess.run([sys.executable, "-c", CHILD, str(path), str(cache), str(folder / f"warm-{size}")],
+                              capture_output=True, text=True, check=True)
+        measured = json.loads(done.stdout.strip().splitlines()[-1])
+        measured |= {"size": size, "cold": cold}
+        results.append(measured)
+        print(f"\n{size:,} listed works ({measured['works']:,} works, {measured['triples']:,} triples): "
+              f"warm build {measured['total']:.1f} s, peak RSS {measured['rss_gb']:.2f} GB (cold build with the fake "
+              f"S2: {cold:.0f} s)")
+        for stage, seconds in measured["stages"].items():
+            print(f"  {stage:<16} {seconds:7.2f} s")
+        print("  outputs: " + ", ".join(f"{name} {bytes_ / 1e6:.1f} MB" for name, bytes_ in measured["sizes"].items()
+                                        if bytes_ > 100_000))
+    ok = True
+    if len(results) >= 2:
+        xs = [math.log(r["size"]) for r in results]
+        ys = [math.log(r["total"]) for r in results]
+        mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
+        exponent = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)) / sum((x - mean_x) ** 2 for x in xs)
+        print(f"\ntime exponent {exponent:.2f} (target ≤ {TARGETS['exponent']})")
+        ok = exponent <= TARGETS["exponent"]
+    largest = results[-1]
+    ok = ok and largest["total"] <= TARGETS["seconds"] and largest["rss_gb"] <= TARGETS["rss_gb"]
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
