@@ -31,7 +31,7 @@ from pa_graph.model import add_enrichment, build_model
 from pa_graph.outputs import replace_folder
 from pa_graph.sources.fetch import ListFetcher, is_remote, locate
 from pa_graph.parse import parse_list_data, read_list
-from pa_graph.export.rdf import DEFAULT_BASE_IRI, describe_dataset, to_rdf, to_turtle
+from pa_graph.export.rdf import DEFAULT_BASE_IRI, Triples, describe_dataset, to_rdf, to_triples, to_turtle
 from pa_graph.records import ParsedList, Work
 from pa_graph.resolve import resolve_works
 from pa_graph.text import checked_iri
@@ -126,19 +126,20 @@ class KnowledgeGraph:
         """Node → the audit's findings about that work, as the view shows them."""
         return flags_by_work(self.model, self.audit.findings)
 
-    def files(self, base_iri: str = DEFAULT_BASE_IRI, formats: Sequence[str] = ()) -> tuple[dict[str, str], Graph]:
-        """Every output file of a build, rendered (name → text), and the RDF they were rendered from."""
+    def files(self, base_iri: str = DEFAULT_BASE_IRI, formats: Sequence[str] = ()) -> tuple[dict[str, str], Triples]:
+        """Every output file of a build, rendered (name → text), and the triples they were rendered from."""
         unknown = [name for name in formats if name not in FORMATS]
         if unknown:
             raise InvalidFormatError(f"unknown export format {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
         gap_report = self.gap_report or GapReport()
         findings = rdf_findings(gap_report, CITATIONS_LIMIT)
-        rdf = to_rdf(self.model, base_iri, findings)
+        rdf = to_triples(self.model, base_iri, findings)
         built_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
         files = {FORMATS[name].file: render_format(name, self.model, rdf, base_iri, findings)
                  for name in dict.fromkeys(("ttl", *formats))}  # graph.ttl always: other commands read it
         files.update({
-            "graph.json": json.dumps(nx.node_link_data(self.model, edges="edges"), ensure_ascii=False, indent=1) + "\n",
+            "graph.json": json.dumps(nx.node_link_data(self.model, edges="edges"), ensure_ascii=False,
+                                     separators=(",", ":")) + "\n",
             "graph.html": render_html(self.model, self.title(), suggestions=view_suggestions(gap_report),
                                       flags=self.audit_flags()),
             "audit.md": render_markdown(self.audit),
@@ -176,7 +177,7 @@ class KnowledgeGraph:
 @dataclass(frozen=True)
 class BuildResult:
     graph: KnowledgeGraph
-    rdf: Graph
+    rdf: Triples  # the build's triples; ``rdf.graph()`` is them as an rdflib Graph
     stats: dict
     written: list[Path] = field(default_factory=list)
     validation: ValidationReport | None = None
@@ -311,7 +312,7 @@ def build(paths: Sequence[str | Path] = (), options: BuildOptions = BuildOptions
         if sources is not None:
             sources.close()
     files, rdf = graph.files(options.base_iri, options.formats)
-    validation = validate_graph(rdf) if options.validate else None
+    validation = validate_graph(rdf.graph()) if options.validate else None
     written = replace_folder(Path(options.out_dir), files)
     return BuildResult(graph, rdf, graph_stats(rdf), written, validation)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from rdflib import RDF, Graph
+from collections.abc import Iterable
+
+from rdflib import RDF
 from rdflib.namespace import DCTERMS, FOAF, SKOS
 
 from pa_graph.export.rdf import CITO, FABIO, PA
@@ -30,9 +32,23 @@ _EDGE_TYPES = {
 }
 
 
-def graph_stats(graph: Graph) -> dict:
-    """Triples, nodes per type (plus listed works) and edges per relation."""
-    nodes = {name: len(set(graph.subjects(RDF.type, cls))) for name, cls in _NODE_TYPES.items()}
-    nodes["listed works"] = len(set(graph.subjects(PA.listedIn, None)))
-    edges = {name: len(list(graph.triples((None, predicate, None)))) for name, predicate in _EDGE_TYPES.items()}
-    return {"triples": len(graph), "nodes": nodes, "edges": edges}
+def graph_stats(graph: Iterable[tuple]) -> dict:
+    """Triples, nodes per type (plus listed works) and edges per relation, in one pass over the triples (an rdflib
+    ``Graph`` or a build's :class:`~pa_graph.export.rdf.Triples`)."""
+    type_names = {cls: name for name, cls in _NODE_TYPES.items()}
+    edge_names = {predicate: name for name, predicate in _EDGE_TYPES.items()}
+    typed: dict[str, set] = {name: set() for name in _NODE_TYPES}
+    listed: set = set()
+    edges = dict.fromkeys(_EDGE_TYPES, 0)
+    count = 0
+    for subject, predicate, obj in graph:
+        count += 1
+        if predicate == RDF.type and obj in type_names:
+            typed[type_names[obj]].add(subject)
+        elif predicate in edge_names:
+            edges[edge_names[predicate]] += 1
+            if predicate == PA.listedIn:
+                listed.add(subject)
+    nodes = {name: len(members) for name, members in typed.items()}
+    nodes["listed works"] = len(listed)
+    return {"triples": count, "nodes": nodes, "edges": edges}

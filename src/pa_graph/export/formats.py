@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import networkx as nx
 from rdflib import Graph
 
-from pa_graph.export.rdf import to_dataset, to_ntriples, to_turtle
+from pa_graph.export.rdf import Triples, to_dataset, to_ntriples, to_turtle
 from pa_graph.text import ARXIV_ID, DOI
 
 __all__ = ["Export", "FORMATS", "render_format", "to_bibtex", "to_csv", "to_graphml", "to_ntriples"]
@@ -35,13 +35,17 @@ FORMATS: dict[str, Export] = {
     "ttl": Export("graph.ttl", lambda model, rdf, base, findings: to_turtle(rdf)),
     "nt": Export("graph.nt", lambda model, rdf, base, findings: to_ntriples(rdf)),
     "jsonld": Export("graph.jsonld", lambda model, rdf, base, findings:
-                     rdf.serialize(format="json-ld", indent=1, sort_keys=True)),
+                     _graph(rdf).serialize(format="json-ld", indent=1, sort_keys=True)),
     "trig": Export("graph.trig", lambda model, rdf, base, findings:
                    to_dataset(model, base, findings).serialize(format="trig")),
     "graphml": Export("graph.graphml", lambda model, rdf, base, findings: to_graphml(model)),
     "bibtex": Export("works.bib", lambda model, rdf, base, findings: to_bibtex(model)),
     "csv": Export("works.csv", lambda model, rdf, base, findings: to_csv(model)),
 }
+
+
+def _graph(rdf: Graph | Triples) -> Graph:
+    return rdf.graph() if isinstance(rdf, Triples) else rdf
 
 
 def render_format(name: str, model: nx.MultiDiGraph, rdf: Graph, base_iri: str, findings: Sequence[Mapping] = ()) -> str:
