@@ -227,3 +227,29 @@ def test_page_weight_stays_within_budget(built, fake_citations):
     """1 MB for the offline bundled build, 3 MB with --citations on the fake-enriched list (1 MB = 10**6 bytes)."""
     assert (built / "graph.html").stat().st_size < 1_000_000
     assert (fake_citations / "graph.html").stat().st_size < 3_000_000
+
+
+def test_a_page_embeds_at_most_5000_papers_not_in_the_list_and_counts_the_rest():
+    import networkx as nx
+
+    from pa_graph.export.html import PAGE_EXTERNALS, page_payload, pyvis_network
+
+    model = nx.MultiDiGraph(lists=[])
+    model.add_node("section/s", kind="section", label="S", level=1)
+    model.add_node("work/w", kind="work", listed=True, title="The listed work", year=2024)
+    model.add_edge("work/w", "section/s", key="listed_in")
+    for n in range(PAGE_EXTERNALS + 700):
+        model.add_node(f"work/s2/{n}", kind="work", listed=False, title=f"Outside {n}", year=2020)
+        model.add_edge(f"work/s2/{n}", "work/w", key="cites")
+        model.add_node(f"author/{n}", kind="author", label=f"Author {n}")
+        model.add_edge(f"work/s2/{n}", f"author/{n}", key="creator")
+    last = sorted(f"work/s2/{n}" for n in range(PAGE_EXTERNALS + 700))[-1]  # ranked last (ties go by id)
+    net = pyvis_network(model, suggestions={last: "a suggestion"})
+    external = {n["id"] for n in net.nodes if n["group"] == "external"}
+    assert len(external) == PAGE_EXTERNALS + 1 and last in external  # a suggestion always stays
+    authors = {n["id"] for n in net.nodes if n["group"] == "author"}
+    assert authors == {f"author/{n.split('/')[-1]}" for n in external}  # no author of a left-out paper
+    ids = {n["id"] for n in net.nodes}
+    assert all(e["from"] in ids and e["to"] in ids for e in net.edges)
+    payload = json.loads(page_payload(net.nodes, net.edges, net.options))
+    assert payload["summarised"] == 699 and "paSummarised" not in payload["options"]

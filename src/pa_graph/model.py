@@ -143,9 +143,12 @@ def add_enrichment(graph: nx.MultiDiGraph, enrichment: Enrichment) -> None:
             graph.nodes[node_of_paper[paper_id]]["embedding"] = vector
     for link in enrichment.citations:
         if link.citing in node_of_paper and link.cited in node_of_paper:
-            graph.add_edge(node_of_paper[link.citing], node_of_paper[link.cited], key="cites", origin=link.source,
-                           intents=list(link.intents), influential=link.influential, contexts=list(link.contexts),
-                           **{f"{link.source}_request": link.request, f"{link.source}_retrieved_at": link.retrieved_at})
+            citing = node_of_paper[link.citing]
+            details = {name: value for name, value in (("intents", list(link.intents)), ("contexts", list(link.contexts)),
+                                                       ("influential", link.influential)) if value not in ([], None)}
+            if graph.nodes[citing].get(f"{link.source}_request") != link.request:  # else the citing work's answer
+                details |= {f"{link.source}_request": link.request, f"{link.source}_retrieved_at": link.retrieved_at}
+            graph.add_edge(citing, node_of_paper[link.cited], key="cites", origin=link.source, **details)
 
 
 def _add_record(graph: nx.MultiDiGraph, node: str, record: SourceRecord, venues: _Vocabulary) -> None:

@@ -51,6 +51,8 @@ LARGE_GRAPH = 400  # nodes; above it edges are straight, hidden while dragging, 
 # crowd out the works a reader came for.
 HIDDEN_WHEN_LARGE = ("method", "venue")
 DEFAULT_TOP_EXTERNAL = 50
+#: Papers not in the list a page embeds at most (the most connected to listed works first); the rest are counted.
+PAGE_EXTERNALS = 5_000
 _LAYOUT_SEED = 7
 
 
@@ -309,13 +311,21 @@ def _flags(data: dict, audit_flags: list[str]) -> list[str]:
 def view_data(model: nx.MultiDiGraph, top_external: int | None = DEFAULT_TOP_EXTERNAL,
               suggestions: Mapping[str, str] | None = None, flags: Mapping[str, list[str]] | None = None) -> dict:
     """What the page shows of each node and edge, before pyvis's drawing fields are added. Papers not in the list
-    beyond the ``top_external`` most connected to listed works are included but hidden (``None``: all shown).
-    ``suggestions`` (node → note) are the missing-paper suggestions ringed in red; no other node is."""
+    beyond the ``top_external`` most connected to listed works are included but hidden (``None``: all shown), up to
+    :data:`PAGE_EXTERNALS` of them; the rest — and authors of nothing else — are left out of the page and counted
+    (``summarised``): the full graph is in graph.ttl and graph.json. ``suggestions`` (node → note) are the
+    missing-paper suggestions ringed in red; no other node is."""
     suggestions, flags = suggestions or {}, flags or {}
-    positions = layout(model)
     external = [n for n in nodes_of_kind(model, "work") if not model.nodes[n].get("listed")]
     ranked = sorted(external, key=lambda n: (-_listed_citations(model, n), n))
     shown_external = set(ranked if top_external is None else ranked[:top_external])
+    left_out = set(ranked[PAGE_EXTERNALS:]) - shown_external - set(suggestions)
+    summarised = len(left_out)
+    if left_out:
+        left_out |= {n for n, d in model.nodes(data=True) if d["kind"] == "author"
+                     and all(u in left_out for u, _, k in model.in_edges(n, keys=True) if k == "creator")}
+        model = model.subgraph(n for n in model if n not in left_out).copy()  # a view would filter every access
+    positions = layout(model)
     labels_of = lambda node, relation: [model.nodes[v]["label"] for _, v, k in model.out_edges(node, keys=True)
                                         if k == relation]
     has_citations = any(k == "cites" for _, _, k in model.edges(keys=True))
@@ -342,7 +352,7 @@ def view_data(model: nx.MultiDiGraph, top_external: int | None = DEFAULT_TOP_EXT
                           size=14 if group == "section" else 9 if group == "author" else 11)
         nodes.append(record)
     edges = [{"from": u, "to": v, "rel": k} for u, v, k in model.edges(keys=True)]
-    return {"nodes": nodes, "edges": edges,
+    return {"nodes": nodes, "edges": edges, "summarised": summarised,
             "hiddenGroups": list(HIDDEN_WHEN_LARGE) if len(nodes) > LARGE_GRAPH else []}
 
 
@@ -397,7 +407,8 @@ def page_payload(nodes: Iterable[dict], edges: Iterable[dict], options: str | di
     (``defaults``), edges as ``[from, to, relation]`` indexes — ids repeat in every edge, and papers not in the list
     have mostly empty fields; the page expands it. The legend, filter values and credits are read off the nodes."""
     nodes, edges = list(nodes), list(edges)
-    options = json.loads(options) if isinstance(options, str) else options
+    options = json.loads(options) if isinstance(options, str) else dict(options)
+    summarised = options.pop("paSummarised", 0)  # pa-graph's, not vis-network's: taken out before vis sees them
     defaults = _group_defaults(nodes)
     index = {node["id"]: i for i, node in enumerate(nodes)}
     relations = sorted({edge["rel"] for edge in edges})
@@ -420,6 +431,7 @@ def page_payload(nodes: Iterable[dict], edges: Iterable[dict], options: str | di
         "tags": sorted({t for node in nodes for t in node.get("tags") or []}, key=str.casefold),
         "years": [min(years), max(years)] if years else [None, None],
         "credits": [credit for name, credit in _CREDITS.items() if name in links],
+        "summarised": summarised,
     }
     return _json_for_script(payload)
 
@@ -466,6 +478,7 @@ def pyvis_network(model: nx.MultiDiGraph, top_external: int | None = DEFAULT_TOP
         "nodes": {"borderWidth": 1},
         "interaction": {"hover": True, "hideEdgesOnDrag": large, "tooltipDelay": 100, "zoomView": True,
                         "dragView": True},
+        "paSummarised": data["summarised"],  # papers not in the list left out of the page (see view_data)
     }
     net.set_template_dir(str(_TEMPLATE_DIR), "view.html")
     net.templateEnv.loader = ChoiceLoader([net.templateEnv.loader, FileSystemLoader(str(_PYVIS_TEMPLATES))])
