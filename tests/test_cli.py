@@ -173,3 +173,30 @@ def test_fix_without_verified_links_changes_nothing(runner, tmp_path):
     assert result.exit_code == 0
     assert "nothing to fix: no verified wrong links" in result.stderr
     assert path.read_bytes() == before
+
+
+def test_queries_and_stats_open_an_on_disk_store_loaded_once_per_version_of_the_graph(runner, tmp_path):
+    import os
+
+    from pa_graph.cli import main
+    from pa_graph.sources.cache import cache_dir_from
+
+    out = tmp_path / "out"
+    assert runner.invoke(main, ["build", "--no-enrich", "--out", str(out)]).exit_code == 0
+    stores = cache_dir_from(None) / "stores"
+    (folder,) = stores.iterdir()  # the build loaded its graph.ttl into a store
+    stamp = (folder / "source.json").read_text(encoding="utf-8")
+    store_files = sorted(p.name for p in (folder / "store").iterdir())
+    first = runner.invoke(main, ["query", "works-per-section", "--graph", str(out / "graph.ttl")])
+    counted = runner.invoke(main, ["stats", "--graph", str(out / "graph.ttl"), "--json"])
+    assert first.exit_code == counted.exit_code == 0 and json.loads(counted.stdout)["triples"] == 3292
+    assert (folder / "source.json").read_text(encoding="utf-8") == stamp  # not loaded again
+    assert sorted(p.name for p in (folder / "store").iterdir()) == store_files
+    # a new version of the file (here: one predicate renamed) replaces the store once
+    text = (out / "graph.ttl").read_text(encoding="utf-8")
+    (out / "graph.ttl").write_text(text.replace("pa:sha256", "pa:sha256Changed", 1), encoding="utf-8")
+    os.utime(out / "graph.ttl", ns=(1, 1))
+    again = runner.invoke(main, ["stats", "--graph", str(out / "graph.ttl"), "--json"])
+    assert again.exit_code == 0 and json.loads(again.stdout)["triples"] == 3292
+    assert (folder / "source.json").read_text(encoding="utf-8") != stamp
+    assert [p.name for p in folder.iterdir() if ".tmp-" in p.name] == []

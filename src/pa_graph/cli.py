@@ -32,7 +32,7 @@ from pa_graph.analysis.gaps.apply import plan_apply, write_apply
 from pa_graph.analysis.gaps.ignore import IGNORE_FILE_NAME, IgnoreList
 from pa_graph.analysis.gaps.report import CITATIONS_LIMIT, render_text, report_files, suggestions_of_json
 from pa_graph.export.html import render_html, select_view
-from pa_graph.loading import load_graph, load_model
+from pa_graph.loading import load_graph, load_model, open_store
 from pa_graph.model import nodes_of_kind
 from pa_graph.outputs import write_all, write_atomic
 from pa_graph.parse import list_summary
@@ -41,7 +41,7 @@ from pa_graph.export.rdf import DEFAULT_BASE_IRI
 from pa_graph.sources.openalex import OpenAlexSettings
 from pa_graph.sources.s2 import S2Settings
 from pa_graph.sparql import QueryError, bind, cookbook, format_result, load_query, run_query
-from pa_graph.analysis.stats import graph_stats
+from pa_graph.analysis.stats import store_stats
 from pa_graph.export.triplestore import Credentials, push_graph_store, push_update, remote_query
 from pa_graph.export.validate import validate_graph
 from pa_graph.errors import (AllowFileError, ApplyError, GraphInputError, IgnoreFileError, InvalidFormatError,
@@ -242,6 +242,7 @@ def build(lists: tuple[str, ...], out_dir: Path, offline: bool, no_enrich: bool,
         click.echo(f"missing papers: top {len(kg.gap_report.suggestions)} of {kg.gap_report.missing.candidates} candidates "
                    f"in {out_dir / 'gaps.md'}")
     click.echo("wrote " + ", ".join(str(path) for path in result.written))
+    open_store(out_dir / "graph.ttl")  # the on-disk store queries open, loaded now rather than by the first query
     if result.validation is not None:
         _report_validation(result.validation, out_dir / "graph.ttl")
 
@@ -609,7 +610,7 @@ def _fix_lists(parsed, report) -> None:
 def stats(graph_file: Path, as_json: bool) -> None:
     """Count nodes by type and edges by relation in a built graph."""
 
-    counts = graph_stats(load_graph(graph_file))
+    counts = store_stats(open_store(graph_file))
     if as_json:
         click.echo(json.dumps(counts, indent=2))
         return

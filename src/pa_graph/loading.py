@@ -5,6 +5,9 @@ naming the file."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import uuid
 from pathlib import Path
 
 import networkx as nx
@@ -13,9 +16,10 @@ from rdflib import Graph
 from rdflib.util import guess_format
 
 from pa_graph.errors import GraphInputError
+from pa_graph.sources.cache import cache_dir_from
+from pa_graph.text import short_hash
 
-__all__ = ["load_graph", "load_store", "load_model", "load_model_json"]
-
+__all__ = ["load_graph", "load_store", "open_store", "load_model", "load_model_json"]
 
 
 def _existing(path: str | Path) -> Path:
@@ -46,6 +50,40 @@ def load_store(path: str | Path) -> pyoxigraph.Store:
     except (SyntaxError, ValueError, OSError) as err:
         raise GraphInputError(f"{path}: not a readable RDF graph ({err})") from err
     return store
+
+
+def open_store(path: str | Path, cache_dir: str | Path | None = None) -> pyoxigraph.Store:
+    """The graph file in an on-disk Oxigraph store, opened read-only: loaded once per version of the file (its
+    path, size and modification time) into ``<cache>/stores/``, so every later query starts at once instead of
+    parsing the file again. A new version is loaded beside the old store and swapped in; concurrent readers are
+    safe. Where no store can be written (a read-only cache folder), the file is loaded in memory instead."""
+    path = _existing(path).resolve()
+    stat = path.stat()
+    stamp = {"file": str(path), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+    root = cache_dir_from(cache_dir) / "stores" / short_hash(str(path), 16)
+    folder, stamp_file = root / "store", root / "source.json"
+    try:
+        if folder.is_dir() and stamp_file.is_file() and json.loads(stamp_file.read_text(encoding="utf-8")) == stamp:
+            return pyoxigraph.Store.read_only(str(folder))
+        root.mkdir(parents=True, exist_ok=True)
+        fresh = root / f"store.tmp-{uuid.uuid4().hex}"
+        store = pyoxigraph.Store(str(fresh))
+        try:
+            rdf_format = pyoxigraph.RdfFormat.from_extension(path.suffix[1:]) or pyoxigraph.RdfFormat.TURTLE
+            store.bulk_load(path=str(path), format=rdf_format)
+            store.flush()
+        except (SyntaxError, ValueError) as err:
+            shutil.rmtree(fresh, ignore_errors=True)
+            raise GraphInputError(f"{path}: not a readable RDF graph ({err})") from err
+        del store  # closes it
+        shutil.rmtree(folder, ignore_errors=True)
+        os.replace(fresh, folder)
+        written = root / f"source.json.tmp-{uuid.uuid4().hex}"
+        written.write_text(json.dumps(stamp), encoding="utf-8")
+        os.replace(written, stamp_file)
+        return pyoxigraph.Store.read_only(str(folder))
+    except (OSError, RuntimeError, ValueError):
+        return load_store(path)
 
 
 def load_model_json(path: str | Path) -> nx.MultiDiGraph:

@@ -20,7 +20,7 @@ import pyoxigraph
 from rdflib import Literal
 
 from pa_graph.errors import GraphInputError, QueryError
-from pa_graph.loading import load_graph, load_store
+from pa_graph.loading import load_graph, open_store
 
 __all__ = ["refuse_federation", "QueryError", "QueryResult", "cookbook", "load_query", "bind", "run_query", "format_result", "ENGINES"]
 
@@ -129,7 +129,7 @@ def _load_version(loader, path: Path, size: int, mtime_ns: int):
 
 
 def _run_oxigraph(path: Path, text: str) -> QueryResult:
-    return query_store(_loaded(path, load_store), text)
+    return query_store(_loaded(path, open_store), text)
 
 
 def query_store(store, text: str) -> QueryResult:

@@ -9,7 +9,7 @@ from rdflib.namespace import DCTERMS, FOAF, SKOS
 
 from pa_graph.export.rdf import CITO, FABIO, PA
 
-__all__ = ["graph_stats"]
+__all__ = ["graph_stats", "store_stats"]
 
 _NODE_TYPES = {
     "works": FABIO.Expression,
@@ -52,3 +52,16 @@ def graph_stats(graph: Iterable[tuple]) -> dict:
     nodes = {name: len(members) for name, members in typed.items()}
     nodes["listed works"] = len(listed)
     return {"triples": count, "nodes": nodes, "edges": edges}
+
+
+def store_stats(store) -> dict:
+    """:func:`graph_stats` of a pyoxigraph store, counted by the store's indexes (one query a count)."""
+    def count(pattern: str, distinct: str = "*") -> int:
+        solutions = store.query(f"SELECT (COUNT({distinct}) AS ?n) WHERE {{ {pattern} }}",
+                                use_default_graph_as_union=True)
+        return int(next(iter(solutions))["n"].value)
+
+    nodes = {name: count(f"?s a <{cls}>", "DISTINCT ?s") for name, cls in _NODE_TYPES.items()}
+    nodes["listed works"] = count(f"?s <{PA.listedIn}> ?o", "DISTINCT ?s")
+    edges = {name: count(f"?s <{predicate}> ?o") for name, predicate in _EDGE_TYPES.items()}
+    return {"triples": count("?s ?p ?o"), "nodes": nodes, "edges": edges}
