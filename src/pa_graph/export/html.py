@@ -231,6 +231,19 @@ def _listed_citations(model: nx.MultiDiGraph, node: str) -> int:
     return sum(1 for other in neighbours if model.nodes[other].get("listed"))
 
 
+def _all_listed_citations(model: nx.MultiDiGraph) -> dict[str, int]:
+    """:func:`_listed_citations` of every node, in one pass over the edges."""
+    listed = {n for n, d in model.nodes(data=True) if d.get("listed")}
+    neighbours: dict[str, set[str]] = {}
+    for u, v, k in model.edges(keys=True):
+        if k == "cites":
+            if v in listed:
+                neighbours.setdefault(u, set()).add(v)
+            if u in listed:
+                neighbours.setdefault(v, set()).add(u)
+    return {node: len(found) for node, found in neighbours.items()}
+
+
 def _find_work(model: nx.MultiDiGraph, wanted: str) -> str:
     if wanted in model and model.nodes[wanted]["kind"] == "work":
         return wanted
@@ -317,7 +330,8 @@ def view_data(model: nx.MultiDiGraph, top_external: int | None = DEFAULT_TOP_EXT
     missing-paper suggestions ringed in red; no other node is."""
     suggestions, flags = suggestions or {}, flags or {}
     external = [n for n in nodes_of_kind(model, "work") if not model.nodes[n].get("listed")]
-    ranked = sorted(external, key=lambda n: (-_listed_citations(model, n), n))
+    in_list_of = _all_listed_citations(model)
+    ranked = sorted(external, key=lambda n: (-in_list_of.get(n, 0), n))
     shown_external = set(ranked if top_external is None else ranked[:top_external])
     left_out = set(ranked[PAGE_EXTERNALS:]) - shown_external - set(suggestions)
     summarised = len(left_out)
@@ -326,15 +340,18 @@ def view_data(model: nx.MultiDiGraph, top_external: int | None = DEFAULT_TOP_EXT
                      and all(u in left_out for u, _, k in model.in_edges(n, keys=True) if k == "creator")}
         model = model.subgraph(n for n in model if n not in left_out).copy()  # a view would filter every access
     positions = layout(model)
-    labels_of = lambda node, relation: [model.nodes[v]["label"] for _, v, k in model.out_edges(node, keys=True)
-                                        if k == relation]
+    targets: dict[str, dict[str, list[str]]] = {}  # node → relation → labels of the nodes it points to
+    for u, v, k in model.edges(keys=True):
+        if k in ("creator", "listed_in", "has_tag", "published_in"):
+            targets.setdefault(u, {}).setdefault(k, []).append(model.nodes[v]["label"])
+    labels_of = lambda node, relation: targets.get(node, {}).get(relation, [])
     has_citations = any(k == "cites" for _, _, k in model.edges(keys=True))
     nodes = []
     for node, data in model.nodes(data=True):
         group = node_group(data)
         record = {"id": node, "group": group, "x": positions[node][0], "y": positions[node][1]}
         if data["kind"] == "work":
-            in_list, authors = _listed_citations(model, node), labels_of(node, "creator")
+            in_list, authors = in_list_of.get(node, 0), labels_of(node, "creator")
             # size: citations from listed works when the graph has citations, else the global count if known
             weight = in_list if has_citations else data.get("citation_count") or 0
             record.update(
