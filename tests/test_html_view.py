@@ -246,10 +246,32 @@ def test_a_page_embeds_at_most_5000_papers_not_in_the_list_and_counts_the_rest()
     last = sorted(f"work/s2/{n}" for n in range(PAGE_EXTERNALS + 700))[-1]  # ranked last (ties go by id)
     net = pyvis_network(model, suggestions={last: "a suggestion"})
     external = {n["id"] for n in net.nodes if n["group"] == "external"}
-    assert len(external) == PAGE_EXTERNALS + 1 and last in external  # a suggestion always stays
+    assert len(external) == 50 + PAGE_EXTERNALS + 1 and last in external  # shown, embedded, and the suggestion
     authors = {n["id"] for n in net.nodes if n["group"] == "author"}
     assert authors == {f"author/{n.split('/')[-1]}" for n in external}  # no author of a left-out paper
     ids = {n["id"] for n in net.nodes}
     assert all(e["from"] in ids and e["to"] in ids for e in net.edges)
     payload = json.loads(page_payload(net.nodes, net.edges, net.options))
-    assert payload["summarised"] == 699 and "paSummarised" not in payload["options"]
+    assert payload["summarised"] == 700 - 50 - 1 and "paSummarised" not in payload["options"]
+
+
+def test_a_page_embeds_papers_not_in_the_list_only_while_its_edge_budget_lasts():
+    import networkx as nx
+
+    from pa_graph.export.html import PAGE_EDGES, pyvis_network
+
+    model = nx.MultiDiGraph(lists=[])
+    model.add_node("section/s", kind="section", label="S", level=1)
+    model.add_node("work/w", kind="work", listed=True, title="The listed work", year=2024)
+    model.add_edge("work/w", "section/s", key="listed_in")
+    for a in range(40):
+        model.add_node(f"author/{a}", kind="author", label=f"Author {a}")
+    for n in range(2600):  # 41 edges each: 106,600 in all
+        model.add_node(f"work/s2/{n}", kind="work", listed=False, title=f"Outside {n}", year=2020)
+        model.add_edge(f"work/s2/{n}", "work/w", key="cites")
+        for a in range(40):
+            model.add_edge(f"work/s2/{n}", f"author/{a}", key="creator")
+    net = pyvis_network(model)
+    external = [n for n in net.nodes if n["group"] == "external"]
+    assert len(net.edges) <= PAGE_EDGES < 106_600
+    assert 50 < len(external) < 2600 and PAGE_EDGES - len(net.edges) < 41  # filled up to the budget

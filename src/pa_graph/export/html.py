@@ -51,8 +51,10 @@ LARGE_GRAPH = 400  # nodes; above it edges are straight, hidden while dragging, 
 # crowd out the works a reader came for.
 HIDDEN_WHEN_LARGE = ("method", "venue")
 DEFAULT_TOP_EXTERNAL = 50
-#: Papers not in the list a page embeds at most (the most connected to listed works first); the rest are counted.
+#: Papers not in the list a page embeds beyond those it shows (the most connected to listed works first), at most
+#: PAGE_EXTERNALS and while the page holds at most PAGE_EDGES edges; the rest are counted, not embedded.
 PAGE_EXTERNALS = 5_000
+PAGE_EDGES = 100_000
 _LAYOUT_SEED = 7
 
 
@@ -325,7 +327,8 @@ def view_data(model: nx.MultiDiGraph, top_external: int | None = DEFAULT_TOP_EXT
               suggestions: Mapping[str, str] | None = None, flags: Mapping[str, list[str]] | None = None) -> dict:
     """What the page shows of each node and edge, before pyvis's drawing fields are added. Papers not in the list
     beyond the ``top_external`` most connected to listed works are included but hidden (``None``: all shown), up to
-    :data:`PAGE_EXTERNALS` of them; the rest — and authors of nothing else — are left out of the page and counted
+    :data:`PAGE_EXTERNALS` of them and :data:`PAGE_EDGES` edges in all; the rest — and authors of nothing else — are
+    left out of the page and counted
     (``summarised``): the full graph is in graph.ttl and graph.json. ``suggestions`` (node → note) are the
     missing-paper suggestions ringed in red; no other node is."""
     suggestions, flags = suggestions or {}, flags or {}
@@ -333,7 +336,17 @@ def view_data(model: nx.MultiDiGraph, top_external: int | None = DEFAULT_TOP_EXT
     in_list_of = _all_listed_citations(model)
     ranked = sorted(external, key=lambda n: (-in_list_of.get(n, 0), n))
     shown_external = set(ranked if top_external is None else ranked[:top_external])
-    left_out = set(ranked[PAGE_EXTERNALS:]) - shown_external - set(suggestions)
+    always = shown_external | set(suggestions)
+    optional = set(external) - always
+    budget = PAGE_EDGES - sum(1 for u, v in model.edges() if u not in optional and v not in optional)
+    embedded = set()
+    for node in ranked:  # the most connected first, while the page's edge budget lasts
+        if node in optional:
+            if len(embedded) >= PAGE_EXTERNALS or model.degree(node) > budget:
+                break
+            budget -= model.degree(node)
+            embedded.add(node)
+    left_out = optional - embedded
     summarised = len(left_out)
     if left_out:
         left_out |= {n for n, d in model.nodes(data=True) if d["kind"] == "author"

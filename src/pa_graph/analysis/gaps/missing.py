@@ -112,7 +112,7 @@ def signal_table(index: CitationIndex, candidates: Sequence[str], peers: PeerLis
         g = g if isinstance(g, int) and g >= 0 else None
         r = index.reference_count(c)
         own_refs = index.references(c)
-        inside = len(own_refs & index.literature - {c})
+        inside = len((own_refs - {c}) & index.literature)  # the small set first: never a copy of the literature
         vector, centroid = index.embeddings.get(c), index.centroids.get(section)
         raw["citations"].append(n)
         raw["specificity"].append(n / max(g, n) if g is not None and n else None)
