@@ -293,3 +293,20 @@ def test_apply_into_a_list_written_as_bullets_follows_its_shape(tmp_path):
     # each after the last entry of its section (the memory entry runs over three lines)
     assert lines.index("+ **\\[2025 Arxiv-2501\\]** A retrieval gap. ([Paper](https://arxiv.org/abs/2501.00005))") == 7
     assert lines[-2].startswith("- **A memory gap**") and lines[-3].startswith("   *Ada Author")
+
+
+def test_a_parameter_raises_or_lowers_the_cross_citation_cap(fake_enriched, runner, tmp_path):
+    from pa_graph.analysis.gaps import analyse
+    from pa_graph.analysis.gaps.report import rdf_findings
+    from pa_graph.cli import main
+    from pa_graph.loading import load_model
+
+    result = runner.invoke(main, ["gaps", "--graph", str(fake_enriched / "graph.ttl"), "--max-cross-citations", "3",
+                                  "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    written = json.loads((tmp_path / "citations.json").read_text(encoding="utf-8"))
+    assert written["limit"] == 3 and len(written["missing_citations"]) == 3 < written["count"]
+    report = analyse(load_model(fake_enriched / "graph.ttl"), citations_limit=3)
+    assert sum(f["kind"] == "missing-citation" for f in rdf_findings(report)) == 3
+    everything = analyse(load_model(fake_enriched / "graph.ttl"), citations_limit=10_000)
+    assert sum(f["kind"] == "missing-citation" for f in rdf_findings(everything)) == written["count"]

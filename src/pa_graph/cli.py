@@ -60,6 +60,9 @@ _IGNORE = click.option("--ignore", "ignore_file", type=click.Path(path_type=Path
                             "comments (default: .pa-graph-ignore beside the first list).")
 _TOP = click.option("--top", type=click.IntRange(min=1), default=30, show_default=True, metavar="N",
                     help="Missing-paper suggestions: rows of gaps.md, ringed nodes of the view, findings in the RDF.")
+_CROSS = click.option("--max-cross-citations", "citations_limit", type=click.IntRange(min=0), default=CITATIONS_LIMIT,
+                      show_default=True, metavar="N",
+                      help="Missing cross-citations written to citations.md/json and the RDF (the count is complete).")
 def _graph_option(meaning: str):
     """``--graph FILE``, the same for every command that reads a build (default ``outputs/graph.ttl``)."""
     return click.option("--graph", "graph_file", type=click.Path(path_type=Path, dir_okay=False),
@@ -191,12 +194,13 @@ def main() -> None:
 @_PEERS
 @_IGNORE
 @_TOP
+@_CROSS
 @click.option("--quiet", is_flag=True, help="No progress output (bars on a terminal, plain lines elsewhere).")
 @_reported
 def build(lists: tuple[str, ...], out_dir: Path, offline: bool, no_enrich: bool, source: str, cache_dir: Path | None,
           refresh: bool, rate: float | None, citations: bool, max_citations: int, contexts: bool, embeddings: bool,
           base_iri: str | None, formats: str, validate: bool, peers: tuple[str, ...], ignore_file: Path | None,
-          top: int, quiet: bool) -> None:
+          top: int, citations_limit: int, quiet: bool) -> None:
     """Build the knowledge graph of lists (default: the bundled list) into --out.
 
     A LIST is a Markdown file, an http(s) URL of one, a GitHub blob/ URL, or github:owner/repo[@ref][:path]
@@ -214,7 +218,7 @@ def build(lists: tuple[str, ...], out_dir: Path, offline: bool, no_enrich: bool,
                              max_citations=max_citations),
         formats=tuple(name.strip() for name in formats.split(",") if name.strip()),
         validate=validate,
-        gaps=GapOptions(top=top, peers=peers, ignore_file=ignore_file),
+        gaps=GapOptions(top=top, peers=peers, ignore_file=ignore_file, citations_limit=citations_limit),
     )
     bars = _Progress(quiet)
     try:
@@ -387,12 +391,13 @@ def view(graph_file: Path, category: str | None, ego: str | None, min_citers: in
 @click.option("--only", "only", multiple=True, metavar="ID",
               help="With --apply: only this suggestion (its arXiv id, DOI, S2 id or title; repeatable).")
 @click.option("--dry-run", is_flag=True, help="With --apply: print the unified diff instead of changing the file.")
+@_CROSS
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Folder for gaps.md/json and citations.md/json (default: the graph's folder).")
 @_reported
 def gaps(graph_file: Path, min_citers: int, top: int, peers: tuple[str, ...], ignore_file: Path | None,
          compare_lists: tuple[str, ...], evaluate: bool, apply_to: Path | None, only: tuple[str, ...],
-         dry_run: bool, out_dir: Path | None) -> None:
+         dry_run: bool, citations_limit: int, out_dir: Path | None) -> None:
     """Find what the list is missing: papers (ranked, explained, ready to paste), survey coverage, section flows,
     other lists; missing cross-citations between listed works go to citations.md.
 
@@ -411,9 +416,10 @@ def gaps(graph_file: Path, min_citers: int, top: int, peers: tuple[str, ...], ig
     ignore = read_ignore_file(ignore_path) if ignore_path else None
     peer_lists = [pipeline.read_any(path) for path in peers]
     other = load_lists(compare_lists) if compare_lists else None
-    report = analyse(model, min_citers, top, compare=other, evaluate=evaluate, peers=peer_lists, ignore=ignore)
+    report = analyse(model, min_citers, top, compare=other, evaluate=evaluate, peers=peer_lists, ignore=ignore,
+                     citations_limit=citations_limit)
     folder = out_dir or graph_file.parent
-    write_all(folder, report_files(report, CITATIONS_LIMIT))
+    write_all(folder, report_files(report))
     if report.missing is None:
         click.echo("no citations in this graph: only --compare can run (build with Semantic Scholar data first)", err=True)
     click.echo(render_text(report, str(ignore_path) if ignore_path else None), nl=False)

@@ -58,6 +58,7 @@ class GapOptions:
     min_citers: int = 2
     peers: tuple[str | Path, ...] = ()  # files or URLs
     ignore_file: Path | None = None
+    citations_limit: int = CITATIONS_LIMIT  # missing cross-citations written to citations.md/json and the RDF
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ class KnowledgeGraph:
 
     def to_rdf(self, base_iri: str = DEFAULT_BASE_IRI) -> Graph:
         """The graph as RDF (an rdflib ``Graph``), gap findings included."""
-        return to_rdf(self.model, base_iri, rdf_findings(self.gap_report or GapReport(), CITATIONS_LIMIT))
+        return to_rdf(self.model, base_iri, rdf_findings(self.gap_report or GapReport()))
 
     def to_html(self, title: str | None = None, top_external: int | None = DEFAULT_TOP_EXTERNAL) -> str:
         """The interactive page (one self-contained HTML string), missing-paper suggestions ringed."""
@@ -132,7 +133,7 @@ class KnowledgeGraph:
         if unknown:
             raise InvalidFormatError(f"unknown export format {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
         gap_report = self.gap_report or GapReport()
-        findings = rdf_findings(gap_report, CITATIONS_LIMIT)
+        findings = rdf_findings(gap_report)
         rdf = to_triples(self.model, base_iri, findings)
         built_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
         files = {FORMATS[name].file: render_format(name, self.model, rdf, base_iri, findings)
@@ -144,7 +145,7 @@ class KnowledgeGraph:
                                       flags=self.audit_flags()),
             "audit.md": render_markdown(self.audit),
             "audit.json": render_json(self.audit),
-            **report_files(gap_report, CITATIONS_LIMIT),
+            **report_files(gap_report),
             "build.json": json.dumps(self._record(base_iri, built_at, graph_stats(rdf)), ensure_ascii=False,
                                      indent=2) + "\n",
         })
@@ -289,7 +290,8 @@ def assemble_lists(lists: list[ParsedList], client: S2Client | OpenAlexClient | 
     report = audit(lists, works, enrichment)
     gap_report = None
     if has_citations(model):
-        gap_report = analyse(model, gaps.min_citers, gaps.top, peers=peers, ignore=ignore)
+        gap_report = analyse(model, gaps.min_citers, gaps.top, peers=peers, ignore=ignore,
+                             citations_limit=gaps.citations_limit)
     return KnowledgeGraph(lists, works, model, report, enrichment, gap_report)
 
 

@@ -10,7 +10,7 @@ import networkx as nx
 from pa_graph.errors import GapError
 from pa_graph.analysis.gaps.compare import CrossListEntry, compare_lists, entries_of_lists, entries_of_model
 from pa_graph.analysis.gaps.coverage import SectionFlows, SurveyCoverage, section_flows, survey_coverage
-from pa_graph.analysis.gaps.cross import MissingCitation, missing_citations
+from pa_graph.analysis.gaps.cross import CITATIONS_LIMIT, MissingCitation, missing_citations
 from pa_graph.analysis.gaps.evaluate import evaluate_ranking
 from pa_graph.analysis.gaps.ignore import IgnoreList
 from pa_graph.analysis.gaps.index import CitationIndex, has_citations
@@ -33,6 +33,7 @@ class GapReport:
     evaluation: dict | None = None
     peer_names: tuple[str, ...] = ()
     ignore_source: str | None = None
+    citations_limit: int = CITATIONS_LIMIT  # missing cross-citations written out (the count stays complete)
 
     @property
     def suggestions(self) -> list[Suggestion]:
@@ -42,7 +43,8 @@ class GapReport:
 
 def analyse(model: nx.MultiDiGraph, min_citers: int = 2, top: int = DEFAULT_TOP,
             compare: Sequence[ParsedList] | None = None, evaluate: bool = False,
-            peers: Sequence[ParsedList] = (), ignore: IgnoreList | None = None) -> GapReport:
+            peers: Sequence[ParsedList] = (), ignore: IgnoreList | None = None,
+            citations_limit: int = CITATIONS_LIMIT) -> GapReport:
     """Every analysis the graph supports; the citation-based ones need citations (an enriched build).
 
     ``peers`` are other curated lists of the field (a signal of the ranking); ``ignore`` names works never to
@@ -50,7 +52,7 @@ def analyse(model: nx.MultiDiGraph, min_citers: int = 2, top: int = DEFAULT_TOP,
     """
     peer_lists = PeerLists.of_parsed(peers) if peers else None
     report = GapReport(min_citers, top, peer_names=tuple(p.name for p in peers),
-                       ignore_source=ignore.source if ignore else None)
+                       ignore_source=ignore.source if ignore else None, citations_limit=citations_limit)
     if has_citations(model):
         index = CitationIndex.of(model)
         ignored = ignore.nodes(model) if ignore else set()

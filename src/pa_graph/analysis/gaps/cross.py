@@ -22,12 +22,14 @@ import networkx as nx
 
 from pa_graph.analysis.gaps.index import CitationIndex, cosine
 
-__all__ = ["THRESHOLDS", "BACKGROUND_CITERS", "MissingCitation", "missing_citations"]
+__all__ = ["THRESHOLDS", "BACKGROUND_CITERS", "CITATIONS_LIMIT", "MissingCitation", "missing_citations"]
 
 #: A pair of listed works is "close" from these values on (any one suffices).
 THRESHOLDS = {"shared_references": 2, "cocitations": 2, "similarity": 0.85}
 #: A reference more listed works cite than this is background, not evidence of closeness.
 BACKGROUND_CITERS = 50
+#: Missing cross-citations written to citations.md/json and the RDF by default (the count is always complete).
+CITATIONS_LIMIT = 200
 
 
 @dataclass(frozen=True)

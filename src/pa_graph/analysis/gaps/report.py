@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 
 from pa_graph.analysis.gaps.analysis import GapReport
-from pa_graph.analysis.gaps.cross import THRESHOLDS
+from pa_graph.analysis.gaps.cross import CITATIONS_LIMIT, THRESHOLDS
 from pa_graph.analysis.gaps.missing import SIGNALS, WEIGHTS
 from pa_graph.text import markdown_text as cell
 
@@ -18,8 +18,6 @@ __all__ = ["render_text", "render_markdown", "render_json", "render_citations_ma
 
 GAPS_SCHEMA = "https://w3id.org/pa-graph/gaps/v2"
 CITATIONS_SCHEMA = "https://w3id.org/pa-graph/citations/v1"
-#: Missing cross-citations written to citations.md/json and the RDF (the count is always complete).
-CITATIONS_LIMIT = 200
 _LINK_NAMES = {"semantic_scholar": "Semantic Scholar", "openalex": "OpenAlex", "arxiv": "arXiv", "doi": "DOI"}
 
 
@@ -193,16 +191,19 @@ def render_citations_json(report: GapReport, limit: int) -> str:
                        "missing_citations": [asdict(m) for m in pairs[:limit]]}, ensure_ascii=False, indent=1) + "\n"
 
 
-def report_files(report: GapReport, citations_limit: int) -> dict[str, str]:
+def report_files(report: GapReport, citations_limit: int | None = None) -> dict[str, str]:
+    """gaps.md/json and citations.md/json; at most ``citations_limit`` (default: the report's) pairs written."""
+    citations_limit = report.citations_limit if citations_limit is None else citations_limit
     """Every file of the report, rendered: the names a build and ``pa-graph gaps`` write."""
     return {"gaps.md": render_markdown(report), "gaps.json": render_json(report),
             "citations.md": render_citations_markdown(report, citations_limit),
             "citations.json": render_citations_json(report, citations_limit)}
 
 
-def rdf_findings(report: GapReport, citations_limit: int = CITATIONS_LIMIT) -> list[dict]:
+def rdf_findings(report: GapReport, citations_limit: int | None = None) -> list[dict]:
     """The findings the RDF carries as ``pa:GapFinding``: the ``top`` missing papers, the strongest missing
     cross-citations, and each survey's coverage (its count as the score, its examples as ``shouldCite``)."""
+    citations_limit = report.citations_limit if citations_limit is None else citations_limit
     findings = [{"kind": "missing-paper", "rank": s.rank, "score": s.score, "about": s.node,
                  "evidence": list(s.citing_nodes), "section": s.section_node} for s in report.suggestions]
     for rank, gap in enumerate((report.missing_citations or [])[:citations_limit], 1):
