@@ -24,7 +24,7 @@ NEAR_DUPLICATE_SCORE = 95
 #: Two titles behind the same arXiv id are one work from this ratio on (or when one contains the other).
 SHARED_LINK_SCORE = 90
 #: Up to this many distinct titles every pair is compared; beyond, a sorted neighbourhood of WINDOW titles.
-ALL_PAIRS_LIMIT = 3_000
+ALL_PAIRS_LIMIT = 1_000
 WINDOW = 12
 _MAX_PREFIX_WORDS = 3
 _MIN_CONTAINED_LENGTH = 20
