@@ -357,3 +357,18 @@ def test_section_names_are_legible_and_apart_at_the_initial_fit(browser, built):
         for b in boxes[i + 1:]:
             apart = a["right"] <= b["left"] or b["right"] <= a["left"] or a["bottom"] <= b["top"] or b["bottom"] <= a["top"]
             assert apart, (a["id"], b["id"])
+
+
+def test_on_a_big_page_a_click_selects_the_neighbourhood_instead_of_restyling_every_node(browser, fake_citations):
+    page = Page(browser, fake_citations / "graph.html")
+    try:
+        assert page.js("paGraph.data.nodes.length") > 3000
+        work = page.js("paGraph.data.nodes.find(n => n.group === 'paper' && n.inList > 2).id")
+        page.js(f"paGraph.highlight({work!r}); null")
+        selected = set(page.js("paGraph.network.getSelectedNodes()"))
+        neighbours = set(page.js(f"paGraph.network.getConnectedNodes({work!r})"))
+        assert selected == neighbours | {work}
+        assert page.js("paGraph.data.nodes.filter(n => n.faded).length") == 0
+        assert page.js("paGraph.selected") == work and page.requests == [] and page.errors == []
+    finally:
+        page.page.close()
