@@ -24,9 +24,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import networkx as nx
-import pyvis
 from jinja2 import ChoiceLoader, FileSystemLoader
-from pyvis.network import Network
 
 __all__ = ["render_html", "view_data", "pyvis_network", "page_payload", "select_view", "layout", "node_group",
            "NODE_STYLE", "LARGE_GRAPH", "ViewError"]
@@ -400,7 +398,6 @@ def _work_label(data: dict, authors: list[str]) -> str:
 
 
 _TEMPLATE_DIR = Path(__file__).parent  # view.html
-_PYVIS_TEMPLATES = Path(pyvis.__file__).parent / "templates"  # lib/vis-9.1.2, lib/tom-select
 #: A node's drawing fields; those its whole group shares are sent once per group.
 _DRAWING = ("shape", "color", "borderWidth")
 _CREDITS = {"Semantic Scholar": "Semantic Scholar Academic Graph API (semanticscholar.org)",
@@ -475,12 +472,15 @@ def render_html(model: nx.MultiDiGraph, title: str = "pa-graph", top_external: i
 
 def pyvis_network(model: nx.MultiDiGraph, top_external: int | None = DEFAULT_TOP_EXTERNAL,
                   suggestions: Mapping[str, str] | None = None, flags: Mapping[str, list[str]] | None = None,
-                  title: str = "pa-graph") -> Network:
+                  title: str = "pa-graph"):
     """The graph the page draws as a ``pyvis.network.Network`` with pa-graph's offline template set:
     ``net.generate_html()`` is the page, and ``net.show("graph.html")`` works in Jupyter. Nodes carry positions,
     styles and initial visibility (physics off: the layout is the picture) plus what the page's panels
     show. The lists are filled directly (pyvis's ``add_node``/``add_edge`` check membership in a list, quadratic at
     this size)."""
+    import pyvis  # here, not at the top: pyvis brings IPython, 0.25 s that commands without a page need not pay
+    from pyvis.network import Network
+
     data = view_data(model, top_external, suggestions, flags)
     net = Network(height="100%", width="100%", directed=True, heading=title, cdn_resources="in_line")
     for node in data["nodes"]:
@@ -511,7 +511,8 @@ def pyvis_network(model: nx.MultiDiGraph, top_external: int | None = DEFAULT_TOP
         "paSummarised": data["summarised"],  # papers not in the list left out of the page (see view_data)
     }
     net.set_template_dir(str(_TEMPLATE_DIR), "view.html")
-    net.templateEnv.loader = ChoiceLoader([net.templateEnv.loader, FileSystemLoader(str(_PYVIS_TEMPLATES))])
+    lib = Path(pyvis.__file__).parent / "templates"  # lib/vis-9.1.2, lib/tom-select
+    net.templateEnv.loader = ChoiceLoader([net.templateEnv.loader, FileSystemLoader(str(lib))])
     net.templateEnv.filters["pa_payload"] = page_payload
     net.prep_notebook()  # the template for show(), which renders in notebook mode
     return net

@@ -13,7 +13,6 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from semanticscholar.Paper import Paper  # the package's data model reads every S2 answer, null fields included
 
 from pa_graph.sources.cache import Cached
 from pa_graph.analysis.gaps.index import fetch_candidates
@@ -55,6 +54,7 @@ class EnrichOptions:
 def enrich(works: Sequence[Work], client: S2Client, options: EnrichOptions = EnrichOptions(),
            progress: Progress | None = None) -> Enrichment:
     """Resolve every work, collect citations, check links; never raises for S2 failures (they become warnings)."""
+    Paper = _paper_model()
     report = progress or (lambda stage, done, total: None)
     result = Enrichment(mode="offline" if client.offline else "online",
                         api_url=without_credentials(client.settings.api_url))
@@ -137,6 +137,7 @@ def enrich(works: Sequence[Work], client: S2Client, options: EnrichOptions = Enr
 def _add_candidate_references(result: Enrichment, client: S2Client, listed_ids: set[str], report: Progress) -> list[str]:
     """Fetch the references of the works not in the list that listed works cite most (gap candidates), in batches:
     their reference counts, and citation links to the works the graph already has."""
+    Paper = _paper_model()
     citers: Counter[str] = Counter(link.cited for link in result.citations
                                    if link.citing in listed_ids and link.cited not in listed_ids)
     candidates = fetch_candidates(citers)
@@ -160,6 +161,14 @@ def _add_candidate_references(result: Enrichment, client: S2Client, listed_ids: 
                 result.citations.append(CitationLink(paper_id, reference.paperId, request=answer.request,
                                                      retrieved_at=answer.retrieved_at))
     return candidates
+
+
+def _paper_model():
+    """The ``semanticscholar`` package's data model, which reads every S2 answer, null fields included; imported
+    when an enrichment runs, not when pa-graph starts (0.2 s)."""
+    from semanticscholar.Paper import Paper
+
+    return Paper
 
 
 def _batched(client: S2Client, ids: list[str], stage: str, report: Progress,
@@ -212,6 +221,7 @@ def _note_external(result: Enrichment, listed_ids: set[str], paper, source: Sour
 
 def _add_connected(result: Enrichment, client: S2Client, listed_ids: set[str], direction: str,
                    options: EnrichOptions, report: Progress) -> None:
+    Paper = _paper_model()
     wrapper = "citedPaper" if direction == "references" else "citingPaper"
     fields = REFERENCE_FIELDS if direction == "references" else CITATION_FIELDS
     cap = options.max_citations if direction == "citations" else 9_999
