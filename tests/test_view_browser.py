@@ -329,8 +329,11 @@ def test_to_pyvis_shows_in_a_notebook_the_same_graph_offline(browser, fake_citat
         assert page.requests == [] and page.errors == []
         drawn = page.js("paGraph.network.body.data.nodes.get().map(n => [n.id, n.x, n.y, n.shape, n.size])")
         assert drawn == [[n["id"], n["x"], n["y"], n["shape"], n["size"]] for n in net.nodes]
-        assert page.js("paGraph.network.body.data.edges.get().map(e => [e.from, e.to])") == \
-            [[e["from"], e["to"]] for e in net.edges]
+        assert page.js("paGraph.data.edges.map(e => [e.from, e.to])") == [[e["from"], e["to"]] for e in net.edges]
+        # a page this big draws citations on demand; the checkbox draws them all: then every edge of the Network
+        page.page.check("#all-citations")
+        drawn = page.js("paGraph.network.body.data.edges.get().sort((a, b) => a.id - b.id).map(e => [e.from, e.to])")
+        assert drawn == [[e["from"], e["to"]] for e in net.edges]
         colours = page.js("Object.fromEntries(paGraph.network.body.data.nodes.get().map(n => [n.id, n.color.border]))")
         assert colours == {n["id"]: n["color"]["border"] for n in net.nodes}
         assert page.js("document.title") == "In a notebook"
@@ -370,5 +373,20 @@ def test_on_a_big_page_a_click_selects_the_neighbourhood_instead_of_restyling_ev
         assert selected == neighbours | {work}
         assert page.js("paGraph.data.nodes.filter(n => n.faded).length") == 0
         assert page.js("paGraph.selected") == work and page.requests == [] and page.errors == []
+    finally:
+        page.page.close()
+
+
+def test_a_big_page_draws_a_works_citations_when_it_is_clicked(browser, fake_citations):
+    page = Page(browser, fake_citations / "graph.html")
+    try:
+        drawn_cites = "paGraph.network.body.data.edges.get().filter(e => e.rel === 'cites').length"
+        assert page.js(drawn_cites) == 0 and page.js("paGraph.data.edges.some(e => e.rel === 'cites')")
+        work = page.js("paGraph.data.nodes.find(n => n.group === 'paper' && n.inList > 2).id")
+        own = page.js(f"paGraph.data.edges.filter(e => e.rel === 'cites' && (e.from === {work!r} || e.to === {work!r})).length")
+        page.js(f"paGraph.highlight({work!r}); null")
+        assert page.js(drawn_cites) == own > 0
+        page.page.keyboard.press("Escape")
+        assert page.js(drawn_cites) == 0
     finally:
         page.page.close()
