@@ -47,3 +47,25 @@ def test_unusable_cache_folder_is_a_clear_error(tmp_path):
     blocker.write_text("not a folder", encoding="utf-8")
     with pytest.raises(CacheError, match="cannot open the cache"):
         ResponseCache(blocker / "sub")
+
+
+def test_offline_reads_open_the_cache_read_only_so_a_cache_one_may_not_write_still_answers(tmp_path):
+    import pytest
+
+    from pa_graph import BuildOptions, build
+    from pa_graph.errors import CacheError
+
+    writable = ResponseCache(tmp_path)
+    writable.put("paper:x", {"paperId": "x"}, "GET https://example.org/x")
+    writable.close()
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.suffix == ".sqlite3"}
+    reader = ResponseCache(tmp_path, read_only=True)
+    assert reader.get("paper:x").value == {"paperId": "x"}
+    with pytest.raises(CacheError, match="open for reading only"):
+        reader.put("paper:y", {}, "GET https://example.org/y")
+    reader.close()
+    result = build(options=BuildOptions(out_dir=tmp_path / "out", cache_dir=tmp_path, offline=True))
+    assert result.graph.enrichment.mode == "offline"
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.suffix == ".sqlite3"} == before
+    empty = ResponseCache(tmp_path / "none", read_only=True)  # no cache file: an empty cache, nothing created
+    assert empty.get("paper:x") is None and not (tmp_path / "none").exists()

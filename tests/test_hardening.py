@@ -264,7 +264,7 @@ def test_small_things_exit_cleanly(runner, built, tmp_path):
     damaged.mkdir()
     (damaged / "s2.sqlite3").write_bytes(b"this is not a database" * 100)
     cache = runner.invoke(main, ["build", "--offline", "--out", str(tmp_path / "o"), "--cache-dir", str(damaged)])
-    assert cache.exit_code == 1 and "s2.sqlite3: cannot open the cache" in cache.stderr
+    assert cache.exit_code == 1 and "s2.sqlite3: the cache file is damaged" in cache.stderr
     assert "internal error" not in cache.stderr
 
 

@@ -226,7 +226,8 @@ def s2_session(offline: bool = False, cache_dir: str | Path | None = None, api_k
     given come from the environment as the CLI reads them (``S2_API_KEY``, ``S2_API_URL``, ``PA_GRAPH_CACHE_DIR``).
     """
     settings = S2Settings.from_environment(api_key=api_key, api_url=api_url, rate=rate)
-    client = S2Client(settings, ResponseCache(cache_dir_from(cache_dir)), offline=offline, refresh=refresh)
+    client = S2Client(settings, ResponseCache(cache_dir_from(cache_dir), read_only=offline), offline=offline,
+                      refresh=refresh)
     try:
         yield client
     finally:
@@ -302,7 +303,8 @@ def build(paths: Sequence[str | Path] = (), options: BuildOptions = BuildOptions
     if unknown:  # before any request
         raise InvalidFormatError(f"unknown export format {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
     checked_iri(options.base_iri, "--base-iri")
-    fetcher = ListFetcher(ResponseCache(cache_dir_from(options.cache_dir)), offline=options.offline) \
+    fetcher = ListFetcher(ResponseCache(cache_dir_from(options.cache_dir), read_only=options.offline),
+                          offline=options.offline) \
         if any(is_remote(str(p)) for p in (*paths, *options.gaps.peers)) else None
     lists = load_lists(paths, fetcher)  # unusable input fails before any request to Semantic Scholar
     gap_inputs = _gap_inputs(lists, options.gaps, fetcher)

@@ -58,12 +58,26 @@ class Cached:
 
 
 class ResponseCache:
-    """Key → :class:`Cached` in ``<folder>/s2.sqlite3``."""
+    """Key → :class:`Cached` in ``<folder>/s2.sqlite3``. ``read_only`` (offline builds) opens the file for reading
+    only, so a cache the user may not write to still answers; a missing file is then an empty cache."""
 
     FILE_NAME = "s2.sqlite3"
 
-    def __init__(self, folder: str | Path) -> None:
+    def __init__(self, folder: str | Path, read_only: bool = False) -> None:
         self.path = Path(folder) / self.FILE_NAME
+        self.read_only = read_only
+        if read_only:
+            try:
+                if self.path.is_file():
+                    self._db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=30,
+                                               isolation_level=None)
+                    self._db.execute("PRAGMA busy_timeout=30000")
+                else:
+                    self._db = sqlite3.connect(":memory:", isolation_level=None)
+                    self._db.execute(_SCHEMA)
+            except sqlite3.Error as err:
+                raise CacheError(f"{self.path}: cannot open the cache ({err})") from err
+            return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
@@ -101,21 +115,24 @@ class ResponseCache:
 
     def put(self, key: str, value: object, request: str, retrieved_at: str | None = None) -> Cached:
         entry = Cached(value, request, retrieved_at or datetime.now(timezone.utc).isoformat(timespec="seconds"))
-        with self._db:
-            self._db.execute(
-                "INSERT OR REPLACE INTO answers (key, value, request, retrieved_at) VALUES (?, ?, ?, ?)",
-                (key, json.dumps(value, separators=(",", ":")), entry.request, entry.retrieved_at),
-            )
+        self._write([(key, json.dumps(value, separators=(",", ":")), entry.request, entry.retrieved_at)])
         return entry
 
     def put_many(self, entries: dict[str, object], request: str) -> None:
         """Store the answers of one request in one transaction: all of them or none."""
         retrieved_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        with self._db:
-            self._db.executemany(
-                "INSERT OR REPLACE INTO answers (key, value, request, retrieved_at) VALUES (?, ?, ?, ?)",
-                [(key, json.dumps(value, separators=(",", ":")), request, retrieved_at) for key, value in entries.items()],
-            )
+        self._write([(key, json.dumps(value, separators=(",", ":")), request, retrieved_at)
+                     for key, value in entries.items()])
+
+    def _write(self, rows: list[tuple]) -> None:
+        if self.read_only:
+            raise CacheError(f"{self.path}: the cache is open for reading only (an offline build writes nothing)")
+        try:
+            with self._db:
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO answers (key, value, request, retrieved_at) VALUES (?, ?, ?, ?)", rows)
+        except sqlite3.Error as err:
+            raise CacheError(f"{self.path}: cannot write to the cache ({err})") from err
 
     def info(self) -> dict:
         """Size, answer counts per kind (the key's prefix) and the oldest and newest retrieval."""

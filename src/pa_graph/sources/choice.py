@@ -49,7 +49,7 @@ def open_sources(choice: str = "s2", cache_dir: str | Path | None = None, offlin
         raise PaGraphError(f"unknown source {choice!r}; choose from {', '.join(SOURCES)}")
     s2 = s2 or S2Settings.from_environment()
     openalex = openalex or OpenAlexSettings.from_environment()
-    cache = ResponseCache(cache_dir_from(cache_dir))
+    cache = ResponseCache(cache_dir_from(cache_dir), read_only=offline)
     budget = RetryBudget(s2.retry_budget)
     return Sources(choice,
                    S2Client(s2, cache, offline=offline, refresh=refresh, budget=budget) if choice != "openalex" else None,
