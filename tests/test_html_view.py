@@ -103,17 +103,17 @@ def test_top_external_papers_start_visible_the_rest_hidden(fake_citations):
     assert all(n["topExternal"] for n in view_data(model, top_external=None)["nodes"] if n["group"] == "external")
 
 
-def test_methods_and_venues_start_hidden_only_above_400_nodes(fake_citations, bundled):
+def test_methods_venues_and_authors_start_hidden_only_above_400_nodes(fake_citations, bundled):
     from pa_graph.export.html import pyvis_network, view_data
     from pa_graph.loading import load_model_json
 
     model = load_model_json(fake_citations / "graph.json")
     data = view_data(model)
-    assert len(data["nodes"]) > 400 and data["hiddenGroups"] == ["method", "venue"]
+    assert len(data["nodes"]) > 400 and data["hiddenGroups"] == ["method", "venue", "author"]
     net = pyvis_network(model)
     groups = {n["id"]: n["group"] for n in data["nodes"]}
     hidden_methods = [n for n in net.nodes if n["hidden"] and groups[n["id"]] == "method"]
-    assert hidden_methods and all(n["hidden"] for n in net.nodes if groups[n["id"]] in ("method", "venue"))
+    assert hidden_methods and all(n["hidden"] for n in net.nodes if groups[n["id"]] in ("method", "venue", "author"))
     assert not any(n["hidden"] for n in net.nodes if groups[n["id"]] == "paper")
     small = view_data(bundled.model)
     assert len(small["nodes"]) <= 400 and small["hiddenGroups"] == []

@@ -287,8 +287,8 @@ def test_full_enriched_graph_is_drawn(browser, fake_citations):
     assert sorted(shown) == sorted(expected)  # the 50 most connected, plus every gap suggestion (ringed in red)
     assert page.js("paGraph.data.nodes.filter(n => n.topExternal).length") == 50
     assert 50 < len(shown) < total / 10
-    # above 400 nodes methods and venues start hidden; their legend checkboxes show them
-    for group in ("method", "venue"):
+    # above 400 nodes methods, venues and authors start hidden; their legend checkboxes show them
+    for group in ("method", "venue", "author"):
         assert page.js(f"paGraph.data.nodes.filter(n => n.group === '{group}' && !n.hidden).length") == 0
         assert page.js(f"paGraph.data.nodes.filter(n => n.group === '{group}').length") > 0
         page.page.check(f"input[data-group='{group}']")

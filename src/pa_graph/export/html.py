@@ -47,7 +47,7 @@ NODE_STYLE = {
 LARGE_GRAPH = 400  # nodes; above it edges are straight, hidden while dragging, and HIDDEN_WHEN_LARGE start hidden
 # Node types that start hidden (a legend checkbox shows them) above LARGE_GRAPH nodes: on a large graph they
 # crowd out the works a reader came for.
-HIDDEN_WHEN_LARGE = ("method", "venue")
+HIDDEN_WHEN_LARGE = ("method", "venue", "author")
 DEFAULT_TOP_EXTERNAL = 50
 #: Papers not in the list a page embeds beyond those it shows (the most connected to listed works first), at most
 #: PAGE_EXTERNALS and while the page holds at most PAGE_EDGES edges; the rest are counted, not embedded.
