@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import pyoxigraph
 
 from pa_graph.errors import PushError
-from pa_graph.loading import load_graph
+from pa_graph.loading import open_store
 from pa_graph.sparql import QueryResult
 from pa_graph.text import checked_iri
 
@@ -91,13 +92,19 @@ def push_graph_store(path: str | Path, endpoint: str, named_graph: str, credenti
                      timeout: float = 120.0) -> PushResult:
     """``PUT`` the file into ``named_graph`` at a Graph Store Protocol endpoint (idempotent)."""
     checked_iri(named_graph, "--named-graph")
-    path = Path(path)
-    graph = load_graph(path)  # refuse a broken file before touching the store
+    lines = _ntriples(path)  # refuse a broken file before touching the store
     with _client(credentials, timeout) as client:
-        _send(client, "PUT", endpoint, params={"graph": named_graph}, content=graph.serialize(format="nt").encode(),
+        _send(client, "PUT", endpoint, params={"graph": named_graph}, content="\n".join(lines).encode() + b"\n",
               headers={"Content-Type": "application/n-triples"})
         held = _count_read_back(client, endpoint, named_graph)
-    return PushResult(len(graph), 2, named_graph, _checked(held, len(graph), endpoint, named_graph))
+    return PushResult(len(lines), 2, named_graph, _checked(held, len(lines), endpoint, named_graph))
+
+
+def _ntriples(path: str | Path) -> list[str]:
+    """The graph file's triples as sorted N-Triples lines, read from its on-disk store (not parsed again)."""
+    store = open_store(Path(path))
+    text = store.dump(format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=pyoxigraph.DefaultGraph()).decode("utf-8")
+    return sorted(line for line in text.split("\n") if line.strip())
 
 
 def push_update(path: str | Path, update_endpoint: str, named_graph: str, credentials: Credentials = Credentials(),
@@ -106,8 +113,7 @@ def push_update(path: str | Path, update_endpoint: str, named_graph: str, creden
     count the graph at ``query_endpoint`` (default: the update URL with ``/update`` replaced by ``/query``, as
     Oxigraph and Fuseki name them; not counted when neither is known)."""
     checked_iri(named_graph, "--named-graph")
-    path = Path(path)
-    lines = sorted(line for line in load_graph(path).serialize(format="nt").splitlines() if line.strip())
+    lines = _ntriples(path)
     staging = f"{named_graph.rstrip('/#')}/staging-{uuid.uuid4().hex}"  # one per push: concurrent pushes never mix
     requests = 0
     with _client(credentials, timeout) as client:
