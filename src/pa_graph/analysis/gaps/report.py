@@ -164,7 +164,7 @@ def render_json(report: GapReport) -> str:
         {side: [asdict(e) for e in entries] for side, entries in report.comparison.items()},
         "evaluation": report.evaluation,
     }
-    return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"  # compact: read by programs
 
 
 def render_citations_markdown(report: GapReport, limit: int) -> str:
@@ -188,7 +188,8 @@ def render_citations_markdown(report: GapReport, limit: int) -> str:
 def render_citations_json(report: GapReport, limit: int) -> str:
     pairs = report.missing_citations or []
     return json.dumps({"schema": CITATIONS_SCHEMA, "thresholds": THRESHOLDS, "count": len(pairs), "limit": limit,
-                       "missing_citations": [asdict(m) for m in pairs[:limit]]}, ensure_ascii=False, indent=1) + "\n"
+                       "missing_citations": [asdict(m) for m in pairs[:limit]]}, ensure_ascii=False,
+                      separators=(",", ":")) + "\n"
 
 
 def report_files(report: GapReport, citations_limit: int | None = None) -> dict[str, str]:
