@@ -23,7 +23,7 @@ from pa_graph.sources.enrich import EnrichOptions, Enrichment, Progress
 from pa_graph.sources.openalex import OpenAlexClient, OpenAlexSettings
 from pa_graph.errors import InvalidFormatError, ListInputError, PaGraphError
 from pa_graph.export.formats import FORMATS, render_format
-from pa_graph.export.html import DEFAULT_TOP_EXTERNAL, pyvis_network, render_html
+from pa_graph.export.html import DEFAULT_TOP_EXTERNAL, pyvis_network
 from pa_graph.analysis.gaps import IGNORE_FILE_NAME, GapReport, IgnoreList, analyse, has_citations, read_ignore_file
 from pa_graph.analysis.gaps.missing import DEFAULT_TOP
 from pa_graph.analysis.gaps.report import CITATIONS_LIMIT, rdf_findings, report_files, view_suggestions
@@ -111,17 +111,17 @@ class KnowledgeGraph:
 
     def to_html(self, title: str | None = None, top_external: int | None = DEFAULT_TOP_EXTERNAL) -> str:
         """The interactive page (one self-contained HTML string), missing-paper suggestions ringed."""
-        return render_html(self.model, title or self.title(), top_external,
-                           view_suggestions(self.gap_report or GapReport()), self.audit_flags())
+        return self.to_pyvis(top_external, title).generate_html()
 
     def title(self) -> str:
         """The lists' titles (their first level-1 heading, else the file name), joined: the page's title."""
         return " + ".join(parsed.title or parsed.name for parsed in self.lists)
 
-    def to_pyvis(self, top_external: int | None = DEFAULT_TOP_EXTERNAL):
-        """The graph the page draws as a ``pyvis.network.Network`` (nodes, positions, styles, edges)."""
+    def to_pyvis(self, top_external: int | None = DEFAULT_TOP_EXTERNAL, title: str | None = None):
+        """The graph the page draws as a ``pyvis.network.Network`` (nodes, positions, styles, edges, options) with
+        pa-graph's offline template: ``generate_html()`` is :meth:`to_html`, ``show()`` works in Jupyter."""
         return pyvis_network(self.model, top_external, view_suggestions(self.gap_report or GapReport()),
-                             self.audit_flags())
+                             self.audit_flags(), title or self.title())
 
     def audit_flags(self) -> dict[str, list[str]]:
         """Node → the audit's findings about that work, as the view shows them."""
@@ -141,8 +141,7 @@ class KnowledgeGraph:
         files.update({
             "graph.json": json.dumps(nx.node_link_data(self.model, edges="edges"), ensure_ascii=False,
                                      separators=(",", ":")) + "\n",
-            "graph.html": render_html(self.model, self.title(), suggestions=view_suggestions(gap_report),
-                                      flags=self.audit_flags()),
+            "graph.html": self.to_html(),
             "audit.md": render_markdown(self.audit),
             "audit.json": render_json(self.audit),
             **report_files(gap_report),
