@@ -7,7 +7,8 @@ topics, published from ``first_year`` to ``last_year`` with yearly output growin
 about ``refs`` earlier papers (Poisson): with probability ``same_topic`` one of its own topic, else any topic;
 among those, a paper is chosen with weight ``(citations so far + 1) * exp(-age / memory)`` (preferential
 attachment with ageing). The curated list: the papers of topic 0 published from ``list_from`` on, each kept with
-probability ``coverage``. What pa-graph sees: the listed works with their references, and the referenced works as
+probability ``coverage``. The list's gaps (``graph["gaps"]``, for the benchmark, never the scorer): the
+papers of topic 0 it lacks, of any year. What pa-graph sees: the listed works with their references, and the referenced works as
 works not in the list (their year known, nothing else); SPECTER-like embeddings for listed works only (the topic's
 direction plus Gaussian noise ``noise``).
 
@@ -22,6 +23,7 @@ topics, plus what a real field has:
   uniformly from 0 to ``outside``), so works of topics the list does not cover are moderately cited background;
 * the list covers ``list_topics`` topics, one section each: their papers from ``list_from`` on, each kept with
   probability ``coverage``; hidden topical works are therefore cited mostly by one section's works;
+* the list's gaps (``graph["gaps"]``): the papers of its topics it lacks, of any year;
 * ``peers`` other curated lists of the same topics, each holding every topical paper from ``list_from - 3`` on
   with probability ``peer_coverage`` and any other paper with probability ``peer_noise``;
 * what enrichment fetches: every referenced work's year and global citation count; for the ``fetched`` works not
@@ -29,7 +31,22 @@ topics, plus what a real field has:
   reference count; embeddings for listed and fetched works (topic direction plus noise ``noise``; general works a
   random direction).
 
-    from gap_world import generate_model, generate_field
+``generate_noisy(seed)`` — the *noisy references* world: the field world, and then a third of every listed work's
+references are random outside works (for each listed work, half as many again as it has, drawn uniformly from the
+papers not in the list published before it), as sloppy reference extraction or citation padding would leave them.
+
+``generate_mature(seed)`` — the *mature topic* world, built on different assumptions (no citation process at all):
+the list has ``sections`` sections of ``per_section`` recent works (``list_from`` to ``last_year``); each section
+has ``mature`` topical works published 2 to 4 years before the list's median year, each cited by every work of its
+section with probability ``mature_cite`` (half of them are listed, half are not); the listed works of a section
+cite earlier ones of the same section with probability ``within``; the gaps are the mature works not listed; the background is ``background`` recent works
+(from the median year on), each cited by 2 or 3 listed works drawn from all sections, plus ``general`` general works
+cited by every listed work with probability ``general_cite``. Global citation counts: topical works
+``n · (1 + U(0, 2))``, background works ``n · U(3, 30)``, general works tens of thousands. Embeddings for listed
+works and for the ``fetched`` candidates most cited by listed works (section direction plus noise; background and
+general works a random direction); no candidate's references (coupling unknown); no peer lists.
+
+    from gap_world import generate_model, generate_field, generate_noisy, generate_mature
     model = generate_model(seed=3)
     model, peers = generate_field(seed=3)
 """
@@ -51,7 +68,11 @@ DEFAULTS = dict(papers=3000, topics=6, first_year=2010, last_year=2025, growth=1
 FIELD_DEFAULTS = dict(papers=3000, topics=20, list_topics=3, first_year=2008, last_year=2025, growth=1.15, refs=20,
                       same_topic=0.75, memory=4.0, list_from=2018, coverage=0.8, general=8, general_until=2,
                       general_cite=0.15, general_outside=30000, outside=2.0, peers=2, peer_coverage=0.5,
-                      peer_noise=0.01, noise=0.6, dimensions=16, fetched=200)
+                      peer_noise=0.01, noise=0.6, dimensions=16, fetched=200, noisy_references=0.0)
+
+MATURE_DEFAULTS = dict(sections=4, per_section=40, list_from=2019, last_year=2025, mature=6, mature_cite=0.35,
+                       within=0.04, background=400, general=5, general_cite=0.3, noise=0.8, dimensions=16,
+                       fetched=200)
 
 
 def generate_model(seed: int = 1, **overrides) -> nx.MultiDiGraph:
@@ -97,6 +118,9 @@ def generate_model(seed: int = 1, **overrides) -> nx.MultiDiGraph:
                 model.add_node(f"work/{r}", kind="work", work_type="paper", listed=False, title=f"Paper {r}",
                                year=paper_years[r])
             model.add_edge(f"work/{q}", f"work/{r}", key="cites")
+    kept = set(listed)
+    model.graph["gaps"] = [f"work/{q}" for q in range(p["papers"]) if topics[q] == 0 and q not in kept
+                           and f"work/{q}" in model]
     return model
 
 
@@ -160,6 +184,15 @@ def generate_field(seed: int = 1, **overrides) -> tuple[nx.MultiDiGraph, PeerLis
         base = rng.normal(size=p["dimensions"]) if topics[i] < 0 else directions[topics[i]]
         return [round(float(x), 4) for x in base + rng.normal(scale=p["noise"], size=p["dimensions"])]
 
+    listed_set = set(listed)
+    if p["noisy_references"]:
+        outside = np.array([i for i in range(n) if i not in listed_set])
+        for i in listed:
+            earlier = outside[: np.searchsorted(outside, starts[i])]
+            extra = rng.choice(earlier, size=min(len(earlier), round(len(references[i]) * p["noisy_references"])),
+                               replace=False) if len(earlier) else earlier
+            global_count[extra] += 1
+            references[i] = np.union1d(references[i], extra)
     model = nx.MultiDiGraph(lists=[])  # graph["general"] (the general works) is for the benchmark, not the scorer
     for t in range(p["list_topics"]):
         model.add_node(f"section/{t}", kind="section", label=f"Section {t}", level=1)
@@ -189,6 +222,8 @@ def generate_field(seed: int = 1, **overrides) -> tuple[nx.MultiDiGraph, PeerLis
             if f"work/{r}" in model:
                 model.add_edge(node, f"work/{r}", key="cites")
     model.graph["general"] = [f"work/{i}" for i in generals if f"work/{i}" in model]
+    model.graph["gaps"] = [f"work/{i}" for i in range(n) if 0 <= topics[i] < p["list_topics"]
+                           and i not in listed_set and f"work/{i}" in model]
     topical = [i for i in range(n) if 0 <= topics[i] < p["list_topics"] and years[i] >= p["list_from"] - 3]
     peers = []
     for k in range(p["peers"]):
@@ -196,3 +231,82 @@ def generate_field(seed: int = 1, **overrides) -> tuple[nx.MultiDiGraph, PeerLis
         chosen += [i for i in range(n) if not (0 <= topics[i] < p["list_topics"]) and rng.random() < p["peer_noise"]]
         peers.append(PeerList.of(f"peer-{k}", ((f"Paper {i}", None) for i in sorted(set(chosen)))))
     return model, PeerLists(tuple(peers))
+
+
+def generate_noisy(seed: int = 1, **overrides) -> tuple[nx.MultiDiGraph, PeerLists]:
+    """The noisy references world (see the module docstring)."""
+    return generate_field(seed, **{"noisy_references": 0.5, **overrides})
+
+
+def generate_mature(seed: int = 1, **overrides) -> tuple[nx.MultiDiGraph, None]:
+    """The mature topic world (see the module docstring); no peer lists."""
+    p = {**MATURE_DEFAULTS, **overrides}
+    rng = np.random.default_rng(seed)
+    directions = rng.normal(size=(p["sections"], p["dimensions"]))
+    model = nx.MultiDiGraph(lists=[])
+    model.graph["general"] = []
+    listed_years = rng.integers(p["list_from"], p["last_year"] + 1, size=(p["sections"], p["per_section"]))
+    median = int(np.median(listed_years))
+    embedding_of: dict[str, np.ndarray] = {}
+    counts: dict[str, int] = {}
+    citations: list[tuple[str, str]] = []
+    global_count: dict[str, int] = {}
+
+    def add(node: str, year: int, listed: bool, direction: np.ndarray | None) -> None:
+        model.add_node(node, kind="work", work_type="paper", listed=listed, title=f"Paper {node}", year=year)
+        base = rng.normal(size=p["dimensions"]) if direction is None else direction
+        embedding_of[node] = base + rng.normal(scale=p["noise"], size=p["dimensions"])
+
+    listed_by_section = []
+    for s in range(p["sections"]):
+        model.add_node(f"section/{s}", kind="section", label=f"Section {s}", level=1)
+        works = []
+        for k, year in enumerate(sorted(listed_years[s])):
+            node = f"work/{s}-{k}"
+            add(node, int(year), True, directions[s])
+            model.add_edge(node, f"section/{s}", key="listed_in")
+            works.append(node)
+        for m in range(p["mature"]):
+            node = f"work/{s}-mature-{m}"
+            listed = m % 2 == 0
+            add(node, median - int(rng.integers(2, 5)), listed, directions[s])
+            if listed:
+                model.add_edge(node, f"section/{s}", key="listed_in")
+            citations += [(w, node) for w in works if rng.random() < p["mature_cite"]]
+            global_count[node] = 0
+        for a, citing in enumerate(works):
+            citations += [(citing, cited) for cited in works[:a] if rng.random() < p["within"]
+                          and model.nodes[cited]["year"] <= model.nodes[citing]["year"]]
+        listed_by_section.append(works)
+    every_listed = [w for works in listed_by_section for w in works]
+    for b in range(p["background"]):
+        node = f"work/background-{b}"
+        add(node, int(rng.integers(median, p["last_year"] + 1)), False, None)
+        chosen = rng.choice(len(every_listed), size=int(rng.integers(2, 4)), replace=False)
+        citations += [(every_listed[c], node) for c in chosen]
+    for g in range(p["general"]):
+        node = f"work/general-{g}"
+        add(node, int(rng.integers(2012, p["list_from"])), False, None)
+        citations += [(w, node) for w in every_listed if rng.random() < p["general_cite"]]
+        model.graph["general"].append(node)
+    for citing, cited in citations:
+        model.add_edge(citing, cited, key="cites")
+    for node in model.nodes:
+        if model.nodes[node].get("kind") != "work":
+            continue
+        n = sum(1 for u, _, k in model.in_edges(node, keys=True) if k == "cites")
+        if node.startswith("work/background"):
+            g = n * rng.uniform(3, 30)
+        elif node.startswith("work/general"):
+            g = rng.uniform(10_000, 60_000)
+        else:
+            g = n * (1 + rng.uniform(0, 2))
+        model.nodes[node]["citation_count"] = max(n, round(g))
+        if not model.nodes[node]["listed"]:
+            counts[node] = n
+    fetched = set(fetch_candidates(counts, p["fetched"]))
+    for node, vector in embedding_of.items():
+        if model.nodes[node]["listed"] or node in fetched:
+            model.nodes[node]["embedding"] = [round(float(x), 4) for x in vector]
+    model.graph["gaps"] = [node for node in model if "-mature-" in node and not model.nodes[node]["listed"]]
+    return model, None

@@ -28,9 +28,10 @@ from pa_graph.sources.cache import ResponseCache, cache_dir_from
 from pa_graph.sources.enrich import EnrichOptions
 from pa_graph.sources.fetch import is_remote
 from pa_graph.analysis.gaps import analyse, read_ignore_file
-from pa_graph.analysis.gaps.apply import plan_apply, write_apply
-from pa_graph.analysis.gaps.ignore import IGNORE_FILE_NAME, IgnoreList
-from pa_graph.analysis.gaps.report import CITATIONS_LIMIT, render_text, report_files, suggestions_of_json
+from pa_graph.analysis.gaps.apply import chosen_for_apply, plan_apply, write_apply
+from pa_graph.analysis.gaps.ignore import IGNORE_FILE_NAME
+from pa_graph.analysis.gaps.missing import DEFAULT_MIN_LISTS
+from pa_graph.analysis.gaps.report import CITATIONS_LIMIT, REPORT_FILES, render_text, report_files, suggestions_of_json
 from pa_graph.export.html import render_html, select_view
 from pa_graph.loading import load_graph, load_model, open_store
 from pa_graph.model import nodes_of_kind
@@ -53,11 +54,14 @@ _INPUT_ERRORS = (ListInputError, GraphInputError, AllowFileError, IgnoreFileErro
                  InvalidIRIError, InvalidFormatError)
 _LISTS = click.argument("lists", nargs=-1, metavar="[LIST]...")  # a file, an http(s) URL or github:owner/repo[@ref][:path]
 _PEERS = click.option("--peers", multiple=True, metavar="LIST",
-                      help="Another curated list of the field, a file or URL (repeatable): a missing paper it includes "
-                           "ranks higher.")
+                      help="Another curated list of the field, a file or URL (repeatable): gaps.md lists the works in "
+                           "--min-lists of them and not in this list, and a missing paper in them ranks higher.")
 _IGNORE = click.option("--ignore", "ignore_file", type=click.Path(path_type=Path, dir_okay=False), default=None,
                        help="Works never to suggest: one arXiv id, DOI, S2 id, OpenAlex id or title a line, '#' "
                             "comments (default: .pa-graph-ignore beside the first list).")
+_MIN_LISTS = click.option("--min-lists", type=click.IntRange(min=1), default=DEFAULT_MIN_LISTS, show_default=True,
+                          metavar="K", help="With --peers: list under 'In other lists' the works at least K peer "
+                                            "lists include and this list does not (works offline, no enrichment).")
 _TOP = click.option("--top", type=click.IntRange(min=1), default=30, show_default=True, metavar="N",
                     help="Missing-paper suggestions: rows of gaps.md, ringed nodes of the view, findings in the RDF.")
 _CROSS = click.option("--max-cross-citations", "citations_limit", type=click.IntRange(min=0), default=CITATIONS_LIMIT,
@@ -192,6 +196,7 @@ def main() -> None:
                    "bibtex, csv (graph.ttl is always written).")
 @click.option("--validate", is_flag=True, help="Check the graph against the SHACL shapes; exit 1 on violations.")
 @_PEERS
+@_MIN_LISTS
 @_IGNORE
 @_TOP
 @_CROSS
@@ -199,7 +204,8 @@ def main() -> None:
 @_reported
 def build(lists: tuple[str, ...], out_dir: Path, offline: bool, no_enrich: bool, source: str, cache_dir: Path | None,
           refresh: bool, rate: float | None, citations: bool, max_citations: int, contexts: bool, embeddings: bool,
-          base_iri: str | None, formats: str, validate: bool, peers: tuple[str, ...], ignore_file: Path | None,
+          base_iri: str | None, formats: str, validate: bool, peers: tuple[str, ...], min_lists: int,
+          ignore_file: Path | None,
           top: int, citations_limit: int, quiet: bool) -> None:
     """Build the knowledge graph of lists (default: the bundled list) into --out.
 
@@ -218,7 +224,8 @@ def build(lists: tuple[str, ...], out_dir: Path, offline: bool, no_enrich: bool,
                              max_citations=max_citations),
         formats=tuple(name.strip() for name in formats.split(",") if name.strip()),
         validate=validate,
-        gaps=GapOptions(top=top, peers=peers, ignore_file=ignore_file, citations_limit=citations_limit),
+        gaps=GapOptions(top=top, peers=peers, ignore_file=ignore_file, citations_limit=citations_limit,
+                        min_lists=min_lists),
     )
     bars = _Progress(quiet)
     try:
@@ -242,6 +249,14 @@ def build(lists: tuple[str, ...], out_dir: Path, offline: bool, no_enrich: bool,
     )
     if kg.enrichment is not None:
         _report_enrichment(kg.enrichment)
+    if kg.gap_report is not None:
+        for warning in kg.gap_report.warnings:
+            click.echo(f"warning: {warning}", err=True)
+        for line, entry, count in kg.gap_report.ignore_counts:
+            click.echo(f"ignore file line {line} ({entry}): removed {count}")
+        if kg.gap_report.other_lists is not None:
+            click.echo(f"in other lists: {len(kg.gap_report.other_lists.works)} works in at least "
+                       f"{kg.gap_report.min_lists} peer lists and not in this one, in {out_dir / 'gaps.md'}")
     if kg.gap_report is not None and kg.gap_report.missing is not None:
         click.echo(f"missing papers: top {len(kg.gap_report.suggestions)} of {kg.gap_report.missing.candidates} candidates "
                    f"in {out_dir / 'gaps.md'}")
@@ -380,6 +395,7 @@ def view(graph_file: Path, category: str | None, ego: str | None, min_citers: in
               help="Missing papers: works cited by at least K listed works.")
 @_TOP
 @_PEERS
+@_MIN_LISTS
 @_IGNORE
 @click.option("--compare", "compare_lists", multiple=True, metavar="LIST",
               help="Another list, a file or URL: its works missing from this graph's lists, and the reverse.")
@@ -395,7 +411,7 @@ def view(graph_file: Path, category: str | None, ego: str | None, min_citers: in
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Folder for gaps.md/json and citations.md/json (default: the graph's folder).")
 @_reported
-def gaps(graph_file: Path, min_citers: int, top: int, peers: tuple[str, ...], ignore_file: Path | None,
+def gaps(graph_file: Path, min_citers: int, top: int, peers: tuple[str, ...], min_lists: int, ignore_file: Path | None,
          compare_lists: tuple[str, ...], evaluate: bool, apply_to: Path | None, only: tuple[str, ...],
          dry_run: bool, citations_limit: int, out_dir: Path | None) -> None:
     """Find what the list is missing: papers (ranked, explained, ready to paste), survey coverage, section flows,
@@ -417,30 +433,33 @@ def gaps(graph_file: Path, min_citers: int, top: int, peers: tuple[str, ...], ig
     peer_lists = [pipeline.read_any(path) for path in peers]
     other = load_lists(compare_lists) if compare_lists else None
     report = analyse(model, min_citers, top, compare=other, evaluate=evaluate, peers=peer_lists, ignore=ignore,
-                     citations_limit=citations_limit)
+                     citations_limit=citations_limit, min_lists=min_lists)
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
     folder = out_dir or graph_file.parent
-    write_all(folder, report_files(report))
-    if report.missing is None:
-        click.echo("no citations in this graph: only --compare can run (build with Semantic Scholar data first)", err=True)
+    if not dry_run:  # a dry run changes no file: not the list, not the reports
+        write_all(folder, report_files(report))
+    if report.missing is None and report.other_lists is None:
+        click.echo("no citations in this graph: only --compare and --peers can run (build with Semantic Scholar "
+                   "data first)", err=True)
     click.echo(render_text(report, str(ignore_path) if ignore_path else None), nl=False)
-    click.echo(f"wrote {', '.join(str(folder / name) for name in ('gaps.md', 'gaps.json', 'citations.md', 'citations.json'))}")
+    if not dry_run:
+        click.echo(f"wrote {', '.join(str(folder / name) for name in REPORT_FILES)}")
     if apply_to is not None:
-        chosen = report.suggestions
-        if only:
-            wanted = IgnoreList.parse(only)
-            chosen = [s for s in chosen if wanted.matches({**model.nodes[s.node], "title": s.title})]
-            if not chosen:
-                raise click.UsageError(f"--only {' '.join(only)} names none of the {len(report.suggestions)} suggestions")
+        chosen = chosen_for_apply(report, model, only)
+        if not chosen:
+            raise click.UsageError(f"--only {' '.join(only)} names none of the {len(report.suggestions)} suggestions "
+                                   f"or works in other lists" if only else "there are no suggestions to apply")
         plan = plan_apply(apply_to, chosen, bundled_list())
         for suggestion, reason in plan.skipped:
-            click.echo(f"skipped #{suggestion.rank} {suggestion.title}: {reason}", err=True)
+            click.echo(f"skipped {suggestion.title}: {reason}", err=True)
         if dry_run:
             click.echo(plan.diff(), nl=False)
             return
         if plan.inserted:
             write_apply(plan)
         for insertion in plan.inserted:
-            click.echo(f"added #{insertion.suggestion.rank} to {insertion.section.label} after line "
+            click.echo(f"added {insertion.suggestion.title} to {insertion.section.label} after line "
                        f"{insertion.after_line}: {insertion.row}")
         click.echo(f"{apply_to}: {len(plan.inserted)} rows added" +
                    (f"; review with 'git diff {apply_to}', undo with 'git checkout {apply_to}'" if plan.inserted else ""))

@@ -26,6 +26,7 @@ from pa_graph.export.formats import FORMATS, render_format
 from pa_graph.export.html import DEFAULT_TOP_EXTERNAL, pyvis_network
 from pa_graph.analysis.gaps import IGNORE_FILE_NAME, GapReport, IgnoreList, analyse, has_citations, read_ignore_file
 from pa_graph.analysis.gaps.missing import DEFAULT_TOP
+from pa_graph.analysis.gaps.missing import DEFAULT_MIN_LISTS
 from pa_graph.analysis.gaps.report import CITATIONS_LIMIT, rdf_findings, report_files, view_suggestions
 from pa_graph.model import add_enrichment, build_model
 from pa_graph.outputs import replace_folder
@@ -59,6 +60,7 @@ class GapOptions:
     peers: tuple[str | Path, ...] = ()  # files or URLs
     ignore_file: Path | None = None
     citations_limit: int = CITATIONS_LIMIT  # missing cross-citations written to citations.md/json and the RDF
+    min_lists: int = DEFAULT_MIN_LISTS  # "in other lists": works at least this many peer lists include
 
 
 @dataclass(frozen=True)
@@ -95,15 +97,18 @@ class KnowledgeGraph:
     gap_report: GapReport | None = None  # None: no citations in the graph
 
     def gaps(self, top: int | None = None, min_citers: int | None = None, peers: Sequence[str | Path] = (),
-             ignore: str | Path | None = None, compare: Sequence[str | Path] = (), evaluate: bool = False) -> GapReport:
+             ignore: str | Path | None = None, compare: Sequence[str | Path] = (), evaluate: bool = False,
+             min_lists: int | None = None) -> GapReport:
         """The gap report: the one the graph was assembled with, or a new analysis with other options (peer
         lists, an ignore file, lists to compare with, the evaluation)."""
-        if top is None and min_citers is None and not (peers or ignore or compare or evaluate) and self.gap_report:
+        if top is None and min_citers is None and min_lists is None and not (peers or ignore or compare or evaluate) \
+                and self.gap_report:
             return self.gap_report
         base = self.gap_report or GapReport()
         return analyse(self.model, min_citers or base.min_citers, top or base.top,
                        compare=[read_any(given) for given in compare] or None, evaluate=evaluate,
-                       peers=[read_any(given) for given in peers], ignore=read_ignore_file(ignore) if ignore else None)
+                       peers=[read_any(given) for given in peers], ignore=read_ignore_file(ignore) if ignore else None,
+                       min_lists=min_lists or base.min_lists)
 
     def to_rdf(self, base_iri: str = DEFAULT_BASE_IRI) -> Graph:
         """The graph as RDF (an rdflib ``Graph``), gap findings included."""
@@ -289,9 +294,9 @@ def assemble_lists(lists: list[ParsedList], client: S2Client | OpenAlexClient | 
         add_enrichment(model, enrichment)
     report = audit(lists, works, enrichment)
     gap_report = None
-    if has_citations(model):
+    if has_citations(model) or peers:
         gap_report = analyse(model, gaps.min_citers, gaps.top, peers=peers, ignore=ignore,
-                             citations_limit=gaps.citations_limit)
+                             citations_limit=gaps.citations_limit, min_lists=gaps.min_lists)
     return KnowledgeGraph(lists, works, model, report, enrichment, gap_report)
 
 

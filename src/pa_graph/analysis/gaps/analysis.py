@@ -14,7 +14,9 @@ from pa_graph.analysis.gaps.cross import CITATIONS_LIMIT, MissingCitation, missi
 from pa_graph.analysis.gaps.evaluate import evaluate_ranking
 from pa_graph.analysis.gaps.ignore import IgnoreList
 from pa_graph.analysis.gaps.index import CitationIndex, has_citations
-from pa_graph.analysis.gaps.missing import DEFAULT_TOP, MissingPapers, Suggestion, missing_papers
+from pa_graph.analysis.gaps.missing import (DEFAULT_MIN_LISTS, DEFAULT_TOP, MissingPapers, Suggestion, candidates_of,
+                                            missing_papers)
+from pa_graph.analysis.gaps.other_lists import OtherLists, in_other_lists
 from pa_graph.analysis.gaps.peers import PeerLists
 from pa_graph.records import ParsedList
 
@@ -34,6 +36,13 @@ class GapReport:
     peer_names: tuple[str, ...] = ()
     ignore_source: str | None = None
     citations_limit: int = CITATIONS_LIMIT  # missing cross-citations written out (the count stays complete)
+    other_lists: OtherLists | None = None  # None: no peer lists given
+    ignore_counts: list[tuple[int, str, int]] = field(default_factory=list)  # (line, entry, suggestions removed)
+    min_lists: int = DEFAULT_MIN_LISTS
+
+    @property
+    def warnings(self) -> list[str]:
+        return self.other_lists.warnings if self.other_lists is not None else []
 
     @property
     def suggestions(self) -> list[Suggestion]:
@@ -44,19 +53,30 @@ class GapReport:
 def analyse(model: nx.MultiDiGraph, min_citers: int = 2, top: int = DEFAULT_TOP,
             compare: Sequence[ParsedList] | None = None, evaluate: bool = False,
             peers: Sequence[ParsedList] = (), ignore: IgnoreList | None = None,
-            citations_limit: int = CITATIONS_LIMIT) -> GapReport:
+            citations_limit: int = CITATIONS_LIMIT, min_lists: int = DEFAULT_MIN_LISTS) -> GapReport:
     """Every analysis the graph supports; the citation-based ones need citations (an enriched build).
 
-    ``peers`` are other curated lists of the field (a signal of the ranking); ``ignore`` names works never to
-    suggest; ``compare`` lists are compared work by work (offline).
+    ``peers`` are other curated lists of the field: the works at least ``min_lists`` of them include and this list
+    lacks (no citations needed), and a signal of the ranking; ``ignore`` names works never to suggest;
+    ``compare`` lists are compared work by work (offline).
     """
     peer_lists = PeerLists.of_parsed(peers) if peers else None
     report = GapReport(min_citers, top, peer_names=tuple(p.name for p in peers),
-                       ignore_source=ignore.source if ignore else None, citations_limit=citations_limit)
+                       ignore_source=ignore.source if ignore else None, citations_limit=citations_limit,
+                       min_lists=min_lists)
+    if peers:
+        report.other_lists = in_other_lists(model, peers, min_lists, ignore)
+    if ignore and not has_citations(model):
+        report.ignore_counts = ignore.removed_per_entry(report.other_lists.ignored if report.other_lists else [])
     if has_citations(model):
         index = CitationIndex.of(model)
         ignored = ignore.nodes(model) if ignore else set()
-        report.missing = missing_papers(model, min_citers, top, peers=peer_lists, ignored=ignored, index=index)
+        report.missing = missing_papers(model, min_citers, top, peers=peer_lists, ignored=ignored, index=index,
+                                        min_lists=min_lists)
+        if ignore:
+            report.ignore_counts = ignore.removed_per_entry(
+                [index.data(node) for node in candidates_of(index, min_citers)]
+                + (report.other_lists.ignored if report.other_lists else []))
         report.missing_citations = missing_citations(model, index=index)
         report.surveys = survey_coverage(model, index=index)
         report.flows = section_flows(model, index=index)

@@ -15,25 +15,52 @@ import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
+
+import networkx as nx
 
 from pa_graph.bullets import list_entry
 from pa_graph.errors import ApplyError, ListInputError
-from pa_graph.analysis.gaps.missing import Suggestion
+from pa_graph.analysis.gaps.analysis import GapReport
+from pa_graph.analysis.gaps.ignore import IgnoreList
 from pa_graph.model import section_id
 from pa_graph.outputs import write_atomic
-from pa_graph.parse import read_list, table_row
+from pa_graph.parse import NewEntry, read_list, table_row
 from pa_graph.records import ParsedList, Section
 from pa_graph.resolve import same_title
 from pa_graph.text import label_key
 
-__all__ = ["Insertion", "ApplyPlan", "plan_apply", "write_apply"]
+__all__ = ["Insertion", "ApplyPlan", "plan_apply", "write_apply", "chosen_for_apply", "Addable"]
+
+
+class Addable(Protocol):
+    """What can be written into a list: a missing-paper suggestion or a work of other lists."""
+
+    title: str
+    section: str | None
+    section_node: str | None
+
+    def entry(self) -> NewEntry: ...
+
+
+def chosen_for_apply(report: GapReport, model: nx.MultiDiGraph, only: Sequence[str] = ()) -> list[Addable]:
+    """What ``--apply`` writes: the shown suggestions, or those of them and of the works in other lists that
+    ``only`` names (an arXiv id, DOI, S2 or OpenAlex id, or a title — matched like the ignore file)."""
+    if not only:
+        return list(report.suggestions)
+    wanted = IgnoreList.parse(only)
+    chosen: list[Addable] = [s for s in report.suggestions if wanted.matches({**model.nodes[s.node], "title": s.title})]
+    if report.other_lists is not None:
+        chosen += [w for w in report.other_lists.works if w.title not in {c.title for c in chosen}
+                   and wanted.matches({"title": w.title, "arxiv_id": w.arxiv_id, "doi": w.doi})]
+    return chosen
 
 
 @dataclass(frozen=True)
 class Insertion:
     after_line: int  # 1-based line the row goes after
     row: str
-    suggestion: Suggestion
+    suggestion: Addable
     section: Section
 
 
@@ -43,7 +70,7 @@ class ApplyPlan:
     original: bytes
     updated: bytes
     inserted: list[Insertion] = field(default_factory=list)
-    skipped: list[tuple[Suggestion, str]] = field(default_factory=list)
+    skipped: list[tuple[Addable, str]] = field(default_factory=list)
 
     def diff(self) -> str:
         """The change as a unified diff (what ``--dry-run`` prints)."""
@@ -63,7 +90,7 @@ def _refuse_unwritable(path: Path, bundled: Path) -> None:
         raise ApplyError(f"{path}: is read-only; nothing was changed")
 
 
-def _find_section(parsed: ParsedList, suggestion: Suggestion) -> Section | None:
+def _find_section(parsed: ParsedList, suggestion: Addable) -> Section | None:
     sections = list(dict.fromkeys([*parsed.layouts, *(row.section for row in parsed.rows)]))
     for section in sections:
         if suggestion.section_node and section_id(section) == suggestion.section_node:
@@ -83,7 +110,7 @@ def _table_end(lines: Sequence[bytes], parsed: ParsedList, section: Section) -> 
     return end
 
 
-def plan_apply(path: str | Path, suggestions: Sequence[Suggestion], bundled: Path) -> ApplyPlan:
+def plan_apply(path: str | Path, suggestions: Sequence[Addable], bundled: Path) -> ApplyPlan:
     """What ``--apply`` would change in ``path``: nothing is written here."""
     path = Path(path)
     _refuse_unwritable(path, bundled)

@@ -5,7 +5,8 @@ listing and sections; it keeps its own references and embedding only when enrich
 a work not in the list (:func:`pa_graph.analysis.gaps.index.fetch_candidates`), and keeps what any work not in the list has
 (year, global citation count, presence in peer lists). All works cited by at least one listed work are then ranked;
 reported are recall@k (the share of hidden works ranked in the top k) and MRR (mean of 1/rank) for the default
-weights, each signal alone, and in-degree (= ``citations`` alone, how Local Citation Network ranks).
+ranking, each signal alone, in-degree (= ``citations`` alone, how Local Citation Network ranks) and in-degree among
+non-background candidates (background works, those whose shrunk specificity is below the median, after the rest).
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ import networkx as nx
 import numpy as np
 
 from pa_graph.analysis.gaps.index import CitationIndex, fetch_candidates
-from pa_graph.analysis.gaps.missing import SIGNALS, WEIGHTS, SignalTable, candidates_of, scores, signal_table
+from pa_graph.analysis.gaps.missing import (DEFAULT_RANKER, SIGNALS, Ranker, SignalTable, candidates_of, scores,
+                                            signal_table)
 from pa_graph.analysis.gaps.peers import PeerLists
 
 __all__ = ["Trial", "trials", "rank_of", "evaluate_ranking", "variants", "summarise"]
@@ -33,10 +35,15 @@ class Trial:
     target: int  # the hidden work's row in the table
 
 
-def variants(weights: Mapping[str, float] = WEIGHTS) -> dict[str, Mapping[str, float]]:
-    """The rankings compared: the default, in-degree, and every other signal alone."""
-    return {"default": weights, "in-degree": {"citations": 1.0},
-            **{f"{signal} only": {signal: 1.0} for signal in SIGNALS if signal != "citations"}}
+#: Large enough to put every background candidate after every other one.
+_LAST = 1e6
+
+
+def variants(ranker: Ranker = DEFAULT_RANKER) -> dict[str, Ranker]:
+    """The rankings compared: the default, in-degree (alone and among non-background works), every other signal
+    alone."""
+    return {"default": ranker, "in-degree": Ranker.in_degree(), "in-degree, background last": Ranker.in_degree(_LAST),
+            **{f"{signal} only": Ranker.alone(signal) for signal in SIGNALS if signal != "citations"}}
 
 
 def trials(model: nx.MultiDiGraph, peers: PeerLists | None = None, min_hidden_citers: int = 2) -> list[Trial]:
@@ -54,7 +61,7 @@ def trials(model: nx.MultiDiGraph, peers: PeerLists | None = None, min_hidden_ci
     return found
 
 
-def rank_of(trial: Trial, weights: Mapping[str, float]) -> int:
+def rank_of(trial: Trial, weights: Mapping[str, float] | Ranker) -> int:
     """Where the hidden work lands (1 = first) under ``weights``, ties broken as the ranking breaks them."""
     score = np.round(scores(trial.table, weights), 12)
     mine = score[trial.target]
@@ -70,12 +77,13 @@ def summarise(ranks: Sequence[int], ks: Sequence[int] = (10, 20)) -> dict[str, f
 
 
 def evaluate_ranking(model: nx.MultiDiGraph, peers: PeerLists | None = None, min_hidden_citers: int = 2,
-                     ks: Sequence[int] = (10, 20), weights: Mapping[str, float] = WEIGHTS) -> dict:
+                     ks: Sequence[int] = (10, 20), weights: Ranker = DEFAULT_RANKER) -> dict:
     """``{"hidden": n, "results": {ranking: {"recall@10": …, "recall@20": …, "mrr": …}}, "no_data": [signal]}``;
     a signal the graph has no data for (no embeddings, no peer lists…) is listed in ``no_data``, not ranked alone."""
     measured = trials(model, peers, min_hidden_citers)
     known = {signal for j, signal in enumerate(SIGNALS) if any(t.table.active[j] for t in measured)}
-    chosen = {name: w for name, w in variants(weights).items() if all(signal in known for signal in w) or name == "default"}
+    chosen = {name: r for name, r in variants(weights).items() if all(signal in known for signal in r.weights)
+              or name == "default"}
     return {"hidden": len(measured),
             "results": {name: summarise([rank_of(t, w) for t in measured], ks) for name, w in chosen.items()},
             "no_data": [signal for signal in SIGNALS if signal not in known]}

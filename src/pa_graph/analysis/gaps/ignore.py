@@ -2,8 +2,10 @@
 
 One entry a line, ``#`` at the start or after a space starts a comment: an arXiv id (``2401.01234``, ``arXiv:2401.01234v2`` or an arxiv.org
 link), a DOI (``10.1145/…``, ``doi:…`` or a doi.org link), a Semantic Scholar paper id (40 hex digits, or its
-semanticscholar.org link), an OpenAlex work id (``W2741809807`` or its openalex.org link), or else a title (matched
-like rows are merged: equal after normalisation, or rapidfuzz ratio ≥ 95).
+semanticscholar.org link), an OpenAlex work id (``W2741809807`` or its openalex.org link), or else a title.
+
+Saying no is exact: ids match exactly, titles after normalisation only (case, punctuation, spacing, accents) and
+never fuzzily — "Llama 2 …" does not hide "Llama 3 …", nor "Background work number 542" its neighbour 543.
 """
 
 from __future__ import annotations
@@ -14,10 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import networkx as nx
-from rapidfuzz import fuzz
-
 from pa_graph.errors import IgnoreFileError
-from pa_graph.resolve import NEAR_DUPLICATE_SCORE
 from pa_graph.text import ARXIV_ID, DOI, arxiv_base_id, arxiv_id_from_url, normalize_title
 
 __all__ = ["IgnoreList", "read_ignore_file", "IGNORE_FILE_NAME", "MAX_IGNORE_FILE_BYTES"]
@@ -39,57 +38,65 @@ class IgnoreList:
     openalex_ids: frozenset[str] = frozenset()
     titles: tuple[str, ...] = ()  # normalised
     source: str | None = None
+    entries: tuple[tuple[int, str, str, str], ...] = ()  # (line, text as written, kind, key), in file order
 
     @classmethod
     def parse(cls, lines: Iterable[str], source: str | None = None) -> IgnoreList:
-        arxiv, dois, s2, openalex, titles = set(), set(), set(), set(), []
-        for raw in lines:
+        found: dict[str, set[str]] = {"arxiv": set(), "doi": set(), "s2": set(), "openalex": set(), "title": set()}
+        entries = []
+        for number, raw in enumerate(lines, 1):
             entry = _COMMENT.split(raw, 1)[0].strip()
-            if not entry:
-                continue
-            from_url = arxiv_id_from_url(entry)
-            bare = _ARXIV_PREFIX.sub("", entry)
-            doi = _DOI_PREFIX.sub("", entry)
-            if from_url or ARXIV_ID.fullmatch(bare):
-                arxiv.add(arxiv_base_id(from_url or bare))
-            elif DOI.fullmatch(doi):
-                dois.add(doi.casefold())
-            elif found := _S2_ID.fullmatch(entry.removeprefix("https://").removeprefix("www.")):
-                s2.add(found.group(1).lower())
-            elif found := _OPENALEX_ID.fullmatch(entry):
-                openalex.add(found.group(1).upper())
-            else:
-                titles.append(normalize_title(entry))
-        return cls(frozenset(arxiv), frozenset(dois), frozenset(s2), frozenset(openalex),
-                   tuple(t for t in titles if t), source)
+            if entry and (kind_key := _kind_and_key(entry)) and kind_key[1]:
+                found[kind_key[0]].add(kind_key[1])
+                entries.append((number, entry, *kind_key))
+        return cls(frozenset(found["arxiv"]), frozenset(found["doi"]), frozenset(found["s2"]),
+                   frozenset(found["openalex"]), tuple(sorted(found["title"])), source, tuple(entries))
 
     def __len__(self) -> int:
         return len(self.arxiv_ids) + len(self.dois) + len(self.s2_ids) + len(self.openalex_ids) + len(self.titles)
 
     def matches(self, work: dict) -> bool:
         """Whether a work (a model node's data) is named by an entry."""
-        arxiv = work.get("arxiv_id")
-        ids = [arxiv] if isinstance(arxiv, str) else []
-        ids += [i for i in work.get("listed_arxiv_ids", []) if isinstance(i, str)]
-        if any(arxiv_base_id(i) in self.arxiv_ids for i in ids):
-            return True
-        doi = work.get("doi")
-        if isinstance(doi, str) and doi.casefold() in self.dois:
-            return True
-        if str(work.get("s2_paper_id", "")).lower() in self.s2_ids:
-            return True
-        if str(work.get("openalex_id", "")).upper() in self.openalex_ids:
-            return True
-        if self.titles:
-            key = normalize_title(str(work.get("title", "")))
-            return any(key == title or fuzz.ratio(key, title) >= NEAR_DUPLICATE_SCORE for title in self.titles)
-        return False
+        keys = _keys_of(work)
+        return bool(keys["arxiv"] & self.arxiv_ids or keys["doi"] & self.dois or keys["s2"] & self.s2_ids
+                    or keys["openalex"] & self.openalex_ids or keys["title"] & set(self.titles))
+
+    def removed_per_entry(self, works: Iterable[dict]) -> list[tuple[int, str, int]]:
+        """For each entry: its line, its text, and how many of ``works`` it names."""
+        keyed = [_keys_of(work) for work in works]
+        return [(line, text, sum(1 for keys in keyed if key in keys[kind])) for line, text, kind, key in self.entries]
 
     def nodes(self, model: nx.MultiDiGraph) -> set[str]:
         """The works of ``model`` an entry names."""
         if not len(self):
             return set()
         return {node for node, data in model.nodes(data=True) if data.get("kind") == "work" and self.matches(data)}
+
+
+def _kind_and_key(entry: str) -> tuple[str, str]:
+    from_url = arxiv_id_from_url(entry)
+    bare = _ARXIV_PREFIX.sub("", entry)
+    doi = _DOI_PREFIX.sub("", entry)
+    if from_url or ARXIV_ID.fullmatch(bare):
+        return "arxiv", arxiv_base_id(from_url or bare)
+    if DOI.fullmatch(doi):
+        return "doi", doi.casefold()
+    if found := _S2_ID.fullmatch(entry.removeprefix("https://").removeprefix("www.")):
+        return "s2", found.group(1).lower()
+    if found := _OPENALEX_ID.fullmatch(entry):
+        return "openalex", found.group(1).upper()
+    return "title", normalize_title(entry)
+
+
+def _keys_of(work: dict) -> dict[str, set[str]]:
+    """A work's keys an entry can name: its arXiv ids (base), DOI, S2 and OpenAlex ids, normalised title."""
+    arxiv = work.get("arxiv_id")
+    ids = [arxiv] if isinstance(arxiv, str) else []
+    ids += [i for i in work.get("listed_arxiv_ids", []) if isinstance(i, str)]
+    doi = work.get("doi")
+    return {"arxiv": {arxiv_base_id(i) for i in ids}, "doi": {doi.casefold()} if isinstance(doi, str) else set(),
+            "s2": {str(work.get("s2_paper_id", "")).lower()}, "openalex": {str(work.get("openalex_id", "")).upper()},
+            "title": {normalize_title(str(work.get("title", "")))}}
 
 
 def read_ignore_file(path: str | Path) -> IgnoreList:

@@ -8,9 +8,11 @@ section most of ``C`` is listed in, a tie going to the section of the earliest o
 signal         raw value                                                                                 unknown when
 ============== ========================================================================================= =============
 citations      ``n``, the listed works citing ``c`` (what Local Citation Network ranks by)
-specificity    ``n / max(g, n)``, ``g`` = ``c``'s global citation count (S2 ``citationCount``): the share    ``g`` unknown
-               of everything citing ``c`` that is on the list
-concentration  ``n_s / n``, ``n_s`` = works of ``C`` listed in ``s``: one section → 1, spread over all → low
+specificity    ``(n + m·p) / (max(g, n) + m)``: the share of everything citing ``c`` that is on the list   ``g`` unknown
+               (``g`` = S2 ``citationCount``), shrunk toward the base rate ``p = Σn / Σg`` of all candidates
+               by a Beta prior worth ``m`` = :data:`SPECIFICITY_PRIOR` citing papers
+concentration  ``(n_s + m·q) / (n + m)``, ``n_s`` = works of ``C`` listed in ``s``, shrunk toward the base
+               rate ``q = Σn_s / Σn`` by a prior worth ``m`` = :data:`CONCENTRATION_PRIOR` listed citers
 section_share  ``n_s / |s|``: the share of the likely section's works that cite ``c``
 cocitation     ``Σ_{l ∈ C} |refs(l) ∩ L − {c}|``: how many listed works the works citing ``c`` also cite
 coupling       ``|refs(c) ∩ R| / r``, ``R`` = listed works and everything they cite, ``r`` = ``c``'s        ``c``'s references
@@ -20,12 +22,28 @@ recency        ``c``'s year                                                     
 peers          in how many of the ``--peers`` lists ``c`` is (matched like rows are merged)               no peer lists
 ============== ========================================================================================= =============
 
-Normalisation over the candidates: ``citations`` and ``cocitation`` as ``log(1 + x) / log(1 + max)``; ``recency``
-as ``(year − oldest) / (newest − oldest)``; ``peers`` divided by the number of peer lists; the rest are shares
-already. A value unknown for a candidate counts as the mean of the known ones; a signal unknown for every candidate
-drops out. ``score = Σ w·value / Σ w`` over the signals in play, with :data:`WEIGHTS` fitted on synthetic worlds
-(``benchmarks/bench_gaps.py --fit``) whose seeds are not the reported ones. Ties: more citing listed works, then
-the newer year, then the title.
+Each signal is normalised to [0, 1] over the candidates as its percentile (the lowest 0, the highest 1, ties sharing
+their mean place): a signal then orders candidates the same way in every list, whatever its scale there; ``peers``
+is divided by the number of peer lists instead. A value unknown for a candidate counts as the mean of the known
+ones; a signal unknown for every candidate drops out.
+
+The default ranking (:data:`DEFAULT_RANKER`) is built so that its order can be explained and does not hinge on
+one world's quirks::
+
+    score = TIER · [in ≥ min_lists peer lists] + log2(n) − BACKGROUND_PENALTY · background + Σ w·value
+
+* a work in at least ``min_lists`` peer lists ranks above every candidate in fewer (``TIER`` exceeds any other
+  difference);
+* ``log2(n)`` is the backbone: doubling the listed citers adds 1, and the signal weights :data:`WEIGHTS` sum to
+  less than 1, so no mix of years, similarity or coupling lifts a work above one that twice as many listed works
+  cite — unless that one is *background*: its shrunk specificity is below the median of the candidates' (most of
+  what cites it is outside the list), which costs up to :data:`BACKGROUND_PENALTY` doublings, in proportion to
+  how far below the median it is (``background`` = ``1 − 2 × its specificity percentile``, at least 0);
+* the weights and the penalty are chosen by ``benchmarks/bench_gaps.py --fit`` on training seeds of four
+  synthetic worlds with different assumptions, and checked world by world on held-out seeds (leave one world
+  out: see ``benchmarks/README.md``).
+
+Ties: more citing listed works, then the newer year, then the title.
 """
 
 from __future__ import annotations
@@ -44,16 +62,68 @@ from pa_graph.analysis.gaps.peers import PeerLists
 from pa_graph.parse import DEFAULT_HEADER, NewEntry, table_row
 from pa_graph.text import ARXIV_ID, DOI, OPENALEX_ID, S2_PAPER_ID, arxiv_base_id
 
-__all__ = ["SIGNALS", "WEIGHTS", "SignalTable", "signal_table", "scores", "ranking", "Suggestion", "MissingPapers",
-           "missing_papers", "candidates_of", "DEFAULT_TOP"]
+__all__ = ["SIGNALS", "WEIGHTS", "BACKGROUND_PENALTY", "BACKGROUND_QUANTILE", "SPECIFICITY_PRIOR", "CONCENTRATION_PRIOR", "DEFAULT_MIN_LISTS",
+           "Ranker", "DEFAULT_RANKER", "SignalTable", "signal_table", "scores", "ranking", "Suggestion",
+           "MissingPapers", "missing_papers", "candidates_of", "DEFAULT_TOP", "shrunk_share"]
 
 SIGNALS = ("citations", "specificity", "concentration", "section_share", "cocitation", "coupling", "similarity",
            "recency", "peers")
-#: Fitted by ``python benchmarks/bench_gaps.py --fit`` on training seeds of the field world (see the README).
-WEIGHTS: dict[str, float] = {"citations": 0.05, "specificity": 0.05, "concentration": 0.12, "section_share": 0.01,
-                             "cocitation": 0.17, "coupling": 0.09, "similarity": 0.23, "recency": 0.27, "peers": 0.02}
+#: Signal weights inside a doubling of listed citers (they sum to less than 1); chosen by
+#: ``python benchmarks/bench_gaps.py --fit`` on the training seeds of four worlds.
+WEIGHTS: dict[str, float] = {"citations": 0.0, "specificity": 0.0, "concentration": 0.3, "section_share": 0.0,
+                             "cocitation": 0.2, "coupling": 0.1, "similarity": 0.2, "recency": 0.0, "peers": 0.1}
+#: What being background costs at most, in doublings of listed citers, and below which quantile of the candidates'
+#: specificity a work is background (both chosen with the weights).
+BACKGROUND_PENALTY = 2.0
+BACKGROUND_QUANTILE = 0.5
+#: Beta prior strengths: a work's own share outweighs the list's base rate only once it has about this many
+#: citing papers (specificity) or listed citers (concentration).
+SPECIFICITY_PRIOR = 50.0
+CONCENTRATION_PRIOR = 2.0
+#: A work in at least this many peer lists is "in other lists" and ranks above every candidate in fewer.
+DEFAULT_MIN_LISTS = 2
 DEFAULT_TOP = 30
-_LOG_SCALED = {"citations", "cocitation"}
+_TIER = 1000.0  # larger than any log2(n) difference
+
+
+@dataclass(frozen=True)
+class Ranker:
+    """How candidates are ordered: the default, or a baseline the benchmark compares it with.
+
+    ``evidence``: ``log2(n)`` as the backbone (then the weights must sum to less than 1, which is what makes a
+    work cited by twice as many listed works rank above, whatever its years); ``peer_tier``: works in at least
+    ``min_lists`` peer lists first; ``background``: the penalty for being background (``graded``: times how far
+    below the median its specificity is, from 0 at the median to 1 for the least specific candidate).
+    """
+
+    weights: Mapping[str, float] = field(default_factory=lambda: dict(WEIGHTS))
+    background: float = BACKGROUND_PENALTY
+    evidence: bool = True
+    peer_tier: bool = True
+    graded: bool = True  # the penalty grows with how far below the quantile a background work's specificity is
+    quantile: float = BACKGROUND_QUANTILE
+
+    def __post_init__(self) -> None:
+        unknown = set(self.weights) - set(SIGNALS)
+        if unknown:
+            raise ValueError(f"unknown signals: {', '.join(sorted(unknown))}")
+        if any(w < 0 for w in self.weights.values()) or self.background < 0:
+            raise ValueError("weights and the background penalty must not be negative")
+        if self.evidence and sum(self.weights.values()) >= 1:
+            raise ValueError("with the citation backbone the signal weights must sum to less than 1")
+
+    @classmethod
+    def alone(cls, signal: str) -> Ranker:
+        """One signal and nothing else."""
+        return cls({signal: 1.0}, 0.0, evidence=False, peer_tier=False)
+
+    @classmethod
+    def in_degree(cls, background: float = 0.0) -> Ranker:
+        """Listed citers alone; with a large ``background``, background works after all others."""
+        return cls({}, background, evidence=True, peer_tier=False, graded=False, quantile=0.5)
+
+
+DEFAULT_RANKER = Ranker()
 
 
 @dataclass(frozen=True)
@@ -65,12 +135,35 @@ class SignalTable:
     values: np.ndarray
     active: np.ndarray  # per signal: known for at least one candidate
     tiebreak: np.ndarray  # each candidate's place in the tie order
+    citers: np.ndarray  # n
+    specificity_known: np.ndarray
+    in_peer_lists: np.ndarray  # in at least min_lists peer lists
     sections: list[str | None]  # likely section node
     in_section: list[int]  # n_s
     section_size: list[int]  # |s|
     citation_count: list[int | None]  # g
     reference_count: list[int | None]  # r
     in_literature: list[int]  # |refs(c) ∩ R|
+    peer_lists: int = 0
+
+    def background_depth(self, quantile: float) -> np.ndarray:
+        """How far below the ``quantile`` of the candidates' specificity each candidate is: 0 at or above it, 1 for
+        the least specific; 0 when its specificity is unknown."""
+        percentile = self.values[:, SIGNALS.index("specificity")]
+        return np.where(self.specificity_known, np.clip((quantile - percentile) / quantile, 0, 1), 0.0)
+
+    def background(self, quantile: float = BACKGROUND_QUANTILE) -> np.ndarray:
+        """Background candidates: specificity known and below the ``quantile`` of the candidates'."""
+        return self.specificity_known & (self.values[:, SIGNALS.index("specificity")] < quantile)
+
+
+def shrunk_share(hits: float, trials: float, base_rate: float, prior: float) -> float:
+    """The posterior mean of a share under a Beta prior of mean ``base_rate`` worth ``prior`` observations.
+
+    >>> round(shrunk_share(2, 2, 0.02, 50), 4), round(shrunk_share(7, 54, 0.02, 50), 4)
+    (0.0577, 0.0769)
+    """
+    return (hits + prior * base_rate) / (trials + prior)
 
 
 def likely_section(index: CitationIndex, citing: Collection[str]) -> tuple[str | None, int]:
@@ -98,7 +191,7 @@ def candidates_of(index: CitationIndex, min_citers: int, ignored: Collection[str
 
 
 def signal_table(index: CitationIndex, candidates: Sequence[str], peers: PeerLists | None = None,
-                 peer_counts: dict[str, int] | None = None) -> SignalTable:
+                 peer_counts: dict[str, int] | None = None, min_lists: int = DEFAULT_MIN_LISTS) -> SignalTable:
     """Measure and normalise every signal for every candidate (see the module docstring)."""
     raw: dict[str, list[float | None]] = {signal: [] for signal in SIGNALS}
     sections, in_section, sizes, counts, ref_counts, in_literature = [], [], [], [], [], []
@@ -115,8 +208,6 @@ def signal_table(index: CitationIndex, candidates: Sequence[str], peers: PeerLis
         inside = len((own_refs - {c}) & index.literature)  # the small set first: never a copy of the literature
         vector, centroid = index.embeddings.get(c), index.centroids.get(section)
         raw["citations"].append(n)
-        raw["specificity"].append(n / max(g, n) if g is not None and n else None)
-        raw["concentration"].append(n_s / n if n else None)
         raw["section_share"].append(n_s / size if size else None)
         raw["cocitation"].append(sum(len(index.listed_references[l] - {c}) for l in citing))
         raw["coupling"].append(inside / r if r else None)
@@ -138,49 +229,72 @@ def signal_table(index: CitationIndex, candidates: Sequence[str], peers: PeerLis
         counts.append(g)
         ref_counts.append(r)
         in_literature.append(inside)
+    citers = np.array(raw["citations"], dtype=float)
+    known_g = [(n, max(g, n)) for n, g in zip(citers, counts) if g is not None and n]
+    base_rate = sum(n for n, _ in known_g) / sum(g for _, g in known_g) if known_g else 0.0
+    raw["specificity"] = [shrunk_share(n, max(g, n), base_rate, SPECIFICITY_PRIOR) if g is not None and n else None
+                          for n, g in zip(citers, counts)]
+    total = citers.sum()
+    concentration_rate = sum(in_section) / total if total else 0.0
+    raw["concentration"] = [shrunk_share(n_s, n, concentration_rate, CONCENTRATION_PRIOR) if n else None
+                            for n_s, n in zip(in_section, citers)]
+    peer_lists = len(peers) if peers is not None else 0
+    in_peer_lists = np.array([v is not None and v >= min_lists for v in raw["peers"]], dtype=bool)
     values = np.zeros((len(candidates), len(SIGNALS)))
     active = np.zeros(len(SIGNALS), dtype=bool)
     for j, signal in enumerate(SIGNALS):
-        column, known = _normalised(signal, raw[signal], len(peers) if peers is not None else 0)
+        column, known = _normalised(signal, raw[signal], peer_lists)
         values[:, j] = column
         active[j] = known
+    specificity_known = np.array([v is not None for v in raw["specificity"]], dtype=bool)
     order = sorted(range(len(candidates)), key=lambda i: (-raw["citations"][i], -(raw["recency"][i] or 0),
                                                           index.title(candidates[i])))
     tiebreak = np.empty(len(candidates), dtype=np.int64)
     tiebreak[order] = np.arange(len(candidates))
-    return SignalTable(list(candidates), raw, values, active, tiebreak, sections, in_section, sizes, counts,
-                       ref_counts, in_literature)
+    return SignalTable(list(candidates), raw, values, active, tiebreak, citers, specificity_known, in_peer_lists, sections, in_section, sizes, counts, ref_counts, in_literature, peer_lists)
 
 
 def _normalised(signal: str, raw: list[float | None], peer_lists: int) -> tuple[np.ndarray, bool]:
-    known = [value for value in raw if value is not None]
-    if not known:
+    """Peers as a share of the peer lists; every other signal as its percentile among the candidates (ties share
+    their mean place), so each uses [0, 1] whatever its scale in this list; unknown values get the mean."""
+    known = np.array([value for value in raw if value is not None], dtype=float)
+    if not len(known):
         return np.zeros(len(raw)), False
-    if signal in _LOG_SCALED:
-        top = math.log1p(max(known))
-        scale = (lambda x: math.log1p(x) / top) if top else (lambda x: 0.0)
-    elif signal == "recency":
-        oldest, newest = min(known), max(known)
-        scale = (lambda x: (x - oldest) / (newest - oldest)) if newest > oldest else (lambda x: 0.5)
-    elif signal == "peers":
-        scale = lambda x: x / peer_lists  # noqa: E731
+    if signal == "peers":
+        scaled = known / peer_lists if peer_lists else np.zeros(len(known))
+    elif len(known) == 1:
+        scaled = np.full(1, 0.5)
     else:
-        scale = float
-    values = [scale(value) if value is not None else None for value in raw]
-    fill = sum(v for v in values if v is not None) / len(known)
-    return np.array([fill if v is None else v for v in values], dtype=float), True
+        ordered = np.sort(known)
+        below, through = np.searchsorted(ordered, known, "left"), np.searchsorted(ordered, known, "right")
+        scaled = (below + through - 1) / 2 / (len(known) - 1)
+    column = np.full(len(raw), float(scaled.mean()))
+    column[[i for i, value in enumerate(raw) if value is not None]] = scaled
+    return column, True
 
 
-def scores(table: SignalTable, weights: Mapping[str, float]) -> np.ndarray:
-    """``Σ w·value / Σ w`` over the signals in play (weights of signals without data drop out)."""
-    w = np.array([weights.get(signal, 0.0) for signal in SIGNALS]) * table.active
-    total = w.sum()
+def _as_ranker(weights: Mapping[str, float] | Ranker) -> Ranker:
+    return weights if isinstance(weights, Ranker) else Ranker(dict(weights))
+
+
+def scores(table: SignalTable, weights: Mapping[str, float] | Ranker = DEFAULT_RANKER) -> np.ndarray:
+    """Each candidate's score under ``weights`` (a :class:`Ranker`, or signal weights for the default shape)."""
+    ranker = _as_ranker(weights)
     if not len(table.candidates):
         return np.zeros(0)
-    return table.values @ w / total if total else np.zeros(len(table.candidates))
+    w = np.array([ranker.weights.get(signal, 0.0) for signal in SIGNALS]) * table.active
+    score = table.values @ w
+    if ranker.evidence:
+        score = score + np.log2(np.maximum(table.citers, 1))
+    if ranker.background:
+        score = score - ranker.background * (table.background_depth(ranker.quantile) if ranker.graded
+                                             else table.background(ranker.quantile))
+    if ranker.peer_tier:
+        score = score + _TIER * table.in_peer_lists
+    return score
 
 
-def ranking(table: SignalTable, weights: Mapping[str, float]) -> np.ndarray:
+def ranking(table: SignalTable, weights: Mapping[str, float] | Ranker = DEFAULT_RANKER) -> np.ndarray:
     """Candidate positions in ranked order: higher score first, then the tie order."""
     rounded = np.round(scores(table, weights), 12)
     return np.lexsort((table.tiebreak, -rounded))
@@ -220,20 +334,23 @@ class MissingPapers:
 
 
 def missing_papers(model: nx.MultiDiGraph, min_citers: int = 2, top: int | None = DEFAULT_TOP,
-                   weights: Mapping[str, float] = WEIGHTS, peers: PeerLists | None = None,
-                   ignored: Collection[str] = (), index: CitationIndex | None = None) -> MissingPapers:
+                   weights: Mapping[str, float] | Ranker = DEFAULT_RANKER, peers: PeerLists | None = None,
+                   ignored: Collection[str] = (), index: CitationIndex | None = None,
+                   min_lists: int = DEFAULT_MIN_LISTS) -> MissingPapers:
     """The ``top`` missing papers (all when ``None``); ``ignored`` are node ids never suggested."""
     index = index or CitationIndex.of(model)
     every = candidates_of(index, min_citers)
     dropped = [node for node in every if node in ignored]
     candidates = [node for node in every if node not in ignored]
-    table = signal_table(index, candidates, peers)
+    table = signal_table(index, candidates, peers, min_lists=min_lists)
     score = scores(table, weights)
-    order = ranking(table, weights)[:top]
+    ranked = ranking(table, weights)
+    order = ranked[:top]
     layouts = {}
     for listed in model.graph.get("lists", []):
         for section, header in listed.get("layouts", {}).items():
             layouts.setdefault(section, header)
+    reasons = _reasons(index, table, ranked, peers, len(order), _as_ranker(weights))
     suggestions = []
     for rank, i in enumerate(order, 1):
         node = table.candidates[i]
@@ -247,7 +364,7 @@ def missing_papers(model: nx.MultiDiGraph, min_citers: int = 2, top: int | None 
             rank=rank, id=_identifier(data, arxiv, node), node=node, title=data.get("title", node),
             year=data.get("year"), venue=venues[0] if venues else None, score=round(float(score[i]), 4),
             signals={signal: table.raw[signal][i] for signal in SIGNALS},
-            why=_why(index, table, i, peers), section=index.label(section) if section else None,
+            why=reasons[rank - 1], section=index.label(section) if section else None,
             section_node=section, cited_by=tuple(index.title(w) for w in citing), citing_nodes=tuple(citing), links=links, arxiv_id=arxiv, row="")
         header = layouts.get(section) or DEFAULT_HEADER
         suggestions.append(_with_row(suggestion, header))
@@ -286,26 +403,61 @@ def _links(data: dict, arxiv: str | None) -> dict[str, str]:
     return links
 
 
-def _why(index: CitationIndex, table: SignalTable, i: int, peers: PeerLists | None) -> str:
-    """The candidate's signals in words, the strongest evidence first."""
-    raw = table.raw
-    n = int(raw["citations"][i])
-    section = table.sections[i]
-    parts = []
-    if section:
-        where = f"cited by {table.in_section[i]} of {table.section_size[i]} {index.label(section)} works"
-        parts.append(where + (f" ({n} listed works in all)" if n > table.in_section[i] else ""))
-    else:
-        parts.append(f"cited by {n} listed works")
-    if table.citation_count[i] is not None:
-        parts.append(f"{n} of {max(table.citation_count[i], n)} papers citing it are in this list")
-    if raw["coupling"][i] is not None:
-        parts.append(f"{table.in_literature[i]} of its {table.reference_count[i]} references are listed works or "
-                     "works the list cites")
-    if raw["peers"][i] is not None and peers is not None:
-        parts.append(f"in {int(raw['peers'][i])} of {len(peers)} peer lists")
-    if raw["similarity"][i] is not None and section:
-        parts.append(f"embedding similarity {raw['similarity'][i]:.2f} to the section")
-    if raw["recency"][i] is not None:
-        parts.append(f"published {int(raw['recency'][i])}")
-    return "; ".join(parts)
+def _reasons(index: CitationIndex, table: SignalTable, ranked: np.ndarray, peers: PeerLists | None,
+             shown: int, ranker: Ranker) -> list[str]:
+    """Why each of the first ``shown`` ranks where it does: its evidence, and what puts it above the suggestions
+    below it that more listed works cite."""
+    citers = table.citers[ranked]
+    # the most listed citers of any candidate from each place on (the suggestions below it)
+    below_best = np.append(np.maximum.accumulate(citers[::-1])[::-1][1:], 0)
+    reasons = []
+    for place in range(shown):
+        i = int(ranked[place])
+        parts = [_evidence(index, table, i)]
+        n = int(table.citers[i])
+        if place + 1 < len(ranked):
+            if n > below_best[place]:
+                parts.append("more listed citers than any suggestion below it")
+            else:
+                parts.append(_above(table, i, ranked[place + 1:], ranker))
+        if table.raw["peers"][i] is not None and peers is not None:
+            parts.append(f"in {int(table.raw['peers'][i])} of {len(peers)} other lists")
+        if table.citation_count[i] is not None:
+            parts.append(f"{n} of {max(table.citation_count[i], n)} papers citing it are in this list")
+        if table.raw["coupling"][i] is not None:
+            parts.append(f"{table.in_literature[i]} of its {table.reference_count[i]} references are listed works "
+                         "or works the list cites")
+        if table.raw["similarity"][i] is not None and table.sections[i]:
+            parts.append(f"embedding similarity {table.raw['similarity'][i]:.2f} to the section")
+        if table.raw["recency"][i] is not None:
+            parts.append(f"published {int(table.raw['recency'][i])}")
+        reasons.append("; ".join(p for p in parts if p))
+    return reasons
+
+
+def _evidence(index: CitationIndex, table: SignalTable, i: int) -> str:
+    n, section = int(table.citers[i]), table.sections[i]
+    if not section:
+        return f"cited by {n} listed works"
+    where = f"cited by {table.in_section[i]} of {table.section_size[i]} {index.label(section)} works"
+    return where + (f" ({n} listed works in all)" if n > table.in_section[i] else "")
+
+
+def _above(table: SignalTable, i: int, below: np.ndarray, ranker: Ranker) -> str:
+    """Why ``i`` ranks above the first suggestion below it that more listed works cite."""
+    more = next(int(j) for j in below if table.citers[j] > table.citers[i])
+    if table.in_peer_lists[i] and not table.in_peer_lists[more]:
+        return "in other lists, unlike the works below it that more listed works cite"
+    background = table.background(ranker.quantile)
+    if ranker.background and background[more] and not background[i]:
+        return ("above works that more listed works cite but that are background (most of what cites them is "
+                "outside the list)")
+    ahead = [signal for signal in ("concentration", "cocitation", "coupling", "similarity", "section_share",
+                                   "specificity", "recency", "peers")
+             if table.active[SIGNALS.index(signal)] and ranker.weights.get(signal, 0)
+             and table.values[i, SIGNALS.index(signal)] > table.values[more, SIGNALS.index(signal)]]
+    said = {"concentration": "more concentrated in one section", "cocitation": "more co-cited with listed works",
+            "coupling": "more of its references in the list's literature", "similarity": "closer to the section",
+            "section_share": "cited by more of its section", "specificity": "more specific to this list",
+            "recency": "newer", "peers": "in more other lists"}
+    return ("above works cited by a few more listed works: " + ", ".join(said[s] for s in ahead[:2])) if ahead else ""

@@ -9,11 +9,13 @@ from dataclasses import asdict
 
 from pa_graph.analysis.gaps.analysis import GapReport
 from pa_graph.analysis.gaps.cross import CITATIONS_LIMIT, THRESHOLDS
-from pa_graph.analysis.gaps.missing import SIGNALS, WEIGHTS
+from pa_graph.analysis.gaps.missing import (BACKGROUND_PENALTY, BACKGROUND_QUANTILE, CONCENTRATION_PRIOR, SIGNALS,
+                                            SPECIFICITY_PRIOR, WEIGHTS)
+from pa_graph.analysis.gaps.other_lists import OtherLists
 from pa_graph.text import markdown_text as cell
 
 __all__ = ["render_text", "render_markdown", "render_json", "render_citations_markdown", "render_citations_json", "report_files",
-           "rdf_findings", "view_suggestions", "suggestions_of_json", "GAPS_SCHEMA", "CITATIONS_SCHEMA",
+           "rdf_findings", "view_suggestions", "REPORT_FILES", "suggestions_of_json", "GAPS_SCHEMA", "CITATIONS_SCHEMA",
            "CITATIONS_LIMIT"]
 
 GAPS_SCHEMA = "https://w3id.org/pa-graph/gaps/v2"
@@ -32,7 +34,13 @@ def _links(links: dict[str, str]) -> str:
 
 def render_text(report: GapReport, ignore_source: str | None = None) -> str:
     """What ``pa-graph gaps`` prints: the suggestions one a line, then the other analyses in counts."""
-    lines = []
+    lines = [f"ignore file line {line} ({entry}): removed {count}" for line, entry, count in report.ignore_counts]
+    if report.other_lists is not None:
+        works = report.other_lists.works
+        lines.append(f"in other lists: {len(works)} works in at least {report.min_lists} of the "
+                     f"{len(report.other_lists.lists)} peer lists and not in this one")
+        lines += [f"  {w.rank:>2}. {w.title} ({w.year or '?'}) [{w.id}] -> {w.section or '?'}: in "
+                  f"{', '.join(w.lists)}" for w in works[:report.top]]
     if report.missing is not None:
         ignored = f", {len(report.missing.ignored)} ignored ({ignore_source})" if report.missing.ignored else ""
         lines.append(f"missing papers: top {len(report.suggestions)} of {report.missing.candidates} cited by >= "
@@ -64,6 +72,8 @@ def render_markdown(report: GapReport) -> str:
     """``gaps.md``: missing papers first (at most ``top``), then survey coverage, section flows, comparisons."""
     lines = ["# Citation gaps", ""]
     missing = report.missing
+    if report.other_lists is not None:
+        lines += _other_lists_markdown(report.other_lists, report.min_lists)
     if missing is None and report.comparison is None:
         lines += ["No citation data: build with Semantic Scholar enrichment (or from a cache that has it) to find "
                   "missing papers, survey gaps and section flows.", ""]
@@ -141,6 +151,35 @@ def render_markdown(report: GapReport) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _other_lists_markdown(other: OtherLists, min_lists: int) -> list[str]:
+    works = other.works
+    lines = ["## In other lists", "",
+             f"{len(works)} works that at least {min_lists} of the {len(other.lists)} peer lists "
+             f"({cell(', '.join(other.lists))}) include and this list does not — no citation data needed. Most lists "
+             "first, then the nearest fit to a section of this list (its works' titles), then the newest.", ""]
+    if not works:
+        return lines
+    lines += ["| # | paper | in lists | likely section | links |", "|---|---|---|---|---|"]
+    for w in works:
+        year = f" ({w.year})" if w.year else ""
+        lines.append(f"| {w.rank} | {cell(w.title)}{year} | {cell(', '.join(w.lists))} | {cell(w.section or '?')} | "
+                     f"{_links(w.links)} |")
+    lines += ["", "Add one with `pa-graph gaps --apply LIST.md --only ID` (its arXiv id, DOI or title), or paste:", ""]
+    by_section: dict[str, list] = {}
+    for w in works:
+        by_section.setdefault(w.section or "(no section)", []).append(w)
+    for section, items in by_section.items():
+        lines += [f"{cell(section)} (works {', '.join(f'#{w.rank}' for w in items)}):", "", "```markdown"]
+        lines += [w.row for w in items] + ["```", ""]
+    return lines
+
+
+def _other_list_json(work) -> dict:
+    return {"rank": work.rank, "id": work.id, "title": work.title, "arxiv": work.arxiv_id, "doi": work.doi,
+            "year": work.year, "venue": work.venue, "lists": list(work.lists), "likely_section": work.section,
+            "section_node": work.section_node, "fit": work.fit, "links": work.links, "row": work.row}
+
+
 def render_json(report: GapReport) -> str:
     """``gaps.json`` (schema ``docs/gaps.schema.json``)."""
     missing = report.missing
@@ -149,11 +188,15 @@ def render_json(report: GapReport) -> str:
         "min_citers": report.min_citers,
         "top": report.top,
         "weights": WEIGHTS,
+        "ranking": {"background_penalty": BACKGROUND_PENALTY, "background_quantile": BACKGROUND_QUANTILE,
+                    "specificity_prior": SPECIFICITY_PRIOR, "concentration_prior": CONCENTRATION_PRIOR,
+                    "min_lists": report.min_lists},
         "signals": list(SIGNALS),
         "peer_lists": list(report.peer_names),
         "candidates": None if missing is None else missing.candidates,
         "ignored": None if missing is None else missing.ignored,
         "missing_papers": [] if missing is None else [asdict(s) for s in missing.suggestions],
+        "in_other_lists": None if report.other_lists is None else [_other_list_json(w) for w in report.other_lists.works],
         "missing_citations": None if report.missing_citations is None else {
             "count": len(report.missing_citations), "file": "citations.json"},
         "survey_coverage": [asdict(s) for s in report.surveys],
@@ -190,6 +233,9 @@ def render_citations_json(report: GapReport, limit: int) -> str:
     return json.dumps({"schema": CITATIONS_SCHEMA, "thresholds": THRESHOLDS, "count": len(pairs), "limit": limit,
                        "missing_citations": [asdict(m) for m in pairs[:limit]]}, ensure_ascii=False,
                       separators=(",", ":")) + "\n"
+
+
+REPORT_FILES = ("gaps.md", "gaps.json", "citations.md", "citations.json")
 
 
 def report_files(report: GapReport, citations_limit: int | None = None) -> dict[str, str]:
