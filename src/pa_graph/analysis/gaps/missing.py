@@ -70,12 +70,12 @@ SIGNALS = ("citations", "specificity", "concentration", "section_share", "cocita
            "recency", "peers")
 #: Signal weights inside a doubling of listed citers (they sum to less than 1); chosen by
 #: ``python benchmarks/bench_gaps.py --fit`` on the training seeds of four worlds.
-WEIGHTS: dict[str, float] = {"citations": 0.0, "specificity": 0.0, "concentration": 0.3, "section_share": 0.0,
-                             "cocitation": 0.2, "coupling": 0.1, "similarity": 0.2, "recency": 0.0, "peers": 0.1}
+WEIGHTS: dict[str, float] = {"citations": 0.0, "specificity": 0.0, "concentration": 0.535, "section_share": 0.0,
+                             "cocitation": 0.0, "coupling": 0.22, "similarity": 0.067, "recency": 0.038, "peers": 0.09}
 #: What being background costs at most, in doublings of listed citers, and below which quantile of the candidates'
 #: specificity a work is background (both chosen with the weights).
-BACKGROUND_PENALTY = 2.0
-BACKGROUND_QUANTILE = 0.5
+BACKGROUND_PENALTY = 10.19
+BACKGROUND_QUANTILE = 0.9
 #: Beta prior strengths: a work's own share outweighs the list's base rate only once it has about this many
 #: citing papers (specificity) or listed citers (concentration).
 SPECIFICITY_PRIOR = 50.0
@@ -418,7 +418,7 @@ def _reasons(index: CitationIndex, table: SignalTable, ranked: np.ndarray, peers
         if place + 1 < len(ranked):
             if n > below_best[place]:
                 parts.append("more listed citers than any suggestion below it")
-            else:
+            elif n < below_best[place]:
                 parts.append(_above(table, i, ranked[place + 1:], ranker))
         if table.raw["peers"][i] is not None and peers is not None:
             parts.append(f"in {int(table.raw['peers'][i])} of {len(peers)} other lists")
