@@ -430,7 +430,7 @@ def gaps(graph_file: Path, min_citers: int, top: int, peers: tuple[str, ...], mi
     model = load_model(graph_file)
     ignore_path = ignore_file or _default_ignore_file(graph_file, apply_to, IGNORE_FILE_NAME)
     ignore = read_ignore_file(ignore_path) if ignore_path else None
-    peer_lists = [pipeline.read_any(path) for path in peers]
+    peer_lists = [pipeline.read_peer(path) for path in peers]
     other = load_lists(compare_lists) if compare_lists else None
     report = analyse(model, min_citers, top, compare=other, evaluate=evaluate, peers=peer_lists, ignore=ignore,
                      citations_limit=citations_limit, min_lists=min_lists)

@@ -5,6 +5,7 @@ catch one type and show ``str(err)``, which is written for a person::
 
     PaGraphError
      ├── ListInputError     a list file is missing, unreadable, not text, or holds no paper rows (CLI exit 2)
+     │    └── NoPapersError  it holds no paper rows (a peer list so is a warning, not an error)
      ├── GraphInputError    a graph file to read is missing or not valid RDF (CLI exit 2)
      ├── AllowFileError     an ``--allow`` file cannot be read (CLI exit 2)
      ├── IgnoreFileError    an ``--ignore`` file cannot be read (CLI exit 2)
@@ -24,9 +25,12 @@ catch one type and show ``str(err)``, which is written for a person::
 
 from __future__ import annotations
 
+from pathlib import Path
+
 __all__ = [
     "PaGraphError",
     "ListInputError",
+    "NoPapersError",
     "GraphInputError",
     "AllowFileError",
     "IgnoreFileError",
@@ -51,6 +55,14 @@ class PaGraphError(Exception):
 
 class ListInputError(PaGraphError):
     """A list file cannot be used: missing, unreadable, binary, empty or without paper rows."""
+
+
+class NoPapersError(ListInputError):
+    """A list that can be read but holds no paper rows (empty, or no table or item with a paper link)."""
+
+    def __init__(self, message: str, path: Path, name: str) -> None:
+        super().__init__(message)
+        self.path, self.name = path, name
 
 
 class GraphInputError(PaGraphError):

@@ -20,7 +20,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from pa_graph.bullets import read_list_items
-from pa_graph.errors import ListInputError
+from pa_graph.errors import ListInputError, NoPapersError
 from pa_graph.records import Finding, ListRow, ParsedList, Repair, Section, SourceRef
 from pa_graph.repair import repair_line
 from pa_graph.text import (
@@ -89,7 +89,7 @@ def read_list(path: str | Path) -> ParsedList:
 def parse_list_data(data: bytes, name: str, path: Path, shown: str) -> ParsedList:
     """A list's bytes, checked and parsed; ``shown`` names it in errors (a file path or a URL)."""
     if not data.strip():
-        raise ListInputError(f"{shown}: the file is empty")
+        raise NoPapersError(f"{shown}: the file is empty", path, name)
     if b"\x00" in data:
         raise ListInputError(f"{shown}: looks like a binary file (it contains NUL bytes), not a Markdown list")
     try:
@@ -98,7 +98,7 @@ def parse_list_data(data: bytes, name: str, path: Path, shown: str) -> ParsedLis
         raise ListInputError(f"{shown}: is not UTF-8 text (invalid byte 0x{data[err.start]:02x} at offset {err.start})") from err
     parsed = parse_list_text(text, name=name, path=path, sha256=hashlib.sha256(data).hexdigest())
     if not parsed.rows:
-        raise ListInputError(f"{shown}: no papers found ({describe_found(parsed)})")
+        raise NoPapersError(f"{shown}: no papers found ({describe_found(parsed)})", path, name)
     return parsed
 
 

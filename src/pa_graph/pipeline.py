@@ -21,7 +21,7 @@ from pa_graph.sources.cache import ResponseCache, cache_dir_from
 from pa_graph.sources.choice import SOURCES, Sources, enrich_from, open_sources
 from pa_graph.sources.enrich import EnrichOptions, Enrichment, Progress
 from pa_graph.sources.openalex import OpenAlexClient, OpenAlexSettings
-from pa_graph.errors import InvalidFormatError, ListInputError, PaGraphError
+from pa_graph.errors import InvalidFormatError, ListInputError, NoPapersError, PaGraphError
 from pa_graph.export.formats import FORMATS, render_format
 from pa_graph.export.html import DEFAULT_TOP_EXTERNAL, pyvis_network
 from pa_graph.analysis.gaps import IGNORE_FILE_NAME, GapReport, IgnoreList, analyse, has_citations, read_ignore_file
@@ -107,7 +107,7 @@ class KnowledgeGraph:
         base = self.gap_report or GapReport()
         return analyse(self.model, min_citers or base.min_citers, top or base.top,
                        compare=[read_any(given) for given in compare] or None, evaluate=evaluate,
-                       peers=[read_any(given) for given in peers], ignore=read_ignore_file(ignore) if ignore else None,
+                       peers=[read_peer(given) for given in peers], ignore=read_ignore_file(ignore) if ignore else None,
                        min_lists=min_lists or base.min_lists)
 
     def to_rdf(self, base_iri: str = DEFAULT_BASE_IRI) -> Graph:
@@ -223,6 +223,14 @@ def read_any(given: str | Path, fetcher: ListFetcher | None = None) -> ParsedLis
     return parsed
 
 
+def read_peer(given: str | Path, fetcher: ListFetcher | None = None) -> ParsedList:
+    """A peer list; one without paper rows is kept empty (the gap report warns about it) rather than refused."""
+    try:
+        return read_any(given, fetcher)
+    except NoPapersError as err:
+        return ParsedList(err.path, err.name, "", notes=[str(err)])
+
+
 @contextmanager
 def s2_session(offline: bool = False, cache_dir: str | Path | None = None, api_key: str | None = None,
                api_url: str | None = None, rate: float | None = None, refresh: bool = False) -> Iterator[S2Client]:
@@ -271,7 +279,7 @@ def assemble(lists: Sequence[str | Path] = (), client: S2Client | OpenAlexClient
 def _gap_inputs(lists: Sequence[ParsedList], gaps: GapOptions,
                 fetcher: ListFetcher | None = None) -> tuple[GapOptions, list[ParsedList], IgnoreList | None]:
     """Peer lists and the ignore file, read before any request so that bad input fails first."""
-    peers = [read_any(path, fetcher) for path in gaps.peers]
+    peers = [read_peer(path, fetcher) for path in gaps.peers]
     ignore_file = gaps.ignore_file
     if ignore_file is None and lists and not lists[0].url and lists[0].path.parent != bundled_list().parent:
         beside = lists[0].path.parent / IGNORE_FILE_NAME

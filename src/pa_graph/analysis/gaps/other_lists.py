@@ -45,7 +45,7 @@ class OtherListWork:
     doi: str | None
     year: int | None
     venue: str | None
-    lists: tuple[str, ...]  # the peer lists that include it, in the order given
+    lists: tuple[str, ...]  # the peer lists that include it (level-1 heading, else file name), in the order given
     links: dict[str, str]
     section: str | None  # label of the likely section in this list
     section_node: str | None
@@ -75,7 +75,7 @@ def _doi_of(row: ListRow) -> str | None:
 
 def _group(peers: Sequence[ParsedList]) -> list[list[tuple[str, ListRow]]]:
     """Peer rows grouped into works (titles, shared arXiv ids — :func:`resolve_works` — then shared DOIs)."""
-    rows = [(peer.name, row) for peer in peers for row in peer.rows]
+    rows = [(peer.title or peer.name, row) for peer in peers for row in peer.rows]
     owner = {id(row): name for name, row in rows}
     works = resolve_works(row for _, row in rows)
     groups = UnionFind(range(len(works)))
@@ -148,8 +148,8 @@ def in_other_lists(model: nx.MultiDiGraph, peers: Sequence[ParsedList], min_list
     index = CitationIndex.of(model)
     this = PeerList.of("this list", ((index.title(w), index.data(w).get("arxiv_id")) for w in index.listed))
     listed_dois = {str(index.data(w).get("doi")).casefold() for w in index.listed if index.data(w).get("doi")}
-    names = tuple(peer.name for peer in peers)
-    warnings = [f"{peer.path if not peer.url else peer.url}: no paper rows found in this peer list ({peer.name})"
+    names = tuple(peer.title or peer.name for peer in peers)  # their level-1 heading, else the name given
+    warnings = [f"{peer.url or peer.path}: no paper rows found in this peer list; it counts for nothing"
                 for peer in peers if not peer.rows]
     titles: dict[str, list[str]] = {}
     for work in index.listed:

@@ -1,0 +1,109 @@
+"""In other lists: three hand-made lists (tests/fixtures/peers/) whose answer is worked out by hand, offline and
+without enrichment, and ``--apply --only`` / ``--dry-run`` with a peer row.
+
+main.md: Alignment = "Reward models" (2401.00001), Memory = "Retrieval agents at scale" (2401.00002).
+Peer One: "Reward models revisited" (2403.00001, 2024), "Retrieval agents for memory" (2403.00002, 2025),
+"Reward Models" (main's 2401.00001), "A paper only here" (2403.00009, 2023).
+Peer Two: "Reward Models, Revisited" (2403.00001v2: the same work by its arXiv id), "Retrieval agents for memory"
+(a DOI link, the same title), "Reward models" (main's).
+
+Likely sections by TF-IDF over the sections' titles (two documents; "reward", "models", "retrieval", "agents",
+"scale" each in one: idf = ln(3/2) + 1): "Reward models revisited" has the known terms reward and models, exactly
+Alignment's: fit 1. "Retrieval agents for memory" has retrieval and agents, two of Memory's three: fit
+2 / (√2 · √3) = 0.8165. Both are in two lists, so the better fit comes first although the other is newer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pa_graph.cli import main
+
+PEERS = Path(__file__).parent / "fixtures" / "peers"
+ROW_ONE = "| [Reward models revisited](https://arxiv.org/abs/2403.00001) | 2024 | arxiv |"
+ROW_TWO = "| [Retrieval agents for memory](https://arxiv.org/abs/2403.00002) | 2025 | arxiv |"
+
+
+@pytest.fixture()
+def lists(tmp_path) -> Path:
+    folder = tmp_path / "repo"
+    shutil.copytree(PEERS, folder)
+    return folder
+
+
+def _build(runner, lists: Path, *extra: str):
+    out = lists.parent / "out"
+    result = runner.invoke(main, ["build", str(lists / "main.md"), "--no-enrich", "--quiet", "--out", str(out),
+                                  "--peers", str(lists / "peer-one.md"), "--peers", str(lists / "peer-two.md"),
+                                  *extra])
+    assert result.exit_code == 0, result.output
+    return out, result
+
+
+def test_works_in_two_peer_lists_offline_without_enrichment(runner, lists):
+    out, result = _build(runner, lists)
+    document = json.loads((out / "gaps.json").read_text(encoding="utf-8"))
+    found = document["in_other_lists"]
+    assert [(w["title"], w["arxiv"], w["lists"], w["year"], w["likely_section"], w["fit"], w["row"])
+            for w in found] == [
+        ("Reward models revisited", "2403.00001", ["Peer One", "Peer Two"], 2024, "Alignment", 1.0, ROW_ONE),
+        ("Retrieval agents for memory", "2403.00002", ["Peer One", "Peer Two"], 2025, "Memory", 0.8165, ROW_TWO)]
+    assert found[1]["doi"] == "10.1000/agents.7"  # from Peer Two's link to the same work
+    text = (out / "gaps.md").read_text(encoding="utf-8")
+    assert "\n## In other lists\n" in text and ROW_ONE in text and ROW_TWO in text
+    assert document["missing_papers"] == []  # no citations: no missing-paper ranking
+    assert "in other lists: 2 works" in result.output
+
+
+def test_min_lists_one_adds_the_work_of_a_single_list_last(runner, lists):
+    out, _ = _build(runner, lists, "--min-lists", "1")
+    found = json.loads((out / "gaps.json").read_text(encoding="utf-8"))["in_other_lists"]
+    assert [w["title"] for w in found] == ["Reward models revisited", "Retrieval agents for memory",
+                                           "A paper only here"]
+    assert found[2]["lists"] == ["Peer One"]
+
+
+def test_apply_only_inserts_a_peer_row_and_dry_run_changes_no_file(runner, lists):
+    out, _ = _build(runner, lists)
+    graph = str(out / "graph.ttl")
+    peers = ["--peers", str(lists / "peer-one.md"), "--peers", str(lists / "peer-two.md")]
+
+    def digest() -> dict[str, str]:
+        return {str(path): hashlib.sha256(path.read_bytes()).hexdigest()
+                for folder in (lists, out) for path in sorted(folder.rglob("*")) if path.is_file()}
+
+    before = digest()
+    dry = runner.invoke(main, ["gaps", "--graph", graph, *peers, "--apply", str(lists / "main.md"),
+                               "--only", "2403.00002", "--dry-run", "--top", "10"])
+    assert dry.exit_code == 0, dry.output
+    assert "+" + ROW_TWO in dry.output
+    assert digest() == before  # not the list, not gaps.md/json, not citations.*
+
+    original = (lists / "main.md").read_text(encoding="utf-8").splitlines()
+    applied = runner.invoke(main, ["gaps", "--graph", graph, *peers, "--apply", str(lists / "main.md"),
+                                   "--only", "2403.00002"])
+    assert applied.exit_code == 0, applied.output
+    lines = (lists / "main.md").read_text(encoding="utf-8").splitlines()
+    at = original.index("| [Retrieval agents at scale](https://arxiv.org/abs/2401.00002) | 2024 | arXiv |") + 1
+    assert lines == original[:at] + [ROW_TWO] + original[at:]
+
+
+def test_an_ignore_line_removes_a_peer_work_and_says_how_many(runner, lists):
+    (lists / ".pa-graph-ignore").write_text("reward models, REVISITED  # not for us\n2499.99999\n", encoding="utf-8")
+    out, result = _build(runner, lists)
+    found = json.loads((out / "gaps.json").read_text(encoding="utf-8"))["in_other_lists"]
+    assert [w["title"] for w in found] == ["Retrieval agents for memory"]
+    assert "ignore file line 1 (reward models, REVISITED): removed 1" in result.output
+    assert "ignore file line 2 (2499.99999): removed 0" in result.output
+
+
+def test_a_peer_list_without_rows_is_a_warning_not_a_failure(runner, lists):
+    (lists / "empty.md").write_text("# Empty\n\nNothing here yet.\n", encoding="utf-8")
+    out, result = _build(runner, lists, "--peers", str(lists / "empty.md"))
+    assert "warning:" in result.output and "empty.md: no paper rows found in this peer list" in result.output
+    assert len(json.loads((out / "gaps.json").read_text(encoding="utf-8"))["in_other_lists"]) == 2
