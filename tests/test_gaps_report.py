@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from fake_s2.world import GENERAL_CLASSICS, TOPICAL_GAPS
+from fake_s2.world import GENERAL_CLASSICS, TOPICAL_GAP_VENUE, TOPICAL_GAPS
 from pa_graph.cli import main
 from pa_graph.analysis.gaps.report import GAPS_SCHEMA
 
@@ -39,6 +39,14 @@ def test_planted_topical_gaps_rank_first_and_general_classics_stay_out_of_the_to
     assert {s.title for s in by_citers[:4]} == GENERAL_CLASSICS
     sections = {paper["title"]: paper["section"] for paper in gaps_json["missing_papers"][:3]}
     assert sections == {title: section for section, title in TOPICAL_GAPS.items()}
+
+
+def test_a_suggestion_row_takes_the_venue_and_year_of_the_source_record(gaps_json):
+    # the fake S2 serves the topical gaps as NeurIPS 2023 papers (with an arXiv id): the Source cell says NeurIPS
+    for paper in gaps_json["missing_papers"][:3]:
+        assert paper["venue"] == TOPICAL_GAP_VENUE and paper["year"] == 2023
+        cells = [cell.strip() for cell in paper["row"].strip("|").split("|")]
+        assert cells[2:4] == ["2023", TOPICAL_GAP_VENUE], paper["row"]
 
 
 def test_gaps_json_and_citations_json_follow_the_schema(fake_enriched, gaps_json):

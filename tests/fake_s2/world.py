@@ -58,6 +58,7 @@ MISSING_LINK = {"A Survey on Alignment for Large Language Model Agents": "2502.1
 # Listed spellings S2 knows under another title.
 S2_TITLES = {"Efficient llm contextualization with user embeddings": "User-LLM: Efficient LLM Contextualization with User Embeddings"}
 #: Titles of the general works among the classics (see the module docstring).
+TOPICAL_GAP_VENUE = "NeurIPS"  # the topical gaps are published: their rows must say so, not "arxiv"
 GENERAL_CLASSICS = {f"Classic Study {n} of Preference Learning" for n in range(4)}
 #: Section (as headed in the list, decoration stripped) → the title of the topical gap planted in it.
 TOPICAL_GAPS = {
@@ -217,7 +218,7 @@ def build_world() -> World:
         members = [papers[pid] for pid in dict.fromkeys(sections[heading]) if pid in papers]
         citing = rng.sample(members, round(0.6 * len(members)))
         gap = add(Paper(_pid(_norm(title)), title, 2023, 8_000_000 + n, arxiv_id=f"2305.{80000 + n}",
-                        authors=rng.sample(authors, 3), extra_citations=round(0.6 * len(members)) + rng.randint(5, 15),
+                        venue=TOPICAL_GAP_VENUE, authors=rng.sample(authors, 3), extra_citations=round(0.6 * len(members)) + rng.randint(5, 15),
                         references=sorted(p.paper_id for p in rng.sample(members, 4)) + [classics[n + 40].paper_id]))
         for paper in citing:
             paper.references.insert(-1, gap.paper_id)  # before the unresolved reference, which stays last

@@ -32,11 +32,12 @@ __all__ = [
 ]
 
 PAPER_FIELDS = ("title,year,venue,publicationVenue,authors,externalIds,citationCount,"
-                "references.paperId,references.title,references.year,references.externalIds,references.citationCount")
+                "references.paperId,references.title,references.year,references.venue,references.publicationVenue,"
+                "references.externalIds,references.citationCount")
 #: For the works not in the list most cited by listed works: their own references (bibliographic coupling).
-CANDIDATE_FIELDS = "title,year,externalIds,citationCount,references.paperId"
+CANDIDATE_FIELDS = "title,year,venue,publicationVenue,externalIds,citationCount,references.paperId"
 MATCH_FIELDS = "title,year,externalIds"
-REFERENCE_FIELDS = "contexts,intents,isInfluential,title,year,externalIds"
+REFERENCE_FIELDS = "contexts,intents,isInfluential,title,year,venue,publicationVenue,externalIds"
 CITATION_FIELDS = "title,year,externalIds,authors"
 EMBEDDING_FIELDS = "embedding.specter_v2"
 
