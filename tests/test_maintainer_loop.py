@@ -208,6 +208,22 @@ def test_diff_reads_git_refs(runner, list_repo, monkeypatch):
     assert bad.exit_code == 2 and "git:no-such-tag" in bad.stderr and "Traceback" not in bad.output
 
 
+def test_git_refs_that_are_options_are_refused_and_nothing_is_written(runner, list_repo, monkeypatch):
+    monkeypatch.chdir(list_repo)
+    target = list_repo.parent / "forged.txt"
+    for spec in (f"git:--output={target}:README.md", f"git:--output={target}"):
+        result = runner.invoke(main, ["diff", spec, "README.md"])
+        assert result.exit_code == 2 and "is not a Git ref" in result.stderr, result.output
+    result = runner.invoke(main, ["history", "README.md", f"--since=--output={target}", "--out",
+                                  str(list_repo.parent / "h")])
+    assert result.exit_code == 2 and "is not a Git ref" in result.stderr, result.output
+    # a ref that names no commit (a tree, a blob, a range) is refused too, not handed on to git
+    tree = git(list_repo, "rev-parse", "HEAD^{tree}").strip()
+    assert runner.invoke(main, ["diff", f"git:{tree}:README.md", "README.md"]).exit_code == 2
+    assert not target.exists() and not (list_repo / f"{target}..HEAD").exists()
+    assert not list(list_repo.parent.glob("*forged*"))
+
+
 # ----- history ---------------------------------------------------------------------------------------------------
 
 def test_history_counts_each_commit(runner, tmp_path):

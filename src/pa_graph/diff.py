@@ -23,7 +23,8 @@ from pa_graph.records import ListRow, ParsedList
 from pa_graph.resolve import resolve_works, same_title
 from pa_graph.text import markdown_text as cell
 
-__all__ = ["Change", "ListDiff", "diff_lists", "read_side", "render_markdown", "render_json", "gap_changes", "git"]
+__all__ = ["Change", "ListDiff", "diff_lists", "read_side", "render_markdown", "render_json", "gap_changes", "git",
+           "commit_of"]
 
 _GIT_TIMEOUT = 30
 
@@ -75,11 +76,25 @@ def read_side(spec: str, other: str | None = None, cwd: str | Path = ".") -> Par
             raise ListInputError(f"{spec}: {path} is outside the repository") from err
     elif not path.startswith("./"):
         path = "./" + path  # git reads REF:./PATH relative to the current folder
-    data = git(["show", f"{ref}:{path}"], cwd, spec, binary=True)
+    data = git(["show", f"{commit_of(ref, cwd, spec)}:{path}"], cwd, spec, binary=True)
     name = Path(path).name
     parsed = parse_list_data(data, name, Path(path), spec)
     parsed.url = spec
     return parsed
+
+
+def commit_of(ref: str, cwd: str | Path, spec: str) -> str:
+    """The commit a user's ``ref`` names, as a hash: a ref is never passed to git where it could be an option
+    (``--output=…`` would make git write a file), and only a ref that names a commit is accepted."""
+    if not ref or ref.startswith("-") or any(c in ref for c in "\0\n\r"):
+        raise ListInputError(f"{spec}: {ref!r} is not a Git ref")
+    try:
+        commit = git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"], cwd, spec).strip()
+    except ListInputError:
+        commit = ""
+    if not commit:
+        raise ListInputError(f"{spec}: {ref!r} names no commit in this repository")
+    return commit
 
 
 def git(arguments: list[str], cwd: str | Path, spec: str, binary: bool = False):

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from pa_graph.diff import diff_lists, git
+from pa_graph.diff import commit_of, diff_lists, git
 from pa_graph.errors import ListInputError
 from pa_graph.parse import parse_list_data
 from pa_graph.resolve import resolve_works
@@ -38,7 +38,7 @@ def history(path: str | Path, since: str | None = None) -> list[Version]:
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     spec = str(path)
-    revisions = f"{since}..HEAD" if since else "HEAD"
+    revisions = f"{commit_of(since, folder, spec)}..HEAD" if since is not None else "HEAD"
     log = git(["log", "--reverse", "--format=%H%x09%cI%x09%s", revisions, "--", path.name], folder, spec)
     versions, previous = [], None
     for line in log.splitlines():
