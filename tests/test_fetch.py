@@ -67,6 +67,7 @@ def loopback():
     text = {"Content-Type": "text/plain; charset=utf-8"}
     routes = {
         "/lists/awesome.md": (200, {"Content-Type": "text/markdown"}, LIST.encode()),
+        "/lists/private.md?token=SECRET-LIST-TOKEN&ref=main": (200, text, LIST.replace("# Test", "# Private").encode()),
         "/owner/awesome-x/HEAD/README.md": (200, text, LIST.encode()),
         "/owner/awesome-x/v1/docs/list.md": (200, text, LIST.encode()),
         "/moved.md": (302, {"Location": "/lists/awesome.md", "Content-Length": "0"}, b""),
@@ -190,3 +191,36 @@ def test_the_library_reads_a_url_list_too(server, tmp_path):
     result = build([f"{url}/lists/awesome.md"], BuildOptions(out_dir=tmp_path / "out", enrich=False,
                                                              cache_dir=tmp_path / "cache"))
     assert len(result.graph.works) == 2
+
+
+@pytest.mark.parametrize("given", ["github:../..", "github:o/r:../../x", "github:o/r:docs/../../../x",
+                                   "github:o/r@../../x:README.md", "github:o/r@--output=x:README.md",
+                                   "github:o/r:%2e%2e/x", "https://github.com/o/r/blob/main/../../x",
+                                   "github:-o/r", "github:o/..:README.md"])
+def test_github_lists_stay_inside_their_repository_on_the_mirror(runner, server, tmp_path, given):
+    url, log = server
+    result = runner.invoke(main, ["build", given, "--no-enrich", "--out", str(tmp_path / "out"),
+                                  "--cache-dir", str(tmp_path / "cache")])
+    assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+    assert log == []  # nothing was fetched
+
+
+def test_credentials_of_list_urls_are_used_and_never_stored(runner, server, tmp_path, monkeypatch):
+    url, log = server
+    monkeypatch.setenv("PA_GRAPH_GITHUB_RAW_URL", url.replace("http://", "http://mirror-user:SECRET-PASS@"))
+    private = f"{url}/lists/private.md?token=SECRET-LIST-TOKEN&ref=main"
+    result = runner.invoke(main, ["build", private, "github:owner/awesome-x", "--no-enrich", "--out",
+                                  str(tmp_path / "out"), "--cache-dir", str(tmp_path / "cache")])
+    assert result.exit_code == 0, result.output
+    assert log == ["/lists/private.md?token=SECRET-LIST-TOKEN&ref=main", "/owner/awesome-x/HEAD/README.md"]
+    record = json.loads((tmp_path / "out" / "build.json").read_text(encoding="utf-8"))
+    assert record["lists"][0]["url"] == f"{url}/lists/private.md?token=REDACTED&ref=main"
+    stored = [path for folder in ("out", "cache") for path in (tmp_path / folder).rglob("*") if path.is_file()]
+    assert stored
+    for path in stored:
+        data = path.read_bytes()
+        assert b"SECRET-LIST-TOKEN" not in data and b"SECRET-PASS" not in data and b"mirror-user" not in data, path
+    assert "SECRET" not in result.output
+    offline = runner.invoke(main, ["build", private, "--offline", "--out", str(tmp_path / "again"),
+                                   "--cache-dir", str(tmp_path / "cache")])
+    assert offline.exit_code == 0, offline.output  # the redacted key still finds the copy

@@ -217,7 +217,7 @@ def read_any(given: str | Path, fetcher: ListFetcher | None = None) -> ParsedLis
     fetcher = fetcher or ListFetcher(ResponseCache(cache_dir_from(None)))
     fetched = fetcher.fetch(location)
     parsed = parse_list_data(fetched.data, location.name, Path(location.name), location.given)
-    parsed.url, parsed.fetched_at = location.url, fetched.fetched_at
+    parsed.url, parsed.fetched_at = location.shown, fetched.fetched_at
     parsed.notes.extend(fetcher.warnings)
     fetcher.warnings.clear()
     return parsed

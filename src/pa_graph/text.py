@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from pa_graph.errors import InvalidIRIError
 
 __all__ = [
     "normalize_title",
+    "redacted_url",
     "slugify",
     "label_key",
     "strip_heading_decoration",
@@ -248,6 +249,27 @@ def checked_iri(value: str, what: str) -> str:
         raise InvalidIRIError(f"{what} {value!r}: not an absolute IRI (a scheme such as https:, and no spaces or "
                               '<>"{}|^`\\ characters)')
     return value
+
+
+_SECRET_PARAMETER = re.compile(r"(?:token|key|api[_-]?key|apikey|sig|signature|access[_-]?token|secret|password|"
+                               r"passwd|auth|credential|x-amz-.*|x-goog-.*)", re.IGNORECASE)
+
+
+def redacted_url(url: str) -> str:
+    """A URL as it may be stored or printed: no user or password, the values of query parameters whose names look
+    secret replaced by ``REDACTED``, the rest kept (a list URL's other parameters can matter).
+
+    >>> redacted_url("https://u:p@raw.example/o/r/main/README.md?token=abc&ref=main&X-Amz-Signature=f")
+    'https://raw.example/o/r/main/README.md?token=REDACTED&ref=main&X-Amz-Signature=REDACTED'
+    """
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host += f":{parts.port}"
+    query = "&".join(
+        f"{name}=REDACTED" if _SECRET_PARAMETER.fullmatch(unquote(name)) else (f"{name}={value}" if sep else name)
+        for name, sep, value in (item.partition("=") for item in parts.query.split("&") if item))
+    return urlunsplit((parts.scheme, host, parts.path, query, ""))
 
 
 def without_credentials(url: str) -> str:

@@ -11,25 +11,32 @@ a build whose fetch cannot reach the host falls back to it with a warning. ``PA_
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 import httpx
 
 from pa_graph import __version__
 from pa_graph.sources.cache import ResponseCache
 from pa_graph.errors import ListInputError
+from pa_graph.text import redacted_url
 
 __all__ = ["ListLocation", "locate", "is_remote", "ListFetcher", "FetchedList", "MAX_LIST_BYTES",
            "DEFAULT_GITHUB_RAW_URL"]
 
 MAX_LIST_BYTES = 10_000_000
 DEFAULT_GITHUB_RAW_URL = "https://raw.githubusercontent.com"
-_GITHUB_SHORTHAND = re.compile(r"github:(?P<owner>[\w.-]+)/(?P<repo>[\w.-]+)(?:@(?P<ref>[^:\s]+))?(?::(?P<path>\S+))?")
-_GITHUB_BLOB = re.compile(r"https?://(?:www\.)?github\.com/(?P<owner>[\w.-]+)/(?P<repo>[\w.-]+)/blob/(?P<rest>\S+)")
+_GITHUB_SHORTHAND = re.compile(r"github:(?P<owner>[^/\s]+)/(?P<repo>[^/@:\s]+)(?:@(?P<ref>[^:\s]+))?(?::(?P<path>\S+))?")
+_GITHUB_BLOB = re.compile(r"https?://(?:www\.)?github\.com/(?P<owner>[^/\s]+)/(?P<repo>[^/\s]+)/blob/(?P<rest>\S+)")
+#: GitHub's grammar: an owner is 1-39 letters, digits and inner single hyphens; a repository 1-100 letters, digits,
+#: ``.``, ``_``, ``-`` (not ``.`` or ``..``); a ref is a Git ref name without ``..``, ``//``, a leading ``-``.
+_GITHUB_OWNER = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}")
+_GITHUB_REPO = re.compile(r"(?!\.{1,2}$)[A-Za-z0-9._-]{1,100}")
+_GIT_REF = re.compile(r"(?!-)(?!.*\.\.)(?!.*//)[A-Za-z0-9._/-]{1,250}(?<![/.])")
 _MAX_REDIRECTS = 5
 _TEXT_TYPES = ("text/", "application/octet-stream")
 
@@ -38,9 +45,14 @@ _TEXT_TYPES = ("text/", "application/octet-stream")
 class ListLocation:
     """Where a list is: the URL to fetch and the name its sources are cited by (``repo/README.md:12``)."""
 
-    given: str
-    url: str
+    given: str  # as the user gave it, credentials redacted: for messages
+    url: str  # what is fetched (credentials included, never stored)
     name: str
+
+    @property
+    def shown(self) -> str:
+        """The URL as it may be stored (cache key, provenance, build.json) or printed."""
+        return redacted_url(self.url)
 
 
 def is_remote(given: str) -> bool:
@@ -58,22 +70,39 @@ def locate(given: str, environ: Mapping[str, str] = os.environ) -> ListLocation:
     'r/lists/papers.md'
     """
     raw = (environ.get("PA_GRAPH_GITHUB_RAW_URL") or DEFAULT_GITHUB_RAW_URL).rstrip("/")
+    shown = redacted_url(given) if given.startswith(("http://", "https://")) else given
     shorthand = _GITHUB_SHORTHAND.fullmatch(given)
     if shorthand:
-        path = (shorthand["path"] or "README.md").lstrip("/")
-        return ListLocation(given, f"{raw}/{shorthand['owner']}/{shorthand['repo']}/{shorthand['ref'] or 'HEAD'}/{path}",
-                            f"{shorthand['repo']}/{path}")
+        return _github(shown, raw, shorthand["owner"], shorthand["repo"], shorthand["ref"] or "HEAD",
+                       shorthand["path"] or "README.md")
     if given.startswith("github:"):
         raise ListInputError(f"{given}: not a GitHub list; write github:owner/repo[@ref][:path]")
     blob = _GITHUB_BLOB.fullmatch(given)
     if blob:
         rest = blob["rest"].split("?", 1)[0].split("#", 1)[0]
-        return ListLocation(given, f"{raw}/{blob['owner']}/{blob['repo']}/{rest}",
-                            f"{blob['repo']}/{rest.split('/', 1)[1] if '/' in rest else rest}")
+        ref, _, path = rest.partition("/")
+        return _github(shown, raw, blob["owner"], blob["repo"], ref, path)
     parts = urlsplit(given)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ListInputError(f"{given}: not an http(s) URL")
-    return ListLocation(given, given, f"{parts.hostname}/{parts.path.rstrip('/').rsplit('/', 1)[-1] or 'index'}")
+        raise ListInputError(f"{shown}: not an http(s) URL")
+    return ListLocation(shown, given, f"{parts.hostname}/{parts.path.rstrip('/').rsplit('/', 1)[-1] or 'index'}")
+
+
+def _github(shown: str, raw: str, owner: str, repo: str, ref: str, path: str) -> ListLocation:
+    """A file of a GitHub repository on the raw mirror, every part checked so that the URL stays inside
+    ``raw/owner/repo/`` (no ``..``, no encoded separators, no option-like ref)."""
+    if not _GITHUB_OWNER.fullmatch(owner) or not _GITHUB_REPO.fullmatch(repo):
+        raise ListInputError(f"{shown}: {owner}/{repo} is not a GitHub owner/repository name")
+    if ref != "HEAD" and not _GIT_REF.fullmatch(ref):
+        raise ListInputError(f"{shown}: {ref!r} is not a Git ref name")
+    clean = posixpath.normpath("/" + path).lstrip("/")
+    if not path or "\\" in path or "%" in path or any(part in ("..", ".") for part in path.split("/")) or not clean:
+        raise ListInputError(f"{shown}: {path!r} is not a path inside the repository")
+    prefix = f"{raw}/{owner}/{repo}/"
+    url = prefix + quote(ref, safe="/") + "/" + quote(clean, safe="/")
+    if not url.startswith(prefix):  # cannot happen after the checks above; kept as the invariant they serve
+        raise ListInputError(f"{shown}: would be fetched outside {prefix}")
+    return ListLocation(shown, url, f"{repo}/{clean}")
 
 
 @dataclass(frozen=True)
@@ -96,7 +125,7 @@ class ListFetcher:
     warnings: list[str] = field(default_factory=list)
 
     def fetch(self, location: ListLocation) -> FetchedList:
-        key = f"list:{location.url}"
+        key = f"list:{location.shown}"
         cached = self.cache.get(key)
         if self.offline:
             if cached is None:
@@ -109,7 +138,7 @@ class ListFetcher:
                 raise ListInputError(f"{location.given}: {err}") from err
             self.warnings.append(f"{location.given}: {err}; using the copy fetched {cached.retrieved_at}")
             return self._from_cache(location, cached)
-        stored = self.cache.put(key, {"text": data.decode("utf-8", "surrogateescape")}, f"GET {location.url}")
+        stored = self.cache.put(key, {"text": data.decode("utf-8", "surrogateescape")}, f"GET {location.shown}")
         return FetchedList(location, data, stored.retrieved_at, False)
 
     @staticmethod
@@ -132,7 +161,8 @@ class ListFetcher:
                         if response.is_redirect:
                             target = urljoin(url, response.headers.get("location", ""))
                             if urlsplit(target).scheme != urlsplit(url).scheme:
-                                raise ListInputError(f"{location.given}: redirected to another scheme ({target}); "
+                                raise ListInputError(f"{location.given}: redirected to another scheme "
+                                                     f"({redacted_url(target)}); "
                                                      "not followed")
                             url = target
                             continue
