@@ -17,8 +17,8 @@ from pa_graph.analysis.gaps import (SIGNALS, GapError, IgnoreList, PeerLists, an
                            survey_coverage)
 from pa_graph.analysis.gaps.evaluate import trials
 from pa_graph.analysis.gaps.index import CitationIndex
-from pa_graph.analysis.gaps.missing import (CONCENTRATION_PRIOR, DEFAULT_RANKER, SPECIFICITY_PRIOR, Ranker,
-                                            candidates_of, ranking, shrunk_share, signal_table)
+from pa_graph.analysis.gaps.missing import (DEFAULT_RANKER, SPECIFICITY_PRIOR, Ranker, candidates_of, ranking,
+                                            shrunk_share, signal_table, wilson_lower_bound)
 from pa_graph.analysis.gaps.peers import PeerList
 from pa_graph.pipeline import load_lists
 
@@ -63,7 +63,7 @@ def background_and_topical() -> nx.MultiDiGraph:
     return model
 
 
-HAND_RANKER = Ranker({"concentration": 0.5, "recency": 0.4}, background=3.0, quantile=0.5)
+HAND_RANKER = Ranker({"concentration": 0.5, "recency": 0.4}, background=3.0)
 
 
 def test_shrinkage_percentiles_and_score_by_hand(background_and_topical):
@@ -75,12 +75,12 @@ def test_shrinkage_percentiles_and_score_by_hand(background_and_topical):
     assert t.signals["specificity"] == pytest.approx((2 + 50 * p) / 60)
     assert k.signals["specificity"] == pytest.approx((5 + 50 * p) / 56)
     # concentration: G 2 of 4 in S1 (a tie that goes to S1, where the first citing work A is listed), T 2 of 2,
-    # K 3 of 5; base rate q = 7 / 11; shrunk = (n_s + 2 q) / (n + 2)
-    q = 7 / 11
+    # K 3 of 5, each as its Wilson lower bound (z = 1.96): 2 of 4 = (0.5 + 0.9604 - 1.96 sqrt(0.0625 + 0.060025))
+    # / 1.9604 = 0.1500; 2 of 2 = (1 + 0.9604 - 0.9604) / 2.9208 = 0.3424; 3 of 5 = 0.2307
     assert (g.section, t.section, k.section) == ("S1", "S1", "S1")
-    assert g.signals["concentration"] == pytest.approx((2 + 2 * q) / 6)
-    assert t.signals["concentration"] == pytest.approx((2 + 2 * q) / 4)
-    assert k.signals["concentration"] == pytest.approx((3 + 2 * q) / 7)
+    assert g.signals["concentration"] == pytest.approx(0.15004, abs=1e-5)
+    assert t.signals["concentration"] == pytest.approx(1 / 2.9208, abs=1e-5)
+    assert k.signals["concentration"] == pytest.approx(0.23072, abs=1e-5)
     # percentiles among the three: concentration G 0, K 0.5, T 1; recency (2017, 2021, 2020) G 0, K 0.5, T 1;
     # specificity G 0 (background, 0.5 below the median quantile: depth 1), T 0.5, K 1
     # score = log2(n) + 0.5 concentration + 0.4 recency - 3 depth
@@ -100,9 +100,10 @@ def test_two_of_two_citing_papers_count_for_less_than_seven_of_fifty_four():
     assert shrunk_share(2, 2, 0.02, SPECIFICITY_PRIOR) == pytest.approx(3 / 52)
     assert shrunk_share(7, 54, 0.02, SPECIFICITY_PRIOR) == pytest.approx(8 / 104)
     assert shrunk_share(2, 2, 0.02, SPECIFICITY_PRIOR) < shrunk_share(7, 54, 0.02, SPECIFICITY_PRIOR)
-    # concentration: 2 of 2 in one section (q = 0.5) is (2 + 1) / 4 = 0.75, 7 of 7 is (7 + 1) / 9 = 0.89
-    assert shrunk_share(2, 2, 0.5, CONCENTRATION_PRIOR) == 0.75
-    assert shrunk_share(7, 7, 0.5, CONCENTRATION_PRIOR) == pytest.approx(8 / 9)
+    # concentration's lower bound: 2 of 2 citers in one section counts for less than 7 of 7, and as much as 7 of 14
+    # with twice the citers only when the share is the same or higher (it rises with the count at a given share)
+    assert wilson_lower_bound(2, 2) < wilson_lower_bound(7, 7)
+    assert wilson_lower_bound(3, 6) < wilson_lower_bound(6, 12) < wilson_lower_bound(12, 24)
 
 
 def _one_section(citers: dict[str, tuple[int, int, int]], listed: int = 12) -> nx.MultiDiGraph:
@@ -121,7 +122,7 @@ def _one_section(citers: dict[str, tuple[int, int, int]], listed: int = 12) -> n
 
 
 @pytest.mark.parametrize("ranker", [DEFAULT_RANKER, Ranker({"recency": 0.99}, background=0.0),
-                                    Ranker({"recency": 0.99}, background=50.0, quantile=0.9)])
+                                    Ranker({"recency": 0.99, "concentration": 5.0}, background=50.0)])
 def test_recency_cannot_lift_a_two_citer_above_a_seven_citer_of_the_same_section(ranker):
     # the 7-citer is old and the most specific (not background); the 2-citer is new
     model = _one_section({"old seven": (7, 2001, 8), "new two": (2, 2025, 40), "other": (3, 2015, 300)})
@@ -132,6 +133,7 @@ def test_recency_cannot_lift_a_two_citer_above_a_seven_citer_of_the_same_section
 def test_weights_that_could_outweigh_a_doubling_are_refused():
     with pytest.raises(ValueError, match="less than 1"):
         Ranker({"recency": 0.6, "similarity": 0.4})
+    Ranker({"recency": 0.6, "similarity": 0.3, "concentration": 40.0})  # concentration cannot break the rule
     Ranker({"recency": 1.0}, evidence=False)  # a single-signal baseline has no backbone to protect
 
 
@@ -158,11 +160,12 @@ def random_worlds(draw):
         return model, DEFAULT_RANKER
     if kind == "adversary":  # all the weight on one signal the less cited work may win
         signal = rng.choice(["recency", "specificity", "section_share", "coupling", "similarity"])
-        return model, Ranker({signal: rng.uniform(0.5, 0.999)}, rng.uniform(0, 20), quantile=rng.choice([0.5, 0.9]))
-    weights = dict(zip(SIGNALS, (rng.random() for _ in SIGNALS)))
+        return model, Ranker({signal: rng.uniform(0.5, 0.999)}, rng.uniform(0, 20))
+    band = [s for s in SIGNALS if s != "concentration"]
+    weights = dict(zip(band, (rng.random() for _ in band)))
     total = sum(weights.values()) / rng.uniform(0.01, 0.999)
-    return model, Ranker({k: v / total for k, v in weights.items()}, rng.uniform(0, 20),
-                         quantile=rng.choice([0.5, 0.7, 0.9]))
+    return model, Ranker({**{k: v / total for k, v in weights.items()}, "concentration": rng.uniform(0, 20)},
+                         rng.uniform(0, 20))
 
 
 @settings(max_examples=400, deadline=None)
@@ -172,7 +175,7 @@ def test_dominance_twice_the_citers_and_at_least_the_concentration_rank_above(wo
     index = CitationIndex.of(model)
     table = signal_table(index, candidates_of(index, 1))
     order = list(ranking(table, ranker))
-    background = table.background(ranker.quantile)
+    background = table.background
     for a in range(len(table.candidates)):
         for b in range(len(table.candidates)):
             concentration_a = table.in_section[a] / table.citers[a]
@@ -260,8 +263,10 @@ def test_peer_lists_count_works_matched_like_rows(background_and_topical):
 
 def test_section_tie_goes_to_the_first_citing_section(tiny):
     tiny.remove_edge("B", "X", key="cites")  # X is now cited from S1 (A), S2 (C), S3 (D): a three-way tie
-    found = missing_papers(tiny, min_citers=2).suggestions
-    assert found[0].title == "Paper X" and found[0].section == "S1"  # A comes first in the list's order
+    found = {s.title: s for s in missing_papers(tiny, min_citers=2).suggestions}
+    assert found["Paper X"].section == "S1"  # A comes first in the list's order
+    # Z (A and B, both S1) is as concentrated as can be, X spread over three sections with only 3 / 2 the citers
+    assert [s.title for s in missing_papers(tiny, min_citers=2).suggestions] == ["Paper Z", "Paper X"]
 
 
 def test_missing_citations_by_hand(tiny):

@@ -11,8 +11,8 @@ citations      ``n``, the listed works citing ``c`` (what Local Citation Network
 specificity    ``(n + m·p) / (max(g, n) + m)``: the share of everything citing ``c`` that is on the list   ``g`` unknown
                (``g`` = S2 ``citationCount``), shrunk toward the base rate ``p = Σn / Σg`` of all candidates
                by a Beta prior worth ``m`` = :data:`SPECIFICITY_PRIOR` citing papers
-concentration  ``(n_s + m·q) / (n + m)``, ``n_s`` = works of ``C`` listed in ``s``, shrunk toward the base
-               rate ``q = Σn_s / Σn`` by a prior worth ``m`` = :data:`CONCENTRATION_PRIOR` listed citers
+concentration  the Wilson lower bound (95%) of ``n_s / n``, ``n_s`` = works of ``C`` listed in ``s``: 2 of 2
+               counts for less than 7 of 7, and a work with more citers and the same share never for less
 section_share  ``n_s / |s|``: the share of the likely section's works that cite ``c``
 cocitation     ``Σ_{l ∈ C} |refs(l) ∩ L − {c}|``: how many listed works the works citing ``c`` also cite
 coupling       ``|refs(c) ∩ R| / r``, ``R`` = listed works and everything they cite, ``r`` = ``c``'s        ``c``'s references
@@ -34,11 +34,14 @@ one world's quirks::
 
 * a work in at least ``min_lists`` peer lists ranks above every candidate in fewer (``TIER`` exceeds any other
   difference);
-* ``log2(n)`` is the backbone: doubling the listed citers adds 1, and the signal weights :data:`WEIGHTS` sum to
-  less than 1, so no mix of years, similarity or coupling lifts a work above one that twice as many listed works
-  cite — unless that one is *background*: its shrunk specificity is below the median of the candidates' (most of
-  what cites it is outside the list), which costs up to :data:`BACKGROUND_PENALTY` doublings, in proportion to
-  how far below the median it is (``background`` = ``1 − 2 × its specificity percentile``, at least 0);
+* ``log2(n)`` is the backbone: doubling the listed citers adds 1, and the weights of the signals other than
+  concentration (:data:`WEIGHTS`) sum to less than 1, so no mix of years, similarity or coupling lifts a work above
+  one that twice as many listed works cite and that is at least as concentrated — unless that one is
+  *background*: its shrunk specificity is below the median of the candidates' (most of what cites it is outside
+  the list), which costs up to :data:`BACKGROUND_PENALTY` doublings, in proportion to how far below the median it
+  is (``background`` = ``1 − 2 × its specificity percentile``, at least 0);
+* concentration may weigh any amount: its lower bound never falls when the citers double at the same share, so
+  it cannot break that rule;
 * the weights and the penalty are chosen by ``benchmarks/bench_gaps.py --fit`` on training seeds of four
   synthetic worlds with different assumptions, and checked world by world on held-out seeds (leave one world
   out: see ``benchmarks/README.md``).
@@ -62,24 +65,24 @@ from pa_graph.analysis.gaps.peers import PeerLists
 from pa_graph.parse import DEFAULT_HEADER, NewEntry, table_row
 from pa_graph.text import ARXIV_ID, DOI, OPENALEX_ID, S2_PAPER_ID, arxiv_base_id
 
-__all__ = ["SIGNALS", "WEIGHTS", "BACKGROUND_PENALTY", "BACKGROUND_QUANTILE", "SPECIFICITY_PRIOR", "CONCENTRATION_PRIOR", "DEFAULT_MIN_LISTS",
+__all__ = ["SIGNALS", "WEIGHTS", "BACKGROUND_PENALTY", "SPECIFICITY_PRIOR", "CONCENTRATION_Z", "wilson_lower_bound", "DEFAULT_MIN_LISTS",
            "Ranker", "DEFAULT_RANKER", "SignalTable", "signal_table", "scores", "ranking", "Suggestion",
            "MissingPapers", "missing_papers", "candidates_of", "DEFAULT_TOP", "shrunk_share"]
 
 SIGNALS = ("citations", "specificity", "concentration", "section_share", "cocitation", "coupling", "similarity",
            "recency", "peers")
-#: Signal weights inside a doubling of listed citers (they sum to less than 1); chosen by
-#: ``python benchmarks/bench_gaps.py --fit`` on the training seeds of four worlds.
-WEIGHTS: dict[str, float] = {"citations": 0.0, "specificity": 0.0, "concentration": 0.535, "section_share": 0.0,
-                             "cocitation": 0.0, "coupling": 0.22, "similarity": 0.067, "recency": 0.038, "peers": 0.09}
-#: What being background costs at most, in doublings of listed citers, and below which quantile of the candidates'
-#: specificity a work is background (both chosen with the weights).
-BACKGROUND_PENALTY = 10.19
-BACKGROUND_QUANTILE = 0.9
-#: Beta prior strengths: a work's own share outweighs the list's base rate only once it has about this many
-#: citing papers (specificity) or listed citers (concentration).
+#: Weights of the signals' percentiles: those other than concentration sum to less than 1 (they reorder within a
+#: doubling of listed citers); chosen by ``python benchmarks/bench_gaps.py --fit`` on the training seeds of four
+#: worlds.
+WEIGHTS: dict[str, float] = {"citations": 0.0, "specificity": 0.105, "concentration": 7.86, "section_share": 0.0,
+                             "cocitation": 0.0, "coupling": 0.392, "similarity": 0.188, "recency": 0.0, "peers": 0.264}
+#: What being background costs at most, in doublings of listed citers (chosen with the weights).
+BACKGROUND_PENALTY = 20.6
+#: Beta prior strength for specificity: a work's own share outweighs the list's base rate only once it has about
+#: this many citing papers.
 SPECIFICITY_PRIOR = 50.0
-CONCENTRATION_PRIOR = 2.0
+#: The normal quantile of the Wilson lower bound of concentration (95%, one-sided 97.5%).
+CONCENTRATION_Z = 1.96
 #: A work in at least this many peer lists is "in other lists" and ranks above every candidate in fewer.
 DEFAULT_MIN_LISTS = 2
 DEFAULT_TOP = 30
@@ -90,18 +93,18 @@ _TIER = 1000.0  # larger than any log2(n) difference
 class Ranker:
     """How candidates are ordered: the default, or a baseline the benchmark compares it with.
 
-    ``evidence``: ``log2(n)`` as the backbone (then the weights must sum to less than 1, which is what makes a
-    work cited by twice as many listed works rank above, whatever its years); ``peer_tier``: works in at least
-    ``min_lists`` peer lists first; ``background``: the penalty for being background (``graded``: times how far
-    below the median its specificity is, from 0 at the median to 1 for the least specific candidate).
+    ``evidence``: ``log2(n)`` as the backbone (then the weights of the signals other than concentration must sum
+    to less than 1, which is what makes a work cited by twice as many listed works, at least as concentrated, rank
+    above whatever its years); ``peer_tier``: works in at least ``min_lists`` peer lists first; ``background``:
+    the penalty for being background (``graded``: times how far below the median its specificity is, from 0 at
+    the median to 1 for the least specific candidate).
     """
 
     weights: Mapping[str, float] = field(default_factory=lambda: dict(WEIGHTS))
     background: float = BACKGROUND_PENALTY
     evidence: bool = True
     peer_tier: bool = True
-    graded: bool = True  # the penalty grows with how far below the quantile a background work's specificity is
-    quantile: float = BACKGROUND_QUANTILE
+    graded: bool = True  # the penalty grows with how far below the median a background work's specificity is
 
     def __post_init__(self) -> None:
         unknown = set(self.weights) - set(SIGNALS)
@@ -109,8 +112,9 @@ class Ranker:
             raise ValueError(f"unknown signals: {', '.join(sorted(unknown))}")
         if any(w < 0 for w in self.weights.values()) or self.background < 0:
             raise ValueError("weights and the background penalty must not be negative")
-        if self.evidence and sum(self.weights.values()) >= 1:
-            raise ValueError("with the citation backbone the signal weights must sum to less than 1")
+        if self.evidence and sum(w for s, w in self.weights.items() if s != "concentration") >= 1:
+            raise ValueError("with the citation backbone the weights of the signals other than concentration must "
+                             "sum to less than 1")
 
     @classmethod
     def alone(cls, signal: str) -> Ranker:
@@ -120,7 +124,7 @@ class Ranker:
     @classmethod
     def in_degree(cls, background: float = 0.0) -> Ranker:
         """Listed citers alone; with a large ``background``, background works after all others."""
-        return cls({}, background, evidence=True, peer_tier=False, graded=False, quantile=0.5)
+        return cls({}, background, evidence=True, peer_tier=False, graded=False)
 
 
 DEFAULT_RANKER = Ranker()
@@ -146,15 +150,17 @@ class SignalTable:
     in_literature: list[int]  # |refs(c) ∩ R|
     peer_lists: int = 0
 
-    def background_depth(self, quantile: float) -> np.ndarray:
-        """How far below the ``quantile`` of the candidates' specificity each candidate is: 0 at or above it, 1 for
-        the least specific; 0 when its specificity is unknown."""
+    @property
+    def background_depth(self) -> np.ndarray:
+        """How far below the median of the candidates' specificity each candidate is: 0 at or above it, 1 for the
+        least specific; 0 when its specificity is unknown."""
         percentile = self.values[:, SIGNALS.index("specificity")]
-        return np.where(self.specificity_known, np.clip((quantile - percentile) / quantile, 0, 1), 0.0)
+        return np.where(self.specificity_known, np.clip(1 - 2 * percentile, 0, 1), 0.0)
 
-    def background(self, quantile: float = BACKGROUND_QUANTILE) -> np.ndarray:
-        """Background candidates: specificity known and below the ``quantile`` of the candidates'."""
-        return self.specificity_known & (self.values[:, SIGNALS.index("specificity")] < quantile)
+    @property
+    def background(self) -> np.ndarray:
+        """Background candidates: specificity known and below the candidates' median."""
+        return self.specificity_known & (self.values[:, SIGNALS.index("specificity")] < 0.5)
 
 
 def shrunk_share(hits: float, trials: float, base_rate: float, prior: float) -> float:
@@ -164,6 +170,19 @@ def shrunk_share(hits: float, trials: float, base_rate: float, prior: float) -> 
     (0.0577, 0.0769)
     """
     return (hits + prior * base_rate) / (trials + prior)
+
+
+def wilson_lower_bound(hits: float, trials: float, z: float = CONCENTRATION_Z) -> float:
+    """The lower end of the Wilson score interval of a share: small counts are weak evidence, and for a given
+    share it only rises with the count.
+
+    >>> round(wilson_lower_bound(2, 2), 3), round(wilson_lower_bound(7, 7), 3), round(wilson_lower_bound(7, 14), 3)
+    (0.342, 0.646, 0.268)
+    """
+    share = hits / trials
+    centre = share + z * z / (2 * trials)
+    spread = z * math.sqrt(share * (1 - share) / trials + z * z / (4 * trials * trials))
+    return (centre - spread) / (1 + z * z / trials)
 
 
 def likely_section(index: CitationIndex, citing: Collection[str]) -> tuple[str | None, int]:
@@ -234,9 +253,7 @@ def signal_table(index: CitationIndex, candidates: Sequence[str], peers: PeerLis
     base_rate = sum(n for n, _ in known_g) / sum(g for _, g in known_g) if known_g else 0.0
     raw["specificity"] = [shrunk_share(n, max(g, n), base_rate, SPECIFICITY_PRIOR) if g is not None and n else None
                           for n, g in zip(citers, counts)]
-    total = citers.sum()
-    concentration_rate = sum(in_section) / total if total else 0.0
-    raw["concentration"] = [shrunk_share(n_s, n, concentration_rate, CONCENTRATION_PRIOR) if n else None
+    raw["concentration"] = [wilson_lower_bound(n_s, n, CONCENTRATION_Z) if n else None
                             for n_s, n in zip(in_section, citers)]
     peer_lists = len(peers) if peers is not None else 0
     in_peer_lists = np.array([v is not None and v >= min_lists for v in raw["peers"]], dtype=bool)
@@ -287,8 +304,7 @@ def scores(table: SignalTable, weights: Mapping[str, float] | Ranker = DEFAULT_R
     if ranker.evidence:
         score = score + np.log2(np.maximum(table.citers, 1))
     if ranker.background:
-        score = score - ranker.background * (table.background_depth(ranker.quantile) if ranker.graded
-                                             else table.background(ranker.quantile))
+        score = score - ranker.background * (table.background_depth if ranker.graded else table.background)
     if ranker.peer_tier:
         score = score + _TIER * table.in_peer_lists
     return score
@@ -448,7 +464,7 @@ def _above(table: SignalTable, i: int, below: np.ndarray, ranker: Ranker) -> str
     more = next(int(j) for j in below if table.citers[j] > table.citers[i])
     if table.in_peer_lists[i] and not table.in_peer_lists[more]:
         return "in other lists, unlike the works below it that more listed works cite"
-    background = table.background(ranker.quantile)
+    background = table.background
     if ranker.background and background[more] and not background[i]:
         return ("above works that more listed works cite but that are background (most of what cites them is "
                 "outside the list)")

@@ -9,8 +9,7 @@ from dataclasses import asdict
 
 from pa_graph.analysis.gaps.analysis import GapReport
 from pa_graph.analysis.gaps.cross import CITATIONS_LIMIT, THRESHOLDS
-from pa_graph.analysis.gaps.missing import (BACKGROUND_PENALTY, BACKGROUND_QUANTILE, CONCENTRATION_PRIOR, SIGNALS,
-                                            SPECIFICITY_PRIOR, WEIGHTS)
+from pa_graph.analysis.gaps.missing import BACKGROUND_PENALTY, CONCENTRATION_Z, SIGNALS, SPECIFICITY_PRIOR, WEIGHTS
 from pa_graph.analysis.gaps.other_lists import OtherLists
 from pa_graph.text import markdown_text as cell
 
@@ -188,9 +187,8 @@ def render_json(report: GapReport) -> str:
         "min_citers": report.min_citers,
         "top": report.top,
         "weights": WEIGHTS,
-        "ranking": {"background_penalty": BACKGROUND_PENALTY, "background_quantile": BACKGROUND_QUANTILE,
-                    "specificity_prior": SPECIFICITY_PRIOR, "concentration_prior": CONCENTRATION_PRIOR,
-                    "min_lists": report.min_lists},
+        "ranking": {"background_penalty": BACKGROUND_PENALTY, "specificity_prior": SPECIFICITY_PRIOR,
+                    "concentration_z": CONCENTRATION_Z, "min_lists": report.min_lists},
         "signals": list(SIGNALS),
         "peer_lists": list(report.peer_names),
         "candidates": None if missing is None else missing.candidates,
