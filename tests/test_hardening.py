@@ -5,6 +5,7 @@ credentials in a service URL are stored nowhere, ids from a service are written 
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
@@ -315,3 +316,62 @@ def test_a_build_that_fails_while_writing_leaves_the_previous_outputs_and_no_tem
     build([other], BuildOptions(out_dir=out, enrich=False))
     assert b"A different list" in (out / "graph.ttl").read_bytes()
     assert (out / "view.html").read_text(encoding="utf-8") == "a page of the view command"  # other files stay
+
+
+def _one_row_list(folder: Path) -> Path:
+    listed = folder / "list.md"
+    listed.write_text("## Papers\n\n| Paper | Year | PDF |\n|---|---|---|\n"
+                      "| [A hostile paper](https://arxiv.org/abs/2401.00001) | 2024 | |\n", encoding="utf-8")
+    return listed
+
+
+@pytest.mark.parametrize("references", [{"paperId": "c" * 40}, ["c" * 40, 7, None, True], "not a list"],
+                         ids=["object", "list-of-scalars", "string"])
+@respx.mock
+def test_references_of_the_wrong_shape_are_skipped_and_the_build_ends(tmp_path, references):
+    from pa_graph import BuildOptions, build
+    from pa_graph.sources.s2 import S2Settings
+
+    item = {"paperId": "a" * 40, "title": "A Hostile Paper", "externalIds": {"ArXiv": "2401.00001"},
+            "references": references, "authors": {"name": "not a list"}}
+    respx.post("http://s2.example/graph/v1/paper/batch").respond(200, json=[item])
+    respx.get(url__regex=r"http://s2\.example/.*").respond(404, json={"error": "Title match not found"})
+    listed = _one_row_list(tmp_path)
+    result = build([listed], BuildOptions(out_dir=tmp_path / "out", cache_dir=tmp_path / "cache",
+                                          s2=S2Settings(api_url="http://s2.example", rate=1000.0)))
+    assert len(result.graph.enrichment.resolved) == 1 and result.graph.enrichment.citations == []
+    again = build([listed], BuildOptions(out_dir=tmp_path / "again", cache_dir=tmp_path / "cache", offline=True))
+    assert again.graph.enrichment.resolved == result.graph.enrichment.resolved
+
+
+@respx.mock
+def test_json_nested_200000_deep_is_a_malformed_answer_not_a_crash(tmp_path):
+    from pa_graph import BuildOptions, build
+    from pa_graph.sources.s2 import S2Settings
+
+    respx.post("http://s2.example/graph/v1/paper/batch").respond(
+        200, text="[" * 200_000 + "]" * 200_000, headers={"Content-Type": "application/json"})
+    respx.get(url__regex=r"http://s2\.example/.*").respond(404, json={"error": "Title match not found"})
+    result = build([_one_row_list(tmp_path)], BuildOptions(
+        out_dir=tmp_path / "out", cache_dir=tmp_path / "cache",
+        s2=S2Settings(api_url="http://s2.example", rate=1000.0, max_attempts=1)))
+    assert result.graph.enrichment.resolved == {}
+    assert any("malformed JSON" in warning for warning in result.graph.enrichment.warnings)
+
+
+@pytest.mark.parametrize("stored", ['"a string"', "42", "[" * 100_000 + "]" * 100_000, "{not json"],
+                         ids=["string", "number", "100000-deep", "not-json"])
+def test_a_damaged_cache_entry_is_dropped_with_a_warning(tmp_path, stored):
+    import sqlite3
+
+    from pa_graph import BuildOptions, build
+    from pa_graph.sources.cache import ResponseCache
+
+    ResponseCache(tmp_path / "cache").put("paper:ARXIV:2401.00001", {"paperId": "a" * 40, "title": "x"}, "GET x")
+    with sqlite3.connect(tmp_path / "cache" / ResponseCache.FILE_NAME) as db:
+        db.execute("UPDATE answers SET value = ? WHERE key = ?", (stored, "paper:ARXIV:2401.00001"))
+    result = build([_one_row_list(tmp_path)], BuildOptions(out_dir=tmp_path / "out", cache_dir=tmp_path / "cache",
+                                                          offline=True))
+    assert result.graph.enrichment.resolved == {}
+    damaged = [w for w in result.graph.enrichment.warnings if "damaged" in w]
+    assert len(damaged) == 1 and "paper:ARXIV:2401.00001" in damaged[0]

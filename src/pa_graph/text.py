@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import unicodedata
 from urllib.parse import unquote, urlsplit, urlunsplit
@@ -12,6 +13,9 @@ from pa_graph.errors import InvalidIRIError
 __all__ = [
     "normalize_title",
     "redacted_url",
+    "loads_bounded",
+    "single_line",
+    "MAX_JSON_DEPTH",
     "slugify",
     "label_key",
     "strip_heading_decoration",
@@ -249,6 +253,45 @@ def checked_iri(value: str, what: str) -> str:
         raise InvalidIRIError(f"{what} {value!r}: not an absolute IRI (a scheme such as https:, and no spaces or "
                               '<>"{}|^`\\ characters)')
     return value
+
+
+#: JSON nested deeper than this is refused as malformed before Python builds it (a 200,000-deep answer would end
+#: the build in a RecursionError).
+MAX_JSON_DEPTH = 64
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+
+
+def loads_bounded(data: str | bytes, max_depth: int = MAX_JSON_DEPTH) -> object:
+    """``json.loads`` for untrusted text: ``ValueError`` (as for any malformed JSON) when it nests deeper than
+    ``max_depth``.
+
+    >>> loads_bounded('{"a": [1, {"b": "[[[["}]}')
+    {'a': [1, {'b': '[[[['}]}
+    >>> loads_bounded("[" * 100 + "]" * 100)
+    Traceback (most recent call last):
+    ValueError: JSON nested deeper than 64 levels
+    """
+    text = data.decode("utf-8") if isinstance(data, bytes) else data
+    depth = deepest = 0
+    for bracket in _NOT_BRACKET.sub("", _JSON_STRING.sub("", text)):
+        depth += 1 if bracket in "[{" else -1
+        deepest = max(deepest, depth)
+        if deepest > max_depth:
+            raise ValueError(f"JSON nested deeper than {max_depth} levels")
+    return json.loads(text)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def single_line(text: str) -> str:
+    """Text from a list or a service as one line: control characters and line breaks folded to a space.
+
+    >>> single_line("A title\\n::error file=README.md::forged\\r\\tend")
+    'A title ::error file=README.md::forged end'
+    """
+    return _CONTROL.sub(" ", text)
 
 
 _SECRET_PARAMETER = re.compile(r"(?:token|key|api[_-]?key|apikey|sig|signature|access[_-]?token|secret|password|"

@@ -20,8 +20,11 @@ from pathlib import Path
 from platformdirs import user_cache_dir
 
 from pa_graph.errors import CacheError
+from pa_graph.text import loads_bounded
 
 __all__ = ["Cached", "ResponseCache", "default_cache_dir", "cache_dir_from"]
+
+_DAMAGED = object()
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS answers (
@@ -66,11 +69,15 @@ class ResponseCache:
     def __init__(self, folder: str | Path, read_only: bool = False) -> None:
         self.path = Path(folder) / self.FILE_NAME
         self.read_only = read_only
+        self.damaged: list[str] = []  # keys whose stored value was no answer (dropped)
         if read_only:
             try:
                 if self.path.is_file():
-                    self._db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=30,
-                                               isolation_level=None)
+                    # a WAL file needs its -shm beside it even to read; in a folder the user cannot write to,
+                    # read it as immutable (a cleanly closed cache holds everything in the main file)
+                    immutable = "&immutable=1" if not os.access(self.path.parent, os.W_OK) else ""
+                    self._db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro{immutable}", uri=True,
+                                               timeout=30, isolation_level=None)
                     self._db.execute("PRAGMA busy_timeout=30000")
                 else:
                     self._db = sqlite3.connect(":memory:", isolation_level=None)
@@ -105,13 +112,20 @@ class ResponseCache:
         try:
             row = self._db.execute("SELECT value, request, retrieved_at FROM answers WHERE key = ?", (key,)).fetchone()
         except sqlite3.DatabaseError as err:
-            raise CacheError(f"{self.path}: the cache file is damaged ({err}); remove it or run 'pa-graph cache clear'") from err
+            if "malformed" in str(err) or "not a database" in str(err):
+                raise CacheError(f"{self.path}: the cache file is damaged ({err}); remove it or run "
+                                 "'pa-graph cache clear'") from err
+            raise CacheError(f"{self.path}: the cache cannot be read ({err})") from err
         if row is None:
             return None
         try:
-            return Cached(json.loads(row[0]), row[1], row[2])
+            value = loads_bounded(row[0])
         except ValueError:
+            value = _DAMAGED
+        if value is _DAMAGED or not (value is None or isinstance(value, (dict, list))):
+            self.damaged.append(key)  # a string, a number or JSON too deep: never an answer; asked again online
             return None
+        return Cached(value, row[1], row[2])
 
     def put(self, key: str, value: object, request: str, retrieved_at: str | None = None) -> Cached:
         entry = Cached(value, request, retrieved_at or datetime.now(timezone.utc).isoformat(timespec="seconds"))

@@ -100,10 +100,13 @@ class S2Client(ServiceClient):
         missing = []
         for paper_id in dict.fromkeys(ids):
             hit = self.cached(f"{kind}:{paper_id}")
+            if hit is not None and not _is_item(hit.value):
+                self.warnings.append(f"Semantic Scholar: the cached answer for {paper_id} is no paper; dropped")
+                hit = None
             if hit is None:
                 missing.append(paper_id)
             else:
-                answers[paper_id] = hit
+                answers[paper_id] = Cached(shaped(hit.value), hit.request, hit.retrieved_at)
         nested = "references." in fields or "citations." in fields
         queue = [missing[i:i + BATCH_LIMIT] for i in range(0, len(missing), BATCH_LIMIT)]
         while queue:
@@ -131,14 +134,13 @@ class S2Client(ServiceClient):
                 continue
             entries = {}
             for paper_id, item in zip(chunk, body):
-                if item is None or (isinstance(item, dict) and isinstance(item.get("paperId"), str)
-                                    and S2_PAPER_ID.fullmatch(item["paperId"])):
-                    entries[f"{kind}:{paper_id}"] = item
+                if _is_item(item):
+                    entries[f"{kind}:{paper_id}"] = shaped(item)
                 else:
                     self.warnings.append(f"Semantic Scholar: malformed item for {paper_id} in {request}; skipped")
             self._store(entries, request)
             answers.update({key.split(":", 1)[1]: self.cache.get(key) for key in entries})
-        return answers
+        return {paper_id: answer for paper_id, answer in answers.items() if answer is not None}
 
     def match_title(self, title: str, fields: str) -> Cached | None:
         """``GET /paper/search/match`` (best title match, or ``None`` value for "Title match not found")."""
@@ -200,7 +202,7 @@ class S2Client(ServiceClient):
             data = page.get("data") if isinstance(page, dict) else None
             if not isinstance(data, list):
                 break
-            items.extend(item for item in data if isinstance(item, dict))
+            items.extend(shaped(item) for item in data if isinstance(item, dict))
             following = page.get("next")
             if not data or not isinstance(following, int) or following <= offset:
                 break
@@ -210,6 +212,41 @@ class S2Client(ServiceClient):
             return Cached(items[:cap], request, "")
         self._store({key: items[:cap]}, request)
         return self.cache.get(key)
+
+
+def _is_item(value: object) -> bool:
+    """An answer for one paper: ``None`` (unknown to S2) or an object with a valid paper id."""
+    return value is None or (isinstance(value, dict) and isinstance(value.get("paperId"), str)
+                             and bool(S2_PAPER_ID.fullmatch(value["paperId"])))
+
+
+_LIST_FIELDS = ("references", "citations", "authors")
+_OBJECT_FIELDS = ("externalIds", "publicationVenue", "embedding", "journal", "citedPaper", "citingPaper")
+_TEXT_FIELDS = ("title", "venue", "paperId", "authorId", "name")
+
+
+def shaped(item: object) -> object:
+    """An S2 object with every field of the wrong type made null, and lists holding only objects — so that no
+    value of the wrong shape (``references`` as an object, a list of strings) reaches the package's data model,
+    whether it came from the service or from the cache.
+
+    >>> shaped({"paperId": "a", "references": {"x": 1}, "authors": ["A", {"name": "B"}], "title": 3})
+    {'paperId': 'a', 'references': None, 'authors': [{'name': 'B'}], 'title': None}
+    """
+    if not isinstance(item, dict):
+        return item
+    out = dict(item)
+    for name in _LIST_FIELDS:
+        if name in out:
+            value = out[name]
+            out[name] = [shaped(x) for x in value if isinstance(x, dict)] if isinstance(value, list) else None
+    for name in _OBJECT_FIELDS:
+        if name in out:
+            out[name] = shaped(out[name]) if isinstance(out[name], dict) else None
+    for name in _TEXT_FIELDS:
+        if name in out and out[name] is not None and not isinstance(out[name], str):
+            out[name] = None
+    return out
 
 
 @dataclass

@@ -10,7 +10,6 @@ proves unreachable or refuses the key is not asked again in that build.
 
 from __future__ import annotations
 
-import json as jsonlib
 import random
 import time
 from collections.abc import Callable
@@ -22,7 +21,7 @@ import httpx
 from pa_graph import __version__
 from pa_graph.errors import ServiceAuthError, ServiceError, ServiceRequestError, ServiceUnavailable
 from pa_graph.sources.cache import Cached, ResponseCache
-from pa_graph.text import without_credentials
+from pa_graph.text import loads_bounded, single_line, without_credentials
 
 __all__ = ["ServiceClient", "RetryBudget", "MAX_ANSWER_BYTES"]
 
@@ -90,10 +89,16 @@ class ServiceClient:
     # ----- cache -------------------------------------------------------------------------------------------------
 
     def cached(self, key: str) -> Cached | None:
-        """The stored answer, unless ``refresh`` asks to fetch it again in this build."""
+        """The stored answer, unless ``refresh`` asks to fetch it again in this build; a stored value that is no
+        answer is dropped with one warning (and asked again when online)."""
         if self.refresh and key not in self._fresh:
             return None
-        return self.cache.get(key)
+        damaged = len(self.cache.damaged)
+        hit = self.cache.get(key)
+        if len(self.cache.damaged) > damaged:
+            self.warnings.append(f"{self.SERVICE}: the cached answer for {single_line(key)[:120]} is damaged; dropped"
+                                 + ("" if self.offline else " and asked again"))
+        return hit
 
     def _store(self, entries: dict[str, object], request: str) -> None:
         self.cache.put_many(entries, request)
@@ -153,7 +158,7 @@ class ServiceClient:
                 status = response.status_code
                 if status == 200:
                     try:
-                        return _clean(jsonlib.loads(body))
+                        return _clean(loads_bounded(body))
                     except ValueError:
                         reason = "malformed JSON in the answer"
                 elif status == 404 and not_found_ok:
@@ -234,8 +239,10 @@ def _retry_after(response: httpx.Response) -> float | None:
 
 
 def _error_text(body: bytes) -> str:
+    """A service's own word on an error, as one line (a line break in it would start a forged workflow command)."""
     try:
-        answer = jsonlib.loads(body)
+        answer = loads_bounded(body)
     except ValueError:
         return ""
-    return str(answer.get("error") or answer.get("message") or "")[:200] if isinstance(answer, dict) else ""
+    return single_line(str(answer.get("error") or answer.get("message") or ""))[:200] \
+        if isinstance(answer, dict) else ""
