@@ -58,7 +58,6 @@ WORLDS: dict[str, Callable] = {
 }
 #: What a build may lack: its peer lists and embeddings (a plain enriched build has neither).
 CONDITIONS = {"all its data": (), "no peers, no embeddings": ("peers", "embeddings")}
-BAND = 0.95  # the signal weights sum to at most this (less than 1: see missing.py)
 
 
 @dataclass
@@ -114,39 +113,37 @@ def objective(training: list[dict[str, list[Case]]], ranker: Ranker) -> float:
 
 
 
-def _ranker(vector: np.ndarray, background: float, concentration: float) -> Ranker:
-    """Band weights scaled to sum at most BAND; concentration (unbounded) and the penalty as given."""
-    weights = {s: round(float(w), 3) for s, w in zip(SIGNALS, vector) if s != "concentration"}
-    total = sum(weights.values())
-    if total > BAND:
-        weights = {s: round(w * BAND / total, 3) for s, w in weights.items()}
-    return Ranker({**weights, "concentration": round(concentration, 2)}, round(background, 2))
+def _ranker(vector: np.ndarray, background: float, evidence: float) -> Ranker:
+    return Ranker({s: round(float(w), 3) for s, w in zip(SIGNALS, vector)}, round(background, 2), round(evidence, 2))
 
 
 def fit(training: list[dict[str, list[Case]]], samples: int, seed: int = 0) -> Ranker:
-    """Random search (Dirichlet weights of random total, a random penalty), then coordinate steps."""
+    """Random search (Dirichlet weights of a random total, a random penalty and evidence weight), then
+    coordinate steps on each weight, the penalty and the evidence weight."""
     rng = np.random.default_rng(seed)
-    tried = [DEFAULT_RANKER, Ranker.in_degree(), Ranker.in_degree(4.0)]
+    tried = [DEFAULT_RANKER, Ranker({}, 0.0), Ranker({}, 10.0)]
     for _ in range(samples):
-        tried.append(_ranker(rng.dirichlet(np.ones(len(SIGNALS))) * rng.uniform(0, BAND), float(rng.uniform(0, 12)),
-                             float(rng.uniform(0, 8))))
+        tried.append(_ranker(rng.dirichlet(np.ones(len(SIGNALS))) * rng.uniform(0, 12), float(rng.uniform(0, 30)),
+                             float(rng.uniform(0, 3))))
     best = max(tried, key=lambda r: objective(training, r))
     best_value = objective(training, best)
-    step = 0.1
-    while step >= 0.025:
+    step = 1.0
+    while step >= 0.1:
         improved = False
-        for j, signal in enumerate(SIGNALS):
+        for j in range(len(SIGNALS) + 2):
             for delta in (step, -step):
                 vector = np.array([best.weights.get(s, 0.0) for s in SIGNALS])
-                vector[j] = max(0.0, vector[j] + delta)
-                concentration = best.weights.get("concentration", 0.0)
-                if signal == "concentration":
-                    concentration = max(0.0, concentration + 10 * delta)
-                for background in (best.background, best.background + 10 * delta):
-                    trial = _ranker(vector, max(0.0, background), concentration)
-                    value = objective(training, trial)
-                    if value > best_value + 1e-9:
-                        best, best_value, improved = trial, value, True
+                background, evidence = best.background, best.evidence
+                if j < len(SIGNALS):
+                    vector[j] = max(0.0, vector[j] + delta)
+                elif j == len(SIGNALS):
+                    background = max(0.0, background + 3 * delta)
+                else:
+                    evidence = max(0.0, evidence + delta / 2)
+                trial = _ranker(vector, background, evidence)
+                value = objective(training, trial)
+                if value > best_value + 1e-9:
+                    best, best_value, improved = trial, value, True
         if not improved:
             step /= 2
     return best
@@ -197,14 +194,15 @@ def quality(seeds: int, train: int, samples: int, refit: bool) -> tuple[list[str
     shipped = fit(list(training.values()), samples) if refit else DEFAULT_RANKER
     if refit:
         print(f"fitted on all four worlds' training seeds: WEIGHTS = {dict(shipped.weights)!r}, "
-              f"BACKGROUND_PENALTY = {shipped.background!r}")
+              f"BACKGROUND_PENALTY = {shipped.background!r}, EVIDENCE_WEIGHT = {shipped.evidence!r}")
     rows, losses = [], []
     for world in WORLDS:
         world_rows, world_losses = table_rows(world, held_out[world], shipped)
         rows += world_rows
         losses += world_losses
     out += ["", "## The shipped default on every world", "",
-            f"`WEIGHTS` = `{dict(shipped.weights)}`, `BACKGROUND_PENALTY` = {shipped.background}; {seeds} held-out "
+            f"`WEIGHTS` = `{dict(shipped.weights)}`, `BACKGROUND_PENALTY` = {shipped.background}, "
+            f"`EVIDENCE_WEIGHT` = {shipped.evidence}; {seeds} held-out "
             "seeds (mean ± sd).", "", *HEADER, *rows, ""]
     return out, losses, shipped
 

@@ -12,7 +12,7 @@ specificity    ``(n + m·p) / (max(g, n) + m)``: the share of everything citing 
                (``g`` = S2 ``citationCount``), shrunk toward the base rate ``p = Σn / Σg`` of all candidates
                by a Beta prior worth ``m`` = :data:`SPECIFICITY_PRIOR` citing papers
 concentration  the Wilson lower bound (95%) of ``n_s / n``, ``n_s`` = works of ``C`` listed in ``s``: 2 of 2
-               counts for less than 7 of 7, and a work with more citers and the same share never for less
+               counts for less than 7 of 7
 section_share  ``n_s / |s|``: the share of the likely section's works that cite ``c``
 cocitation     ``Σ_{l ∈ C} |refs(l) ∩ L − {c}|``: how many listed works the works citing ``c`` also cite
 coupling       ``|refs(c) ∩ R| / r``, ``R`` = listed works and everything they cite, ``r`` = ``c``'s        ``c``'s references
@@ -27,24 +27,22 @@ their mean place): a signal then orders candidates the same way in every list, w
 is divided by the number of peer lists instead. A value unknown for a candidate counts as the mean of the known
 ones; a signal unknown for every candidate drops out.
 
-The default ranking (:data:`DEFAULT_RANKER`) is built so that its order can be explained and does not hinge on
-one world's quirks::
+The default ranking (:data:`DEFAULT_RANKER`) is a score with two rules on top, so that its order can be explained
+and does not hinge on one world's quirks::
 
-    score = TIER · [in ≥ min_lists peer lists] + log2(n) − BACKGROUND_PENALTY · background + Σ w·value
+    score = EVIDENCE · log2(n) + Σ w · percentile − BACKGROUND_PENALTY · background
 
-* a work in at least ``min_lists`` peer lists ranks above every candidate in fewer (``TIER`` exceeds any other
-  difference);
-* ``log2(n)`` is the backbone: doubling the listed citers adds 1, and the weights of the signals other than
-  concentration (:data:`WEIGHTS`) sum to less than 1, so no mix of years, similarity or coupling lifts a work above
-  one that twice as many listed works cite and that is at least as concentrated — unless that one is
-  *background*: its shrunk specificity is below the median of the candidates' (most of what cites it is outside
-  the list), which costs up to :data:`BACKGROUND_PENALTY` doublings, in proportion to how far below the median it
-  is (``background`` = ``1 − 2 × its specificity percentile``, at least 0);
-* concentration may weigh any amount: its lower bound never falls when the citers double at the same share, so
-  it cannot break that rule;
-* the weights and the penalty are chosen by ``benchmarks/bench_gaps.py --fit`` on training seeds of four
-  synthetic worlds with different assumptions, and checked world by world on held-out seeds (leave one world
-  out: see ``benchmarks/README.md``).
+* ``background`` = ``max(0, 1 − 2 × the specificity percentile)``: 0 from the median up, 1 for the least specific
+  candidate — a work most of whose citations come from outside the list;
+* **peer tier**: a work in at least ``min_lists`` peer lists ranks above every candidate in fewer;
+* **dominance**, within each tier: a candidate that at least twice as many listed works cite, with at least the
+  same concentration (raw ``n_s / n``) and not background (specificity at least the median), ranks above — whatever
+  the years, embeddings or references. The relation is transitive, so the rule is kept by lowering each candidate
+  just below the lowest-placed candidate that dominates it (:func:`dominance_repaired`), a linear extension of the
+  rule nearest to the score's own order;
+* the weights, the evidence weight and the penalty are chosen by ``benchmarks/bench_gaps.py --fit`` on training
+  seeds of four synthetic worlds with different assumptions, and checked world by world on held-out seeds (leave
+  one world out: see ``benchmarks/README.md``).
 
 Ties: more citing listed works, then the newer year, then the title.
 """
@@ -65,18 +63,17 @@ from pa_graph.analysis.gaps.peers import PeerLists
 from pa_graph.parse import DEFAULT_HEADER, NewEntry, table_row
 from pa_graph.text import ARXIV_ID, DOI, OPENALEX_ID, S2_PAPER_ID, arxiv_base_id
 
-__all__ = ["SIGNALS", "WEIGHTS", "BACKGROUND_PENALTY", "SPECIFICITY_PRIOR", "CONCENTRATION_Z", "wilson_lower_bound", "DEFAULT_MIN_LISTS",
+__all__ = ["SIGNALS", "WEIGHTS", "BACKGROUND_PENALTY", "EVIDENCE_WEIGHT", "SPECIFICITY_PRIOR", "dominance_repaired", "CONCENTRATION_Z", "wilson_lower_bound", "DEFAULT_MIN_LISTS",
            "Ranker", "DEFAULT_RANKER", "SignalTable", "signal_table", "scores", "ranking", "Suggestion",
            "MissingPapers", "missing_papers", "candidates_of", "DEFAULT_TOP", "shrunk_share"]
 
 SIGNALS = ("citations", "specificity", "concentration", "section_share", "cocitation", "coupling", "similarity",
            "recency", "peers")
-#: Weights of the signals' percentiles: those other than concentration sum to less than 1 (they reorder within a
-#: doubling of listed citers); chosen by ``python benchmarks/bench_gaps.py --fit`` on the training seeds of four
-#: worlds.
+#: Weights of the signals' percentiles, of ``log2(n)`` and of background; chosen by
+#: ``python benchmarks/bench_gaps.py --fit`` on the training seeds of four worlds.
 WEIGHTS: dict[str, float] = {"citations": 0.0, "specificity": 0.105, "concentration": 7.86, "section_share": 0.0,
                              "cocitation": 0.0, "coupling": 0.392, "similarity": 0.188, "recency": 0.0, "peers": 0.264}
-#: What being background costs at most, in doublings of listed citers (chosen with the weights).
+EVIDENCE_WEIGHT = 1.0
 BACKGROUND_PENALTY = 20.6
 #: Beta prior strength for specificity: a work's own share outweighs the list's base rate only once it has about
 #: this many citing papers.
@@ -86,45 +83,42 @@ CONCENTRATION_Z = 1.96
 #: A work in at least this many peer lists is "in other lists" and ranks above every candidate in fewer.
 DEFAULT_MIN_LISTS = 2
 DEFAULT_TOP = 30
-_TIER = 1000.0  # larger than any log2(n) difference
+_TIER = 1e6  # larger than any other difference of scores
+_STEP = 1e-6  # how far below its lowest dominator a dominated candidate is placed
 
 
 @dataclass(frozen=True)
 class Ranker:
     """How candidates are ordered: the default, or a baseline the benchmark compares it with.
 
-    ``evidence``: ``log2(n)`` as the backbone (then the weights of the signals other than concentration must sum
-    to less than 1, which is what makes a work cited by twice as many listed works, at least as concentrated, rank
-    above whatever its years); ``peer_tier``: works in at least ``min_lists`` peer lists first; ``background``:
-    the penalty for being background (``graded``: times how far below the median its specificity is, from 0 at
-    the median to 1 for the least specific candidate).
+    ``weights``: of each signal's percentile; ``evidence``: of ``log2(n)``; ``background``: the penalty for being
+    background (``graded``: times how far below the median its specificity is, else all or nothing);
+    ``peer_tier``: works in at least ``min_lists`` peer lists first; ``dominance``: keep the doubling rule.
     """
 
     weights: Mapping[str, float] = field(default_factory=lambda: dict(WEIGHTS))
     background: float = BACKGROUND_PENALTY
-    evidence: bool = True
+    evidence: float = EVIDENCE_WEIGHT
     peer_tier: bool = True
-    graded: bool = True  # the penalty grows with how far below the median a background work's specificity is
+    graded: bool = True
+    dominance: bool = True
 
     def __post_init__(self) -> None:
         unknown = set(self.weights) - set(SIGNALS)
         if unknown:
             raise ValueError(f"unknown signals: {', '.join(sorted(unknown))}")
-        if any(w < 0 for w in self.weights.values()) or self.background < 0:
-            raise ValueError("weights and the background penalty must not be negative")
-        if self.evidence and sum(w for s, w in self.weights.items() if s != "concentration") >= 1:
-            raise ValueError("with the citation backbone the weights of the signals other than concentration must "
-                             "sum to less than 1")
+        if any(w < 0 for w in self.weights.values()) or self.background < 0 or self.evidence < 0:
+            raise ValueError("weights, the evidence weight and the background penalty must not be negative")
 
     @classmethod
     def alone(cls, signal: str) -> Ranker:
         """One signal and nothing else."""
-        return cls({signal: 1.0}, 0.0, evidence=False, peer_tier=False)
+        return cls({signal: 1.0}, 0.0, evidence=0.0, peer_tier=False, dominance=False)
 
     @classmethod
     def in_degree(cls, background: float = 0.0) -> Ranker:
         """Listed citers alone; with a large ``background``, background works after all others."""
-        return cls({}, background, evidence=True, peer_tier=False, graded=False)
+        return cls({}, background, evidence=1.0, peer_tier=False, graded=False, dominance=False)
 
 
 DEFAULT_RANKER = Ranker()
@@ -295,19 +289,66 @@ def _as_ranker(weights: Mapping[str, float] | Ranker) -> Ranker:
 
 
 def scores(table: SignalTable, weights: Mapping[str, float] | Ranker = DEFAULT_RANKER) -> np.ndarray:
-    """Each candidate's score under ``weights`` (a :class:`Ranker`, or signal weights for the default shape)."""
+    """Each candidate's score under ``weights`` (a :class:`Ranker`, or signal weights for the default shape), with
+    the peer tier added and the dominance rule kept when the ranker asks for them."""
     ranker = _as_ranker(weights)
     if not len(table.candidates):
         return np.zeros(0)
     w = np.array([ranker.weights.get(signal, 0.0) for signal in SIGNALS]) * table.active
     score = table.values @ w
     if ranker.evidence:
-        score = score + np.log2(np.maximum(table.citers, 1))
+        score = score + ranker.evidence * np.log2(np.maximum(table.citers, 1))
     if ranker.background:
         score = score - ranker.background * (table.background_depth if ranker.graded else table.background)
+    if ranker.dominance:
+        groups = table.in_peer_lists if ranker.peer_tier else np.zeros(len(score), dtype=bool)
+        score = dominance_repaired(score, table.citers, np.array(table.in_section) / table.citers,
+                                   table.background, groups)
     if ranker.peer_tier:
         score = score + _TIER * table.in_peer_lists
     return score
+
+
+def dominance_repaired(score: np.ndarray, citers: np.ndarray, concentration: np.ndarray, background: np.ndarray,
+                       groups: np.ndarray) -> np.ndarray:
+    """The scores lowered just enough that, within each group, every candidate ranks below each one that has at
+    least twice its citers, at least its concentration and is not background.
+
+    Candidates are taken by citers, most first, so a dominator's final score is known before the works it
+    dominates; the lowest final score among a candidate's dominators (those with at least its concentration) is
+    read from a Fenwick tree over concentration ranks: O(n log n).
+
+    >>> dominance_repaired(np.array([0.0, 5.0, 9.0]), np.array([8, 4, 2]), np.array([1.0, 1.0, 1.0]),
+    ...                    np.array([False, False, False]), np.zeros(3, dtype=bool)).round(6).tolist()
+    [0.0, -1e-06, -2e-06]
+    """
+    repaired = score.astype(float).copy()
+    for group in np.unique(groups):
+        members = np.flatnonzero(groups == group)
+        order = members[np.argsort(-citers[members], kind="stable")]
+        levels = np.unique(concentration[members])  # ascending; a dominator has a level at least the candidate's
+        tree = np.full(len(levels) + 1, np.inf)  # prefix minima over levels counted from the highest
+
+        def position(value: float) -> int:
+            return len(levels) - int(np.searchsorted(levels, value))  # 1 for the highest level
+
+        added = 0
+        for candidate in order:
+            while added < len(order) and citers[order[added]] >= 2 * citers[candidate]:
+                dominator = order[added]
+                added += 1
+                if not background[dominator]:
+                    i = position(concentration[dominator])
+                    while i < len(tree):
+                        tree[i] = min(tree[i], repaired[dominator])
+                        i += i & -i
+            lowest, i = np.inf, position(concentration[candidate])
+            while i > 0:
+                lowest = min(lowest, tree[i])
+                i -= i & -i
+            if lowest < np.inf:
+                repaired[candidate] = min(repaired[candidate], lowest - _STEP)
+    return repaired
 
 
 def ranking(table: SignalTable, weights: Mapping[str, float] | Ranker = DEFAULT_RANKER) -> np.ndarray:
