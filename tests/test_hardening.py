@@ -375,3 +375,56 @@ def test_a_damaged_cache_entry_is_dropped_with_a_warning(tmp_path, stored):
     assert result.graph.enrichment.resolved == {}
     damaged = [w for w in result.graph.enrichment.warnings if "damaged" in w]
     assert len(damaged) == 1 and "paper:ARXIV:2401.00001" in damaged[0]
+
+
+def runner_commands(output: str) -> list[str]:
+    """The workflow commands the Actions runner would execute in ``output``: ``::`` at a line's start (after
+    whitespace), ``##[`` anywhere in a line."""
+    lines = output.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return [line for line in lines if line.lstrip().startswith("::") or "##[" in line]
+
+
+def test_list_titles_cannot_forge_workflow_commands_in_audit_github(runner, tmp_path):
+    from pa_graph.cli import main
+
+    hostile = "Forged ##[stop-commands]tok ##[error]fake %0A::error::x"
+    listed = tmp_path / "README.md"
+    listed.write_text("## Papers\n\n| Paper | Year | PDF |\n|---|---|---|\n"
+                      f"| [{hostile}](https://arxiv.org/abs/2401.00001) | 2024 | |\n"
+                      f"| [{hostile}](https://arxiv.org/abs/2401.00001) | 2024 | |\n", encoding="utf-8")
+    result = runner.invoke(main, ["audit", str(listed), "--github", "--cache-dir", str(tmp_path / "cache")],
+                           env={"GITHUB_ACTIONS": "true"})
+    commands = runner_commands(result.stdout)
+    assert commands and all(line.startswith(("::error ", "::notice ")) for line in commands), commands
+    assert not any("##[" in line for line in commands)
+    assert any("Forged" in line for line in commands)  # the finding is still annotated, its title inert
+
+
+@respx.mock
+def test_a_service_title_with_a_line_break_cannot_forge_a_command_in_gaps_output(runner, tmp_path, monkeypatch):
+    import json
+
+    from pa_graph import BuildOptions, build
+    from pa_graph.cli import main
+    from pa_graph.sources.s2 import S2Settings
+
+    listed = tmp_path / "list.md"
+    listed.write_text("## Papers\n\n| Paper | Year | PDF |\n|---|---|---|\n"
+                      "| [First paper](https://arxiv.org/abs/2401.00001) | 2024 | |\n"
+                      "| [Second paper](https://arxiv.org/abs/2401.00002) | 2024 | |\n", encoding="utf-8")
+    forged = {"paperId": "c" * 40, "title": "Good title\n::error file=README.md,line=1::forged ##[stop-commands]t",
+              "year": 2020}
+    items = [{"paperId": pid * 40, "title": title, "externalIds": {"ArXiv": arxiv}, "references": [forged]}
+             for pid, title, arxiv in (("a", "First paper", "2401.00001"), ("b", "Second paper", "2401.00002"))]
+    respx.post("http://s2.example/graph/v1/paper/batch").mock(side_effect=lambda request: httpx.Response(
+        200, json=items if "references.paperId" in request.url.params.get("fields", "") else [None]))
+    respx.get(url__regex=r"http://s2\.example/.*").respond(
+        400, json={"error": "bad query\n::error file=README.md::forged by the service"})
+    build([listed], BuildOptions(out_dir=tmp_path / "out", cache_dir=tmp_path / "cache",
+                                 s2=S2Settings(api_url="http://s2.example", rate=1000.0, max_attempts=1)))
+    gaps = json.loads((tmp_path / "out" / "gaps.json").read_text(encoding="utf-8"))
+    assert gaps["missing_papers"][0]["title"].startswith("Good title ::error")  # one line at the boundary
+    result = runner.invoke(main, ["gaps", "--graph", str(tmp_path / "out" / "graph.ttl")],
+                           env={"GITHUB_ACTIONS": "true"})
+    assert result.exit_code == 0, result.output
+    assert "Good title" in result.stdout and runner_commands(result.output) == []

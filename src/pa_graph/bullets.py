@@ -28,6 +28,7 @@ from markdown_it.token import Token
 
 from pa_graph.records import Finding, ListRow, ParsedList, Section, SourceRef
 from pa_graph.text import (
+    single_line,
     arxiv_id_from_url,
     arxiv_year_month,
     markdown_text,
@@ -314,7 +315,7 @@ def _row(item: _Item, section: Section, parsed: ParsedList) -> ListRow | None:
         if from_id:
             year, month = from_id
     return ListRow(
-        source=source, section=section, title=title, links=links, arxiv_id=arxiv_ids[0] if arxiv_ids else None,
+        source=source, section=section, title=single_line(title), links=links, arxiv_id=arxiv_ids[0] if arxiv_ids else None,
         year=year, month=month, venue=venue, tags=tuple(dict.fromkeys(inline.badges)),
         authors=_authors(inline), from_list_item=True, last_line=item.last_line,
     )

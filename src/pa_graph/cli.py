@@ -37,6 +37,7 @@ from pa_graph.loading import load_graph, load_model, open_store
 from pa_graph.model import nodes_of_kind
 from pa_graph.outputs import write_all, write_atomic
 from pa_graph.parse import list_summary
+from pa_graph.text import inert
 from pa_graph.pipeline import BuildOptions, GapOptions, assemble_lists, bundled_list, load_lists
 from pa_graph.export.rdf import DEFAULT_BASE_IRI
 from pa_graph.sources.openalex import OpenAlexSettings
@@ -116,7 +117,7 @@ class _Progress:
         if 0 < done < total:
             seconds = (now - self.started) / done * (total - done)
             left = f", {seconds / 60:.0f} min left" if seconds >= 90 else f", {seconds:.0f} s left"
-        click.echo(f"{stage}: {done}/{total}{left}", file=self.stream)
+        _echo(f"{stage}: {done}/{total}{left}", file=self.stream)
         self.last = now
 
     def close(self) -> None:
@@ -131,6 +132,14 @@ def _one_line(err: Exception, limit: int = 2000) -> str:
     return text if len(text) <= limit else text[:limit] + " …"
 
 
+def _echo(message: object = None, **kwargs) -> None:
+    """``click.echo`` for every line pa-graph prints: in a CI context (``GITHUB_ACTIONS`` or ``CI`` set) text from
+    lists, services and caches is made inert for the runner's workflow-command parser (:func:`~pa_graph.text.inert`)."""
+    if message is not None and (os.environ.get("GITHUB_ACTIONS") or os.environ.get("CI")):
+        message = inert(str(message))
+    click.echo(message, **kwargs)
+
+
 def _reported(command):
     """Turn library errors into one-line messages and exit codes; never show a traceback unless PA_GRAPH_DEBUG=1."""
 
@@ -139,10 +148,10 @@ def _reported(command):
         try:
             return command(*args, **kwargs)
         except _INPUT_ERRORS as err:
-            click.echo(f"Error: {_one_line(err)}", err=True)
+            _echo(f"Error: {_one_line(err)}", err=True)
             sys.exit(2)
         except PaGraphError as err:
-            click.echo(f"Error: {_one_line(err)}", err=True)
+            _echo(f"Error: {_one_line(err)}", err=True)
             sys.exit(1)
         except (click.exceptions.Exit, click.ClickException, KeyboardInterrupt):
             raise
@@ -152,7 +161,7 @@ def _reported(command):
         except Exception as err:  # a bug: say so in one line, keep the traceback for those who ask
             if os.environ.get("PA_GRAPH_DEBUG"):
                 traceback.print_exc()
-            click.echo(
+            _echo(
                 f"Error: internal error ({type(err).__name__}: {err}); rerun with PA_GRAPH_DEBUG=1 for details", err=True
             )
             sys.exit(1)
@@ -235,15 +244,15 @@ def build(lists: tuple[str, ...], out_dir: Path, offline: bool, no_enrich: bool,
     kg = result.graph
     for parsed in kg.lists:
         for finding in parsed.malformed:
-            click.echo(f"warning: {finding.message}", err=True)
+            _echo(f"warning: {finding.message}", err=True)
         for note in parsed.notes:
-            click.echo(f"note: {note}", err=True)
+            _echo(f"note: {note}", err=True)
         if parsed.repairs:
-            click.echo(f"note: {parsed.name}: repaired mojibake on {len(parsed.repairs)} lines (listed in audit.md)", err=True)
-        click.echo(f"{parsed.name}: {list_summary(parsed)}", err=True)
+            _echo(f"note: {parsed.name}: repaired mojibake on {len(parsed.repairs)} lines (listed in audit.md)", err=True)
+        _echo(f"{parsed.name}: {list_summary(parsed)}", err=True)
     surveys = sum(work.is_survey for work in kg.works)
     rows = sum(len(parsed.rows) for parsed in kg.lists)
-    click.echo(
+    _echo(
         f"{rows} rows → {len(kg.works)} works ({surveys} surveys, {len(kg.works) - surveys} papers); "
         f"{result.stats['triples']} triples; {len(kg.audit.findings)} audit findings"
     )
@@ -251,16 +260,16 @@ def build(lists: tuple[str, ...], out_dir: Path, offline: bool, no_enrich: bool,
         _report_enrichment(kg.enrichment)
     if kg.gap_report is not None:
         for warning in kg.gap_report.warnings:
-            click.echo(f"warning: {warning}", err=True)
+            _echo(f"warning: {warning}", err=True)
         for line, entry, count in kg.gap_report.ignore_counts:
-            click.echo(f"ignore file line {line} ({entry}): removed {count}")
+            _echo(f"ignore file line {line} ({entry}): removed {count}")
         if kg.gap_report.other_lists is not None:
-            click.echo(f"in other lists: {len(kg.gap_report.other_lists.works)} works in at least "
+            _echo(f"in other lists: {len(kg.gap_report.other_lists.works)} works in at least "
                        f"{kg.gap_report.min_lists} peer lists and not in this one, in {out_dir / 'gaps.md'}")
     if kg.gap_report is not None and kg.gap_report.missing is not None:
-        click.echo(f"missing papers: top {len(kg.gap_report.suggestions)} of {kg.gap_report.missing.candidates} candidates "
+        _echo(f"missing papers: top {len(kg.gap_report.suggestions)} of {kg.gap_report.missing.candidates} candidates "
                    f"in {out_dir / 'gaps.md'}")
-    click.echo("wrote " + ", ".join(str(path) for path in result.written))
+    _echo("wrote " + ", ".join(str(path) for path in result.written))
     open_store(out_dir / "graph.ttl")  # the on-disk store queries open, loaded now rather than by the first query
     if result.validation is not None:
         _report_validation(result.validation, out_dir / "graph.ttl")
@@ -268,11 +277,11 @@ def build(lists: tuple[str, ...], out_dir: Path, offline: bool, no_enrich: bool,
 
 def _report_validation(report, graph_file: Path) -> None:
     if report.conforms:
-        click.echo(f"{graph_file}: conforms to the SHACL shapes")
+        _echo(f"{graph_file}: conforms to the SHACL shapes")
         return
     for violation in report.violations:
-        click.echo(f"violation: {violation}", err=True)
-    click.echo(f"{graph_file}: {len(report.violations)} SHACL violations", err=True)
+        _echo(f"violation: {violation}", err=True)
+    _echo(f"{graph_file}: {len(report.violations)} SHACL violations", err=True)
     sys.exit(1)
 
 
@@ -307,7 +316,7 @@ def query(query: str, graph_file: Path, engine: str, style: str, bindings: tuple
 
     if query == "list":
         for name, what in cookbook().items():
-            click.echo(f"{name:<26} {what}")
+            _echo(f"{name:<26} {what}")
         return
     values = {}
     for item in bindings:
@@ -320,7 +329,7 @@ def query(query: str, graph_file: Path, engine: str, style: str, bindings: tuple
         result = remote_query(endpoint, bind(load_query(query), values), named_graph, Credentials.from_environment())
     else:
         result = run_query(graph_file, query, engine, values, allow_service=allow_service)
-    click.echo(format_result(result, style), nl=False)
+    _echo(format_result(result, style), nl=False)
 
 
 @main.command()
@@ -355,9 +364,9 @@ def push(graph_file: Path, endpoint: str | None, update_endpoint: str | None, na
     else:
         result = push_update(graph_file, update_endpoint, named_graph, credentials, query_endpoint=query_endpoint)
     held = "" if result.verified is None else f"; the store holds {result.verified} there"
-    click.echo(f"pushed {result.triples} triples into <{result.named_graph}> in {result.requests} requests{held}")
+    _echo(f"pushed {result.triples} triples into <{result.named_graph}> in {result.requests} requests{held}")
     if result.verified is None:
-        click.echo("warning: the store's count of the graph could not be read, so the push is not verified"
+        _echo("warning: the store's count of the graph could not be read, so the push is not verified"
                    + ("" if endpoint else " (give --query-endpoint)"), err=True)
 
 
@@ -386,7 +395,7 @@ def view(graph_file: Path, category: str | None, ego: str | None, min_citers: in
                                                           int(top_external), _suggestions_beside(graph_file),
                                                           _flags_beside(graph_file, model))})
     works = len(nodes_of_kind(model, "work"))
-    click.echo(f"wrote {out_file}: {model.number_of_nodes()} nodes ({works} works), {model.number_of_edges()} edges")
+    _echo(f"wrote {out_file}: {model.number_of_nodes()} nodes ({works} works), {model.number_of_edges()} edges")
 
 
 @main.command()
@@ -435,16 +444,16 @@ def gaps(graph_file: Path, min_citers: int, top: int, peers: tuple[str, ...], mi
     report = analyse(model, min_citers, top, compare=other, evaluate=evaluate, peers=peer_lists, ignore=ignore,
                      citations_limit=citations_limit, min_lists=min_lists)
     for warning in report.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        _echo(f"warning: {warning}", err=True)
     folder = out_dir or graph_file.parent
     if not dry_run:  # a dry run changes no file: not the list, not the reports
         write_all(folder, report_files(report))
     if report.missing is None and report.other_lists is None:
-        click.echo("no citations in this graph: only --compare and --peers can run (build with Semantic Scholar "
+        _echo("no citations in this graph: only --compare and --peers can run (build with Semantic Scholar "
                    "data first)", err=True)
-    click.echo(render_text(report, str(ignore_path) if ignore_path else None), nl=False)
+    _echo(render_text(report, str(ignore_path) if ignore_path else None), nl=False)
     if not dry_run:
-        click.echo(f"wrote {', '.join(str(folder / name) for name in REPORT_FILES)}")
+        _echo(f"wrote {', '.join(str(folder / name) for name in REPORT_FILES)}")
     if apply_to is not None:
         chosen = chosen_for_apply(report, model, only)
         if not chosen:
@@ -452,16 +461,16 @@ def gaps(graph_file: Path, min_citers: int, top: int, peers: tuple[str, ...], mi
                                    f"or works in other lists" if only else "there are no suggestions to apply")
         plan = plan_apply(apply_to, chosen, bundled_list())
         for suggestion, reason in plan.skipped:
-            click.echo(f"skipped {suggestion.title}: {reason}", err=True)
+            _echo(f"skipped {suggestion.title}: {reason}", err=True)
         if dry_run:
-            click.echo(plan.diff(), nl=False)
+            _echo(plan.diff(), nl=False)
             return
         if plan.inserted:
             write_apply(plan)
         for insertion in plan.inserted:
-            click.echo(f"added {insertion.suggestion.title} to {insertion.section.label} after line "
+            _echo(f"added {insertion.suggestion.title} to {insertion.section.label} after line "
                        f"{insertion.after_line}: {insertion.row}")
-        click.echo(f"{apply_to}: {len(plan.inserted)} rows added" +
+        _echo(f"{apply_to}: {len(plan.inserted)} rows added" +
                    (f"; review with 'git diff {apply_to}', undo with 'git checkout {apply_to}'" if plan.inserted else ""))
 
 
@@ -499,15 +508,15 @@ def _suggestions_beside(graph_file: Path) -> dict[str, str]:
 
 def _report_enrichment(enrichment) -> None:
     for warning in enrichment.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        _echo(f"warning: {warning}", err=True)
     name = {"s2": "Semantic Scholar", "openalex": "OpenAlex", "s2+openalex": "Semantic Scholar + OpenAlex"}[
         enrichment.source]
     if enrichment.mode == "unreachable":
-        click.echo(f"warning: {name} could not be used; built from the cache "
+        _echo(f"warning: {name} could not be used; built from the cache "
                    f"({len(enrichment.resolved)} works found there)", err=True)
     openalex = enrichment.calls.get("openalex")
     priced = f" (OpenAlex: {openalex['list_calls']} list calls, {openalex['searches']} searches)" if openalex else ""
-    click.echo(
+    _echo(
         f"{name} ({enrichment.mode}): {len(enrichment.resolved)} works resolved, "
         f"{len(enrichment.unresolved)} unresolved, {len(enrichment.not_cached)} not in the cache; "
         f"{len(enrichment.externals)} works not in the lists; {len(enrichment.citations)} citations; "
@@ -535,7 +544,7 @@ def diff(old: str, new: str, style: str, old_gaps: Path | None, new_gaps: Path |
     result = list_diff.diff_lists([before], [after], old, new)
     if old_gaps and new_gaps:
         result.gaps = list_diff.gap_changes(_read_json(old_gaps), _read_json(new_gaps), result)
-    click.echo(list_diff.render_json(result) if style == "json" else list_diff.render_markdown(result), nl=False)
+    _echo(list_diff.render_json(result) if style == "json" else list_diff.render_markdown(result), nl=False)
 
 
 def _read_json(path: Path) -> dict:
@@ -560,7 +569,7 @@ def history(list_file: Path, since: str | None, out_dir: Path) -> None:
     write_all(out_dir, {"history.json": list_history.render_json(versions),
                         "history.html": list_history.render_html(versions, list_file.name)})
     readable = [v for v in versions if v.works is not None]
-    click.echo(f"{list_file}: {len(versions)} commits, {readable[0].works if readable else '?'} → "
+    _echo(f"{list_file}: {len(versions)} commits, {readable[0].works if readable else '?'} → "
                f"{readable[-1].works if readable else '?'} works; wrote {out_dir / 'history.json'} and "
                f"{out_dir / 'history.html'}")
 
@@ -599,33 +608,33 @@ def audit(lists: tuple[str, ...], strict: bool, allow_file: Path | None, as_json
         _fix_lists(parsed, report)
     open_findings = unaccepted(report, patterns)
     if as_json:
-        click.echo(render_json(report), nl=False)
+        _echo(render_json(report), nl=False)
     else:
-        click.echo(render_audit_text(report, open_findings), nl=False)
+        _echo(render_audit_text(report, open_findings), nl=False)
     if github:
         paths = {item.name: str(item.path) for item in parsed if not item.url}
         for line in github_annotations(report, open_findings, paths):
-            click.echo(line)
+            click.echo(line)  # workflow commands on purpose; their values are escaped by github_annotations
         summary = os.environ.get("GITHUB_STEP_SUMMARY")
         if summary:
             with open(summary, "a", encoding="utf-8") as stream:
                 stream.write(github_summary(report, open_findings))
     if strict and open_findings:
-        click.echo(f"audit failed: {len(open_findings)} findings not accepted by the allow file", err=True)
+        _echo(f"audit failed: {len(open_findings)} findings not accepted by the allow file", err=True)
         sys.exit(1)
 
 
 def _fix_lists(parsed, report) -> None:
 
     if not any(check.status == "wrong" and check.correct_id for check in report.link_checks):
-        click.echo("nothing to fix: no verified wrong links with a known right id "
+        _echo("nothing to fix: no verified wrong links with a known right id "
                    "(run 'pa-graph build' with Semantic Scholar reachable first)", err=True)
         return
     for item in parsed:
         data, changed = fix_links(item.path.read_bytes(), item.name, report.link_checks)
         if changed:
             write_atomic(item.path, data)
-            click.echo(f"fixed {len(changed)} lines in {item.path}: {', '.join(map(str, changed))}", err=True)
+            _echo(f"fixed {len(changed)} lines in {item.path}: {', '.join(map(str, changed))}", err=True)
 
 
 @main.command()
@@ -637,13 +646,13 @@ def stats(graph_file: Path, as_json: bool) -> None:
 
     counts = store_stats(open_store(graph_file))
     if as_json:
-        click.echo(json.dumps(counts, indent=2))
+        _echo(json.dumps(counts, indent=2))
         return
-    click.echo(f"{graph_file}: {counts['triples']} triples")
+    _echo(f"{graph_file}: {counts['triples']} triples")
     for group in ("nodes", "edges"):
-        click.echo(f"{group}:")
+        _echo(f"{group}:")
         for name, count in counts[group].items():
-            click.echo(f"  {name:<16} {count:>6}")
+            _echo(f"  {name:<16} {count:>6}")
 
 
 @main.group()
@@ -660,13 +669,13 @@ def cache_info(cache_dir: Path | None, as_json: bool) -> None:
 
     info = ResponseCache(cache_dir_from(cache_dir)).info()
     if as_json:
-        click.echo(json.dumps(info, indent=2))
+        _echo(json.dumps(info, indent=2))
         return
-    click.echo(f"{info['path']}: {info['answers']} answers, {info['bytes']:,} bytes")
+    _echo(f"{info['path']}: {info['answers']} answers, {info['bytes']:,} bytes")
     for kind, count in info["by_kind"].items():
-        click.echo(f"  {kind:<12} {count:>7}")
+        _echo(f"  {kind:<12} {count:>7}")
     if info["answers"]:
-        click.echo(f"retrieved from {info['oldest']} to {info['newest']}")
+        _echo(f"retrieved from {info['oldest']} to {info['newest']}")
 
 
 @cache.command("clear")
@@ -675,7 +684,7 @@ def cache_info(cache_dir: Path | None, as_json: bool) -> None:
 def cache_clear(cache_dir: Path | None) -> None:
     """Delete every cached answer."""
 
-    click.echo(f"deleted {ResponseCache(cache_dir_from(cache_dir)).clear()} cached answers")
+    _echo(f"deleted {ResponseCache(cache_dir_from(cache_dir)).clear()} cached answers")
 
 
 @cache.command("expire")
@@ -688,4 +697,4 @@ def cache_expire(cache_dir: Path | None, older_than: float) -> None:
 
 
     removed = ResponseCache(cache_dir_from(cache_dir)).expire(timedelta(days=older_than))
-    click.echo(f"deleted {removed} cached answers older than {older_than:g} days")
+    _echo(f"deleted {removed} cached answers older than {older_than:g} days")

@@ -24,6 +24,7 @@ from pa_graph.errors import ListInputError, NoPapersError
 from pa_graph.records import Finding, ListRow, ParsedList, Repair, Section, SourceRef
 from pa_graph.repair import repair_line
 from pa_graph.text import (
+    single_line,
     arxiv_id_from_url,
     is_missing_value,
     markdown_text,
@@ -419,7 +420,7 @@ def _read_row(
     return ListRow(
         source=source,
         section=section,
-        title=title,
+        title=single_line(title),
         links=links,
         arxiv_id=arxiv_ids[0] if arxiv_ids else None,
         abbreviation=None if is_missing_value(abbreviation) else abbreviation,

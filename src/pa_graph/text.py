@@ -15,6 +15,7 @@ __all__ = [
     "redacted_url",
     "loads_bounded",
     "single_line",
+    "inert",
     "MAX_JSON_DEPTH",
     "slugify",
     "label_key",
@@ -292,6 +293,23 @@ def single_line(text: str) -> str:
     'A title ::error file=README.md::forged end'
     """
     return _CONTROL.sub(" ", text)
+
+
+_ZWSP = "\u200b"
+_COMMAND_START = re.compile(r"(^|\r)([ \t]*)::", re.MULTILINE)
+
+
+def inert(text: str) -> str:
+    """Text made inert for the GitHub Actions runner, which runs ``::command::`` at a line's start and
+    ``##[command]`` anywhere in a line of a step's output: a zero-width space (not whitespace, so the runner does
+    not trim it) goes before such a line's ``::`` and inside every ``##[``. The text reads the same.
+
+    >>> inert("ok\\n  ::error file=README.md::forged\\na ##[stop-commands]t") == (
+    ...     "ok\\n  \\u200b::error file=README.md::forged\\na ##\\u200b[stop-commands]t")
+    True
+    """
+    return _COMMAND_START.sub(lambda m: m.group(1) + m.group(2) + _ZWSP + "::",
+                              text.replace("##[", "##" + _ZWSP + "["))
 
 
 _SECRET_PARAMETER = re.compile(r"(?:token|key|api[_-]?key|apikey|sig|signature|access[_-]?token|secret|password|"

@@ -319,7 +319,7 @@ def fix_links(data: bytes, file_name: str, checks: Sequence[LinkCheck]) -> tuple
 
 def _workflow_escape(text: str, property_value: bool = False) -> str:
     """GitHub workflow-command escaping (``%``, CR, LF; in properties also ``:`` and ``,``)."""
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A").replace("##[", "##\u200b[")
     return text.replace(":", "%3A").replace(",", "%2C") if property_value else text
 
 

@@ -19,7 +19,7 @@ from pa_graph.analysis.gaps.index import fetch_candidates
 from pa_graph.records import CitationLink, Enrichment, LinkCheck, SourceRecord, Work
 from pa_graph.resolve import same_title
 from pa_graph.sources.s2 import S2Client
-from pa_graph.text import ARXIV_ID, DOI, S2_PAPER_ID, arxiv_base_id, without_credentials
+from pa_graph.text import ARXIV_ID, DOI, S2_PAPER_ID, arxiv_base_id, without_credentials, single_line
 
 __all__ = [
     "EnrichOptions",
@@ -187,7 +187,8 @@ def title_fits(work: Work, found_title: object) -> bool:
 
 
 def _text(value) -> str | None:
-    return value if isinstance(value, str) and value.strip() else None
+    """A source's text as one line (a line break in a title would start a forged workflow command)."""
+    return single_line(value) if isinstance(value, str) and value.strip() else None
 
 
 def _record(paper, answer: Cached) -> SourceRecord:

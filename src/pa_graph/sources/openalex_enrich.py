@@ -19,7 +19,7 @@ from pa_graph.records import CitationLink, Enrichment, LinkCheck, SourceRecord, 
 from pa_graph.sources.cache import Cached
 from pa_graph.sources.enrich import EnrichOptions, Progress, deduplicated, title_fits
 from pa_graph.sources.openalex import OpenAlexClient, work_id
-from pa_graph.text import ARXIV_ID, DOI, arxiv_base_id, normalize_title, without_credentials
+from pa_graph.text import ARXIV_ID, DOI, arxiv_base_id, normalize_title, without_credentials, single_line
 
 __all__ = ["enrich_openalex", "arxiv_doi"]
 
@@ -163,7 +163,7 @@ def _link(citing: str, cited: str, source: SourceRecord | Cached) -> CitationLin
 
 
 def _text(value) -> str | None:
-    return value.strip() if isinstance(value, str) and value.strip() else None
+    return single_line(value).strip() if isinstance(value, str) and value.strip() else None
 
 
 def _arxiv_id(item: dict) -> str | None:
