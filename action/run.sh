@@ -10,6 +10,14 @@ read -r -a lists <<< "${PA_LISTS:-README.md}"
 out=${PA_OUT:-pa-graph-out}
 summary=${GITHUB_STEP_SUMMARY:-/dev/null}
 
+# an input is a list, a file or a folder, never an option: "-h" would pass the check without auditing
+for value in "${lists[@]}" "$out" "${PA_ALLOW:-}"; do
+  case "$value" in
+    -*) echo "pa-graph action: '$value' is not a list, an allow file or a folder (it starts with '-'); nothing was run" >&2
+        exit 2 ;;
+  esac
+done
+
 audit=(audit "${lists[@]}" --github)
 [ "${PA_STRICT:-true}" = "true" ] && audit+=(--strict)
 [ -n "${PA_ALLOW:-}" ] && audit+=(--allow "$PA_ALLOW")

