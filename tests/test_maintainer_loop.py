@@ -285,3 +285,14 @@ def test_diff_with_both_builds_tells_which_suggestions_the_additions_resolved(ru
                                                  "new_suggestions": ["Omega preference data"]}
     text = runner.invoke(main, ["diff", old, new, "--old-gaps", str(old_gaps), "--new-gaps", str(new_gaps)]).stdout
     assert "Missing-paper suggestions resolved by the additions: 1\n- Epsilon Personal Agents" in text
+    # a suggestion without a title is skipped; nested or malformed files exit 2 naming the file
+    old_gaps.write_text(json.dumps({"missing_papers": [{"node": "work/s2/e"}, {"title": None}, "x",
+                                                       {"node": "work/s2/e", "title": "Epsilon Personal Agents"}]}),
+                        encoding="utf-8")
+    again = runner.invoke(main, ["diff", old, new, "--format", "json", "--old-gaps", str(old_gaps),
+                                 "--new-gaps", str(new_gaps)])
+    assert json.loads(again.stdout)["gaps"]["resolved_by_additions"] == ["Epsilon Personal Agents"]
+    for bad in ("[" * 100_000 + "]" * 100_000, '{"missing_papers": ', "[]"):
+        old_gaps.write_text(bad, encoding="utf-8")
+        refused = runner.invoke(main, ["diff", old, new, "--old-gaps", str(old_gaps), "--new-gaps", str(new_gaps)])
+        assert refused.exit_code == 2 and str(old_gaps) in refused.stderr and "Traceback" not in refused.output

@@ -543,18 +543,9 @@ def diff(old: str, new: str, style: str, old_gaps: Path | None, new_gaps: Path |
     before, after = list_diff.read_side(old, new), list_diff.read_side(new, old)
     result = list_diff.diff_lists([before], [after], old, new)
     if old_gaps and new_gaps:
-        result.gaps = list_diff.gap_changes(_read_json(old_gaps), _read_json(new_gaps), result)
+        result.gaps = list_diff.gap_changes(list_diff.read_gaps_json(old_gaps), list_diff.read_gaps_json(new_gaps),
+                                            result)
     _echo(list_diff.render_json(result) if style == "json" else list_diff.render_markdown(result), nl=False)
-
-
-def _read_json(path: Path) -> dict:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as err:
-        raise GraphInputError(f"{path}: not a readable JSON file ({err})") from err
-    if not isinstance(data, dict):
-        raise GraphInputError(f"{path}: not a gaps.json (expected an object)")
-    return data
 
 
 @main.command()

@@ -16,14 +16,15 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from pa_graph.errors import ListInputError
+from pa_graph.errors import GraphInputError, ListInputError
 from pa_graph.parse import parse_list_data
 from pa_graph.pipeline import read_any
 from pa_graph.records import ListRow, ParsedList
 from pa_graph.resolve import resolve_works, same_title
+from pa_graph.text import loads_bounded
 from pa_graph.text import markdown_text as cell
 
-__all__ = ["Change", "ListDiff", "diff_lists", "read_side", "render_markdown", "render_json", "gap_changes", "git",
+__all__ = ["Change", "ListDiff", "diff_lists", "read_side", "render_markdown", "render_json", "gap_changes", "read_gaps_json", "git",
            "commit_of"]
 
 _GIT_TIMEOUT = 30
@@ -160,14 +161,40 @@ def diff_lists(old: Sequence[ParsedList], new: Sequence[ParsedList], old_name: s
     return result
 
 
+MAX_GAPS_JSON_BYTES = 50_000_000
+
+
+def read_gaps_json(path: str | Path) -> dict:
+    """A build's ``gaps.json``, bounded (size, nesting) and checked to be an object; :class:`GraphInputError`
+    names the file otherwise."""
+    path = Path(path)
+    try:
+        with open(path, "rb") as stream:
+            data = stream.read(MAX_GAPS_JSON_BYTES + 1)
+        if len(data) > MAX_GAPS_JSON_BYTES:
+            raise GraphInputError(f"{path}: larger than {MAX_GAPS_JSON_BYTES:,} bytes; not a gaps.json")
+        document = loads_bounded(data)
+    except OSError as err:
+        raise GraphInputError(f"{path}: cannot be read ({err.strerror or err})") from err
+    except ValueError as err:  # malformed, too deep, not UTF-8
+        raise GraphInputError(f"{path}: not a readable JSON file ({err})") from err
+    if not isinstance(document, dict):
+        raise GraphInputError(f"{path}: not a gaps.json (expected an object)")
+    return document
+
+
 def gap_changes(old_gaps: dict, new_gaps: dict, diff: ListDiff) -> dict:
     """From the ``gaps.json`` of each side's build: suggestions the new version resolved by adding them, and
-    suggestions that are new."""
-    old = [item for item in old_gaps.get("missing_papers") or [] if isinstance(item, dict)]
-    new = [item for item in new_gaps.get("missing_papers") or [] if isinstance(item, dict)]
+    suggestions that are new (a suggestion without a title is skipped)."""
+    def suggestions(document: dict) -> list[dict]:
+        items = document.get("missing_papers")
+        return [item for item in items if isinstance(item, dict) and isinstance(item.get("title"), str)] \
+            if isinstance(items, list) else []
+
+    old, new = suggestions(old_gaps), suggestions(new_gaps)
     added = [change.title for change in diff.added]
     resolved = [item["title"] for item in old if any(same_title(item["title"], title) for title in added)]
-    before = {item.get("node") for item in old}
+    before = {item.get("node") for item in old if isinstance(item.get("node"), str)}
     return {"resolved_by_additions": resolved,
             "new_suggestions": [item["title"] for item in new if item.get("node") not in before]}
 
