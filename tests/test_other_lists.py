@@ -107,3 +107,45 @@ def test_a_peer_list_without_rows_is_a_warning_not_a_failure(runner, lists):
     out, result = _build(runner, lists, "--peers", str(lists / "empty.md"))
     assert "warning:" in result.output and "empty.md: no paper rows found in this peer list" in result.output
     assert len(json.loads((out / "gaps.json").read_text(encoding="utf-8"))["in_other_lists"]) == 2
+
+
+def test_apply_writes_through_a_symlink_and_refuses_a_file_changed_mid_way_or_hard_linked(runner, lists):
+    import os
+
+    from pa_graph.analysis.gaps.apply import plan_apply, write_apply
+    from pa_graph.errors import ApplyError, ListChangedError
+    from pa_graph.pipeline import bundled_list
+
+    out, _ = _build(runner, lists)
+    graph = str(out / "graph.ttl")
+    peers = ["--peers", str(lists / "peer-one.md"), "--peers", str(lists / "peer-two.md")]
+    docs = lists / "docs"
+    docs.mkdir()
+    (lists / "main.md").rename(docs / "list.md")
+    (lists / "README.md").symlink_to(Path("docs") / "list.md")
+    result = runner.invoke(main, ["gaps", "--graph", graph, *peers, "--apply", str(lists / "README.md"),
+                                  "--only", "2403.00001"])
+    assert result.exit_code == 0, result.output
+    assert (lists / "README.md").is_symlink() and ROW_ONE in (docs / "list.md").read_text(encoding="utf-8")
+
+    # changed between reading and writing: nothing written, exit 1 from the CLI's error class
+    report = runner.invoke(main, ["gaps", "--graph", graph, *peers, "--out", str(lists.parent / "g")])
+    assert report.exit_code == 0
+    from pa_graph.analysis.gaps import analyse
+    from pa_graph.loading import load_model
+    from pa_graph.pipeline import read_peer
+
+    model = load_model(out / "graph.ttl")
+    works = analyse(model, peers=[read_peer(lists / "peer-one.md"), read_peer(lists / "peer-two.md")]).other_lists
+    plan = plan_apply(docs / "list.md", [w for w in works.works if w.arxiv_id == "2403.00002"], bundled_list())
+    saved = (docs / "list.md").read_bytes() + b"\n<!-- saved in an editor meanwhile -->\n"
+    (docs / "list.md").write_bytes(saved)
+    with pytest.raises(ListChangedError, match="changed since pa-graph read it"):
+        write_apply(plan)
+    assert (docs / "list.md").read_bytes() == saved
+
+    os.link(docs / "list.md", lists / "hard-link.md")
+    plan = plan_apply(docs / "list.md", [w for w in works.works if w.arxiv_id == "2403.00002"], bundled_list())
+    with pytest.raises(ApplyError, match="hard links"):
+        write_apply(plan)
+    assert (lists / "hard-link.md").read_bytes() == saved == (docs / "list.md").read_bytes()

@@ -23,7 +23,7 @@ from pa_graph import diff as list_diff
 from pa_graph import history as list_history
 from pa_graph import pipeline
 from pa_graph.analysis.audit import render_text as render_audit_text
-from pa_graph.analysis.audit import findings_of_json, fix_links, flags_by_work, github_annotations, github_summary, read_allow_file, render_json, unaccepted
+from pa_graph.analysis.audit import findings_of_json, fix_list_files, flags_by_work, github_annotations, github_summary, read_allow_file, render_json, unaccepted
 from pa_graph.sources.cache import ResponseCache, cache_dir_from
 from pa_graph.sources.enrich import EnrichOptions
 from pa_graph.sources.fetch import is_remote
@@ -35,7 +35,7 @@ from pa_graph.analysis.gaps.report import CITATIONS_LIMIT, REPORT_FILES, render_
 from pa_graph.export.html import render_html, select_view
 from pa_graph.loading import load_graph, load_model, open_store
 from pa_graph.model import nodes_of_kind
-from pa_graph.outputs import write_all, write_atomic
+from pa_graph.outputs import write_all
 from pa_graph.parse import list_summary
 from pa_graph.text import inert
 from pa_graph.pipeline import BuildOptions, GapOptions, assemble_lists, bundled_list, load_lists
@@ -621,11 +621,8 @@ def _fix_lists(parsed, report) -> None:
         _echo("nothing to fix: no verified wrong links with a known right id "
                    "(run 'pa-graph build' with Semantic Scholar reachable first)", err=True)
         return
-    for item in parsed:
-        data, changed = fix_links(item.path.read_bytes(), item.name, report.link_checks)
-        if changed:
-            write_atomic(item.path, data)
-            _echo(f"fixed {len(changed)} lines in {item.path}: {', '.join(map(str, changed))}", err=True)
+    for path, changed in fix_list_files(parsed, report.link_checks):
+        _echo(f"fixed {len(changed)} lines in {path}: {', '.join(map(str, changed))}", err=True)
 
 
 @main.command()

@@ -10,6 +10,7 @@ catch one type and show ``str(err)``, which is written for a person::
      ├── AllowFileError     an ``--allow`` file cannot be read (CLI exit 2)
      ├── IgnoreFileError    an ``--ignore`` file cannot be read (CLI exit 2)
      ├── ApplyError         ``gaps --apply`` cannot change the list file (bundled, read-only, unreadable; CLI exit 2)
+     ├── ListChangedError   a list changed while ``--apply``/``--fix`` worked on it; nothing written (CLI exit 1)
      ├── GapError           the graph cannot support a gap analysis (e.g. it holds no citations)
      ├── InvalidIRIError    a base IRI or graph name is not an absolute IRI safe to write (CLI exit 2)
      ├── InvalidFormatError an export format name pa-graph does not know (CLI exit 2)
@@ -35,6 +36,7 @@ __all__ = [
     "AllowFileError",
     "IgnoreFileError",
     "ApplyError",
+    "ListChangedError",
     "GapError",
     "InvalidIRIError",
     "InvalidFormatError",
@@ -79,6 +81,10 @@ class IgnoreFileError(PaGraphError):
 
 class ApplyError(PaGraphError):
     """Suggested rows cannot be written into a list file."""
+
+
+class ListChangedError(PaGraphError):
+    """A list file changed between reading and writing it back: nothing was written (CLI exit 1)."""
 
 
 class GapError(PaGraphError):

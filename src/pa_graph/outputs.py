@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from pa_graph.errors import PaGraphError
+from pa_graph.errors import ApplyError, ListChangedError, PaGraphError
 
-__all__ = ["write_atomic", "write_all", "replace_folder"]
+__all__ = ["write_atomic", "write_all", "replace_folder", "replace_list_file"]
 
 
 def write_atomic(path: Path, content: str | bytes) -> None:
@@ -29,6 +30,31 @@ def write_atomic(path: Path, content: str | bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def replace_list_file(path: Path, original: bytes, updated: bytes) -> Path:
+    """Write ``updated`` over a user's list that held ``original`` when it was read: only if it still does
+    (:class:`ListChangedError` otherwise, nothing written), in one rename, keeping its permissions, and through a
+    symbolic link to the file it points to (the link stays a link). A file with other hard links is refused: a
+    rename would leave its other names with the old text. Returns the file written."""
+    target = path.resolve() if path.is_symlink() else path
+    try:
+        status = target.stat()
+        with open(target, "rb") as stream:
+            current = stream.read(len(original) + 1)
+    except OSError as err:
+        raise ApplyError(f"{path}: cannot be read again ({err.strerror or err}); nothing was changed") from err
+    if current != original:
+        raise ListChangedError(f"{path}: changed since pa-graph read it; nothing was written (run again)")
+    if status.st_nlink > 1:
+        raise ApplyError(f"{path}: has {status.st_nlink} hard links; nothing was changed (edit a copy, or remove "
+                         "the other links)")
+    try:
+        write_atomic(target, updated)
+        os.chmod(target, stat.S_IMODE(status.st_mode))
+    except OSError as err:
+        raise ApplyError(f"{path}: cannot be written ({err.strerror or err}); nothing was changed") from err
+    return target
 
 
 def _umask() -> int:

@@ -34,7 +34,7 @@ from pa_graph.text import (
     strip_heading_decoration,
 )
 
-__all__ = ["read_list", "parse_list_data", "parse_list_text", "describe_found", "list_summary", "column_roles", "COLUMN_HEADERS", "NewEntry", "table_row", "DEFAULT_HEADER"]
+__all__ = ["read_list", "read_list_bytes", "parse_list_data", "parse_list_text", "describe_found", "list_summary", "column_roles", "COLUMN_HEADERS", "NewEntry", "table_row", "DEFAULT_HEADER"]
 
 _MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable("table")
 
@@ -71,6 +71,11 @@ class _Cell:
 def read_list(path: str | Path) -> ParsedList:
     """Read a list file; raise :class:`ListInputError` naming the file when it cannot yield paper rows."""
     path = Path(path)
+    return parse_list_data(read_list_bytes(path), path.name, path, str(path))
+
+
+def read_list_bytes(path: Path) -> bytes:
+    """A list file's bytes, bounded; :class:`ListInputError` naming the file when it cannot be read."""
     try:
         if path.exists() and not path.is_dir() and not path.is_file():
             raise ListInputError(f"{path}: not a regular file (a device or a pipe), not a Markdown list")
@@ -84,7 +89,7 @@ def read_list(path: str | Path) -> ParsedList:
         raise ListInputError(f"{path}: is a directory, not a Markdown list") from err
     except OSError as err:
         raise ListInputError(f"{path}: cannot be read ({err.strerror or err})") from err
-    return parse_list_data(data, path.name, path, str(path))
+    return data
 
 
 def parse_list_data(data: bytes, name: str, path: Path, shown: str) -> ParsedList:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
+import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -19,11 +20,14 @@ from pathlib import Path
 
 import re
 
-from pa_graph.errors import AllowFileError
+from pa_graph.errors import AllowFileError, ListChangedError
+from pa_graph.outputs import replace_list_file
+from pa_graph.parse import read_list_bytes
 from pa_graph.records import Enrichment, Finding, LinkCheck, ParsedList, Repair, SourceRef, Work
 from pa_graph.text import ARXIV_ID, arxiv_base_id, arxiv_year_month, markdown_text
 
 __all__ = [
+    "fix_list_files",
     "AuditReport",
     "audit",
     "render_text",
@@ -315,6 +319,24 @@ def fix_links(data: bytes, file_name: str, checks: Sequence[LinkCheck]) -> tuple
                 lines[index] = fixed
                 changed.append(source.line)
     return b"".join(lines), sorted(set(changed))
+
+
+def fix_list_files(parsed: Sequence[ParsedList], link_checks: Sequence[LinkCheck]) -> list[tuple[Path, list[int]]]:
+    """``audit --fix``: write the verified right arXiv ids into each list file read from disk, only if it still
+    holds the bytes that were audited (:class:`~pa_graph.errors.ListChangedError` otherwise), atomically and
+    through a symbolic link. Returns each changed file with its changed lines."""
+    fixed = []
+    for item in parsed:
+        if item.url:
+            continue  # a list fetched by URL has no file here to fix
+        original = read_list_bytes(item.path)
+        if hashlib.sha256(original).hexdigest() != item.sha256:
+            raise ListChangedError(f"{item.path}: changed since it was audited; nothing was written (run again)")
+        data, changed = fix_links(original, item.name, link_checks)
+        if changed:
+            replace_list_file(item.path, original, data)
+            fixed.append((item.path, changed))
+    return fixed
 
 
 def _workflow_escape(text: str, property_value: bool = False) -> str:

@@ -24,8 +24,8 @@ from pa_graph.errors import ApplyError, ListInputError
 from pa_graph.analysis.gaps.analysis import GapReport
 from pa_graph.analysis.gaps.ignore import IgnoreList
 from pa_graph.model import section_id
-from pa_graph.outputs import write_atomic
-from pa_graph.parse import NewEntry, read_list, table_row
+from pa_graph.outputs import replace_list_file
+from pa_graph.parse import NewEntry, parse_list_data, read_list_bytes, table_row
 from pa_graph.records import ParsedList, Section
 from pa_graph.resolve import same_title
 from pa_graph.text import label_key
@@ -115,10 +115,10 @@ def plan_apply(path: str | Path, suggestions: Sequence[Addable], bundled: Path) 
     path = Path(path)
     _refuse_unwritable(path, bundled)
     try:
-        parsed = read_list(path)
+        original = read_list_bytes(path)
+        parsed = parse_list_data(original, path.name, path, str(path))  # the bytes planned on are the bytes parsed
     except ListInputError as err:
         raise ApplyError(str(err)) from err
-    original = path.read_bytes()
     lines = original.splitlines(keepends=True)  # CR, CRLF or LF: each line keeps its own ending
     ending = next((line[len(line.rstrip(b"\r\n")):] for line in lines if line.endswith((b"\r", b"\n"))), b"\n")
     additions: dict[int, list[Insertion]] = {}
@@ -158,10 +158,6 @@ def plan_apply(path: str | Path, suggestions: Sequence[Addable], bundled: Path) 
 
 
 def write_apply(plan: ApplyPlan) -> None:
-    """Write the planned change atomically, keeping the file's permissions."""
-    mode = plan.path.stat().st_mode
-    try:
-        write_atomic(plan.path, plan.updated)
-        os.chmod(plan.path, stat.S_IMODE(mode))
-    except OSError as err:
-        raise ApplyError(f"{plan.path}: cannot be written ({err.strerror or err}); nothing was changed") from err
+    """Write the planned change: only if the file still holds what was planned on, atomically, keeping its
+    permissions, through a symbolic link (see :func:`~pa_graph.outputs.replace_list_file`)."""
+    replace_list_file(plan.path, plan.original, plan.updated)
