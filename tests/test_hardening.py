@@ -5,6 +5,7 @@ credentials in a service URL are stored nowhere, ids from a service are written 
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -428,3 +429,40 @@ def test_a_service_title_with_a_line_break_cannot_forge_a_command_in_gaps_output
                            env={"GITHUB_ACTIONS": "true"})
     assert result.exit_code == 0, result.output
     assert "Good title" in result.stdout and runner_commands(result.output) == []
+
+
+class _DripStore(BaseHTTPRequestHandler):
+    """A store that takes the push, then answers one byte every 0.2 s (for at most 30 s)."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def do_PUT(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        self.send_response(200)
+        self.send_header("Content-Length", "150")
+        self.end_headers()
+        try:
+            for _ in range(150):
+                self.wfile.write(b" ")
+                self.wfile.flush()
+                time.sleep(0.2)
+        except OSError:
+            pass  # the client gave up: what the test wants
+
+
+def test_a_drip_feeding_store_ends_push_at_its_deadline(built, runner):
+    from pa_graph.cli import main
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _DripStore)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        result = runner.invoke(main, ["push", str(built / "graph.ttl"), "--endpoint",
+                                      f"http://127.0.0.1:{server.server_address[1]}/store", "--timeout", "1.5"])
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.exit_code == 1 and "did not finish within 1.5 s" in result.stderr, result.output

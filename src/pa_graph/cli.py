@@ -44,7 +44,7 @@ from pa_graph.sources.openalex import OpenAlexSettings
 from pa_graph.sources.s2 import S2Settings
 from pa_graph.sparql import QueryError, bind, cookbook, format_result, load_query, run_query
 from pa_graph.analysis.stats import store_stats
-from pa_graph.export.triplestore import Credentials, push_graph_store, push_update, remote_query
+from pa_graph.export.triplestore import DEFAULT_PUSH_TIMEOUT, Credentials, push_graph_store, push_update, remote_query
 from pa_graph.export.validate import validate_graph
 from pa_graph.errors import (AllowFileError, ApplyError, GraphInputError, IgnoreFileError, InvalidFormatError,
                              InvalidIRIError,
@@ -346,9 +346,12 @@ def query(query: str, graph_file: Path, engine: str, style: str, bindings: tuple
 @click.option("--user", default=None, help="HTTP Basic user (or PA_GRAPH_STORE_USER).")
 @click.option("--password", default=None, help="HTTP Basic password (or PA_GRAPH_STORE_PASSWORD).")
 @click.option("--token", default=None, help="Bearer token (or PA_GRAPH_STORE_TOKEN).")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_PUSH_TIMEOUT,
+              show_default=True, metavar="SECONDS", help="One deadline for the whole push, every answer included.")
 @_reported
 def push(graph_file: Path, endpoint: str | None, update_endpoint: str | None, named_graph: str,
-         query_endpoint: str | None, user: str | None, password: str | None, token: str | None) -> None:
+         query_endpoint: str | None, user: str | None, password: str | None, token: str | None,
+         timeout: float) -> None:
     """Load a built graph (default outputs/graph.ttl) into a named graph of a SPARQL 1.1 triple store, then count
     what the store holds there (exit 1 if it did not keep the push)."""
 
@@ -360,9 +363,10 @@ def push(graph_file: Path, endpoint: str | None, update_endpoint: str | None, na
             raise click.BadParameter(f"{url!r} is not an http(s) URL", param_hint=option)
     credentials = Credentials.from_environment(user=user, password=password, token=token)
     if endpoint:
-        result = push_graph_store(graph_file, endpoint, named_graph, credentials)
+        result = push_graph_store(graph_file, endpoint, named_graph, credentials, timeout)
     else:
-        result = push_update(graph_file, update_endpoint, named_graph, credentials, query_endpoint=query_endpoint)
+        result = push_update(graph_file, update_endpoint, named_graph, credentials, timeout,
+                             query_endpoint=query_endpoint)
     held = "" if result.verified is None else f"; the store holds {result.verified} there"
     _echo(f"pushed {result.triples} triples into <{result.named_graph}> in {result.requests} requests{held}")
     if result.verified is None:

@@ -12,6 +12,7 @@ triple stores (:mod:`pa_graph.sources.s2` is the one for Semantic Scholar).
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,11 +24,14 @@ import pyoxigraph
 from pa_graph.errors import PushError
 from pa_graph.loading import open_store
 from pa_graph.sparql import QueryResult
-from pa_graph.text import checked_iri
+from pa_graph.text import checked_iri, loads_bounded, single_line
 
-__all__ = ["Credentials", "PushError", "PushResult", "push_graph_store", "push_update", "remote_query"]
+__all__ = ["Credentials", "PushError", "PushResult", "push_graph_store", "push_update", "remote_query",
+           "DEFAULT_PUSH_TIMEOUT"]
 
 UPDATE_CHUNK = 5_000  # triples per INSERT DATA request
+DEFAULT_PUSH_TIMEOUT = 120.0  # seconds for a whole push: every request and every answer together
+_CLEANUP_SECONDS = 10.0  # granted past the deadline to drop a half-filled staging graph
 
 
 @dataclass(frozen=True)
@@ -62,18 +66,45 @@ class PushResult:
     verified: int | None = None  # the triples the store holds in the graph after the push; None: not counted
 
 
-def _client(credentials: Credentials, timeout: float) -> httpx.Client:
-    options = credentials.apply()
-    return httpx.Client(timeout=timeout, auth=options.get("auth"), headers=options.get("headers"))
+class _Exchange:
+    """One push or query against a store, under one deadline for the whole exchange: every request gets the time
+    left, and a body is read chunk by chunk against it — a store (or proxy) that drip-feeds its answer a byte at a
+    time never trips a per-read timeout, but it does trip this."""
+
+    def __init__(self, credentials: Credentials, seconds: float) -> None:
+        options = credentials.apply()
+        self.seconds, self.deadline = seconds, time.monotonic() + seconds
+        self.client = httpx.Client(auth=options.get("auth"), headers=options.get("headers"))
+
+    def __enter__(self) -> _Exchange:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.client.close()
+
+    def left(self, url: str) -> float:
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            raise PushError(f"{url} did not finish within {self.seconds:g} s (the whole exchange); stopped")
+        return remaining
+
+    def request(self, method: str, url: str, **kwargs) -> tuple[httpx.Response, bytes]:
+        """The response and its whole body, within the deadline."""
+        chunks = []
+        with self.client.stream(method, url, timeout=httpx.Timeout(self.left(url)), **kwargs) as response:
+            for chunk in response.iter_bytes():
+                chunks.append(chunk)
+                self.left(url)
+        return response, b"".join(chunks)
 
 
-def _send(client: httpx.Client, method: str, url: str, **kwargs) -> httpx.Response:
+def _send(exchange: _Exchange, method: str, url: str, **kwargs) -> tuple[httpx.Response, bytes]:
     try:
-        response = client.request(method, url, **kwargs)
+        response, body = exchange.request(method, url, **kwargs)
     except httpx.ConnectError as err:
         raise PushError(f"cannot connect to {url} ({err})") from err
     except httpx.TimeoutException as err:
-        raise PushError(f"{url} did not answer in time") from err
+        raise PushError(f"{url} did not finish within {exchange.seconds:g} s (the whole exchange); stopped") from err
     except httpx.HTTPError as err:
         raise PushError(f"{url}: {err}") from err
     if response.status_code in (401, 403):
@@ -81,22 +112,22 @@ def _send(client: httpx.Client, method: str, url: str, **kwargs) -> httpx.Respon
                         f"--token (or PA_GRAPH_STORE_USER/PASSWORD/TOKEN)")
     if response.is_redirect:
         raise PushError(f"{url} answered HTTP {response.status_code} (a redirect to "
-                        f"{response.headers.get('location', '?')}); nothing was stored: use the final URL")
+                        f"{single_line(response.headers.get('location', '?'))}); nothing was stored: use the final URL")
     if not response.is_success:
-        detail = " ".join(response.text.split())[:200]
+        detail = " ".join(body.decode("utf-8", "replace").split())[:200]
         raise PushError(f"{url} answered HTTP {response.status_code}{': ' + detail if detail else ''}")
-    return response
+    return response, body
 
 
 def push_graph_store(path: str | Path, endpoint: str, named_graph: str, credentials: Credentials = Credentials(),
-                     timeout: float = 120.0) -> PushResult:
+                     timeout: float = DEFAULT_PUSH_TIMEOUT) -> PushResult:
     """``PUT`` the file into ``named_graph`` at a Graph Store Protocol endpoint (idempotent)."""
     checked_iri(named_graph, "--named-graph")
     lines = _ntriples(path)  # refuse a broken file before touching the store
-    with _client(credentials, timeout) as client:
-        _send(client, "PUT", endpoint, params={"graph": named_graph}, content="\n".join(lines).encode() + b"\n",
+    with _Exchange(credentials, timeout) as exchange:
+        _send(exchange, "PUT", endpoint, params={"graph": named_graph}, content="\n".join(lines).encode() + b"\n",
               headers={"Content-Type": "application/n-triples"})
-        held = _count_read_back(client, endpoint, named_graph)
+        held = _count_read_back(exchange, endpoint, named_graph)
     return PushResult(len(lines), 2, named_graph, _checked(held, len(lines), endpoint, named_graph))
 
 
@@ -108,7 +139,8 @@ def _ntriples(path: str | Path) -> list[str]:
 
 
 def push_update(path: str | Path, update_endpoint: str, named_graph: str, credentials: Credentials = Credentials(),
-                timeout: float = 120.0, chunk: int = UPDATE_CHUNK, query_endpoint: str | None = None) -> PushResult:
+                timeout: float = DEFAULT_PUSH_TIMEOUT, chunk: int = UPDATE_CHUNK,
+                query_endpoint: str | None = None) -> PushResult:
     """Load the file through SPARQL Update: staging graph in chunks, then one ``MOVE`` onto ``named_graph``; then
     count the graph at ``query_endpoint`` (default: the update URL with ``/update`` replaced by ``/query``, as
     Oxigraph and Fuseki name them; not counted when neither is known)."""
@@ -116,11 +148,11 @@ def push_update(path: str | Path, update_endpoint: str, named_graph: str, creden
     lines = _ntriples(path)
     staging = f"{named_graph.rstrip('/#')}/staging-{uuid.uuid4().hex}"  # one per push: concurrent pushes never mix
     requests = 0
-    with _client(credentials, timeout) as client:
+    with _Exchange(credentials, timeout) as exchange:
         def update(text: str) -> None:
             nonlocal requests
             requests += 1
-            _send(client, "POST", update_endpoint, content=text.encode(),
+            _send(exchange, "POST", update_endpoint, content=text.encode(),
                   headers={"Content-Type": "application/sparql-update"})
 
         try:
@@ -128,14 +160,15 @@ def push_update(path: str | Path, update_endpoint: str, named_graph: str, creden
                 update(f"INSERT DATA {{ GRAPH <{staging}> {{\n" + "\n".join(lines[start:start + chunk]) + "\n} }")
             update(f"MOVE SILENT GRAPH <{staging}> TO GRAPH <{named_graph}>")
         except PushError:
-            try:  # leave no half-filled staging graph behind; the target was never touched
+            try:  # leave no half-filled staging graph behind (a few seconds more); the target was never touched
+                exchange.deadline = max(exchange.deadline, time.monotonic() + _CLEANUP_SECONDS)
                 update(f"DROP SILENT GRAPH <{staging}>")
             except PushError:
                 pass
             raise
         query_endpoint = query_endpoint or (update_endpoint[:-len("/update")] + "/query"
                                             if update_endpoint.rstrip("/").endswith("/update") else None)
-        held = _count_by_query(client, query_endpoint, named_graph) if query_endpoint else None
+        held = _count_by_query(exchange, query_endpoint, named_graph) if query_endpoint else None
     return PushResult(len(lines), requests + (held is not None), named_graph,
                       _checked(held, len(lines), update_endpoint, named_graph))
 
@@ -147,28 +180,34 @@ def _checked(held: int | None, sent: int, endpoint: str, named_graph: str) -> in
     return held
 
 
-def _count_read_back(client: httpx.Client, endpoint: str, named_graph: str) -> int | None:
+def _count_read_back(exchange: _Exchange, endpoint: str, named_graph: str) -> int | None:
     """The triples of the named graph, read back from a Graph Store endpoint as N-Triples and counted line by line
     as they stream (never held whole); ``None`` when the store does not serve the graph back."""
     try:
-        with client.stream("GET", endpoint, params={"graph": named_graph},
-                           headers={"Accept": "application/n-triples"}) as response:
+        with exchange.client.stream("GET", endpoint, params={"graph": named_graph},
+                                    headers={"Accept": "application/n-triples"},
+                                    timeout=httpx.Timeout(exchange.left(endpoint))) as response:
             if response.status_code == 404:
                 return 0
             kind = response.headers.get("content-type", "")
             if not response.is_success or "n-triples" not in kind:
                 return None
-            return sum(1 for line in response.iter_lines() if line.strip() and not line.startswith("#"))
+            count = 0
+            for line in response.iter_lines():
+                exchange.left(endpoint)
+                count += bool(line.strip()) and not line.startswith("#")
+            return count
     except httpx.HTTPError:
         return None
 
 
-def _count_by_query(client: httpx.Client, query_endpoint: str, named_graph: str) -> int | None:
+def _count_by_query(exchange: _Exchange, query_endpoint: str, named_graph: str) -> int | None:
     try:
-        response = client.post(query_endpoint, data={"query": f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{named_graph}> "
-                                                               "{ ?s ?p ?o } }"},
-                               headers={"Accept": "application/sparql-results+json"})
-        return int(response.json()["results"]["bindings"][0]["n"]["value"]) if response.is_success else None
+        response, body = exchange.request(
+            "POST", query_endpoint, data={"query": f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{named_graph}> "
+                                                   "{ ?s ?p ?o } }"},
+            headers={"Accept": "application/sparql-results+json"})
+        return int(loads_bounded(body)["results"]["bindings"][0]["n"]["value"]) if response.is_success else None
     except (httpx.HTTPError, ValueError, KeyError, IndexError, TypeError):
         return None
 
@@ -179,10 +218,10 @@ def remote_query(endpoint: str, text: str, named_graph: str | None = None,
     data = {"query": text}
     if named_graph:
         data["default-graph-uri"] = named_graph
-    with _client(credentials, timeout) as client:
-        response = _send(client, "POST", endpoint, data=data, headers={"Accept": "application/sparql-results+json"})
+    with _Exchange(credentials, timeout) as exchange:
+        _, answer = _send(exchange, "POST", endpoint, data=data, headers={"Accept": "application/sparql-results+json"})
     try:
-        body = response.json()
+        body = loads_bounded(answer)
         columns = tuple(body["head"]["vars"])
         rows = tuple(tuple(binding.get(name, {}).get("value") for name in columns)
                      for binding in body["results"]["bindings"])
