@@ -351,3 +351,32 @@ def test_citation_pages_are_cached_as_they_arrive(tmp_path):
     assert len(resumed.citing("W9", cap=1000).value) == 205
     pages = [parse_qs(urlsplit(str(call.request.url)).query)["page"] for call in respx.calls[before:]]
     assert pages == [["3"]]  # pages 1 and 2 came from the cache
+
+
+def test_title_and_year_never_merge_works_with_ids_and_both_cases_are_reported():
+    from pa_graph.analysis.audit import audit
+    from pa_graph.records import CitationLink, Enrichment, SourceRecord
+    from pa_graph.sources.merge import merge_sources
+
+    s2_id, other_s2 = "a" * 40, "b" * 40
+    conflicting = "Personal reward models with sparse user feedback"
+    split = "Aligning language models to thousands of users"
+    s2 = Enrichment("online", "s2", externals={
+        s2_id: SourceRecord(s2_id, conflicting, 2023, doi="10.1000/s2.version"),
+        other_s2: SourceRecord(other_s2, split, 2021, arxiv_id="2105.00001")})
+    openalex = Enrichment("online", "oa", source="openalex", externals={
+        "W1": SourceRecord("W1", conflicting, 2023, doi="10.1000/other.paper", source="openalex"),
+        "W2": SourceRecord("W2", split, 2022, doi="10.1000/published", source="openalex")},
+        citations=[CitationLink("W1", "W2", source="openalex")])
+    merged = merge_sources([], s2, openalex)
+    assert set(merged.externals) == {s2_id, other_s2, "W1", "W2"}  # nothing merged on title and year alone
+    assert merged.externals[s2_id].doi == "10.1000/s2.version" and merged.externals["W1"].doi == "10.1000/other.paper"
+    assert [(link.citing, link.cited) for link in merged.citations] == [("W1", "W2")]  # citations did not move
+    found = {d.kind: d.message for d in merged.disagreements}
+    assert set(found) == {"conflicting-ids", "split-work"}
+    assert conflicting in found["conflicting-ids"] and "10.1000/s2.version" in found["conflicting-ids"] \
+        and "10.1000/other.paper" in found["conflicting-ids"]
+    assert split in found["split-work"] and "2105.00001" in found["split-work"] and "10.1000/published" in \
+        found["split-work"] and "2021" in found["split-work"] and "2022" in found["split-work"]
+    report = audit([], [], merged)
+    assert {f.kind for f in report.findings} == {"source-disagreement"} and len(report.findings) == 2

@@ -218,8 +218,9 @@ class LinkCheck:
 
 @dataclass(frozen=True)
 class SourceDisagreement:
-    """Semantic Scholar and OpenAlex say different things about a listed work (``kind``: ``arxiv-id``, ``year``,
-    ``only-s2``, ``only-openalex``); ``message`` names OpenAlex and the work's title."""
+    """Semantic Scholar and OpenAlex say different things about a work (``kind``: ``arxiv-id``, ``year``,
+    ``only-s2``, ``only-openalex`` for a listed work, keyed by its work key; ``conflicting-ids``, ``split-work``
+    for a work the list cites, keyed by its S2 id); ``message`` names OpenAlex and the work's title."""
 
     work_key: str
     title: str

@@ -83,9 +83,10 @@ def audit(lists: Sequence[ParsedList], works: Sequence[Work], enrichment: Enrich
                     f"{by_key[key].title!r}: {reason}", tuple(row.source for row in by_key[key].rows))
             for key, reason in enrichment.unresolved.items()
         ]
-        findings += [
+        findings += [  # about a listed work (on its rows), or about a work the list's works cite (no row)
             Finding("source-disagreement", f"source-disagreement:{d.kind}:{d.work_key}",
-                    f"{by_key[d.work_key].rows[0].source}: {d.message}", tuple(row.source for row in by_key[d.work_key].rows))
+                    f"{by_key[d.work_key].rows[0].source}: {d.message}" if d.work_key in by_key else d.message,
+                    tuple(row.source for row in by_key[d.work_key].rows) if d.work_key in by_key else ())
             for d in enrichment.disagreements
         ]
         if enrichment.not_cached:

@@ -1,10 +1,12 @@
 """One enrichment from two sources: Semantic Scholar's (primary) and OpenAlex's, merged without duplicates.
 
 A listed work resolved by both keeps S2's record and gains its OpenAlex id; a work not in the list is the same work
-on both sides when they share a DOI or an arXiv id — or, for works with neither (many citing papers), the same
-normalised title (at least 20 characters) and year — and then keeps S2's id. Citation links found by either source are
-kept once, with the source that said so. What the two sources disagree on about a listed work — its arXiv id, its
-year, whether it exists — becomes a :class:`SourceDisagreement` for the audit.
+on both sides when they share a DOI or an arXiv id — or, only when *neither* record has a DOI or an arXiv id (many
+citing papers), the same normalised title (at least 20 characters) and year — and then keeps S2's id. Citation
+links found by either source are kept once, with the source that said so. What the two sources disagree on — a
+listed work's arXiv id, year or existence; one title and year under conflicting ids; one title under other ids and
+another year (a preprint and its publication, kept as two works) — becomes a :class:`SourceDisagreement` for the
+audit, naming the title and both sources' ids.
 """
 
 from __future__ import annotations
@@ -48,15 +50,21 @@ def merge_sources(works: Sequence[Work], s2: Enrichment, openalex: Enrichment) -
             merged.not_cached.append(work.key)
 
     by_identifier: dict[tuple[str, str], str] = {}
+    by_title: dict[str, SourceRecord] = {}
     for record in [*merged.resolved.values(), *s2.externals.values()]:
         if record.source == "s2":
             for identifier in _identifiers(record):
                 by_identifier.setdefault(identifier, record.paper_id)
+            if len(title := normalize_title(record.title or "")) >= _MIN_TITLE:
+                by_title.setdefault(title, record)
     merged.externals = dict(s2.externals)
     for paper_id, record in openalex.externals.items():
         match = next((by_identifier[i] for i in _identifiers(record) if i in by_identifier), None)
         if match is None:
             merged.externals[paper_id] = record
+            twin = by_title.get(normalize_title(record.title or ""))
+            if twin is not None:
+                merged.disagreements.append(_twin_disagreement(twin, record))
             continue
         same[paper_id] = match
         if match in merged.externals and merged.externals[match].openalex_id is None:
@@ -74,16 +82,38 @@ def _with_openalex(record: SourceRecord, theirs: SourceRecord) -> SourceRecord:
                    also_from=(*record.also_from, ("openalex", theirs.request, theirs.retrieved_at)))
 
 
+_MIN_TITLE = 20  # characters of a normalised title that may identify a work without ids
+
+
 def _identifiers(record: SourceRecord) -> list[tuple[str, str]]:
+    """The keys two records of one work share: DOI, arXiv id; title and year only for a record with neither."""
     found = []
     if record.doi:
         found.append(("doi", record.doi.lower()))
     if record.arxiv_id:
         found.append(("arxiv", arxiv_base_id(record.arxiv_id)))
     title = normalize_title(record.title or "")
-    if len(title) >= 20 and record.year:
+    if not found and len(title) >= _MIN_TITLE and record.year:
         found.append(("title", f"{title} {record.year}"))
     return found
+
+
+def _ids(record: SourceRecord) -> str:
+    named = [f"DOI {record.doi}" if record.doi else "", f"arXiv {record.arxiv_id}" if record.arxiv_id else ""]
+    return ", ".join(name for name in named if name) or f"id {record.paper_id}"
+
+
+def _twin_disagreement(ours: SourceRecord, theirs: SourceRecord) -> SourceDisagreement:
+    """One title on both sides that the ids do not join: conflicting ids (same year) or a split work."""
+    title = ours.title or theirs.title or ""
+    if ours.year == theirs.year:
+        return SourceDisagreement(ours.paper_id, title, "conflicting-ids",
+                                  f"'{title}' ({ours.year}): Semantic Scholar gives {_ids(ours)}, OpenAlex "
+                                  f"{_ids(theirs)} ({theirs.paper_id}); kept apart")
+    return SourceDisagreement(ours.paper_id, title, "split-work",
+                              f"'{title}': Semantic Scholar knows it as {_ids(ours)} ({ours.year}), OpenAlex as "
+                              f"{_ids(theirs)} ({theirs.year}, {theirs.paper_id}); kept as two works — a preprint "
+                              "and its publication?")
 
 
 def _compare(work: Work, ours: SourceRecord, theirs: SourceRecord) -> list[SourceDisagreement]:
