@@ -128,7 +128,7 @@ def fit(training: list[dict[str, list[Case]]], samples: int, seed: int = 0) -> R
     best = max(tried, key=lambda r: objective(training, r))
     best_value = objective(training, best)
     step = 1.0
-    while step >= 0.1:
+    while step >= 0.05:
         improved = False
         for j in range(len(SIGNALS) + 2):
             for delta in (step, -step):

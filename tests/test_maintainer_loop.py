@@ -296,3 +296,53 @@ def test_diff_with_both_builds_tells_which_suggestions_the_additions_resolved(ru
         old_gaps.write_text(bad, encoding="utf-8")
         refused = runner.invoke(main, ["diff", old, new, "--old-gaps", str(old_gaps), "--new-gaps", str(new_gaps)])
         assert refused.exit_code == 2 and str(old_gaps) in refused.stderr and "Traceback" not in refused.output
+
+
+def test_history_matches_a_diff_of_each_pair_of_versions(tmp_path):
+    """A scripted history — additions, removals, a typo fixed, a retitled arXiv work, a deleted and restored file,
+    a version that is no list — against diff_lists run on each consecutive pair of readable versions."""
+    import random
+
+    from pa_graph.diff import diff_lists
+    from pa_graph.history import history
+    from pa_graph.parse import parse_list_data
+
+    folder = tmp_path / "repo"
+    folder.mkdir()
+    git(folder, "init", "-q")
+    rng = random.Random(7)
+    rows = [f"| [Paper number {n} on user modelling](https://arxiv.org/abs/2401.{n:05d}) | P{n} | 2024 | arxiv | x | |"
+            for n in range(12)]
+    current = rows[:6]
+    readme = folder / "README.md"
+    texts = []
+    for step in range(24):
+        action = step % 6
+        if action == 0 and len(current) < len(rows):
+            current = current + [rows[len(current)]]
+        elif action == 1 and len(current) > 2:
+            current = [row for row in current if row != rng.choice(current)]
+        elif action == 2:
+            current = [row.replace("user modelling", "user modeling") if i == 0 else row for i, row in enumerate(current)]
+        elif action == 3:
+            current = [row.replace("Paper number", "Work number") if i == 1 else row for i, row in enumerate(current)]
+        text = table_list({"Papers": current}) + f"<!-- step {step} -->\n" if step not in (9, 15) else \
+            ("not a list at all\n" if step == 9 else "")
+        readme.write_text(text, encoding="utf-8")
+        if step == 15:
+            readme.unlink()
+        commit(folder, f"step {step}", f"2024-01-{step + 1:02d}T12:00:00+00:00")
+        texts.append(text if step != 15 else None)
+    versions = history(readme)
+    assert len(versions) == 24
+    assert versions[9].works is None and versions[15].works is None and "deleted" in versions[15].problem
+    previous = None
+    for version, text in zip(versions, texts):
+        if version.works is None:
+            continue
+        parsed = parse_list_data(text.encode(), "README.md", readme, "README.md")
+        if previous is not None:
+            expected = diff_lists([previous], [parsed])
+            assert version.added == [c.title for c in expected.added], version.subject
+            assert version.removed == [c.title for c in expected.removed], version.subject
+        previous = parsed

@@ -560,7 +560,11 @@ def diff(old: str, new: str, style: str, old_gaps: Path | None, new_gaps: Path |
 @_reported
 def history(list_file: Path, since: str | None, out_dir: Path) -> None:
     """The list over its commits: works per section and additions per month (history.json, history.html)."""
-    versions = list_history.history(list_file, since)
+    bars = _Progress()
+    try:
+        versions = list_history.history(list_file, since, progress=bars)
+    finally:
+        bars.close()
     write_all(out_dir, {"history.json": list_history.render_json(versions),
                         "history.html": list_history.render_html(versions, list_file.name)})
     readable = [v for v in versions if v.works is not None]

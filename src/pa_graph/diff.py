@@ -98,10 +98,11 @@ def commit_of(ref: str, cwd: str | Path, spec: str) -> str:
     return commit
 
 
-def git(arguments: list[str], cwd: str | Path, spec: str, binary: bool = False):
+def git(arguments: list[str], cwd: str | Path, spec: str, binary: bool = False, stdin: bytes | None = None):
     """Run git in ``cwd`` (bounded); a failure is a :class:`ListInputError` naming ``spec`` and git's message."""
     try:
-        done = subprocess.run(["git", *arguments], cwd=cwd, capture_output=True, timeout=_GIT_TIMEOUT, check=False)
+        done = subprocess.run(["git", *arguments], cwd=cwd, capture_output=True, timeout=_GIT_TIMEOUT, check=False,
+                              input=stdin)
     except FileNotFoundError as err:
         raise ListInputError(f"{spec}: git is not installed") from err
     except subprocess.TimeoutExpired as err:

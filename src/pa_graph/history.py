@@ -1,7 +1,10 @@
 """The list over time: every commit of the list file, with its works per section and the additions it made.
 
-``history(path, since)`` walks ``git log`` of the file (``--since REF`` keeps the commits after REF) and reads each
-version with ``git show``; a version that cannot be read is recorded as such, not fatal. ``render_html`` draws the
+``history(path, since)`` walks ``git log`` of the file (``--since REF`` keeps the commits after REF) with the blob
+of each version, reads every distinct blob once through one ``git cat-file --batch``, parses and resolves each
+blob once, and finds each commit's additions and removals by matching works across versions (shared normalised
+title, then a shared arXiv id or near-identical titles among the few left over) — 1,000 commits in seconds, not
+minutes; a version that cannot be read is recorded as such, not fatal. ``render_html`` draws the
 works per section over time and the additions per month as inline SVG — one file, no request to any host.
 """
 
@@ -13,10 +16,12 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from pa_graph.diff import commit_of, diff_lists, git
+from pa_graph.diff import commit_of, git
 from pa_graph.errors import ListInputError
 from pa_graph.parse import parse_list_data
+from pa_graph.records import Progress, Work
 from pa_graph.resolve import resolve_works
+from pa_graph.text import normalize_title
 
 __all__ = ["Version", "history", "render_json", "render_html"]
 
@@ -33,36 +38,108 @@ class Version:
     problem: str | None = None
 
 
-def history(path: str | Path, since: str | None = None) -> list[Version]:
-    """Each commit that touched the list, oldest first."""
+def history(path: str | Path, since: str | None = None, progress: Progress | None = None) -> list[Version]:
+    """Each commit that touched the list, oldest first; ``progress(stage, done, total)`` hears of long walks."""
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     spec = str(path)
+    report = progress or (lambda stage, done, total: None)
     revisions = f"{commit_of(since, folder, spec)}..HEAD" if since is not None else "HEAD"
-    log = git(["log", "--reverse", "--format=%H%x09%cI%x09%s", revisions, "--", path.name], folder, spec)
-    versions, previous = [], None
-    for line in log.splitlines():
-        commit, date, subject = (line.split("\t", 2) + ["", ""])[:3]
-        try:
-            data = git(["show", f"{commit}:./{path.name}"], folder, f"{spec}@{commit[:7]}", binary=True)
-            parsed = parse_list_data(data, path.name, path, f"{spec}@{commit[:7]}")
-        except ListInputError as err:
-            versions.append(Version(commit, date, subject, None, problem=str(err)))
+    log = git(["log", "--reverse", "--raw", "--no-abbrev", "--no-renames", "--format=%x00%H%x09%cI%x09%s",
+               revisions, "--", path.name], folder, spec)
+    commits = [_commit(record) for record in log.split("\0")[1:]]
+    blobs = _blobs(folder, spec, {blob for *_, blob in commits if blob})
+    versions: list[Version] = []
+    previous: list[Work] | None = None
+    resolved: dict[str, list[Work] | ListInputError] = {}
+    for done, (commit, date, subject, blob) in enumerate(commits, 1):
+        report("reading the list's history", done, len(commits))
+        where = f"{spec}@{commit[:7]}"
+        if blob not in resolved:
+            try:
+                if not blob:
+                    raise ListInputError(f"{where}: the file was deleted in this commit")
+                parsed = parse_list_data(blobs[blob], path.name, path, where)
+                resolved[blob] = resolve_works(parsed.rows)
+            except ListInputError as err:
+                resolved[blob] = err
+        works = resolved[blob]
+        if isinstance(works, ListInputError):
+            versions.append(Version(commit, date, subject, None, problem=str(works)))
             continue
-        works = resolve_works(parsed.rows)
         sections = Counter(section for work in works for section in {str(row.section) for row in work.rows})
         version = Version(commit, date, subject, len(works), dict(sorted(sections.items())))
-        if previous is not None:
-            change = diff_lists([previous], [parsed])
-            version.added = [c.title for c in change.added]
-            version.removed = [c.title for c in change.removed]
-        else:
+        if previous is None:
             version.added = [work.title for work in works]
+        else:
+            version.added, version.removed = _added_and_removed(previous, works)
         versions.append(version)
-        previous = parsed
+        previous = works
     if not versions:
         raise ListInputError(f"{spec}: no commit of this file" + (f" after {since}" if since else ""))
     return versions
+
+
+def _commit(record: str) -> tuple[str, str, str, str]:
+    """One ``git log --raw`` record: commit, date, subject, and the file's blob after it ("" when deleted)."""
+    header, _, raw = record.partition("\n")
+    commit, date, subject = (header.split("\t", 2) + ["", ""])[:3]
+    blob = ""
+    for line in raw.splitlines():
+        if line.startswith(":"):
+            fields = line.split("\t", 1)[0].split()
+            blob = "" if set(fields[3]) == {"0"} else fields[3]
+    return commit, date, subject, blob
+
+
+def _blobs(folder: Path, spec: str, wanted: set[str]) -> dict[str, bytes]:
+    """Every wanted blob's bytes, from one ``git cat-file --batch``."""
+    if not wanted:
+        return {}
+    ordered = sorted(wanted)
+    out = git(["cat-file", "--batch"], folder, spec, binary=True, stdin="".join(f"{b}\n" for b in ordered).encode())
+    found, position = {}, 0
+    for blob in ordered:
+        end = out.index(b"\n", position)
+        header = out[position:end].split()
+        if len(header) < 3 or header[1] != b"blob":
+            raise ListInputError(f"{spec}: git could not read blob {blob}")
+        size = int(header[2])
+        found[blob] = out[end + 1:end + 1 + size]
+        position = end + 1 + size + 1
+    return found
+
+
+def _keys(work: Work) -> set[str]:
+    return {normalize_title(row.title) for row in work.rows}
+
+
+def _added_and_removed(old: list[Work], new: list[Work]) -> tuple[list[str], list[str]]:
+    """The works of ``new`` that match none of ``old`` and the reverse, matched as rows are merged: a shared
+    normalised title first (nearly all works), then, among the few left, a shared arXiv id with titles that agree
+    or near-identical titles."""
+    old_by_key = {key: work for work in old for key in _keys(work)}
+    new_by_key = {key: work for work in new for key in _keys(work)}
+    added = [work for work in new if not any(key in old_by_key for key in _keys(work))]
+    removed = [work for work in old if not any(key in new_by_key for key in _keys(work))]
+    if added and removed:
+        pairs = _merged_across(removed, added)
+        added = [work for work in added if id(work) not in pairs]
+        removed = [work for work in removed if id(work) not in pairs]
+    return [work.title for work in added], [work.title for work in removed]
+
+
+def _merged_across(old: list[Work], new: list[Work]) -> set[int]:
+    """The ``id()`` of every work of ``old`` or ``new`` that one resolve of their rows together merges with a work
+    of the other side (renamed, retitled, relinked)."""
+    side = {id(row): id(work) for work in (*old, *new) for row in work.rows}
+    olds = {id(work) for work in old}
+    matched: set[int] = set()
+    for merged in resolve_works(row for work in (*old, *new) for row in work.rows):
+        owners = {side[id(row)] for row in merged.rows}
+        if owners & olds and owners - olds:
+            matched |= owners
+    return matched
 
 
 def render_json(versions: list[Version]) -> str:

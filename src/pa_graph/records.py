@@ -3,10 +3,14 @@ what Semantic Scholar says about their works. Plain data, no I/O: importing them
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pa_graph.text import is_author_label, label_key
+
+#: How long work reports itself: ``progress(stage, done, total)`` (the CLI draws bars or plain lines).
+Progress = Callable[[str, int, int], None]
 
 __all__ = ["SourceRef", "Section", "ListRow", "Repair", "Finding", "ParsedList", "Work", "SourceRecord", "CitationLink",
            "LinkCheck", "SourceDisagreement", "Enrichment"]

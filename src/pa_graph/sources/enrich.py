@@ -10,13 +10,13 @@ embeddings. Every answer goes through the cache, so a second build asks nothing.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 
 from pa_graph.sources.cache import Cached
 from pa_graph.analysis.gaps.index import fetch_candidates
-from pa_graph.records import CitationLink, Enrichment, LinkCheck, SourceRecord, Work
+from pa_graph.records import CitationLink, Enrichment, LinkCheck, Progress, SourceRecord, Work
 from pa_graph.resolve import same_title
 from pa_graph.sources.s2 import S2Client
 from pa_graph.text import ARXIV_ID, DOI, S2_PAPER_ID, arxiv_base_id, without_credentials, single_line
@@ -41,7 +41,6 @@ REFERENCE_FIELDS = "contexts,intents,isInfluential,title,year,venue,publicationV
 CITATION_FIELDS = "title,year,externalIds,authors"
 EMBEDDING_FIELDS = "embedding.specter_v2"
 
-Progress = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True)

@@ -71,10 +71,10 @@ SIGNALS = ("citations", "specificity", "concentration", "section_share", "cocita
            "recency", "peers")
 #: Weights of the signals' percentiles, of ``log2(n)`` and of background; chosen by
 #: ``python benchmarks/bench_gaps.py --fit`` on the training seeds of four worlds.
-WEIGHTS: dict[str, float] = {"citations": 0.0, "specificity": 0.105, "concentration": 7.86, "section_share": 0.0,
-                             "cocitation": 0.0, "coupling": 0.392, "similarity": 0.188, "recency": 0.0, "peers": 0.264}
-EVIDENCE_WEIGHT = 1.0
-BACKGROUND_PENALTY = 20.6
+WEIGHTS: dict[str, float] = {"citations": 0.74, "specificity": 2.493, "concentration": 4.297, "section_share": 0.0,
+                             "cocitation": 0.0, "coupling": 0.504, "similarity": 1.027, "recency": 0.0, "peers": 1.708}
+EVIDENCE_WEIGHT = 0.0
+BACKGROUND_PENALTY = 123.9
 #: Beta prior strength for specificity: a work's own share outweighs the list's base rate only once it has about
 #: this many citing papers.
 SPECIFICITY_PRIOR = 50.0
