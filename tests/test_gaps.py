@@ -63,7 +63,7 @@ def background_and_topical() -> nx.MultiDiGraph:
     return model
 
 
-HAND_RANKER = Ranker({"concentration": 0.5, "recency": 0.4}, background=3.0)
+HAND_RANKER = Ranker({"concentration": 0.5, "recency": 0.4}, background=3.0, evidence=1.0)
 
 
 def test_shrinkage_percentiles_and_score_by_hand(background_and_topical):
