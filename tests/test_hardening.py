@@ -466,3 +466,41 @@ def test_a_drip_feeding_store_ends_push_at_its_deadline(built, runner):
         server.shutdown()
         server.server_close()
     assert result.exit_code == 1 and "did not finish within 1.5 s" in result.stderr, result.output
+
+
+@respx.mock
+def test_an_offline_build_reads_a_cache_in_a_folder_it_cannot_write_to(tmp_path):
+    import json
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from pa_graph import BuildOptions, build
+    from pa_graph.sources.s2 import S2Settings
+
+    item = {"paperId": "a" * 40, "title": "A hostile paper", "year": 2024, "externalIds": {"ArXiv": "2401.00001"}}
+    respx.post("http://s2.example/graph/v1/paper/batch").respond(200, json=[item])
+    respx.get(url__regex=r"http://s2\.example/.*").respond(404, json={"error": "Title match not found"})
+    listed = _one_row_list(tmp_path)
+    cache = tmp_path / "cache"
+    build([listed], BuildOptions(out_dir=tmp_path / "online", cache_dir=cache,
+                                 s2=S2Settings(api_url="http://s2.example", rate=1000.0)))
+    assert (cache / "s2.sqlite3").is_file()
+    command = [sys.executable, "-m", "pa_graph", "build", str(listed), "--offline", "--cache-dir", str(cache),
+               "--out", str(tmp_path / "offline"), "--quiet"]
+    if os.geteuid() == 0:  # root writes anywhere: make the folder read-only for real, in a mount namespace
+        if shutil.which("unshare") is None:
+            pytest.fail("this test needs unshare (util-linux) when run as root")
+        shell = f"mount --bind {cache} {cache} && mount -o remount,bind,ro {cache} && exec \"$@\""
+        command = ["unshare", "-m", "sh", "-c", shell, "sh", *command]
+    else:
+        cache.chmod(0o555)
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    finally:
+        cache.chmod(0o755)
+    assert done.returncode == 0, done.stderr
+    assert "damaged" not in done.stderr
+    graph = json.loads((tmp_path / "offline" / "graph.json").read_text(encoding="utf-8"))
+    assert "a" * 40 in json.dumps(graph)  # the work was resolved from the cache
