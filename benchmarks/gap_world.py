@@ -1,16 +1,16 @@
 """Synthetic citation graphs for measuring the missing-paper ranking, generated without looking at the scorer.
 
-Two worlds:
+Four worlds, each with its own assumptions (no parameter was set by looking at the scorer's results):
 
 ``generate_model(seed)`` — the *flat* world (kept from the first measurement): ``papers`` papers over ``topics``
 topics, published from ``first_year`` to ``last_year`` with yearly output growing by ``growth``. Each paper cites
 about ``refs`` earlier papers (Poisson): with probability ``same_topic`` one of its own topic, else any topic;
 among those, a paper is chosen with weight ``(citations so far + 1) * exp(-age / memory)`` (preferential
 attachment with ageing). The curated list: the papers of topic 0 published from ``list_from`` on, each kept with
-probability ``coverage``. The list's gaps (``graph["gaps"]``, for the benchmark, never the scorer): the
-papers of topic 0 it lacks, of any year. What pa-graph sees: the listed works with their references, and the referenced works as
-works not in the list (their year known, nothing else); SPECTER-like embeddings for listed works only (the topic's
-direction plus Gaussian noise ``noise``).
+probability ``coverage``. The list's gaps (``graph["gaps"]``, for the benchmark, never the scorer): the papers
+of topic 0 it lacks, of any year. What pa-graph sees: the listed works with their references, and the referenced
+works as works not in the list (their year known, nothing else); SPECTER-like embeddings for listed works only
+(the topic's direction plus Gaussian noise ``noise``).
 
 ``generate_field(seed)`` — the *field* world, closer to a real one. The same citation process over ``topics``
 topics, plus what a real field has:
@@ -39,8 +39,8 @@ papers not in the list published before it), as sloppy reference extraction or c
 the list has ``sections`` sections of ``per_section`` recent works (``list_from`` to ``last_year``); each section
 has ``mature`` topical works published 2 to 4 years before the list's median year, each cited by every work of its
 section with probability ``mature_cite`` (half of them are listed, half are not); the listed works of a section
-cite earlier ones of the same section with probability ``within``; the gaps are the mature works not listed; the background is ``background`` recent works
-(from the median year on), each cited by 2 or 3 listed works drawn from all sections, plus ``general`` general works
+cite earlier ones of the same section with probability ``within``; the gaps are the mature works not listed; the
+background is ``background`` recent works (from the median year on), each cited by 2 or 3 listed works drawn from all sections, plus ``general`` general works
 cited by every listed work with probability ``general_cite``. Global citation counts: topical works
 ``n · (1 + U(0, 2))``, background works ``n · U(3, 30)``, general works tens of thousands. Embeddings for listed
 works and for the ``fetched`` candidates most cited by listed works (section direction plus noise; background and
