@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -10,6 +13,20 @@ from click.testing import CliRunner
 from pa_graph import BuildOptions, assemble, build, bundled_list
 
 FIXTURES = Path(__file__).parent / "fixtures"
+_SESSION_FOLDER: Path | None = None
+
+
+def pytest_configure(config) -> None:
+    """The whole run (session fixtures and subprocesses included) caches in a temporary folder, never the user's."""
+    global _SESSION_FOLDER
+    _SESSION_FOLDER = Path(tempfile.mkdtemp(prefix="pa-graph-tests-"))
+    os.environ["PA_GRAPH_CACHE_DIR"] = str(_SESSION_FOLDER / "cache")
+    os.environ["XDG_CACHE_HOME"] = str(_SESSION_FOLDER / "xdg-cache")
+
+
+def pytest_unconfigure(config) -> None:
+    if _SESSION_FOLDER is not None:
+        shutil.rmtree(_SESSION_FOLDER, ignore_errors=True)
 ONTOLOGY = Path(__file__).parent.parent / "ontology" / "pa.ttl"
 
 
