@@ -8,12 +8,22 @@
 Top-level names load lazily, so ``import pa_graph.model`` does not load the pipeline or the HTTP stack.
 """
 
+from typing import TYPE_CHECKING
+
+from pa_graph.errors import (ListChangedError, ListInputError, NoPapersError, PaGraphError, ServiceError,
+                             ServiceUnavailable)
+
 __version__ = "0.1.0"
 
 _PIPELINE = ("BuildOptions", "BuildResult", "GapOptions", "KnowledgeGraph", "assemble", "build", "bundled_list",
-             "load_lists", "s2_session", "source_session")
+             "load_lists", "read_peer", "s2_session", "source_session")
 
-__all__ = ["__version__", *_PIPELINE]
+__all__ = ["__version__", *_PIPELINE, "PaGraphError", "ListInputError", "NoPapersError", "ListChangedError",
+           "ServiceError", "ServiceUnavailable"]
+
+if TYPE_CHECKING:  # what IDEs and type checkers see; at run time the pipeline loads on first use
+    from pa_graph.pipeline import (BuildOptions, BuildResult, GapOptions, KnowledgeGraph, assemble, build,
+                                   bundled_list, load_lists, read_peer, s2_session, source_session)
 
 
 def __getattr__(name: str):
@@ -22,3 +32,7 @@ def __getattr__(name: str):
 
         return getattr(pipeline, name)
     raise AttributeError(f"module 'pa_graph' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
