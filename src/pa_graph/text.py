@@ -6,7 +6,7 @@ import hashlib
 import json
 import re
 import unicodedata
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import SplitResult, unquote, urlsplit, urlunsplit
 
 from pa_graph.errors import InvalidIRIError
 
@@ -324,13 +324,10 @@ def redacted_url(url: str) -> str:
     'https://raw.example/o/r/main/README.md?token=REDACTED&ref=main&X-Amz-Signature=REDACTED'
     """
     parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.port:
-        host += f":{parts.port}"
     query = "&".join(
         f"{name}=REDACTED" if _SECRET_PARAMETER.fullmatch(unquote(name)) else (f"{name}={value}" if sep else name)
         for name, sep, value in (item.partition("=") for item in parts.query.split("&") if item))
-    return urlunsplit((parts.scheme, host, parts.path, query, ""))
+    return urlunsplit((parts.scheme, _host(parts), parts.path, query, ""))
 
 
 def without_credentials(url: str) -> str:
@@ -340,7 +337,9 @@ def without_credentials(url: str) -> str:
     'http://proxy.example:8080/s2/'
     """
     parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.port:
-        host += f":{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+    return urlunsplit((parts.scheme, _host(parts), parts.path, "", ""))
+
+
+def _host(parts: SplitResult) -> str:
+    """The host and port of a URL, without user or password."""
+    return (parts.hostname or "") + (f":{parts.port}" if parts.port else "")
