@@ -34,8 +34,9 @@ and does not hinge on one world's quirks::
 
 * ``background`` = ``max(0, 1 − 2 × the specificity percentile)``: 0 from the median up, 1 for the least specific
   candidate — a work most of whose citations come from outside the list;
-* **peer tier**: a work in at least ``min_lists`` peer lists ranks above every candidate in fewer;
-* **dominance**, within each tier: a candidate that at least twice as many listed works cite, with at least the
+* **peer tier**: a work in at least ``min_lists`` peer lists ranks above every candidate in none (the candidates in
+  none are moved down together, keeping their order; those in some, but fewer, stay where their score puts them);
+* **dominance**, within each of those three groups: a candidate that at least twice as many listed works cite, with at least the
   same concentration (raw ``n_s / n``) and not background (specificity at least the median), ranks above — whatever
   the years, embeddings or references. The relation is transitive, so the rule is kept by lowering each candidate
   just below the lowest-placed candidate that dominates it (:func:`dominance_repaired`), a linear extension of the
@@ -83,7 +84,6 @@ CONCENTRATION_Z = 1.96
 #: A work in at least this many peer lists is "in other lists" and ranks above every candidate in fewer.
 DEFAULT_MIN_LISTS = 2
 DEFAULT_TOP = 30
-_TIER = 1e6  # larger than any other difference of scores
 _STEP = 1e-6  # how far below its lowest dominator a dominated candidate is placed
 
 
@@ -93,7 +93,8 @@ class Ranker:
 
     ``weights``: of each signal's percentile; ``evidence``: of ``log2(n)``; ``background``: the penalty for being
     background (``graded``: times how far below the median its specificity is, else all or nothing);
-    ``peer_tier``: works in at least ``min_lists`` peer lists first; ``dominance``: keep the doubling rule.
+    ``peer_tier``: works in at least ``min_lists`` peer lists above works in none; ``dominance``: keep the doubling
+    rule.
     """
 
     weights: Mapping[str, float] = field(default_factory=lambda: dict(WEIGHTS))
@@ -136,6 +137,7 @@ class SignalTable:
     citers: np.ndarray  # n
     specificity_known: np.ndarray
     in_peer_lists: np.ndarray  # in at least min_lists peer lists
+    in_no_peer_list: np.ndarray  # peer lists given and in none of them
     sections: list[str | None]  # likely section node
     in_section: list[int]  # n_s
     section_size: list[int]  # |s|
@@ -251,6 +253,7 @@ def signal_table(index: CitationIndex, candidates: Sequence[str], peers: PeerLis
                             for n_s, n in zip(in_section, citers)]
     peer_lists = len(peers) if peers is not None else 0
     in_peer_lists = np.array([v is not None and v >= min_lists for v in raw["peers"]], dtype=bool)
+    in_no_peer_list = np.array([v is not None and v == 0 for v in raw["peers"]], dtype=bool)
     values = np.zeros((len(candidates), len(SIGNALS)))
     active = np.zeros(len(SIGNALS), dtype=bool)
     for j, signal in enumerate(SIGNALS):
@@ -262,7 +265,8 @@ def signal_table(index: CitationIndex, candidates: Sequence[str], peers: PeerLis
                                                           index.title(candidates[i])))
     tiebreak = np.empty(len(candidates), dtype=np.int64)
     tiebreak[order] = np.arange(len(candidates))
-    return SignalTable(list(candidates), raw, values, active, tiebreak, citers, specificity_known, in_peer_lists, sections, in_section, sizes, counts, ref_counts, in_literature, peer_lists)
+    return SignalTable(list(candidates), raw, values, active, tiebreak, citers, specificity_known, in_peer_lists,
+                       in_no_peer_list, sections, in_section, sizes, counts, ref_counts, in_literature, peer_lists)
 
 
 def _normalised(signal: str, raw: list[float | None], peer_lists: int) -> tuple[np.ndarray, bool]:
@@ -300,12 +304,16 @@ def scores(table: SignalTable, weights: Mapping[str, float] | Ranker = DEFAULT_R
         score = score + ranker.evidence * np.log2(np.maximum(table.citers, 1))
     if ranker.background:
         score = score - ranker.background * (table.background_depth if ranker.graded else table.background)
+    groups = table.in_peer_lists * 2 + table.in_no_peer_list if ranker.peer_tier else np.zeros(len(score), int)
     if ranker.dominance:
-        groups = table.in_peer_lists if ranker.peer_tier else np.zeros(len(score), dtype=bool)
         score = dominance_repaired(score, table.citers, np.array(table.in_section) / table.citers,
                                    table.background, groups)
-    if ranker.peer_tier:
-        score = score + _TIER * table.in_peer_lists
+    if ranker.peer_tier and table.in_peer_lists.any() and table.in_no_peer_list.any():
+        # every work in min_lists peer lists above every work in none: the latter shifted down together (their
+        # order kept); works in some peer lists, but fewer, stay where their score puts them
+        lowest, highest = score[table.in_peer_lists].min(), score[table.in_no_peer_list].max()
+        if highest > lowest - _STEP:
+            score = np.where(table.in_no_peer_list, score - (highest - lowest + _STEP), score)
     return score
 
 
