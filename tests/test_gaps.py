@@ -89,8 +89,8 @@ def test_shrinkage_percentiles_and_score_by_hand(background_and_topical):
     assert k.score == pytest.approx(math.log2(5) + 0.25 + 0.2, abs=1e-4)
     assert [s.title for s in missing_papers(background_and_topical, weights=HAND_RANKER).suggestions] == [
         "Paper K", "Paper T", "Paper G"]
-    assert t.why.startswith("cited by 2 of 3 S1 works; above works that more listed works cite but that are "
-                            "background")
+    assert t.why.startswith("cited by 2 of 3 S1 works; above 1 work below it that more listed works cite, all "
+                            "background (most of what cites them is outside the list)")
     assert "2 of 10 papers citing it are in this list; published 2021" in t.why
 
 

@@ -508,21 +508,26 @@ def _evidence(index: CitationIndex, table: SignalTable, i: int) -> str:
     return where + (f" ({n} listed works in all)" if n > table.in_section[i] else "")
 
 
+_SAID = {"citations": "more cited by listed works", "concentration": "more concentrated in one section",
+         "cocitation": "more co-cited with listed works", "coupling": "more of its references in the list's literature",
+         "similarity": "closer to the section", "section_share": "cited by more of its section",
+         "specificity": "more specific to this list", "recency": "newer", "peers": "in more other lists"}
+
+
 def _above(table: SignalTable, i: int, below: np.ndarray, ranker: Ranker) -> str:
-    """Why ``i`` ranks above the first suggestion below it that more listed works cite."""
-    more = next(int(j) for j in below if table.citers[j] > table.citers[i])
-    if table.in_peer_lists[i] and not table.in_peer_lists[more]:
-        return "in other lists, unlike the works below it that more listed works cite"
+    """Why ``i`` ranks above the suggestions below it that more listed works cite: other lists, background, or
+    the signals that weigh most where it beats them."""
+    more = [int(j) for j in below if table.citers[j] > table.citers[i]]
+    works = f"{len(more)} {'work' if len(more) == 1 else 'works'} below it that more listed works cite"
+    if table.in_peer_lists[i] and any(table.in_no_peer_list[j] for j in more):
+        return f"in other lists, unlike {works}"
     background = table.background
-    if ranker.background and background[more] and not background[i]:
-        return ("above works that more listed works cite but that are background (most of what cites them is "
-                "outside the list)")
-    ahead = [signal for signal in ("concentration", "cocitation", "coupling", "similarity", "section_share",
-                                   "specificity", "recency", "peers")
-             if table.active[SIGNALS.index(signal)] and ranker.weights.get(signal, 0)
-             and table.values[i, SIGNALS.index(signal)] > table.values[more, SIGNALS.index(signal)]]
-    said = {"concentration": "more concentrated in one section", "cocitation": "more co-cited with listed works",
-            "coupling": "more of its references in the list's literature", "similarity": "closer to the section",
-            "section_share": "cited by more of its section", "specificity": "more specific to this list",
-            "recency": "newer", "peers": "in more other lists"}
-    return ("above works cited by a few more listed works: " + ", ".join(said[s] for s in ahead[:2])) if ahead else ""
+    if ranker.background and not background[i] and all(background[j] for j in more):
+        return f"above {works}, all background (most of what cites them is outside the list)"
+    first = next(j for j in more if not background[j]) if not background[i] else more[0]
+    ahead = sorted((signal for signal in SIGNALS if table.active[SIGNALS.index(signal)]
+                    and ranker.weights.get(signal, 0) and table.values[i, SIGNALS.index(signal)]
+                    > table.values[first, SIGNALS.index(signal)]),
+                   key=lambda signal: -ranker.weights[signal] * (table.values[i, SIGNALS.index(signal)]
+                                                                  - table.values[first, SIGNALS.index(signal)]))
+    return f"above {works}, being {' and '.join(_SAID[s] for s in ahead[:2])}" if ahead else ""
