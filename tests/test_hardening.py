@@ -4,6 +4,7 @@ credentials in a service URL are stored nowhere, ids from a service are written 
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from pathlib import Path
@@ -504,3 +505,16 @@ def test_an_offline_build_reads_a_cache_in_a_folder_it_cannot_write_to(tmp_path)
     assert "damaged" not in done.stderr
     graph = json.loads((tmp_path / "offline" / "graph.json").read_text(encoding="utf-8"))
     assert "a" * 40 in json.dumps(graph)  # the work was resolved from the cache
+
+
+def test_an_ad_hoc_query_needs_no_prefix_lines_and_an_unused_bind_is_an_error(built, runner):
+    from pa_graph.cli import main
+
+    query = "SELECT (COUNT(?w) AS ?n) WHERE { ?w a fabio:Expression ; dcterms:title ?t }"
+    result = runner.invoke(main, ["query", query, "--graph", str(built / "graph.ttl"), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert int(json.loads(result.stdout)[0]["n"]) > 0
+    declared = "PREFIX fabio: <http://example.org/other#>\n" + query  # a declaration of the user's own wins
+    assert runner.invoke(main, ["query", declared, "--graph", str(built / "graph.ttl")]).exit_code == 0
+    unused = runner.invoke(main, ["query", query, "--graph", str(built / "graph.ttl"), "--bind", "foo=3"])
+    assert unused.exit_code == 2 and "the query has no $foo (its parameters: none)" in unused.stderr

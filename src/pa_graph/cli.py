@@ -42,7 +42,7 @@ from pa_graph.pipeline import BuildOptions, GapOptions, assemble_lists, bundled_
 from pa_graph.export.rdf import DEFAULT_BASE_IRI
 from pa_graph.sources.openalex import OpenAlexSettings
 from pa_graph.sources.s2 import S2Settings
-from pa_graph.sparql import QueryError, bind, cookbook, format_result, load_query, run_query
+from pa_graph.sparql import QueryError, bind, cookbook, format_result, load_query, run_query, with_prefixes
 from pa_graph.analysis.stats import store_stats
 from pa_graph.export.triplestore import DEFAULT_PUSH_TIMEOUT, Credentials, push_graph_store, push_update, remote_query
 from pa_graph.export.validate import validate_graph
@@ -326,7 +326,8 @@ def query(query: str, graph_file: Path, engine: str, style: str, bindings: tuple
         values[name.strip()] = value
     if endpoint:
 
-        result = remote_query(endpoint, bind(load_query(query), values), named_graph, Credentials.from_environment())
+        result = remote_query(endpoint, with_prefixes(bind(load_query(query), values)), named_graph,
+                              Credentials.from_environment())
     else:
         result = run_query(graph_file, query, engine, values, allow_service=allow_service)
     _echo(format_result(result, style), nl=False)

@@ -17,12 +17,14 @@ from importlib import resources
 from pathlib import Path
 
 import pyoxigraph
-from rdflib import Literal
+from rdflib import RDF, RDFS, Literal
 
 from pa_graph.errors import GraphInputError, QueryError
+from pa_graph.export.rdf import PREFIXES
 from pa_graph.loading import load_graph, open_store
 
-__all__ = ["refuse_federation", "QueryError", "QueryResult", "cookbook", "load_query", "bind", "run_query", "format_result", "ENGINES"]
+__all__ = ["refuse_federation", "QueryError", "QueryResult", "cookbook", "load_query", "bind", "with_prefixes", "run_query",
+           "format_result", "ENGINES"]
 
 ENGINES = ("oxigraph", "rdflib")
 
@@ -95,15 +97,39 @@ def bind(text: str, bindings: dict[str, str]) -> str:
     for name in bindings:
         if not re.fullmatch(r"\w+", name):
             raise QueryError(f"--bind {name}=…: a parameter name is letters, digits and underscores")
+    parameters = set(re.findall(r"\$(\w+)\b", text))
+    unused = sorted(set(bindings) - parameters)
+    if unused:
+        offered = ", ".join(f"${name}" for name in sorted(parameters)) or "none"
+        raise QueryError(f"--bind {unused[0]}=…: the query has no ${unused[0]} (its parameters: {offered})")
     terms = {name: _term(value) for name, value in bindings.items()}
     # one pass over the query text: a value is inserted once and never read again as part of the query
     return re.sub(r"\$(\w+)\b", lambda found: terms.get(found.group(1), found.group(0)), text)
 
 
+_DECLARED = re.compile(r"\bPREFIX\s+([\w-]*):", re.IGNORECASE)
+_USED = re.compile(r"(?<![\w<:/#])([A-Za-z][\w-]*):(?=[A-Za-z_])")
+
+
+def with_prefixes(text: str) -> str:
+    """The query with ``PREFIX`` lines added for the vocabulary of pa-graph's graphs (``pa:``, ``fabio:``,
+    ``cito:``, ``dcterms:``, ``skos:``, …) that it uses without declaring, so an ad-hoc query needs none.
+
+    >>> with_prefixes("SELECT ?w WHERE { ?w a fabio:Expression }").splitlines()[0]
+    'PREFIX fabio: <http://purl.org/spar/fabio/>'
+    """
+    bare = re.sub(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|<[^>\s]*>|#[^\n]*', " ", text)
+    declared = set(_DECLARED.findall(bare))
+    known = {**{prefix: str(namespace) for prefix, namespace in PREFIXES.items()}, "rdf": str(RDF), "rdfs": str(RDFS)}
+    missing = [prefix for prefix in dict.fromkeys(_USED.findall(bare)) if prefix in known and prefix not in declared]
+    return "".join(f"PREFIX {prefix}: <{known[prefix]}>\n" for prefix in missing) + text
+
+
 def run_query(graph_file: str | Path, query: str, engine: str = "oxigraph",
               bindings: dict[str, str] | None = None, allow_service: bool = False) -> QueryResult:
-    """Run a SELECT query (cookbook name, file or text) over an RDF file; ``SERVICE``/``LOAD`` only when allowed."""
-    text = bind(load_query(query), bindings or {})
+    """Run a SELECT query (cookbook name, file or text) over an RDF file; ``SERVICE``/``LOAD`` only when allowed.
+    The project's own prefixes need no declaration; a ``--bind`` the query has no parameter for is an error."""
+    text = with_prefixes(bind(load_query(query), bindings or {}))
     if not allow_service:
         refuse_federation(text)
     path = Path(graph_file)
