@@ -18,8 +18,9 @@ __version__ = "0.1.0"
 _PIPELINE = ("BuildOptions", "BuildResult", "GapOptions", "KnowledgeGraph", "assemble", "build", "bundled_list",
              "load_lists", "read_peer", "s2_session", "source_session")
 
-__all__ = ["__version__", *_PIPELINE, "PaGraphError", "ListInputError", "NoPapersError", "ListChangedError",
-           "ServiceError", "ServiceUnavailable"]
+__all__ = ["__version__", "BuildOptions", "BuildResult", "GapOptions", "KnowledgeGraph", "assemble", "build",
+           "bundled_list", "load_lists", "read_peer", "s2_session", "source_session", "PaGraphError", "ListInputError",
+           "NoPapersError", "ListChangedError", "ServiceError", "ServiceUnavailable"]
 
 if TYPE_CHECKING:  # what IDEs and type checkers see; at run time the pipeline loads on first use
     from pa_graph.pipeline import (BuildOptions, BuildResult, GapOptions, KnowledgeGraph, assemble, build,
