@@ -442,3 +442,19 @@ def test_a_work_in_two_peer_lists_ranks_above_every_candidate_in_none_but_not_ab
     assert ranked.index("one") < ranked.index("weak")  # in a list too, and cited four times as often: free to lead
     weak = next(s for s in missing_papers(model, peers=peers).suggestions if s.title == "weak")
     assert "in 2 of 2 other lists" in weak.why
+
+
+def test_saying_no_is_exact_llama_2_never_hides_llama_3_nor_work_542_its_neighbour():
+    ignore = IgnoreList.parse(["Llama 2: Open Foundation and Fine-Tuned Chat Models", "Background work number 542",
+                               "10.1000/ABC", "arXiv:2307.09288v2"])
+    assert ignore.matches({"title": "LLAMA 2 — open foundation and fine-tuned chat models!"})  # normalised
+    assert ignore.matches({"title": "Llama 2: Open Foundation and Fine-Tuned Chat Modéls"})  # accents
+    assert not ignore.matches({"title": "Llama 3: Open Foundation and Fine-Tuned Chat Models"})
+    assert not ignore.matches({"title": "Background work number 543"})
+    assert ignore.matches({"title": "x", "doi": "10.1000/abc"}) and not ignore.matches({"title": "x", "doi": "10.1000/abcd"})
+    assert ignore.matches({"title": "x", "arxiv_id": "2307.09288"}) and not ignore.matches({"title": "x", "arxiv_id": "2307.09289"})
+    works = [{"title": "Background work number 542"}, {"title": "Background work number 543"},
+             {"title": "Llama 3: Open Foundation and Fine-Tuned Chat Models"}, {"title": "y", "arxiv_id": "2307.09288v1"}]
+    assert ignore.removed_per_entry(works) == [
+        (1, "Llama 2: Open Foundation and Fine-Tuned Chat Models", 0), (2, "Background work number 542", 1),
+        (3, "10.1000/ABC", 0), (4, "arXiv:2307.09288v2", 1)]
