@@ -205,7 +205,7 @@ def _record(paper, answer: Cached) -> SourceRecord:
         arxiv_id=arxiv if isinstance(arxiv, str) and ARXIV_ID.fullmatch(arxiv) else None,
         venue=_text(venue),
         authors=tuple((author.authorId if isinstance(author.authorId, str) and author.authorId.isdigit() else None,
-                       author.name) for author in (paper.authors or []) if _text(author.name)),
+                       _text(author.name)) for author in (paper.authors or []) if _text(author.name)),
         citation_count=paper.citationCount if isinstance(paper.citationCount, int) and paper.citationCount >= 0 else None,
         reference_count=len(paper.references) if answer.value is not None and "references" in answer.value
         and isinstance(paper.references, list) else None,
