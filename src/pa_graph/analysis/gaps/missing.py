@@ -34,8 +34,9 @@ and does not hinge on one world's quirks::
 
 * ``background`` = ``max(0, 1 − 2 × the specificity percentile)``: 0 from the median up, 1 for the least specific
   candidate — a work most of whose citations come from outside the list;
-* **peer tier**: a work in at least ``min_lists`` peer lists ranks above every candidate in none (the candidates in
-  none are moved down together, keeping their order; those in some, but fewer, stay where their score puts them);
+* **peer tier**: a work in at least ``min_lists`` peer lists ranks above every candidate in none (the works in
+  enough lists are raised together, keeping their order, just above the best candidate in none; the rest keep
+  their scores);
 * **dominance**, within each of those three groups: a candidate that at least twice as many listed works cite, with at least the
   same concentration (raw ``n_s / n``) and not background (specificity at least the median), ranks above — whatever
   the years, embeddings or references. The relation is transitive, so the rule is kept by lowering each candidate
@@ -309,11 +310,11 @@ def scores(table: SignalTable, weights: Mapping[str, float] | Ranker = DEFAULT_R
         score = dominance_repaired(score, table.citers, np.array(table.in_section) / table.citers,
                                    table.background, groups)
     if ranker.peer_tier and table.in_peer_lists.any() and table.in_no_peer_list.any():
-        # every work in min_lists peer lists above every work in none: the latter shifted down together (their
-        # order kept); works in some peer lists, but fewer, stay where their score puts them
+        # every work in min_lists peer lists above every work in none: the former raised together (their order
+        # kept) just above the best of the latter; the rest keep their scores
         lowest, highest = score[table.in_peer_lists].min(), score[table.in_no_peer_list].max()
-        if highest > lowest - _STEP:
-            score = np.where(table.in_no_peer_list, score - (highest - lowest + _STEP), score)
+        if lowest < highest + _STEP:
+            score = np.where(table.in_peer_lists, score + (highest - lowest + _STEP), score)
     return score
 
 
