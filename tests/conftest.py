@@ -21,7 +21,6 @@ def pytest_configure(config) -> None:
     global _SESSION_FOLDER
     _SESSION_FOLDER = Path(tempfile.mkdtemp(prefix="pa-graph-tests-"))
     os.environ["PA_GRAPH_CACHE_DIR"] = str(_SESSION_FOLDER / "cache")
-    os.environ["XDG_CACHE_HOME"] = str(_SESSION_FOLDER / "xdg-cache")
 
 
 def pytest_unconfigure(config) -> None:
