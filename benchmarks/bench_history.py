@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from pa_graph import BuildOptions, build
-from pa_graph.history import history
+from pa_graph.lists.history import history
 
 LIMIT_S = 60.0
 HEADER = "# Grown list\n\n## Papers\n\n| Paper | Abbr. | Year | Source | Tag | PDF |\n|---|---|---|---|---|---|\n"

@@ -15,7 +15,7 @@ import statistics
 import sys
 import time
 
-from pa_graph.parse import _MARKDOWN, parse_list_text
+from pa_graph.lists.read import _MARKDOWN, parse_list_text
 from pa_graph.pipeline import bundled_list
 
 TARGET_SECONDS = 5.0

@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from synthetic_graph import generate  # noqa: E402
 
-from pa_graph.sparql import cookbook, load_query, query_store  # noqa: E402
+from pa_graph.export.sparql import cookbook, load_query, query_store  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 JOIN_HEAVY = {"section-citation-matrix", "missing-papers", "most-cited-in-list", "uncited-listed-works",

@@ -18,7 +18,7 @@ import time
 
 from rapidfuzz import fuzz, process
 
-from pa_graph.parse import parse_list_text
+from pa_graph.lists.read import parse_list_text
 from pa_graph.resolve import NEAR_DUPLICATE_SCORE, resolve_works
 from pa_graph.text import normalize_title
 

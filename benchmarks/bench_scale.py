@@ -99,7 +99,7 @@ def timed(name, call, *args, **kwargs):
 from pa_graph.pipeline import load_lists, _gap_inputs, GapOptions, BuildOptions
 from pa_graph.resolve import resolve_works
 from pa_graph.model import build_model, add_enrichment
-from pa_graph.sources.choice import open_sources, enrich_from
+from pa_graph.sources.driver import open_sources, enrich_from
 from pa_graph.analysis.audit import audit
 from pa_graph.analysis.gaps import analyse
 from pa_graph.pipeline import KnowledgeGraph

@@ -12,7 +12,7 @@ import pytest
 
 from conftest import write_list
 from pa_graph.errors import ListInputError
-from pa_graph.parse import parse_list_text, read_list
+from pa_graph.lists.read import parse_list_text, read_list
 from pa_graph.records import Section
 
 REAL = Path(__file__).parent / "fixtures" / "lists"

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from pa_graph.sources.cache import ResponseCache, cache_dir_from
+from pa_graph.sources.response_cache import ResponseCache, cache_dir_from
 from pa_graph.errors import CacheError
 
 

@@ -179,7 +179,7 @@ def test_queries_and_stats_open_an_on_disk_store_loaded_once_per_version_of_the_
     import os
 
     from pa_graph.cli import main
-    from pa_graph.sources.cache import cache_dir_from
+    from pa_graph.sources.response_cache import cache_dir_from
 
     out = tmp_path / "out"
     assert runner.invoke(main, ["build", "--no-enrich", "--out", str(out)]).exit_code == 0

@@ -10,7 +10,7 @@ import pytest
 
 from fake_s2.world import NO_ARXIV, S2_TITLES, UNKNOWN_IDS, UNKNOWN_WORKS, WRONG_LINKS, build_world, raw_lines
 from pa_graph.errors import GraphInputError
-from pa_graph.sparql import QueryError, cookbook, run_query
+from pa_graph.export.sparql import QueryError, cookbook, run_query
 
 
 def raw_rows():

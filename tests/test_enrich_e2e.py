@@ -20,7 +20,7 @@ from conftest import undeclared_pa_terms
 from fake_s2.server import Faults, FakeS2
 from fake_s2.world import EXTRA_TITLES, NO_ARXIV, UNKNOWN_IDS, UNKNOWN_WORKS, WRONG_LINKS, build_world, raw_lines
 from pa_graph import BuildOptions, build, bundled_list
-from pa_graph.sources.enrich import PAPER_FIELDS, EnrichOptions
+from pa_graph.sources.s2_enrich import PAPER_FIELDS, EnrichOptions
 from pa_graph.sources.s2 import S2Settings
 
 KEY = "test-key"
@@ -50,7 +50,7 @@ def options(fake: FakeS2, tmp_path: Path, out: str = "out", **extra) -> BuildOpt
 def assembled(fake: FakeS2, tmp_path: Path, extras: EnrichOptions, **s2):
     """The bundled list assembled against the fake (nothing written), with these client settings."""
     from pa_graph import assemble
-    from pa_graph.sources.cache import ResponseCache
+    from pa_graph.sources.response_cache import ResponseCache
     from pa_graph.sources.s2 import S2Client
 
     client = S2Client(settings(fake, **s2), ResponseCache(tmp_path / "cache"))
@@ -257,7 +257,7 @@ def test_titles_with_special_characters_are_matched(world, tmp_path):
 
 
 def test_citations_and_embeddings(world, fake_citations):
-    from pa_graph.loading import load_model_json
+    from pa_graph.export.store import load_model_json
 
     model = load_model_json(fake_citations / "graph.json")  # built with --citations --embeddings, 20 a page, cap 30
     works = [n for n, d in model.nodes(data=True) if d["kind"] == "work"]
@@ -400,7 +400,7 @@ def test_a_strict_limiter_at_one_request_a_second_sends_no_429_at_the_default_ra
     small = tmp_path / "small.md"
     small.write_text("## Papers\n\n| Paper | Year |\n|---|---|\n" + "\n".join(rows) + "\n", encoding="utf-8")
     from pa_graph import assemble
-    from pa_graph.sources.cache import ResponseCache
+    from pa_graph.sources.response_cache import ResponseCache
     from pa_graph.sources.s2 import S2Client
 
     with FakeS2(world, Faults(api_key=KEY, min_interval=0.2)) as fake:

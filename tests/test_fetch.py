@@ -11,10 +11,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from pa_graph import BuildOptions, build
-from pa_graph.sources.cache import ResponseCache
+from pa_graph.sources.response_cache import ResponseCache
 from pa_graph.cli import main
 from pa_graph.errors import ListInputError
-from pa_graph.sources.fetch import ListFetcher, locate
+from pa_graph.lists.fetch import ListFetcher, locate
 from pa_graph.pipeline import read_any
 
 LIST = """# Test list
@@ -147,7 +147,7 @@ def test_an_unreachable_host_falls_back_to_the_cached_copy(server, tmp_path):
     unreachable = type(location)(location.given, "http://127.0.0.1:9/lists/awesome.md", location.name)
     with pytest.raises(ListInputError, match="cannot be reached"):
         gone.fetch(unreachable)  # never fetched from there: nothing to fall back to
-    from pa_graph.sources.fetch import _Unreachable
+    from pa_graph.lists.fetch import _Unreachable
 
     def refuse(location):
         raise _Unreachable("cannot be reached (refused)")

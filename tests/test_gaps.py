@@ -407,7 +407,7 @@ def test_compare_two_small_lists(tmp_path):
 
 
 def test_gaps_need_citations_for_everything_but_compare(built):
-    from pa_graph.loading import load_model_json
+    from pa_graph.export.store import load_model_json
 
     model = load_model_json(built / "graph.json")
     report = analyse(model)

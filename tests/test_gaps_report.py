@@ -27,7 +27,7 @@ def gaps_json(fake_enriched) -> dict:
 
 def test_planted_topical_gaps_rank_first_and_general_classics_stay_out_of_the_top_10(gaps_json, fake_enriched):
     from pa_graph.analysis.gaps import CitationIndex, missing_papers
-    from pa_graph.loading import load_model_json
+    from pa_graph.export.store import load_model_json
 
     titles = [paper["title"] for paper in gaps_json["missing_papers"]]
     assert set(titles[:3]) == set(TOPICAL_GAPS.values())
@@ -312,7 +312,7 @@ def test_a_parameter_raises_or_lowers_the_cross_citation_cap(fake_enriched, runn
     from pa_graph.analysis.gaps import analyse
     from pa_graph.analysis.gaps.report import rdf_findings
     from pa_graph.cli import main
-    from pa_graph.loading import load_model
+    from pa_graph.export.store import load_model
 
     result = runner.invoke(main, ["gaps", "--graph", str(fake_enriched / "graph.ttl"), "--max-cross-citations", "3",
                                   "--out", str(tmp_path)])

@@ -17,7 +17,7 @@ import respx
 from pa_graph.cli import main
 from pa_graph.errors import InvalidIRIError
 from pa_graph.records import LinkCheck, SourceRef
-from pa_graph.sparql import QueryError, bind, run_query
+from pa_graph.export.sparql import QueryError, bind, run_query
 from pa_graph.export.triplestore import PushError, push_graph_store, push_update
 
 EVIL_GRAPH = "urn:x>; DROP ALL; DROP SILENT GRAPH <urn:z"
@@ -150,7 +150,7 @@ def test_bibtex_keeps_only_well_formed_identifiers():
 
 @pytest.mark.parametrize("ending", ["\n", "\r\n", "\r"])
 def test_cr_crlf_and_lf_read_alike_with_right_line_numbers(tmp_path, ending):
-    from pa_graph.parse import read_list
+    from pa_graph.lists.read import read_list
 
     text = ending.join(["## Papers", "", "| Paper | Year |", "|---|---|", "| Alpha paper on alignment | 2024 |",
                         "| Beta paper on retrieval | 2023 |", ""])
@@ -163,7 +163,7 @@ def test_cr_crlf_and_lf_read_alike_with_right_line_numbers(tmp_path, ending):
 
 def test_a_lone_cr_does_not_shift_later_lines_and_fix_rewrites_the_right_row(tmp_path):
     from pa_graph.analysis.audit import fix_links
-    from pa_graph.parse import read_list
+    from pa_graph.lists.read import read_list
 
     data = (b"## Papers\n\n| Paper | Year | PDF |\n|---|---|---|\n| Alpha paper on alignment\rwith a break | 2024 | |\n"
             b"| [Beta paper](https://arxiv.org/abs/2401.00001) | 2024 | |\n")
@@ -367,7 +367,7 @@ def test_a_damaged_cache_entry_is_dropped_with_a_warning(tmp_path, stored):
     import sqlite3
 
     from pa_graph import BuildOptions, build
-    from pa_graph.sources.cache import ResponseCache
+    from pa_graph.sources.response_cache import ResponseCache
 
     ResponseCache(tmp_path / "cache").put("paper:ARXIV:2401.00001", {"paperId": "a" * 40, "title": "x"}, "GET x")
     with sqlite3.connect(tmp_path / "cache" / ResponseCache.FILE_NAME) as db:

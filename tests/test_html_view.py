@@ -59,7 +59,7 @@ def test_the_works_of_a_section_sit_together_around_its_name(bundled, fake_citat
     import math
 
     from pa_graph.export.html import layout
-    from pa_graph.loading import load_model_json
+    from pa_graph.export.store import load_model_json
 
     for model in (bundled.model, load_model_json(fake_citations / "graph.json")):
         positions = layout(model)
@@ -92,7 +92,7 @@ def test_focused_views(bundled):
 
 def test_top_external_papers_start_visible_the_rest_hidden(fake_citations):
     from pa_graph.export.html import view_data
-    from pa_graph.loading import load_model_json
+    from pa_graph.export.store import load_model_json
 
     model = load_model_json(fake_citations / "graph.json")
     data = view_data(model, top_external=10)
@@ -105,7 +105,7 @@ def test_top_external_papers_start_visible_the_rest_hidden(fake_citations):
 
 def test_methods_venues_and_authors_start_hidden_only_above_400_nodes(fake_citations, bundled):
     from pa_graph.export.html import pyvis_network, view_data
-    from pa_graph.loading import load_model_json
+    from pa_graph.export.store import load_model_json
 
     model = load_model_json(fake_citations / "graph.json")
     data = view_data(model)
@@ -167,7 +167,7 @@ def test_the_view_of_a_built_graph_shows_the_audit_flags_of_its_audit_json(runne
 def test_the_page_is_titled_by_the_list(built, bundled_path, tmp_path):
     import re
 
-    from pa_graph.parse import parse_list_text
+    from pa_graph.lists.read import parse_list_text
 
     heading = re.search(r"<h1[^>]*>(.*?)</h1>", bundled_path.read_text(encoding="utf-8")).group(1)
     page = (built / "graph.html").read_text(encoding="utf-8")
@@ -188,7 +188,7 @@ def test_a_focused_view_is_titled_by_the_list_and_its_focus(runner, built, tmp_p
 
 def test_papers_not_in_the_list_are_labelled_first_author_year_and_sizes_follow_in_list_citations(fake_citations):
     from pa_graph.export.html import view_data
-    from pa_graph.loading import load_model_json
+    from pa_graph.export.store import load_model_json
 
     model = load_model_json(fake_citations / "graph.json")
     works = [n for n in view_data(model)["nodes"] if n["group"] in ("paper", "survey", "external")]
@@ -204,7 +204,7 @@ def test_papers_not_in_the_list_are_labelled_first_author_year_and_sizes_follow_
 
 def test_the_page_payload_is_compact_and_expands_to_pyvis_nodes_and_edges(fake_enriched):
     from pa_graph.export.html import pyvis_network
-    from pa_graph.loading import load_model_json
+    from pa_graph.export.store import load_model_json
 
     model = load_model_json(fake_enriched / "graph.json")
     external = next(n for n, d in model.nodes(data=True) if d["kind"] == "work" and not d.get("listed"))

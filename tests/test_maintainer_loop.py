@@ -303,9 +303,9 @@ def test_history_matches_a_diff_of_each_pair_of_versions(tmp_path):
     a version that is no list — against diff_lists run on each consecutive pair of readable versions."""
     import random
 
-    from pa_graph.diff import diff_lists
-    from pa_graph.history import history
-    from pa_graph.parse import parse_list_data
+    from pa_graph.lists.diff import diff_lists
+    from pa_graph.lists.history import history
+    from pa_graph.lists.read import parse_list_data
 
     folder = tmp_path / "repo"
     folder.mkdir()

@@ -132,7 +132,7 @@ def test_apply_writes_through_a_symlink_and_refuses_a_file_changed_mid_way_or_ha
     report = runner.invoke(main, ["gaps", "--graph", graph, *peers, "--out", str(lists.parent / "g")])
     assert report.exit_code == 0
     from pa_graph.analysis.gaps import analyse
-    from pa_graph.loading import load_model
+    from pa_graph.export.store import load_model
     from pa_graph.pipeline import read_peer
 
     model = load_model(out / "graph.ttl")

@@ -6,7 +6,7 @@ import pytest
 
 from conftest import FIXTURES, TABLE, row, write_list
 from pa_graph.errors import ListInputError
-from pa_graph.parse import read_list
+from pa_graph.lists.read import read_list
 from pa_graph.records import Section
 
 # Characters that only appear in this list when UTF-8 was decoded as Mac Roman: the Apple logo (from byte 0xF0, the

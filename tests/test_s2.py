@@ -10,8 +10,8 @@ import pytest
 import respx
 import yaml
 
-from pa_graph.sources.cache import ResponseCache
-from pa_graph.sources.enrich import _record
+from pa_graph.sources.response_cache import ResponseCache
+from pa_graph.sources.s2_enrich import _record
 from pa_graph.sources.s2 import S2Client, S2Settings, title_query
 
 API = "https://s2.test"
@@ -78,7 +78,7 @@ def test_batch_null_item_is_a_negative_answer_and_records_parse(make_client):
 def test_paper_with_null_fields_is_read():
     from semanticscholar.Paper import Paper
 
-    from pa_graph.sources.cache import Cached
+    from pa_graph.sources.response_cache import Cached
 
     data = json.loads((SAMPLES / "PaperWithNullValues.json").read_text(encoding="utf-8"))
     record = _record(Paper(data), Cached(data, "r", "t"))

@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from pa_graph.cli import main
-from pa_graph.sparql import run_query
+from pa_graph.export.sparql import run_query
 from pa_graph.export.triplestore import remote_query
 
 NAMED = "https://w3id.org/pa-graph/id/graph"

@@ -318,7 +318,7 @@ def test_only_the_top_missing_paper_suggestions_are_ringed(browser, fake_enriche
 
 def test_to_pyvis_shows_in_a_notebook_the_same_graph_offline(browser, fake_citations, tmp_path, monkeypatch):
     """``to_pyvis().show()`` — what a notebook user calls — writes the same offline page, drawing pyvis's nodes."""
-    from pa_graph.loading import load_model_json
+    from pa_graph.export.store import load_model_json
     from pa_graph.export.html import pyvis_network
 
     net = pyvis_network(load_model_json(fake_citations / "graph.json"), title="In a notebook")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rdflib import OWL, RDF, RDFS, Graph
 
-from pa_graph.sparql import cookbook, format_result, load_query, run_query
+from pa_graph.export.sparql import cookbook, format_result, load_query, run_query
 
 __all__ = ["ontology_markdown", "cookbook_markdown", "cookbook_readme", "README_START", "README_END"]
 

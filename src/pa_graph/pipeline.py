@@ -17,9 +17,9 @@ from rdflib import Graph
 
 from pa_graph import __version__
 from pa_graph.analysis.audit import AuditReport, audit, flags_by_work, render_json, render_markdown
-from pa_graph.sources.cache import ResponseCache, cache_dir_from
-from pa_graph.sources.choice import SOURCES, Sources, enrich_from, open_sources
-from pa_graph.sources.enrich import EnrichOptions, Enrichment, Progress
+from pa_graph.sources.response_cache import ResponseCache, cache_dir_from
+from pa_graph.sources.driver import SOURCES, Sources, enrich_from, open_sources
+from pa_graph.sources.s2_enrich import EnrichOptions, Enrichment, Progress
 from pa_graph.sources.openalex import OpenAlexClient, OpenAlexSettings
 from pa_graph.errors import InvalidFormatError, ListInputError, NoPapersError, PaGraphError
 from pa_graph.export.formats import FORMATS, render_format
@@ -30,8 +30,8 @@ from pa_graph.analysis.gaps.missing import DEFAULT_MIN_LISTS
 from pa_graph.analysis.gaps.report import CITATIONS_LIMIT, rdf_findings, report_files, view_suggestions
 from pa_graph.model import add_enrichment, build_model
 from pa_graph.outputs import replace_folder
-from pa_graph.sources.fetch import ListFetcher, is_remote, locate
-from pa_graph.parse import parse_list_data, read_list
+from pa_graph.lists.fetch import ListFetcher, is_remote, locate
+from pa_graph.lists.read import parse_list_data, read_list
 from pa_graph.export.rdf import DEFAULT_BASE_IRI, Triples, describe_dataset, to_rdf, to_triples, to_turtle
 from pa_graph.records import ParsedList, Work
 from pa_graph.resolve import resolve_works
@@ -210,7 +210,7 @@ def load_lists(paths: Sequence[str | Path] = (), fetcher: ListFetcher | None = N
 
 
 def read_any(given: str | Path, fetcher: ListFetcher | None = None) -> ParsedList:
-    """One list from a file or a URL (see :mod:`pa_graph.sources.fetch`)."""
+    """One list from a file or a URL (see :mod:`pa_graph.lists.fetch`)."""
     if not is_remote(str(given)):
         return read_list(given)
     location = locate(str(given))

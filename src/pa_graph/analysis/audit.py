@@ -22,7 +22,7 @@ import re
 
 from pa_graph.errors import AllowFileError, ListChangedError
 from pa_graph.outputs import replace_list_file
-from pa_graph.parse import read_list_bytes
+from pa_graph.lists.read import read_list_bytes
 from pa_graph.records import Enrichment, Finding, LinkCheck, ParsedList, Repair, SourceRef, Work
 from pa_graph.text import ARXIV_ID, arxiv_base_id, arxiv_year_month, markdown_text
 

@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from rapidfuzz import fuzz
 
 from pa_graph.records import CitationLink, Enrichment, LinkCheck, SourceRecord, Work
-from pa_graph.sources.cache import Cached
-from pa_graph.sources.enrich import EnrichOptions, Progress, deduplicated, title_fits
+from pa_graph.sources.response_cache import Cached
+from pa_graph.sources.s2_enrich import EnrichOptions, Progress, deduplicated, title_fits
 from pa_graph.sources.openalex import OpenAlexClient, work_id
 from pa_graph.text import ARXIV_ID, DOI, arxiv_base_id, normalize_title, without_credentials, single_line
 

@@ -4,7 +4,7 @@ retries and the cache come from :mod:`pa_graph.sources.service`).
 Tests pass an ``httpx`` transport (respx) or point ``S2_API_URL`` at a local fake server; nothing here is patched.
 
 Why requests are sent here rather than through the ``semanticscholar`` package (0.12), whose ``Paper`` model
-:mod:`pa_graph.sources.enrich` still uses to read answers: its ``ApiRequester`` is verifiably wrong for a batch tool —
+:mod:`pa_graph.sources.s2_enrich` still uses to read answers: its ``ApiRequester`` is verifiably wrong for a batch tool —
 references/citations calls omit the API key; the query string is not escaped (``&``, ``+``, ``#`` in titles break
 it); a 503 on a later page makes pagination request the same page forever; 502/503 answers silently become empty
 results; it retries 429 up to 10 times with waits up to 60 s and ignores ``Retry-After``; it has no throttle and
@@ -21,7 +21,7 @@ from typing import ClassVar
 from urllib.parse import urlencode
 
 from pa_graph.errors import ServiceError, ServiceRequestError
-from pa_graph.sources.cache import Cached
+from pa_graph.sources.response_cache import Cached
 from pa_graph.sources.service import MAX_ANSWER_BYTES, Overloaded, ServiceClient
 from pa_graph.text import S2_PAPER_ID, without_credentials
 

@@ -19,13 +19,13 @@ from typing import Protocol
 
 import networkx as nx
 
-from pa_graph.bullets import list_entry
+from pa_graph.lists.bullets import list_entry
 from pa_graph.errors import ApplyError, ListInputError
 from pa_graph.analysis.gaps.analysis import GapReport
 from pa_graph.analysis.gaps.ignore import IgnoreList
 from pa_graph.model import section_id
 from pa_graph.outputs import replace_list_file
-from pa_graph.parse import NewEntry, parse_list_data, read_list_bytes, table_row
+from pa_graph.lists.read import NewEntry, parse_list_data, read_list_bytes, table_row
 from pa_graph.records import ParsedList, Section
 from pa_graph.resolve import same_title
 from pa_graph.text import label_key

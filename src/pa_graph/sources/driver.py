@@ -14,8 +14,8 @@ from pathlib import Path
 
 from pa_graph.errors import PaGraphError
 from pa_graph.records import Enrichment, Work
-from pa_graph.sources.cache import ResponseCache, cache_dir_from
-from pa_graph.sources.enrich import EnrichOptions, Progress, enrich
+from pa_graph.sources.response_cache import ResponseCache, cache_dir_from
+from pa_graph.sources.s2_enrich import EnrichOptions, Progress, enrich
 from pa_graph.sources.merge import merge_sources
 from pa_graph.sources.openalex import OpenAlexClient, OpenAlexSettings
 from pa_graph.sources.openalex_enrich import enrich_openalex

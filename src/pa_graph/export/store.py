@@ -16,7 +16,7 @@ from rdflib import Graph
 from rdflib.util import guess_format
 
 from pa_graph.errors import GraphInputError
-from pa_graph.sources.cache import cache_dir_from
+from pa_graph.sources.response_cache import cache_dir_from
 from pa_graph.text import short_hash
 
 __all__ = ["load_graph", "load_store", "open_store", "load_model", "load_model_json"]

@@ -19,10 +19,10 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from pa_graph.bullets import read_list_items
+from pa_graph.lists.bullets import read_list_items
 from pa_graph.errors import ListInputError, NoPapersError
 from pa_graph.records import Finding, ListRow, ParsedList, Repair, Section, SourceRef
-from pa_graph.repair import repair_line
+from pa_graph.lists.repair import repair_line
 from pa_graph.text import (
     single_line,
     arxiv_id_from_url,

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from pa_graph.errors import GraphInputError, ListInputError
-from pa_graph.parse import parse_list_data
+from pa_graph.lists.read import parse_list_data
 from pa_graph.pipeline import read_any
 from pa_graph.records import ListRow, ParsedList
 from pa_graph.resolve import resolve_works, same_title

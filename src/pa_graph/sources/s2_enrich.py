@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 
-from pa_graph.sources.cache import Cached
+from pa_graph.sources.response_cache import Cached
 from pa_graph.analysis.gaps.index import fetch_candidates
 from pa_graph.records import CitationLink, Enrichment, LinkCheck, Progress, SourceRecord, Work
 from pa_graph.resolve import same_title
