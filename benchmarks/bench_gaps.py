@@ -212,7 +212,7 @@ def speed() -> tuple[bool, str]:
     from fake_s2.world import build_world
 
     from pa_graph import BuildOptions, build
-    from pa_graph.sources.s2_enrich import EnrichOptions
+    from pa_graph.sources.common import EnrichOptions
     from pa_graph.sources.s2 import S2Settings
 
     with tempfile.TemporaryDirectory() as folder:

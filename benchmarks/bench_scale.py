@@ -20,7 +20,6 @@ import hashlib
 import json
 import math
 import random
-import resource
 import subprocess
 import sys
 import tempfile

@@ -60,7 +60,7 @@ def fake_enriched_with_citations(folder: Path) -> nx.MultiDiGraph:
     from fake_s2.world import build_world
 
     from pa_graph import BuildOptions, build
-    from pa_graph.sources.s2_enrich import EnrichOptions
+    from pa_graph.sources.common import EnrichOptions
     from pa_graph.sources.s2 import S2Settings
 
     with FakeS2(build_world()) as fake:

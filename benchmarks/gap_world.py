@@ -59,7 +59,7 @@ import random
 import networkx as nx
 import numpy as np
 
-from pa_graph.analysis.gaps.index import fetch_candidates
+from pa_graph.sources.common import fetch_candidates
 from pa_graph.analysis.gaps.peers import PeerList, PeerLists
 
 DEFAULTS = dict(papers=3000, topics=6, first_year=2010, last_year=2025, growth=1.15, refs=15, same_topic=0.8,

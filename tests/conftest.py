@@ -33,7 +33,7 @@ def undeclared_pa_terms(graph) -> set[str]:
     """pa: terms a graph uses that ontology/pa.ttl does not declare with an rdfs:label and an rdfs:comment."""
     from rdflib import RDFS, Graph, URIRef
 
-    from pa_graph.export.rdf import PA
+    from pa_graph.export.vocab import PA
 
     ontology = Graph().parse(ONTOLOGY, format="turtle")
     used = {term for triple in graph for term in triple if isinstance(term, URIRef) and term.startswith(str(PA))}
@@ -64,7 +64,7 @@ def fake_enriched(tmp_path_factory):
     """
     from fake_s2.server import FakeS2
     from fake_s2.world import build_world
-    from pa_graph.sources.s2_enrich import EnrichOptions
+    from pa_graph.sources.common import EnrichOptions
     from pa_graph.sources.s2 import S2Settings
 
     folder = tmp_path_factory.mktemp("fake-enriched")
@@ -80,7 +80,7 @@ def fake_citations(tmp_path_factory):
     in pages of 20 and capped at 30 a work; the output folder."""
     from fake_s2.server import FakeS2
     from fake_s2.world import build_world
-    from pa_graph.sources.s2_enrich import EnrichOptions
+    from pa_graph.sources.common import EnrichOptions
     from pa_graph.sources.s2 import S2Settings
 
     folder = tmp_path_factory.mktemp("fake-citations")

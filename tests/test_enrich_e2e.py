@@ -20,7 +20,8 @@ from conftest import undeclared_pa_terms
 from fake_s2.server import Faults, FakeS2
 from fake_s2.world import EXTRA_TITLES, NO_ARXIV, UNKNOWN_IDS, UNKNOWN_WORKS, WRONG_LINKS, build_world, raw_lines
 from pa_graph import BuildOptions, build, bundled_list
-from pa_graph.sources.s2_enrich import PAPER_FIELDS, EnrichOptions
+from pa_graph.sources.common import EnrichOptions
+from pa_graph.sources.s2_enrich import PAPER_FIELDS
 from pa_graph.sources.s2 import S2Settings
 
 KEY = "test-key"

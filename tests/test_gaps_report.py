@@ -280,7 +280,7 @@ def test_apply_into_a_list_written_as_bullets_follows_its_shape(tmp_path):
     import networkx as nx
 
     from pa_graph.analysis.gaps import missing_papers
-    from pa_graph.analysis.gaps.apply import plan_apply
+    from pa_graph.lists.write import plan_apply
     from pa_graph.pipeline import bundled_list
 
     path = tmp_path / "README.md"

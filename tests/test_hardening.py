@@ -122,7 +122,7 @@ def test_credentials_in_the_s2_url_are_stored_nowhere(tmp_path):
 
 
 def test_audit_fix_writes_only_well_formed_arxiv_ids():
-    from pa_graph.analysis.audit import fix_links
+    from pa_graph.lists.write import fix_links
 
     line = b"| [A paper](https://arxiv.org/abs/2401.00001) | | 2024 | arxiv | | [PDF](https://arxiv.org/pdf/2401.00001) |"
     source = (SourceRef("list.md", 1),)
@@ -162,7 +162,7 @@ def test_cr_crlf_and_lf_read_alike_with_right_line_numbers(tmp_path, ending):
 
 
 def test_a_lone_cr_does_not_shift_later_lines_and_fix_rewrites_the_right_row(tmp_path):
-    from pa_graph.analysis.audit import fix_links
+    from pa_graph.lists.write import fix_links
     from pa_graph.lists.read import read_list
 
     data = (b"## Papers\n\n| Paper | Year | PDF |\n|---|---|---|\n| Alpha paper on alignment\rwith a break | 2024 | |\n"

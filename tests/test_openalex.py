@@ -18,9 +18,9 @@ from fake_openalex.world import PLANTED_KINDS, build_openalex_world
 from fake_s2.server import FakeS2
 from fake_s2.world import build_world
 from pa_graph import BuildOptions, assemble, build
-from pa_graph.export.rdf import PA
+from pa_graph.export.vocab import PA
 from pa_graph.sources.response_cache import ResponseCache
-from pa_graph.sources.s2_enrich import EnrichOptions
+from pa_graph.sources.common import EnrichOptions
 from pa_graph.sources.openalex import OpenAlexClient, OpenAlexSettings
 from pa_graph.sources.s2 import S2Client, S2Settings
 

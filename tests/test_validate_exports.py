@@ -11,7 +11,7 @@ from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from pa_graph import BuildOptions, build
 from pa_graph.cli import main
-from pa_graph.export.rdf import FABIO, PA
+from pa_graph.export.vocab import FABIO, PA
 from pa_graph.export.validate import validate_graph
 
 WORK = URIRef("https://w3id.org/pa-graph/id/work/x")

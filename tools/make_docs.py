@@ -22,7 +22,7 @@ def build_graphs(folder: Path) -> tuple[Path, Path]:
     from fake_s2.world import build_world
 
     from pa_graph import BuildOptions, build
-    from pa_graph.sources.s2_enrich import EnrichOptions
+    from pa_graph.sources.common import EnrichOptions
     from pa_graph.sources.s2 import S2Settings
 
     build(options=BuildOptions(out_dir=folder / "offline", enrich=False))

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from pa_graph.errors import (ListChangedError, ListInputError, NoPapersError, PaGraphError, ServiceError,
                              ServiceUnavailable)
 
-__version__ = "0.1.0"
+from pa_graph.version import __version__
 
 _PIPELINE = ("BuildOptions", "BuildResult", "GapOptions", "KnowledgeGraph", "assemble", "build", "bundled_list",
              "load_lists", "read_peer", "s2_session", "source_session")

@@ -18,17 +18,18 @@ from pathlib import Path
 
 import click
 
-from pa_graph import __version__
+from pa_graph.version import __version__
 from pa_graph.lists import diff as list_diff
 from pa_graph.lists import history as list_history
 from pa_graph import pipeline
 from pa_graph.analysis.audit import render_text as render_audit_text
-from pa_graph.analysis.audit import findings_of_json, fix_list_files, flags_by_work, github_annotations, github_summary, read_allow_file, render_json, unaccepted
+from pa_graph.lists.write import fix_list_files, plan_apply, write_apply
+from pa_graph.analysis.audit import findings_of_json, flags_by_work, github_annotations, github_summary, read_allow_file, render_json, unaccepted
 from pa_graph.sources.response_cache import ResponseCache, cache_dir_from
-from pa_graph.sources.s2_enrich import EnrichOptions
+from pa_graph.sources.common import EnrichOptions
 from pa_graph.lists.fetch import is_remote
 from pa_graph.analysis.gaps import analyse, read_ignore_file
-from pa_graph.analysis.gaps.apply import chosen_for_apply, plan_apply, write_apply
+from pa_graph.analysis.gaps.apply import chosen_for_apply
 from pa_graph.analysis.gaps.ignore import IGNORE_FILE_NAME
 from pa_graph.analysis.gaps.missing import DEFAULT_MIN_LISTS
 from pa_graph.analysis.gaps.report import CITATIONS_LIMIT, REPORT_FILES, render_text, report_files, suggestions_of_json
@@ -39,7 +40,7 @@ from pa_graph.outputs import write_all
 from pa_graph.lists.read import list_summary
 from pa_graph.text import inert
 from pa_graph.pipeline import BuildOptions, GapOptions, assemble_lists, bundled_list, load_lists
-from pa_graph.export.rdf import DEFAULT_BASE_IRI
+from pa_graph.export.vocab import DEFAULT_BASE_IRI
 from pa_graph.sources.openalex import OpenAlexSettings
 from pa_graph.sources.s2 import S2Settings
 from pa_graph.export.sparql import QueryError, bind, cookbook, format_result, load_query, run_query, with_prefixes

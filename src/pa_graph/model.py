@@ -16,7 +16,7 @@ from collections.abc import Iterable
 
 import networkx as nx
 
-from pa_graph.records import Enrichment, ParsedList, SourceRecord, Section, Work
+from pa_graph.records import Enrichment, ParsedList, Section, SourceRecord, Work, section_id
 from pa_graph.text import is_author_label, label_key, short_hash, slugify
 
 __all__ = ["build_model", "add_enrichment", "NODE_KINDS", "RELATIONS", "section_id", "nodes_of_kind", "work_id"]
@@ -28,12 +28,6 @@ RELATIONS = ("listed_in", "has_tag", "proposes_method", "published_in", "broader
 def work_id(key: str) -> str:
     """Node id of a listed work."""
     return f"work/{key}"
-
-
-def section_id(section: Section) -> str:
-    """Node id of a section: its top level, and the sub-category under it when there is one."""
-    top = f"section/{slugify(section.top)}"
-    return f"{top}/{slugify(section.sub)}" if section.sub else top
 
 
 def nodes_of_kind(graph: nx.MultiDiGraph, kind: str) -> list[str]:

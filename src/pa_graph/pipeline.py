@@ -9,19 +9,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from importlib import resources
 from pathlib import Path
 
 import networkx as nx
 from rdflib import Graph
 
-from pa_graph import __version__
+from pa_graph.version import __version__
 from pa_graph.analysis.audit import AuditReport, audit, flags_by_work, render_json, render_markdown
 from pa_graph.sources.response_cache import ResponseCache, cache_dir_from
 from pa_graph.sources.driver import SOURCES, Sources, enrich_from, open_sources
-from pa_graph.sources.s2_enrich import EnrichOptions, Enrichment, Progress
+from pa_graph.records import Enrichment
+from pa_graph.sources.common import EnrichOptions, Progress
 from pa_graph.sources.openalex import OpenAlexClient, OpenAlexSettings
-from pa_graph.errors import InvalidFormatError, ListInputError, NoPapersError, PaGraphError
+from pa_graph.errors import InvalidFormatError, PaGraphError
 from pa_graph.export.formats import FORMATS, render_format
 from pa_graph.export.html import DEFAULT_TOP_EXTERNAL, pyvis_network
 from pa_graph.analysis.gaps import IGNORE_FILE_NAME, GapReport, IgnoreList, analyse, has_citations, read_ignore_file
@@ -30,8 +30,8 @@ from pa_graph.analysis.gaps.missing import DEFAULT_MIN_LISTS
 from pa_graph.analysis.gaps.report import CITATIONS_LIMIT, rdf_findings, report_files, view_suggestions
 from pa_graph.model import add_enrichment, build_model
 from pa_graph.outputs import replace_folder
-from pa_graph.lists.fetch import ListFetcher, is_remote, locate
-from pa_graph.lists.read import parse_list_data, read_list
+from pa_graph.lists.fetch import ListFetcher, is_remote
+from pa_graph.lists.load import bundled_list, load_lists, read_any, read_peer
 from pa_graph.export.rdf import DEFAULT_BASE_IRI, Triples, describe_dataset, to_rdf, to_triples, to_turtle
 from pa_graph.records import ParsedList, Work
 from pa_graph.resolve import resolve_works
@@ -40,10 +40,9 @@ from pa_graph.sources.s2 import S2Client, S2Settings
 from pa_graph.analysis.stats import graph_stats
 from pa_graph.export.validate import ValidationReport, validate_graph
 
-__all__ = ["BuildOptions", "GapOptions", "KnowledgeGraph", "BuildResult", "bundled_list", "load_lists", "read_any",
+__all__ = ["BuildOptions", "GapOptions", "KnowledgeGraph", "BuildResult", "bundled_list", "load_lists", "read_any", "read_peer",
            "assemble", "assemble_lists", "build", "s2_session", "source_session"]
 
-BUNDLED_LIST = "awesome-personalized-alignment.md"
 CREDITS = {
     "s2": "Data on papers, authors and citations: Semantic Scholar Academic Graph API (https://www.semanticscholar.org)",
     "openalex": "Data on papers, authors and citations: OpenAlex (https://openalex.org), CC0",
@@ -186,49 +185,6 @@ class BuildResult:
     stats: dict
     written: list[Path] = field(default_factory=list)
     validation: ValidationReport | None = None
-
-
-def bundled_list() -> Path:
-    """The Awesome-Personalized-Alignment list shipped with the package, bytes as received."""
-    return Path(str(resources.files("pa_graph") / "data" / BUNDLED_LIST))
-
-
-def load_lists(paths: Sequence[str | Path] = (), fetcher: ListFetcher | None = None) -> list[ParsedList]:
-    """Parse each list (the bundled list when none is given): a file, an http(s) URL, a GitHub ``blob/`` URL or
-    ``github:owner/repo[@ref][:path]`` (fetched through ``fetcher``, by default one on the default cache). Names
-    must differ, since sources cite them."""
-    parsed = [read_any(path, fetcher) for path in (paths or [bundled_list()])]
-    seen: dict[str, str] = {}
-    for item in parsed:
-        where = item.url or str(item.path)
-        if item.name in seen:
-            raise ListInputError(
-                f"{where}: has the same file name as {seen[item.name]}; sources are cited by file name, rename one"
-            )
-        seen[item.name] = where
-    return parsed
-
-
-def read_any(given: str | Path, fetcher: ListFetcher | None = None) -> ParsedList:
-    """One list from a file or a URL (see :mod:`pa_graph.lists.fetch`)."""
-    if not is_remote(str(given)):
-        return read_list(given)
-    location = locate(str(given))
-    fetcher = fetcher or ListFetcher(ResponseCache(cache_dir_from(None)))
-    fetched = fetcher.fetch(location)
-    parsed = parse_list_data(fetched.data, location.name, Path(location.name), location.given)
-    parsed.url, parsed.fetched_at = location.shown, fetched.fetched_at
-    parsed.notes.extend(fetcher.warnings)
-    fetcher.warnings.clear()
-    return parsed
-
-
-def read_peer(given: str | Path, fetcher: ListFetcher | None = None) -> ParsedList:
-    """A peer list; one without paper rows is kept empty (the gap report warns about it) rather than refused."""
-    try:
-        return read_any(given, fetcher)
-    except NoPapersError as err:
-        return ParsedList(err.path, err.name, "", notes=[str(err)])
 
 
 @contextmanager

@@ -7,13 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pa_graph.text import is_author_label, label_key
+from pa_graph.text import is_author_label, label_key, slugify
 
 #: How long work reports itself: ``progress(stage, done, total)`` (the CLI draws bars or plain lines).
 Progress = Callable[[str, int, int], None]
 
 __all__ = ["SourceRef", "Section", "ListRow", "Repair", "Finding", "ParsedList", "Work", "SourceRecord", "CitationLink",
-           "LinkCheck", "SourceDisagreement", "Enrichment"]
+           "LinkCheck", "SourceDisagreement", "Enrichment", "section_id"]
 
 
 @dataclass(frozen=True, order=True)
@@ -41,6 +41,13 @@ class Section:
 
     def __str__(self) -> str:
         return f"{self.top} › {self.sub}" if self.sub else self.top
+
+
+
+def section_id(section: Section) -> str:
+    """Node id of a section: its top level, and the sub-category under it when there is one."""
+    top = f"section/{slugify(section.top)}"
+    return f"{top}/{slugify(section.sub)}" if section.sub else top
 
 
 @dataclass(frozen=True)

@@ -4,30 +4,25 @@ Offline checks: arXiv ids shared by different works, arXiv ids whose year-month 
 repeated across sections, malformed rows, and repaired mojibake. With Semantic Scholar data (from a build, or the
 cache): links verified wrong — with the right id — and missing links, and works S2 cannot resolve. Findings carry a
 stable ``id`` (no line numbers where avoidable) so a list's CI can accept known ones in an allow file;
-:func:`fix_links` writes a list back with only its wrong links corrected.
+:func:`pa_graph.lists.write.fix_links` writes a list back with only its wrong links corrected.
 """
 
 from __future__ import annotations
 
 import difflib
 import fnmatch
-import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import re
 
-from pa_graph.errors import AllowFileError, ListChangedError
-from pa_graph.outputs import replace_list_file
-from pa_graph.lists.read import read_list_bytes
+from pa_graph.errors import AllowFileError
 from pa_graph.records import Enrichment, Finding, LinkCheck, ParsedList, Repair, SourceRef, Work
-from pa_graph.text import ARXIV_ID, arxiv_base_id, arxiv_year_month, markdown_text
+from pa_graph.text import arxiv_base_id, arxiv_year_month, markdown_text
 
 __all__ = [
-    "fix_list_files",
     "AuditReport",
     "audit",
     "render_text",
@@ -40,7 +35,6 @@ __all__ = [
     "render_markdown",
     "render_json",
     "date_conflict",
-    "fix_links",
 ]
 
 #: A listed year may follow the arXiv submission by this many years (conference after preprint), never precede it.
@@ -289,55 +283,6 @@ def render_json(report: AuditReport) -> str:
         ensure_ascii=False,
         indent=2,
     ) + "\n"
-
-
-def fix_links(data: bytes, file_name: str, checks: Sequence[LinkCheck]) -> tuple[bytes, list[int]]:
-    """The list's bytes with each verified-wrong arXiv id replaced by the right one on the lines that carry it.
-
-    Only the id inside arxiv.org links changes (``abs/1912.00180v1`` → ``abs/2402.01694``, the PDF link too);
-    every other byte, mojibake and line endings included, stays as it was. Returns the new bytes and the changed
-    (1-based) line numbers.
-    """
-    lines = data.splitlines(keepends=True)  # CR, CRLF or LF: each line keeps its own ending
-    changed = []
-    for check in checks:
-        if check.status != "wrong" or not check.correct_id or not check.listed_id:
-            continue
-        if not (ARXIV_ID.fullmatch(check.correct_id) and ARXIV_ID.fullmatch(check.listed_id)):
-            continue  # an id from a service is written into the maintainer's file only when it is an arXiv id
-        listed = re.escape(check.listed_id.encode("ascii"))
-        tail = rb"(?![0-9])" if re.search(r"v\d+$", check.listed_id) else rb"(?![0-9]|v[0-9])"
-        pattern = re.compile(rb"(arxiv\.org/(?:abs|pdf|html)/)" + listed + tail, re.IGNORECASE)
-        replacement = rb"\g<1>" + check.correct_id.encode("ascii")
-        for source in check.sources:
-            if source.file != file_name:
-                continue
-            index = source.line - 1
-            if index >= len(lines):
-                continue
-            fixed = pattern.sub(replacement, lines[index])
-            if fixed != lines[index]:
-                lines[index] = fixed
-                changed.append(source.line)
-    return b"".join(lines), sorted(set(changed))
-
-
-def fix_list_files(parsed: Sequence[ParsedList], link_checks: Sequence[LinkCheck]) -> list[tuple[Path, list[int]]]:
-    """``audit --fix``: write the verified right arXiv ids into each list file read from disk, only if it still
-    holds the bytes that were audited (:class:`~pa_graph.errors.ListChangedError` otherwise), atomically and
-    through a symbolic link. Returns each changed file with its changed lines."""
-    fixed = []
-    for item in parsed:
-        if item.url:
-            continue  # a list fetched by URL has no file here to fix
-        original = read_list_bytes(item.path)
-        if hashlib.sha256(original).hexdigest() != item.sha256:
-            raise ListChangedError(f"{item.path}: changed since it was audited; nothing was written (run again)")
-        data, changed = fix_links(original, item.name, link_checks)
-        if changed:
-            replace_list_file(item.path, original, data)
-            fixed.append((item.path, changed))
-    return fixed
 
 
 def _workflow_escape(text: str, property_value: bool = False) -> str:

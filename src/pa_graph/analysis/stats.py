@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from rdflib import RDF
 from rdflib.namespace import DCTERMS, FOAF, SKOS
 
-from pa_graph.export.rdf import CITO, FABIO, PA
+from pa_graph.export.vocab import CITO, FABIO, PA
 
 __all__ = ["graph_stats", "store_stats"]
 

@@ -13,34 +13,14 @@ from urllib.parse import quote
 
 import networkx as nx
 import pyoxigraph
-from rdflib import RDF, XSD, Dataset, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, SDO, SKOS, VOID
+from rdflib import RDF, XSD, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, SKOS, VOID
 
+from pa_graph.export.vocab import CITO, DEFAULT_BASE_IRI, FABIO, PA, PREFIXES, PRISM, SCHEMA
 from pa_graph.model import nodes_of_kind
 from pa_graph.text import short_hash, slugify
 
 __all__ = ["Triples", "to_triples", "to_rdf", "to_dataset", "to_turtle", "to_ntriples", "describe_dataset", "PA", "FABIO", "CITO", "PRISM", "SCHEMA", "DEFAULT_BASE_IRI", "PREFIXES"]
-
-PA = Namespace("https://w3id.org/pa-graph/ontology#")
-FABIO = Namespace("http://purl.org/spar/fabio/")
-CITO = Namespace("http://purl.org/spar/cito/")
-PRISM = Namespace("http://prismstandard.org/namespaces/basic/2.0/")
-SCHEMA = SDO
-#: Resources (works, concepts, rows) are minted under this IRI unless a build asks for another.
-DEFAULT_BASE_IRI = "https://w3id.org/pa-graph/id/"
-
-PREFIXES = {
-    "pa": PA,
-    "fabio": FABIO,
-    "cito": CITO,
-    "dcterms": DCTERMS,
-    "skos": SKOS,
-    "prov": PROV,
-    "foaf": FOAF,
-    "prism": PRISM,
-    "schema": SCHEMA,
-    "xsd": XSD,
-}
 
 _SCHEMES = {"section": "categories", "tag": "tags", "method": "methods", "venue": "venues"}
 S2_ORGANIZATION = URIRef("https://www.semanticscholar.org/")

@@ -20,7 +20,7 @@ import pyoxigraph
 from rdflib import RDF, RDFS, Literal
 
 from pa_graph.errors import GraphInputError, QueryError
-from pa_graph.export.rdf import PREFIXES
+from pa_graph.export.vocab import PREFIXES
 from pa_graph.export.store import load_graph, open_store
 
 __all__ = ["refuse_federation", "QueryError", "QueryResult", "cookbook", "load_query", "bind", "with_prefixes", "run_query",

@@ -31,13 +31,12 @@ from pa_graph.text import (
     single_line,
     arxiv_id_from_url,
     arxiv_year_month,
-    markdown_text,
     parse_venue,
     parse_year_month,
     strip_heading_decoration,
 )
 
-__all__ = ["read_list_items", "is_paper_link", "list_entry", "SKIPPED_KINDS"]
+__all__ = ["read_list_items", "is_paper_link", "SKIPPED_KINDS"]
 
 SKIPPED_KINDS = ("table of contents", "news", "code", "dataset", "blog", "website", "note", "no link")
 
@@ -367,41 +366,3 @@ def _skip_all(items: list[_Item], kind: str, parsed: ParsedList) -> None:
     for item in items:
         parsed.skipped.append((kind, SourceRef(parsed.name, item.line)))
         _skip_all(item.children, kind, parsed)
-
-
-_MARKER = re.compile(r"^(\s*)([-*+]|\d+[.)])(\s+)")
-
-
-def list_entry(template: str, example: ListRow, title: str, url: str | None, year: int | None,
-               venue: str | None = None, arxiv_id: str | None = None) -> str:
-    """A new entry in the shape of ``template``, the first line of an existing entry (``example``): its title, its
-    first paper link, its year and venue (an ``Arxiv-YYMM`` tag from the new arXiv id) replaced, its bullet (a
-    number counted on) kept. When the template does not hold
-    the example's title and link on that line, the entry is ``- **Title** [[paper](url)]`` with the same bullet.
-
-    >>> row = ListRow(SourceRef("a.md", 3), Section("S"), "Old title", ("https://arxiv.org/pdf/2401.1",), year=2024)
-    >>> list_entry("+ **[2024 Arxiv-2401]** Old title. ([Paper](https://arxiv.org/pdf/2401.1))", row,
-    ...            "New title", "https://arxiv.org/abs/2502.2", 2025, None, "2502.00002")
-    '+ **[2025 Arxiv-2502]** New title. ([Paper](https://arxiv.org/abs/2502.2))'
-    >>> list_entry("3. Old title, see [here](https://example.org)", row, "New title", "https://arxiv.org/abs/1", None)
-    '4. **New title** [[paper](https://arxiv.org/abs/1)]'
-    """
-    marker = _MARKER.match(template)
-    indent, bullet, space = marker.groups() if marker else ("", "-", " ")
-    if bullet[0].isdigit():
-        bullet = f"{int(bullet[:-1]) + 1}{bullet[-1]}"
-    written = markdown_text(title)
-    link = example.links[0] if example.links else None
-    if marker and example.title in template and link and link in template and url:
-        body = template[marker.end():]
-        head, _, tail = body.partition(example.title)
-        if year and example.year:
-            head = head.replace(str(example.year), str(year), 1)
-        if example.venue and example.venue in head:
-            preprint = f"Arxiv-{arxiv_id[:4]}" if arxiv_id else "Arxiv"
-            head = head.replace(example.venue, markdown_text(venue) if venue else preprint, 1)
-        head = re.sub(r"(?i)(arxiv-)\d{4}", lambda m: m.group(1) + (arxiv_id or "")[:4] if arxiv_id else m.group(0),
-                      head, count=1)
-        return f"{indent}{bullet}{space}{head}{written}{tail.replace(link, url, 1)}"
-    link_text = f" [[paper]({url})]" if url else ""
-    return f"{indent}{bullet}{space}**{written}**{link_text}" + (f", {year}" if year else "")

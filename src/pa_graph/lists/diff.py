@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pa_graph.errors import GraphInputError, ListInputError
 from pa_graph.lists.read import parse_list_data
-from pa_graph.pipeline import read_any
+from pa_graph.lists.load import read_any
 from pa_graph.records import ListRow, ParsedList
 from pa_graph.resolve import resolve_works, same_title
 from pa_graph.text import loads_bounded

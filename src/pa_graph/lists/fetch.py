@@ -20,7 +20,7 @@ from urllib.parse import quote, urljoin, urlsplit
 
 import httpx
 
-from pa_graph import __version__
+from pa_graph.version import __version__
 from pa_graph.sources.response_cache import ResponseCache
 from pa_graph.errors import ListInputError
 from pa_graph.text import redacted_url

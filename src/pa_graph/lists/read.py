@@ -12,7 +12,6 @@ import hashlib
 import html
 import re
 from html.parser import HTMLParser
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,14 +26,13 @@ from pa_graph.text import (
     single_line,
     arxiv_id_from_url,
     is_missing_value,
-    markdown_text,
     parse_venue,
     parse_year_month,
     slugify,
     strip_heading_decoration,
 )
 
-__all__ = ["read_list", "read_list_bytes", "parse_list_data", "parse_list_text", "describe_found", "list_summary", "column_roles", "COLUMN_HEADERS", "NewEntry", "table_row", "DEFAULT_HEADER"]
+__all__ = ["read_list", "read_list_bytes", "parse_list_data", "parse_list_text", "describe_found", "list_summary", "column_roles", "COLUMN_HEADERS"]
 
 _MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable("table")
 
@@ -307,7 +305,7 @@ def column_roles(header: list[str]) -> dict[str, int]:
     """Map each role to the first column whose header means it."""
     roles: dict[str, int] = {}
     for position, text in enumerate(header):
-        spelling = _header_key(text)
+        spelling = header_key(text)
         for role, spellings in COLUMN_HEADERS.items():
             if spelling in spellings and role not in roles:
                 roles[role] = position
@@ -315,66 +313,14 @@ def column_roles(header: list[str]) -> dict[str, int]:
     return roles
 
 
-#: The layout of a row when the section's own layout is unknown (the bundled list's).
-DEFAULT_HEADER = ("Paper", "Abbr.", "Year", "Source", "Tag", "PDF")
-
-
-@dataclass(frozen=True)
-class NewEntry:
-    """A work to add to a list, as :func:`table_row` writes it."""
-
-    title: str
-    year: int | None = None
-    venue: str | None = None
-    arxiv_id: str | None = None  # validated by the caller (the arXiv id grammar)
-    url: str | None = None  # the link when there is no arXiv id (DOI or Semantic Scholar page)
-
-
-def table_row(header: Sequence[str], entry: NewEntry) -> str:
-    """One Markdown table row for ``entry`` in the layout of ``header``, columns by meaning as the reader maps them.
-
-    A PDF column gets the PDF link and the title links the abstract page (the bundled list's habit); any other link
-    column gets the page, named by where it points, and the title stays plain.
-
-    >>> print(table_row(["Title", "Date", "Link(s)"], NewEntry("A | B", 2024, None, "2401.01234")))
-    | A \\| B | 2024 | [arXiv](https://arxiv.org/abs/2401.01234) |
-    >>> print(table_row(DEFAULT_HEADER, NewEntry("Title *x*", 2023, "ACL", "2301.00001")))
-    | [Title \\*x\\*](https://arxiv.org/abs/2301.00001) |  | 2023 | ACL |  | [PDF](https://arxiv.org/pdf/2301.00001) |
-    """
-    roles = {position: role for role, position in column_roles(list(header)).items()}
-    title = markdown_text(entry.title)
-    page = f"https://arxiv.org/abs/{entry.arxiv_id}" if entry.arxiv_id else entry.url
-    link_position = next((position for position, role in roles.items() if role == "link"), None)
-    pdf_column = link_position is not None and _header_key(header[link_position]) in _PDF_HEADERS
-    cells = []
-    for position in range(len(header)):
-        role = roles.get(position)
-        if role == "title":
-            cells.append(f"[{title}]({page})" if page and (link_position is None or pdf_column) else title)
-        elif role == "year":
-            cells.append(str(entry.year or ""))
-        elif role == "venue":
-            cells.append(markdown_text(entry.venue) if entry.venue else ("arxiv" if entry.arxiv_id else ""))
-        elif role == "link" and pdf_column:
-            cells.append(f"[PDF](https://arxiv.org/pdf/{entry.arxiv_id})" if entry.arxiv_id else "")
-        elif role == "link":
-            cells.append(f"[{_site_name(page)}]({page})" if page else "")
-        else:
-            cells.append("")
-    return "| " + " | ".join(cells) + " |"
-
-
-_PDF_HEADERS = {"pdf", "下载"}
-
-
-def _header_key(text: str) -> str:
+def header_key(text: str) -> str:
     return " ".join(_HEADER_END.sub("", text.casefold().strip()).split())
 
 
 _HEADER_END = re.compile(r"[\s.:：]+$")
 
 
-def _site_name(url: str) -> str:
+def site_name(url: str) -> str:
     for host, name in (("arxiv.org", "arXiv"), ("doi.org", "DOI"), ("semanticscholar.org", "Semantic Scholar"),
                        ("openalex.org", "OpenAlex")):
         if host in url:

@@ -1,4 +1,4 @@
-"""Which sources a build asks (``--source s2|openalex|both``), and the fallback from Semantic Scholar to OpenAlex.
+"""The one enrichment driver: which sources a build asks (``--source s2|openalex|both``), and the fallback from Semantic Scholar to OpenAlex.
 
 ``s2`` (the default) asks Semantic Scholar; when it cannot be reached or refuses the key, the build asks OpenAlex
 instead and says so in one warning (offline, the same happens when the cache holds no S2 answer at all but OpenAlex
@@ -11,20 +11,33 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Protocol
 
 from pa_graph.errors import PaGraphError
 from pa_graph.records import Enrichment, Work
 from pa_graph.sources.response_cache import ResponseCache, cache_dir_from
-from pa_graph.sources.s2_enrich import EnrichOptions, Progress, enrich
+from pa_graph.sources.common import EnrichOptions, Progress
 from pa_graph.sources.merge import merge_sources
 from pa_graph.sources.openalex import OpenAlexClient, OpenAlexSettings
-from pa_graph.sources.openalex_enrich import enrich_openalex
+from pa_graph.sources.openalex_enrich import OpenAlexSource
+from pa_graph.sources.s2_enrich import S2Source
 from pa_graph.sources.s2 import S2Client, S2Settings
 from pa_graph.sources.service import RetryBudget
 
-__all__ = ["SOURCES", "Sources", "open_sources", "enrich_from"]
+__all__ = ["SOURCES", "Source", "Sources", "open_sources", "enrich_from"]
 
 SOURCES = ("s2", "openalex", "both")
+
+
+class Source(Protocol):
+    """A bibliographic service as the driver asks it: :class:`~pa_graph.sources.s2_enrich.S2Source` and
+    :class:`~pa_graph.sources.openalex_enrich.OpenAlexSource`. ``enrich`` never raises for the service's failures
+    (they become the enrichment's warnings)."""
+
+    name: str
+
+    def enrich(self, works: Sequence[Work], options: EnrichOptions = ...,
+               progress: Progress | None = None) -> Enrichment: ...
 
 
 @dataclass
@@ -59,17 +72,23 @@ def open_sources(choice: str = "s2", cache_dir: str | Path | None = None, offlin
 def enrich_from(works: Sequence[Work], sources: Sources, options: EnrichOptions = EnrichOptions(),
                 progress: Progress | None = None) -> Enrichment:
     """The enrichment of ``works`` from the chosen sources (see the module docstring)."""
+    def ask(source: Source) -> Enrichment:
+        return source.enrich(works, options, progress)
+
+    openalex = OpenAlexSource(sources.openalex) if sources.openalex is not None else None
     if sources.choice == "openalex" or sources.s2 is None:
-        return enrich_openalex(works, sources.openalex, options, progress)
-    from_s2 = enrich(works, sources.s2, options, progress)
-    if sources.choice == "both" and sources.openalex is not None:
-        return merge_sources(works, from_s2, enrich_openalex(works, sources.openalex, options, progress))
-    if sources.openalex is None or not _s2_failed(from_s2, sources.s2):
+        if openalex is None:
+            raise PaGraphError("no source to ask: open the sources with open_sources()")
+        return ask(openalex)
+    from_s2 = ask(S2Source(sources.s2))
+    if sources.choice == "both" and openalex is not None:
+        return merge_sources(works, from_s2, ask(openalex))
+    if openalex is None or not _s2_failed(from_s2, sources.s2):
         return from_s2
-    from_openalex = enrich_openalex(works, sources.openalex, options, progress)
+    from_openalex = ask(openalex)
     if not from_openalex.resolved:
-        if sources.openalex.unavailable and not sources.openalex.offline:
-            from_s2.warnings.append(f"OpenAlex (the fallback): {sources.openalex.unavailable}")
+        if openalex.client.unavailable and not openalex.client.offline:
+            from_s2.warnings.append(f"OpenAlex (the fallback): {openalex.client.unavailable}")
         return from_s2
     why = sources.s2.unavailable if sources.s2.unavailable != "offline mode" else "the cache holds no answer"
     if from_s2.resolved:  # S2 failed part-way: keep what it gave, OpenAlex fills in; no cross-check was asked for

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from pa_graph.records import Enrichment, SourceDisagreement, SourceRecord, Work
-from pa_graph.sources.s2_enrich import deduplicated
+from pa_graph.sources.common import deduplicated
 from pa_graph.text import arxiv_base_id, normalize_title
 
 __all__ = ["merge_sources"]

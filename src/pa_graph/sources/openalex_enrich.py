@@ -12,16 +12,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar
 
 from rapidfuzz import fuzz
 
 from pa_graph.records import CitationLink, Enrichment, LinkCheck, SourceRecord, Work
 from pa_graph.sources.response_cache import Cached
-from pa_graph.sources.s2_enrich import EnrichOptions, Progress, deduplicated, title_fits
+from pa_graph.sources.common import EnrichOptions, Progress, deduplicated, source_text, title_fits
 from pa_graph.sources.openalex import OpenAlexClient, work_id
-from pa_graph.text import ARXIV_ID, DOI, arxiv_base_id, normalize_title, without_credentials, single_line
+from pa_graph.text import ARXIV_ID, DOI, arxiv_base_id, normalize_title, without_credentials
 
-__all__ = ["enrich_openalex", "arxiv_doi"]
+__all__ = ["OpenAlexSource", "enrich_openalex", "arxiv_doi"]
 
 _ARXIV_DOI = re.compile(r"10\.48550/arxiv\.(.+)", re.IGNORECASE)
 _ARXIV_PAGE = re.compile(r"https?://arxiv\.org/(?:abs|pdf)/([^?#\s]+?)(?:\.pdf)?/?$")
@@ -36,6 +38,19 @@ def arxiv_doi(arxiv_id: str) -> str:
     '10.48550/arxiv.2305.11451'
     """
     return f"10.48550/arxiv.{arxiv_base_id(arxiv_id)}".lower()
+
+
+
+@dataclass(frozen=True)
+class OpenAlexSource:
+    """OpenAlex as a :class:`~pa_graph.sources.driver.Source`."""
+
+    client: OpenAlexClient
+    name: ClassVar[str] = "openalex"
+
+    def enrich(self, works: Sequence[Work], options: EnrichOptions = EnrichOptions(),
+               progress: Progress | None = None) -> Enrichment:
+        return enrich_openalex(works, self.client, options, progress)
 
 
 def enrich_openalex(works: Sequence[Work], client: OpenAlexClient, options: EnrichOptions = EnrichOptions(),
@@ -162,10 +177,6 @@ def _link(citing: str, cited: str, source: SourceRecord | Cached) -> CitationLin
     return CitationLink(citing, cited, request=source.request, retrieved_at=source.retrieved_at, source="openalex")
 
 
-def _text(value) -> str | None:
-    return single_line(value).strip() if isinstance(value, str) and value.strip() else None
-
-
 def _arxiv_id(item: dict) -> str | None:
     """The work's arXiv id: from an arXiv DOI, else from an arxiv.org location."""
     doi = _doi(item)
@@ -197,17 +208,17 @@ def _record(item: dict, answer: Cached) -> SourceRecord:
     authors = []
     for authorship in item.get("authorships") or []:
         author = authorship.get("author") if isinstance(authorship, dict) else None
-        if isinstance(author, dict) and _text(author.get("display_name")):
+        if isinstance(author, dict) and source_text(author.get("display_name")):
             found = _AUTHOR_ID.fullmatch(author["id"]) if isinstance(author.get("id"), str) else None
-            authors.append((found.group(1) if found else None, _text(author["display_name"])))
+            authors.append((found.group(1) if found else None, source_text(author["display_name"])))
     references = item.get("referenced_works")
     return SourceRecord(
         paper_id=paper_id,
-        title=_text(item.get("title")),
+        title=source_text(item.get("title")),
         year=year if isinstance(year, int) and not isinstance(year, bool) and 1000 <= year <= 2200 else None,
         doi=_doi(item),
         arxiv_id=_arxiv_id(item),
-        venue=_text(venue),
+        venue=source_text(venue),
         authors=tuple(authors),
         citation_count=count if isinstance(count, int) and not isinstance(count, bool) and count >= 0 else None,
         reference_count=len(references) if isinstance(references, list) else None,
@@ -240,6 +251,6 @@ def _check_links(works: Sequence[Work], dois_of: dict[str, list[str]], by_doi: d
                 continue
             if title_fits(work, answer.value.get("title")):
                 continue
-            checks.append(LinkCheck(work.key, work.title, "wrong", listed, _text(answer.value.get("title")), correct,
+            checks.append(LinkCheck(work.key, work.title, "wrong", listed, source_text(answer.value.get("title")), correct,
                                     tuple(row.source for row in work.rows if row.arxiv_id == listed), "OpenAlex"))
     return checks

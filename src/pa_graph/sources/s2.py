@@ -14,7 +14,6 @@ opens a new connection per request; and it accepts no transport. Every one of th
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import ClassVar
@@ -23,9 +22,10 @@ from urllib.parse import urlencode
 from pa_graph.errors import ServiceError, ServiceRequestError
 from pa_graph.sources.response_cache import Cached
 from pa_graph.sources.service import MAX_ANSWER_BYTES, Overloaded, ServiceClient
+from pa_graph.sources.common import title_query
 from pa_graph.text import S2_PAPER_ID, without_credentials
 
-__all__ = ["S2Settings", "S2Client", "DEFAULT_API_URL", "BATCH_LIMIT", "title_query"]
+__all__ = ["S2Settings", "S2Client", "DEFAULT_API_URL", "BATCH_LIMIT"]
 
 DEFAULT_API_URL = "https://api.semanticscholar.org"
 BATCH_LIMIT = 500
@@ -54,15 +54,6 @@ class S2Settings:
     def from_environment(cls, environ: Mapping[str, str] = os.environ, **overrides) -> S2Settings:
         settings = cls(api_key=environ.get("S2_API_KEY") or None, api_url=environ.get("S2_API_URL") or DEFAULT_API_URL)
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
-
-
-def title_query(title: str) -> str:
-    """A title as sent to ``/paper/search/match``: S2 answers 400 to some punctuation, so keep words only.
-
-    >>> title_query("Don’t throw away your value model! A+B & C#: 100% (v2)")
-    'Don t throw away your value model A B C 100 v2'
-    """
-    return " ".join(re.sub(r"[^\w\s]", " ", title).split())
 
 
 @dataclass

@@ -12,16 +12,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import ClassVar
 
 
 from pa_graph.sources.response_cache import Cached
-from pa_graph.analysis.gaps.index import fetch_candidates
-from pa_graph.records import CitationLink, Enrichment, LinkCheck, Progress, SourceRecord, Work
-from pa_graph.resolve import same_title
+from pa_graph.sources.common import EnrichOptions, Progress, deduplicated, fetch_candidates, source_text, title_fits
+from pa_graph.records import CitationLink, Enrichment, LinkCheck, SourceRecord, Work
 from pa_graph.sources.s2 import S2Client
-from pa_graph.text import ARXIV_ID, DOI, S2_PAPER_ID, arxiv_base_id, without_credentials, single_line
+from pa_graph.text import ARXIV_ID, DOI, S2_PAPER_ID, arxiv_base_id, without_credentials
 
-__all__ = [
+__all__ = ["S2Source", 
     "EnrichOptions",
     "Progress",
     "enrich",
@@ -43,12 +43,17 @@ EMBEDDING_FIELDS = "embedding.specter_v2"
 
 
 
+
 @dataclass(frozen=True)
-class EnrichOptions:
-    citations: bool = False  # incoming citations via /citations
-    contexts: bool = False  # intents, contexts, isInfluential via /references
-    embeddings: bool = False  # SPECTER v2 vectors
-    max_citations: int = 1000  # per paper, for /citations
+class S2Source:
+    """Semantic Scholar as a :class:`~pa_graph.sources.driver.Source`."""
+
+    client: S2Client
+    name: ClassVar[str] = "s2"
+
+    def enrich(self, works: Sequence[Work], options: EnrichOptions = EnrichOptions(),
+               progress: Progress | None = None) -> Enrichment:
+        return enrich(works, self.client, options, progress)
 
 
 def enrich(works: Sequence[Work], client: S2Client, options: EnrichOptions = EnrichOptions(),
@@ -179,17 +184,6 @@ def _batched(client: S2Client, ids: list[str], stage: str, report: Progress,
     return answers
 
 
-def title_fits(work: Work, found_title: object) -> bool:
-    """Whether a source's title (any JSON value) names the listed work."""
-    return isinstance(found_title, str) and bool(found_title.strip()) and \
-        any(same_title(title, found_title) for title in (work.title, *work.alternative_titles))
-
-
-def _text(value) -> str | None:
-    """A source's text as one line (a line break in a title would start a forged workflow command)."""
-    return single_line(value) if isinstance(value, str) and value.strip() else None
-
-
 def _record(paper, answer: Cached) -> SourceRecord:
     """What pa-graph keeps of an S2 paper, every field checked: values of the wrong type or out of range (a year
     that is no year, an id that breaks its grammar) are left out rather than trusted."""
@@ -198,14 +192,14 @@ def _record(paper, answer: Cached) -> SourceRecord:
     arxiv, doi, corpus = external.get("ArXiv"), external.get("DOI"), external.get("CorpusId")
     return SourceRecord(
         paper_id=paper.paperId,
-        title=_text(paper.title),
+        title=source_text(paper.title),
         year=paper.year if isinstance(paper.year, int) and 1000 <= paper.year <= 2200 else None,
         corpus_id=corpus if isinstance(corpus, int) and corpus >= 0 else None,
         doi=doi if isinstance(doi, str) and DOI.fullmatch(doi) else None,
         arxiv_id=arxiv if isinstance(arxiv, str) and ARXIV_ID.fullmatch(arxiv) else None,
-        venue=_text(venue),
+        venue=source_text(venue),
         authors=tuple((author.authorId if isinstance(author.authorId, str) and author.authorId.isdigit() else None,
-                       _text(author.name)) for author in (paper.authors or []) if _text(author.name)),
+                       source_text(author.name)) for author in (paper.authors or []) if source_text(author.name)),
         citation_count=paper.citationCount if isinstance(paper.citationCount, int) and paper.citationCount >= 0 else None,
         reference_count=len(paper.references) if answer.value is not None and "references" in answer.value
         and isinstance(paper.references, list) else None,
@@ -247,18 +241,6 @@ def _add_connected(result: Enrichment, client: S2Client, listed_ids: set[str], d
                 contexts=tuple(c for c in item.get("contexts") or [] if isinstance(c, str)),
                 request=answer.request, retrieved_at=answer.retrieved_at,
             ))
-
-
-def deduplicated(links: list[CitationLink]) -> list[CitationLink]:
-    """One link per (citing, cited), preferring the one that carries intents, contexts or influence."""
-    best: dict[tuple[str, str], CitationLink] = {}
-    for link in links:
-        pair = (link.citing, link.cited)
-        current = best.get(pair)
-        if current is None or (not (current.intents or current.contexts or current.influential is not None)
-                               and (link.intents or link.contexts or link.influential is not None)):
-            best[pair] = link
-    return sorted(best.values(), key=lambda link: (link.citing, link.cited))
 
 
 def _check_links(works: Sequence[Work], arxiv_answers: dict[str, Cached],

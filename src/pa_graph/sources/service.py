@@ -18,7 +18,7 @@ from typing import ClassVar
 
 import httpx
 
-from pa_graph import __version__
+from pa_graph.version import __version__
 from pa_graph.errors import ServiceAuthError, ServiceError, ServiceRequestError, ServiceUnavailable
 from pa_graph.sources.response_cache import Cached, ResponseCache
 from pa_graph.text import loads_bounded, single_line, without_credentials

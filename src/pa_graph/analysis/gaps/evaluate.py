@@ -2,7 +2,7 @@
 
 Each listed work that at least ``min_hidden_citers`` listed works cite is taken off the list in turn: it loses its
 listing and sections; it keeps its own references and embedding only when enrichment would have fetched them for
-a work not in the list (:func:`pa_graph.analysis.gaps.index.fetch_candidates`), and keeps what any work not in the list has
+a work not in the list (:func:`pa_graph.sources.common.fetch_candidates`), and keeps what any work not in the list has
 (year, global citation count, presence in peer lists). All works cited by at least one listed work are then ranked;
 reported are recall@k (the share of hidden works ranked in the top k) and MRR (mean of 1/rank) for the default
 ranking, each signal alone, in-degree (= ``citations`` alone, how Local Citation Network ranks) and in-degree among
@@ -18,7 +18,8 @@ from dataclasses import dataclass
 import networkx as nx
 import numpy as np
 
-from pa_graph.analysis.gaps.index import CitationIndex, fetch_candidates
+from pa_graph.analysis.gaps.index import CitationIndex
+from pa_graph.sources.common import fetch_candidates
 from pa_graph.analysis.gaps.missing import (DEFAULT_RANKER, SIGNALS, Ranker, SignalTable, candidates_of, scores,
                                             signal_table)
 from pa_graph.analysis.gaps.peers import PeerLists

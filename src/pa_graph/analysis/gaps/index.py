@@ -16,22 +16,7 @@ import networkx as nx
 
 from pa_graph.model import nodes_of_kind
 
-__all__ = ["CitationIndex", "has_citations", "fetch_candidates", "FETCHED_CANDIDATES", "cosine", "mean_vector"]
-
-#: How many works not in the list get their own references (and embeddings) fetched: the ones most cited by listed
-#: works, cited by at least two. Enrichment and the evaluation use the same rule.
-FETCHED_CANDIDATES = 200
-
-
-def fetch_candidates(citers: Mapping[str, int], limit: int = FETCHED_CANDIDATES, min_citers: int = 2) -> list[str]:
-    """The works whose references are worth a request: most listed citers first, ties by id.
-
-    >>> fetch_candidates({"b": 3, "a": 3, "c": 1, "d": 5}, limit=2)
-    ['d', 'a']
-    """
-    ranked = sorted((work for work, count in citers.items() if count >= min_citers), key=lambda w: (-citers[w], w))
-    return ranked[:limit]
-
+__all__ = ["CitationIndex", "has_citations", "cosine", "mean_vector"]
 
 def has_citations(model: nx.MultiDiGraph) -> bool:
     return any(key == "cites" for _, _, key in model.edges(keys=True))

@@ -1,0 +1,60 @@
+"""Which lists a build reads: the bundled one by default, files, and lists by URL (through the fetcher's cache)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+
+from pa_graph.errors import ListInputError, NoPapersError
+from pa_graph.lists.fetch import ListFetcher, is_remote, locate
+from pa_graph.lists.read import parse_list_data, read_list
+from pa_graph.records import ParsedList
+from pa_graph.sources.response_cache import ResponseCache, cache_dir_from
+
+__all__ = ["BUNDLED_LIST", "bundled_list", "load_lists", "read_any", "read_peer"]
+
+BUNDLED_LIST = "awesome-personalized-alignment.md"
+
+
+def bundled_list() -> Path:
+    """The Awesome-Personalized-Alignment list shipped with the package, bytes as received."""
+    return Path(str(resources.files("pa_graph") / "data" / BUNDLED_LIST))
+
+
+def load_lists(paths: Sequence[str | Path] = (), fetcher: ListFetcher | None = None) -> list[ParsedList]:
+    """Parse each list (the bundled list when none is given): a file, an http(s) URL, a GitHub ``blob/`` URL or
+    ``github:owner/repo[@ref][:path]`` (fetched through ``fetcher``, by default one on the default cache). Names
+    must differ, since sources cite them."""
+    parsed = [read_any(path, fetcher) for path in (paths or [bundled_list()])]
+    seen: dict[str, str] = {}
+    for item in parsed:
+        where = item.url or str(item.path)
+        if item.name in seen:
+            raise ListInputError(
+                f"{where}: has the same file name as {seen[item.name]}; sources are cited by file name, rename one"
+            )
+        seen[item.name] = where
+    return parsed
+
+
+def read_any(given: str | Path, fetcher: ListFetcher | None = None) -> ParsedList:
+    """One list from a file or a URL (see :mod:`pa_graph.lists.fetch`)."""
+    if not is_remote(str(given)):
+        return read_list(given)
+    location = locate(str(given))
+    fetcher = fetcher or ListFetcher(ResponseCache(cache_dir_from(None)))
+    fetched = fetcher.fetch(location)
+    parsed = parse_list_data(fetched.data, location.name, Path(location.name), location.given)
+    parsed.url, parsed.fetched_at = location.shown, fetched.fetched_at
+    parsed.notes.extend(fetcher.warnings)
+    fetcher.warnings.clear()
+    return parsed
+
+
+def read_peer(given: str | Path, fetcher: ListFetcher | None = None) -> ParsedList:
+    """A peer list; one without paper rows is kept empty (the gap report warns about it) rather than refused."""
+    try:
+        return read_any(given, fetcher)
+    except NoPapersError as err:
+        return ParsedList(err.path, err.name, "", notes=[str(err)])
