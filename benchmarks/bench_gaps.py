@@ -45,8 +45,7 @@ from gap_world import generate_field, generate_mature, generate_model, generate_
 
 from pa_graph.analysis.gaps.evaluate import variants  # noqa: E402
 from pa_graph.analysis.gaps.index import CitationIndex  # noqa: E402
-from pa_graph.analysis.gaps.missing import (DEFAULT_RANKER, SIGNALS, Ranker, candidates_of, ranking,  # noqa: E402
-                                            signal_table)
+from pa_graph.analysis.gaps.missing import DEFAULT_RANKER, SIGNALS, Ranker, candidates_of, ranking, signal_table  # noqa: E402
 
 SPEED_LIMIT_S = 5.0
 METRICS = ("recall@10", "mrr")
@@ -114,7 +113,8 @@ def objective(training: list[dict[str, list[Case]]], ranker: Ranker) -> float:
 
 
 def _ranker(vector: np.ndarray, background: float, evidence: float) -> Ranker:
-    return Ranker({s: round(float(w), 3) for s, w in zip(SIGNALS, vector)}, round(background, 2), round(evidence, 2))
+    weights = {s: round(float(w), 3) for s, w in zip(SIGNALS, vector, strict=True)}
+    return Ranker(weights, round(background, 2), round(evidence, 2))
 
 
 def fit(training: list[dict[str, list[Case]]], samples: int, seed: int = 0) -> Ranker:

@@ -22,7 +22,7 @@ TARGET_SECONDS = 5.0
 SHAPES = [
     "+ **\\[2024 Arxiv-2411\\]** Synthetic paper number {n} on personalised alignment. ([Paper](https://arxiv.org/pdf/2411.{n:05d}))",
     "- **Synthetic paper number {n} on user modelling** [[ACL 2024]](https://aclanthology.org/2024.acl-long.{n}.pdf) [[Code]](https://github.com/x/p{n})",
-    "- **Synthetic paper number {n} on role play.**\n\n   *Ada Author, Bo Author.* [[abs](https://arxiv.org/abs/2402.{n:05d})], EMNLP 2024",
+    "- **Synthetic paper number {n} on role play.**\n\n   *Ada Author, Bo Author.* [[abs](https://arxiv.org/abs/2402.{n:05d})], EMNLP 2024",  # noqa: E501
     "* **Synthetic paper number {n} on memory** [[paper](https://openreview.net/forum?id=p{n})]",
     "- Synthetic paper number {n} on retrieval. [NeurIPS 2023] [[paper](https://proceedings.neurips.cc/p{n}.pdf)]",
     "- [Synthetic paper number {n} on decoding](https://arxiv.org/abs/2305.{n:05d}) - ICLR, 2024",

@@ -130,6 +130,7 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, default=None, help="keep the worlds and builds in this folder")
     args = parser.parse_args()
     from fake_s2.server import FakeS2
+
     from pa_graph import BuildOptions, build
     from pa_graph.sources.s2 import S2Settings
 
@@ -161,7 +162,7 @@ def main() -> None:
         xs = [math.log(r["size"]) for r in results]
         ys = [math.log(r["total"]) for r in results]
         mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
-        exponent = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)) / sum((x - mean_x) ** 2 for x in xs)
+        exponent = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=False)) / sum((x - mean_x) ** 2 for x in xs)
         print(f"\ntime exponent {exponent:.2f} (target ≤ {TARGETS['exponent']})")
         ok = exponent <= TARGETS["exponent"]
     largest = results[-1]

@@ -21,9 +21,10 @@ from fake_openalex.server import FakeOpenAlex  # noqa: E402
 from fake_openalex.world import build_openalex_world  # noqa: E402
 from fake_s2.server import FakeS2  # noqa: E402
 from fake_s2.world import build_world  # noqa: E402
+
 from pa_graph import assemble  # noqa: E402
-from pa_graph.sources.driver import open_sources  # noqa: E402
 from pa_graph.sources.common import EnrichOptions  # noqa: E402
+from pa_graph.sources.driver import open_sources  # noqa: E402
 from pa_graph.sources.openalex import OpenAlexSettings  # noqa: E402
 from pa_graph.sources.s2 import S2Settings  # noqa: E402
 

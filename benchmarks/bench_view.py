@@ -20,11 +20,12 @@ from pathlib import Path
 
 import networkx as nx
 
+from pa_graph import assemble
+from pa_graph.export.html import layout, render_html
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from pa_graph import assemble
-from pa_graph.export.html import layout, render_html
 
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
          "--disable-sync", "--no-first-run", "--disable-quic"]

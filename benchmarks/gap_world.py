@@ -40,7 +40,8 @@ the list has ``sections`` sections of ``per_section`` recent works (``list_from`
 has ``mature`` topical works published 2 to 4 years before the list's median year, each cited by every work of its
 section with probability ``mature_cite`` (half of them are listed, half are not); the listed works of a section
 cite earlier ones of the same section with probability ``within``; the gaps are the mature works not listed; the
-background is ``background`` recent works (from the median year on), each cited by 2 or 3 listed works drawn from all sections, plus ``general`` general works
+background is ``background`` recent works (from the median year on), each cited by 2 or 3 listed works drawn from all sections,
+plus ``general`` general works
 cited by every listed work with probability ``general_cite``. Global citation counts: topical works
 ``n · (1 + U(0, 2))``, background works ``n · U(3, 30)``, general works tens of thousands. Embeddings for listed
 works and for the ``fetched`` candidates most cited by listed works (section direction plus noise; background and
@@ -59,8 +60,8 @@ import random
 import networkx as nx
 import numpy as np
 
-from pa_graph.sources.common import fetch_candidates
 from pa_graph.analysis.gaps.peers import PeerList, PeerLists
+from pa_graph.sources.common import fetch_candidates
 
 DEFAULTS = dict(papers=3000, topics=6, first_year=2010, last_year=2025, growth=1.15, refs=15, same_topic=0.8,
                 memory=4.0, list_from=2018, coverage=0.5, noise=0.6, dimensions=16)

@@ -64,6 +64,7 @@ def fake_enriched(tmp_path_factory):
     """
     from fake_s2.server import FakeS2
     from fake_s2.world import build_world
+
     from pa_graph.sources.common import EnrichOptions
     from pa_graph.sources.s2 import S2Settings
 
@@ -80,6 +81,7 @@ def fake_citations(tmp_path_factory):
     in pages of 20 and capped at 30 a work; the output folder."""
     from fake_s2.server import FakeS2
     from fake_s2.world import build_world
+
     from pa_graph.sources.common import EnrichOptions
     from pa_graph.sources.s2 import S2Settings
 

@@ -3,7 +3,8 @@ function-level imports included, since a lazy import is still a dependency.
 
     cli → pipeline → analysis / export → model → lists / sources → records / text / errors / resolve / outputs
 
-A module may import its own layer's package and any layer below; the packages of one layer do not import each other. Two sideways imports are allowed and named: an
+A module may import its own layer's package and any layer below; the packages of one layer do not
+import each other. Two sideways imports are allowed and named: an
 analysis may read the vocabulary (``export.vocab``), and a list fetched by URL is cached like any other answer
 (``lists`` → ``sources.response_cache``).
 """

@@ -4,8 +4,8 @@ import json
 from collections import Counter
 
 import pytest
-
 from conftest import TABLE, row, write_list
+
 from pa_graph import assemble
 from pa_graph.analysis.audit import read_allow_file, unaccepted
 from pa_graph.errors import AllowFileError

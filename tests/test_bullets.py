@@ -9,8 +9,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
 from conftest import write_list
+
 from pa_graph.errors import ListInputError
 from pa_graph.lists.read import parse_list_text, read_list
 from pa_graph.records import Section
@@ -49,7 +49,7 @@ SHAPES = """# A list
 - [Role-play blog post](https://medium.com/@x/role-play)
 - **A Paper Without Any Link Yet**
   *Some Author, Other Author.*
-"""
+"""  # noqa: E501 (verbatim list lines)
 
 
 @pytest.fixture(scope="module")
@@ -250,7 +250,7 @@ def test_vanillacreamer_sample_field_by_field():
         found = re.match(r"\+ \*\*\\\[(\d{4}) ([^\\]+)\\\]\*\* (.+?)\.? \(\[Paper\]\(([^)]+)\)", lines[line - 1])
         year, venue, title, link = found.groups()
         venue = None if venue.lower().startswith("arxiv") else venue
-        heading = next(l for l in reversed(lines[:line]) if l.startswith("### "))[4:]
+        heading = next(text for text in reversed(lines[:line]) if text.startswith("### "))[4:]
         sample[line] = (title, link, int(year), venue, heading)
     assert len(sample) == 10
     for line, (title, link, year, venue, section) in sample.items():

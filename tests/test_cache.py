@@ -5,8 +5,8 @@ from datetime import timedelta
 
 import pytest
 
-from pa_graph.sources.response_cache import ResponseCache, cache_dir_from
 from pa_graph.errors import CacheError
+from pa_graph.sources.response_cache import ResponseCache, cache_dir_from
 
 
 def test_answers_round_trip_with_their_provenance(tmp_path):

@@ -5,8 +5,8 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import TABLE, row, write_list
+
 from pa_graph.cli import main
 
 

@@ -7,8 +7,8 @@ import re
 from collections import Counter, defaultdict
 
 import pytest
-
 from fake_s2.world import NO_ARXIV, S2_TITLES, UNKNOWN_IDS, UNKNOWN_WORKS, WRONG_LINKS, build_world, raw_lines
+
 from pa_graph.errors import GraphInputError
 from pa_graph.export.sparql import QueryError, cookbook, run_query
 
@@ -58,7 +58,7 @@ def test_the_cookbook_documents_every_query_file():
 
 def test_works_per_section(built, engine):
     expected = Counter()
-    for title, section in {(t, s) for t, s, _, _ in raw_rows()}:
+    for _title, section in {(t, s) for t, s, _, _ in raw_rows()}:
         expected[section] += 1
     result = run_query(built / "graph.ttl", "works-per-section", engine)
     assert {(section, int(n)) for _, section, n in result.rows} == set(expected.items())

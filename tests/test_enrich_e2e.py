@@ -14,15 +14,15 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from conftest import undeclared_pa_terms
+from fake_s2.server import FakeS2, Faults
+from fake_s2.world import EXTRA_TITLES, NO_ARXIV, UNKNOWN_IDS, UNKNOWN_WORKS, WRONG_LINKS, build_world, raw_lines
 from rdflib import Graph
 
-from conftest import undeclared_pa_terms
-from fake_s2.server import Faults, FakeS2
-from fake_s2.world import EXTRA_TITLES, NO_ARXIV, UNKNOWN_IDS, UNKNOWN_WORKS, WRONG_LINKS, build_world, raw_lines
 from pa_graph import BuildOptions, build, bundled_list
 from pa_graph.sources.common import EnrichOptions
-from pa_graph.sources.s2_enrich import PAPER_FIELDS
 from pa_graph.sources.s2 import S2Settings
+from pa_graph.sources.s2_enrich import PAPER_FIELDS
 
 KEY = "test-key"
 REPO = Path(__file__).resolve().parents[1]
@@ -111,7 +111,7 @@ def test_graph_holds_exactly_the_planted_citations(enriched, world):
 
 def test_works_resolve_to_the_planted_papers(enriched, world):
     model = enriched["first"].graph.model
-    for node, data in model.nodes(data=True):
+    for _, data in model.nodes(data=True):
         if data.get("kind") == "work" and data.get("listed") and data.get("s2_paper_id"):
             assert world.listed_titles[data["title"]] == data["s2_paper_id"], data["title"]
     (unresolved,) = [d for _, d in model.nodes(data=True) if d.get("unresolved")]
@@ -142,14 +142,16 @@ def test_audit_fix_corrects_exactly_the_planted_lines(enriched, tmp_path, runner
     assert result.exit_code == 0, result.output
     fixed = listed.read_bytes().split(b"\n")
     before = original.split(b"\n")
-    changed = {n + 1 for n, (a, b) in enumerate(zip(before, fixed)) if a != b}
+    changed = {n + 1 for n, (a, b) in enumerate(zip(before, fixed, strict=False)) if a != b}
     expected = {line for title in {**WRONG_LINKS, **UNKNOWN_IDS} for line in LINES_OF_TITLE[title]}
     assert len(fixed) == len(before)
     assert changed == expected
     args = fixed[52].decode()
     assert "arxiv.org/abs/2402.01694)" in args and "arxiv.org/pdf/2402.01694.pdf)" in args
+    def strip(line: bytes) -> bytes:
+        return re.sub(rb"arxiv\.org/(abs|pdf)/\d{4}\.\d{4,5}(v\d+)?", b"ID", line)
+
     for number in changed:  # only the arXiv ids differ
-        strip = lambda line: re.sub(rb"arxiv\.org/(abs|pdf)/\d{4}\.\d{4,5}(v\d+)?", b"ID", line)
         assert strip(before[number - 1]) == strip(fixed[number - 1])
 
 

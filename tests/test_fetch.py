@@ -11,11 +11,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from pa_graph import BuildOptions, build
-from pa_graph.sources.response_cache import ResponseCache
 from pa_graph.cli import main
 from pa_graph.errors import ListInputError
 from pa_graph.lists.fetch import ListFetcher, locate
 from pa_graph.pipeline import read_any
+from pa_graph.sources.response_cache import ResponseCache
 
 LIST = """# Test list
 
@@ -23,7 +23,7 @@ LIST = """# Test list
 
 - **Aligning to Thousands of Preferences via System Message Generalization** [[paper](https://arxiv.org/abs/2405.17977)]
 - [Direct Preference Optimization: Your Language Model is Secretly a Reward Model](https://arxiv.org/abs/2305.18290) - NeurIPS, 2023
-"""
+"""  # noqa: E501 (verbatim list lines)
 
 
 class _Handler(BaseHTTPRequestHandler):

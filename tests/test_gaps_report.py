@@ -11,11 +11,11 @@ import stat
 from pathlib import Path
 
 import pytest
+from fake_s2.world import GENERAL_CLASSICS, TOPICAL_GAP_VENUE, TOPICAL_GAPS
 from rdflib import Graph
 
-from fake_s2.world import GENERAL_CLASSICS, TOPICAL_GAP_VENUE, TOPICAL_GAPS
-from pa_graph.cli import main
 from pa_graph.analysis.gaps.report import GAPS_SCHEMA
+from pa_graph.cli import main
 
 SCHEMA = Path(__file__).parents[1] / "docs" / "gaps.schema.json"
 
@@ -67,7 +67,7 @@ def test_gaps_md_leads_with_missing_papers_each_with_evidence_and_links(fake_enr
     assert tables and text.index(tables[0]) == first_table + 1  # the first table is the missing papers
     rows = tables[0].splitlines()[2:]
     assert len(rows) == 30
-    for rank, (row, paper) in enumerate(zip(rows, gaps_json["missing_papers"]), 1):
+    for rank, (row, paper) in enumerate(zip(rows, gaps_json["missing_papers"], strict=False), 1):
         cells = [re.sub(r"\\(.)", r"\1", cell.strip()) for cell in re.split(r"(?<!\\)\|", row)[1:-1]]
         assert cells[0] == str(rank)
         assert cells[1] == f"{paper['title']} ({paper['year']})"  # the title in full
@@ -143,7 +143,7 @@ def test_apply_inserts_rows_at_the_end_of_their_sections_tables(runner, fake_enr
     rows = {paper["row"]: paper for paper in gaps_json["missing_papers"][:3]}
     assert sorted(text for _, text in added) == sorted(rows)
     lines = after.decode("utf-8").split("\n")
-    for number, text in added:
+    for number, _ in added:
         assert lines[number - 2].startswith("|")  # follows the table's rows (or another inserted row)
         following = lines[number]
         assert not following.startswith("|") or (number + 1, following) in added  # the table ends after it
@@ -205,7 +205,8 @@ def test_gaps_evaluate_reports_the_default_each_signal_and_in_degree(runner, fak
     evaluation = json.loads((tmp_path / "gaps.json").read_text(encoding="utf-8"))["evaluation"]
     # the fake-enriched build has citation counts and references, but no embeddings and no peer lists
     assert evaluation["no_data"] == ["similarity", "peers"]
-    assert set(evaluation["results"]) == {"default", "in-degree", "in-degree, background last", "specificity only", "concentration only",
+    assert set(evaluation["results"]) == {"default", "in-degree", "in-degree, background last", "specificity only",
+                                             "concentration only",
                                           "section_share only", "cocitation only", "coupling only", "recency only"}
     hidden = evaluation["hidden"]
     assert re.search(rf"evaluation \({hidden} hidden works\)", result.stdout)
@@ -243,6 +244,7 @@ def test_peer_lists_raise_the_works_they_include(runner, fake_enriched, gaps_jso
 def test_build_reads_the_ignore_file_beside_the_list_and_caps_the_suggestions(gaps_json, user_list, tmp_path):
     from fake_s2.server import FakeS2
     from fake_s2.world import build_world
+
     from pa_graph import BuildOptions, GapOptions, build
     from pa_graph.sources.s2 import S2Settings
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 import threading
 import time
-from pathlib import Path
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import httpx
 import pytest
@@ -16,9 +16,9 @@ import respx
 
 from pa_graph.cli import main
 from pa_graph.errors import InvalidIRIError
-from pa_graph.records import LinkCheck, SourceRef
 from pa_graph.export.sparql import QueryError, bind, run_query
 from pa_graph.export.triplestore import PushError, push_graph_store, push_update
+from pa_graph.records import LinkCheck, SourceRef
 
 EVIL_GRAPH = "urn:x>; DROP ALL; DROP SILENT GRAPH <urn:z"
 
@@ -162,8 +162,8 @@ def test_cr_crlf_and_lf_read_alike_with_right_line_numbers(tmp_path, ending):
 
 
 def test_a_lone_cr_does_not_shift_later_lines_and_fix_rewrites_the_right_row(tmp_path):
-    from pa_graph.lists.write import fix_links
     from pa_graph.lists.read import read_list
+    from pa_graph.lists.write import fix_links
 
     data = (b"## Papers\n\n| Paper | Year | PDF |\n|---|---|---|\n| Alpha paper on alignment\rwith a break | 2024 | |\n"
             b"| [Beta paper](https://arxiv.org/abs/2401.00001) | 2024 | |\n")

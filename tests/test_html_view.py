@@ -4,6 +4,7 @@ import json
 import re
 
 from conftest import write_list
+
 from pa_graph import assemble
 from pa_graph.export.html import render_html
 
@@ -84,7 +85,7 @@ def test_focused_views(bundled):
     works = [n for n, d in rag.nodes(data=True) if d["kind"] == "work"]
     assert len(works) == 28
     top = select_view(bundled.model, category="Training-time Personalized Alignment")
-    assert sum(1 for _, d in top.nodes(data=True) if d["kind"] == "work") == 15 + 11 + 18 + 5  # no work is in two training-time sub-categories
+    assert sum(1 for _, d in top.nodes(data=True) if d["kind"] == "work") == 15 + 11 + 18 + 5  # no work in two sub-categories
     ego = select_view(bundled.model, ego="Lamp")
     assert {d.get("label") or d["title"] for _, d in ego.nodes(data=True)} == {
         "Lamp: When large language models meet personalization", "RAG", "Lamp"}

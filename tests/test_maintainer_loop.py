@@ -337,7 +337,7 @@ def test_history_matches_a_diff_of_each_pair_of_versions(tmp_path):
     assert len(versions) == 24
     assert versions[9].works is None and versions[15].works is None and "deleted" in versions[15].problem
     previous = None
-    for version, text in zip(versions, texts):
+    for version, text in zip(versions, texts, strict=False):
         if version.works is None:
             continue
         parsed = parse_list_data(text.encode(), "README.md", readme, "README.md")

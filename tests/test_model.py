@@ -45,7 +45,8 @@ def test_method_spellings_become_alt_labels(bundled):
 
 def test_merged_work_carries_every_relation(bundled):
     model = bundled.model
-    (work,) = [n for n in nodes_of_kind(model, "work") if model.nodes[n]["title"].startswith("Personalized language modeling from")]
+    title = "Personalized language modeling from"
+    (work,) = [n for n in nodes_of_kind(model, "work") if model.nodes[n]["title"].startswith(title)]
     relations = Counter(key for _, _, key in model.out_edges(work, keys=True))
     assert relations == {"listed_in": 1, "has_tag": 2, "proposes_method": 2}
     assert [source["line"] for source in model.nodes[work]["sources"]] == [215, 229]

@@ -10,18 +10,18 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 import respx
-from rdflib import Graph, URIRef
-
-from fake_openalex.server import Faults as OAFaults
 from fake_openalex.server import FakeOpenAlex
+from fake_openalex.server import Faults as OAFaults
 from fake_openalex.world import PLANTED_KINDS, build_openalex_world
 from fake_s2.server import FakeS2
 from fake_s2.world import build_world
+from rdflib import Graph, URIRef
+
 from pa_graph import BuildOptions, assemble, build
 from pa_graph.export.vocab import PA
-from pa_graph.sources.response_cache import ResponseCache
 from pa_graph.sources.common import EnrichOptions
 from pa_graph.sources.openalex import OpenAlexClient, OpenAlexSettings
+from pa_graph.sources.response_cache import ResponseCache
 from pa_graph.sources.s2 import S2Client, S2Settings
 
 API = "https://openalex.test"
@@ -266,7 +266,7 @@ def test_works_not_in_the_list_merge_by_doi_arxiv_id_or_title_and_year():
     merged = merge_sources([], s2, openalex)
     assert set(merged.externals) == {s2_id, "b" * 40, "c" * 40, "W4"}  # another year: another work
     assert [merged.externals[k].openalex_id for k in (s2_id, "b" * 40, "c" * 40)] == ["W1", "W2", "W3"]
-    assert {(l.citing, l.cited, l.source) for l in merged.citations} == {
+    assert {(link.citing, link.cited, link.source) for link in merged.citations} == {
         (s2_id, "b" * 40, "openalex"), ("W4", "c" * 40, "openalex")}
 
 

@@ -112,8 +112,8 @@ def test_a_peer_list_without_rows_is_a_warning_not_a_failure(runner, lists):
 def test_apply_writes_through_a_symlink_and_refuses_a_file_changed_mid_way_or_hard_linked(runner, lists):
     import os
 
-    from pa_graph.lists.write import plan_apply, write_apply
     from pa_graph.errors import ApplyError, ListChangedError
+    from pa_graph.lists.write import plan_apply, write_apply
     from pa_graph.pipeline import bundled_list
 
     out, _ = _build(runner, lists)

@@ -3,8 +3,8 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-
 from conftest import FIXTURES, TABLE, row, write_list
+
 from pa_graph.errors import ListInputError
 from pa_graph.lists.read import read_list
 from pa_graph.records import Section
@@ -140,7 +140,7 @@ def test_html_that_is_not_formatting_stays_literal_text(tmp_path):
         (b"  \n\n", "the file is empty"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "looks like a binary file (it contains NUL bytes), not a Markdown list"),
         (b"# List\n\xff\xfe caf\xe9\n", "is not UTF-8 text (invalid byte 0xff at offset 7)"),
-        (b"# A list\n\nJust prose, no tables.\n", "no papers found (no Markdown table with a title column and no list item with a paper link)"),
+        (b"# A list\n\nJust prose, no tables.\n", "no papers found (no Markdown table with a title column and no list item with a paper link)"),  # noqa: E501
     ],
 )
 def test_unusable_list_files_name_the_file(tmp_path, content, message):

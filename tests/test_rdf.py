@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 import pytest
+from conftest import FIXTURES, undeclared_pa_terms
 from rdflib import RDF, BNode, Graph, URIRef
 from rdflib.namespace import OWL
 
-from conftest import FIXTURES, undeclared_pa_terms
 from pa_graph import BuildOptions, build
 
 ONTOLOGY = __import__("pathlib").Path(__file__).parent.parent / "ontology" / "pa.ttl"
@@ -51,7 +51,7 @@ def test_years_and_identifiers_as_contract(turtle):
     rows = list(turtle.query(PREFIXES + """
         SELECT ?year ?listed ?id WHERE { ?w dcterms:title "Args: Alignment as reward-guided search" ;
             fabio:hasPublicationYear ?year ; pa:listedYear ?listed ; pa:listedArxivId ?id }"""))
-    assert [(str(y), str(l), str(i)) for y, l, i in rows] == [("2024", "2024", "1912.00180v1")]
+    assert [(str(y), str(listed), str(i)) for y, listed, i in rows] == [("2024", "2024", "1912.00180v1")]
     assert str(rows[0][0].datatype) == "http://www.w3.org/2001/XMLSchema#gYear"
     assert count(turtle, "SELECT (COUNT(*) AS ?n) WHERE { ?w <http://purl.org/spar/fabio/hasArXivId> ?id }") == 0
 

@@ -10,10 +10,10 @@ import pytest
 import respx
 import yaml
 
-from pa_graph.sources.response_cache import ResponseCache
-from pa_graph.sources.s2_enrich import _record
 from pa_graph.sources.common import title_query
+from pa_graph.sources.response_cache import ResponseCache
 from pa_graph.sources.s2 import S2Client, S2Settings
+from pa_graph.sources.s2_enrich import _record
 
 API = "https://s2.test"
 SAMPLES = Path(__file__).parent / "fixtures" / "s2"

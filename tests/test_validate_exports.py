@@ -11,8 +11,8 @@ from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from pa_graph import BuildOptions, build
 from pa_graph.cli import main
-from pa_graph.export.vocab import FABIO, PA
 from pa_graph.export.validate import validate_graph
+from pa_graph.export.vocab import FABIO, PA
 
 WORK = URIRef("https://w3id.org/pa-graph/id/work/x")
 

@@ -9,8 +9,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import write_list
+
 from pa_graph import BuildOptions, build
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -257,7 +257,7 @@ HOSTILE = """## Section <script>window.__pwned = 'section'</script>
 | Paper | Abbr. | Year | Source | Tag | PDF |
 |---|---|---|---|---|---|
 | [<img src=x onerror="window.__pwned = 'title'; alert(1)"> title](javascript:alert(4)) | <script>window.__pwned = 'abbr'</script> | 2024 | arxiv | <img src=y onerror="alert(2)"> | [PDF](javascript:alert(5)) |
-"""
+"""  # noqa: E501 (verbatim list lines)
 
 
 def test_hostile_list_content_stays_text(browser, tmp_path):
@@ -318,8 +318,8 @@ def test_only_the_top_missing_paper_suggestions_are_ringed(browser, fake_enriche
 
 def test_to_pyvis_shows_in_a_notebook_the_same_graph_offline(browser, fake_citations, tmp_path, monkeypatch):
     """``to_pyvis().show()`` — what a notebook user calls — writes the same offline page, drawing pyvis's nodes."""
-    from pa_graph.export.store import load_model_json
     from pa_graph.export.html import pyvis_network
+    from pa_graph.export.store import load_model_json
 
     net = pyvis_network(load_model_json(fake_citations / "graph.json"), title="In a notebook")
     monkeypatch.chdir(tmp_path)

@@ -10,9 +10,14 @@ Top-level names load lazily, so ``import pa_graph.model`` does not load the pipe
 
 from typing import TYPE_CHECKING
 
-from pa_graph.errors import (ListChangedError, ListInputError, NoPapersError, PaGraphError, ServiceError,
-                             ServiceUnavailable)
-
+from pa_graph.errors import (
+    ListChangedError,
+    ListInputError,
+    NoPapersError,
+    PaGraphError,
+    ServiceError,
+    ServiceUnavailable,
+)
 from pa_graph.version import __version__
 
 _PIPELINE = ("BuildOptions", "BuildResult", "GapOptions", "KnowledgeGraph", "assemble", "build", "bundled_list",
@@ -23,8 +28,19 @@ __all__ = ["__version__", "BuildOptions", "BuildResult", "GapOptions", "Knowledg
            "NoPapersError", "ListChangedError", "ServiceError", "ServiceUnavailable"]
 
 if TYPE_CHECKING:  # what IDEs and type checkers see; at run time the pipeline loads on first use
-    from pa_graph.pipeline import (BuildOptions, BuildResult, GapOptions, KnowledgeGraph, assemble, build,
-                                   bundled_list, load_lists, read_peer, s2_session, source_session)
+    from pa_graph.pipeline import (
+        BuildOptions,
+        BuildResult,
+        GapOptions,
+        KnowledgeGraph,
+        assemble,
+        build,
+        bundled_list,
+        load_lists,
+        read_peer,
+        s2_session,
+        source_session,
+    )
 
 
 def __getattr__(name: str):

@@ -18,39 +18,53 @@ from pathlib import Path
 
 import click
 
-from pa_graph.version import __version__
-from pa_graph.lists import diff as list_diff
-from pa_graph.lists import history as list_history
 from pa_graph import pipeline
+from pa_graph.analysis.audit import (
+    findings_of_json,
+    flags_by_work,
+    github_annotations,
+    github_summary,
+    read_allow_file,
+    render_json,
+    unaccepted,
+)
 from pa_graph.analysis.audit import render_text as render_audit_text
-from pa_graph.lists.write import fix_list_files, plan_apply, write_apply
-from pa_graph.analysis.audit import findings_of_json, flags_by_work, github_annotations, github_summary, read_allow_file, render_json, unaccepted
-from pa_graph.sources.response_cache import ResponseCache, cache_dir_from
-from pa_graph.sources.common import EnrichOptions
-from pa_graph.lists.fetch import is_remote
 from pa_graph.analysis.gaps import analyse, read_ignore_file
 from pa_graph.analysis.gaps.apply import chosen_for_apply
 from pa_graph.analysis.gaps.ignore import IGNORE_FILE_NAME
 from pa_graph.analysis.gaps.missing import DEFAULT_MIN_LISTS
 from pa_graph.analysis.gaps.report import CITATIONS_LIMIT, REPORT_FILES, render_text, report_files, suggestions_of_json
-from pa_graph.export.html import render_html, select_view
-from pa_graph.export.store import load_graph, load_model, open_store
-from pa_graph.model import nodes_of_kind
-from pa_graph.outputs import write_all
-from pa_graph.lists.read import list_summary
-from pa_graph.text import inert
-from pa_graph.pipeline import BuildOptions, GapOptions, assemble_lists, bundled_list, load_lists
-from pa_graph.export.vocab import DEFAULT_BASE_IRI
-from pa_graph.sources.openalex import OpenAlexSettings
-from pa_graph.sources.s2 import S2Settings
-from pa_graph.export.sparql import QueryError, bind, cookbook, format_result, load_query, run_query, with_prefixes
 from pa_graph.analysis.stats import store_stats
+from pa_graph.errors import (
+    AllowFileError,
+    ApplyError,
+    GraphInputError,
+    IgnoreFileError,
+    InvalidFormatError,
+    InvalidIRIError,
+    ListInputError,
+    PaGraphError,
+)
+from pa_graph.export.html import ViewError, render_html, select_view
+from pa_graph.export.sparql import QueryError, bind, cookbook, format_result, load_query, run_query, with_prefixes
+from pa_graph.export.store import load_graph, load_model, open_store
 from pa_graph.export.triplestore import DEFAULT_PUSH_TIMEOUT, Credentials, push_graph_store, push_update, remote_query
 from pa_graph.export.validate import validate_graph
-from pa_graph.errors import (AllowFileError, ApplyError, GraphInputError, IgnoreFileError, InvalidFormatError,
-                             InvalidIRIError,
-                             ListInputError, PaGraphError)
-from pa_graph.export.html import ViewError
+from pa_graph.export.vocab import DEFAULT_BASE_IRI
+from pa_graph.lists import diff as list_diff
+from pa_graph.lists import history as list_history
+from pa_graph.lists.fetch import is_remote
+from pa_graph.lists.read import list_summary
+from pa_graph.lists.write import fix_list_files, plan_apply, write_apply
+from pa_graph.model import nodes_of_kind
+from pa_graph.outputs import write_all
+from pa_graph.pipeline import BuildOptions, GapOptions, assemble_lists, bundled_list, load_lists
+from pa_graph.sources.common import EnrichOptions
+from pa_graph.sources.openalex import OpenAlexSettings
+from pa_graph.sources.response_cache import ResponseCache, cache_dir_from
+from pa_graph.sources.s2 import S2Settings
+from pa_graph.text import inert
+from pa_graph.version import __version__
 
 _INPUT_ERRORS = (ListInputError, GraphInputError, AllowFileError, IgnoreFileError, ApplyError, ViewError, QueryError,
                  InvalidIRIError, InvalidFormatError)

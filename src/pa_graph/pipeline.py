@@ -4,8 +4,7 @@ audit, gaps and exports, written atomically."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -14,31 +13,29 @@ from pathlib import Path
 import networkx as nx
 from rdflib import Graph
 
-from pa_graph.version import __version__
 from pa_graph.analysis.audit import AuditReport, audit, flags_by_work, render_json, render_markdown
-from pa_graph.sources.response_cache import ResponseCache, cache_dir_from
-from pa_graph.sources.driver import SOURCES, Sources, enrich_from, open_sources
-from pa_graph.records import Enrichment
-from pa_graph.sources.common import EnrichOptions, Progress
-from pa_graph.sources.openalex import OpenAlexClient, OpenAlexSettings
+from pa_graph.analysis.gaps import IGNORE_FILE_NAME, GapReport, IgnoreList, analyse, has_citations, read_ignore_file
+from pa_graph.analysis.gaps.missing import DEFAULT_MIN_LISTS, DEFAULT_TOP
+from pa_graph.analysis.gaps.report import CITATIONS_LIMIT, rdf_findings, report_files, view_suggestions
+from pa_graph.analysis.stats import graph_stats
 from pa_graph.errors import InvalidFormatError, PaGraphError
 from pa_graph.export.formats import FORMATS, render_format
 from pa_graph.export.html import DEFAULT_TOP_EXTERNAL, pyvis_network
-from pa_graph.analysis.gaps import IGNORE_FILE_NAME, GapReport, IgnoreList, analyse, has_citations, read_ignore_file
-from pa_graph.analysis.gaps.missing import DEFAULT_TOP
-from pa_graph.analysis.gaps.missing import DEFAULT_MIN_LISTS
-from pa_graph.analysis.gaps.report import CITATIONS_LIMIT, rdf_findings, report_files, view_suggestions
-from pa_graph.model import add_enrichment, build_model
-from pa_graph.outputs import replace_folder
+from pa_graph.export.rdf import DEFAULT_BASE_IRI, Triples, describe_dataset, to_rdf, to_triples, to_turtle
+from pa_graph.export.validate import ValidationReport, validate_graph
 from pa_graph.lists.fetch import ListFetcher, is_remote
 from pa_graph.lists.load import bundled_list, load_lists, read_any, read_peer
-from pa_graph.export.rdf import DEFAULT_BASE_IRI, Triples, describe_dataset, to_rdf, to_triples, to_turtle
-from pa_graph.records import ParsedList, Work
+from pa_graph.model import add_enrichment, build_model
+from pa_graph.outputs import replace_folder
+from pa_graph.records import Enrichment, ParsedList, Work
 from pa_graph.resolve import resolve_works
-from pa_graph.text import checked_iri
+from pa_graph.sources.common import EnrichOptions, Progress
+from pa_graph.sources.driver import SOURCES, Sources, enrich_from, open_sources
+from pa_graph.sources.openalex import OpenAlexClient, OpenAlexSettings
+from pa_graph.sources.response_cache import ResponseCache, cache_dir_from
 from pa_graph.sources.s2 import S2Client, S2Settings
-from pa_graph.analysis.stats import graph_stats
-from pa_graph.export.validate import ValidationReport, validate_graph
+from pa_graph.text import checked_iri
+from pa_graph.version import __version__
 
 __all__ = ["BuildOptions", "GapOptions", "KnowledgeGraph", "BuildResult", "bundled_list", "load_lists", "read_any", "read_peer",
            "assemble", "assemble_lists", "build", "s2_session", "source_session"]

@@ -37,7 +37,8 @@ SEED = 20261127
 
 # Title (as listed, after mojibake repair) → the work's own arXiv id on S2. The listed link points elsewhere.
 WRONG_LINKS = {
-    "Personalm: Language model personalization via domain-distributed span aggregated k-nearest n-gram retrieval augmentation": "2305.11451",
+    "Personalm: Language model personalization via domain-distributed span aggregated k-nearest n-gram retrieval"
+    " augmentation": "2305.11451",
     "Parm: Multi-objective test-time alignment via preference-aware autoregressive reward model": "2505.06274",
     "Language models as zero-shot planners: Extracting actionable knowledge for embodied agents": "2201.07207",
     "Personalized Graph-Based Retrieval for Large Language Models": "2501.02157",
@@ -45,18 +46,22 @@ WRONG_LINKS = {
     "Args: Alignment as reward-guided search": "2402.01694",
     "Pad: Personalized alignment at decoding-time": "2410.04070",
     "Controlled decoding from language models": "2310.17022",
-    "Don’t throw away your value model! generating more preferable text with value-guided monte-carlo tree search decoding": "2309.15028",
+    "Don’t throw away your value model! generating more preferable text with value-guided monte-carlo tree search"
+    " decoding": "2309.15028",
     "Evaluating and inducing personality in pre-trained language models": "2206.07550",
 }
 UNKNOWN_IDS = {
-    "Improving Personalized Sentiment Representation with Knowledge-enhanced and Parameter-efficient Layer Normalization": "2403.11234",
+    "Improving Personalized Sentiment Representation with Knowledge-enhanced and Parameter-efficient Layer"
+    " Normalization": "2403.11234",
     "β-DPO: Direct Preference Optimization with Dynamic β": "2407.08639",
 }
 NO_ARXIV = {"GroupAligner: A Deep Reinforcement Learning with Domain Adaptation for Social Group Alignment"}
 UNKNOWN_WORKS = {"Multi-agent collaboration mechanisms based on distributed online meta-learning for mass personalization"}
 MISSING_LINK = {"A Survey on Alignment for Large Language Model Agents": "2502.11111"}
 # Listed spellings S2 knows under another title.
-S2_TITLES = {"Efficient llm contextualization with user embeddings": "User-LLM: Efficient LLM Contextualization with User Embeddings"}
+S2_TITLES = {
+    "Efficient llm contextualization with user embeddings": "User-LLM: Efficient LLM Contextualization with User Embeddings",
+}
 #: Titles of the general works among the classics (see the module docstring).
 TOPICAL_GAP_VENUE = "NeurIPS"  # the topical gaps are published: their rows must say so, not "arxiv"
 GENERAL_CLASSICS = {f"Classic Study {n} of Preference Learning" for n in range(4)}
@@ -191,7 +196,7 @@ def build_world() -> World:
     listed_titles = {t: pid for t, pid in listed_titles.items() if pid in papers}
 
     # Decoys: the papers the wrong and no-arXiv links really point to.
-    for title, arxiv_id, year, _ in _listed_rows():
+    for title, arxiv_id, _year, _ in _listed_rows():
         if (title in WRONG_LINKS or title in NO_ARXIV) and arxiv_id not in by_arxiv:
             add(Paper(_pid(f"decoy {arxiv_id}"), f"Decoy Paper Behind arXiv {arxiv_id}", 2000 + int(arxiv_id[:2]),
                       int(_pid(f"decoy {arxiv_id}")[:7], 16), arxiv_id=arxiv_id))
@@ -218,7 +223,8 @@ def build_world() -> World:
         members = [papers[pid] for pid in dict.fromkeys(sections[heading]) if pid in papers]
         citing = rng.sample(members, round(0.6 * len(members)))
         gap = add(Paper(_pid(_norm(title)), title, 2023, 8_000_000 + n, arxiv_id=f"2305.{80000 + n}",
-                        venue=TOPICAL_GAP_VENUE, authors=rng.sample(authors, 3), extra_citations=round(0.6 * len(members)) + rng.randint(5, 15),
+                        venue=TOPICAL_GAP_VENUE, authors=rng.sample(authors, 3),
+                        extra_citations=round(0.6 * len(members)) + rng.randint(5, 15),
                         references=sorted(p.paper_id for p in rng.sample(members, 4)) + [classics[n + 40].paper_id]))
         for paper in citing:
             paper.references.insert(-1, gap.paper_id)  # before the unresolved reference, which stays last

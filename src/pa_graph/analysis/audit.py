@@ -17,7 +17,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-
 from pa_graph.errors import AllowFileError
 from pa_graph.records import Enrichment, Finding, LinkCheck, ParsedList, Repair, SourceRef, Work
 from pa_graph.text import arxiv_base_id, arxiv_year_month, markdown_text
@@ -249,7 +248,8 @@ def render_markdown(report: AuditReport) -> str:
                   "| where | title | listed arXiv | is on Semantic Scholar | fix |", "|---|---|---|---|---|"]
         for check in wrong:
             where = ", ".join(str(source) for source in check.sources)
-            lines.append(f"| {where} | {markdown_text(check.title)} | {check.listed_id} | {markdown_text(check.points_to or '(unknown id)')} "
+            points_to = markdown_text(check.points_to or "(unknown id)")
+            lines.append(f"| {where} | {markdown_text(check.title)} | {check.listed_id} | {points_to} "
                          f"| {check.correct_id or '(no arXiv id known)'} |")
     for kind, title in _TITLES.items():
         chosen = [finding for finding in report.findings if finding.kind == kind]

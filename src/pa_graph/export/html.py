@@ -221,7 +221,7 @@ def _force_layout(model: nx.MultiDiGraph, scale: float | None = None) -> dict[st
     left, top = min(xs), min(ys)
     span = max(max(xs) - left, max(ys) - top) or 1.0
     return {node: (round((x - left) / span * scale, 1), round((y - top) / span * scale, 1))
-            for node, (x, y) in zip(nodes, coords)}
+            for node, (x, y) in zip(nodes, coords, strict=False)}
 
 
 def _listed_citations(model: nx.MultiDiGraph, node: str) -> int:
@@ -313,7 +313,8 @@ def _flags(data: dict, audit_flags: list[str]) -> list[str]:
     flags = list(audit_flags)
     for check in data.get("link_checks", []):
         if check["status"] == "wrong":
-            flags.append(f"wrong arXiv link {check['listed_id']}" + (f" → {check['correct_id']}" if check.get("correct_id") else ""))
+            right = f" → {check['correct_id']}" if check.get("correct_id") else ""
+            flags.append(f"wrong arXiv link {check['listed_id']}{right}")
         else:
             flags.append(f"missing arXiv link → {check['correct_id']}")
     if data.get("unresolved"):
@@ -355,7 +356,8 @@ def view_data(model: nx.MultiDiGraph, top_external: int | None = DEFAULT_TOP_EXT
     for u, v, k in model.edges(keys=True):
         if k in ("creator", "listed_in", "has_tag", "published_in"):
             targets.setdefault(u, {}).setdefault(k, []).append(model.nodes[v]["label"])
-    labels_of = lambda node, relation: targets.get(node, {}).get(relation, [])
+    def labels_of(node: str, relation: str) -> list:
+        return targets.get(node, {}).get(relation, [])
     has_citations = any(k == "cites" for _, _, k in model.edges(keys=True))
     nodes = []
     for node, data in model.nodes(data=True):

@@ -20,7 +20,8 @@ from pa_graph.export.vocab import CITO, DEFAULT_BASE_IRI, FABIO, PA, PREFIXES, P
 from pa_graph.model import nodes_of_kind
 from pa_graph.text import short_hash, slugify
 
-__all__ = ["Triples", "to_triples", "to_rdf", "to_dataset", "to_turtle", "to_ntriples", "describe_dataset", "PA", "FABIO", "CITO", "PRISM", "SCHEMA", "DEFAULT_BASE_IRI", "PREFIXES"]
+__all__ = ["Triples", "to_triples", "to_rdf", "to_dataset", "to_turtle", "to_ntriples", "describe_dataset", "PA", "FABIO",
+           "CITO", "PRISM", "SCHEMA", "DEFAULT_BASE_IRI", "PREFIXES"]
 
 _SCHEMES = {"section": "categories", "tag": "tags", "method": "methods", "venue": "venues"}
 S2_ORGANIZATION = URIRef("https://www.semanticscholar.org/")
@@ -338,7 +339,7 @@ def describe_dataset(model: nx.MultiDiGraph, triples: int, base_iri: str, versio
     dataset = URIRef(base_iri + "dataset")
     rdf.add((dataset, RDF.type, VOID.Dataset))
     rdf.add((dataset, RDF.type, DCAT.Dataset))
-    rdf.add((dataset, DCTERMS.title, Literal("Knowledge graph of " + ", ".join(l["name"] for l in model.graph["lists"]))))
+    rdf.add((dataset, DCTERMS.title, Literal("Knowledge graph of " + ", ".join(item["name"] for item in model.graph["lists"]))))
     rdf.add((dataset, DCTERMS.created, Literal(built_at, datatype=XSD.dateTime)))
     rdf.add((dataset, VOID.triples, Literal(triples)))
     rdf.add((dataset, VOID.entities, Literal(len(nodes_of_kind(model, "work")))))

@@ -20,8 +20,8 @@ import pyoxigraph
 from rdflib import RDF, RDFS, Literal
 
 from pa_graph.errors import GraphInputError, QueryError
-from pa_graph.export.vocab import PREFIXES
 from pa_graph.export.store import load_graph, open_store
+from pa_graph.export.vocab import PREFIXES
 
 __all__ = ["refuse_federation", "QueryError", "QueryResult", "cookbook", "load_query", "bind", "with_prefixes", "run_query",
            "format_result", "ENGINES"]
@@ -188,7 +188,8 @@ def _run_rdflib(path: Path, text: str) -> QueryResult:
 def format_result(result: QueryResult, style: str = "table") -> str:
     """``table`` (aligned text), ``csv``, ``tsv`` or ``json`` (a list of objects)."""
     if style == "json":
-        return json.dumps([dict(zip(result.columns, row)) for row in result.rows], ensure_ascii=False, indent=2) + "\n"
+        rows = [dict(zip(result.columns, row, strict=True)) for row in result.rows]
+        return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
     if style in ("csv", "tsv"):
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter="," if style == "csv" else "\t", lineterminator="\n")
@@ -201,7 +202,7 @@ def format_result(result: QueryResult, style: str = "table") -> str:
     widths = [min(60, max(len(row[i]) for row in cells)) for i in range(len(result.columns))]
     lines = []
     for number, row in enumerate(cells):
-        lines.append("  ".join(_clip(value, width).ljust(width) for value, width in zip(row, widths)).rstrip())
+        lines.append("  ".join(_clip(value, width).ljust(width) for value, width in zip(row, widths, strict=False)).rstrip())
         if number == 0:
             lines.append("  ".join("-" * width for width in widths))
     lines.append(f"({len(result.rows)} rows)")

@@ -22,8 +22,8 @@ import httpx
 import pyoxigraph
 
 from pa_graph.errors import PushError
-from pa_graph.export.store import open_store
 from pa_graph.export.sparql import QueryResult
+from pa_graph.export.store import open_store
 from pa_graph.text import checked_iri, loads_bounded, single_line
 
 __all__ = ["Credentials", "PushError", "PushResult", "push_graph_store", "push_update", "remote_query",

@@ -28,11 +28,11 @@ from markdown_it.token import Token
 
 from pa_graph.records import Finding, ListRow, ParsedList, Section, SourceRef
 from pa_graph.text import (
-    single_line,
     arxiv_id_from_url,
     arxiv_year_month,
     parse_venue,
     parse_year_month,
+    single_line,
     strip_heading_decoration,
 )
 

@@ -17,14 +17,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from pa_graph.errors import GraphInputError, ListInputError
-from pa_graph.lists.read import parse_list_data
 from pa_graph.lists.load import read_any
+from pa_graph.lists.read import parse_list_data
 from pa_graph.records import ListRow, ParsedList
 from pa_graph.resolve import resolve_works, same_title
 from pa_graph.text import loads_bounded
 from pa_graph.text import markdown_text as cell
 
-__all__ = ["Change", "ListDiff", "diff_lists", "read_side", "render_markdown", "render_json", "gap_changes", "read_gaps_json", "git",
+__all__ = ["Change", "ListDiff", "diff_lists", "read_side", "render_markdown", "render_json", "gap_changes", "read_gaps_json",
+           "git",
            "commit_of"]
 
 _GIT_TIMEOUT = 30

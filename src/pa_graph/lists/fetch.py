@@ -20,10 +20,10 @@ from urllib.parse import quote, urljoin, urlsplit
 
 import httpx
 
-from pa_graph.version import __version__
-from pa_graph.sources.response_cache import ResponseCache
 from pa_graph.errors import ListInputError
+from pa_graph.sources.response_cache import ResponseCache
 from pa_graph.text import redacted_url
+from pa_graph.version import __version__
 
 __all__ = ["ListLocation", "locate", "is_remote", "ListFetcher", "FetchedList", "MAX_LIST_BYTES",
            "DEFAULT_GITHUB_RAW_URL"]

@@ -16,8 +16,8 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from pa_graph.lists.diff import commit_of, git
 from pa_graph.errors import ListInputError
+from pa_graph.lists.diff import commit_of, git
 from pa_graph.lists.read import parse_list_data
 from pa_graph.records import Progress, Work
 from pa_graph.resolve import resolve_works

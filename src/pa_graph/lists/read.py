@@ -11,35 +11,37 @@ from __future__ import annotations
 import hashlib
 import html
 import re
-from html.parser import HTMLParser
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from pa_graph.lists.bullets import read_list_items
 from pa_graph.errors import ListInputError, NoPapersError
-from pa_graph.records import Finding, ListRow, ParsedList, Repair, Section, SourceRef
+from pa_graph.lists.bullets import read_list_items
 from pa_graph.lists.repair import repair_line
+from pa_graph.records import Finding, ListRow, ParsedList, Repair, Section, SourceRef
 from pa_graph.text import (
-    single_line,
     arxiv_id_from_url,
     is_missing_value,
     parse_venue,
     parse_year_month,
+    single_line,
     slugify,
     strip_heading_decoration,
 )
 
-__all__ = ["read_list", "read_list_bytes", "parse_list_data", "parse_list_text", "describe_found", "list_summary", "column_roles", "COLUMN_HEADERS"]
+__all__ = ["read_list", "read_list_bytes", "parse_list_data", "parse_list_text", "describe_found", "list_summary",
+           "column_roles", "COLUMN_HEADERS"]
 
 _MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable("table")
 
 #: Header spellings (case-insensitive, trailing dots and colons ignored) and the role they give a column.
 COLUMN_HEADERS: dict[str, frozenset[str]] = {
     "title": frozenset({"paper", "papers", "title", "paper title", "paper name", "论文标题", "论文", "标题", "题目"}),
-    "abbreviation": frozenset({"abbr", "abbreviation", "method", "methods", "name", "model", "short name", "缩写", "简称", "方法"}),
+    "abbreviation": frozenset({"abbr", "abbreviation", "method", "methods", "name", "model", "short name", "缩写", "简称",
+                               "方法"}),
     "year": frozenset({"year", "date", "time", "年份", "日期", "时间"}),
     "venue": frozenset({"source", "venue", "published at", "published", "publication", "conference", "journal",
                         "conference/journal", "来源", "会议", "期刊", "发表"}),

@@ -1,4 +1,5 @@
-"""The one enrichment driver: which sources a build asks (``--source s2|openalex|both``), and the fallback from Semantic Scholar to OpenAlex.
+"""The one enrichment driver: which sources a build asks (``--source s2|openalex|both``), and the
+fallback from Semantic Scholar to OpenAlex.
 
 ``s2`` (the default) asks Semantic Scholar; when it cannot be reached or refuses the key, the build asks OpenAlex
 instead and says so in one warning (offline, the same happens when the cache holds no S2 answer at all but OpenAlex
@@ -15,13 +16,13 @@ from typing import Protocol
 
 from pa_graph.errors import PaGraphError
 from pa_graph.records import Enrichment, Work
-from pa_graph.sources.response_cache import ResponseCache, cache_dir_from
 from pa_graph.sources.common import EnrichOptions, Progress
 from pa_graph.sources.merge import merge_sources
 from pa_graph.sources.openalex import OpenAlexClient, OpenAlexSettings
 from pa_graph.sources.openalex_enrich import OpenAlexSource
-from pa_graph.sources.s2_enrich import S2Source
+from pa_graph.sources.response_cache import ResponseCache, cache_dir_from
 from pa_graph.sources.s2 import S2Client, S2Settings
+from pa_graph.sources.s2_enrich import S2Source
 from pa_graph.sources.service import RetryBudget
 
 __all__ = ["SOURCES", "Source", "Sources", "open_sources", "enrich_from"]

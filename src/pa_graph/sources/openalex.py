@@ -24,8 +24,8 @@ from typing import ClassVar
 from urllib.parse import urlencode
 
 from pa_graph.errors import ServiceError, ServiceRequestError
-from pa_graph.sources.response_cache import Cached
 from pa_graph.sources.common import title_query
+from pa_graph.sources.response_cache import Cached
 from pa_graph.sources.service import MAX_ANSWER_BYTES, Refused, ServiceClient
 from pa_graph.text import DOI, OPENALEX_ID, without_credentials
 

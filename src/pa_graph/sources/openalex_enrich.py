@@ -18,9 +18,9 @@ from typing import ClassVar
 from rapidfuzz import fuzz
 
 from pa_graph.records import CitationLink, Enrichment, LinkCheck, SourceRecord, Work
-from pa_graph.sources.response_cache import Cached
 from pa_graph.sources.common import EnrichOptions, Progress, deduplicated, source_text, title_fits
 from pa_graph.sources.openalex import OpenAlexClient, work_id
+from pa_graph.sources.response_cache import Cached
 from pa_graph.text import ARXIV_ID, DOI, arxiv_base_id, normalize_title, without_credentials
 
 __all__ = ["OpenAlexSource", "enrich_openalex", "arxiv_doi"]

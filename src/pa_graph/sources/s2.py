@@ -20,9 +20,9 @@ from typing import ClassVar
 from urllib.parse import urlencode
 
 from pa_graph.errors import ServiceError, ServiceRequestError
+from pa_graph.sources.common import title_query
 from pa_graph.sources.response_cache import Cached
 from pa_graph.sources.service import MAX_ANSWER_BYTES, Overloaded, ServiceClient
-from pa_graph.sources.common import title_query
 from pa_graph.text import S2_PAPER_ID, without_credentials
 
 __all__ = ["S2Settings", "S2Client", "DEFAULT_API_URL", "BATCH_LIMIT"]
@@ -124,7 +124,7 @@ class S2Client(ServiceClient):
                 self._warn(ServiceRequestError(f"{request}: malformed answer (expected a list of {len(chunk)} items)"))
                 continue
             entries = {}
-            for paper_id, item in zip(chunk, body):
+            for paper_id, item in zip(chunk, body, strict=False):
                 if _is_item(item):
                     entries[f"{kind}:{paper_id}"] = shaped(item)
                 else:

@@ -1,10 +1,11 @@
 """Enrich stage: listed works → Semantic Scholar records, citation links and verdicts on the list's arXiv links.
 
-Economy first: one ``POST /paper/batch`` per 500 listed arXiv ids, with the nested references; a hit
-counts only when its title matches the listed title. Works left over get one title-match call each (punctuation
-stripped; ids, title and year only), then one more batch fetches the full records of every matched id. The references of the works not in the list that listed works cite most (gap candidates) come in one
-more batch. Optional extras: ``/references`` for citation intents and contexts, ``/citations`` for incoming citations, and SPECTER v2
-embeddings. Every answer goes through the cache, so a second build asks nothing.
+Economy first: one ``POST /paper/batch`` per 500 listed arXiv ids, with the nested references; a hit counts only when
+its title matches the listed title. Works left over get one title-match call each (punctuation stripped; ids, title
+and year only), then one more batch fetches the full records of every matched id. The references of the works not in
+the list that listed works cite most (gap candidates) come in one more batch. Optional extras: ``/references`` for
+citation intents and contexts, ``/citations`` for incoming citations, and SPECTER v2 embeddings. Every answer goes
+through the cache, so a second build asks nothing.
 """
 
 from __future__ import annotations
@@ -14,10 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
-
-from pa_graph.sources.response_cache import Cached
-from pa_graph.sources.common import EnrichOptions, Progress, deduplicated, fetch_candidates, source_text, title_fits
 from pa_graph.records import CitationLink, Enrichment, LinkCheck, SourceRecord, Work
+from pa_graph.sources.common import EnrichOptions, Progress, deduplicated, fetch_candidates, source_text, title_fits
+from pa_graph.sources.response_cache import Cached
 from pa_graph.sources.s2 import S2Client
 from pa_graph.text import ARXIV_ID, DOI, S2_PAPER_ID, arxiv_base_id, without_credentials
 

@@ -18,10 +18,10 @@ from typing import ClassVar
 
 import httpx
 
-from pa_graph.version import __version__
 from pa_graph.errors import ServiceAuthError, ServiceError, ServiceRequestError, ServiceUnavailable
 from pa_graph.sources.response_cache import Cached, ResponseCache
 from pa_graph.text import loads_bounded, single_line, without_credentials
+from pa_graph.version import __version__
 
 __all__ = ["ServiceClient", "RetryBudget", "MAX_ANSWER_BYTES"]
 
@@ -177,7 +177,8 @@ class ServiceClient:
                         self._rate = max(self._rate * 0.8, self.settings.rate / 8)
                 else:
                     raise ServiceRequestError(f"{method} {path}: HTTP {status} {_error_text(body)}".rstrip())
-            wait = retry_after if retry_after is not None else self.settings.backoff * 2 ** (attempt - 1) * (0.5 + random.random())
+            backoff = self.settings.backoff * 2 ** (attempt - 1) * (0.5 + random.random())
+            wait = retry_after if retry_after is not None else backoff
             wait = min(wait, self.settings.max_wait)
             if attempt >= self.settings.max_attempts or wait > self.budget.seconds:
                 raise ServiceRequestError(f"{method} {path}: {reason}; gave up after {attempt} attempts")

@@ -7,17 +7,23 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from pa_graph.errors import GapError
 from pa_graph.analysis.gaps.compare import CrossListEntry, compare_lists, entries_of_lists, entries_of_model
 from pa_graph.analysis.gaps.coverage import SectionFlows, SurveyCoverage, section_flows, survey_coverage
 from pa_graph.analysis.gaps.cross import CITATIONS_LIMIT, MissingCitation, missing_citations
 from pa_graph.analysis.gaps.evaluate import evaluate_ranking
 from pa_graph.analysis.gaps.ignore import IgnoreList
 from pa_graph.analysis.gaps.index import CitationIndex, has_citations
-from pa_graph.analysis.gaps.missing import (DEFAULT_MIN_LISTS, DEFAULT_TOP, MissingPapers, Suggestion, candidates_of,
-                                            missing_papers)
+from pa_graph.analysis.gaps.missing import (
+    DEFAULT_MIN_LISTS,
+    DEFAULT_TOP,
+    MissingPapers,
+    Suggestion,
+    candidates_of,
+    missing_papers,
+)
 from pa_graph.analysis.gaps.other_lists import OtherLists, in_other_lists
 from pa_graph.analysis.gaps.peers import PeerLists
+from pa_graph.errors import GapError
 from pa_graph.records import ParsedList
 
 __all__ = ["GapReport", "analyse"]

@@ -19,10 +19,17 @@ import networkx as nx
 import numpy as np
 
 from pa_graph.analysis.gaps.index import CitationIndex
-from pa_graph.sources.common import fetch_candidates
-from pa_graph.analysis.gaps.missing import (DEFAULT_RANKER, SIGNALS, Ranker, SignalTable, candidates_of, scores,
-                                            signal_table)
+from pa_graph.analysis.gaps.missing import (
+    DEFAULT_RANKER,
+    SIGNALS,
+    Ranker,
+    SignalTable,
+    candidates_of,
+    scores,
+    signal_table,
+)
 from pa_graph.analysis.gaps.peers import PeerLists
+from pa_graph.sources.common import fetch_candidates
 
 __all__ = ["Trial", "trials", "rank_of", "evaluate_ranking", "variants", "summarise"]
 

@@ -1,6 +1,7 @@
 """The ignore file: works a maintainer has said no to, so they never come back as suggestions.
 
-One entry a line, ``#`` at the start or after a space starts a comment: an arXiv id (``2401.01234``, ``arXiv:2401.01234v2`` or an arxiv.org
+One entry a line, ``#`` at the start or after a space starts a comment: an arXiv id (``2401.01234``,
+``arXiv:2401.01234v2`` or an arxiv.org
 link), a DOI (``10.1145/…``, ``doi:…`` or a doi.org link), a Semantic Scholar paper id (40 hex digits, or its
 semanticscholar.org link), an OpenAlex work id (``W2741809807`` or its openalex.org link), or else a title.
 
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import networkx as nx
+
 from pa_graph.errors import IgnoreFileError
 from pa_graph.text import ARXIV_ID, DOI, arxiv_base_id, arxiv_id_from_url, normalize_title
 

@@ -23,13 +23,13 @@ def has_citations(model: nx.MultiDiGraph) -> bool:
 
 
 def cosine(a: Sequence[float], b: Sequence[float]) -> float:
-    dot = sum(x * y for x, y in zip(a, b))
+    dot = sum(x * y for x, y in zip(a, b, strict=False))
     norm = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b))
     return dot / norm if norm else 0.0
 
 
 def mean_vector(vectors: Sequence[Sequence[float]]) -> list[float]:
-    return [sum(values) / len(vectors) for values in zip(*vectors)]
+    return [sum(values) / len(vectors) for values in zip(*vectors, strict=False)]
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,8 @@ from pa_graph.analysis.gaps.peers import PeerLists
 from pa_graph.lists.write import DEFAULT_HEADER, NewEntry, table_row
 from pa_graph.text import ARXIV_ID, DOI, OPENALEX_ID, S2_PAPER_ID, arxiv_base_id
 
-__all__ = ["SIGNALS", "WEIGHTS", "BACKGROUND_PENALTY", "EVIDENCE_WEIGHT", "SPECIFICITY_PRIOR", "dominance_repaired", "CONCENTRATION_Z", "wilson_lower_bound", "DEFAULT_MIN_LISTS",
+__all__ = ["SIGNALS", "WEIGHTS", "BACKGROUND_PENALTY", "EVIDENCE_WEIGHT", "SPECIFICITY_PRIOR", "dominance_repaired",
+           "CONCENTRATION_Z", "wilson_lower_bound", "DEFAULT_MIN_LISTS",
            "Ranker", "DEFAULT_RANKER", "SignalTable", "signal_table", "scores", "ranking", "Suggestion",
            "MissingPapers", "missing_papers", "candidates_of", "DEFAULT_TOP", "shrunk_share"]
 
@@ -225,7 +226,7 @@ def signal_table(index: CitationIndex, candidates: Sequence[str], peers: PeerLis
         vector, centroid = index.embeddings.get(c), index.centroids.get(section)
         raw["citations"].append(n)
         raw["section_share"].append(n_s / size if size else None)
-        raw["cocitation"].append(sum(len(index.listed_references[l] - {c}) for l in citing))
+        raw["cocitation"].append(sum(len(index.listed_references[citer] - {c}) for citer in citing))
         raw["coupling"].append(inside / r if r else None)
         raw["similarity"].append(cosine(vector, centroid) if vector and centroid else None)
         raw["recency"].append(data.get("year") if isinstance(data.get("year"), int) else None)
@@ -246,12 +247,12 @@ def signal_table(index: CitationIndex, candidates: Sequence[str], peers: PeerLis
         ref_counts.append(r)
         in_literature.append(inside)
     citers = np.array(raw["citations"], dtype=float)
-    known_g = [(n, max(g, n)) for n, g in zip(citers, counts) if g is not None and n]
+    known_g = [(n, max(g, n)) for n, g in zip(citers, counts, strict=False) if g is not None and n]
     base_rate = sum(n for n, _ in known_g) / sum(g for _, g in known_g) if known_g else 0.0
     raw["specificity"] = [shrunk_share(n, max(g, n), base_rate, SPECIFICITY_PRIOR) if g is not None and n else None
-                          for n, g in zip(citers, counts)]
+                          for n, g in zip(citers, counts, strict=False)]
     raw["concentration"] = [wilson_lower_bound(n_s, n, CONCENTRATION_Z) if n else None
-                            for n_s, n in zip(in_section, citers)]
+                            for n_s, n in zip(in_section, citers, strict=False)]
     peer_lists = len(peers) if peers is not None else 0
     in_peer_lists = np.array([v is not None and v >= min_lists for v in raw["peers"]], dtype=bool)
     in_no_peer_list = np.array([v is not None and v == 0 for v in raw["peers"]], dtype=bool)
@@ -338,7 +339,7 @@ def dominance_repaired(score: np.ndarray, citers: np.ndarray, concentration: np.
         levels = np.unique(concentration[members])  # ascending; a dominator has a level at least the candidate's
         tree = np.full(len(levels) + 1, np.inf)  # prefix minima over levels counted from the highest
 
-        def position(value: float) -> int:
+        def position(value: float, levels: np.ndarray = levels) -> int:
             return len(levels) - int(np.searchsorted(levels, value))  # 1 for the highest level
 
         added = 0
@@ -431,7 +432,8 @@ def missing_papers(model: nx.MultiDiGraph, min_citers: int = 2, top: int | None 
             year=data.get("year"), venue=venues[0] if venues else None, score=round(float(score[i]), 4),
             signals={signal: table.raw[signal][i] for signal in SIGNALS},
             why=reasons[rank - 1], section=index.label(section) if section else None,
-            section_node=section, cited_by=tuple(index.title(w) for w in citing), citing_nodes=tuple(citing), links=links, arxiv_id=arxiv, row="")
+            section_node=section, cited_by=tuple(index.title(w) for w in citing), citing_nodes=tuple(citing), links=links,
+            arxiv_id=arxiv, row="")
         header = layouts.get(section) or DEFAULT_HEADER
         suggestions.append(_with_row(suggestion, header))
     return MissingPapers(suggestions, len(candidates), [index.title(node) for node in dropped])
