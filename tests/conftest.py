@@ -17,10 +17,25 @@ _SESSION_FOLDER: Path | None = None
 
 
 def pytest_configure(config) -> None:
-    """The whole run (session fixtures and subprocesses included) caches in a temporary folder, never the user's."""
+    """The whole run (session fixtures, subprocesses and browsers included) caches in a temporary folder and has a
+    temporary ``HOME``, so nothing lands in the user's: one folder per run, so a browser builds its font cache once."""
     global _SESSION_FOLDER
     _SESSION_FOLDER = Path(tempfile.mkdtemp(prefix="pa-graph-tests-"))
     os.environ["PA_GRAPH_CACHE_DIR"] = str(_SESSION_FOLDER / "cache")
+    for variable, folder in [("HOME", "home"), ("XDG_CACHE_HOME", "home/.cache"), ("XDG_CONFIG_HOME", "home/.config"),
+                             ("XDG_DATA_HOME", "home/.local/share")]:
+        (_SESSION_FOLDER / folder).mkdir(parents=True, exist_ok=True)
+        os.environ[variable] = str(_SESSION_FOLDER / folder)
+
+
+#: Fixtures that build against a fake service: a test using one is end to end, so ``slow``.
+END_TO_END_FIXTURES = {"fake_enriched", "fake_citations"}
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    for item in items:
+        if END_TO_END_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 def pytest_unconfigure(config) -> None:

@@ -99,3 +99,11 @@ def test_the_rule_catches_an_import_pointing_up(tmp_path):
                                        "pa_graph.sources.s2 → pa_graph.lists.read"]
     finally:
         PACKAGE = saved
+
+
+def test_the_library_face_lists_what_it_offers_and_each_name_resolves():
+    names = dir(pa_graph)
+    for name in ("assemble", "KnowledgeGraph", "open_build", "Build", "s2_session", "source_session", "BuildOptions",
+                 "GapOptions", "EnrichOptions", "PaGraphError", "ListInputError"):
+        assert name in names and name in pa_graph.__all__, name
+    assert all(getattr(pa_graph, name) is not None for name in pa_graph.__all__)

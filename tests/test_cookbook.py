@@ -12,6 +12,8 @@ from fake_s2.world import NO_ARXIV, S2_TITLES, UNKNOWN_IDS, UNKNOWN_WORKS, WRONG
 from pa_graph.errors import GraphInputError
 from pa_graph.export.sparql import QueryError, cookbook, run_query
 
+pytestmark = pytest.mark.slow  # end to end: servers, browsers, whole builds
+
 
 def raw_rows():
     """(title, section, year, venue) per table row, read with regular expressions; titles of one work unified."""

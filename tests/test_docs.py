@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from docs_pages import README_END, README_START, cookbook_markdown, cookbook_readme, ontology_markdown
+from docs_pages import COOKBOOK_END, COOKBOOK_START, cli_markdown, cookbook_markdown, cookbook_summary, ontology_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -22,15 +22,22 @@ def test_ontology_page_is_current():
         "run python tools/make_docs.py"
 
 
+def test_cli_reference_is_current():
+    page = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    assert page == cli_markdown(), "run python tools/make_docs.py"
+    for command in ("build", "query", "push", "view", "gaps", "diff", "history", "audit", "stats", "cache clear"):
+        assert f"## `pa-graph {command}`" in page
+
+
 def test_cookbook_page_is_current(built, fake_enriched):
     page = cookbook_markdown(built / "graph.ttl", fake_enriched / "graph.ttl", make_docs_module().NEEDS_S2)
     assert (ROOT / "docs" / "cookbook.md").read_text(encoding="utf-8") == page, "run python tools/make_docs.py"
     assert page.count("**synthetic**") == 1 and page.count("synthetic fake-enriched build:") == 9
 
 
-def test_readme_cookbook_is_current(built, fake_enriched):
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    shown = README_START + readme.split(README_START, 1)[1].split(README_END, 1)[0] + README_END
-    assert shown == cookbook_readme(built / "graph.ttl", fake_enriched / "graph.ttl", make_docs_module().NEEDS_S2), \
+def test_sparql_page_cookbook_is_current(built, fake_enriched):
+    readme = (ROOT / "docs" / "sparql.md").read_text(encoding="utf-8")
+    shown = COOKBOOK_START + readme.split(COOKBOOK_START, 1)[1].split(COOKBOOK_END, 1)[0] + COOKBOOK_END
+    assert shown == cookbook_summary(built / "graph.ttl", fake_enriched / "graph.ttl", make_docs_module().NEEDS_S2), \
         "run python tools/make_docs.py"
     assert shown.count("`pa-graph query ") == 14

@@ -24,6 +24,8 @@ from pa_graph.sources.common import EnrichOptions
 from pa_graph.sources.s2 import S2Settings
 from pa_graph.sources.s2_enrich import PAPER_FIELDS
 
+pytestmark = pytest.mark.slow  # end to end: servers, browsers, whole builds
+
 KEY = "test-key"
 REPO = Path(__file__).resolve().parents[1]
 LINES_OF_TITLE = {}  # title → list-file lines, read from the raw list

@@ -177,7 +177,7 @@ def test_build_from_a_url_then_offline_from_the_cache_is_byte_identical(server, 
     never = runner.invoke(main, ["build", f"{url}/other.md", "--offline", "--out", str(tmp_path / "c"),
                                  "--cache-dir", str(cache)])
     assert never.exit_code == 2
-    assert never.stderr.strip() == f"Error: {url}/other.md: not in the cache; fetch it once without --offline"
+    assert never.stderr.strip() == f"Error: {url}/other.md: not in the cache; fetch it once online"
 
 
 def test_a_bad_url_exits_2_without_a_traceback(runner, tmp_path):

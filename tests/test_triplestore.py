@@ -19,6 +19,8 @@ from pa_graph.cli import main
 from pa_graph.export.sparql import run_query
 from pa_graph.export.triplestore import remote_query
 
+pytestmark = pytest.mark.slow  # end to end: servers, browsers, whole builds
+
 NAMED = "https://w3id.org/pa-graph/id/graph"
 
 
@@ -174,8 +176,8 @@ def test_wrong_url_and_401_are_one_line_errors(built, runner):
     result = runner.invoke(main, ["push", str(built / "graph.ttl"), "--endpoint", url, "--user", "me", "--password", "x"])
     server.shutdown()
     assert result.exit_code == 1
-    assert result.stderr == (f"Error: {url} refused the credentials (HTTP 401): set --user/--password or --token "
-                             "(or PA_GRAPH_STORE_USER/PASSWORD/TOKEN)\n")
+    assert result.stderr == (f"Error: {url} refused the credentials (HTTP 401): give a user and password or a "
+                             "token (PA_GRAPH_STORE_USER/PASSWORD/TOKEN)\n")
 
 
 def test_push_needs_exactly_one_endpoint(runner, built):

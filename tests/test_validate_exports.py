@@ -14,6 +14,8 @@ from pa_graph.cli import main
 from pa_graph.export.validate import validate_graph
 from pa_graph.export.vocab import FABIO, PA
 
+pytestmark = pytest.mark.slow  # end to end: servers, browsers, whole builds
+
 WORK = URIRef("https://w3id.org/pa-graph/id/work/x")
 
 

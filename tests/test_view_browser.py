@@ -13,6 +13,8 @@ from conftest import write_list
 
 from pa_graph import BuildOptions, build
 
+pytestmark = pytest.mark.slow  # end to end: servers, browsers, whole builds
+
 ARTIFACTS = Path(__file__).parent / "artifacts"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
          "--disable-sync", "--no-first-run", "--disable-quic"]

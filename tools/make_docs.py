@@ -1,4 +1,4 @@
-"""Regenerate docs/ontology.md and docs/cookbook.md (run from the repository root: python tools/make_docs.py).
+"""Regenerate docs/ontology.md, docs/cookbook.md, docs/cli.md (run from the repository root: python tools/make_docs.py).
 
 The cookbook page needs an enriched graph; Semantic Scholar is unreachable here, so the queries that need its data
 run on the same fake-enriched build the tests use (tests/fake_s2), clearly labelled as synthetic.
@@ -33,18 +33,19 @@ def build_graphs(folder: Path) -> tuple[Path, Path]:
 
 
 def main() -> None:
-    from docs_pages import README_END, README_START, cookbook_markdown, cookbook_readme, ontology_markdown
+    from docs_pages import COOKBOOK_END, COOKBOOK_START, cli_markdown, cookbook_markdown, cookbook_summary, ontology_markdown
 
     with tempfile.TemporaryDirectory() as folder:
         offline, enriched = build_graphs(Path(folder))
         (ROOT / "docs" / "cookbook.md").write_text(cookbook_markdown(offline, enriched, NEEDS_S2), encoding="utf-8")
-        readme = (ROOT / "README.md").read_text(encoding="utf-8")
-        before, _, rest = readme.partition(README_START)
-        _, _, after = rest.partition(README_END)
-        block = cookbook_readme(offline, enriched, NEEDS_S2)
-        (ROOT / "README.md").write_text(before + block + after, encoding="utf-8")
+        readme = (ROOT / "docs" / "sparql.md").read_text(encoding="utf-8")
+        before, _, rest = readme.partition(COOKBOOK_START)
+        _, _, after = rest.partition(COOKBOOK_END)
+        block = cookbook_summary(offline, enriched, NEEDS_S2)
+        (ROOT / "docs" / "sparql.md").write_text(before + block + after, encoding="utf-8")
     (ROOT / "docs" / "ontology.md").write_text(ontology_markdown(), encoding="utf-8")
-    print("wrote docs/cookbook.md, docs/ontology.md and the README's cookbook")
+    (ROOT / "docs" / "cli.md").write_text(cli_markdown(), encoding="utf-8")
+    print("wrote docs/cookbook.md, docs/ontology.md, docs/cli.md and the SPARQL page's cookbook")
 
 
 if __name__ == "__main__":

@@ -20,20 +20,25 @@ from pa_graph.errors import (
 )
 from pa_graph.version import __version__
 
-_PIPELINE = ("BuildOptions", "BuildResult", "GapOptions", "KnowledgeGraph", "assemble", "build", "bundled_list",
-             "load_lists", "read_peer", "s2_session", "source_session")
+_PIPELINE = ("BuildOptions", "BuildResult", "GapOptions", "KnowledgeGraph", "EnrichOptions", "assemble", "build",
+             "audit_lists", "bundled_list", "load_lists", "read_peer", "s2_session", "source_session")
+_BUILD_FOLDER = ("Build", "open_build")
 
-__all__ = ["__version__", "BuildOptions", "BuildResult", "GapOptions", "KnowledgeGraph", "assemble", "build",
-           "bundled_list", "load_lists", "read_peer", "s2_session", "source_session", "PaGraphError", "ListInputError",
-           "NoPapersError", "ListChangedError", "ServiceError", "ServiceUnavailable"]
+__all__ = ["__version__", "BuildOptions", "BuildResult", "GapOptions", "KnowledgeGraph", "EnrichOptions", "assemble",
+           "build", "audit_lists", "bundled_list", "load_lists", "read_peer", "s2_session", "source_session", "Build",
+           "open_build", "PaGraphError", "ListInputError", "NoPapersError", "ListChangedError", "ServiceError",
+           "ServiceUnavailable"]
 
 if TYPE_CHECKING:  # what IDEs and type checkers see; at run time the pipeline loads on first use
+    from pa_graph.build_folder import Build, open_build
     from pa_graph.pipeline import (
         BuildOptions,
         BuildResult,
+        EnrichOptions,
         GapOptions,
         KnowledgeGraph,
         assemble,
+        audit_lists,
         build,
         bundled_list,
         load_lists,
@@ -48,6 +53,10 @@ def __getattr__(name: str):
         from pa_graph import pipeline
 
         return getattr(pipeline, name)
+    if name in _BUILD_FOLDER:
+        from pa_graph import build_folder
+
+        return getattr(build_folder, name)
     raise AttributeError(f"module 'pa_graph' has no attribute {name!r}")
 
 

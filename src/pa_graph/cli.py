@@ -20,8 +20,6 @@ import click
 
 from pa_graph import pipeline
 from pa_graph.analysis.audit import (
-    findings_of_json,
-    flags_by_work,
     github_annotations,
     github_summary,
     read_allow_file,
@@ -29,12 +27,9 @@ from pa_graph.analysis.audit import (
     unaccepted,
 )
 from pa_graph.analysis.audit import render_text as render_audit_text
-from pa_graph.analysis.gaps import analyse, read_ignore_file
-from pa_graph.analysis.gaps.apply import chosen_for_apply
-from pa_graph.analysis.gaps.ignore import IGNORE_FILE_NAME
-from pa_graph.analysis.gaps.missing import DEFAULT_MIN_LISTS
-from pa_graph.analysis.gaps.report import CITATIONS_LIMIT, REPORT_FILES, render_text, report_files, suggestions_of_json
-from pa_graph.analysis.stats import store_stats
+from pa_graph.analysis.gaps.missing import DEFAULT_MIN_LISTS, DEFAULT_TOP
+from pa_graph.analysis.gaps.report import CITATIONS_LIMIT, render_text
+from pa_graph.build_folder import DEFAULT_GRAPH, DEFAULT_OUT, DEFAULT_VIEW, open_build
 from pa_graph.errors import (
     AllowFileError,
     ApplyError,
@@ -43,11 +38,12 @@ from pa_graph.errors import (
     InvalidFormatError,
     InvalidIRIError,
     ListInputError,
+    MissingGraphError,
     PaGraphError,
 )
-from pa_graph.export.html import ViewError, render_html, select_view
-from pa_graph.export.sparql import QueryError, bind, cookbook, format_result, load_query, run_query, with_prefixes
-from pa_graph.export.store import load_graph, load_model, open_store
+from pa_graph.export.html import ViewError
+from pa_graph.export.sparql import ENGINES, QueryError, bind, cookbook, format_result, load_query, with_prefixes
+from pa_graph.export.store import load_graph
 from pa_graph.export.triplestore import DEFAULT_PUSH_TIMEOUT, Credentials, push_graph_store, push_update, remote_query
 from pa_graph.export.validate import validate_graph
 from pa_graph.export.vocab import DEFAULT_BASE_IRI
@@ -55,11 +51,11 @@ from pa_graph.lists import diff as list_diff
 from pa_graph.lists import history as list_history
 from pa_graph.lists.fetch import is_remote
 from pa_graph.lists.read import list_summary
-from pa_graph.lists.write import fix_list_files, plan_apply, write_apply
+from pa_graph.lists.write import fix_list_files
 from pa_graph.model import nodes_of_kind
-from pa_graph.outputs import write_all
-from pa_graph.pipeline import BuildOptions, GapOptions, assemble_lists, bundled_list, load_lists
+from pa_graph.pipeline import BuildOptions, GapOptions
 from pa_graph.sources.common import EnrichOptions
+from pa_graph.sources.driver import SOURCES
 from pa_graph.sources.openalex import OpenAlexSettings
 from pa_graph.sources.response_cache import ResponseCache, cache_dir_from
 from pa_graph.sources.s2 import S2Settings
@@ -78,7 +74,7 @@ _IGNORE = click.option("--ignore", "ignore_file", type=click.Path(path_type=Path
 _MIN_LISTS = click.option("--min-lists", type=click.IntRange(min=1), default=DEFAULT_MIN_LISTS, show_default=True,
                           metavar="K", help="With --peers: list under 'In other lists' the works at least K peer "
                                             "lists include and this list does not (works offline, no enrichment).")
-_TOP = click.option("--top", type=click.IntRange(min=1), default=30, show_default=True, metavar="N",
+_TOP = click.option("--top", type=click.IntRange(min=1), default=DEFAULT_TOP, show_default=True, metavar="N",
                     help="Missing-paper suggestions: rows of gaps.md, ringed nodes of the view, findings in the RDF.")
 _CROSS = click.option("--max-cross-citations", "citations_limit", type=click.IntRange(min=0), default=CITATIONS_LIMIT,
                       show_default=True, metavar="N",
@@ -86,7 +82,7 @@ _CROSS = click.option("--max-cross-citations", "citations_limit", type=click.Int
 def _graph_option(meaning: str):
     """``--graph FILE``, the same for every command that reads a build (default ``outputs/graph.ttl``)."""
     return click.option("--graph", "graph_file", type=click.Path(path_type=Path, dir_okay=False),
-                        default=Path("outputs/graph.ttl"), show_default=True, help=meaning)
+                        default=DEFAULT_GRAPH, show_default=True, help=meaning)
 
 
 _CACHE_DIR = click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
@@ -155,6 +151,24 @@ def _echo(message: object = None, **kwargs) -> None:
     click.echo(message, **kwargs)
 
 
+#: The option a user typed for each library parameter an error can be about.
+_OPTIONS = {"ego": "--ego", "category": "--category", "bindings": "--bind", "named_graph": "--named-graph",
+            "base_iri": "--base-iri", "allow_service": "--allow-service"}
+#: What to do next, for the errors whose remedy is an option or a command.
+_HINTS: dict[type[PaGraphError], str] = {MissingGraphError: "run 'pa-graph build' first, or pass --graph FILE"}
+
+
+def _for_the_command_line(err: PaGraphError) -> str:
+    """The library's message in the command line's words: the parameter it starts with as the option typed, and a
+    hint naming the option or command that helps."""
+    message = str(err)
+    option = _OPTIONS.get(err.parameter or "")
+    if option and err.parameter and message.startswith(err.parameter):
+        message = option + message[len(err.parameter):]
+    hint = next((text for kind, text in _HINTS.items() if isinstance(err, kind)), None)
+    return f"{message} ({hint})" if hint else message
+
+
 def _reported(command):
     """Turn library errors into one-line messages and exit codes; never show a traceback unless PA_GRAPH_DEBUG=1."""
 
@@ -163,10 +177,10 @@ def _reported(command):
         try:
             return command(*args, **kwargs)
         except _INPUT_ERRORS as err:
-            _echo(f"Error: {_one_line(err)}", err=True)
+            _echo(f"Error: {_one_line(_for_the_command_line(err))}", err=True)
             sys.exit(2)
         except PaGraphError as err:
-            _echo(f"Error: {_one_line(err)}", err=True)
+            _echo(f"Error: {_one_line(_for_the_command_line(err))}", err=True)
             sys.exit(1)
         except (click.exceptions.Exit, click.ClickException, KeyboardInterrupt):
             raise
@@ -195,11 +209,11 @@ def main() -> None:
 
 @main.command()
 @_LISTS
-@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("outputs"),
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_OUT,
               show_default=True, help="Folder for graph.ttl, graph.json, graph.html, audit.md/json and build.json.")
 @click.option("--offline", is_flag=True, help="Never touch the network: use what the cache holds.")
 @click.option("--no-enrich", is_flag=True, help="Use the lists alone, no Semantic Scholar or OpenAlex data at all.")
-@click.option("--source", type=click.Choice(["s2", "openalex", "both"]), default="s2", show_default=True,
+@click.option("--source", type=click.Choice(SOURCES), default=BuildOptions.source, show_default=True,
               help="Where citations come from: Semantic Scholar (falling back to OpenAlex with a warning when S2 "
                    "cannot be reached or refuses the key), OpenAlex, or both (merged and cross-checked in the audit).")
 @_CACHE_DIR
@@ -285,7 +299,6 @@ def build(lists: tuple[str, ...], out_dir: Path, offline: bool, no_enrich: bool,
         _echo(f"missing papers: top {len(kg.gap_report.suggestions)} of {kg.gap_report.missing.candidates} candidates "
                    f"in {out_dir / 'gaps.md'}")
     _echo("wrote " + ", ".join(str(path) for path in result.written))
-    open_store(out_dir / "graph.ttl")  # the on-disk store queries open, loaded now rather than by the first query
     if result.validation is not None:
         _report_validation(result.validation, out_dir / "graph.ttl")
 
@@ -302,7 +315,7 @@ def _report_validation(report, graph_file: Path) -> None:
 
 @main.command()
 @click.argument("graph_file", required=False, type=click.Path(path_type=Path, dir_okay=False),
-                default=Path("outputs/graph.ttl"))
+                default=DEFAULT_GRAPH)
 @_reported
 def validate(graph_file: Path) -> None:
     """Check a built graph (default outputs/graph.ttl) against ontology/shapes.ttl; exit 1 on violations."""
@@ -313,7 +326,7 @@ def validate(graph_file: Path) -> None:
 @main.command()
 @click.argument("query")
 @_graph_option("The RDF graph to query (Turtle, N-Triples, TriG or JSON-LD).")
-@click.option("--engine", type=click.Choice(["oxigraph", "rdflib"]), default="oxigraph", show_default=True,
+@click.option("--engine", type=click.Choice(ENGINES), default=ENGINES[0], show_default=True,
               help="Embedded SPARQL engine.")
 @click.option("--format", "style", type=click.Choice(["table", "csv", "tsv", "json"]), default="table",
               show_default=True)
@@ -344,13 +357,13 @@ def query(query: str, graph_file: Path, engine: str, style: str, bindings: tuple
         result = remote_query(endpoint, with_prefixes(bind(load_query(query), values)), named_graph,
                               Credentials.from_environment())
     else:
-        result = run_query(graph_file, query, engine, values, allow_service=allow_service)
+        result = open_build(graph_file).query(query, engine, values, allow_service=allow_service)
     _echo(format_result(result, style), nl=False)
 
 
 @main.command()
 @click.argument("graph_file", required=False, type=click.Path(path_type=Path, dir_okay=False),
-                default=Path("outputs/graph.ttl"))
+                default=DEFAULT_GRAPH)
 @click.option("--endpoint", default=None, metavar="URL",
               help="Graph Store Protocol endpoint (e.g. http://localhost:7878/store): one idempotent PUT.")
 @click.option("--update-endpoint", default=None, metavar="URL",
@@ -379,9 +392,9 @@ def push(graph_file: Path, endpoint: str | None, update_endpoint: str | None, na
             raise click.BadParameter(f"{url!r} is not an http(s) URL", param_hint=option)
     credentials = Credentials.from_environment(user=user, password=password, token=token)
     if endpoint:
-        result = push_graph_store(graph_file, endpoint, named_graph, credentials, timeout)
+        result = push_graph_store(open_build(graph_file).graph_file, endpoint, named_graph, credentials, timeout)
     else:
-        result = push_update(graph_file, update_endpoint, named_graph, credentials, timeout,
+        result = push_update(open_build(graph_file).graph_file, update_endpoint, named_graph, credentials, timeout,
                              query_endpoint=query_endpoint)
     held = "" if result.verified is None else f"; the store holds {result.verified} there"
     _echo(f"pushed {result.triples} triples into <{result.named_graph}> in {result.requests} requests{held}")
@@ -398,7 +411,7 @@ def push(graph_file: Path, endpoint: str | None, update_endpoint: str | None, na
               help="Papers not in the list only when at least K listed works cite them or are cited by them.")
 @click.option("--top-external", default="50", show_default=True, metavar="K|all",
               help="Show the K papers not in the list most connected to listed works; the rest start hidden.")
-@click.option("--out", "out_file", type=click.Path(path_type=Path, dir_okay=False), default=Path("outputs/view.html"),
+@click.option("--out", "out_file", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_VIEW,
               show_default=True)
 @_reported
 def view(graph_file: Path, category: str | None, ego: str | None, min_citers: int, top_external: str,
@@ -407,13 +420,8 @@ def view(graph_file: Path, category: str | None, ego: str | None, min_citers: in
 
     if top_external != "all" and not top_external.isdigit():
         raise click.BadParameter(f"{top_external!r} is neither a number nor 'all'", param_hint="--top-external")
-    full = load_model(graph_file)
-    lists = " + ".join(item.get("title") or item.get("name", "") for item in full.graph.get("lists", [])) or "pa-graph"
-    model = select_view(full, category=category, ego=ego, min_citers=min_citers)
-    title = lists + (f": {category}" if category else "") + (f": around {ego}" if ego else "")
-    write_all(out_file.parent, {out_file.name: render_html(model, title, None if top_external == "all" else
-                                                          int(top_external), _suggestions_beside(graph_file),
-                                                          _flags_beside(graph_file, model))})
+    model = open_build(graph_file).write_view(out_file, category, ego, min_citers,
+                                              None if top_external == "all" else int(top_external))
     works = len(nodes_of_kind(model, "work"))
     _echo(f"wrote {out_file}: {model.number_of_nodes()} nodes ({works} works), {model.number_of_edges()} edges")
 
@@ -456,74 +464,37 @@ def gaps(graph_file: Path, min_citers: int, top: int, peers: tuple[str, ...], mi
 
     if (only or dry_run) and apply_to is None:
         raise click.UsageError("--only and --dry-run go with --apply LIST.md")
-    model = load_model(graph_file)
-    ignore_path = ignore_file or _default_ignore_file(graph_file, apply_to, IGNORE_FILE_NAME)
-    ignore = read_ignore_file(ignore_path) if ignore_path else None
-    peer_lists = [pipeline.read_peer(path) for path in peers]
-    other = load_lists(compare_lists) if compare_lists else None
-    report = analyse(model, min_citers, top, compare=other, evaluate=evaluate, peers=peer_lists, ignore=ignore,
-                     citations_limit=citations_limit, min_lists=min_lists)
+    built = open_build(graph_file)
+    options = GapOptions(top, min_citers, peers, ignore_file, citations_limit, min_lists)
+    run = built.gaps(options, compare_lists, evaluate, beside=apply_to, out_dir=out_dir,
+                     write=not dry_run)  # a dry run changes no file: not the list, not the reports
+    report = run.report
     for warning in report.warnings:
         _echo(f"warning: {warning}", err=True)
-    folder = out_dir or graph_file.parent
-    if not dry_run:  # a dry run changes no file: not the list, not the reports
-        write_all(folder, report_files(report))
     if report.missing is None and report.other_lists is None:
         _echo("no citations in this graph: only --compare and --peers can run (build with Semantic Scholar "
-                   "data first)", err=True)
-    _echo(render_text(report, str(ignore_path) if ignore_path else None), nl=False)
-    if not dry_run:
-        _echo(f"wrote {', '.join(str(folder / name) for name in REPORT_FILES)}")
-    if apply_to is not None:
-        chosen = chosen_for_apply(report, model, only)
-        if not chosen:
-            raise click.UsageError(f"--only {' '.join(only)} names none of the {len(report.suggestions)} suggestions "
-                                   f"or works in other lists" if only else "there are no suggestions to apply")
-        plan = plan_apply(apply_to, chosen, bundled_list())
-        for suggestion, reason in plan.skipped:
-            _echo(f"skipped {suggestion.title}: {reason}", err=True)
-        if dry_run:
-            _echo(plan.diff(), nl=False)
-            return
-        if plan.inserted:
-            write_apply(plan)
-        for insertion in plan.inserted:
-            _echo(f"added {insertion.suggestion.title} to {insertion.section.label} after line "
-                       f"{insertion.after_line}: {insertion.row}")
-        _echo(f"{apply_to}: {len(plan.inserted)} rows added" +
-                   (f"; review with 'git diff {apply_to}', undo with 'git checkout {apply_to}'" if plan.inserted else ""))
-
-
-def _default_ignore_file(graph_file: Path, apply_to: Path | None, name: str) -> Path | None:
-    """``.pa-graph-ignore`` beside the list being changed, else beside the first list of the build (build.json)."""
-    if apply_to is not None:
-        beside = apply_to.parent / name
-        return beside if beside.is_file() else None
-    record = graph_file.with_name("build.json")
+              "data first)", err=True)
+    _echo(render_text(report, str(run.ignore_file) if run.ignore_file else None), nl=False)
+    if run.written:
+        _echo(f"wrote {', '.join(str(path) for path in run.written)}")
+    if apply_to is None:
+        return
     try:
-        first = json.loads(record.read_text(encoding="utf-8"))["lists"][0]["file"]
-    except (OSError, ValueError, KeyError, IndexError, TypeError):
-        return None
-    beside = Path(first).parent / name
-    return beside if beside.is_file() else None
-
-
-def _flags_beside(graph_file: Path, model) -> dict[str, list[str]]:
-    """The audit flags of the audit.json next to the graph, on the works of ``model``."""
-    try:
-        document = json.loads(graph_file.with_name("audit.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return flags_by_work(model, findings_of_json(document)) if isinstance(document, dict) else {}
-
-
-def _suggestions_beside(graph_file: Path) -> dict[str, str]:
-    """The missing-paper suggestions of the gaps.json next to the graph (the nodes the view rings)."""
-
-    try:
-        return suggestions_of_json(json.loads(graph_file.with_name("gaps.json").read_text(encoding="utf-8")))
-    except (OSError, ValueError, AttributeError):
-        return {}
+        plan = built.plan_apply(report, apply_to, only)
+    except ApplyError as err:
+        raise click.UsageError(f"--only {err}" if only else str(err)) from err
+    for suggestion, reason in plan.skipped:
+        _echo(f"skipped {suggestion.title}: {reason}", err=True)
+    if dry_run:
+        _echo(plan.diff(), nl=False)
+        return
+    if plan.inserted:
+        built.apply(plan)
+    for insertion in plan.inserted:
+        _echo(f"added {insertion.suggestion.title} to {insertion.section.label} after line "
+              f"{insertion.after_line}: {insertion.row}")
+    _echo(f"{apply_to}: {len(plan.inserted)} rows added" +
+          (f"; review with 'git diff {apply_to}', undo with 'git checkout {apply_to}'" if plan.inserted else ""))
 
 
 def _report_enrichment(enrichment) -> None:
@@ -571,7 +542,7 @@ def diff(old: str, new: str, style: str, old_gaps: Path | None, new_gaps: Path |
 @main.command()
 @click.argument("list_file", metavar="LIST", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @click.option("--since", default=None, metavar="REF", help="Only the commits after REF (a tag, branch or commit).")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("outputs"),
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_OUT,
               show_default=True, help="Folder for history.json and history.html.")
 @_reported
 def history(list_file: Path, since: str | None, out_dir: Path) -> None:
@@ -581,8 +552,7 @@ def history(list_file: Path, since: str | None, out_dir: Path) -> None:
         versions = list_history.history(list_file, since, progress=bars)
     finally:
         bars.close()
-    write_all(out_dir, {"history.json": list_history.render_json(versions),
-                        "history.html": list_history.render_html(versions, list_file.name)})
+    list_history.write_history(versions, out_dir, list_file.name)
     readable = [v for v in versions if v.works is not None]
     _echo(f"{list_file}: {len(versions)} commits, {readable[0].works if readable else '?'} → "
                f"{readable[-1].works if readable else '?'} works; wrote {out_dir / 'history.json'} and "
@@ -613,12 +583,7 @@ def audit(lists: tuple[str, ...], strict: bool, allow_file: Path | None, as_json
     if fix and any(is_remote(given) for given in lists):
         raise click.UsageError("--fix rewrites list files: a list given by URL cannot be rewritten (clone it first)")
     patterns = read_allow_file(allow_file) if allow_file else []
-    parsed = load_lists(lists)
-    if (cache_dir_from(cache_dir) / ResponseCache.FILE_NAME).is_file():
-        with pipeline.source_session("s2", offline=True, cache_dir=cache_dir) as sources:
-            report = assemble_lists(parsed, sources).audit
-    else:
-        report = assemble_lists(parsed).audit
+    parsed, report = pipeline.audit_lists(lists, cache_dir)
     if fix:
         _fix_lists(parsed, report)
     open_findings = unaccepted(report, patterns)
@@ -656,7 +621,7 @@ def _fix_lists(parsed, report) -> None:
 def stats(graph_file: Path, as_json: bool) -> None:
     """Count nodes by type and edges by relation in a built graph."""
 
-    counts = store_stats(open_store(graph_file))
+    counts = open_build(graph_file).stats()
     if as_json:
         _echo(json.dumps(counts, indent=2))
         return

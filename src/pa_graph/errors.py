@@ -33,6 +33,7 @@ __all__ = [
     "ListInputError",
     "NoPapersError",
     "GraphInputError",
+    "MissingGraphError",
     "AllowFileError",
     "IgnoreFileError",
     "ApplyError",
@@ -52,7 +53,13 @@ __all__ = [
 
 
 class PaGraphError(Exception):
-    """Root of every error pa-graph raises on purpose."""
+    """Root of every error pa-graph raises on purpose. ``parameter`` names the library parameter the error is
+    about, when one is (``"ego"``, ``"base_iri"``): its message then starts with that name, which the CLI replaces
+    with the option a user typed. Messages name no command-line options."""
+
+    def __init__(self, message: str, parameter: str | None = None) -> None:
+        super().__init__(message)
+        self.parameter = parameter
 
 
 class ListInputError(PaGraphError):
@@ -69,6 +76,10 @@ class NoPapersError(ListInputError):
 
 class GraphInputError(PaGraphError):
     """A graph file cannot be used: missing or not parseable."""
+
+
+class MissingGraphError(GraphInputError):
+    """No graph file (or no ``graph.json`` beside it) where one was expected: nothing has been built there."""
 
 
 class AllowFileError(PaGraphError):

@@ -14,7 +14,8 @@ import networkx as nx
 from rdflib import Graph
 
 from pa_graph.analysis.audit import AuditReport, audit, flags_by_work, render_json, render_markdown
-from pa_graph.analysis.gaps import IGNORE_FILE_NAME, GapReport, IgnoreList, analyse, has_citations, read_ignore_file
+from pa_graph.analysis.gaps import GapReport, IgnoreList, analyse, has_citations, read_ignore_file
+from pa_graph.analysis.gaps.ignore import ignore_file_beside
 from pa_graph.analysis.gaps.missing import DEFAULT_MIN_LISTS, DEFAULT_TOP
 from pa_graph.analysis.gaps.report import CITATIONS_LIMIT, rdf_findings, report_files, view_suggestions
 from pa_graph.analysis.stats import graph_stats
@@ -22,6 +23,7 @@ from pa_graph.errors import InvalidFormatError, PaGraphError
 from pa_graph.export.formats import FORMATS, render_format
 from pa_graph.export.html import DEFAULT_TOP_EXTERNAL, pyvis_network
 from pa_graph.export.rdf import DEFAULT_BASE_IRI, Triples, describe_dataset, to_rdf, to_triples, to_turtle
+from pa_graph.export.store import open_store
 from pa_graph.export.validate import ValidationReport, validate_graph
 from pa_graph.lists.fetch import ListFetcher, is_remote
 from pa_graph.lists.load import bundled_list, load_lists, read_any, read_peer
@@ -38,7 +40,7 @@ from pa_graph.text import checked_iri
 from pa_graph.version import __version__
 
 __all__ = ["BuildOptions", "GapOptions", "KnowledgeGraph", "BuildResult", "bundled_list", "load_lists", "read_any", "read_peer",
-           "assemble", "assemble_lists", "build", "s2_session", "source_session"]
+           "assemble", "assemble_lists", "audit_lists", "build", "EnrichOptions", "s2_session", "source_session"]
 
 CREDITS = {
     "s2": "Data on papers, authors and citations: Semantic Scholar Academic Graph API (https://www.semanticscholar.org)",
@@ -235,8 +237,7 @@ def _gap_inputs(lists: Sequence[ParsedList], gaps: GapOptions,
     peers = [read_peer(path, fetcher) for path in gaps.peers]
     ignore_file = gaps.ignore_file
     if ignore_file is None and lists and not lists[0].url and lists[0].path.parent != bundled_list().parent:
-        beside = lists[0].path.parent / IGNORE_FILE_NAME
-        ignore_file = beside if beside.is_file() else None
+        ignore_file = ignore_file_beside(lists[0].path)
     return gaps, peers, read_ignore_file(ignore_file) if ignore_file else None
 
 
@@ -267,7 +268,7 @@ def build(paths: Sequence[str | Path] = (), options: BuildOptions = BuildOptions
     unknown = [name for name in options.formats if name not in FORMATS]
     if unknown:  # before any request
         raise InvalidFormatError(f"unknown export format {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
-    checked_iri(options.base_iri, "--base-iri")
+    checked_iri(options.base_iri, "base_iri")
     fetcher = ListFetcher(ResponseCache(cache_dir_from(options.cache_dir), read_only=options.offline),
                           offline=options.offline) \
         if any(is_remote(str(p)) for p in (*paths, *options.gaps.peers)) else None
@@ -283,12 +284,24 @@ def build(paths: Sequence[str | Path] = (), options: BuildOptions = BuildOptions
     files, rdf = graph.files(options.base_iri, options.formats)
     validation = validate_graph(rdf.graph()) if options.validate else None
     written = replace_folder(Path(options.out_dir), files)
+    open_store(Path(options.out_dir) / "graph.ttl", options.cache_dir)  # what queries open: loaded now, not by the first
     return BuildResult(graph, rdf, graph_stats(rdf), written, validation)
+
+
+def audit_lists(paths: Sequence[str | Path] = (), cache_dir: str | Path | None = None) -> tuple[list[ParsedList],
+                                                                                             AuditReport]:
+    """The lists and their audit, never touching the network: links are verified with the answers the cache holds
+    (none when there is no cache yet)."""
+    lists = load_lists(paths)
+    if not (cache_dir_from(cache_dir) / ResponseCache.FILE_NAME).is_file():
+        return lists, assemble_lists(lists).audit
+    with source_session("s2", offline=True, cache_dir=cache_dir) as sources:
+        return lists, assemble_lists(lists, sources).audit
 
 
 def _enrichment_record(enrichment: Enrichment | None) -> dict:
     if enrichment is None:
-        return {"mode": "none", "note": "built with --no-enrich: the lists alone, no Semantic Scholar data"}
+        return {"mode": "none", "note": "built without enrichment: the lists alone, no Semantic Scholar or OpenAlex data"}
     return {
         "mode": enrichment.mode,
         "source": " / ".join(CREDITS[name] for name in enrichment.source.split("+")),

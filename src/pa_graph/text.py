@@ -247,12 +247,12 @@ def checked_iri(value: str, what: str) -> str:
     """``value`` when it is an absolute IRI that can be written between ``<…>`` in SPARQL or Turtle as it is;
     :class:`~pa_graph.errors.InvalidIRIError` naming ``what`` otherwise.
 
-    >>> checked_iri("https://example.org/g", "--named-graph")
+    >>> checked_iri("https://example.org/g", "named_graph")
     'https://example.org/g'
     """
     if not _IRI_SCHEME.match(value) or _IRI_FORBIDDEN.search(value):
         raise InvalidIRIError(f"{what} {value!r}: not an absolute IRI (a scheme such as https:, and no spaces or "
-                              '<>"{}|^`\\ characters)')
+                              '<>"{}|^`\\ characters)', parameter=what)
     return value
 
 

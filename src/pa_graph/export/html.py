@@ -261,9 +261,10 @@ def _find_work(model: nx.MultiDiGraph, wanted: str) -> str:
     if len(found) == 1:
         return found[0]
     if not found:
-        raise ViewError(f"--ego {wanted!r}: no listed work has this title or abbreviation")
+        raise ViewError(f"ego {wanted!r}: no listed work has this title or abbreviation", parameter="ego")
     titles = "; ".join(model.nodes[node]["title"] for node in found[:5])
-    raise ViewError(f"--ego {wanted!r} matches {len(found)} works ({titles}{'; …' if len(found) > 5 else ''}); be more precise")
+    more = "; …" if len(found) > 5 else ""
+    raise ViewError(f"ego {wanted!r} matches {len(found)} works ({titles}{more}); be more precise", parameter="ego")
 
 
 def select_view(model: nx.MultiDiGraph, category: str | None = None, ego: str | None = None,
@@ -277,7 +278,7 @@ def select_view(model: nx.MultiDiGraph, category: str | None = None, ego: str | 
         sections = {n for n, d in model.nodes(data=True) if d["kind"] == "section" and d["label"].casefold() == wanted}
         if not sections:
             labels = sorted({d["label"] for _, d in model.nodes(data=True) if d["kind"] == "section"})
-            raise ViewError(f"--category {category!r}: no such section; sections: {', '.join(labels)}")
+            raise ViewError(f"category {category!r}: no such section; sections: {', '.join(labels)}", parameter="category")
         sections |= {u for u, v, k in model.edges(keys=True) if k == "broader" and v in sections}
         works = {u for u, v, k in model.edges(keys=True) if k == "listed_in" and v in sections}
         keep = works | sections | {v for w in works for v in model.successors(w)} | \

@@ -19,7 +19,7 @@ from pathlib import Path
 import pyoxigraph
 from rdflib import RDF, RDFS, Literal
 
-from pa_graph.errors import GraphInputError, QueryError
+from pa_graph.errors import MissingGraphError, QueryError
 from pa_graph.export.store import load_graph, open_store
 from pa_graph.export.vocab import PREFIXES
 
@@ -68,14 +68,14 @@ def refuse_federation(text: str) -> None:
     """The embedded engines would fetch what a ``SERVICE`` or ``LOAD`` names: refuse such queries unless asked."""
     without_strings = re.sub(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|<[^>\s]*>|#[^\n]*', " ", text)
     if _FEDERATED.search(without_strings):
-        raise QueryError("the query uses SERVICE or LOAD, which would reach the network from this machine; "
-                         "pass --allow-service to run it")
+        raise QueryError("allow_service is off: the query uses SERVICE or LOAD, which would reach the network from "
+                         "this machine", parameter="allow_service")
 
 
 def _term(value: str) -> str:
     if value.startswith("<") and value.endswith(">"):
         if _UNSAFE_IRI.search(value[1:-1]) or ":" not in value[1:-1]:
-            raise QueryError(f"--bind value {value}: not an absolute IRI")
+            raise QueryError(f"bindings value {value}: not an absolute IRI", parameter="bindings")
         return f"<{value[1:-1]}>"
     if re.fullmatch(r"[+-]?\d+", value):
         return value
@@ -96,12 +96,13 @@ def bind(text: str, bindings: dict[str, str]) -> str:
     """
     for name in bindings:
         if not re.fullmatch(r"\w+", name):
-            raise QueryError(f"--bind {name}=…: a parameter name is letters, digits and underscores")
+            raise QueryError(f"bindings {name}=…: a parameter name is letters, digits and underscores", parameter="bindings")
     parameters = set(re.findall(r"\$(\w+)\b", text))
     unused = sorted(set(bindings) - parameters)
     if unused:
         offered = ", ".join(f"${name}" for name in sorted(parameters)) or "none"
-        raise QueryError(f"--bind {unused[0]}=…: the query has no ${unused[0]} (its parameters: {offered})")
+        raise QueryError(f"bindings {unused[0]}=…: the query has no ${unused[0]} (its parameters: {offered})",
+                         parameter="bindings")
     terms = {name: _term(value) for name, value in bindings.items()}
     # one pass over the query text: a value is inserted once and never read again as part of the query
     return re.sub(r"\$(\w+)\b", lambda found: terms.get(found.group(1), found.group(0)), text)
@@ -128,13 +129,13 @@ def with_prefixes(text: str) -> str:
 def run_query(graph_file: str | Path, query: str, engine: str = "oxigraph",
               bindings: dict[str, str] | None = None, allow_service: bool = False) -> QueryResult:
     """Run a SELECT query (cookbook name, file or text) over an RDF file; ``SERVICE``/``LOAD`` only when allowed.
-    The project's own prefixes need no declaration; a ``--bind`` the query has no parameter for is an error."""
+    The project's own prefixes need no declaration; a binding the query has no parameter for is an error."""
     text = with_prefixes(bind(load_query(query), bindings or {}))
     if not allow_service:
         refuse_federation(text)
     path = Path(graph_file)
     if not path.is_file():
-        raise GraphInputError(f"{path}: no such graph file (run 'pa-graph build' first, or pass --graph FILE)")
+        raise MissingGraphError(f"{path}: no such graph file")
     if engine == "oxigraph":
         return _run_oxigraph(path, text)
     if engine == "rdflib":

@@ -15,7 +15,7 @@ import pyoxigraph
 from rdflib import Graph
 from rdflib.util import guess_format
 
-from pa_graph.errors import GraphInputError
+from pa_graph.errors import GraphInputError, MissingGraphError
 from pa_graph.sources.response_cache import cache_dir_from
 from pa_graph.text import short_hash
 
@@ -25,7 +25,7 @@ __all__ = ["load_graph", "load_store", "open_store", "load_model", "load_model_j
 def _existing(path: str | Path) -> Path:
     path = Path(path)
     if not path.is_file():
-        raise GraphInputError(f"{path}: no such graph file (run 'pa-graph build' first, or pass --graph FILE)")
+        raise MissingGraphError(f"{path}: no such graph file")
     return path
 
 
@@ -101,6 +101,5 @@ def load_model(graph_file: str | Path) -> nx.MultiDiGraph:
     graph_file = Path(graph_file)
     source = graph_file if graph_file.suffix == ".json" else graph_file.with_name("graph.json")
     if not source.is_file():
-        raise GraphInputError(f"{source}: not found; this command reads the graph.json a build writes next to "
-                              "graph.ttl (run 'pa-graph build')")
+        raise MissingGraphError(f"{source}: not found; the model is the graph.json a build writes next to graph.ttl")
     return load_model_json(source)

@@ -108,8 +108,8 @@ def _send(exchange: _Exchange, method: str, url: str, **kwargs) -> tuple[httpx.R
     except httpx.HTTPError as err:
         raise PushError(f"{url}: {err}") from err
     if response.status_code in (401, 403):
-        raise PushError(f"{url} refused the credentials (HTTP {response.status_code}): set --user/--password or "
-                        f"--token (or PA_GRAPH_STORE_USER/PASSWORD/TOKEN)")
+        raise PushError(f"{url} refused the credentials (HTTP {response.status_code}): give a user and password "
+                        f"or a token (PA_GRAPH_STORE_USER/PASSWORD/TOKEN)")
     if response.is_redirect:
         raise PushError(f"{url} answered HTTP {response.status_code} (a redirect to "
                         f"{single_line(response.headers.get('location', '?'))}); nothing was stored: use the final URL")
@@ -122,7 +122,7 @@ def _send(exchange: _Exchange, method: str, url: str, **kwargs) -> tuple[httpx.R
 def push_graph_store(path: str | Path, endpoint: str, named_graph: str, credentials: Credentials = Credentials(),
                      timeout: float = DEFAULT_PUSH_TIMEOUT) -> PushResult:
     """``PUT`` the file into ``named_graph`` at a Graph Store Protocol endpoint (idempotent)."""
-    checked_iri(named_graph, "--named-graph")
+    checked_iri(named_graph, "named_graph")
     lines = _ntriples(path)  # refuse a broken file before touching the store
     with _Exchange(credentials, timeout) as exchange:
         _send(exchange, "PUT", endpoint, params={"graph": named_graph}, content="\n".join(lines).encode() + b"\n",
@@ -144,7 +144,7 @@ def push_update(path: str | Path, update_endpoint: str, named_graph: str, creden
     """Load the file through SPARQL Update: staging graph in chunks, then one ``MOVE`` onto ``named_graph``; then
     count the graph at ``query_endpoint`` (default: the update URL with ``/update`` replaced by ``/query``, as
     Oxigraph and Fuseki name them; not counted when neither is known)."""
-    checked_iri(named_graph, "--named-graph")
+    checked_iri(named_graph, "named_graph")
     lines = _ntriples(path)
     staging = f"{named_graph.rstrip('/#')}/staging-{uuid.uuid4().hex}"  # one per push: concurrent pushes never mix
     requests = 0

@@ -129,7 +129,7 @@ class ListFetcher:
         cached = self.cache.get(key)
         if self.offline:
             if cached is None:
-                raise ListInputError(f"{location.given}: not in the cache; fetch it once without --offline")
+                raise ListInputError(f"{location.given}: not in the cache; fetch it once online")
             return self._from_cache(location, cached)
         try:
             data = self._download(location)
@@ -145,7 +145,7 @@ class ListFetcher:
     def _from_cache(location: ListLocation, cached) -> FetchedList:
         text = cached.value.get("text") if isinstance(cached.value, dict) else None
         if not isinstance(text, str):
-            raise ListInputError(f"{location.given}: the cached copy is damaged; fetch it again without --offline")
+            raise ListInputError(f"{location.given}: the cached copy is damaged; fetch it again online")
         return FetchedList(location, text.encode("utf-8", "surrogateescape"), cached.retrieved_at, True)
 
     def _download(self, location: ListLocation) -> bytes:

@@ -13,17 +13,19 @@ from __future__ import annotations
 import html
 import json
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from pa_graph.errors import ListInputError
 from pa_graph.lists.diff import commit_of, git
 from pa_graph.lists.read import parse_list_data
+from pa_graph.outputs import write_all
 from pa_graph.records import Progress, Work
 from pa_graph.resolve import resolve_works
 from pa_graph.text import normalize_title
 
-__all__ = ["Version", "history", "render_json", "render_html"]
+__all__ = ["Version", "history", "render_json", "render_html", "write_history"]
 
 
 @dataclass
@@ -142,7 +144,7 @@ def _merged_across(old: list[Work], new: list[Work]) -> set[int]:
     return matched
 
 
-def render_json(versions: list[Version]) -> str:
+def render_json(versions: Sequence[Version]) -> str:
     return json.dumps({"versions": [asdict(v) for v in versions]}, ensure_ascii=False, indent=1) + "\n"
 
 
@@ -150,7 +152,7 @@ _PALETTE = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#76b7b2", "#
             "#bab0ac"]
 
 
-def render_html(versions: list[Version], title: str) -> str:
+def render_html(versions: Sequence[Version], title: str) -> str:
     """Works per section over the commits (one line each) and additions per month (bars), as inline SVG."""
     readable = [v for v in versions if v.works is not None]
     sections = sorted({s for v in readable for s in v.sections}, key=lambda s: -max(v.sections.get(s, 0) for v in readable))
@@ -201,3 +203,9 @@ border-bottom:1px solid #eee;text-align:left}}</style></head>
 <table><tr><th>date</th><th>commit</th><th>message</th><th>works</th><th>added</th><th>removed</th></tr>{rows}</table>
 </body></html>
 """
+
+
+def write_history(versions: Sequence[Version], out_dir: str | Path, list_name: str) -> list[Path]:
+    """``history.json`` and ``history.html`` into ``out_dir``, both rendered before either is written."""
+    return write_all(Path(out_dir), {"history.json": render_json(versions),
+                                     "history.html": render_html(versions, list_name)})

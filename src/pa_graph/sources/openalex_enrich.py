@@ -135,8 +135,8 @@ def enrich_openalex(works: Sequence[Work], client: OpenAlexClient, options: Enri
                 if citing not in listed_ids and citing not in result.externals:
                     result.externals[citing] = _record(item, answer)
                 result.citations.append(_link(citing, cited, answer))
-    for flag, what in ((options.contexts, "citation contexts and intents (--contexts)"),
-                       (options.embeddings, "embeddings (--embeddings)")):
+    for flag, what in ((options.contexts, "citation contexts and intents"),
+                       (options.embeddings, "embeddings")):
         if flag:
             client.warnings.append(f"OpenAlex: has no {what}; they need Semantic Scholar")
     result.citations = deduplicated(result.citations)

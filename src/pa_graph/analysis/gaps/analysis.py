@@ -89,7 +89,7 @@ def analyse(model: nx.MultiDiGraph, min_citers: int = 2, top: int = DEFAULT_TOP,
         if evaluate:
             report.evaluation = evaluate_ranking(model, peer_lists)
     elif evaluate:
-        raise GapError("--evaluate needs citations: build with Semantic Scholar data first")
+        raise GapError("the evaluation needs citations: build with Semantic Scholar data first")
     if compare is not None:
         report.comparison = compare_lists(entries_of_model(model), entries_of_lists(compare))
     return report

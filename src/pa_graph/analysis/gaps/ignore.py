@@ -21,7 +21,7 @@ import networkx as nx
 from pa_graph.errors import IgnoreFileError
 from pa_graph.text import ARXIV_ID, DOI, arxiv_base_id, arxiv_id_from_url, normalize_title
 
-__all__ = ["IgnoreList", "read_ignore_file", "IGNORE_FILE_NAME", "MAX_IGNORE_FILE_BYTES"]
+__all__ = ["ignore_file_beside", "IgnoreList", "read_ignore_file", "IGNORE_FILE_NAME", "MAX_IGNORE_FILE_BYTES"]
 
 IGNORE_FILE_NAME = ".pa-graph-ignore"
 MAX_IGNORE_FILE_BYTES = 1_000_000
@@ -99,6 +99,12 @@ def _keys_of(work: dict) -> dict[str, set[str]]:
     return {"arxiv": {arxiv_base_id(i) for i in ids}, "doi": {doi.casefold()} if isinstance(doi, str) else set(),
             "s2": {str(work.get("s2_paper_id", "")).lower()}, "openalex": {str(work.get("openalex_id", "")).upper()},
             "title": {normalize_title(str(work.get("title", "")))}}
+
+
+def ignore_file_beside(list_file: str | Path) -> Path | None:
+    """``.pa-graph-ignore`` in the folder of ``list_file``, when there is one."""
+    beside = Path(list_file).parent / IGNORE_FILE_NAME
+    return beside if beside.is_file() else None
 
 
 def read_ignore_file(path: str | Path) -> IgnoreList:
