@@ -48,7 +48,7 @@ if TYPE_CHECKING:  # what IDEs and type checkers see; at run time the pipeline l
     )
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> object:
     if name in _PIPELINE:
         from pa_graph import pipeline
 

@@ -67,7 +67,7 @@ class Build:
         return self.graph_file.parent
 
     @cached_property
-    def model(self) -> nx.MultiDiGraph:
+    def model(self) -> nx.MultiDiGraph[str]:
         """The networkx model (``graph.json``)."""
         return load_model(self.graph_file)
 
@@ -103,7 +103,7 @@ class Build:
         """``.pa-graph-ignore`` beside the first list the build read, when there is one."""
         return ignore_file_beside(self.lists[0]) if self.lists else None
 
-    def audit_flags(self, model: nx.MultiDiGraph | None = None) -> dict[str, list[str]]:
+    def audit_flags(self, model: nx.MultiDiGraph[str] | None = None) -> dict[str, list[str]]:
         """The audit's findings as flags on the works of ``model`` (default: the whole model)."""
         if self.audit_document is None:
             return {}
@@ -128,14 +128,14 @@ class Build:
         return " + ".join(item.get("title") or item.get("name", "") for item in lists) or "pa-graph"
 
     def view(self, category: str | None = None, ego: str | None = None, min_citers: int = 1,
-             top_external: int | None = DEFAULT_TOP_EXTERNAL) -> tuple[str, nx.MultiDiGraph]:
+             top_external: int | None = DEFAULT_TOP_EXTERNAL) -> tuple[str, nx.MultiDiGraph[str]]:
         """A focused page (one section, or one work and its neighbours) and the part of the model it shows."""
         model = select_view(self.model, category=category, ego=ego, min_citers=min_citers)
         title = self.title() + (f": {category}" if category else "") + (f": around {ego}" if ego else "")
         return render_html(model, title, top_external, self.suggestions(), self.audit_flags(model)), model
 
     def write_view(self, out_file: str | Path = DEFAULT_VIEW, category: str | None = None, ego: str | None = None,
-                   min_citers: int = 1, top_external: int | None = DEFAULT_TOP_EXTERNAL) -> nx.MultiDiGraph:
+                   min_citers: int = 1, top_external: int | None = DEFAULT_TOP_EXTERNAL) -> nx.MultiDiGraph[str]:
         """:meth:`view` written to ``out_file`` atomically; returns the model it shows."""
         out_file = Path(out_file)
         page, model = self.view(category, ego, min_citers, top_external)

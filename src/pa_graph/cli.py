@@ -13,13 +13,17 @@ import re
 import sys
 import time
 import traceback
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
+from typing import Any, ParamSpec, TextIO, TypeVar
 
 import click
+from click._termui_impl import ProgressBar
 
 from pa_graph import pipeline
 from pa_graph.analysis.audit import (
+    AuditReport,
     github_annotations,
     github_summary,
     read_allow_file,
@@ -45,7 +49,7 @@ from pa_graph.export.html import ViewError
 from pa_graph.export.sparql import ENGINES, QueryError, bind, cookbook, format_result, load_query, with_prefixes
 from pa_graph.export.store import load_graph
 from pa_graph.export.triplestore import DEFAULT_PUSH_TIMEOUT, Credentials, push_graph_store, push_update, remote_query
-from pa_graph.export.validate import validate_graph
+from pa_graph.export.validate import ValidationReport, validate_graph
 from pa_graph.export.vocab import DEFAULT_BASE_IRI
 from pa_graph.lists import diff as list_diff
 from pa_graph.lists import history as list_history
@@ -54,6 +58,7 @@ from pa_graph.lists.read import list_summary
 from pa_graph.lists.write import fix_list_files
 from pa_graph.model import nodes_of_kind
 from pa_graph.pipeline import BuildOptions, GapOptions
+from pa_graph.records import Enrichment, ParsedList
 from pa_graph.sources.common import EnrichOptions
 from pa_graph.sources.driver import SOURCES
 from pa_graph.sources.openalex import OpenAlexSettings
@@ -61,6 +66,10 @@ from pa_graph.sources.response_cache import ResponseCache, cache_dir_from
 from pa_graph.sources.s2 import S2Settings
 from pa_graph.text import inert
 from pa_graph.version import __version__
+
+P = ParamSpec("P")
+R = TypeVar("R")
+F = TypeVar("F", bound=Callable[..., Any])
 
 _INPUT_ERRORS = (ListInputError, GraphInputError, AllowFileError, IgnoreFileError, ApplyError, ViewError, QueryError,
                  InvalidIRIError, InvalidFormatError)
@@ -79,7 +88,9 @@ _TOP = click.option("--top", type=click.IntRange(min=1), default=DEFAULT_TOP, sh
 _CROSS = click.option("--max-cross-citations", "citations_limit", type=click.IntRange(min=0), default=CITATIONS_LIMIT,
                       show_default=True, metavar="N",
                       help="Missing cross-citations written to citations.md/json and the RDF (the count is complete).")
-def _graph_option(meaning: str):
+
+
+def _graph_option(meaning: str) -> Callable[[F], F]:
     """``--graph FILE``, the same for every command that reads a build (default ``outputs/graph.ttl``)."""
     return click.option("--graph", "graph_file", type=click.Path(path_type=Path, dir_okay=False),
                         default=DEFAULT_GRAPH, show_default=True, help=meaning)
@@ -95,13 +106,13 @@ class _Progress:
     notebook) plain lines ``STAGE: DONE/TOTAL, T left`` at each stage's start and end and at most every
     ``PA_GRAPH_PROGRESS_SECONDS`` (default 10) seconds in between; nothing with ``--quiet``."""
 
-    def __init__(self, quiet: bool = False, stream=None) -> None:
+    def __init__(self, quiet: bool = False, stream: TextIO | None = None) -> None:
         self.stream = stream or sys.stderr
         self.quiet = quiet
         self.tty = self.stream.isatty()
         self.interval = float(os.environ.get("PA_GRAPH_PROGRESS_SECONDS") or 10)
         self.stage: str | None = None
-        self.bar = None
+        self.bar: ProgressBar[int] | None = None
         self.shown = 0
         self.started = self.last = 0.0
 
@@ -137,13 +148,13 @@ class _Progress:
             self.bar = None
 
 
-def _one_line(err: Exception, limit: int = 2000) -> str:
+def _one_line(err: Exception | str, limit: int = 2000) -> str:
     """An error as one line a person reads (a parser's multi-line message folded and cut)."""
     text = " ".join(str(err).split())
     return text if len(text) <= limit else text[:limit] + " …"
 
 
-def _echo(message: object = None, **kwargs) -> None:
+def _echo(message: object = None, **kwargs: Any) -> None:
     """``click.echo`` for every line pa-graph prints: in a CI context (``GITHUB_ACTIONS`` or ``CI`` set) text from
     lists, services and caches is made inert for the runner's workflow-command parser (:func:`~pa_graph.text.inert`)."""
     if message is not None and (os.environ.get("GITHUB_ACTIONS") or os.environ.get("CI")):
@@ -169,11 +180,11 @@ def _for_the_command_line(err: PaGraphError) -> str:
     return f"{message} ({hint})" if hint else message
 
 
-def _reported(command):
+def _reported(command: Callable[P, R]) -> Callable[P, R]:
     """Turn library errors into one-line messages and exit codes; never show a traceback unless PA_GRAPH_DEBUG=1."""
 
     @functools.wraps(command)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return command(*args, **kwargs)
         except _INPUT_ERRORS as err:
@@ -303,7 +314,7 @@ def build(lists: tuple[str, ...], out_dir: Path, offline: bool, no_enrich: bool,
         _report_validation(result.validation, out_dir / "graph.ttl")
 
 
-def _report_validation(report, graph_file: Path) -> None:
+def _report_validation(report: ValidationReport, graph_file: Path) -> None:
     if report.conforms:
         _echo(f"{graph_file}: conforms to the SHACL shapes")
         return
@@ -391,11 +402,12 @@ def push(graph_file: Path, endpoint: str | None, update_endpoint: str | None, na
         if url and not re.match(r"https?://[^\s/]+", url):
             raise click.BadParameter(f"{url!r} is not an http(s) URL", param_hint=option)
     credentials = Credentials.from_environment(user=user, password=password, token=token)
+    graph = open_build(graph_file).graph_file
     if endpoint:
-        result = push_graph_store(open_build(graph_file).graph_file, endpoint, named_graph, credentials, timeout)
+        result = push_graph_store(graph, endpoint, named_graph, credentials, timeout)
     else:
-        result = push_update(open_build(graph_file).graph_file, update_endpoint, named_graph, credentials, timeout,
-                             query_endpoint=query_endpoint)
+        assert update_endpoint is not None  # one of the two, checked above
+        result = push_update(graph, update_endpoint, named_graph, credentials, timeout, query_endpoint=query_endpoint)
     held = "" if result.verified is None else f"; the store holds {result.verified} there"
     _echo(f"pushed {result.triples} triples into <{result.named_graph}> in {result.requests} requests{held}")
     if result.verified is None:
@@ -497,7 +509,7 @@ def gaps(graph_file: Path, min_citers: int, top: int, peers: tuple[str, ...], mi
           (f"; review with 'git diff {apply_to}', undo with 'git checkout {apply_to}'" if plan.inserted else ""))
 
 
-def _report_enrichment(enrichment) -> None:
+def _report_enrichment(enrichment: Enrichment) -> None:
     for warning in enrichment.warnings:
         _echo(f"warning: {warning}", err=True)
     name = {"s2": "Semantic Scholar", "openalex": "OpenAlex", "s2+openalex": "Semantic Scholar + OpenAlex"}[
@@ -604,7 +616,7 @@ def audit(lists: tuple[str, ...], strict: bool, allow_file: Path | None, as_json
         sys.exit(1)
 
 
-def _fix_lists(parsed, report) -> None:
+def _fix_lists(parsed: Sequence[ParsedList], report: AuditReport) -> None:
 
     if not any(check.status == "wrong" and check.correct_id for check in report.link_checks):
         _echo("nothing to fix: no verified wrong links with a known right id "

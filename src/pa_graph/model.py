@@ -13,6 +13,7 @@ and ``cites`` edges carrying intents, contexts and influence where S2 gave them.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import networkx as nx
 
@@ -30,7 +31,7 @@ def work_id(key: str) -> str:
     return f"work/{key}"
 
 
-def nodes_of_kind(graph: nx.MultiDiGraph, kind: str) -> list[str]:
+def nodes_of_kind(graph: nx.MultiDiGraph[str], kind: str) -> list[str]:
     """Node ids of one kind, in insertion (list) order."""
     return [node for node, data in graph.nodes(data=True) if data.get("kind") == kind]
 
@@ -38,7 +39,7 @@ def nodes_of_kind(graph: nx.MultiDiGraph, kind: str) -> list[str]:
 class _Vocabulary:
     """Concepts of one kind keyed by spelling-insensitive label; the first spelling is the preferred label."""
 
-    def __init__(self, graph: nx.MultiDiGraph, kind: str) -> None:
+    def __init__(self, graph: nx.MultiDiGraph[str], kind: str) -> None:
         self.graph, self.kind = graph, kind
         self.ids: dict[str, str] = {
             label_key(label): node
@@ -58,9 +59,9 @@ class _Vocabulary:
         return node
 
 
-def build_model(works: Iterable[Work], lists: Iterable[ParsedList]) -> nx.MultiDiGraph:
+def build_model(works: Iterable[Work], lists: Iterable[ParsedList]) -> nx.MultiDiGraph[str]:
     """The knowledge graph of the listed works, their sections, tags, methods and venues."""
-    graph = nx.MultiDiGraph(lists=[
+    graph: nx.MultiDiGraph[str] = nx.MultiDiGraph(lists=[
         {"name": parsed.name, "title": parsed.title, "sha256": parsed.sha256,
          "layouts": {section_id(section): header for section, header in parsed.layouts.items()}}
         for parsed in lists])
@@ -96,7 +97,7 @@ def build_model(works: Iterable[Work], lists: Iterable[ParsedList]) -> nx.MultiD
     return graph
 
 
-def _add_section(graph: nx.MultiDiGraph, section: Section) -> str:
+def _add_section(graph: nx.MultiDiGraph[str], section: Section) -> str:
     top = section_id(Section(section.top))
     if top not in graph:
         graph.add_node(top, kind="section", label=section.top, level=1)
@@ -113,7 +114,7 @@ SOURCE_NAMES = {"s2": "Semantic Scholar Academic Graph API", "openalex": "OpenAl
                 "s2+openalex": "Semantic Scholar Academic Graph API and OpenAlex API"}
 
 
-def add_enrichment(graph: nx.MultiDiGraph, enrichment: Enrichment) -> None:
+def add_enrichment(graph: nx.MultiDiGraph[str], enrichment: Enrichment) -> None:
     """Add the sources' records, authors, venues and citations to a model built by :func:`build_model`."""
     venues, node_of_paper = _Vocabulary(graph, "venue"), {}
     graph.graph["enrichment"] = {"source": SOURCE_NAMES[enrichment.source], "api_url": enrichment.api_url,
@@ -138,14 +139,15 @@ def add_enrichment(graph: nx.MultiDiGraph, enrichment: Enrichment) -> None:
     for link in enrichment.citations:
         if link.citing in node_of_paper and link.cited in node_of_paper:
             citing = node_of_paper[link.citing]
-            details = {name: value for name, value in (("intents", list(link.intents)), ("contexts", list(link.contexts)),
-                                                       ("influential", link.influential)) if value not in ([], None)}
+            details: dict[str, Any] = {name: value for name, value in (
+                ("intents", list(link.intents)), ("contexts", list(link.contexts)), ("influential", link.influential))
+                if value not in ([], None)}
             if graph.nodes[citing].get(f"{link.source}_request") != link.request:  # else the citing work's answer
                 details |= {f"{link.source}_request": link.request, f"{link.source}_retrieved_at": link.retrieved_at}
             graph.add_edge(citing, node_of_paper[link.cited], key="cites", origin=link.source, **details)
 
 
-def _add_record(graph: nx.MultiDiGraph, node: str, record: SourceRecord, venues: _Vocabulary) -> None:
+def _add_record(graph: nx.MultiDiGraph[str], node: str, record: SourceRecord, venues: _Vocabulary) -> None:
     """The record's fields on the work's node; ``s2_…`` and ``openalex_…`` keys say which source answered."""
     data = graph.nodes[node]
     data.update(doi=record.doi, arxiv_id=record.arxiv_id, citation_count=record.citation_count,

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 from rdflib import Graph
@@ -89,7 +90,7 @@ class KnowledgeGraph:
 
     lists: list[ParsedList]
     works: list[Work]
-    model: nx.MultiDiGraph
+    model: nx.MultiDiGraph[str]
     audit: AuditReport
     enrichment: Enrichment | None = None
     gap_report: GapReport | None = None  # None: no citations in the graph
@@ -114,13 +115,14 @@ class KnowledgeGraph:
 
     def to_html(self, title: str | None = None, top_external: int | None = DEFAULT_TOP_EXTERNAL) -> str:
         """The interactive page (one self-contained HTML string), missing-paper suggestions ringed."""
-        return self.to_pyvis(top_external, title).generate_html()
+        page: str = self.to_pyvis(top_external, title).generate_html()
+        return page
 
     def title(self) -> str:
         """The lists' titles (their first level-1 heading, else the file name), joined: the page's title."""
         return " + ".join(parsed.title or parsed.name for parsed in self.lists)
 
-    def to_pyvis(self, top_external: int | None = DEFAULT_TOP_EXTERNAL, title: str | None = None):
+    def to_pyvis(self, top_external: int | None = DEFAULT_TOP_EXTERNAL, title: str | None = None) -> Any:
         """The graph the page draws as a ``pyvis.network.Network`` (nodes, positions, styles, edges, options) with
         pa-graph's offline template: ``generate_html()`` is :meth:`to_html`, ``show()`` works in Jupyter."""
         return pyvis_network(self.model, top_external, view_suggestions(self.gap_report or GapReport()),
@@ -160,7 +162,7 @@ class KnowledgeGraph:
         files, _ = self.files(base_iri, formats)
         return replace_folder(Path(out_dir), files)
 
-    def _record(self, base_iri: str, built_at: str, stats: dict) -> dict:
+    def _record(self, base_iri: str, built_at: str, stats: dict[str, Any]) -> dict[str, Any]:
         """``build.json``: everything that changes between runs, kept out of the byte-stable graph."""
         return {
             "tool": "pa-graph",
@@ -181,7 +183,7 @@ class KnowledgeGraph:
 class BuildResult:
     graph: KnowledgeGraph
     rdf: Triples  # the build's triples; ``rdf.graph()`` is them as an rdflib Graph
-    stats: dict
+    stats: dict[str, Any]
     written: list[Path] = field(default_factory=list)
     validation: ValidationReport | None = None
 
@@ -299,7 +301,7 @@ def audit_lists(paths: Sequence[str | Path] = (), cache_dir: str | Path | None =
         return lists, assemble_lists(lists, sources).audit
 
 
-def _enrichment_record(enrichment: Enrichment | None) -> dict:
+def _enrichment_record(enrichment: Enrichment | None) -> dict[str, Any]:
     if enrichment is None:
         return {"mode": "none", "note": "built without enrichment: the lists alone, no Semantic Scholar or OpenAlex data"}
     return {

@@ -3,9 +3,10 @@ what Semantic Scholar says about their works. Plain data, no I/O: importing them
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from pa_graph.text import is_author_label, label_key, slugify
 
@@ -162,11 +163,14 @@ class Work:
         return _distinct(row.arxiv_id for row in self.rows if row.arxiv_id)
 
 
-def _distinct(items):
+_T = TypeVar("_T")
+
+
+def _distinct(items: Iterable[_T]) -> tuple[_T, ...]:
     return tuple(dict.fromkeys(items))
 
 
-def _distinct_labels(labels) -> tuple[str, ...]:
+def _distinct_labels(labels: Iterable[str]) -> tuple[str, ...]:
     first: dict[str, str] = {}
     for label in labels:
         first.setdefault(label_key(label), label)

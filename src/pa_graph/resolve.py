@@ -61,8 +61,8 @@ def resolve_works(rows: Iterable[ListRow]) -> list[Work]:
     for index, key in enumerate(keys):
         union(index, first_with_key.setdefault(key, index))
 
-    for first, second in _near_duplicate_pairs(list(first_with_key)):
-        union(first_with_key[first], first_with_key[second])
+    for one, other in _near_duplicate_pairs(list(first_with_key)):
+        union(first_with_key[one], first_with_key[other])
 
     by_arxiv: dict[str, list[int]] = defaultdict(list)
     for index, row in enumerate(rows):
@@ -75,11 +75,11 @@ def resolve_works(rows: Iterable[ListRow]) -> list[Work]:
                     union(first, second)
 
     works = []
-    for indexes in sorted((sorted(members) for members in groups.to_sets()), key=lambda members: members[0]):
-        members = [rows[index] for index in indexes]
-        title = members[0].title
+    for indexes in sorted((sorted(group) for group in groups.to_sets()), key=lambda group: group[0]):
+        merged = [rows[index] for index in indexes]
+        title = merged[0].title
         key = f"{slugify(title, max_words=8)}-{short_hash(normalize_title(title), 6)}"
-        works.append(Work(key=key, title=title, rows=tuple(members)))
+        works.append(Work(key=key, title=title, rows=tuple(merged)))
     return works
 
 
@@ -98,6 +98,6 @@ def _near_duplicate_pairs(keys: list[str]) -> Iterable[tuple[str, str]]:
         return
     for order in (sorted(keys), sorted(keys, key=lambda key: key[::-1])):
         for position, key in enumerate(order):
-            for other in order[position + 1:position + 1 + WINDOW]:
-                if fuzz.ratio(key, other, score_cutoff=NEAR_DUPLICATE_SCORE):
-                    yield key, other
+            for neighbour in order[position + 1:position + 1 + WINDOW]:
+                if fuzz.ratio(key, neighbour, score_cutoff=NEAR_DUPLICATE_SCORE):
+                    yield key, neighbour

@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 import unicodedata
+from typing import Any
 from urllib.parse import SplitResult, unquote, urlsplit, urlunsplit
 
 from pa_graph.errors import InvalidIRIError
@@ -263,7 +264,7 @@ _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 
 
-def loads_bounded(data: str | bytes, max_depth: int = MAX_JSON_DEPTH) -> object:
+def loads_bounded(data: str | bytes, max_depth: int = MAX_JSON_DEPTH) -> Any:
     """``json.loads`` for untrusted text: ``ValueError`` (as for any malformed JSON) when it nests deeper than
     ``max_depth``.
 

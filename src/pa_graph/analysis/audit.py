@@ -16,10 +16,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from pa_graph.errors import AllowFileError
 from pa_graph.records import Enrichment, Finding, LinkCheck, ParsedList, Repair, SourceRef, Work
 from pa_graph.text import arxiv_base_id, arxiv_year_month, markdown_text
+
+if TYPE_CHECKING:  # for annotations only: the module does not need it at run time
+    import networkx as nx
 
 __all__ = [
     "AuditReport",
@@ -146,7 +150,7 @@ def date_conflict(arxiv_id: str, year: int | None, month: int | None) -> str | N
 
 def _date_conflicts(works: Sequence[Work]) -> Iterable[Finding]:
     for work in works:
-        by_reason: dict[str, list] = defaultdict(list)
+        by_reason: dict[str, list[Any]] = defaultdict(list)
         for row in work.rows:
             if row.arxiv_id:
                 reason = date_conflict(row.arxiv_id, row.year, row.month)
@@ -322,7 +326,7 @@ def github_summary(report: AuditReport, open_findings: Sequence[Finding], shown:
 _SHOWN_AS_LINK_CHECKS = {"wrong-arxiv-link", "missing-arxiv-link", "s2-unresolved"}
 
 
-def flags_by_work(model, findings: Iterable[Finding]) -> dict[str, list[str]]:
+def flags_by_work(model: nx.MultiDiGraph[str], findings: Iterable[Finding]) -> dict[str, list[str]]:
     """Each finding as a short flag on the listed works whose rows it names (matched by file and line), for the
     view's tooltips: node → flags. The model is only read."""
     node_of_line = {(source["file"], source["line"]): node for node, data in model.nodes(data=True)
@@ -341,7 +345,7 @@ def flags_by_work(model, findings: Iterable[Finding]) -> dict[str, list[str]]:
     return flags
 
 
-def findings_of_json(document: dict) -> list[Finding]:
+def findings_of_json(document: dict[str, Any]) -> list[Finding]:
     """The findings of an ``audit.json`` back as :class:`Finding` objects (what the view needs of them)."""
     found = []
     for item in document.get("findings") or []:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
+import pyoxigraph
 from rdflib import RDF
 from rdflib.namespace import DCTERMS, FOAF, SKOS
 
@@ -32,13 +34,13 @@ _EDGE_TYPES = {
 }
 
 
-def graph_stats(graph: Iterable[tuple]) -> dict:
+def graph_stats(graph: Iterable[tuple[Any, ...]]) -> dict[str, Any]:
     """Triples, nodes per type (plus listed works) and edges per relation, in one pass over the triples (an rdflib
     ``Graph`` or a build's :class:`~pa_graph.export.rdf.Triples`)."""
     type_names = {cls: name for name, cls in _NODE_TYPES.items()}
     edge_names = {predicate: name for name, predicate in _EDGE_TYPES.items()}
-    typed: dict[str, set] = {name: set() for name in _NODE_TYPES}
-    listed: set = set()
+    typed: dict[str, set[Any]] = {name: set() for name in _NODE_TYPES}
+    listed: set[Any] = set()
     edges = dict.fromkeys(_EDGE_TYPES, 0)
     count = 0
     for subject, predicate, obj in graph:
@@ -54,11 +56,12 @@ def graph_stats(graph: Iterable[tuple]) -> dict:
     return {"triples": count, "nodes": nodes, "edges": edges}
 
 
-def store_stats(store) -> dict:
+def store_stats(store: pyoxigraph.Store) -> dict[str, Any]:
     """:func:`graph_stats` of a pyoxigraph store, counted by the store's indexes (one query a count)."""
     def count(pattern: str, distinct: str = "*") -> int:
         solutions = store.query(f"SELECT (COUNT({distinct}) AS ?n) WHERE {{ {pattern} }}",
                                 use_default_graph_as_union=True)
+        assert isinstance(solutions, pyoxigraph.QuerySolutions)  # a SELECT
         return int(next(iter(solutions))["n"].value)
 
     nodes = {name: count(f"?s a <{cls}>", "DISTINCT ?s") for name, cls in _NODE_TYPES.items()}

@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import networkx as nx
 from rdflib import Graph
@@ -27,7 +28,7 @@ class Export:
     findings the RDF carries."""
 
     file: str
-    render: Callable[[nx.MultiDiGraph, Graph, str, Sequence[Mapping]], str]
+    render: Callable[[nx.MultiDiGraph[str], Graph | Triples, str, Sequence[Mapping[str, Any]]], str]
 
 
 #: The format registry: name (as ``--formats`` takes it) → :class:`Export`.
@@ -48,14 +49,15 @@ def _graph(rdf: Graph | Triples) -> Graph:
     return rdf.graph() if isinstance(rdf, Triples) else rdf
 
 
-def render_format(name: str, model: nx.MultiDiGraph, rdf: Graph, base_iri: str, findings: Sequence[Mapping] = ()) -> str:
+def render_format(name: str, model: nx.MultiDiGraph[str], rdf: Graph | Triples, base_iri: str,
+                  findings: Sequence[Mapping[str, Any]] = ()) -> str:
     """The text of one export format (``findings``: the gap findings the RDF carries, for TriG)."""
     return FORMATS[name].render(model, rdf, base_iri, findings)
 
 
-def to_graphml(model: nx.MultiDiGraph) -> str:
+def to_graphml(model: nx.MultiDiGraph[str]) -> str:
     """GraphML for Gephi: list attributes joined with '; ', embeddings and missing values left out."""
-    flat = nx.MultiDiGraph()
+    flat: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     for node, data in model.nodes(data=True):
         flat.add_node(node, **_scalars(data))
     for source, target, key, data in model.edges(keys=True, data=True):
@@ -63,7 +65,7 @@ def to_graphml(model: nx.MultiDiGraph) -> str:
     return "\n".join(nx.generate_graphml(flat)) + "\n"
 
 
-def _scalars(data: dict) -> dict:
+def _scalars(data: dict[str, Any]) -> dict[str, Any]:
     out = {}
     for name, value in data.items():
         if value is None or name in ("embedding", "sources", "link_checks"):
@@ -80,15 +82,15 @@ def _scalars(data: dict) -> dict:
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-def _listed_works(model: nx.MultiDiGraph) -> list[tuple[str, dict]]:
+def _listed_works(model: nx.MultiDiGraph[str]) -> list[tuple[str, dict[str, Any]]]:
     return [(node, data) for node, data in model.nodes(data=True) if data["kind"] == "work" and data.get("listed")]
 
 
-def _targets(model: nx.MultiDiGraph, node: str, relation: str) -> list[str]:
+def _targets(model: nx.MultiDiGraph[str], node: str, relation: str) -> list[str]:
     return [model.nodes[target]["label"] for _, target, key in model.out_edges(node, keys=True) if key == relation]
 
 
-def to_csv(model: nx.MultiDiGraph) -> str:
+def to_csv(model: nx.MultiDiGraph[str]) -> str:
     """One row per listed work: what the lists say and what S2 adds."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -107,7 +109,7 @@ def to_csv(model: nx.MultiDiGraph) -> str:
     return buffer.getvalue()
 
 
-def _spreadsheet_safe(cells: list) -> list:
+def _spreadsheet_safe(cells: list[Any]) -> list[Any]:
     """Cells from a list or a service that a spreadsheet would read as a formula (``=``, ``+``, ``-``, ``@``
     first) start with an apostrophe, as spreadsheets expect for text."""
     return [f"'{cell}" if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@") else cell for cell in cells]
@@ -121,7 +123,7 @@ def _bibtex_text(text: str) -> str:
     return _BIBTEX_SPECIAL.sub(r"\\\1", text)
 
 
-def to_bibtex(model: nx.MultiDiGraph) -> str:
+def to_bibtex(model: nx.MultiDiGraph[str]) -> str:
     """A BibTeX entry per listed work (``@misc`` with arXiv eprint fields when no venue is known)."""
     entries = []
     for node, data in _listed_works(model):

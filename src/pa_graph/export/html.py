@@ -22,6 +22,7 @@ import random
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 from jinja2 import ChoiceLoader, FileSystemLoader
@@ -56,14 +57,14 @@ PAGE_EDGES = 100_000
 _LAYOUT_SEED = 7
 
 
-def node_group(data: dict) -> str:
+def node_group(data: dict[str, Any]) -> str:
     """The legend group of a node: paper, survey, external (a work known only from S2), or its kind."""
     if data["kind"] == "work":
-        return data.get("work_type", "paper") if data.get("listed", True) else "external"
-    return data["kind"]
+        return str(data.get("work_type", "paper")) if data.get("listed", True) else "external"
+    return str(data["kind"])
 
 
-def layout(model: nx.MultiDiGraph, scale: float | None = None) -> dict[str, tuple[float, float]]:
+def layout(model: nx.MultiDiGraph[str], scale: float | None = None) -> dict[str, tuple[float, float]]:
     """Deterministic positions: a map of the list's sections, with papers not in the list around it.
 
     Each section's listed works sit together around the section's name (the most cited in the middle), the sections
@@ -91,7 +92,7 @@ _GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
 _NAME_PIXELS_PER_CHAR = 9.0  # a section's name at 15 px, with its box's padding
 
 
-def _section_map(model: nx.MultiDiGraph, outside: set[str]) -> dict[str, tuple[float, float]] | None:
+def _section_map(model: nx.MultiDiGraph[str], outside: set[str]) -> dict[str, tuple[float, float]] | None:
     """Sections as clusters of their works (a sunflower around the section's name, the most cited in the middle),
     packed in rows; the sub-sections of one top section form a band under its name."""
     sections = [n for n, d in model.nodes(data=True) if d["kind"] == "section"]
@@ -180,7 +181,7 @@ def _pack(bands: list[tuple[str, list[str]]], slot: dict[str, float], radius: di
     return positions, (max(right, 1.0), max(y - _SPACING, 1.0))
 
 
-def _ring(model: nx.MultiDiGraph, positions: dict[str, tuple[float, float]], external: list[str]) -> None:
+def _ring(model: nx.MultiDiGraph[str], positions: dict[str, tuple[float, float]], external: list[str]) -> None:
     """Place papers not in the list around the laid-out core (see :func:`layout`)."""
     core = dict(positions)
     cx = sum(x for x, _ in core.values()) / len(core)
@@ -201,7 +202,7 @@ def _ring(model: nx.MultiDiGraph, positions: dict[str, tuple[float, float]], ext
         positions[node] = (round(cx + radius * math.cos(angle), 1), round(cy + radius * math.sin(angle), 1))
 
 
-def _force_layout(model: nx.MultiDiGraph, scale: float | None = None) -> dict[str, tuple[float, float]]:
+def _force_layout(model: nx.MultiDiGraph[str], scale: float | None = None) -> dict[str, tuple[float, float]]:
     """Fruchterman-Reingold positions computed by igraph (C: ~0.3 s for 6,000 nodes), scaled to the graph's size."""
     import igraph
 
@@ -224,14 +225,14 @@ def _force_layout(model: nx.MultiDiGraph, scale: float | None = None) -> dict[st
             for node, (x, y) in zip(nodes, coords, strict=False)}
 
 
-def _listed_citations(model: nx.MultiDiGraph, node: str) -> int:
+def _listed_citations(model: nx.MultiDiGraph[str], node: str) -> int:
     """How many listed works cite this work or are cited by it."""
     neighbours = {u for u, _, k in model.in_edges(node, keys=True) if k == "cites"}
     neighbours |= {v for _, v, k in model.out_edges(node, keys=True) if k == "cites"}
     return sum(1 for other in neighbours if model.nodes[other].get("listed"))
 
 
-def _all_listed_citations(model: nx.MultiDiGraph) -> dict[str, int]:
+def _all_listed_citations(model: nx.MultiDiGraph[str]) -> dict[str, int]:
     """:func:`_listed_citations` of every node, in one pass over the edges."""
     listed = {n for n, d in model.nodes(data=True) if d.get("listed")}
     neighbours: dict[str, set[str]] = {}
@@ -244,7 +245,7 @@ def _all_listed_citations(model: nx.MultiDiGraph) -> dict[str, int]:
     return {node: len(found) for node, found in neighbours.items()}
 
 
-def _find_work(model: nx.MultiDiGraph, wanted: str) -> str:
+def _find_work(model: nx.MultiDiGraph[str], wanted: str) -> str:
     if wanted in model and model.nodes[wanted]["kind"] == "work":
         return wanted
     needle = wanted.casefold()
@@ -267,8 +268,8 @@ def _find_work(model: nx.MultiDiGraph, wanted: str) -> str:
     raise ViewError(f"ego {wanted!r} matches {len(found)} works ({titles}{more}); be more precise", parameter="ego")
 
 
-def select_view(model: nx.MultiDiGraph, category: str | None = None, ego: str | None = None,
-                min_citers: int = 1) -> nx.MultiDiGraph:
+def select_view(model: nx.MultiDiGraph[str], category: str | None = None, ego: str | None = None,
+                min_citers: int = 1) -> nx.MultiDiGraph[str]:
     """The part of the graph a focused page shows: one section's works, or one work's neighbourhood, with the
     concepts, authors and papers around them; papers not in the list only when at least ``min_citers`` listed works
     cite them or are cited by them."""
@@ -296,7 +297,7 @@ def select_view(model: nx.MultiDiGraph, category: str | None = None, ego: str | 
     return view
 
 
-def _links(data: dict) -> dict:
+def _links(data: dict[str, Any]) -> dict[str, str]:
     links = {}
     if data.get("s2_paper_id"):
         links["Semantic Scholar"] = f"https://www.semanticscholar.org/paper/{data['s2_paper_id']}"
@@ -310,7 +311,7 @@ def _links(data: dict) -> dict:
     return links
 
 
-def _flags(data: dict, audit_flags: list[str]) -> list[str]:
+def _flags(data: dict[str, Any], audit_flags: list[str]) -> list[str]:
     flags = list(audit_flags)
     for check in data.get("link_checks", []):
         if check["status"] == "wrong":
@@ -323,8 +324,8 @@ def _flags(data: dict, audit_flags: list[str]) -> list[str]:
     return flags
 
 
-def view_data(model: nx.MultiDiGraph, top_external: int | None = DEFAULT_TOP_EXTERNAL,
-              suggestions: Mapping[str, str] | None = None, flags: Mapping[str, list[str]] | None = None) -> dict:
+def view_data(model: nx.MultiDiGraph[str], top_external: int | None = DEFAULT_TOP_EXTERNAL,
+              suggestions: Mapping[str, str] | None = None, flags: Mapping[str, list[str]] | None = None) -> dict[str, Any]:
     """What the page shows of each node and edge, before pyvis's drawing fields are added. Papers not in the list
     beyond the ``top_external`` most connected to listed works are included but hidden (``None``: all shown), up to
     :data:`PAGE_EXTERNALS` of them and :data:`PAGE_EDGES` edges in all; the rest — and authors of nothing else — are
@@ -339,7 +340,7 @@ def view_data(model: nx.MultiDiGraph, top_external: int | None = DEFAULT_TOP_EXT
     always = shown_external | set(suggestions)
     optional = set(external) - always
     budget = PAGE_EDGES - sum(1 for u, v in model.edges() if u not in optional and v not in optional)
-    embedded = set()
+    embedded: set[str] = set()
     for node in ranked:  # the most connected first, while the page's edge budget lasts
         if node in optional:
             if len(embedded) >= PAGE_EXTERNALS or model.degree(node) > budget:
@@ -357,7 +358,7 @@ def view_data(model: nx.MultiDiGraph, top_external: int | None = DEFAULT_TOP_EXT
     for u, v, k in model.edges(keys=True):
         if k in ("creator", "listed_in", "has_tag", "published_in"):
             targets.setdefault(u, {}).setdefault(k, []).append(model.nodes[v]["label"])
-    def labels_of(node: str, relation: str) -> list:
+    def labels_of(node: str, relation: str) -> list[Any]:
         return targets.get(node, {}).get(relation, [])
     has_citations = any(k == "cites" for _, _, k in model.edges(keys=True))
     nodes = []
@@ -387,16 +388,16 @@ def view_data(model: nx.MultiDiGraph, top_external: int | None = DEFAULT_TOP_EXT
             "hiddenGroups": list(HIDDEN_WHEN_LARGE) if len(nodes) > LARGE_GRAPH else []}
 
 
-def _work_label(data: dict, authors: list[str]) -> str:
+def _work_label(data: dict[str, Any], authors: list[str]) -> str:
     """A label short enough to draw at the initial fit: a listed work's abbreviation, else its short title; a paper
     not in the list as "First-author Year", as a reader cites it."""
     abbreviations = data.get("abbreviations") or []
     if data.get("listed", True) and abbreviations:
-        return abbreviations[0]
+        return str(abbreviations[0])
     if not data.get("listed", True) and authors:
         surname = authors[0].split()[-1] if authors[0].split() else authors[0]
         return f"{surname} {data['year']}" if data.get("year") else surname
-    title = data["title"]
+    title = str(data["title"])
     return title if len(title) <= 32 else title[:30] + "…"
 
 
@@ -420,9 +421,9 @@ def _empty(value: object) -> bool:
     return value is None or value is False or (isinstance(value, (str, list, dict)) and not value)
 
 
-def _group_defaults(nodes: list[dict]) -> dict[str, dict]:
+def _group_defaults(nodes: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """Per group, the value of each drawing field most of its nodes share."""
-    values: dict[str, dict[str, Counter]] = {}
+    values: dict[str, dict[str, Counter[str]]] = {}
     for node in nodes:
         fields = values.setdefault(node["group"], {field: Counter() for field in _DRAWING})
         for field in _DRAWING:
@@ -431,7 +432,7 @@ def _group_defaults(nodes: list[dict]) -> dict[str, dict]:
             for group, fields in values.items()}
 
 
-def page_payload(nodes: Iterable[dict], edges: Iterable[dict], options: str | dict) -> str:
+def page_payload(nodes: Iterable[dict[str, Any]], edges: Iterable[dict[str, Any]], options: str | dict[str, Any]) -> str:
     """The page's data, from a pyvis Network's nodes, edges and options (a Jinja filter of the template), as JSON
     safe inside ``<script>``. Compact: no empty fields, drawing fields shared by a group sent once
     (``defaults``), edges as ``[from, to, relation]`` indexes — ids repeat in every edge, and papers not in the list
@@ -466,16 +467,17 @@ def page_payload(nodes: Iterable[dict], edges: Iterable[dict], options: str | di
     return _json_for_script(payload)
 
 
-def render_html(model: nx.MultiDiGraph, title: str = "pa-graph", top_external: int | None = DEFAULT_TOP_EXTERNAL,
+def render_html(model: nx.MultiDiGraph[str], title: str = "pa-graph", top_external: int | None = DEFAULT_TOP_EXTERNAL,
                 suggestions: Mapping[str, str] | None = None, flags: Mapping[str, list[str]] | None = None) -> str:
     """The whole page as a string — :func:`pyvis_network`'s ``generate_html`` — with ``suggestions`` (node → note)
     ringed as missing papers and ``flags`` (node → audit flags) shown with the works."""
-    return pyvis_network(model, top_external, suggestions, flags, title).generate_html()
+    page: str = pyvis_network(model, top_external, suggestions, flags, title).generate_html()
+    return page
 
 
-def pyvis_network(model: nx.MultiDiGraph, top_external: int | None = DEFAULT_TOP_EXTERNAL,
+def pyvis_network(model: nx.MultiDiGraph[str], top_external: int | None = DEFAULT_TOP_EXTERNAL,
                   suggestions: Mapping[str, str] | None = None, flags: Mapping[str, list[str]] | None = None,
-                  title: str = "pa-graph"):
+                  title: str = "pa-graph") -> Any:  # a pyvis Network (pyvis publishes no types)
     """The graph the page draws as a ``pyvis.network.Network`` with pa-graph's offline template set:
     ``net.generate_html()`` is the page, and ``net.show("graph.html")`` works in Jupyter. Nodes carry positions,
     styles and initial visibility (physics off: the layout is the picture) plus what the page's panels

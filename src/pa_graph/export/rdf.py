@@ -7,8 +7,9 @@ between runs (build time, absolute paths) enters the graph, so ``graph.ttl`` is 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
+from typing import Any
 from urllib.parse import quote
 
 import networkx as nx
@@ -57,21 +58,21 @@ class Triples:
     rdflib ``Graph`` users see, when they ask for one."""
 
     def __init__(self) -> None:
-        self._triples: set[tuple] = set()
+        self._triples: set[tuple[Any, ...]] = set()
 
-    def add(self, triple: tuple) -> None:
+    def add(self, triple: tuple[Any, ...]) -> None:
         self._triples.add(triple)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
         return iter(self._triples)
 
     def __len__(self) -> int:
         return len(self._triples)
 
-    def __contains__(self, triple: tuple) -> bool:
+    def __contains__(self, triple: tuple[Any, ...]) -> bool:
         return triple in self._triples
 
-    def namespaces(self):
+    def namespaces(self) -> Iterator[tuple[str, URIRef]]:
         return _new_graph().namespaces()
 
     def graph(self) -> Graph:
@@ -80,7 +81,14 @@ class Triples:
         return rdf
 
 
-def to_triples(model: nx.MultiDiGraph, base_iri: str = DEFAULT_BASE_IRI, findings: Sequence[Mapping] = ()) -> Triples:
+#: Where triples go: an rdflib graph (or a named graph of a dataset), or the build's fast :class:`Triples`.
+Sink = Graph | Triples
+#: Mints the IRI of a path under the base IRI.
+Minter = Callable[[str], URIRef]
+
+
+def to_triples(model: nx.MultiDiGraph[str], base_iri: str = DEFAULT_BASE_IRI,
+               findings: Sequence[Mapping[str, Any]] = ()) -> Triples:
     """The model as RDF triples under ``base_iri``, with gap ``findings`` (see
     :func:`pa_graph.analysis.gaps.report.rdf_findings`) as ``pa:GapFinding`` resources — the build's fast path."""
     triples = Triples()
@@ -88,12 +96,13 @@ def to_triples(model: nx.MultiDiGraph, base_iri: str = DEFAULT_BASE_IRI, finding
     return triples
 
 
-def to_rdf(model: nx.MultiDiGraph, base_iri: str = DEFAULT_BASE_IRI, findings: Sequence[Mapping] = ()) -> Graph:
+def to_rdf(model: nx.MultiDiGraph[str], base_iri: str = DEFAULT_BASE_IRI, findings: Sequence[Mapping[str, Any]] = ()) -> Graph:
     """:func:`to_triples` as an rdflib ``Graph``."""
     return to_triples(model, base_iri, findings).graph()
 
 
-def to_dataset(model: nx.MultiDiGraph, base_iri: str = DEFAULT_BASE_IRI, findings: Sequence[Mapping] = ()) -> Dataset:
+def to_dataset(model: nx.MultiDiGraph[str], base_iri: str = DEFAULT_BASE_IRI,
+               findings: Sequence[Mapping[str, Any]] = ()) -> Dataset:
     """The same triples split by origin into named graphs, ``<base>graph/lists`` (what the lists say),
     ``<base>graph/semantic-scholar`` (what S2 says) and ``<base>graph/openalex`` (what OpenAlex says), for TriG."""
     dataset = Dataset(default_union=True)
@@ -113,8 +122,8 @@ def _new_graph() -> Graph:
     return rdf
 
 
-def _emit(model: nx.MultiDiGraph, base_iri: str, rdf: Graph | Triples, sources: dict[str, Graph | Triples],
-          findings: Sequence[Mapping]) -> None:
+def _emit(model: nx.MultiDiGraph[str], base_iri: str, rdf: Sink, sources: Mapping[str, Sink],
+          findings: Sequence[Mapping[str, Any]]) -> None:
     """Write list-derived triples to ``rdf`` and each source's to ``sources[name]`` (may all be the same graph)."""
     s2 = sources["s2"]
 
@@ -136,7 +145,7 @@ def _emit(model: nx.MultiDiGraph, base_iri: str, rdf: Graph | Triples, sources: 
     for node, data in model.nodes(data=True):
         subject = iri(node)
         kind = data["kind"]
-        target = sources.get(data.get("origin"), rdf)
+        target = sources.get(data.get("origin") or "", rdf)
         if kind == "work":
             _add_work(target, subject, data, iri, list_iris)
             _add_source_data(sources, subject, data, iri)
@@ -160,13 +169,13 @@ def _emit(model: nx.MultiDiGraph, base_iri: str, rdf: Graph | Triples, sources: 
         _add_gap_finding(s2, iri, finding)
 
     for source, target_node, relation, data in model.edges(keys=True, data=True):
-        target = sources.get(data.get("origin"), rdf)
+        target = sources.get(data.get("origin") or "", rdf)
         target.add((iri(source), _EDGE_PREDICATES[relation], iri(target_node)))
         if relation == "cites" and (data.get("intents") or data.get("contexts") or data.get("influential") is not None):
             _add_citation(s2, iri, source, target_node, data)
 
 
-def _add_gap_finding(rdf: Graph, iri, finding: dict) -> None:
+def _add_gap_finding(rdf: Sink, iri: Minter, finding: Mapping[str, Any]) -> None:
     """A ``pa:GapFinding``: its kind, score, rank, the work it is about, what it should cite, and the evidence."""
     node = iri(f"gap/{finding['kind']}/{short_hash(finding['about'] + ' ' + ' '.join(finding.get('should_cite', [])), 12)}")
     rdf.add((node, RDF.type, PA.GapFinding))
@@ -183,7 +192,7 @@ def _add_gap_finding(rdf: Graph, iri, finding: dict) -> None:
         rdf.add((node, PA.suggestedSection, iri(finding["section"])))
 
 
-def _add_citation(rdf: Graph, iri, source: str, target: str, data: dict) -> None:
+def _add_citation(rdf: Sink, iri: Minter, source: str, target: str, data: dict[str, Any]) -> None:
     """A reified ``cito:Citation`` for what only S2's /references gives: intents, contexts, influence."""
     citation = iri(f"citation/{short_hash(source + ' ' + target, 16)}")
     rdf.add((citation, RDF.type, CITO.Citation))
@@ -201,7 +210,7 @@ def _add_citation(rdf: Graph, iri, source: str, target: str, data: dict) -> None
         rdf.add((citation, PROV.wasDerivedFrom, _response(rdf, iri, "s2", data["s2_request"], data["s2_retrieved_at"])))
 
 
-def _response(rdf: Graph, iri, source: str, request: str, retrieved_at: str) -> URIRef:
+def _response(rdf: Sink, iri: Minter, source: str, request: str, retrieved_at: str) -> URIRef:
     """The answer of ``source`` a statement came from, as a PROV entity: the request (never a key) and its retrieval
     time."""
     kind, request_property, organization = _RESPONSES[source]
@@ -215,7 +224,7 @@ def _response(rdf: Graph, iri, source: str, request: str, retrieved_at: str) -> 
     return response
 
 
-def _add_work(rdf: Graph, subject: URIRef, data: dict, iri, list_iris: dict[str, URIRef]) -> None:
+def _add_work(rdf: Sink, subject: URIRef, data: dict[str, Any], iri: Minter, list_iris: dict[str, URIRef]) -> None:
     rdf.add((subject, RDF.type, FABIO.Expression))
     if data.get("work_type") == "survey":
         rdf.add((subject, RDF.type, FABIO.ReviewArticle))
@@ -249,7 +258,7 @@ def to_turtle(rdf: Graph | Triples) -> str:
     process."""
     prefixes = {prefix: str(namespace) for prefix, namespace in rdf.namespaces() if prefix != "xml"}
     prefixes.update({prefix: str(namespace) for prefix, namespace in PREFIXES.items()})
-    text = pyoxigraph.serialize(_sorted_triples(rdf), format=pyoxigraph.RdfFormat.TURTLE, prefixes=prefixes)
+    text = pyoxigraph.serialize(_sorted_triples(rdf), format=pyoxigraph.RdfFormat.TURTLE, prefixes=prefixes) or b""
     lines = text.decode("utf-8").split("\n")
     header = sum(1 for line in lines if line.startswith("@prefix "))
     return "\n".join(sorted(lines[:header]) + lines[header:])  # the serialiser's prefix order is its own
@@ -257,7 +266,7 @@ def to_turtle(rdf: Graph | Triples) -> str:
 
 def to_ntriples(rdf: Graph | Triples) -> str:
     """Canonical N-Triples (pyoxigraph's), one triple a line, sorted: equal graphs give equal bytes."""
-    return pyoxigraph.serialize(_sorted_triples(rdf), format=pyoxigraph.RdfFormat.N_TRIPLES).decode("utf-8")
+    return (pyoxigraph.serialize(_sorted_triples(rdf), format=pyoxigraph.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
 
 
 def _sorted_triples(rdf: Graph | Triples) -> list[pyoxigraph.Triple]:
@@ -265,7 +274,7 @@ def _sorted_triples(rdf: Graph | Triples) -> list[pyoxigraph.Triple]:
     return sorted(triples, key=str)
 
 
-def _oxigraph_term(term):
+def _oxigraph_term(term: Any) -> Any:  # a NamedNode, Literal or BlankNode, by what rdflib gave
     if isinstance(term, URIRef):
         return pyoxigraph.NamedNode(str(term))
     if isinstance(term, Literal):
@@ -277,7 +286,7 @@ def _oxigraph_term(term):
     return pyoxigraph.BlankNode(str(term))
 
 
-def _add_source_data(sources: dict[str, Graph], subject: URIRef, data: dict, iri) -> None:
+def _add_source_data(sources: Mapping[str, Sink], subject: URIRef, data: dict[str, Any], iri: Minter) -> None:
     """Identifiers, the source's title, links and provenance of a work a source resolved; link verdicts. Each
     statement goes to the graph of the source that gave it (S2's when both agree)."""
     rdf = sources["s2"] if data.get("s2_paper_id") or not data.get("openalex_id") else sources["openalex"]
@@ -329,7 +338,7 @@ _VOCABULARIES = ["http://purl.org/spar/fabio/", "http://purl.org/spar/cito/", "h
                  "http://prismstandard.org/namespaces/basic/2.0/", "https://schema.org/", str(PA)]
 
 
-def describe_dataset(model: nx.MultiDiGraph, triples: int, base_iri: str, version: str, built_at: str,
+def describe_dataset(model: nx.MultiDiGraph[str], triples: int, base_iri: str, version: str, built_at: str,
                      files: list[str]) -> Graph:
     """A VoID/DCAT description of one build (kept out of the byte-stable ``graph.ttl``): size, vocabularies, the
     source lists, the tool, and Semantic Scholar's attribution when it contributed."""

@@ -12,9 +12,11 @@ import functools
 import io
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph
 from rdflib import RDF, RDFS, Literal
@@ -143,7 +145,7 @@ def run_query(graph_file: str | Path, query: str, engine: str = "oxigraph",
     raise QueryError(f"unknown engine {engine!r}; choose from {', '.join(ENGINES)}")
 
 
-def _loaded(path: Path, loader):
+def _loaded(path: Path, loader: Callable[[Path], Any]) -> Any:
     """The file loaded once per version (path, size, modification time): repeated queries in one process — a
     notebook, the tests — do not parse it again. Callers only read what it returns."""
     stat = path.stat()
@@ -151,7 +153,7 @@ def _loaded(path: Path, loader):
 
 
 @functools.lru_cache(maxsize=4)
-def _load_version(loader, path: Path, size: int, mtime_ns: int):
+def _load_version(loader: Callable[[Path], Any], path: Path, size: int, mtime_ns: int) -> Any:
     return loader(path)
 
 
@@ -159,7 +161,7 @@ def _run_oxigraph(path: Path, text: str) -> QueryResult:
     return query_store(_loaded(path, open_store), text)
 
 
-def query_store(store, text: str) -> QueryResult:
+def query_store(store: pyoxigraph.Store, text: str) -> QueryResult:
     """Run SELECT ``text`` on a pyoxigraph store (the default graph is the union of named graphs)."""
     try:
         solutions = store.query(text, use_default_graph_as_union=True)

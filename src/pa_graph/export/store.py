@@ -86,17 +86,20 @@ def open_store(path: str | Path, cache_dir: str | Path | None = None) -> pyoxigr
         return load_store(path)
 
 
-def load_model_json(path: str | Path) -> nx.MultiDiGraph:
+def load_model_json(path: str | Path) -> nx.MultiDiGraph[str]:
     """The model back from a build's ``graph.json`` (node-link)."""
     path = Path(path)
     try:
         with open(path, encoding="utf-8") as stream:
-            return nx.node_link_graph(json.load(stream), directed=True, multigraph=True, edges="edges")
+            model = nx.node_link_graph(json.load(stream), directed=True, multigraph=True, edges="edges")
+        if not isinstance(model, nx.MultiDiGraph):
+            raise TypeError("not a directed multigraph")
+        return model
     except (OSError, ValueError, KeyError, TypeError) as err:
         raise GraphInputError(f"{path}: not a graph.json a build writes ({type(err).__name__}: {err})") from err
 
 
-def load_model(graph_file: str | Path) -> nx.MultiDiGraph:
+def load_model(graph_file: str | Path) -> nx.MultiDiGraph[str]:
     """The model of a build: ``graph.json`` itself, or the ``graph.json`` next to a ``graph.ttl``."""
     graph_file = Path(graph_file)
     source = graph_file if graph_file.suffix == ".json" else graph_file.with_name("graph.json")

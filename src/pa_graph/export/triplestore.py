@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pyoxigraph
@@ -43,14 +44,14 @@ class Credentials:
     token: str | None = None
 
     @classmethod
-    def from_environment(cls, environ: Mapping[str, str] = os.environ, **given) -> Credentials:
+    def from_environment(cls, environ: Mapping[str, str] = os.environ, **given: str | None) -> Credentials:
         return cls(
             user=given.get("user") or environ.get("PA_GRAPH_STORE_USER"),
             password=given.get("password") or environ.get("PA_GRAPH_STORE_PASSWORD"),
             token=given.get("token") or environ.get("PA_GRAPH_STORE_TOKEN"),
         )
 
-    def apply(self) -> dict:
+    def apply(self) -> dict[str, Any]:
         if self.token:
             return {"headers": {"Authorization": f"Bearer {self.token}"}}
         if self.user:
@@ -79,7 +80,7 @@ class _Exchange:
     def __enter__(self) -> _Exchange:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.client.close()
 
     def left(self, url: str) -> float:
@@ -88,7 +89,7 @@ class _Exchange:
             raise PushError(f"{url} did not finish within {self.seconds:g} s (the whole exchange); stopped")
         return remaining
 
-    def request(self, method: str, url: str, **kwargs) -> tuple[httpx.Response, bytes]:
+    def request(self, method: str, url: str, **kwargs: Any) -> tuple[httpx.Response, bytes]:
         """The response and its whole body, within the deadline."""
         chunks = []
         with self.client.stream(method, url, timeout=httpx.Timeout(self.left(url)), **kwargs) as response:
@@ -98,7 +99,7 @@ class _Exchange:
         return response, b"".join(chunks)
 
 
-def _send(exchange: _Exchange, method: str, url: str, **kwargs) -> tuple[httpx.Response, bytes]:
+def _send(exchange: _Exchange, method: str, url: str, **kwargs: Any) -> tuple[httpx.Response, bytes]:
     try:
         response, body = exchange.request(method, url, **kwargs)
     except httpx.ConnectError as err:
@@ -134,7 +135,7 @@ def push_graph_store(path: str | Path, endpoint: str, named_graph: str, credenti
 def _ntriples(path: str | Path) -> list[str]:
     """The graph file's triples as sorted N-Triples lines, read from its on-disk store (not parsed again)."""
     store = open_store(Path(path))
-    text = store.dump(format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=pyoxigraph.DefaultGraph()).decode("utf-8")
+    text = (store.dump(format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=pyoxigraph.DefaultGraph()) or b"").decode("utf-8")
     return sorted(line for line in text.split("\n") if line.strip())
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from rdflib import Graph
 from rdflib.namespace import RDF, SH
@@ -49,7 +50,7 @@ def validate_graph(data: Graph, shapes: Graph | None = None) -> ValidationReport
     return ValidationReport(bool(conforms), tuple(sorted(violations)))
 
 
-def _short(graph: Graph, term) -> str:
+def _short(graph: Graph, term: Any) -> str:
     if term is None:
         return ""
     try:

@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 import subprocess
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pa_graph.errors import GraphInputError, ListInputError
 from pa_graph.lists.load import read_any
@@ -54,7 +55,7 @@ class ListDiff:
     duplicates_introduced: list[Change] = field(default_factory=list)
     duplicates_removed: list[Change] = field(default_factory=list)
     sections: dict[str, dict[str, int]] = field(default_factory=dict)  # section → {"old": n, "new": n}
-    gaps: dict | None = None
+    gaps: dict[str, Any] | None = None
 
     @property
     def unchanged(self) -> bool:
@@ -91,7 +92,7 @@ def commit_of(ref: str, cwd: str | Path, spec: str) -> str:
     if not ref or ref.startswith("-") or any(c in ref for c in "\0\n\r"):
         raise ListInputError(f"{spec}: {ref!r} is not a Git ref")
     try:
-        commit = git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"], cwd, spec).strip()
+        commit = str(git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"], cwd, spec)).strip()
     except ListInputError:
         commit = ""
     if not commit:
@@ -99,7 +100,7 @@ def commit_of(ref: str, cwd: str | Path, spec: str) -> str:
     return commit
 
 
-def git(arguments: list[str], cwd: str | Path, spec: str, binary: bool = False, stdin: bytes | None = None):
+def git(arguments: list[str], cwd: str | Path, spec: str, binary: bool = False, stdin: bytes | None = None) -> Any:
     """Run git in ``cwd`` (bounded); a failure is a :class:`ListInputError` naming ``spec`` and git's message."""
     try:
         done = subprocess.run(["git", *arguments], cwd=cwd, capture_output=True, timeout=_GIT_TIMEOUT, check=False,
@@ -166,7 +167,7 @@ def diff_lists(old: Sequence[ParsedList], new: Sequence[ParsedList], old_name: s
 MAX_GAPS_JSON_BYTES = 50_000_000
 
 
-def read_gaps_json(path: str | Path) -> dict:
+def read_gaps_json(path: str | Path) -> dict[str, Any]:
     """A build's ``gaps.json``, bounded (size, nesting) and checked to be an object; :class:`GraphInputError`
     names the file otherwise."""
     path = Path(path)
@@ -185,10 +186,10 @@ def read_gaps_json(path: str | Path) -> dict:
     return document
 
 
-def gap_changes(old_gaps: dict, new_gaps: dict, diff: ListDiff) -> dict:
+def gap_changes(old_gaps: dict[str, Any], new_gaps: dict[str, Any], diff: ListDiff) -> dict[str, Any]:
     """From the ``gaps.json`` of each side's build: suggestions the new version resolved by adding them, and
     suggestions that are new (a suggestion without a title is skipped)."""
-    def suggestions(document: dict) -> list[dict]:
+    def suggestions(document: dict[str, Any]) -> list[dict[str, Any]]:
         items = document.get("missing_papers")
         return [item for item in items if isinstance(item, dict) and isinstance(item.get("title"), str)] \
             if isinstance(items, list) else []
@@ -215,7 +216,7 @@ def render_markdown(diff: ListDiff, shown: int = 50) -> str:
               f"{len(diff.moved)} moved", f"{len(diff.links_changed)} with changed links"]
     lines += [", ".join(counts) + ".", ""]
 
-    def block(title: str, changes: list[Change], describe) -> None:
+    def block(title: str, changes: list[Change], describe: Callable[[Change], str]) -> None:
         if not changes:
             return
         lines.extend([f"**{title} ({len(changes)})**", ""])
@@ -224,7 +225,9 @@ def render_markdown(diff: ListDiff, shown: int = 50) -> str:
             lines.append(f"- … and {len(changes) - shown} more")
         lines.append("")
 
-    where = lambda c: f" ({cell(', '.join(c.sections))})" if c.sections else ""  # noqa: E731
+    def where(c: Change) -> str:
+        return f" ({cell(', '.join(c.sections))})" if c.sections else ""
+
     block("Added", diff.added, lambda c: f"{cell(c.title)}{where(c)}")
     block("Removed", diff.removed, lambda c: f"{cell(c.title)}{where(c)}")
     block("Renamed", diff.renamed, lambda c: f"{cell(c.old_title)} → {cell(c.title)}")

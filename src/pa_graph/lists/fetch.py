@@ -21,7 +21,7 @@ from urllib.parse import quote, urljoin, urlsplit
 import httpx
 
 from pa_graph.errors import ListInputError
-from pa_graph.sources.response_cache import ResponseCache
+from pa_graph.sources.response_cache import Cached, ResponseCache
 from pa_graph.text import redacted_url
 from pa_graph.version import __version__
 
@@ -142,7 +142,7 @@ class ListFetcher:
         return FetchedList(location, data, stored.retrieved_at, False)
 
     @staticmethod
-    def _from_cache(location: ListLocation, cached) -> FetchedList:
+    def _from_cache(location: ListLocation, cached: Cached) -> FetchedList:
         text = cached.value.get("text") if isinstance(cached.value, dict) else None
         if not isinstance(text, str):
             raise ListInputError(f"{location.given}: the cached copy is damaged; fetch it again online")

@@ -157,7 +157,8 @@ def render_html(versions: Sequence[Version], title: str) -> str:
     readable = [v for v in versions if v.works is not None]
     sections = sorted({s for v in readable for s in v.sections}, key=lambda s: -max(v.sections.get(s, 0) for v in readable))
     width, height, pad = 720, 260, 40
-    top = max([v.works for v in readable] + [1])
+    works = [v.works or 0 for v in readable]
+    top = max([*works, 1])
 
     def x(i: int) -> float:
         return pad + (width - 2 * pad) * (i / max(len(readable) - 1, 1))
@@ -165,7 +166,7 @@ def render_html(versions: Sequence[Version], title: str) -> str:
     def y(n: int) -> float:
         return height - pad - (height - 2 * pad) * n / top
 
-    series = [("all works", [v.works for v in readable], "#333")]
+    series = [("all works", works, "#333")]
     series += [(s, [v.sections.get(s, 0) for v in readable], _PALETTE[k % len(_PALETTE)])
                for k, s in enumerate(sections[:10])]
     lines = []

@@ -147,7 +147,7 @@ def parse_list_text(text: str, name: str, path: Path | None = None, sha256: str 
             parsed.repairs.append(Repair(SourceRef(name, number), line, fixed))
             lines[number - 1] = fixed
     tokens = _MARKDOWN.parse("\n".join(lines))
-    path: list[tuple[int, str]] = []  # the headings above the current line, outermost first (the title excluded)
+    headings: list[tuple[int, str]] = []  # the headings above the current line, outermost first (the title excluded)
     here = Section("")
     index = 0
     while index < len(tokens):
@@ -155,10 +155,10 @@ def parse_list_text(text: str, name: str, path: Path | None = None, sha256: str 
         if token.type == "heading_open":
             level = int(token.tag[1:])
             label = strip_heading_decoration(_HTML_COMMENT.sub("", _read_cell(tokens[index + 1]).text).strip())
-            path = [] if level == 1 else [(lv, text) for lv, text in path if lv < level] + [(level, label)]
+            headings = [] if level == 1 else [(lv, text) for lv, text in headings if lv < level] + [(level, label)]
             if parsed.title is None and level == 1 and label:
                 parsed.title = label
-            here = Section(_PATH_SEPARATOR.join(text for _, text in path))
+            here = Section(_PATH_SEPARATOR.join(text for _, text in headings))
         elif token.type == "table_open":
             index = _read_table(tokens, index, lines, here, parsed)
         elif token.type in ("bullet_list_open", "ordered_list_open"):
@@ -177,7 +177,7 @@ _PATH_SEPARATOR = "\x1f"
 
 def _labels(provisional: Section) -> list[str]:
     """The headings of a provisional section, outermost first, and the list item grouping it (as ``sub``)."""
-    return [label for label in provisional.top.split(_PATH_SEPARATOR) if label] + [provisional.sub] * bool(provisional.sub)
+    return [label for label in provisional.top.split(_PATH_SEPARATOR) if label] + ([provisional.sub] if provisional.sub else [])
 
 
 def _settle_sections(parsed: ParsedList) -> None:
@@ -226,7 +226,8 @@ def _read_table(tokens: list[Token], start: int, lines: list[str], section: Sect
             else:
                 header = [cell.text for cell in cells]
         index += 1
-    table_line = (tokens[start].map[0] + 1) if tokens[start].map else 0
+    start_lines = tokens[start].map
+    table_line = (start_lines[0] + 1) if start_lines else 0
     roles = column_roles(header)
     if "title" in roles:
         parsed.layouts.setdefault(section, header)
@@ -252,7 +253,7 @@ class _HtmlTables(HTMLParser):
         self._cell: tuple[list[str], list[str]] | None = None
         self._row: tuple[int, list[_Cell]] | None = None
 
-    def handle_starttag(self, tag: str, attrs) -> None:
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "table":
             self.tables.append([])
         elif tag == "tr" and self.tables:

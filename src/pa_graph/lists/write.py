@@ -124,9 +124,14 @@ def list_entry(template: str, example: ListRow, title: str, url: str | None, yea
 class Addable(Protocol):
     """What can be written into a list: a missing-paper suggestion or a work of other lists."""
 
-    title: str
-    section: str | None
-    section_node: str | None
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def section(self) -> str | None: ...
+
+    @property
+    def section_node(self) -> str | None: ...
 
     def entry(self) -> NewEntry: ...
 

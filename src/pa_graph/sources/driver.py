@@ -35,7 +35,9 @@ class Source(Protocol):
     :class:`~pa_graph.sources.openalex_enrich.OpenAlexSource`. ``enrich`` never raises for the service's failures
     (they become the enrichment's warnings)."""
 
-    name: str
+    @property
+    def name(self) -> str: ...
+
 
     def enrich(self, works: Sequence[Work], options: EnrichOptions = ...,
                progress: Progress | None = None) -> Enrichment: ...

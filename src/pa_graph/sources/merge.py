@@ -34,8 +34,10 @@ def merge_sources(works: Sequence[Work], s2: Enrichment, openalex: Enrichment) -
             merged.resolved[work.key] = _with_openalex(ours, theirs)
             same[theirs.paper_id] = ours.paper_id
             merged.disagreements.extend(_compare(work, ours, theirs))
-        elif ours or theirs:
-            merged.resolved[work.key] = ours or theirs
+        elif ours is not None or theirs is not None:
+            alone = ours if ours is not None else theirs
+            assert alone is not None
+            merged.resolved[work.key] = alone
             if ours and work.key in openalex.unresolved:
                 merged.disagreements.append(SourceDisagreement(
                     work.key, work.title, "only-s2",

@@ -18,15 +18,15 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
-from typing import ClassVar
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 from pa_graph.errors import ServiceError, ServiceRequestError
 from pa_graph.sources.common import title_query
 from pa_graph.sources.response_cache import Cached
-from pa_graph.sources.service import MAX_ANSWER_BYTES, Refused, ServiceClient
+from pa_graph.sources.service import Refused, ServiceClient, ServiceSettings
 from pa_graph.text import DOI, OPENALEX_ID, without_credentials
 
 __all__ = ["OpenAlexSettings", "OpenAlexClient", "DEFAULT_OPENALEX_URL", "OR_LIMIT", "WORK_FIELDS", "work_id"]
@@ -52,29 +52,21 @@ def work_id(value: object) -> str | None:
 
 
 @dataclass(frozen=True)
-class OpenAlexSettings:
+class OpenAlexSettings(ServiceSettings):
     """How to talk to OpenAlex. ``from_environment`` reads ``OPENALEX_API_URL``, ``OPENALEX_API_KEY`` and
     ``OPENALEX_MAILTO``."""
 
-    api_key: str | None = None
     api_url: str = DEFAULT_OPENALEX_URL
+    rate: float = 10.0  # OpenAlex allows 100
     mailto: str | None = None
-    rate: float = 10.0  # requests per second; OpenAlex allows 100
-    timeout: float = 30.0
-    first_answer_timeout: float = 8.0
-    max_attempts: int = 6
-    retry_budget: float = 120.0  # used only when the client gets no shared budget
-    backoff: float = 1.0
-    max_wait: float = 30.0
-    max_answer_bytes: int = MAX_ANSWER_BYTES
     per_page: int = OR_LIMIT
 
     @classmethod
-    def from_environment(cls, environ: Mapping[str, str] = os.environ, **overrides) -> OpenAlexSettings:
+    def from_environment(cls, environ: Mapping[str, str] = os.environ, **overrides: Any) -> OpenAlexSettings:
         settings = cls(api_key=environ.get("OPENALEX_API_KEY") or None,
                        api_url=environ.get("OPENALEX_API_URL") or DEFAULT_OPENALEX_URL,
                        mailto=environ.get("OPENALEX_MAILTO") or None)
-        return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
+        return settings.overridden(overrides)
 
 
 @dataclass
@@ -92,10 +84,10 @@ class OpenAlexClient(ServiceClient):
     searches: int = 0
     cursor_refused: bool = False
 
-    def _describe(self, method: str, path: str, params: dict) -> str:
+    def _describe(self, method: str, path: str, params: dict[str, Any]) -> str:
         return f"{method} {without_credentials(self._base)}{path}?{urlencode(params)}"
 
-    def _get(self, params: dict, *, kind: str = "list", refusal_stops: bool = True):
+    def _get(self, params: dict[str, Any], *, kind: str = "list", refusal_stops: bool = True) -> Any:
         """``GET /works`` with the key and mailto added (never to the provenance), counted by price."""
         sent = dict(params)
         if self.settings.api_key:
@@ -125,8 +117,9 @@ class OpenAlexClient(ServiceClient):
         wanted = [i for i in dict.fromkeys(ids) if work_id(i) == i]
         return self._by_filter("openalex", wanted, "oa-work", lambda item: work_id(item.get("id")))
 
-    def _by_filter(self, name: str, values: list[str], kind: str, key_of) -> dict[str, Cached]:
-        answers: dict[str, Cached] = {}
+    def _by_filter(self, name: str, values: list[str], kind: str,
+                   key_of: Callable[[dict[str, Any]], str | None]) -> dict[str, Cached]:
+        answers: dict[str, Cached | None] = {}
         missing = []
         for value in values:
             hit = self.cached(f"{kind}:{value}")
@@ -146,7 +139,7 @@ class OpenAlexClient(ServiceClient):
             entries = {f"{kind}:{value}": found.get(value) for value in chunk}
             self._store(entries, self._describe("GET", "/works", params))
             answers.update({value: self.cache.get(f"{kind}:{value}") for value in chunk})
-        return answers
+        return {value: answer for value, answer in answers.items() if answer is not None}
 
     def search_title(self, title: str) -> Cached | None:
         """``GET /works?search=`` with the title's words: the first five results (a list, maybe empty)."""
@@ -173,7 +166,7 @@ class OpenAlexClient(ServiceClient):
         if hit is not None:
             return hit
         base = {"filter": f"cites:{cited}", "per_page": self.settings.per_page, "select": CITING_FIELDS}
-        items: list[dict] = []
+        items: list[dict[str, Any]] = []
         complete = True
         try:
             if self.settings.api_key and not self.cursor_refused:
@@ -195,7 +188,7 @@ class OpenAlexClient(ServiceClient):
         self._store({key: items[:cap]}, request)
         return self.cache.get(key)
 
-    def _page(self, params: dict, refusal_stops: bool = True) -> tuple[dict, list[dict]]:
+    def _page(self, params: dict[str, Any], refusal_stops: bool = True) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         """One page of a list, cached as it arrives (``oa-page:…``): a build stopped part-way through a long list
         resumes at the first page it lacks."""
         key = "oa-page:" + "&".join(f"{name}={params[name]}" for name in sorted(params) if name != "select")
@@ -208,8 +201,8 @@ class OpenAlexClient(ServiceClient):
         self._store({key: {"meta": meta, "results": results}}, self._describe("GET", "/works", params))
         return meta, results
 
-    def _numbered_pages(self, base: dict, cap: int) -> list[dict]:
-        items: list[dict] = []
+    def _numbered_pages(self, base: dict[str, Any], cap: int) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
         per_page = self.settings.per_page
         page = 1
         while len(items) < min(cap, MAX_PAGED_RESULTS) and page * per_page <= MAX_PAGED_RESULTS:
@@ -224,8 +217,8 @@ class OpenAlexClient(ServiceClient):
             page += 1
         return items
 
-    def _cursor_pages(self, base: dict, cap: int) -> list[dict]:
-        items: list[dict] = []
+    def _cursor_pages(self, base: dict[str, Any], cap: int) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
         cursor = "*"
         for _ in range(-(-cap // self.settings.per_page) + 1):
             try:
@@ -240,7 +233,7 @@ class OpenAlexClient(ServiceClient):
         return items
 
 
-def _doi_of(item: dict) -> str | None:
+def _doi_of(item: dict[str, Any]) -> str | None:
     doi = item.get("doi")
     if not isinstance(doi, str):
         return None
@@ -250,6 +243,6 @@ def _doi_of(item: dict) -> str | None:
 class _Partial(Exception):
     """A page failed for good: what came before it, and why."""
 
-    def __init__(self, items: list[dict], error: ServiceError) -> None:
+    def __init__(self, items: list[dict[str, Any]], error: ServiceError) -> None:
         super().__init__(str(error))
         self.items, self.error = items, error

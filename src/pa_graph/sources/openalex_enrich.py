@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rapidfuzz import fuzz
 
@@ -59,12 +59,11 @@ def enrich_openalex(works: Sequence[Work], client: OpenAlexClient, options: Enri
     report = progress or (lambda stage, done, total: None)
     result = Enrichment(mode="offline" if client.offline else "online",
                         api_url=without_credentials(client.settings.api_url), source="openalex")
-    items: dict[str, dict] = {}  # W id → raw work
+    items: dict[str, dict[str, Any]] = {}  # W id → raw work
 
-    def keep(answer: Cached, item: dict) -> SourceRecord:
-        record = _record(item, answer)
-        items[record.paper_id] = item
-        return record
+    def keep(answer: Cached, item: dict[str, Any], paper_id: str) -> SourceRecord:
+        items[paper_id] = item
+        return _record(item, answer, paper_id)
 
     # 1. listed DOIs (arXiv links as arXiv DOIs), 100 a call
     dois_of = {work.key: _dois(work) for work in works}
@@ -74,9 +73,10 @@ def enrich_openalex(works: Sequence[Work], client: OpenAlexClient, options: Enri
     pending: list[Work] = []
     for work in works:
         answers = [by_doi.get(doi) for doi in dois_of[work.key]]
-        fitting = [a for a in answers if a and isinstance(a.value, dict) and title_fits(work, a.value.get("title"))]
+        fitting = [a for a in answers if a and isinstance(a.value, dict) and title_fits(work, a.value.get("title"))
+                   and work_id(a.value.get("id"))]
         if fitting:
-            result.resolved[work.key] = keep(fitting[0], fitting[0].value)
+            result.resolved[work.key] = keep(fitting[0], fitting[0].value, work_id(fitting[0].value.get("id")) or "")
         elif None in answers:
             result.not_cached.append(work.key)
         else:
@@ -91,9 +91,10 @@ def enrich_openalex(works: Sequence[Work], client: OpenAlexClient, options: Enri
             result.not_cached.append(work.key)
             continue
         found = [item for item in answer.value or [] if isinstance(item, dict)]
-        fitting = _closest(work, [item for item in found if title_fits(work, item.get("title"))])
-        if fitting is not None:
-            result.resolved[work.key] = keep(answer, fitting)
+        closest = _closest(work, [item for item in found
+                                  if title_fits(work, item.get("title")) and work_id(item.get("id"))])
+        if closest is not None:
+            result.resolved[work.key] = keep(answer, closest, work_id(closest.get("id")) or "")
         elif not found:
             result.unresolved[work.key] = "OpenAlex found no work with this title"
         else:
@@ -110,13 +111,13 @@ def enrich_openalex(works: Sequence[Work], client: OpenAlexClient, options: Enri
             if cited not in listed_ids:
                 referenced[cited] = None
     report("fetching referenced works on OpenAlex", 0, 1)
-    answers = client.works_by_id(referenced)
+    referenced_answers = client.works_by_id(referenced)
     report("fetching referenced works on OpenAlex", 1, 1)
-    for paper_id, answer in answers.items():
-        if answer is not None and isinstance(answer.value, dict):
-            result.externals[paper_id] = _record(answer.value, answer)
+    for paper_id, answer in referenced_answers.items():
+        if isinstance(answer.value, dict):
+            result.externals[paper_id] = _record(answer.value, answer, paper_id)
     known = listed_ids | set(result.externals)
-    for paper_id, answer in answers.items():
+    for paper_id, answer in referenced_answers.items():
         if paper_id in result.externals:
             for cited in _references(answer.value):
                 if cited in known and cited != paper_id:
@@ -126,15 +127,17 @@ def enrich_openalex(works: Sequence[Work], client: OpenAlexClient, options: Enri
         ordered = sorted(listed_ids)
         report("reading citations on OpenAlex", 0, len(ordered))
         for done, cited in enumerate(ordered, 1):
-            answer = client.citing(cited, options.max_citations)
+            citations = client.citing(cited, options.max_citations)
             report("reading citations on OpenAlex", done, len(ordered))
-            for item in (answer.value or []) if answer is not None else []:
+            if citations is None:
+                continue
+            for item in citations.value or []:
                 citing = work_id(item.get("id"))
                 if citing is None or citing == cited:
                     continue
                 if citing not in listed_ids and citing not in result.externals:
-                    result.externals[citing] = _record(item, answer)
-                result.citations.append(_link(citing, cited, answer))
+                    result.externals[citing] = _record(item, citations, citing)
+                result.citations.append(_link(citing, cited, citations))
     for flag, what in ((options.contexts, "citation contexts and intents"),
                        (options.embeddings, "embeddings")):
         if flag:
@@ -149,7 +152,7 @@ def enrich_openalex(works: Sequence[Work], client: OpenAlexClient, options: Enri
     return result
 
 
-def _closest(work: Work, items: list[dict]) -> dict | None:
+def _closest(work: Work, items: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The result whose title is nearest the listed one (search ranks by relevance, not by title equality)."""
     listed = normalize_title(work.title)
     return max(items, key=lambda item: fuzz.ratio(listed, normalize_title(item["title"])), default=None)
@@ -166,7 +169,7 @@ def _dois(work: Work) -> list[str]:
     return list(dict.fromkeys(dois))
 
 
-def _references(item: dict) -> list[str]:
+def _references(item: dict[str, Any]) -> list[str]:
     references = item.get("referenced_works") if isinstance(item, dict) else None
     if not isinstance(references, list):
         return []
@@ -177,7 +180,7 @@ def _link(citing: str, cited: str, source: SourceRecord | Cached) -> CitationLin
     return CitationLink(citing, cited, request=source.request, retrieved_at=source.retrieved_at, source="openalex")
 
 
-def _arxiv_id(item: dict) -> str | None:
+def _arxiv_id(item: dict[str, Any]) -> str | None:
     """The work's arXiv id: from an arXiv DOI, else from an arxiv.org location."""
     doi = _doi(item)
     found = _ARXIV_DOI.fullmatch(doi) if doi else None
@@ -190,7 +193,7 @@ def _arxiv_id(item: dict) -> str | None:
     return next((arxiv_base_id(c) for c in candidates if ARXIV_ID.fullmatch(c)), None)
 
 
-def _doi(item: dict) -> str | None:
+def _doi(item: dict[str, Any]) -> str | None:
     doi = item.get("doi")
     if not isinstance(doi, str):
         return None
@@ -198,19 +201,20 @@ def _doi(item: dict) -> str | None:
     return doi if DOI.fullmatch(doi) else None
 
 
-def _record(item: dict, answer: Cached) -> SourceRecord:
-    """What pa-graph keeps of an OpenAlex work, every field checked as for S2."""
-    paper_id = work_id(item.get("id"))
+def _record(item: dict[str, Any], answer: Cached, paper_id: str) -> SourceRecord:
+    """What pa-graph keeps of an OpenAlex work (``paper_id``: its checked W id), every field checked as for S2."""
     year = item.get("publication_year")
     count = item.get("cited_by_count")
     location = item.get("primary_location") if isinstance(item.get("primary_location"), dict) else {}
-    venue = location.get("source", {}).get("display_name") if isinstance(location.get("source"), dict) else None
-    authors = []
+    source = location.get("source") if isinstance(location, dict) else None
+    venue = source.get("display_name") if isinstance(source, dict) else None
+    authors: list[tuple[str | None, str]] = []
     for authorship in item.get("authorships") or []:
         author = authorship.get("author") if isinstance(authorship, dict) else None
-        if isinstance(author, dict) and source_text(author.get("display_name")):
+        name = source_text(author.get("display_name")) if isinstance(author, dict) else None
+        if isinstance(author, dict) and name:
             found = _AUTHOR_ID.fullmatch(author["id"]) if isinstance(author.get("id"), str) else None
-            authors.append((found.group(1) if found else None, source_text(author["display_name"])))
+            authors.append((found.group(1) if found else None, name))
     references = item.get("referenced_works")
     return SourceRecord(
         paper_id=paper_id,

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 from platformdirs import user_cache_dir
 
@@ -55,7 +56,7 @@ class Cached:
     """One stored answer: the JSON value (``None`` for "S2 knows no such thing"), the request that produced it and
     when it was retrieved (UTC, ISO 8601) — the provenance of every statement derived from it."""
 
-    value: object
+    value: Any  # parsed JSON, checked by whoever reads it
     request: str
     retrieved_at: str
 
@@ -138,7 +139,7 @@ class ResponseCache:
         self._write([(key, json.dumps(value, separators=(",", ":")), request, retrieved_at)
                      for key, value in entries.items()])
 
-    def _write(self, rows: list[tuple]) -> None:
+    def _write(self, rows: list[tuple[Any, ...]]) -> None:
         if self.read_only:
             raise CacheError(f"{self.path}: the cache is open for reading only (an offline build writes nothing)")
         try:
@@ -148,7 +149,7 @@ class ResponseCache:
         except sqlite3.Error as err:
             raise CacheError(f"{self.path}: cannot write to the cache ({err})") from err
 
-    def info(self) -> dict:
+    def info(self) -> dict[str, Any]:
         """Size, answer counts per kind (the key's prefix) and the oldest and newest retrieval."""
         kinds = Counter(key.split(":", 1)[0] for (key,) in self._db.execute("SELECT key FROM answers"))
         oldest, newest = self._db.execute("SELECT MIN(retrieved_at), MAX(retrieved_at) FROM answers").fetchone()

@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
-from typing import ClassVar
+from dataclasses import dataclass
+from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 from pa_graph.errors import ServiceError, ServiceRequestError
 from pa_graph.sources.common import title_query
 from pa_graph.sources.response_cache import Cached
-from pa_graph.sources.service import MAX_ANSWER_BYTES, Overloaded, ServiceClient
+from pa_graph.sources.service import Overloaded, ServiceClient, ServiceSettings
 from pa_graph.text import S2_PAPER_ID, without_credentials
 
 __all__ = ["S2Settings", "S2Client", "DEFAULT_API_URL", "BATCH_LIMIT"]
@@ -34,26 +34,18 @@ MAX_OFFSET = 10_000  # offset + limit must stay below this on /references and /c
 
 
 @dataclass(frozen=True)
-class S2Settings:
+class S2Settings(ServiceSettings):
     """How to talk to Semantic Scholar. ``from_environment`` reads ``S2_API_KEY`` and ``S2_API_URL``."""
 
-    api_key: str | None = None
     api_url: str = DEFAULT_API_URL
-    rate: float = 0.9  # requests per second, all endpoints together: under S2's 1/s with a key, with headroom
+    rate: float = 0.9  # under S2's 1/s with a key, with headroom
     nested_batch_size: int = 100  # ids per batch that asks for nested references (S2 times out on larger ones)
-    timeout: float = 30.0  # seconds for an answer once S2 has answered this build
-    first_answer_timeout: float = 8.0  # the first request decides quickly whether S2 is reachable at all
-    max_attempts: int = 6  # per request, the first one included
-    retry_budget: float = 120.0  # seconds of back-off waiting in one build, all requests together
-    backoff: float = 1.0  # first back-off wait; doubles each attempt, with jitter
-    max_wait: float = 30.0  # cap on one wait, Retry-After included
     page_size: int = PAGE_LIMIT  # items per /references or /citations page (S2 allows up to 1000)
-    max_answer_bytes: int = MAX_ANSWER_BYTES  # decoded; S2 documents 10 MB for a batch answer
 
     @classmethod
-    def from_environment(cls, environ: Mapping[str, str] = os.environ, **overrides) -> S2Settings:
+    def from_environment(cls, environ: Mapping[str, str] = os.environ, **overrides: Any) -> S2Settings:
         settings = cls(api_key=environ.get("S2_API_KEY") or None, api_url=environ.get("S2_API_URL") or DEFAULT_API_URL)
-        return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
+        return settings.overridden(overrides)
 
 
 @dataclass
@@ -80,14 +72,14 @@ class S2Client(ServiceClient):
     def _headers(self) -> dict[str, str]:
         return {"x-api-key": self.settings.api_key} if self.settings.api_key else {}  # on every request, unlike the package
 
-    def _describe(self, method: str, path: str, params: dict) -> str:
+    def _describe(self, method: str, path: str, params: dict[str, Any]) -> str:
         return f"{method} {without_credentials(self._base)}{path}?{urlencode(params)}"
 
     # ----- endpoints ---------------------------------------------------------------------------------------------
 
     def papers(self, ids: Iterable[str], fields: str, kind: str) -> dict[str, Cached]:
         """``POST /paper/batch`` for the ids the cache lacks, ≤ 500 a request; cached as ``kind:id``."""
-        answers: dict[str, Cached] = {}
+        answers: dict[str, Cached | None] = {}
         missing = []
         for paper_id in dict.fromkeys(ids):
             hit = self.cached(f"{kind}:{paper_id}")
@@ -167,7 +159,7 @@ class S2Client(ServiceClient):
         if hit is not None:
             return hit
         path = f"/paper/{paper_id}/{direction}"
-        items: list = []
+        items: list[Any] = []
         offset, complete = 0, True
         pages_left = 2 * -(-cap // self.settings.page_size) + 2  # full pages need half of these; short ones end it
         while len(items) < cap and pages_left > 0:

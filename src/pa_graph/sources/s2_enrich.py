@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from pa_graph.records import CitationLink, Enrichment, LinkCheck, SourceRecord, Work
 from pa_graph.sources.common import EnrichOptions, Progress, deduplicated, fetch_candidates, source_text, title_fits
@@ -63,7 +63,7 @@ def enrich(works: Sequence[Work], client: S2Client, options: EnrichOptions = Enr
     report = progress or (lambda stage, done, total: None)
     result = Enrichment(mode="offline" if client.offline else "online",
                         api_url=without_credentials(client.settings.api_url))
-    items: dict[str, dict] = {}  # paper id → raw item with nested references
+    items: dict[str, dict[str, Any]] = {}  # paper id → raw item with nested references
 
     def keep(answer: Cached) -> SourceRecord:
         paper = Paper(answer.value)
@@ -124,9 +124,9 @@ def enrich(works: Sequence[Work], client: S2Client, options: EnrichOptions = Enr
         _add_connected(result, client, listed_ids, "citations", options, report)
     candidates = _add_candidate_references(result, client, listed_ids, report)
     if options.embeddings:
-        answers = _batched(client, sorted(listed_ids) + candidates, "fetching embeddings", report, EMBEDDING_FIELDS,
-                           "embedding")
-        for paper_id, answer in answers.items():
+        embedded = _batched(client, sorted(listed_ids) + candidates, "fetching embeddings", report, EMBEDDING_FIELDS,
+                            "embedding")
+        for paper_id, answer in embedded.items():
             vector = ((answer.value or {}).get("embedding") or {}).get("vector")
             if isinstance(vector, list):
                 result.embeddings[paper_id] = vector
@@ -168,7 +168,7 @@ def _add_candidate_references(result: Enrichment, client: S2Client, listed_ids: 
     return candidates
 
 
-def _paper_model():
+def _paper_model() -> Any:
     """The ``semanticscholar`` package's data model, which reads every S2 answer, null fields included; imported
     when an enrichment runs, not when pa-graph starts (0.2 s)."""
     from semanticscholar.Paper import Paper
@@ -184,7 +184,7 @@ def _batched(client: S2Client, ids: list[str], stage: str, report: Progress,
     return answers
 
 
-def _record(paper, answer: Cached) -> SourceRecord:
+def _record(paper: Any, answer: Cached) -> SourceRecord:
     """What pa-graph keeps of an S2 paper, every field checked: values of the wrong type or out of range (a year
     that is no year, an id that breaks its grammar) are left out rather than trusted."""
     external = paper.externalIds if isinstance(paper.externalIds, dict) else {}
@@ -198,8 +198,8 @@ def _record(paper, answer: Cached) -> SourceRecord:
         doi=doi if isinstance(doi, str) and DOI.fullmatch(doi) else None,
         arxiv_id=arxiv if isinstance(arxiv, str) and ARXIV_ID.fullmatch(arxiv) else None,
         venue=source_text(venue),
-        authors=tuple((author.authorId if isinstance(author.authorId, str) and author.authorId.isdigit() else None,
-                       source_text(author.name)) for author in (paper.authors or []) if source_text(author.name)),
+        authors=tuple((author.authorId if isinstance(author.authorId, str) and author.authorId.isdigit() else None, name)
+                      for author in (paper.authors or []) if (name := source_text(author.name))),
         citation_count=paper.citationCount if isinstance(paper.citationCount, int) and paper.citationCount >= 0 else None,
         reference_count=len(paper.references) if answer.value is not None and "references" in answer.value
         and isinstance(paper.references, list) else None,
@@ -208,7 +208,7 @@ def _record(paper, answer: Cached) -> SourceRecord:
     )
 
 
-def _note_external(result: Enrichment, listed_ids: set[str], paper, source: SourceRecord | Cached) -> None:
+def _note_external(result: Enrichment, listed_ids: set[str], paper: Any, source: SourceRecord | Cached) -> None:
     if paper.paperId in listed_ids or paper.paperId in result.externals:
         return
     result.externals[paper.paperId] = _record(paper, Cached(None, source.request, source.retrieved_at))

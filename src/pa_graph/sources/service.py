@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import ClassVar
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, ClassVar, TypeVar
 
 import httpx
 
@@ -23,9 +23,30 @@ from pa_graph.sources.response_cache import Cached, ResponseCache
 from pa_graph.text import loads_bounded, single_line, without_credentials
 from pa_graph.version import __version__
 
-__all__ = ["ServiceClient", "RetryBudget", "MAX_ANSWER_BYTES"]
+__all__ = ["ServiceClient", "ServiceSettings", "RetryBudget", "MAX_ANSWER_BYTES"]
 
 MAX_ANSWER_BYTES = 50_000_000  # decoded; S2 documents 10 MB for a batch answer
+_Settings = TypeVar("_Settings", bound="ServiceSettings")
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    """How to talk to a service: what both sources' settings share (each adds its own and its defaults)."""
+
+    api_key: str | None = None
+    api_url: str = ""
+    rate: float = 1.0  # requests per second, all endpoints together
+    timeout: float = 30.0  # seconds for an answer once the service has answered this build
+    first_answer_timeout: float = 8.0  # the first request decides quickly whether the service is reachable at all
+    max_attempts: int = 6  # per request, the first one included
+    retry_budget: float = 120.0  # seconds of back-off waiting in one build, all requests together
+    backoff: float = 1.0  # first back-off wait; doubles each attempt, with jitter
+    max_wait: float = 30.0  # cap on one wait, Retry-After included
+    max_answer_bytes: int = MAX_ANSWER_BYTES  # decoded
+
+    def overridden(self: _Settings, overrides: Mapping[str, Any]) -> _Settings:
+        """These settings with every override that is not ``None``."""
+        return replace(self, **{name: value for name, value in overrides.items() if value is not None})
 
 
 @dataclass
@@ -39,8 +60,7 @@ class RetryBudget:
 class ServiceClient:
     """Cached, throttled, retrying access to one service; subclasses name the service and its endpoints.
 
-    ``settings`` needs ``api_url``, ``api_key``, ``rate``, ``timeout``, ``first_answer_timeout``, ``max_attempts``,
-    ``retry_budget``, ``backoff``, ``max_wait`` and ``max_answer_bytes``. Pass one ``budget`` to several clients to share it.
+    Pass one ``budget`` to several clients to share it.
     """
 
     SERVICE: ClassVar[str] = "the service"
@@ -48,7 +68,7 @@ class ServiceClient:
     REFUSALS: ClassVar[tuple[int, ...]] = (401, 403)  # the key is refused: stop asking
     SLOW_DOWN: ClassVar[tuple[int, ...]] = (429,)  # too fast: wait, retry, and stay slower
 
-    settings: object
+    settings: ServiceSettings
     cache: ResponseCache
     offline: bool = False
     refresh: bool = False
@@ -82,7 +102,7 @@ class ServiceClient:
     def _headers(self) -> dict[str, str]:
         return {}
 
-    def _describe(self, method: str, path: str, params: dict) -> str:
+    def _describe(self, method: str, path: str, params: dict[str, Any]) -> str:
         """The request as provenance: method and URL, never a key nor credentials written into the URL."""
         raise NotImplementedError
 
@@ -121,8 +141,8 @@ class ServiceClient:
         self.unavailable = str(error)
         return error
 
-    def _send(self, method: str, path: str, *, params: dict, json: object = None, not_found_ok: bool = False,
-              split_on_overload: bool = False, refusal_stops: bool = True):
+    def _send(self, method: str, path: str, *, params: dict[str, Any], json: object = None, not_found_ok: bool = False,
+              split_on_overload: bool = False, refusal_stops: bool = True) -> Any:
         """One request with retries. ``split_on_overload``: a 500/502/503/504 or a timeout raises
         :class:`Overloaded` at once instead of retrying, so the caller can send the batch in halves.
         ``refusal_stops=False``: a 401/403 raises :class:`Refused` for this request only (a paging mode the key
@@ -180,12 +200,14 @@ class ServiceClient:
             backoff = self.settings.backoff * 2 ** (attempt - 1) * (0.5 + random.random())
             wait = retry_after if retry_after is not None else backoff
             wait = min(wait, self.settings.max_wait)
-            if attempt >= self.settings.max_attempts or wait > self.budget.seconds:
+            budget = self.budget or RetryBudget(0.0)
+            if attempt >= self.settings.max_attempts or wait > budget.seconds:
                 raise ServiceRequestError(f"{method} {path}: {reason}; gave up after {attempt} attempts")
-            self.budget.seconds -= wait
+            budget.seconds -= wait
             self.sleep(wait)
 
-    def _fetch(self, method: str, path: str, params: dict, json: object, timeout: float) -> tuple[httpx.Response, bytes]:
+    def _fetch(self, method: str, path: str, params: dict[str, Any], json: object,
+               timeout: float) -> tuple[httpx.Response, bytes]:
         """One exchange, bounded: the whole answer within ``timeout`` seconds (not per read, so a drip-fed body
         ends), and at most ``max_answer_bytes`` once decoded (a compressed body cannot inflate past it)."""
         deadline = self.clock() + timeout
@@ -207,7 +229,7 @@ class ServiceClient:
         self.cache.close()
 
 
-def _clean(value):
+def _clean(value: Any) -> Any:
     """An answer with every string made storable: lone surrogates (valid JSON, invalid Unicode) replaced."""
     if isinstance(value, str):
         return value.encode("utf-8", "replace").decode("utf-8") if any(0xD800 <= ord(c) <= 0xDFFF for c in value) \

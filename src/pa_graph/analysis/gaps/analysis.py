@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import networkx as nx
 
@@ -38,7 +39,7 @@ class GapReport:
     surveys: list[SurveyCoverage] = field(default_factory=list)
     flows: SectionFlows | None = None
     comparison: dict[str, list[CrossListEntry]] | None = None
-    evaluation: dict | None = None
+    evaluation: dict[str, Any] | None = None
     peer_names: tuple[str, ...] = ()
     ignore_source: str | None = None
     citations_limit: int = CITATIONS_LIMIT  # missing cross-citations written out (the count stays complete)
@@ -56,7 +57,7 @@ class GapReport:
         return self.missing.suggestions if self.missing is not None else []
 
 
-def analyse(model: nx.MultiDiGraph, min_citers: int = 2, top: int = DEFAULT_TOP,
+def analyse(model: nx.MultiDiGraph[str], min_citers: int = 2, top: int = DEFAULT_TOP,
             compare: Sequence[ParsedList] | None = None, evaluate: bool = False,
             peers: Sequence[ParsedList] = (), ignore: IgnoreList | None = None,
             citations_limit: int = CITATIONS_LIMIT, min_lists: int = DEFAULT_MIN_LISTS) -> GapReport:

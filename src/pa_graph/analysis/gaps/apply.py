@@ -13,7 +13,7 @@ from pa_graph.lists.write import Addable
 __all__ = ["chosen_for_apply"]
 
 
-def chosen_for_apply(report: GapReport, model: nx.MultiDiGraph, only: Sequence[str] = ()) -> list[Addable]:
+def chosen_for_apply(report: GapReport, model: nx.MultiDiGraph[str], only: Sequence[str] = ()) -> list[Addable]:
     """What ``--apply`` writes: the shown suggestions, or those of them and of the works in other lists that
     ``only`` names (an arXiv id, DOI, S2 or OpenAlex id, or a title — matched like the ignore file)."""
     if not only:

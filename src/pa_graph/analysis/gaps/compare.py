@@ -49,7 +49,7 @@ def entries_of_lists(lists: Sequence[ParsedList]) -> list[ListEntry]:
             for parsed in lists for row in parsed.rows]
 
 
-def entries_of_model(model: nx.MultiDiGraph) -> list[ListEntry]:
+def entries_of_model(model: nx.MultiDiGraph[str]) -> list[ListEntry]:
     index = CitationIndex.of(model)
     entries = []
     for work in index.listed:
@@ -71,8 +71,8 @@ def compare_lists(ours: Sequence[ListEntry], theirs: Sequence[ListEntry]) -> dic
 
 def _absent(entries: Sequence[ListEntry], others: Sequence[ListEntry]) -> list[CrossListEntry]:
     by_label: dict[str, str] = {}
-    tag_votes: dict[str, Counter] = defaultdict(Counter)
-    words: dict[str, Counter] = defaultdict(Counter)
+    tag_votes: dict[str, Counter[str]] = defaultdict(Counter)
+    words: dict[str, Counter[str]] = defaultdict(Counter)
     for other in others:
         home = other.sections[0] if other.sections else None
         if home is None:
@@ -94,7 +94,7 @@ def _absent(entries: Sequence[ListEntry], others: Sequence[ListEntry]) -> list[C
                 section, reason = by_label[label_key(label)], f"same section name ({label})"
                 break
         if section is None:
-            votes: Counter = Counter()
+            votes: Counter[str] = Counter()
             for tag in entry.tags:
                 votes.update(tag_votes.get(label_key(tag), Counter()))
             if votes:

@@ -27,7 +27,7 @@ class SurveyCoverage:
     example_nodes: tuple[str, ...] = ()
 
 
-def survey_coverage(model: nx.MultiDiGraph, examples: int = EXAMPLES,
+def survey_coverage(model: nx.MultiDiGraph[str], examples: int = EXAMPLES,
                     index: CitationIndex | None = None) -> list[SurveyCoverage]:
     """For each listed survey: the listed works published in an earlier year that it does not cite. A survey whose
     references are unknown (unresolved, or an offline build) is reported with ``has_references=False``."""
@@ -38,7 +38,7 @@ def survey_coverage(model: nx.MultiDiGraph, examples: int = EXAMPLES,
         if index.data(survey).get("work_type") != "survey":
             continue
         year = index.year(survey)
-        earlier = [w for w in index.listed if w != survey and year and index.year(w) and index.year(w) < year]
+        earlier = [w for w in index.listed if w != survey and year and (index.year(w) or year) < year]
         cited = index.references(survey)
         missing = sorted((w for w in earlier if w not in cited),
                          key=lambda w: (-len(index.listed_citers(w)), index.title(w)))
@@ -55,7 +55,7 @@ class SectionFlows:
     silent_pairs: tuple[tuple[str, str], ...]  # section pairs with no citation in either direction
 
 
-def section_flows(model: nx.MultiDiGraph, index: CitationIndex | None = None) -> SectionFlows:
+def section_flows(model: nx.MultiDiGraph[str], index: CitationIndex | None = None) -> SectionFlows:
     index = index or CitationIndex.of(model)
     listed = index.listed_set
     sections = sorted({s for w in index.listed for s in index.sections[w]}, key=index.label)

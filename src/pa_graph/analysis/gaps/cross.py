@@ -74,7 +74,7 @@ def _candidate_pairs(index: CitationIndex, groups: Mapping[str, set[str]],
     return pairs
 
 
-def missing_citations(model: nx.MultiDiGraph, thresholds: Mapping[str, float] = THRESHOLDS,
+def missing_citations(model: nx.MultiDiGraph[str], thresholds: Mapping[str, float] = THRESHOLDS,
                       limit: int | None = None, index: CitationIndex | None = None) -> list[MissingCitation]:
     """The pairs described in the module docstring, strongest first (ties by titles)."""
     index = index or CitationIndex.of(model)
@@ -97,8 +97,8 @@ def missing_citations(model: nx.MultiDiGraph, thresholds: Mapping[str, float] = 
             continue
         shared = evidence_refs[earlier] & evidence_refs[later]
         cociting = listed_citers[earlier] & listed_citers[later]
-        vectors = (index.embeddings.get(earlier), index.embeddings.get(later))
-        similarity = cosine(*vectors) if all(vectors) else None
+        vector_a, vector_b = index.embeddings.get(earlier), index.embeddings.get(later)
+        similarity = cosine(vector_a, vector_b) if vector_a and vector_b else None
         if not (len(shared) >= thresholds["shared_references"] or len(cociting) >= thresholds["cocitations"]
                 or (similarity is not None and similarity >= thresholds["similarity"])):
             continue

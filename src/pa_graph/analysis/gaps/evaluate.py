@@ -14,6 +14,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -54,7 +55,7 @@ def variants(ranker: Ranker = DEFAULT_RANKER) -> dict[str, Ranker]:
             **{f"{signal} only": Ranker.alone(signal) for signal in SIGNALS if signal != "citations"}}
 
 
-def trials(model: nx.MultiDiGraph, peers: PeerLists | None = None, min_hidden_citers: int = 2) -> list[Trial]:
+def trials(model: nx.MultiDiGraph[str], peers: PeerLists | None = None, min_hidden_citers: int = 2) -> list[Trial]:
     index = CitationIndex.of(model)
     peer_counts: dict[str, int] = {}
     found = []
@@ -84,8 +85,8 @@ def summarise(ranks: Sequence[int], ks: Sequence[int] = (10, 20)) -> dict[str, f
             "mrr": round(statistics.fmean(1 / r for r in ranks), 4)}
 
 
-def evaluate_ranking(model: nx.MultiDiGraph, peers: PeerLists | None = None, min_hidden_citers: int = 2,
-                     ks: Sequence[int] = (10, 20), weights: Ranker = DEFAULT_RANKER) -> dict:
+def evaluate_ranking(model: nx.MultiDiGraph[str], peers: PeerLists | None = None, min_hidden_citers: int = 2,
+                     ks: Sequence[int] = (10, 20), weights: Ranker = DEFAULT_RANKER) -> dict[str, Any]:
     """``{"hidden": n, "results": {ranking: {"recall@10": …, "recall@20": …, "mrr": …}}, "no_data": [signal]}``;
     a signal the graph has no data for (no embeddings, no peer lists…) is listed in ``no_data``, not ranked alone."""
     measured = trials(model, peers, min_hidden_citers)

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 
@@ -57,18 +58,18 @@ class IgnoreList:
     def __len__(self) -> int:
         return len(self.arxiv_ids) + len(self.dois) + len(self.s2_ids) + len(self.openalex_ids) + len(self.titles)
 
-    def matches(self, work: dict) -> bool:
+    def matches(self, work: dict[str, Any]) -> bool:
         """Whether a work (a model node's data) is named by an entry."""
         keys = _keys_of(work)
         return bool(keys["arxiv"] & self.arxiv_ids or keys["doi"] & self.dois or keys["s2"] & self.s2_ids
                     or keys["openalex"] & self.openalex_ids or keys["title"] & set(self.titles))
 
-    def removed_per_entry(self, works: Iterable[dict]) -> list[tuple[int, str, int]]:
+    def removed_per_entry(self, works: Iterable[dict[str, Any]]) -> list[tuple[int, str, int]]:
         """For each entry: its line, its text, and how many of ``works`` it names."""
         keyed = [_keys_of(work) for work in works]
         return [(line, text, sum(1 for keys in keyed if key in keys[kind])) for line, text, kind, key in self.entries]
 
-    def nodes(self, model: nx.MultiDiGraph) -> set[str]:
+    def nodes(self, model: nx.MultiDiGraph[str]) -> set[str]:
         """The works of ``model`` an entry names."""
         if not len(self):
             return set()
@@ -90,7 +91,7 @@ def _kind_and_key(entry: str) -> tuple[str, str]:
     return "title", normalize_title(entry)
 
 
-def _keys_of(work: dict) -> dict[str, set[str]]:
+def _keys_of(work: dict[str, Any]) -> dict[str, set[str]]:
     """A work's keys an entry can name: its arXiv ids (base), DOI, S2 and OpenAlex ids, normalised title."""
     arxiv = work.get("arxiv_id")
     ids = [arxiv] if isinstance(arxiv, str) else []

@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
+from typing import Any
 
 import networkx as nx
 
@@ -18,7 +19,7 @@ from pa_graph.model import nodes_of_kind
 
 __all__ = ["CitationIndex", "has_citations", "cosine", "mean_vector"]
 
-def has_citations(model: nx.MultiDiGraph) -> bool:
+def has_citations(model: nx.MultiDiGraph[str]) -> bool:
     return any(key == "cites" for _, _, key in model.edges(keys=True))
 
 
@@ -40,7 +41,7 @@ class CitationIndex:
     listed work to the section nodes it is listed in; ``embeddings`` the SPECTER vectors known.
     """
 
-    model: nx.MultiDiGraph
+    model: nx.MultiDiGraph[str]
     listed: tuple[str, ...]
     refs: Mapping[str, frozenset[str]]
     citers: Mapping[str, frozenset[str]]
@@ -48,7 +49,7 @@ class CitationIndex:
     embeddings: Mapping[str, Sequence[float]]
 
     @classmethod
-    def of(cls, model: nx.MultiDiGraph) -> CitationIndex:
+    def of(cls, model: nx.MultiDiGraph[str]) -> CitationIndex:
         refs: dict[str, set[str]] = defaultdict(set)
         citers: dict[str, set[str]] = defaultdict(set)
         sections: dict[str, list[str]] = defaultdict(list)
@@ -81,7 +82,7 @@ class CitationIndex:
     @cached_property
     def centroids(self) -> dict[str, list[float]]:
         """Each section's mean embedding over its listed works that have one."""
-        members: dict[str, list] = {}
+        members: dict[str, list[Any]] = {}
         for work, sections in self.sections.items():
             vector = self.embeddings.get(work)
             if vector:
@@ -102,17 +103,17 @@ class CitationIndex:
         """Each listed work's references that are listed works."""
         return {work: self.references(work) & self.listed_set for work in self.listed}
 
-    def data(self, node: str) -> dict:
+    def data(self, node: str) -> dict[str, Any]:
         return self.model.nodes[node]
 
     def title(self, node: str) -> str:
-        return self.data(node).get("title", node)
+        return str(self.data(node).get("title", node))
 
     def year(self, node: str) -> int | None:
         return self.data(node).get("year")
 
     def label(self, node: str) -> str:
-        return self.data(node).get("label", node)
+        return str(self.data(node).get("label", node))
 
     def references(self, node: str) -> frozenset[str]:
         return self.refs.get(node, frozenset())

@@ -55,6 +55,7 @@ import math
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 from urllib.parse import quote
 
 import networkx as nx
@@ -223,7 +224,7 @@ def signal_table(index: CitationIndex, candidates: Sequence[str], peers: PeerLis
         r = index.reference_count(c)
         own_refs = index.references(c)
         inside = len((own_refs - {c}) & index.literature)  # the small set first: never a copy of the literature
-        vector, centroid = index.embeddings.get(c), index.centroids.get(section)
+        vector, centroid = index.embeddings.get(c), index.centroids.get(section) if section else None
         raw["citations"].append(n)
         raw["section_share"].append(n_s / size if size else None)
         raw["cocitation"].append(sum(len(index.listed_references[citer] - {c}) for citer in citing))
@@ -263,7 +264,7 @@ def signal_table(index: CitationIndex, candidates: Sequence[str], peers: PeerLis
         values[:, j] = column
         active[j] = known
     specificity_known = np.array([v is not None for v in raw["specificity"]], dtype=bool)
-    order = sorted(range(len(candidates)), key=lambda i: (-raw["citations"][i], -(raw["recency"][i] or 0),
+    order = sorted(range(len(candidates)), key=lambda i: (-(raw["citations"][i] or 0), -(raw["recency"][i] or 0),
                                                           index.title(candidates[i])))
     tiebreak = np.empty(len(candidates), dtype=np.int64)
     tiebreak[order] = np.arange(len(candidates))
@@ -301,7 +302,7 @@ def scores(table: SignalTable, weights: Mapping[str, float] | Ranker = DEFAULT_R
     if not len(table.candidates):
         return np.zeros(0)
     w = np.array([ranker.weights.get(signal, 0.0) for signal in SIGNALS]) * table.active
-    score = table.values @ w
+    score: np.ndarray = table.values @ w
     if ranker.evidence:
         score = score + ranker.evidence * np.log2(np.maximum(table.citers, 1))
     if ranker.background:
@@ -332,7 +333,7 @@ def dominance_repaired(score: np.ndarray, citers: np.ndarray, concentration: np.
     ...                    np.array([False, False, False]), np.zeros(3, dtype=bool)).round(6).tolist()
     [0.0, -1e-06, -2e-06]
     """
-    repaired = score.astype(float).copy()
+    repaired: np.ndarray = score.astype(float).copy()
     for group in np.unique(groups):
         members = np.flatnonzero(groups == group)
         order = members[np.argsort(-citers[members], kind="stable")]
@@ -400,7 +401,7 @@ class MissingPapers:
     ignored: list[str] = field(default_factory=list)  # titles of candidates the ignore file removed
 
 
-def missing_papers(model: nx.MultiDiGraph, min_citers: int = 2, top: int | None = DEFAULT_TOP,
+def missing_papers(model: nx.MultiDiGraph[str], min_citers: int = 2, top: int | None = DEFAULT_TOP,
                    weights: Mapping[str, float] | Ranker = DEFAULT_RANKER, peers: PeerLists | None = None,
                    ignored: Collection[str] = (), index: CitationIndex | None = None,
                    min_lists: int = DEFAULT_MIN_LISTS) -> MissingPapers:
@@ -413,7 +414,7 @@ def missing_papers(model: nx.MultiDiGraph, min_citers: int = 2, top: int | None 
     score = scores(table, weights)
     ranked = ranking(table, weights)
     order = ranked[:top]
-    layouts = {}
+    layouts: dict[str, list[str]] = {}
     for listed in model.graph.get("lists", []):
         for section, header in listed.get("layouts", {}).items():
             layouts.setdefault(section, header)
@@ -443,19 +444,20 @@ def _with_row(suggestion: Suggestion, header: Sequence[str]) -> Suggestion:
     return replace(suggestion, row=table_row(header, suggestion.entry()))
 
 
-def _identifier(data: dict, arxiv: str | None, node: str) -> str:
+def _identifier(data: dict[str, Any], arxiv: str | None, node: str) -> str:
     if arxiv:
         return arxiv_base_id(arxiv)
     doi = data.get("doi")
     if isinstance(doi, str) and DOI.fullmatch(doi):
         return doi
     for key, grammar in (("s2_paper_id", S2_PAPER_ID), ("openalex_id", OPENALEX_ID)):
-        if isinstance(data.get(key), str) and grammar.fullmatch(data[key]):
-            return data[key]
+        value = data.get(key)
+        if isinstance(value, str) and grammar.fullmatch(value):
+            return value
     return node
 
 
-def _links(data: dict, arxiv: str | None) -> dict[str, str]:
+def _links(data: dict[str, Any], arxiv: str | None) -> dict[str, str]:
     links = {}
     paper_id = data.get("s2_paper_id")
     if isinstance(paper_id, str) and S2_PAPER_ID.fullmatch(paper_id):
@@ -488,17 +490,18 @@ def _reasons(index: CitationIndex, table: SignalTable, ranked: np.ndarray, peers
                 parts.append("more listed citers than any suggestion below it")
             elif n < below_best[place]:
                 parts.append(_above(table, i, ranked[place + 1:], ranker))
-        if table.raw["peers"][i] is not None and peers is not None:
-            parts.append(f"in {int(table.raw['peers'][i])} of {len(peers)} other lists")
-        if table.citation_count[i] is not None:
-            parts.append(f"{n} of {max(table.citation_count[i], n)} papers citing it are in this list")
+        in_peers, citation_count, year = table.raw["peers"][i], table.citation_count[i], table.raw["recency"][i]
+        if in_peers is not None and peers is not None:
+            parts.append(f"in {int(in_peers)} of {len(peers)} other lists")
+        if citation_count is not None:
+            parts.append(f"{n} of {max(citation_count, n)} papers citing it are in this list")
         if table.raw["coupling"][i] is not None:
             parts.append(f"{table.in_literature[i]} of its {table.reference_count[i]} references are listed works "
                          "or works the list cites")
         if table.raw["similarity"][i] is not None and table.sections[i]:
             parts.append(f"embedding similarity {table.raw['similarity'][i]:.2f} to the section")
-        if table.raw["recency"][i] is not None:
-            parts.append(f"published {int(table.raw['recency'][i])}")
+        if year is not None:
+            parts.append(f"published {int(year)}")
         reasons.append("; ".join(p for p in parts if p))
     return reasons
 

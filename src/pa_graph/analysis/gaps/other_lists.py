@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import quote
 
 import networkx as nx
@@ -62,7 +63,7 @@ class OtherLists:
     works: list[OtherListWork]
     lists: tuple[str, ...]  # every peer list given
     warnings: list[str] = field(default_factory=list)
-    ignored: list[dict] = field(default_factory=list)  # the works the ignore file removed (title, arxiv_id, doi)
+    ignored: list[dict[str, Any]] = field(default_factory=list)  # the works the ignore file removed (title, arxiv_id, doi)
 
 
 def _doi_of(row: ListRow) -> str | None:
@@ -141,7 +142,7 @@ def _links(arxiv: str | None, doi: str | None, url: str | None) -> dict[str, str
     return links
 
 
-def in_other_lists(model: nx.MultiDiGraph, peers: Sequence[ParsedList], min_lists: int = 2,
+def in_other_lists(model: nx.MultiDiGraph[str], peers: Sequence[ParsedList], min_lists: int = 2,
                    ignore: IgnoreList | None = None) -> OtherLists:
     """The works at least ``min_lists`` of ``peers`` include and the list(s) of ``model`` do not, most lists first,
     then the nearest fit to a section of this list, then the newer year, then the title."""
@@ -177,14 +178,14 @@ def in_other_lists(model: nx.MultiDiGraph, peers: Sequence[ParsedList], min_list
             continue
         year = next((r.year for _, r in rows if r.year), None)
         venue = next((r.venue for _, r in rows if r.venue), None)
-        section, fit = _embedded_section(index, row, arxiv) or _nearest(row.title, vectors, idf, section_order)
+        likely, fit = _embedded_section(index, row, arxiv) or _nearest(row.title, vectors, idf, section_order)
         url = None if arxiv else next((link for link in row.links if link.startswith(("https://", "http://"))), None)
         entry = NewEntry(row.title, year, venue, arxiv, url)
         found.append(OtherListWork(
             rank=0, id=arxiv or doi or normalize_title(row.title), title=row.title, arxiv_id=arxiv, doi=doi,
             year=year, venue=venue, lists=lists, links=_links(arxiv, doi, url),
-            section=index.label(section) if section else None, section_node=section, fit=round(fit, 4),
-            row=table_row(layouts.get(section) or DEFAULT_HEADER, entry), url=url))
+            section=index.label(likely) if likely else None, section_node=likely, fit=round(fit, 4),
+            row=table_row(layouts.get(likely or "") or DEFAULT_HEADER, entry), url=url))
     found.sort(key=lambda w: (-len(w.lists), -w.fit, -(w.year or 0), normalize_title(w.title)))
     ranked = [OtherListWork(**{**w.__dict__, "rank": rank}) for rank, w in enumerate(found, 1)]
     return OtherLists(ranked, names, warnings, ignored)

@@ -47,7 +47,8 @@ class PeerList:
             return True
         if process.extractOne(key, self.keys, scorer=fuzz.ratio, score_cutoff=NEAR_DUPLICATE_SCORE) is not None:
             return True
-        return bool(arxiv_id) and any(same_title(title, other) for other in self.by_arxiv.get(arxiv_base_id(arxiv_id), ()))
+        return arxiv_id is not None and any(same_title(title, other)
+                                            for other in self.by_arxiv.get(arxiv_base_id(arxiv_id), ()))
 
     @property
     def _exact(self) -> frozenset[str]:

@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import asdict
+from typing import Any
 
 from pa_graph.analysis.gaps.analysis import GapReport
 from pa_graph.analysis.gaps.cross import CITATIONS_LIMIT, THRESHOLDS
 from pa_graph.analysis.gaps.missing import BACKGROUND_PENALTY, CONCENTRATION_Z, SIGNALS, SPECIFICITY_PRIOR, WEIGHTS
-from pa_graph.analysis.gaps.other_lists import OtherLists
+from pa_graph.analysis.gaps.other_lists import OtherLists, OtherListWork
 from pa_graph.text import markdown_text as cell
 
 __all__ = ["render_text", "render_markdown", "render_json", "render_citations_markdown", "render_citations_json", "report_files",
@@ -92,7 +93,7 @@ def render_markdown(report: GapReport) -> str:
                   "`gaps.json` (weights and formulas in the README). Add the rows below by hand, or with "
                   "`pa-graph gaps --apply LIST.md` (`--only ID`, `--dry-run`); say no once in "
                   "`.pa-graph-ignore` beside the list.", ""]
-        by_section: dict[str, list] = {}
+        by_section: dict[str, list[Any]] = {}
         for s in shown:
             by_section.setdefault(s.section or "(no section)", []).append(s)
         if shown:
@@ -164,7 +165,7 @@ def _other_lists_markdown(other: OtherLists, min_lists: int) -> list[str]:
         lines.append(f"| {w.rank} | {cell(w.title)}{year} | {cell(', '.join(w.lists))} | {cell(w.section or '?')} | "
                      f"{_links(w.links)} |")
     lines += ["", "Add one with `pa-graph gaps --apply LIST.md --only ID` (its arXiv id, DOI or title), or paste:", ""]
-    by_section: dict[str, list] = {}
+    by_section: dict[str, list[Any]] = {}
     for w in works:
         by_section.setdefault(w.section or "(no section)", []).append(w)
     for section, items in by_section.items():
@@ -173,7 +174,7 @@ def _other_lists_markdown(other: OtherLists, min_lists: int) -> list[str]:
     return lines
 
 
-def _other_list_json(work) -> dict:
+def _other_list_json(work: OtherListWork) -> dict[str, Any]:
     return {"rank": work.rank, "id": work.id, "title": work.title, "arxiv": work.arxiv_id, "doi": work.doi,
             "year": work.year, "venue": work.venue, "lists": list(work.lists), "likely_section": work.section,
             "section_node": work.section_node, "fit": work.fit, "links": work.links, "row": work.row}
@@ -245,7 +246,7 @@ def report_files(report: GapReport, citations_limit: int | None = None) -> dict[
             "citations.json": render_citations_json(report, citations_limit)}
 
 
-def rdf_findings(report: GapReport, citations_limit: int | None = None) -> list[dict]:
+def rdf_findings(report: GapReport, citations_limit: int | None = None) -> list[dict[str, Any]]:
     """The findings the RDF carries as ``pa:GapFinding``: the ``top`` missing papers, the strongest missing
     cross-citations, and each survey's coverage (its count as the score, its examples as ``shouldCite``)."""
     citations_limit = report.citations_limit if citations_limit is None else citations_limit
@@ -267,7 +268,7 @@ def view_suggestions(report: GapReport) -> dict[str, str]:
             for s in report.suggestions}
 
 
-def suggestions_of_json(document: dict) -> dict[str, str]:
+def suggestions_of_json(document: dict[str, Any]) -> dict[str, str]:
     """:func:`view_suggestions` read back from a ``gaps.json``."""
     notes = {}
     for item in document.get("missing_papers") or []:
