@@ -3,9 +3,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections import Counter
 
 import pytest
 from conftest import TABLE, row, write_list
+from fake_s2.world import bundled_counts
 
 from pa_graph.cli import main
 
@@ -18,14 +20,16 @@ def test_build_writes_every_output(runner, tmp_path):
     triples = len(list(pyoxigraph.parse(path=str(tmp_path / "out" / "graph.ttl"),
                                         format=pyoxigraph.RdfFormat.TURTLE)))  # counted by another parser
     findings = 5 + 35 + 8 + 1 + 27  # shared ids, date conflicts, repeats, malformed, mojibake (test_audit.py)
+    raw = bundled_counts()  # counted from the Markdown without pa-graph's reader
     assert result.stdout.splitlines()[0] == (
-        f"164 rows → 156 works (16 surveys, 140 papers); {triples} triples; {findings} audit findings")
+        f"{raw['rows']} rows → {raw['works']} works ({raw['surveys']} surveys, {raw['works'] - raw['surveys']} papers); "
+        f"{triples} triples; {findings} audit findings")
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
         "audit.json", "audit.md", "build.json", "citations.json", "citations.md", "dataset.ttl", "gaps.json",
         "gaps.md", "graph.html", "graph.json", "graph.ttl"]
     assert "warning: awesome-personalized-alignment.md:32: row has 4 cells but the header has 3" in result.stderr
     record = json.loads((tmp_path / "out" / "build.json").read_text(encoding="utf-8"))
-    assert record["lists"][0]["rows"] == 164 and record["stats"]["nodes"]["works"] == 156
+    assert record["lists"][0]["rows"] == raw["rows"] and record["stats"]["nodes"]["works"] == raw["works"]
 
 
 def test_no_enrich_build_equals_offline_build(runner, tmp_path):
@@ -122,15 +126,21 @@ def test_audit_with_missing_allow_file_exits_2(runner, tmp_path):
     assert result.stderr.startswith(f"Error: {tmp_path / 'none'}: cannot read the allow file")
 
 
-def test_stats_counts_a_built_graph(runner, built):
+def test_stats_counts_a_built_graph(runner, built, bundled):
+    """The counts read from the RDF equal the model's own, node kind by node kind."""
     result = runner.invoke(main, ["stats", "--graph", str(built / "graph.ttl"), "--json"])
     assert result.exit_code == 0
     counts = json.loads(result.stdout)
-    assert counts["nodes"] == {"works": 156, "surveys": 16, "sections": 12, "tags": 23, "methods": 98, "venues": 23,
-                               "authors": 0, "list rows": 164, "listed works": 156}
-    assert counts["edges"]["broader"] == 9 and counts["edges"]["listed in"] == 160
+    kinds = Counter(data["kind"] for _, data in bundled.model.nodes(data=True))
+    works = [data for _, data in bundled.model.nodes(data=True) if data["kind"] == "work"]
+    assert counts["nodes"] == {"works": kinds["work"], "surveys": sum(w["work_type"] == "survey" for w in works),
+                               "sections": kinds["section"], "tags": kinds["tag"], "methods": kinds["method"],
+                               "venues": kinds["venue"], "authors": 0, "list rows": bundled_counts()["rows"],
+                               "listed works": kinds["work"]}
+    relations = Counter(key for _, _, key in bundled.model.edges(keys=True))
+    assert counts["edges"]["broader"] == relations["broader"] and counts["edges"]["listed in"] == relations["listed_in"]
     text = runner.invoke(main, ["stats", "--graph", str(built / "graph.ttl")]).stdout
-    assert "  works               156" in text
+    assert f"  works {kinds['work']:>17}" in text
 
 
 @pytest.mark.parametrize("content", [None, "this is not turtle ."])

@@ -8,6 +8,7 @@ pagination, items wrapping ``citedPaper``/``citingPaper``). Every request is log
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import json
@@ -198,8 +199,8 @@ class _Handler(BaseHTTPRequestHandler):
             if fake.take("malformed_json"):
                 return self._reply(entry, 200, None, raw=b'[{"paperId": "trunc')
             if fake.faults.gzip_bomb is not None:
-                bomb = gzip.compress(b"[" + b" " * fake.faults.gzip_bomb + b"]")
-                return self._reply(entry, 200, None, raw=bomb, headers={"Content-Encoding": "gzip"})
+                return self._reply(entry, 200, None, raw=_gzip_bomb(fake.faults.gzip_bomb),
+                                   headers={"Content-Encoding": "gzip"})
             ids = json.loads(body)["ids"]
             limit = fake.faults.nested_batch_limit
             if limit is not None and len(ids) > limit and any(f.startswith("references.") for f in fields):
@@ -250,3 +251,9 @@ class _Handler(BaseHTTPRequestHandler):
                               "intents": ["methodology"] if n % 2 else ["background"], "citedPaper": cited})
             return items
         return [{"citingPaper": shape(world.papers[c], paper_fields, world)} for c in paper.citations]
+
+
+@functools.lru_cache(maxsize=2)
+def _gzip_bomb(size: int) -> bytes:
+    """``size`` bytes of JSON whitespace, gzip-compressed once (compressing 400 MB takes seconds)."""
+    return gzip.compress(b"[" + b" " * size + b"]", compresslevel=1)
