@@ -60,7 +60,7 @@ from pa_graph.model import nodes_of_kind
 from pa_graph.pipeline import BuildOptions, GapOptions
 from pa_graph.records import Enrichment, ParsedList
 from pa_graph.sources.common import EnrichOptions
-from pa_graph.sources.driver import SOURCES
+from pa_graph.sources.driver import SOURCES, SourceChoice
 from pa_graph.sources.openalex import OpenAlexSettings
 from pa_graph.sources.response_cache import ResponseCache, cache_dir_from
 from pa_graph.sources.s2 import S2Settings
@@ -251,7 +251,7 @@ def main() -> None:
 @_CROSS
 @click.option("--quiet", is_flag=True, help="No progress output (bars on a terminal, plain lines elsewhere).")
 @_reported
-def build(lists: tuple[str, ...], out_dir: Path, offline: bool, no_enrich: bool, source: str, cache_dir: Path | None,
+def build(lists: tuple[str, ...], out_dir: Path, offline: bool, no_enrich: bool, source: SourceChoice, cache_dir: Path | None,
           refresh: bool, rate: float | None, citations: bool, max_citations: int, contexts: bool, embeddings: bool,
           base_iri: str | None, formats: str, validate: bool, peers: tuple[str, ...], min_lists: int,
           ignore_file: Path | None,

@@ -33,7 +33,7 @@ from pa_graph.outputs import replace_folder
 from pa_graph.records import Enrichment, ParsedList, Work
 from pa_graph.resolve import resolve_works
 from pa_graph.sources.common import EnrichOptions, Progress
-from pa_graph.sources.driver import SOURCES, Sources, enrich_from, open_sources
+from pa_graph.sources.driver import SOURCES, SourceChoice, Sources, enrich_from, open_sources
 from pa_graph.sources.openalex import OpenAlexClient, OpenAlexSettings
 from pa_graph.sources.response_cache import ResponseCache, cache_dir_from
 from pa_graph.sources.s2 import S2Client, S2Settings
@@ -73,7 +73,7 @@ class BuildOptions:
     offline: bool = False
     refresh: bool = False
     cache_dir: Path | None = None
-    source: str = "s2"
+    source: SourceChoice = "s2"
     s2: S2Settings | None = None
     openalex: OpenAlexSettings | None = None
     extras: EnrichOptions = EnrichOptions()
@@ -204,7 +204,7 @@ def s2_session(offline: bool = False, cache_dir: str | Path | None = None, api_k
 
 
 @contextmanager
-def source_session(source: str = "s2", offline: bool = False, cache_dir: str | Path | None = None,
+def source_session(source: SourceChoice = "s2", offline: bool = False, cache_dir: str | Path | None = None,
                    refresh: bool = False) -> Iterator[Sources]:
     """The clients of ``source`` (``s2`` with its OpenAlex fallback, ``openalex``, ``both``) on one cache, closed
     when the ``with`` block ends; settings come from the environment as the CLI reads them."""
@@ -216,7 +216,7 @@ def source_session(source: str = "s2", offline: bool = False, cache_dir: str | P
 
 
 def assemble(lists: Sequence[str | Path] = (), client: S2Client | OpenAlexClient | Sources | None = None,
-             source: str | None = None, offline: bool = False, extras: EnrichOptions = EnrichOptions(),
+             source: SourceChoice | None = None, offline: bool = False, extras: EnrichOptions = EnrichOptions(),
              progress: Progress | None = None, gaps: GapOptions = GapOptions()) -> KnowledgeGraph:
     """Parse, resolve, (enrich,) model, audit and analyse the lists without writing anything (for notebooks and
     tests). Without a ``client`` or ``source`` the graph holds the lists alone (no network, no cache);

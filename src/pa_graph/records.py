@@ -6,15 +6,27 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from pa_graph.text import is_author_label, label_key, slugify
 
 #: How long work reports itself: ``progress(stage, done, total)`` (the CLI draws bars or plain lines).
 Progress = Callable[[str, int, int], None]
 
-__all__ = ["SourceRef", "Section", "ListRow", "Repair", "Finding", "ParsedList", "Work", "SourceRecord", "CitationLink",
-           "LinkCheck", "SourceDisagreement", "Enrichment", "section_id"]
+__all__ = ["SourceName", "EnrichedFrom", "Mode", "LinkStatus", "DisagreementKind", "Note", "NoteKind", "SourceRef",
+           "Section", "ListRow", "Repair", "Finding", "ParsedList", "Work", "SourceRecord", "CitationLink", "LinkCheck",
+           "SourceDisagreement", "Enrichment", "section_id", "Progress"]
+
+#: A bibliographic service pa-graph reads.
+SourceName = Literal["s2", "openalex"]
+#: Where an enrichment came from: one source, or both merged.
+EnrichedFrom = Literal["s2", "openalex", "s2+openalex"]
+#: How an enrichment was made: asking the source, from the cache by request, or from the cache because the source failed.
+Mode = Literal["online", "offline", "unreachable"]
+#: A verdict on a listed arXiv link.
+LinkStatus = Literal["wrong", "missing"]
+#: How Semantic Scholar and OpenAlex disagree about a work.
+DisagreementKind = Literal["arxiv-id", "year", "only-s2", "only-openalex", "conflicting-ids", "split-work"]
 
 
 @dataclass(frozen=True, order=True)
@@ -90,6 +102,21 @@ class Finding:
     sources: tuple[SourceRef, ...]
 
 
+NoteKind = Literal["untitled-table", "fetch", "no-papers"]
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something a reader of a list should know that is no finding: a table skipped for having no title column
+    (``untitled-table``), a warning while fetching the list (``fetch``), a list without paper rows (``no-papers``)."""
+
+    kind: NoteKind
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
 @dataclass
 class ParsedList:
     """Everything read from one list file."""
@@ -100,7 +127,7 @@ class ParsedList:
     rows: list[ListRow] = field(default_factory=list)
     repairs: list[Repair] = field(default_factory=list)
     malformed: list[Finding] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     layouts: dict[Section, list[str]] = field(default_factory=dict)  # the header of each section's first paper table
     skipped: list[tuple[str, SourceRef]] = field(default_factory=list)  # list items that are not papers, by kind
     title: str | None = None  # the list's own title: its first level-1 heading (Markdown or HTML)
@@ -199,7 +226,7 @@ class SourceRecord:
     reference_count: int | None = None  # all its references, when S2 gave the list (listed works, candidates)
     request: str = ""
     retrieved_at: str = ""
-    source: str = "s2"  # "s2" or "openalex": whose answer ``request`` is
+    source: SourceName = "s2"  # whose answer ``request`` is
     openalex_id: str | None = None
     also_from: tuple[tuple[str, str, str], ...] = ()
 
@@ -213,7 +240,7 @@ class CitationLink:
     contexts: tuple[str, ...] = ()
     request: str = ""
     retrieved_at: str = ""
-    source: str = "s2"  # which source's answer said so
+    source: SourceName = "s2"  # which source's answer said so
 
 
 @dataclass(frozen=True)
@@ -223,7 +250,7 @@ class LinkCheck:
 
     work_key: str
     title: str
-    status: str
+    status: LinkStatus
     listed_id: str | None
     points_to: str | None  # S2's title for the listed id; None when S2 knows no such id
     correct_id: str | None  # the work's arXiv id according to S2, when it has one
@@ -239,7 +266,7 @@ class SourceDisagreement:
 
     work_key: str
     title: str
-    kind: str
+    kind: DisagreementKind
     message: str
 
 
@@ -247,9 +274,9 @@ class SourceDisagreement:
 class Enrichment:
     """Everything Semantic Scholar and/or OpenAlex added to a build."""
 
-    mode: str  # "online", "offline" (cache only, by request) or "unreachable" (cache only, the source failed)
+    mode: Mode
     api_url: str
-    source: str = "s2"  # "s2", "openalex" or "s2+openalex"
+    source: EnrichedFrom = "s2"
     resolved: dict[str, SourceRecord] = field(default_factory=dict)  # work key → record
     unresolved: dict[str, str] = field(default_factory=dict)  # work key → why (S2 answered, no match)
     not_cached: list[str] = field(default_factory=list)  # work keys the cache could not answer offline

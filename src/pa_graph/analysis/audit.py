@@ -66,7 +66,7 @@ def audit(lists: Sequence[ParsedList], works: Sequence[Work], enrichment: Enrich
         *(finding for parsed in lists for finding in parsed.malformed),
         *(_mojibake(repair) for parsed in lists for repair in parsed.repairs),
     ]
-    notes = [note for parsed in lists for note in parsed.notes]
+    notes = [str(note) for parsed in lists for note in parsed.notes]
     notes += [f"{parsed.name}: skipped {len(parsed.skipped)} list items that are not papers "
               f"({', '.join(f'{n} {kind}' for kind, n in parsed.skipped_counts().items())})"
               for parsed in lists if parsed.skipped]

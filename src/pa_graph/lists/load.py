@@ -9,7 +9,7 @@ from pathlib import Path
 from pa_graph.errors import ListInputError, NoPapersError
 from pa_graph.lists.fetch import ListFetcher, is_remote, locate
 from pa_graph.lists.read import parse_list_data, read_list
-from pa_graph.records import ParsedList
+from pa_graph.records import Note, ParsedList
 from pa_graph.sources.response_cache import ResponseCache, cache_dir_from
 
 __all__ = ["BUNDLED_LIST", "bundled_list", "load_lists", "read_any", "read_peer"]
@@ -47,7 +47,7 @@ def read_any(given: str | Path, fetcher: ListFetcher | None = None) -> ParsedLis
     fetched = fetcher.fetch(location)
     parsed = parse_list_data(fetched.data, location.name, Path(location.name), location.given)
     parsed.url, parsed.fetched_at = location.shown, fetched.fetched_at
-    parsed.notes.extend(fetcher.warnings)
+    parsed.notes.extend(Note("fetch", warning) for warning in fetcher.warnings)
     fetcher.warnings.clear()
     return parsed
 
@@ -57,4 +57,4 @@ def read_peer(given: str | Path, fetcher: ListFetcher | None = None) -> ParsedLi
     try:
         return read_any(given, fetcher)
     except NoPapersError as err:
-        return ParsedList(err.path, err.name, "", notes=[str(err)])
+        return ParsedList(err.path, err.name, "", notes=[Note("no-papers", str(err))])

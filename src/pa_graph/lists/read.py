@@ -21,7 +21,7 @@ from markdown_it.token import Token
 from pa_graph.errors import ListInputError, NoPapersError
 from pa_graph.lists.bullets import read_list_items
 from pa_graph.lists.repair import repair_line
-from pa_graph.records import Finding, ListRow, ParsedList, Repair, Section, SourceRef
+from pa_graph.records import Finding, ListRow, Note, ParsedList, Repair, Section, SourceRef
 from pa_graph.text import (
     arxiv_id_from_url,
     is_missing_value,
@@ -125,7 +125,7 @@ def describe_found(parsed: ParsedList) -> str:
     """What a list held besides papers, in words: "2 tables without a title column, 12 list items, none with a
     paper link (10 table of contents, 2 code)"."""
     parts = []
-    tables = sum(1 for note in parsed.notes if "has no paper-title column" in note)
+    tables = sum(1 for note in parsed.notes if note.kind == "untitled-table")
     if tables:
         parts.append(f"{tables} table{'s' if tables > 1 else ''} without a title column")
     if parsed.skipped:
@@ -232,9 +232,8 @@ def _read_table(tokens: list[Token], start: int, lines: list[str], section: Sect
     if "title" in roles:
         parsed.layouts.setdefault(section, header)
     if "title" not in roles:
-        parsed.notes.append(
-            f"{parsed.name}:{table_line}: table with columns {' | '.join(header)} has no paper-title column; skipped"
-        )
+        parsed.notes.append(Note("untitled-table", f"{parsed.name}:{table_line}: table with columns "
+                                                   f"{' | '.join(header)} has no paper-title column; skipped"))
         return index
     for row_line, cells in rows:
         row = _read_row(cells, roles, len(header), _count_raw_cells(lines[row_line - 1]),
@@ -293,8 +292,8 @@ def _read_html_tables(token: Token, lines: list[str], section: Section, parsed: 
         header = [cell.text for cell in header_cells]
         roles = column_roles(header)
         if "title" not in roles:
-            parsed.notes.append(f"{parsed.name}:{first_line + header_line}: HTML table with columns "
-                                f"{' | '.join(header)} has no paper-title column; skipped")
+            parsed.notes.append(Note("untitled-table", f"{parsed.name}:{first_line + header_line}: HTML table with "
+                                                       f"columns {' | '.join(header)} has no paper-title column; skipped"))
             continue
         parsed.layouts.setdefault(section, header)
         for row_line, cells in rows:

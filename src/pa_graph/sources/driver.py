@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Protocol
+from typing import Literal, Protocol, get_args
 
 from pa_graph.errors import PaGraphError
 from pa_graph.records import Enrichment, Work
@@ -25,9 +25,11 @@ from pa_graph.sources.s2 import S2Client, S2Settings
 from pa_graph.sources.s2_enrich import S2Source
 from pa_graph.sources.service import RetryBudget
 
-__all__ = ["SOURCES", "Source", "Sources", "open_sources", "enrich_from"]
+__all__ = ["SOURCES", "SourceChoice", "Source", "Sources", "open_sources", "enrich_from"]
 
-SOURCES = ("s2", "openalex", "both")
+#: Which sources a build asks: Semantic Scholar (falling back to OpenAlex), OpenAlex alone, or both merged.
+SourceChoice = Literal["s2", "openalex", "both"]
+SOURCES: tuple[SourceChoice, ...] = get_args(SourceChoice)
 
 
 class Source(Protocol):
@@ -47,7 +49,7 @@ class Source(Protocol):
 class Sources:
     """The clients of one build and which of them to ask."""
 
-    choice: str = "s2"
+    choice: SourceChoice = "s2"
     s2: S2Client | None = None
     openalex: OpenAlexClient | None = None
 
@@ -57,7 +59,7 @@ class Sources:
                 client.close()
 
 
-def open_sources(choice: str = "s2", cache_dir: str | Path | None = None, offline: bool = False,
+def open_sources(choice: SourceChoice = "s2", cache_dir: str | Path | None = None, offline: bool = False,
                  refresh: bool = False, s2: S2Settings | None = None,
                  openalex: OpenAlexSettings | None = None) -> Sources:
     """Clients for ``choice`` on one cache and one retry budget; settings not given come from the environment."""
@@ -90,10 +92,10 @@ def enrich_from(works: Sequence[Work], sources: Sources, options: EnrichOptions 
         return from_s2
     from_openalex = ask(openalex)
     if not from_openalex.resolved:
-        if openalex.client.unavailable and not openalex.client.offline:
+        if openalex.client.unavailable:
             from_s2.warnings.append(f"OpenAlex (the fallback): {openalex.client.unavailable}")
         return from_s2
-    why = sources.s2.unavailable if sources.s2.unavailable != "offline mode" else "the cache holds no answer"
+    why = sources.s2.unavailable or "the cache holds no answer"  # unavailable stays None offline: nothing was asked
     if from_s2.resolved:  # S2 failed part-way: keep what it gave, OpenAlex fills in; no cross-check was asked for
         from_openalex = replace(merge_sources(works, from_s2, from_openalex), disagreements=[])
     return replace(from_openalex, warnings=[f"Semantic Scholar: {why}; enriched from OpenAlex instead",

@@ -147,7 +147,7 @@ def enrich_openalex(works: Sequence[Work], client: OpenAlexClient, options: Enri
     result.requests = client.requests_sent
     result.calls = {"openalex": {"requests": client.requests_sent, "list_calls": client.list_calls,
                                  "searches": client.searches}}
-    if client.unavailable and not client.offline:
+    if client.unavailable:
         result.mode = "unreachable"
     return result
 

@@ -134,7 +134,7 @@ def enrich(works: Sequence[Work], client: S2Client, options: EnrichOptions = Enr
     result.warnings = list(client.warnings)
     result.requests = client.requests_sent
     result.calls = {"s2": {"requests": client.requests_sent}}
-    if client.unavailable and not client.offline:
+    if client.unavailable:
         result.mode = "unreachable"
     return result
 

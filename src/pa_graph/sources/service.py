@@ -78,7 +78,7 @@ class ServiceClient:
     budget: RetryBudget | None = None
     requests_sent: int = 0
     warnings: list[str] = field(default_factory=list)
-    unavailable: str | None = None
+    unavailable: str | None = None  # why the service is asked no more (it failed); None offline, where nothing is asked
 
     def __post_init__(self) -> None:
         headers = {"user-agent": f"pa-graph/{__version__}", **self._headers()}
@@ -91,8 +91,6 @@ class ServiceClient:
         self._rate = self.settings.rate  # lowered for the rest of the build after each 429
         self._answered = False
         self._fresh: set[str] = set()
-        if self.offline:
-            self.unavailable = "offline mode"
 
     # ----- what a subclass says about its service ----------------------------------------------------------------
 
@@ -147,6 +145,8 @@ class ServiceClient:
         :class:`Overloaded` at once instead of retrying, so the caller can send the batch in halves.
         ``refusal_stops=False``: a 401/403 raises :class:`Refused` for this request only (a paging mode the key
         does not allow) instead of ending the build's use of the service."""
+        if self.offline:
+            raise ServiceUnavailable("offline: only the cache is read")
         if self.unavailable:
             raise ServiceUnavailable(self.unavailable)
         api = without_credentials(self.settings.api_url)
