@@ -45,10 +45,17 @@ from pa_graph.errors import (
     MissingGraphError,
     PaGraphError,
 )
-from pa_graph.export.html import ViewError
+from pa_graph.export.html import DEFAULT_TOP_EXTERNAL, ViewError
 from pa_graph.export.sparql import ENGINES, QueryError, bind, cookbook, format_result, load_query, with_prefixes
 from pa_graph.export.store import load_graph
-from pa_graph.export.triplestore import DEFAULT_PUSH_TIMEOUT, Credentials, push_graph_store, push_update, remote_query
+from pa_graph.export.triplestore import (
+    DEFAULT_NAMED_GRAPH,
+    DEFAULT_PUSH_TIMEOUT,
+    Credentials,
+    push_graph_store,
+    push_update,
+    remote_query,
+)
 from pa_graph.export.validate import ValidationReport, validate_graph
 from pa_graph.export.vocab import DEFAULT_BASE_IRI
 from pa_graph.lists import diff as list_diff
@@ -234,7 +241,7 @@ def main() -> None:
                    "an API key; 10 for OpenAlex, which allows 100). A 429 slows a source further for the rest of "
                    "the build.")
 @click.option("--citations", is_flag=True, help="Also fetch incoming citations of every listed work (paginated).")
-@click.option("--max-citations", type=click.IntRange(min=1), default=1000, show_default=True,
+@click.option("--max-citations", type=click.IntRange(min=1), default=EnrichOptions.max_citations, show_default=True,
               help="Cap on incoming citations per work with --citations.")
 @click.option("--contexts", is_flag=True, help="Also read /references for citation intents, contexts and influence.")
 @click.option("--embeddings", is_flag=True, help="Also fetch SPECTER v2 embeddings (for the gap analysis).")
@@ -379,7 +386,7 @@ def query(query: str, graph_file: Path, engine: str, style: str, bindings: tuple
               help="Graph Store Protocol endpoint (e.g. http://localhost:7878/store): one idempotent PUT.")
 @click.option("--update-endpoint", default=None, metavar="URL",
               help="SPARQL Update endpoint instead: chunks into a staging graph, then one MOVE.")
-@click.option("--named-graph", default="https://w3id.org/pa-graph/id/graph", show_default=True, metavar="IRI")
+@click.option("--named-graph", default=DEFAULT_NAMED_GRAPH, show_default=True, metavar="IRI")
 @click.option("--query-endpoint", default=None, metavar="URL",
               help="With --update-endpoint: where to count the pushed graph afterwards (default: the update URL "
                    "with /update replaced by /query).")
@@ -421,7 +428,7 @@ def push(graph_file: Path, endpoint: str | None, update_endpoint: str | None, na
 @click.option("--ego", default=None, metavar="WORK", help="Only this work (title, abbreviation or id) and its neighbours.")
 @click.option("--min-citers", type=click.IntRange(min=0), default=1, show_default=True, metavar="K",
               help="Papers not in the list only when at least K listed works cite them or are cited by them.")
-@click.option("--top-external", default="50", show_default=True, metavar="K|all",
+@click.option("--top-external", default=str(DEFAULT_TOP_EXTERNAL), show_default=True, metavar="K|all",
               help="Show the K papers not in the list most connected to listed works; the rest start hidden.")
 @click.option("--out", "out_file", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_VIEW,
               show_default=True)
@@ -440,7 +447,7 @@ def view(graph_file: Path, category: str | None, ego: str | None, min_citers: in
 
 @main.command()
 @_graph_option("A build's graph.ttl (its graph.json beside it is read) or graph.json.")
-@click.option("--min-citers", type=click.IntRange(min=1), default=2, show_default=True, metavar="K",
+@click.option("--min-citers", type=click.IntRange(min=1), default=GapOptions.min_citers, show_default=True, metavar="K",
               help="Missing papers: works cited by at least K listed works.")
 @_TOP
 @_PEERS

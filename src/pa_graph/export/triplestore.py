@@ -25,13 +25,16 @@ import pyoxigraph
 from pa_graph.errors import PushError
 from pa_graph.export.sparql import QueryResult
 from pa_graph.export.store import open_store
+from pa_graph.export.vocab import DEFAULT_BASE_IRI
 from pa_graph.text import checked_iri, loads_bounded, single_line
 
-__all__ = ["Credentials", "PushError", "PushResult", "push_graph_store", "push_update", "remote_query",
+__all__ = ["DEFAULT_NAMED_GRAPH", "Credentials", "PushError", "PushResult", "push_graph_store", "push_update", "remote_query",
            "DEFAULT_PUSH_TIMEOUT"]
 
 UPDATE_CHUNK = 5_000  # triples per INSERT DATA request
 DEFAULT_PUSH_TIMEOUT = 120.0  # seconds for a whole push: every request and every answer together
+#: The named graph a push writes (and a query after it reads) unless told another.
+DEFAULT_NAMED_GRAPH = DEFAULT_BASE_IRI + "graph"
 _CLEANUP_SECONDS = 10.0  # granted past the deadline to drop a half-filled staging graph
 
 
@@ -120,7 +123,8 @@ def _send(exchange: _Exchange, method: str, url: str, **kwargs: Any) -> tuple[ht
     return response, body
 
 
-def push_graph_store(path: str | Path, endpoint: str, named_graph: str, credentials: Credentials = Credentials(),
+def push_graph_store(path: str | Path, endpoint: str, named_graph: str = DEFAULT_NAMED_GRAPH,
+                     credentials: Credentials = Credentials(),
                      timeout: float = DEFAULT_PUSH_TIMEOUT) -> PushResult:
     """``PUT`` the file into ``named_graph`` at a Graph Store Protocol endpoint (idempotent)."""
     checked_iri(named_graph, "named_graph")
@@ -139,7 +143,8 @@ def _ntriples(path: str | Path) -> list[str]:
     return sorted(line for line in text.split("\n") if line.strip())
 
 
-def push_update(path: str | Path, update_endpoint: str, named_graph: str, credentials: Credentials = Credentials(),
+def push_update(path: str | Path, update_endpoint: str, named_graph: str = DEFAULT_NAMED_GRAPH,
+                credentials: Credentials = Credentials(),
                 timeout: float = DEFAULT_PUSH_TIMEOUT, chunk: int = UPDATE_CHUNK,
                 query_endpoint: str | None = None) -> PushResult:
     """Load the file through SPARQL Update: staging graph in chunks, then one ``MOVE`` onto ``named_graph``; then
