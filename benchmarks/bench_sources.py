@@ -1,10 +1,12 @@
-"""Benchmark: what enriching the bundled list costs on each source, in requests by kind (OpenAlex prices list calls
-and searches; single lookups are free), against the fake Semantic Scholar and the fake OpenAlex of the tests.
+"""Benchmark: what enriching the bundled list costs on each source, in requests by kind and in dollars (OpenAlex's
+2026 prices: singletons free, list calls $0.10 and searches $1 per 1,000), against the fakes of the tests.
 
     python benchmarks/bench_sources.py
 
-Prints one row per source and option set: requests, OpenAlex list calls and searches, works resolved, citation
-links, and seconds (loopback, no throttle: the real services add their pacing, 0.9/s for S2 and 10/s for OpenAlex).
+Prints one row per source and option set: requests, OpenAlex singletons, list calls, searches and cost, works
+resolved, citation links, and seconds (loopback, no throttle: the real services add their pacing, 0.9/s for S2 and
+10/s for OpenAlex). A last row is OpenAlex without a key at its default pace against a fake that enforces the
+keyless allowance ($0.01 a day): what a new user without a key gets, and how long it takes.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from fake_openalex.server import FakeOpenAlex  # noqa: E402
+from fake_openalex.server import FakeOpenAlex, Faults  # noqa: E402
 from fake_openalex.world import build_openalex_world  # noqa: E402
 from fake_s2.server import FakeS2  # noqa: E402
 from fake_s2.world import build_world  # noqa: E402
@@ -42,15 +44,26 @@ def main() -> None:
                 enrichment = assemble(client=sources, extras=extras).enrichment
                 seconds = time.perf_counter() - start
                 sources.close()
-                priced = enrichment.calls.get("openalex", {})
-                rows.append((source, label, enrichment.calls.get("s2", {}).get("requests", 0),
-                             priced.get("requests", 0), priced.get("list_calls", 0), priced.get("searches", 0),
-                             len(enrichment.resolved), len(enrichment.citations), seconds))
-    print("| source | options | S2 requests | OpenAlex requests | OpenAlex list calls | OpenAlex searches | "
+                rows.append(_row(source, label, enrichment, seconds))
+    with FakeOpenAlex(build_openalex_world(world), Faults(allowance_usd=0.01)) as oa, \
+            tempfile.TemporaryDirectory() as tmp:
+        sources = open_sources("openalex", Path(tmp), openalex=OpenAlexSettings(api_url=oa.url))  # default pace
+        start = time.perf_counter()
+        enrichment = assemble(client=sources).enrichment
+        rows.append(_row("openalex, no key, priced", "default", enrichment, time.perf_counter() - start))
+        sources.close()
+    print("| source | options | S2 requests | OpenAlex requests | singletons | list calls | searches | cost (USD) | "
           "works resolved | citation links | seconds |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for row in rows:
         print("| " + " | ".join(f"{value:.1f}" if isinstance(value, float) else str(value) for value in row) + " |")
+
+
+def _row(source: str, label: str, enrichment, seconds: float) -> tuple:
+    priced = enrichment.calls.get("openalex", {})
+    return (source, label, enrichment.calls.get("s2", {}).get("requests", 0), priced.get("requests", 0),
+            priced.get("singletons", 0), priced.get("list_calls", 0), priced.get("searches", 0),
+            f"{priced.get('cost_usd', 0):.4f}", len(enrichment.resolved), len(enrichment.citations), seconds)
 
 
 if __name__ == "__main__":

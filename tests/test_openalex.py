@@ -75,27 +75,63 @@ def page_of(results: list[dict], count: int | None = None, cursor: str | None = 
 
 
 @respx.mock
-def test_dois_go_at_most_100_to_a_call_and_are_cached_one_by_one(tmp_path):
-    dois = [f"10.1234/x{n}" for n in range(250)]
-    seen: list[list[str]] = []
+def test_dois_are_free_singletons_cached_one_by_one_with_the_key_and_no_mailto_parameter(tmp_path):
+    dois = [f"10.1234/x{n}" for n in range(12)]
 
     def answer(request: httpx.Request) -> httpx.Response:
-        values = parse_qs(urlsplit(str(request.url)).query)["filter"][0].removeprefix("doi:").split("|")
-        seen.append(values)
-        found = [{"id": f"https://openalex.org/W{n + 1}", "doi": f"https://doi.org/{v}", "title": v}
-                 for n, v in enumerate(values) if not v.endswith("7")]
-        return httpx.Response(200, json=page_of(found))
+        doi = request.url.path.removeprefix("/works/doi:")
+        if doi.endswith("7"):
+            return httpx.Response(404, json={"error": "Not Found", "message": f"doi:{doi} not found"})
+        return httpx.Response(200, json={"id": "https://openalex.org/W1" + doi[-1], "doi": f"https://doi.org/{doi}",
+                                         "title": doi})
 
-    respx.get(f"{API}/works").mock(side_effect=answer)
+    respx.get(url__regex=rf"{API}/works/doi:.*").mock(side_effect=answer)
     oa = client(tmp_path, mailto="me@example.org", api_key="sekret")
     answers = oa.works_by_doi(dois)
-    assert [len(chunk) for chunk in seen] == [100, 100, 50]
-    assert oa.list_calls == 3 and oa.searches == 0
+    assert (oa.singletons, oa.list_calls, oa.searches, oa.cost_usd()) == (12, 0, 0, 0.0)
     assert answers["10.1234/x7"].value is None and answers["10.1234/x8"].value["title"] == "10.1234/x8"
     assert "sekret" not in answers["10.1234/x8"].request and "me@example.org" not in answers["10.1234/x8"].request
-    sent = parse_qs(urlsplit(str(respx.calls[0].request.url)).query)
-    assert sent["api_key"] == ["sekret"] and sent["mailto"] == ["me@example.org"] and sent["per_page"] == ["100"]
-    assert oa.works_by_doi(dois[:10]) and len(respx.calls) == 3  # from the cache
+    request = respx.calls[0].request
+    sent = parse_qs(urlsplit(str(request.url)).query)
+    assert sent["api_key"] == ["sekret"] and "mailto" not in sent  # mailto is deprecated: a contact in the User-Agent
+    assert request.headers["user-agent"].endswith("(mailto:me@example.org)")
+    assert oa.works_by_doi(dois[:10]) and len(respx.calls) == 12  # from the cache
+
+
+@respx.mock
+def test_a_merged_work_is_followed_to_the_work_it_became_within_the_api_host(tmp_path):
+    respx.get(f"{API}/works/doi:10.1234/old").mock(return_value=httpx.Response(301, headers={"location": "/works/W9"}))
+    respx.get(f"{API}/works/W9").mock(return_value=httpx.Response(200, json={"id": "https://openalex.org/W9",
+                                                                                "title": "Merged"}))
+    respx.get(f"{API}/works/doi:10.1234/away").mock(
+        return_value=httpx.Response(301, headers={"location": "https://elsewhere.test/works/W9"}))
+    oa = client(tmp_path)
+    assert oa.work_by_doi("10.1234/old").value["title"] == "Merged"
+    assert oa.work_by_doi("10.1234/away") is None and "redirected away" in oa.warnings[-1]
+    assert [str(call.request.url.host) for call in respx.calls] == ["openalex.test"] * 3
+
+
+@respx.mock
+def test_a_429_that_says_the_allowance_is_spent_stops_every_charged_call_but_not_lookups(tmp_path):
+    spent = httpx.Response(429, json={"error": "Too Many Requests", "message": "Daily limit exceeded"},
+                           headers={"x-ratelimit-remaining-usd": "0.0000"})
+    searches = respx.get(f"{API}/works").mock(return_value=spent)
+    lookups = respx.get(url__regex=rf"{API}/works/doi:.*").mock(
+        return_value=httpx.Response(200, json={"id": "https://openalex.org/W1", "title": "A"}))
+    oa = client(tmp_path)
+    assert oa.search_title("one title") is None and oa.search_title("another title") is None
+    assert oa.citing("W1", cap=10) is not None  # a partial (empty) list, not an error
+    assert searches.call_count == 1 and oa.allowance_spent and oa.waits == []  # no retry of a spent allowance
+    assert oa.work_by_doi("10.1234/free").value["title"] == "A" and lookups.call_count == 1
+    assert oa.warnings == []  # the enrichment says it once, with what was left undone
+
+
+@respx.mock
+def test_a_bare_429_is_backed_off_once_and_a_second_one_ends_the_charged_calls(tmp_path):
+    route = respx.get(f"{API}/works").mock(return_value=httpx.Response(429, json={"error": "Too Many Requests"}))
+    oa = client(tmp_path)
+    assert oa.search_title("a title") is None
+    assert route.call_count == 2 and sum(wait > 0.01 for wait in oa.waits) == 1 and oa.allowance_spent  # one back-off
 
 
 @respx.mock
@@ -152,16 +188,19 @@ def test_openalex_alone_resolves_the_list_and_finds_the_same_citations_as_semant
     assert set(enrichment.resolved) == set(from_s2.enrichment.resolved)
     assert listed_citations(from_openalex) == listed_citations(from_s2) != set()
     calls = enrichment.calls["openalex"]
-    assert calls["list_calls"] + calls["searches"] == enrichment.requests == len(both_sources["log"])
-    assert enrichment.requests <= 100  # measured: 4 list calls and 81 searches
+    assert calls["singletons"] + calls["list_calls"] + calls["searches"] == enrichment.requests == len(both_sources["log"])
+    priced = [entry for entry in both_sources["log"] if entry.path == "/works"]
+    assert calls["list_calls"] + calls["searches"] == len(priced)  # every DOI a free singleton, nothing else
+    assert calls["cost_usd"] == round(calls["list_calls"] * 0.0001 + calls["searches"] * 0.001, 6)
+    assert calls["list_calls"] <= 5 and calls["searches"] <= 85  # measured: 2 list calls, 81 searches
     top = from_openalex.gap_report.suggestions[0]  # the gap analysis runs on OpenAlex's citations too
     assert re.fullmatch(r"https://openalex\.org/W\d+", top.links["openalex"]) and "semantic_scholar" not in top.links
 
 
 def test_the_client_keeps_to_the_limits_the_fake_enforces(both_sources):
     log = both_sources["log"]
-    assert all(entry.status == 200 for entry in log)
-    for entry in log:
+    assert all(entry.status == 200 or (entry.status == 404 and entry.path.startswith("/works/doi:")) for entry in log)
+    for entry in (entry for entry in log if entry.path == "/works"):
         per_page = int((entry.query.get("per_page") or entry.query.get("per-page"))[0])
         assert per_page <= 100
         for clause in entry.query.get("filter", [""])[0].split(","):
@@ -224,7 +263,8 @@ def test_the_key_and_mailto_never_reach_an_output_or_the_cache(world, tmp_path):
                                    openalex=OpenAlexSettings(api_url=oa.url, rate=1000.0, api_key="oa-secret-key",
                                                              mailto="maintainer@example.org")))
         assert any("cursor" in entry.query for entry in oa.log), "with a key, citations use cursor paging"
-        assert all(entry.status == 200 for entry in oa.log)
+        assert all(entry.status == 200 or (entry.status == 404 and entry.path.startswith("/works/doi:"))
+                   for entry in oa.log)
     for path in [*(tmp_path / "out").rglob("*"), *(tmp_path / "cache").rglob("*")]:
         data = path.read_bytes() if path.is_file() else b""
         assert b"oa-secret-key" not in data and b"maintainer@example.org" not in data, path
@@ -242,7 +282,8 @@ def test_a_second_build_asks_openalex_nothing(both_sources):
 
 
 def test_server_trouble_on_openalex_is_retried_within_the_budget(world, tmp_path):
-    with FakeOpenAlex(build_openalex_world(world), OAFaults(rate_limited=2, server_errors=1, forbidden=2)) as oa:
+    """A bare 429 (backed off once), a 500 and two 403s ("slow down") cost nothing but time."""
+    with FakeOpenAlex(build_openalex_world(world), OAFaults(rate_limited=1, server_errors=1, forbidden=2)) as oa:
         oa_client = OpenAlexClient(OpenAlexSettings(api_url=oa.url, rate=1000.0, backoff=0.01),
                                    ResponseCache(tmp_path / "cache"))
         enrichment = assemble(client=oa_client).enrichment
@@ -274,23 +315,26 @@ def test_works_not_in_the_list_merge_by_doi_arxiv_id_or_title_and_year():
 
 def test_a_build_cut_short_resumes_without_repeating_an_answered_request(world, tmp_path):
     def signature(entry):
-        return tuple(sorted((k, tuple(v)) for k, v in entry.query.items()))
+        return entry.path, tuple(sorted((k, tuple(v)) for k, v in entry.query.items()))
 
     with FakeOpenAlex(build_openalex_world(world), OAFaults(refuse_after=30)) as oa:
         settings = OpenAlexSettings(api_url=oa.url, rate=1000.0)
         cut_short = OpenAlexClient(settings, ResponseCache(tmp_path / "cache"))
         first = assemble(client=cut_short).enrichment
         cut_short.close()
-        answered = [entry for entry in oa.log if entry.status == 200]
+        answered = [entry for entry in oa.log if entry.status in (200, 404)]  # a 404 is an answer: no such DOI
         count = len(oa.log)
         oa.faults.refuse_after = None
         resumed = OpenAlexClient(settings, ResponseCache(tmp_path / "cache"))
         second = assemble(client=resumed).enrichment
         resumed.close()
         rerun = oa.log[count:]
+        fresh = OpenAlexClient(settings, ResponseCache(tmp_path / "fresh"))
+        whole = assemble(client=fresh).enrichment.requests  # what one uninterrupted build asks
+        fresh.close()
     assert len(answered) == 30 and first.not_cached and "refused" in " ".join(first.warnings)
     assert not {signature(e) for e in answered} & {signature(e) for e in rerun}
-    assert len(second.resolved) == 155 and len(rerun) == 85 - 30
+    assert len(second.resolved) == 155 and len(rerun) == whole - 30
 
 
 @respx.mock
@@ -315,6 +359,9 @@ def test_hostile_openalex_values_are_left_out_and_every_output_parses(tmp_path):
                             "doi": "10.1/x y", "referenced_works": "W77"}]))
     respx.get(f"{API}/works").respond(200, text=json.dumps(page_of([hostile, numbers, {"id": "no id"}, "junk"])),
                                       headers={"Content-Type": "application/json"})
+    respx.get(f"{API}/works/doi:10.48550/arxiv.2401.00001").respond(200, text=json.dumps(hostile),
+                                                                    headers={"Content-Type": "application/json"})
+    respx.get(f"{API}/works/doi:10.48550/arxiv.2401.00002").respond(200, json=numbers)
     result = build([listed], BuildOptions(out_dir=tmp_path / "out", cache_dir=tmp_path / "cache", source="openalex",
                                           openalex=OpenAlexSettings(api_url=API, rate=1000.0)))
     enrichment = result.graph.enrichment
@@ -381,3 +428,33 @@ def test_title_and_year_never_merge_works_with_ids_and_both_cases_are_reported()
         found["split-work"] and "2021" in found["split-work"] and "2022" in found["split-work"]
     report = audit([], [], merged)
     assert {f.kind for f in report.findings} == {"source-disagreement"} and len(report.findings) == 2
+
+
+def test_without_a_key_free_lookups_resolve_what_they_can_and_a_spent_allowance_stops_charged_calls(world, tmp_path):
+    """OpenAlex as priced since February 2026, no key ($0.01 a day): DOIs are free singletons, searches are dear."""
+    oa_world = build_openalex_world(world)
+    with FakeOpenAlex(oa_world, OAFaults(allowance_usd=0.01)) as oa:
+        result = build(options=BuildOptions(out_dir=tmp_path / "out", cache_dir=tmp_path / "cache", source="openalex",
+                                            openalex=OpenAlexSettings(api_url=oa.url, rate=1000.0)))
+        log = list(oa.log)
+    enrichment = result.graph.enrichment
+    # what a free lookup can resolve, worked out from the fake's own records: a listed arXiv link whose arXiv DOI is
+    # the DOI OpenAlex holds for a work of the same title
+    by_doi = {work.doi: work for work in oa_world.works.values() if work.doi}
+    expected = {}
+    for work in result.graph.works:
+        for arxiv in work.listed_arxiv_ids:
+            found = by_doi.get(f"10.48550/arxiv.{arxiv.split('v')[0]}".lower())
+            if found is not None and found.title.casefold() == work.title.casefold():
+                expected[work.key] = found.work_id
+    assert len(expected) > 50
+    assert {key: enrichment.resolved[key].paper_id for key in expected if key in enrichment.resolved} == expected
+    refused = [n for n, entry in enumerate(log) if entry.status == 429]
+    assert refused, "the keyless allowance runs out on this list"
+    assert len([entry for entry in log[refused[0] + 1:] if entry.path == "/works"]) <= 2
+    spent = [warning for warning in enrichment.warnings if "OPENALEX_API_KEY" in warning]
+    assert len(spent) == 1 and "listed works left unresolved" in spent[0]
+    calls = json.loads((tmp_path / "out" / "build.json").read_text(encoding="utf-8"))["enrichment"]["calls"]["openalex"]
+    charged = [entry for entry in log if entry.charged]
+    assert calls["singletons"] == sum(entry.price == "singleton" for entry in log)
+    assert calls["cost_usd"] >= round(sum(entry.charged for entry in charged), 6) > 0

@@ -525,7 +525,8 @@ def _report_enrichment(enrichment: Enrichment) -> None:
         _echo(f"warning: {name} could not be used; built from the cache "
                    f"({len(enrichment.resolved)} works found there)", err=True)
     openalex = enrichment.calls.get("openalex")
-    priced = f" (OpenAlex: {openalex['list_calls']} list calls, {openalex['searches']} searches)" if openalex else ""
+    priced = (f" (OpenAlex: {openalex['singletons']} free lookups, {openalex['list_calls']} list calls, "
+              f"{openalex['searches']} searches, about ${openalex['cost_usd']:.4f})" if openalex else "")
     _echo(
         f"{name} ({enrichment.mode}): {len(enrichment.resolved)} works resolved, "
         f"{len(enrichment.unresolved)} unresolved, {len(enrichment.not_cached)} not in the cache; "

@@ -286,5 +286,5 @@ class Enrichment:
     link_checks: list[LinkCheck] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     requests: int = 0
-    calls: dict[str, dict[str, int]] = field(default_factory=dict)  # source → request counts by kind
+    calls: dict[str, dict[str, int | float]] = field(default_factory=dict)  # source → request counts by kind
     disagreements: list[SourceDisagreement] = field(default_factory=list)

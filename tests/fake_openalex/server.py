@@ -1,4 +1,10 @@
-"""A fake OpenAlex API on a loopback port, enforcing the limits its users report in late 2026.
+"""A fake OpenAlex API on a loopback port, enforcing the limits and prices OpenAlex documents since 13 February 2026.
+
+Singletons, free: ``GET /works/W…`` and ``GET /works/doi:<doi>`` (404 when unknown; a merged work answers 301 to
+the work it was merged into). Prices (``Faults.allowance_usd``; no key: $0.01 a day, a free key $1): a list or
+filter call costs $0.0001, a search $0.001; a charged call the day's allowance cannot pay answers 429 "daily limit
+exceeded" (and so does every charged call after it), with ``x-ratelimit-remaining-usd: 0``; every answer carries
+``x-ratelimit-cost-usd`` and ``x-ratelimit-remaining-usd``. 403 is "rate limit exceeded; slow down".
 
 ``GET /works`` with ``filter=`` (``doi:``, ``openalex:``/``ids.openalex:``, ``cites:``; values OR-ed with ``|``),
 ``search=``, ``select=``, ``per_page``/``per-page``, ``page`` or ``cursor``. Answers are shaped like the real API's
@@ -34,6 +40,13 @@ class Faults:
     server_errors: int = 0  # the next N requests answer 500
     delay: float = 0.0
     refuse_after: int | None = None  # every request after the first N answers 401 (a build cut short)
+    allowance_usd: float | None = None  # the day's allowance for charged calls (None: unlimited)
+    merged: dict[str, str] | None = None  # W id → the W id it was merged into (its singleton answers 301)
+
+
+#: What a call costs, by price class (developers.openalex.org, Authentication & Pricing).
+PRICES = {"singleton": 0.0, "list": 0.0001, "search": 0.001}
+NO_KEY_ALLOWANCE = 0.01
 
 
 @dataclass
@@ -41,6 +54,8 @@ class Logged:
     path: str
     query: dict[str, list[str]]
     status: int = 0
+    price: str = "singleton"  # the call's price class
+    charged: float = 0.0  # what it cost (nothing when refused)
 
 
 class FakeOpenAlex:
@@ -48,6 +63,7 @@ class FakeOpenAlex:
         self.world = world
         self.faults = faults or Faults()
         self.log: list[Logged] = []
+        self.spent = 0.0
         self._lock = threading.Lock()
         self.title_words = {w.work_id: set(_words(w.title)) for w in world.works.values()}
         self.with_word: dict[str, list[OAWork]] = {}
@@ -116,16 +132,53 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, *args) -> None:
         pass
 
-    def _reply(self, entry: Logged, status: int, body: object) -> None:
+    def _reply(self, entry: Logged, status: int, body: object, headers: dict[str, str] | None = None) -> None:
         entry.status = status
         data = json.dumps(body).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
-        if status == 429:
+        if status == 429 and self.fake.faults.allowance_usd is None:
             self.send_header("Retry-After", "0.05")
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.end_headers()
         self.wfile.write(data)
+
+    def _charge(self, entry: Logged, key: str | None) -> dict[str, str] | None:
+        """The price headers of a charged call, or ``None`` when the day's allowance cannot pay for it."""
+        fake = self.fake
+        entry.price = "search" if "search" in entry.query else "list"
+        if fake.faults.allowance_usd is None:
+            return {}
+        with fake._lock:
+            cost = PRICES[entry.price]
+            if fake.spent + cost > fake.faults.allowance_usd + 1e-12:
+                return None
+            fake.spent += cost
+            entry.charged = cost
+            left = fake.faults.allowance_usd - fake.spent
+        return {"x-ratelimit-cost-usd": f"{cost:.4f}", "x-ratelimit-remaining-usd": f"{left:.4f}"}
+
+    def _singleton(self, entry: Logged, path: str, select: list[str] | None) -> None:
+        fake = self.fake
+        name = path.removeprefix("/works/")
+        if name.lower().startswith("doi:"):
+            doi = name[4:].lower().removeprefix("https://doi.org/")
+            work = next((w for w in fake.ordered if w.doi == doi), None)
+        else:
+            moved = (fake.faults.merged or {}).get(name)
+            if moved is not None:
+                entry.status = 301
+                self.send_response(301)
+                self.send_header("Location", f"/works/{moved}")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            work = fake.world.works.get(name)
+        if work is None:
+            return self._reply(entry, 404, {"error": "Not Found", "message": f"{name} not found"})
+        return self._reply(entry, 200, shape(work, select), {"x-ratelimit-cost-usd": "0.0000"})
 
     def do_GET(self) -> None:
         fake = self.fake
@@ -147,8 +200,16 @@ class _Handler(BaseHTTPRequestHandler):
             return self._reply(entry, 403, {"error": "Rate limit exceeded"})
         if fake.take("server_errors"):
             return self._reply(entry, 500, {"error": "Internal Server Error"})
+        select = query.get("select", [""])[0].split(",") if query.get("select") else None
+        if parts.path.startswith("/works/"):
+            return self._singleton(entry, parts.path, select)
         if parts.path != "/works":
             return self._reply(entry, 404, {"error": "Not Found"})
+        price_headers = self._charge(entry, key)
+        if price_headers is None:
+            return self._reply(entry, 429, {"error": "Too Many Requests",
+                                            "message": "Daily limit exceeded: add an api_key, or try again tomorrow"},
+                               {"x-ratelimit-remaining-usd": "0.0000", "x-ratelimit-reset": "3600"})
         per_page = int((query.get("per_page") or query.get("per-page") or ["25"])[0])
         if not 1 <= per_page <= LIMIT:
             return self._reply(entry, 400, {"error": "Invalid query parameters",
@@ -156,7 +217,6 @@ class _Handler(BaseHTTPRequestHandler):
         found, error = self._select(query)
         if error:
             return self._reply(entry, 400, {"error": "Invalid query parameters", "message": error})
-        select = query.get("select", [""])[0].split(",") if query.get("select") else None
         meta: dict = {"count": len(found), "db_response_time_ms": 3, "per_page": per_page}
         if "cursor" in query:
             if key is None or fake.faults.refuse_cursor:
@@ -175,7 +235,8 @@ class _Handler(BaseHTTPRequestHandler):
                                                            "use cursor paging"})
             chunk = found[(page - 1) * per_page:page * per_page]
             meta |= {"page": page, "next_cursor": None}
-        return self._reply(entry, 200, {"meta": meta, "results": [shape(w, select) for w in chunk], "group_by": []})
+        return self._reply(entry, 200, {"meta": meta, "results": [shape(w, select) for w in chunk], "group_by": []},
+                           price_headers)
 
     def _select(self, query: dict[str, list[str]]) -> tuple[list[OAWork], str | None]:
         works = self.fake.ordered

@@ -1,17 +1,22 @@
-"""All access to the OpenAlex API (the second source): works by DOI or id in OR-filters, title search, incoming
-citations; HTTP, throttle, retries and the cache come from :mod:`pa_graph.sources.service`.
+"""All access to the OpenAlex API (the second source): works by DOI (free singletons), works by id in OR-filters,
+title search, incoming citations; HTTP, throttle, retries and the cache come from :mod:`pa_graph.sources.service`.
 
 Why not pyalex, the ecosystem's client: pa-graph needs one cache, one throttle policy and one retry budget for both
 sources in a build, answers bounded in time and size, a transport tests can replace, and request counts by kind;
 pyalex brings its own ``requests`` session and retry settings, none of which it can share, so its calls would sit
 beside the S2 path instead of inside it.
 
-What the client respects (the live docs are out of reach; this is what they and OpenAlex's users report in late 2026):
-at most 100 values OR-ed in one filter and 100 results a page; page paging reaches the first 10,000 results of a
-query; cursor paging answers 401 without a key (then page paging is used for the rest of the build); list calls and
-searches are priced against a daily budget while single-work lookups are free, so both are counted
-(``list_calls``, ``searches``) and reported in the build record. A 403 is OpenAlex's "slow down" and is retried like
-a 429; a 401 on anything but a cursor means the key was refused.
+What the client respects — OpenAlex's rules since 13 February 2026 (developers.openalex.org, *Authentication &
+Pricing* and *Errors*): singleton lookups (``/works/W…``, ``/works/doi:…``) are free, a list or filter call costs
+$0.10 per 1,000 and a search $1 per 1,000, paid from a daily allowance ($1 with a free key, about $0.01 without);
+so DOIs are looked up one by one, list calls serve only what singletons cannot (records of referenced works 100 to a
+call, ``cites:`` pages), searches come last, and every call is counted by price class (``singletons``,
+``list_calls``, ``searches``, ``cost_usd`` in the build record). **429 means the day's allowance is spent**: when the
+answer says so (its message or ``x-ratelimit-remaining-usd: 0``), or a second 429 follows one back-off, no further
+charged call is sent in the build (singletons go on). **403 means too fast**: slow down and retry. 301 (a merged
+work) is followed within the API's host. At most 100 values OR-ed in a filter and 100 results a page; page paging
+reaches the first 10,000 results; cursor paging answers 401 without a key (page paging then). ``mailto`` is no longer
+sent as a parameter (OpenAlex deprecated it): ``OPENALEX_MAILTO`` goes into the User-Agent as a contact.
 """
 
 from __future__ import annotations
@@ -21,15 +26,19 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
+
+import httpx
 
 from pa_graph.errors import ServiceError, ServiceRequestError
 from pa_graph.sources.common import title_query
 from pa_graph.sources.response_cache import Cached
 from pa_graph.sources.service import Refused, ServiceClient, ServiceSettings
-from pa_graph.text import DOI, OPENALEX_ID, without_credentials
+from pa_graph.text import DOI, OPENALEX_ID, loads_bounded, single_line, without_credentials
+from pa_graph.version import __version__
 
-__all__ = ["OpenAlexSettings", "OpenAlexClient", "DEFAULT_OPENALEX_URL", "OR_LIMIT", "WORK_FIELDS", "work_id"]
+__all__ = ["OpenAlexSettings", "OpenAlexClient", "DEFAULT_OPENALEX_URL", "OR_LIMIT", "WORK_FIELDS", "PRICES_USD",
+           "AllowanceSpent", "work_id"]
 
 DEFAULT_OPENALEX_URL = "https://api.openalex.org"
 OR_LIMIT = 100  # values OR-ed in one filter, and results on one page
@@ -39,6 +48,13 @@ WORK_FIELDS = ("id,doi,title,publication_year,ids,authorships,primary_location,l
 CITING_FIELDS = "id,doi,title,publication_year,ids,authorships,cited_by_count"
 _WORK_ID = re.compile(r"(?:https://openalex\.org/)?(" + OPENALEX_ID.pattern + ")")
 _SEARCH_RESULTS = 5
+#: What one call costs, by price class (developers.openalex.org, Authentication & Pricing, 2026).
+PRICES_USD = {"singletons": 0.0, "list_calls": 0.10 / 1000, "searches": 1.00 / 1000}
+_SPENT_WORDS = re.compile(r"daily|allowance|budget|credits|quota|exceeded", re.IGNORECASE)
+
+
+class AllowanceSpent(ServiceError):
+    """OpenAlex's 429: the day's allowance of charged calls is spent; no more list calls or searches this build."""
 
 
 def work_id(value: object) -> str | None:
@@ -77,23 +93,56 @@ class OpenAlexClient(ServiceClient):
     SERVICE: ClassVar[str] = "OpenAlex"
     KEY_VARIABLE: ClassVar[str] = "OPENALEX_API_KEY"
     REFUSALS: ClassVar[tuple[int, ...]] = (401,)
-    SLOW_DOWN: ClassVar[tuple[int, ...]] = (403, 429)  # OpenAlex documents 403 as "rate limit exceeded"
+    SLOW_DOWN: ClassVar[tuple[int, ...]] = (403, 429)  # 403: "rate limit exceeded; slow down"; a first bare 429 too
 
     settings: OpenAlexSettings
+    singletons: int = 0
     list_calls: int = 0
     searches: int = 0
     cursor_refused: bool = False
+    allowance_spent: bool = False
+
+    def _headers(self) -> dict[str, str]:
+        contact = f" (mailto:{self.settings.mailto})" if self.settings.mailto else ""
+        return {"user-agent": f"pa-graph/{__version__}{contact}"}
+
+    def _final(self, status: int, response: httpx.Response, body: bytes, attempt: int) -> ServiceError | None:
+        """A 429 that says the allowance is spent — or a second one after a back-off — ends every charged call."""
+        if status != 429:
+            return None
+        remaining = response.headers.get("x-ratelimit-remaining-usd", "")
+        try:
+            said = loads_bounded(body)
+            message = " ".join(str(said.get(name) or "") for name in ("error", "message")) if isinstance(said, dict) \
+                else ""
+        except ValueError:
+            message = ""
+        spent = remaining.strip() in ("0", "0.0", "0.00", "0.000", "0.0000") or bool(_SPENT_WORDS.search(message))
+        if not spent and attempt < 2:
+            return None  # a first bare 429: back off once
+        self.allowance_spent = True
+        key = "the key's" if self.settings.api_key else "the keyless"
+        return AllowanceSpent(f"{key} daily allowance is spent (HTTP 429: {single_line(message)[:120] or 'no reason given'})")
+
+    def _warn(self, err: ServiceError) -> None:
+        if not isinstance(err, AllowanceSpent):  # said once, by the enrichment, with what it left unresolved
+            super()._warn(err)
+
+    def cost_usd(self) -> float:
+        """What this build's calls cost, by OpenAlex's prices (singletons are free)."""
+        return round(self.list_calls * PRICES_USD["list_calls"] + self.searches * PRICES_USD["searches"], 6)
 
     def _describe(self, method: str, path: str, params: dict[str, Any]) -> str:
         return f"{method} {without_credentials(self._base)}{path}?{urlencode(params)}"
 
     def _get(self, params: dict[str, Any], *, kind: str = "list", refusal_stops: bool = True) -> Any:
-        """``GET /works`` with the key and mailto added (never to the provenance), counted by price."""
+        """``GET /works`` (a charged call) with the key added (never to the provenance), counted by price; none is
+        sent once the allowance is spent."""
+        if self.allowance_spent:
+            raise AllowanceSpent("the daily allowance is spent")
         sent = dict(params)
         if self.settings.api_key:
             sent["api_key"] = self.settings.api_key
-        if self.settings.mailto:
-            sent["mailto"] = self.settings.mailto
         if kind == "search":
             self.searches += 1
         else:
@@ -107,10 +156,33 @@ class OpenAlexClient(ServiceClient):
     # ----- endpoints ---------------------------------------------------------------------------------------------
 
     def works_by_doi(self, dois: Iterable[str]) -> dict[str, Cached]:
-        """Works by DOI, ≤ 100 DOIs OR-ed a call; cached as ``oa-doi:<doi>`` (lower case), ``None`` when unknown.
-        DOIs that would break the filter syntax (``|``, ``,``) are not asked."""
-        wanted = [d.lower() for d in dict.fromkeys(dois) if DOI.fullmatch(d) and not set(d) & {"|", ","}]
-        return self._by_filter("doi", wanted, "oa-doi", lambda item: _doi_of(item))
+        """Works by DOI, one free singleton each (``GET /works/doi:<doi>``); cached as ``oa-doi:<doi>`` (lower
+        case), ``None`` when OpenAlex knows no such DOI. A DOI that does not keep its grammar is not asked."""
+        answers: dict[str, Cached] = {}
+        for doi in dict.fromkeys(d.lower() for d in dois if DOI.fullmatch(d)):
+            answer = self.work_by_doi(doi)
+            if answer is not None:
+                answers[doi] = answer
+        return answers
+
+    def work_by_doi(self, doi: str) -> Cached | None:
+        """One work by DOI, a free singleton; ``None`` when it could not be asked (the failure is a warning)."""
+        key = f"oa-doi:{doi}"
+        hit = self.cached(key)
+        if hit is not None:
+            return hit
+        path = f"/works/doi:{quote(doi, safe='/:;()._-')}"
+        params: dict[str, Any] = {"select": WORK_FIELDS}
+        self.singletons += 1
+        try:
+            item = self._send("GET", path, params={**params, **({"api_key": self.settings.api_key}
+                                                                 if self.settings.api_key else {})}, not_found_ok=True)
+        except ServiceError as err:
+            self._warn(err)
+            return None
+        work = item if isinstance(item, dict) and work_id(item.get("id")) else None
+        self._store({key: work}, self._describe("GET", path, params))
+        return self.cache.get(key)
 
     def works_by_id(self, ids: Iterable[str]) -> dict[str, Cached]:
         """Works by OpenAlex id, ≤ 100 a call; cached as ``oa-work:W…``."""
@@ -231,13 +303,6 @@ class OpenAlexClient(ServiceClient):
                 break
             cursor = following
         return items
-
-
-def _doi_of(item: dict[str, Any]) -> str | None:
-    doi = item.get("doi")
-    if not isinstance(doi, str):
-        return None
-    return doi.removeprefix("https://doi.org/").lower()
 
 
 class _Partial(Exception):

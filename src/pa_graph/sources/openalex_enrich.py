@@ -1,11 +1,13 @@
 """Enrich stage from OpenAlex: listed works → OpenAlex records, citation links and verdicts on arXiv links.
 
-Economy first, counted by price (list calls and searches cost, single lookups are free): the listed works' DOIs —
-arXiv links become DOIs ``10.48550/arXiv.<id>``, ``doi.org`` links are taken as written — go 100 to a filter call,
+Economy first, by OpenAlex's 2026 prices (singletons free, list calls and searches charged): each listed DOI — arXiv
+links become DOIs ``10.48550/arXiv.<id>``, ``doi.org`` links are taken as written — is one free singleton lookup,
 and a hit counts only when its title matches the listed title; each work left over gets one title search (the first
-five results, the first whose title matches). References come with every record (``referenced_works``); the records
-of the referenced works not in the list come 100 to a call, with their own references (bibliographic coupling).
-``--citations`` pages through ``filter=cites:W…``. OpenAlex has no citation contexts and no embeddings.
+five results, the first whose title matches), the dearest call, last. References come with every record
+(``referenced_works``); the records of the referenced works not in the list come 100 to a list call, with their own
+references (bibliographic coupling). ``--citations`` pages through ``filter=cites:W…``. When the day's allowance is
+spent, one warning names ``OPENALEX_API_KEY`` and what was left unresolved. OpenAlex has no citation contexts and no
+embeddings.
 """
 
 from __future__ import annotations
@@ -145,11 +147,25 @@ def enrich_openalex(works: Sequence[Work], client: OpenAlexClient, options: Enri
     result.citations = deduplicated(result.citations)
     result.warnings = list(client.warnings)
     result.requests = client.requests_sent
-    result.calls = {"openalex": {"requests": client.requests_sent, "list_calls": client.list_calls,
-                                 "searches": client.searches}}
+    result.calls = {"openalex": {"requests": client.requests_sent, "singletons": client.singletons,
+                                 "list_calls": client.list_calls, "searches": client.searches,
+                                 "cost_usd": client.cost_usd()}}
+    if client.allowance_spent:
+        result.warnings.append(_allowance_spent(works, result, client))
     if client.unavailable:
         result.mode = "unreachable"
     return result
+
+
+def _allowance_spent(works: Sequence[Work], result: Enrichment, client: OpenAlexClient) -> str:
+    """The one message when OpenAlex's daily allowance ran out: what was left undone, and the key that helps."""
+    left = [work for work in works if work.key not in result.resolved and work.key not in result.unresolved]
+    example = f" (the first: {left[0].title!r})" if left else ""
+    remedy = ("the key's allowance renews tomorrow, or raise it with OpenAlex" if client.settings.api_key else
+              "set OPENALEX_API_KEY: a free key gives $1 of calls a day")
+    return (f"OpenAlex: the daily allowance for charged calls ran out (HTTP 429) after {client.list_calls} list calls "
+            f"and {client.searches} searches; {len(left)} of {len(works)} listed works left unresolved{example}, and "
+            f"works not in the list may lack their records; {remedy} (lookups by DOI stay free)")
 
 
 def _closest(work: Work, items: list[dict[str, Any]]) -> dict[str, Any] | None:

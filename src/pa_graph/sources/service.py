@@ -25,6 +25,7 @@ from pa_graph.version import __version__
 
 __all__ = ["ServiceClient", "ServiceSettings", "RetryBudget", "MAX_ANSWER_BYTES"]
 
+_MAX_REDIRECTS = 3
 MAX_ANSWER_BYTES = 50_000_000  # decoded; S2 documents 10 MB for a batch answer
 _Settings = TypeVar("_Settings", bound="ServiceSettings")
 
@@ -104,6 +105,10 @@ class ServiceClient:
         """The request as provenance: method and URL, never a key nor credentials written into the URL."""
         raise NotImplementedError
 
+    def _final(self, status: int, response: httpx.Response, body: bytes, attempt: int) -> ServiceError | None:
+        """An answer that ends the request at once whatever its status would otherwise mean (none by default)."""
+        return None
+
     # ----- cache -------------------------------------------------------------------------------------------------
 
     def cached(self, key: str) -> Cached | None:
@@ -150,7 +155,7 @@ class ServiceClient:
         if self.unavailable:
             raise ServiceUnavailable(self.unavailable)
         api = without_credentials(self.settings.api_url)
-        attempt = 0
+        attempt = redirects = 0
         while True:
             attempt += 1
             self._throttle()
@@ -176,6 +181,14 @@ class ServiceClient:
             else:
                 self._answered = True
                 status = response.status_code
+                final = self._final(status, response, body, attempt)
+                if final is not None:
+                    raise final
+                if status in (301, 302, 307, 308) and method == "GET" and redirects < _MAX_REDIRECTS:
+                    path = self._redirected_path(response.headers.get("location", ""), method, path)
+                    redirects += 1
+                    attempt -= 1  # a redirect is no failed attempt
+                    continue
                 if status == 200:
                     try:
                         return _clean(loads_bounded(body))
@@ -222,6 +235,17 @@ class ServiceClient:
                     raise httpx.ReadTimeout(f"no complete answer within {timeout:g} s")
                 chunks.append(chunk)
         return response, b"".join(chunks)
+
+    def _redirected_path(self, location: str, method: str, path: str) -> str:
+        """Where a redirect points, as a path under the API's base URL: only within the same host and base path
+        (a merged OpenAlex work answers 301 to the work it was merged into)."""
+        base = httpx.URL(self._base + "/")
+        target = base.join(location) if location else base
+        if (target.scheme, target.host, target.port) != (base.scheme, base.host, base.port) \
+                or not target.path.startswith(base.path):
+            raise ServiceRequestError(f"{method} {path}: redirected away from {without_credentials(self._base)}; "
+                                      "not followed")
+        return "/" + target.path[len(base.path):]
 
     def close(self) -> None:
         """Close the HTTP connections and the cache."""
