@@ -348,3 +348,65 @@ def test_history_matches_a_diff_of_each_pair_of_versions(tmp_path):
             assert version.added == [c.title for c in expected.added], version.subject
             assert version.removed == [c.title for c in expected.removed], version.subject
         previous = parsed
+
+
+def test_reading_only_the_rows_a_commit_changed_gives_what_reading_the_whole_version_gives(tmp_path):
+    """Random edits to a two-table list: rows added, removed, retitled, re-dated and moved between tables (read
+    incrementally), and headings, headers and prose changed (which must fall back to a whole parse). Every
+    incremental result equals the whole parse; a history over the same versions is the same either way."""
+    import random
+
+    from pa_graph.lists.history import history
+    from pa_graph.lists.read import parse_list_text, reparse_table_edits
+
+    rng = random.Random(11)
+    sections = {"Decoding": [f"| [Decoding paper {n} on steering](https://arxiv.org/abs/2402.{n:05d}) | D{n} | 2024 |"
+                             f" arxiv | x | |" for n in range(8)],
+                "Memory": [f"| [Memory paper {n} for agents](https://arxiv.org/abs/2403.{n:05d}) | M{n} | 2023 | ACL |"
+                           f" y | |" for n in range(8)]}
+    texts, incremental, fallback = [table_list(sections)], 0, 0
+    fresh = 100
+    for step in range(60):
+        kind = step % 8
+        name = rng.choice(sorted(sections))
+        rows = sections[name]
+        if kind in (0, 1):
+            fresh += 1
+            new_row = (f"| [New paper {fresh} on {name.lower()}](https://arxiv.org/abs/2404.{fresh:05d}) | N{fresh} | 2025 |"
+                       " arxiv | z | |")
+            rows.insert(rng.randrange(len(rows) + 1), new_row)
+        elif kind == 2 and len(rows) > 2:
+            rows.pop(rng.randrange(len(rows)))
+        elif kind == 3:
+            at = rng.randrange(len(rows))
+            rows[at] = rows[at].replace(" paper ", " work ", 1)
+        elif kind == 4:
+            at = rng.randrange(len(rows))
+            rows[at] = rows[at].replace("| 2024 |", "| 2022 |").replace("| 2023 |", "| 2021 |")
+        elif kind == 5 and len(rows) > 2:
+            other = "Memory" if name == "Decoding" else "Decoding"
+            sections[other].append(rows.pop(rng.randrange(len(rows))))
+        text = table_list(sections)
+        if kind == 6:
+            text = text.replace("## Memory", f"## Memory {step}")  # a heading: no table-row edit
+        if kind == 7:
+            text = text.replace("# My list", f"# My list\n\nEdited {step}.")  # prose: no table-row edit
+        old = texts[-1]
+        rows_read = reparse_table_edits(parse_list_text(old, "README.md"), old, text)
+        whole = parse_list_text(text, "README.md").rows
+        if rows_read is None:
+            fallback += 1
+        else:
+            incremental += 1
+            assert rows_read == whole, step
+        texts.append(text)
+    assert incremental >= 35 and fallback >= 10  # both paths taken
+
+    folder = tmp_path / "repo"
+    folder.mkdir()
+    git(folder, "init", "-q")
+    readme = folder / "README.md"
+    for step, text in enumerate(dict.fromkeys(texts)):  # a commit changes the file
+        readme.write_text(text, encoding="utf-8")
+        commit(folder, f"step {step}", f"2024-02-{step % 28 + 1:02d}T12:{step:02d}:00+00:00")
+    assert history(readme) == history(readme, incremental=False)

@@ -17,7 +17,7 @@ from rapidfuzz import fuzz, process
 from pa_graph.records import ListRow, Work
 from pa_graph.text import arxiv_base_id, normalize_title, short_hash, slugify
 
-__all__ = ["resolve_works", "same_title", "NEAR_DUPLICATE_SCORE", "SHARED_LINK_SCORE"]
+__all__ = ["resolve_works", "same_title", "NearDuplicates", "NEAR_DUPLICATE_SCORE", "SHARED_LINK_SCORE"]
 
 #: Two titles with no link in common are one work from this rapidfuzz ratio (0-100) on; typos and hyphenation.
 NEAR_DUPLICATE_SCORE = 95
@@ -50,8 +50,37 @@ def same_title(first: str, second: str, score: float = SHARED_LINK_SCORE) -> boo
     return fuzz.ratio(a, b) >= score
 
 
-def resolve_works(rows: Iterable[ListRow]) -> list[Work]:
-    """Group rows into works, in the order each work first appears; keys are deterministic."""
+class NearDuplicates:
+    """The near-duplicate titles among every title seen so far, kept across calls: resolving many versions of one
+    list (``pa-graph history``) compares only the titles new in a version with the others, instead of every pair
+    again. Gives the pairs :func:`_near_duplicate_pairs` gives in its all-pairs range."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+        self.near: dict[str, set[str]] = {}
+
+    def pairs(self, keys: list[str]) -> Iterable[tuple[str, str]]:
+        if len(keys) > ALL_PAIRS_LIMIT:
+            yield from _near_duplicate_pairs(keys)
+            return
+        for key in keys:
+            if key not in self.near:
+                self.near[key] = set()
+                for other, _, _ in process.extract(key, self.seen, scorer=fuzz.ratio, score_cutoff=NEAR_DUPLICATE_SCORE,
+                                                   limit=None):
+                    self.near[key].add(other)
+                    self.near[other].add(key)
+                self.seen.append(key)
+        present = set(keys)
+        for key in keys:
+            for other in self.near[key]:
+                if other in present and key < other:  # each pair once
+                    yield key, other
+
+
+def resolve_works(rows: Iterable[ListRow], near_duplicates: NearDuplicates | None = None) -> list[Work]:
+    """Group rows into works, in the order each work first appears; keys are deterministic. ``near_duplicates``
+    remembers title comparisons across calls (many versions of one list)."""
     rows = list(rows)
     groups = UnionFind(range(len(rows)))
     union = groups.union
@@ -61,7 +90,8 @@ def resolve_works(rows: Iterable[ListRow]) -> list[Work]:
     for index, key in enumerate(keys):
         union(index, first_with_key.setdefault(key, index))
 
-    for one, other in _near_duplicate_pairs(list(first_with_key)):
+    distinct = list(first_with_key)
+    for one, other in (near_duplicates.pairs(distinct) if near_duplicates else _near_duplicate_pairs(distinct)):
         union(first_with_key[one], first_with_key[other])
 
     by_arxiv: dict[str, list[int]] = defaultdict(list)

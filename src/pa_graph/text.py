@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -41,6 +42,7 @@ _HYPHEN_BREAK = re.compile(r"(\w)- (\w)")
 _NON_ALNUM = re.compile(r"[^\w]+")
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the same titles come back: every version of a list in a history
 def normalize_title(title: str) -> str:
     """Key for comparing titles: case-, accent-, punctuation- and line-break-hyphen-insensitive.
 

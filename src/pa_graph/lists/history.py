@@ -19,10 +19,10 @@ from pathlib import Path
 
 from pa_graph.errors import ListInputError
 from pa_graph.lists.diff import commit_of, git
-from pa_graph.lists.read import parse_list_data
+from pa_graph.lists.read import decode_list, parse_list_data, reparse_table_edits
 from pa_graph.outputs import write_all
-from pa_graph.records import Progress, Work
-from pa_graph.resolve import resolve_works
+from pa_graph.records import ParsedList, Progress, Work
+from pa_graph.resolve import NearDuplicates, resolve_works
 from pa_graph.text import normalize_title
 
 __all__ = ["Version", "history", "render_json", "render_html", "write_history"]
@@ -40,8 +40,11 @@ class Version:
     problem: str | None = None
 
 
-def history(path: str | Path, since: str | None = None, progress: Progress | None = None) -> list[Version]:
-    """Each commit that touched the list, oldest first; ``progress(stage, done, total)`` hears of long walks."""
+def history(path: str | Path, since: str | None = None, progress: Progress | None = None,
+            incremental: bool = True) -> list[Version]:
+    """Each commit that touched the list, oldest first; ``progress(stage, done, total)`` hears of long walks.
+    ``incremental``: read only the table rows a commit changed when that is all it changed (the same result as
+    reading every version whole, which ``incremental=False`` does)."""
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     spec = str(path)
@@ -54,6 +57,8 @@ def history(path: str | Path, since: str | None = None, progress: Progress | Non
     versions: list[Version] = []
     previous: list[Work] | None = None
     resolved: dict[str, list[Work] | ListInputError] = {}
+    last_read: tuple[str, ParsedList] | None = None  # the text and parse of the last version read
+    near_duplicates = NearDuplicates()  # title comparisons, kept from version to version
     for done, (commit, date, subject, blob) in enumerate(commits, 1):
         report("reading the list's history", done, len(commits))
         where = f"{spec}@{commit[:7]}"
@@ -61,8 +66,9 @@ def history(path: str | Path, since: str | None = None, progress: Progress | Non
             try:
                 if not blob:
                     raise ListInputError(f"{where}: the file was deleted in this commit")
-                parsed = parse_list_data(blobs[blob], path.name, path, where)
-                resolved[blob] = resolve_works(parsed.rows)
+                parsed, text = _read_version(blobs[blob], path, where, last_read if incremental else None)
+                last_read = (text, parsed)
+                resolved[blob] = resolve_works(parsed.rows, near_duplicates if incremental else None)
             except ListInputError as err:
                 resolved[blob] = err
         works = resolved[blob]
@@ -110,6 +116,17 @@ def _blobs(folder: Path, spec: str, wanted: set[str]) -> dict[str, bytes]:
         found[blob] = out[end + 1:end + 1 + size]
         position = end + 1 + size + 1
     return found
+
+
+def _read_version(data: bytes, path: Path, where: str,
+                  last_read: tuple[str, ParsedList] | None) -> tuple[ParsedList, str]:
+    """One version of the list: from the last one read when the commit only edited table rows, else whole."""
+    text = decode_list(data, path.name, path, where)
+    if last_read is not None:
+        rows = reparse_table_edits(last_read[1], last_read[0], text)
+        if rows:
+            return ParsedList(path, path.name, "", rows=rows), text
+    return parse_list_data(data, path.name, path, where), text
 
 
 def _keys(work: Work) -> set[str]:

@@ -8,10 +8,11 @@ parser); columns are mapped by what their header means, not by position, so the 
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -32,8 +33,8 @@ from pa_graph.text import (
     strip_heading_decoration,
 )
 
-__all__ = ["read_list", "read_list_bytes", "parse_list_data", "parse_list_text", "describe_found", "list_summary",
-           "column_roles", "COLUMN_HEADERS"]
+__all__ = ["reparse_table_edits", "decode_list", "read_list", "read_list_bytes", "parse_list_data", "parse_list_text",
+           "describe_found", "list_summary", "column_roles", "COLUMN_HEADERS", "header_key", "site_name"]
 
 _MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable("table")
 
@@ -92,20 +93,88 @@ def read_list_bytes(path: Path) -> bytes:
     return data
 
 
-def parse_list_data(data: bytes, name: str, path: Path, shown: str) -> ParsedList:
-    """A list's bytes, checked and parsed; ``shown`` names it in errors (a file path or a URL)."""
+def decode_list(data: bytes, name: str, path: Path, shown: str) -> str:
+    """A list's bytes as text, checked: not empty, not binary, UTF-8; ``shown`` names it in errors."""
     if not data.strip():
         raise NoPapersError(f"{shown}: the file is empty", path, name)
     if b"\x00" in data:
         raise ListInputError(f"{shown}: looks like a binary file (it contains NUL bytes), not a Markdown list")
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         raise ListInputError(f"{shown}: is not UTF-8 text (invalid byte 0x{data[err.start]:02x} at offset {err.start})") from err
+
+
+def parse_list_data(data: bytes, name: str, path: Path, shown: str) -> ParsedList:
+    """A list's bytes, checked and parsed; ``shown`` names it in errors (a file path or a URL)."""
+    text = decode_list(data, name, path, shown)
     parsed = parse_list_text(text, name=name, path=path, sha256=hashlib.sha256(data).hexdigest())
     if not parsed.rows:
         raise NoPapersError(f"{shown}: no papers found ({describe_found(parsed)})", path, name)
     return parsed
+
+
+def reparse_table_edits(previous: ParsedList, old_text: str, new_text: str) -> list[ListRow] | None:
+    """The rows of ``new_text`` from ``previous`` (the parse of ``old_text``) when every line that differs is a row
+    inside a table both versions share — rows added, removed or edited between others, the usual commit to a list:
+    unchanged rows are kept (their lines renumbered), changed lines are read as rows of that table, in its section.
+    ``None`` when the edit touches anything else (a heading, a list item, a table's header or edges): parse it whole.
+
+    Reading only what changed is what makes ``pa-graph history`` over a thousand commits fast; the result equals a
+    whole parse (``tests/test_maintainer_loop.py`` checks both ways over a scripted history)."""
+    if any(row.from_list_item for row in previous.rows):
+        return None  # list items carry their own line spans: not renumbered here
+    old_lines, new_lines = _LINE_BREAK.split(old_text), _LINE_BREAK.split(new_text)
+    table_rows = {row.source.line: row for row in previous.rows}
+    kept: list[ListRow] = []
+    added: list[ListRow] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False).get_opcodes():
+        if tag == "equal":
+            shift = j1 - i1
+            kept += [row if not shift else replace(row, source=replace(row.source, line=row.source.line + shift))
+                     for line in range(i1 + 1, i2 + 1) if (row := table_rows.get(line)) is not None]
+            continue
+        if any(line not in table_rows for line in range(i1 + 1, i2 + 1)):
+            return None  # a line that was no table row changed
+        neighbour = table_rows.get(i1) or table_rows.get(i2 + 1)  # a row of the same table next to the edit
+        changed = new_lines[j1:j2]
+        if neighbour is None or not all(_is_row_line(line) for line in changed) or \
+                not (j1 > 0 and new_lines[j1 - 1].lstrip().startswith("|")):
+            return None
+        header_at = _header_line(new_lines, j1)
+        if header_at is None:
+            return None
+        mini = "\n".join([new_lines[header_at], new_lines[header_at + 1], *changed])
+        rows = parse_list_text(mini, previous.name).rows
+        if len(rows) != sum(1 for line in changed if line.strip()):
+            return None  # a line the table would not read as a row
+        survey = bool(_SURVEY_SECTION.search(neighbour.section.top)
+                      or (neighbour.section.sub and _SURVEY_SECTION.search(neighbour.section.sub)))
+        added += [replace(row, source=SourceRef(previous.name, j1 + row.source.line - 2), section=neighbour.section,
+                          is_survey=survey or bool(_SURVEY_TITLE.search(row.title))) for row in rows]
+    rows = sorted(kept + added, key=lambda row: row.source.line)
+    if {row.section for row in rows} != {row.section for row in previous.rows}:
+        return None  # a section emptied: how sections settle may change
+    return rows
+
+
+def _is_row_line(line: str) -> bool:
+    stripped = line.strip()
+    return stripped.startswith("|") and not _SEPARATOR_ROW.fullmatch(stripped)
+
+
+def _header_line(lines: list[str], row_index: int) -> int | None:
+    """The 0-based index of the header line of the table holding ``lines[row_index]`` (the line above its
+    ``|---|`` separator)."""
+    index = row_index - 1
+    while index >= 1 and lines[index].lstrip().startswith("|"):
+        if _SEPARATOR_ROW.fullmatch(lines[index].strip()):
+            return index - 1
+        index -= 1
+    return None
+
+
+_SEPARATOR_ROW = re.compile(r"\|?\s*:?-{1,}:?\s*(\|\s*:?-{1,}:?\s*)*\|?")
 
 
 def list_summary(parsed: ParsedList) -> str:
