@@ -6,7 +6,7 @@ import pytest
 from conftest import FIXTURES, TABLE, row, write_list
 
 from pa_graph.errors import ListInputError
-from pa_graph.lists.read import read_list
+from pa_graph.lists.read import parse_list_text, read_list
 from pa_graph.records import Section
 
 # Characters that only appear in this list when UTF-8 was decoded as Mac Roman: the Apple logo (from byte 0xF0, the
@@ -155,3 +155,56 @@ def test_unusable_list_files_name_the_file(tmp_path, content, message):
 def test_directory_is_not_a_list(tmp_path):
     with pytest.raises(ListInputError, match="is a directory"):
         read_list(tmp_path)
+
+
+# ----- shapes sibling lists use -----------------------------------------------------------------------------------
+
+SIBLING_SHAPES = """# Awesome X
+
+<h2 id="toc">Table of Contents</h2>
+
+- [Datasets](#datasets)
+
+<h2 id="datasets">Datasets &amp; Benchmarks</h2>
+
+| Dataset | Date | Link |
+|---|---|---|
+| [PersonaChat](https://arxiv.org/abs/1801.07243) | 1801 | [code](https://github.com/x/y) |
+| [LaMP](https://arxiv.org/abs/2304.11406) | 2304 | |
+| Internal set | 2301 | |
+
+<h3>Alignment methods</h3>
+
+| Title | Date | Code |
+|---|---|---|
+| [Personalized soups](https://arxiv.org/abs/2310.11564) | 2405 | |
+| [A paper without a date](https://arxiv.org/abs/2402.17977) |  | |
+
+<h2>Position papers</h2>
+
+- “Whose opinions do language models reflect?” (Santurkar et al., 2023, p. 361) [ICML](https://proceedings.mlr.press/v202/santurkar23a.html)
+- Modular Pluralism: Pluralistic Alignment via Multi-LLM Collaboration. [ICLR, 2022] [[paper](https://arxiv.org/abs/2406.15951)] [[code](https://github.com/x/y)]
+- Aligning to thousands of preferences. [EMNLP23] [[paper](https://arxiv.org/abs/2405.17977)]
+- A preprint on steering. [Arxiv23] [[paper](https://arxiv.org/abs/2305.11111)]
+- A paper at ACL. [ACL'24] [[paper](https://arxiv.org/abs/2401.22222)]
+"""
+
+
+def test_the_shapes_sibling_lists_use():
+    """HTML headings as sections, YYMM dates, the year of an arXiv id when none is written, a Dataset column that
+    links papers, quoted titles with a citation, venues with glued or bracketed years — each read as a maintainer
+    reading the excerpt would."""
+    parsed = parse_list_text(SIBLING_SHAPES, "shapes.md")
+    rows = {row.title: (str(row.section), row.year, row.month, row.venue) for row in parsed.rows}
+    assert rows == {
+        "PersonaChat": ("Datasets & Benchmarks", 2018, 1, None),
+        "LaMP": ("Datasets & Benchmarks", 2023, 4, None),
+        "Personalized soups": ("Datasets & Benchmarks › Alignment methods", 2024, 5, None),
+        "A paper without a date": ("Datasets & Benchmarks › Alignment methods", 2024, 2, None),
+        "Whose opinions do language models reflect?": ("Position papers", 2023, None, "ICML"),
+        "Modular Pluralism: Pluralistic Alignment via Multi-LLM Collaboration": ("Position papers", 2022, None, "ICLR"),
+        "Aligning to thousands of preferences": ("Position papers", 2023, None, "EMNLP"),
+        "A preprint on steering": ("Position papers", 2023, None, None),
+        "A paper at ACL": ("Position papers", 2024, None, "ACL"),
+    }  # "Internal set" links no paper: a row of the dataset table, but no paper
+    assert parsed.malformed == [] and parsed.title == "Awesome X"

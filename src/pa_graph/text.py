@@ -103,13 +103,20 @@ def strip_heading_decoration(text: str) -> str:
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _YEAR_MONTH = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[/.-]\s*(\d{1,2})(?!\d)")
 _SHORT_YEAR = re.compile(r"['’](\d{2})(?!\d)")
+#: A year of two digits written onto a venue (``EMNLP23``, ``Arxiv23``): 2000-2039.
+_GLUED_YEAR = re.compile(r"(?<=[A-Za-z])([0-3]\d)(?!\d)")
+#: A date written ``YYMM`` as arXiv ids are (``2405``: May 2024), from 2007, the first year of such ids.
+_YYMM = re.compile(r"(0[7-9]|[1-3]\d)(0[1-9]|1[0-2])")
 
 
 def parse_year_month(text: str) -> tuple[int | None, int | None]:
-    """Year and month (when written) from cells such as ``2023``, ``2023.0``, ``2025/4``, ``EMNLP'23 Findings``.
+    """Year and month (when written) from cells such as ``2023``, ``2023.0``, ``2025/4``, ``EMNLP'23 Findings``,
+    ``EMNLP23`` or a ``YYMM`` date like ``2405``.
 
     >>> parse_year_month("2020.0")
     (2020, None)
+    >>> parse_year_month("2405"), parse_year_month("EMNLP23"), parse_year_month("2012")
+    ((2024, 5), (2023, None), (2012, None))
     >>> parse_year_month("2025/4")
     (2025, 4)
     >>> parse_year_month("EMNLP'23 Findings")
@@ -126,7 +133,10 @@ def parse_year_month(text: str) -> tuple[int | None, int | None]:
     found = _YEAR.search(text)
     if found:
         return int(found.group(1)), None
-    found = _SHORT_YEAR.search(text)
+    found = _YYMM.fullmatch(text)
+    if found:
+        return 2000 + int(found.group(1)), int(found.group(2))
+    found = _SHORT_YEAR.search(text) or _GLUED_YEAR.search(text)
     if found:
         return 2000 + int(found.group(1)), None
     return None, None
@@ -145,10 +155,10 @@ def parse_venue(text: str) -> str | None:
     'NeurIPS'
     >>> parse_venue("NIPS")
     'NeurIPS'
-    >>> parse_venue("arxiv") is None
-    True
+    >>> parse_venue("arxiv") is None, parse_venue("Arxiv23") is None, parse_venue("EMNLP23")
+    (True, True, 'EMNLP')
     """
-    text = _SHORT_YEAR.sub(" ", _YEAR.sub(" ", text))
+    text = _GLUED_YEAR.sub(" ", _SHORT_YEAR.sub(" ", _YEAR.sub(" ", text)))
     text = " ".join(text.replace("()", " ").split()).strip(" ,;-")
     if is_missing_value(text) or label_key(text) in _PREPRINT_VENUES:
         return None

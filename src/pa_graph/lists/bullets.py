@@ -64,6 +64,8 @@ _BRACKET_TAG = re.compile(r"^\s*\\?\[(.+?)\\?\]\s*$")
 _ARXIV_VENUE = re.compile(r"\barxiv(?:[-\s]?\d{4})?\b", re.IGNORECASE)
 _VENUE_LIKE = re.compile(r"^[A-Za-z][\w&.\- ]{1,40}?\s*['’]?\d{2,4}\b")
 _ACRONYM = re.compile(r"\b(?:[A-Z]{3,}|NeurIPS|RecSys|TheWebConf|[A-Z][a-z]*[A-Z]{2,}[a-z]*)\b")
+#: A citation in parentheses after a title: authors, the year, maybe a page (``(Kirk et al., 2023, p. 361)``).
+_CITATION_PARENS = re.compile(r"\([^()]*?[^\W\d_][^()]*?,\s*((?:19|20)\d{2})\b[^()]*\)")
 _BADGE = re.compile(r"img\.shields\.io/badge/([^/?#]+)", re.IGNORECASE)
 
 
@@ -199,8 +201,8 @@ def _items(tokens: list[Token], start: int) -> tuple[list[_Item], int]:
 
 def _clean_title(text: str) -> str:
     text = " ".join(text.split()).strip(" \t,;:-–—")
-    while text.startswith(("[", "(")) and text.endswith(("]", ")")):
-        text = text[1:-1].strip()
+    while (text[:1], text[-1:]) in (("[", "]"), ("(", ")"), ("“", "”"), ('"', '"'), ("«", "»")) and len(text) > 2:
+        text = text[1:-1].strip()  # brackets, or the quotes a citation style puts around a title
     if text.endswith(".") and not text.endswith(".."):
         text = text[:-1].rstrip()
     return text
@@ -309,6 +311,9 @@ def _row(item: _Item, section: Section, parsed: ParsedList) -> ListRow | None:
         written = re.findall(r"\b((?:19|20)\d{2})(?:[./-](\d{1,2}))?\b", tail)
         if written:
             year, month = int(written[-1][0]), int(written[-1][1]) if written[-1][1] else None
+    cited = _CITATION_PARENS.search(inline.outside_links)  # “Title” (Authors, 2023, p. 361)
+    if year is None and cited:
+        year = int(cited.group(1))
     if year is None and arxiv_ids:
         from_id = arxiv_year_month(arxiv_ids[0])
         if from_id:

@@ -20,11 +20,12 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from pa_graph.errors import ListInputError, NoPapersError
-from pa_graph.lists.bullets import read_list_items
+from pa_graph.lists.bullets import is_paper_link, read_list_items
 from pa_graph.lists.repair import repair_line
 from pa_graph.records import Finding, ListRow, Note, ParsedList, Repair, Section, SourceRef
 from pa_graph.text import (
     arxiv_id_from_url,
+    arxiv_year_month,
     is_missing_value,
     parse_venue,
     parse_year_month,
@@ -58,6 +59,8 @@ _HREF = re.compile(r"""href\s*=\s*["']([^"']+)""", re.IGNORECASE)
 _HTML_TABLE = re.compile(r"<table\b", re.IGNORECASE)
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _HTML_H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.IGNORECASE | re.DOTALL)
+#: ``<h2 id=…>Title</h2>`` and the like: sections, as ``##`` headings are.
+_HTML_HEADING = re.compile(r"<h([2-6])\b[^>]*>(.*?)</h\1\s*>", re.IGNORECASE | re.DOTALL)
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 #: Larger list files are refused (a list of 10,000 papers is about 3 MB).
 MAX_LIST_BYTES = 10_000_000
@@ -142,8 +145,9 @@ def reparse_table_edits(previous: ParsedList, old_text: str, new_text: str) -> l
                 not (j1 > 0 and new_lines[j1 - 1].lstrip().startswith("|")):
             return None
         header_at = _header_line(new_lines, j1)
-        if header_at is None:
-            return None
+        if header_at is None or "title" not in column_roles(
+                [cell.strip() for cell in new_lines[header_at].strip().strip("|").split("|")]):
+            return None  # a table whose titles are found by looking at its rows is read whole
         mini = "\n".join([new_lines[header_at], new_lines[header_at + 1], *changed])
         rows = parse_list_text(mini, previous.name).rows
         if len(rows) != sum(1 for line in changed if line.strip()):
@@ -235,13 +239,23 @@ def parse_list_text(text: str, name: str, path: Path | None = None, sha256: str 
         elif token.type == "html_block" and _HTML_TABLE.search(token.content):
             _read_html_tables(token, lines, here, parsed)
         elif token.type == "html_block" and parsed.title is None and (heading := _HTML_H1.search(token.content)):
-            parsed.title = " ".join(re.sub(r"<[^>]*>", " ", html.unescape(heading.group(1))).split()) or None
+            parsed.title = _html_text(heading.group(1)) or None
+        if token.type == "html_block" and not _HTML_TABLE.search(token.content):
+            for level_text, inner in _HTML_HEADING.findall(token.content):
+                level, label = int(level_text), strip_heading_decoration(_html_text(inner))
+                headings = [(lv, text) for lv, text in headings if lv < level] + [(level, label)]
+                here = Section(_PATH_SEPARATOR.join(text for _, text in headings))
         index += 1
     _settle_sections(parsed)
     return parsed
 
 
 _PATH_SEPARATOR = "\x1f"
+
+
+def _html_text(fragment: str) -> str:
+    """The text of an HTML fragment (tags dropped, entities decoded), on one line."""
+    return " ".join(re.sub(r"<[^>]*>", " ", html.unescape(_HTML_COMMENT.sub("", fragment))).split())
 
 
 def _labels(provisional: Section) -> list[str]:
@@ -297,7 +311,7 @@ def _read_table(tokens: list[Token], start: int, lines: list[str], section: Sect
         index += 1
     start_lines = tokens[start].map
     table_line = (start_lines[0] + 1) if start_lines else 0
-    roles = column_roles(header)
+    roles, linked_only = _paper_roles(header, [cells for _, cells in rows])
     if "title" in roles:
         parsed.layouts.setdefault(section, header)
     if "title" not in roles:
@@ -305,6 +319,9 @@ def _read_table(tokens: list[Token], start: int, lines: list[str], section: Sect
                                                    f"{' | '.join(header)} has no paper-title column; skipped"))
         return index
     for row_line, cells in rows:
+        if linked_only and not _links_a_paper(cells, roles):
+            parsed.skipped.append(("no link", SourceRef(parsed.name, row_line)))
+            continue
         row = _read_row(cells, roles, len(header), _count_raw_cells(lines[row_line - 1]),
                         SourceRef(parsed.name, row_line), section, parsed)
         if row is not None:
@@ -359,17 +376,45 @@ def _read_html_tables(token: Token, lines: list[str], section: Section, parsed: 
             continue
         (header_line, header_cells), *rows = table
         header = [cell.text for cell in header_cells]
-        roles = column_roles(header)
+        roles, linked_only = _paper_roles(header, [cells for _, cells in rows])
         if "title" not in roles:
             parsed.notes.append(Note("untitled-table", f"{parsed.name}:{first_line + header_line}: HTML table with "
                                                        f"columns {' | '.join(header)} has no paper-title column; skipped"))
             continue
         parsed.layouts.setdefault(section, header)
         for row_line, cells in rows:
+            if linked_only and not _links_a_paper(cells, roles):
+                parsed.skipped.append(("no link", SourceRef(parsed.name, first_line + row_line)))
+                continue
             row = _read_row(cells, roles, len(header), len(cells), SourceRef(parsed.name, first_line + row_line),
                             section, parsed)
             if row is not None:
                 parsed.rows.append(row)
+
+
+#: Headers of a column that names a dataset, a benchmark or a model: the column holds the paper when it links papers.
+_NAMED_WORK_HEADERS = {"dataset", "datasets", "benchmark", "benchmarks", "name", "数据集"}
+
+
+def _paper_roles(header: list[str], rows: list[list[_Cell]]) -> tuple[dict[str, int], bool]:
+    """The roles of a table's columns, and whether only rows that link a paper are papers. A table without a title
+    column whose ``Dataset``, ``Benchmark`` or ``Name`` column links papers (arXiv, DOI, a proceedings page) in most
+    rows is a table of papers, that column their titles — the rows that link none are datasets without a paper."""
+    roles = column_roles(header)
+    if "title" in roles or not rows:
+        return roles, False
+    for position, text in enumerate(header):
+        if header_key(text) in _NAMED_WORK_HEADERS:
+            linked = sum(1 for cells in rows if position < len(cells)
+                         and any(is_paper_link(link) for link in cells[position].links))
+            if linked * 2 > len(rows):
+                return {role: where for role, where in roles.items() if where != position} | {"title": position}, True
+    return roles, False
+
+
+def _links_a_paper(cells: list[_Cell], roles: dict[str, int]) -> bool:
+    position = roles["title"]
+    return position < len(cells) and any(is_paper_link(link) for link in cells[position].links)
 
 
 def column_roles(header: list[str]) -> dict[str, int]:
@@ -437,6 +482,8 @@ def _read_row(
         )
     links = tuple(link for position in _link_order(roles, len(cells)) for link in cells[position].links)
     arxiv_ids = [found for found in map(arxiv_id_from_url, links) if found]
+    if year is None and arxiv_ids and (from_id := arxiv_year_month(arxiv_ids[0])):
+        year, month = from_id  # no year written: the preprint's
     abbreviation = cell("abbreviation").text
     tags = tuple(tag.strip() for tag in re.split(r"[,;，；]", cell("tag").text) if not is_missing_value(tag))
     return ListRow(
