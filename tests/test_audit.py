@@ -20,7 +20,7 @@ def test_bundled_audit_counts(bundled):
     assert counts["shared-arxiv-id"] == 5
     assert counts["repeated-row"] == 8
     assert counts["mojibake"] == 27
-    assert counts["malformed-row"] == 1
+    assert counts["broken-markdown"] == 1 and "malformed-row" not in counts  # one row with an extra cell
     assert counts["arxiv-date-conflict"] == len(independent_date_conflicts())
 
 
@@ -113,3 +113,44 @@ def test_clean_list_has_no_findings(tmp_path):
         row("Another paper", "", "2024", link="https://arxiv.org/abs/2312.00002v2"),
     ])))
     assert assemble([path]).audit.findings == ()
+
+
+@pytest.mark.slow
+def test_broken_markdown_is_named_once_and_nothing_else_is_said_of_those_rows(tmp_path):
+    """Three broken forms — a link never closed, a row with a cell too many, a bullet link without a target — on rows
+    of papers the fake Semantic Scholar knows: one broken-markdown finding each, no link verdict on them, and none
+    of them back as a missing paper."""
+    from fake_s2.server import FakeS2
+    from fake_s2.world import build_world
+
+    from pa_graph import BuildOptions, build
+    from pa_graph.sources.s2 import S2Settings
+
+    world = build_world()
+    known = sorted((p for p in world.papers.values() if p.listed and p.arxiv_id and p.year), key=lambda p: p.title)
+    unclosed, extra, untargeted, fine = known[:4]
+    listed = tmp_path / "list.md"
+    listed.write_text(
+        "# A list\n\n## Methods\n\n| Paper | Year |\n|---|---|\n"
+        f"| [{unclosed.title}](https://arxiv.org/abs/{unclosed.arxiv_id} | {unclosed.year} |\n"
+        f"| [{extra.title}](https://arxiv.org/abs/{extra.arxiv_id}) | {extra.year} | spare |\n"
+        f"| [{fine.title}](https://arxiv.org/abs/{fine.arxiv_id}) | {fine.year} |\n\n"
+        "## Surveys\n\n"
+        f"- **{untargeted.title}** [[paper]()] [[abs](https://arxiv.org/abs/{untargeted.arxiv_id})]\n",
+        encoding="utf-8")
+    with FakeS2(world) as fake:
+        result = build([listed], BuildOptions(out_dir=tmp_path / "out", cache_dir=tmp_path / "cache",
+                                              s2=S2Settings(api_url=fake.url, rate=1000.0)))
+    findings = json.loads((tmp_path / "out" / "audit.json").read_text(encoding="utf-8"))["findings"]
+    on_line = {line: [f["kind"] for f in findings if any(s["line"] == line for s in f["sources"])] for line in (7, 8, 13)}
+    assert on_line == {7: ["broken-markdown"], 8: ["broken-markdown"], 13: ["broken-markdown"]}
+    messages = {f["sources"][0]["line"]: f["message"] for f in findings if f["kind"] == "broken-markdown"}
+    assert messages[7] == "list.md:7: the link opened at column 3 is never closed"
+    assert messages[8] == "list.md:8: the row has 3 cells but the header has 2 (extra cells ignored)"
+    column = len(f"- **{untargeted.title}** [") + 1  # the inner [paper] link
+    assert messages[13] == f"list.md:13: the link at column {column} has no target"
+    titles = {work.title: work for work in result.graph.works}
+    assert titles[unclosed.title].listed_arxiv_ids == (unclosed.arxiv_id,)  # the link written inside the broken one
+    suggested = {s.title.casefold() for s in (result.graph.gap_report.suggestions if result.graph.gap_report else [])}
+    assert not suggested & {p.title.casefold() for p in (unclosed, extra, untargeted, fine)}
+    assert {work.title for work in result.graph.works} == {p.title for p in (unclosed, extra, untargeted, fine)}

@@ -19,7 +19,7 @@ def test_build_writes_every_output(runner, tmp_path):
 
     triples = len(list(pyoxigraph.parse(path=str(tmp_path / "out" / "graph.ttl"),
                                         format=pyoxigraph.RdfFormat.TURTLE)))  # counted by another parser
-    findings = 5 + 35 + 8 + 1 + 27  # shared ids, date conflicts, repeats, malformed, mojibake (test_audit.py)
+    findings = 5 + 35 + 8 + 1 + 27  # shared ids, date conflicts, repeats, broken Markdown, mojibake (test_audit.py)
     raw = bundled_counts()  # counted from the Markdown without pa-graph's reader
     assert result.stdout.splitlines()[0] == (
         f"{raw['rows']} rows → {raw['works']} works ({raw['surveys']} surveys, {raw['works'] - raw['surveys']} papers); "
@@ -27,7 +27,7 @@ def test_build_writes_every_output(runner, tmp_path):
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
         "audit.json", "audit.md", "build.json", "citations.json", "citations.md", "dataset.ttl", "gaps.json",
         "gaps.md", "graph.html", "graph.json", "graph.ttl"]
-    assert "warning: awesome-personalized-alignment.md:32: row has 4 cells but the header has 3" in result.stderr
+    assert "warning: awesome-personalized-alignment.md:32: the row has 4 cells but the header has 3" in result.stderr
     record = json.loads((tmp_path / "out" / "build.json").read_text(encoding="utf-8"))
     assert record["lists"][0]["rows"] == raw["rows"] and record["stats"]["nodes"]["works"] == raw["works"]
 

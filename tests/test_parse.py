@@ -68,8 +68,9 @@ def test_survey_row_with_extra_cell_is_read_and_reported(bundled):
     parsed = bundled.lists[0]
     survey = next(row for row in parsed.rows if row.title == "A Survey of Personalization: From RAG to Agent")
     assert survey.arxiv_id == "2504.10147"
-    assert [finding.message for finding in parsed.malformed] == [
-        "awesome-personalized-alignment.md:32: row has 4 cells but the header has 3 (extra cells ignored)"
+    assert [(finding.kind, finding.message) for finding in parsed.malformed] == [
+        ("broken-markdown",
+         "awesome-personalized-alignment.md:32: the row has 4 cells but the header has 3 (extra cells ignored)")
     ]
 
 
@@ -107,11 +108,11 @@ def test_missing_and_extra_cells_are_read_and_reported(layouts):
     recap = rows[23]
     assert recap.year == 2020 and recap.tags == ("Dialogue", "RAG")
     assert recap.section == Section("Methods", "Retrieval")
-    messages = [finding.message for finding in layouts.malformed]
+    messages = [(finding.kind, finding.message) for finding in layouts.malformed]
     assert messages == [
-        "layouts.md:17: row has 3 cells but the header has 4 (missing cells read as empty)",
-        "layouts.md:23: row has 6 cells but the header has 5 (extra cells ignored)",
-        "layouts.md:25: row has no paper title; skipped",
+        ("broken-markdown", "layouts.md:17: the row has 3 cells but the header has 4 (missing cells read as empty)"),
+        ("broken-markdown", "layouts.md:23: the row has 6 cells but the header has 5 (extra cells ignored)"),
+        ("malformed-row", "layouts.md:25: row has no paper title; skipped"),
     ]
 
 

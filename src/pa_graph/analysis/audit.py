@@ -73,7 +73,9 @@ def audit(lists: Sequence[ParsedList], works: Sequence[Work], enrichment: Enrich
     checks: tuple[LinkCheck, ...] = ()
     if enrichment is not None:
         checks = tuple(enrichment.link_checks)
-        findings += [_link_finding(check) for check in checks]
+        broken = {source for finding in findings if finding.kind == "broken-markdown" for source in finding.sources}
+        # a row whose Markdown is broken is told so once: its link is not judged until the Markdown is mended
+        findings += [_link_finding(check) for check in checks if not broken & set(check.sources)]
         by_key = {work.key: work for work in works}
         findings += [
             Finding("s2-unresolved", f"s2-unresolved:{key}", f"{by_key[key].rows[0].source}: "
@@ -233,6 +235,7 @@ _TITLES = {
     "shared-arxiv-id": "arXiv links shared by different works",
     "arxiv-date-conflict": "arXiv links whose date contradicts the listed date",
     "repeated-row": "Rows listed more than once",
+    "broken-markdown": "Broken Markdown (a link never closed or without a target, a row with the wrong number of cells)",
     "malformed-row": "Malformed rows",
     "mojibake": "Repaired mojibake",
 }

@@ -34,8 +34,9 @@ from pa_graph.text import (
     strip_heading_decoration,
 )
 
-__all__ = ["reparse_table_edits", "decode_list", "read_list", "read_list_bytes", "parse_list_data", "parse_list_text",
-           "describe_found", "list_summary", "column_roles", "COLUMN_HEADERS", "header_key", "site_name"]
+__all__ = ["broken_links", "reparse_table_edits", "decode_list", "read_list", "read_list_bytes", "parse_list_data",
+           "parse_list_text", "describe_found", "list_summary", "column_roles", "COLUMN_HEADERS", "header_key",
+           "site_name"]
 
 _MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable("table")
 
@@ -246,11 +247,60 @@ def parse_list_text(text: str, name: str, path: Path | None = None, sha256: str 
                 headings = [(lv, text) for lv, text in headings if lv < level] + [(level, label)]
                 here = Section(_PATH_SEPARATOR.join(text for _, text in headings))
         index += 1
+    _mend_broken_links(parsed, lines)
     _settle_sections(parsed)
     return parsed
 
 
 _PATH_SEPARATOR = "\x1f"
+
+
+def broken_links(line: str) -> list[tuple[int, str, str | None]]:
+    """Each Markdown link on ``line`` that is never closed or has no target: (its 1-based column, what is wrong, the
+    URL written after ``](`` when there is one). In a table row a link ends at its cell's ``|``.
+
+    >>> broken_links("| [Title](https://arxiv.org/abs/2401.01234 | 2024 |")
+    [(3, 'the link opened at column 3 is never closed', 'https://arxiv.org/abs/2401.01234')]
+    >>> broken_links("- [Title]() and [ok](https://x.org/(a))")
+    [(3, 'the link at column 3 has no target', None)]
+    """
+    in_table = line.lstrip().startswith("|")
+    found: list[tuple[int, str, str | None]] = []
+    for opening in re.finditer(r"\]\(", line):
+        bracket = line.rfind("[", 0, opening.start())
+        column = (bracket if bracket >= 0 else opening.start()) + 1
+        depth, index = 1, opening.end()
+        while index < len(line) and depth and not (in_table and line[index] == "|"):
+            depth += {"(": 1, ")": -1}.get(line[index], 0)
+            index += 1
+        target = line[opening.end():index - (0 if depth else 1)].strip()
+        if depth:
+            found.append((column, f"the link opened at column {column} is never closed",
+                          target.split()[0] if target else None))
+        elif not target:
+            found.append((column, f"the link at column {column} has no target", None))
+    return found
+
+
+def _mend_broken_links(parsed: ParsedList, lines: list[str]) -> None:
+    """One ``broken-markdown`` finding for each entry whose lines hold a link that is never closed or has no target;
+    a paper link written inside an unclosed link is taken as the entry's link (and its title freed of the markup), so
+    the entry is the paper it names — not a wrong or missing link, nor a paper the list lacks."""
+    for position, row in enumerate(parsed.rows):
+        last = row.last_line or row.source.line
+        problems = [(number, found) for number in range(row.source.line, last + 1) if number <= len(lines)
+                    for found in broken_links(lines[number - 1])]
+        if not problems:
+            continue
+        title = row.title.split("](")[0].lstrip("[").strip() or row.title if "](" in row.title else row.title
+        parsed.malformed.append(Finding(
+            "broken-markdown", f"broken-markdown:link:{slugify(title, 12)}",
+            "; ".join(f"{SourceRef(parsed.name, number)}: {what}" for number, (_, what, _url) in problems),
+            (row.source,)))
+        written = next((url for _, (_, _, url) in problems if url and is_paper_link(url)), None)
+        if written and row.arxiv_id is None and not any(is_paper_link(link) for link in row.links):
+            parsed.rows[position] = replace(row, title=title, links=(written, *row.links),
+                                            arxiv_id=arxiv_id_from_url(written))
 
 
 def _html_text(fragment: str) -> str:
@@ -468,7 +518,9 @@ def _read_row(
     problems = []
     if written != width:
         what = "extra cells ignored" if written > width else "missing cells read as empty"
-        problems.append(f"row has {written} cells but the header has {width} ({what})")
+        parsed.malformed.append(Finding("broken-markdown", f"broken-markdown:cells:{slugify(title, 12)}",
+                                        f"{source}: the row has {written} cells but the header has {width} ({what})",
+                                        (source,)))
     year_text = cell("year").text
     year, month = parse_year_month(year_text)
     if year is None and not is_missing_value(year_text):
