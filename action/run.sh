@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The steps of the pa-graph GitHub Action (action.yml) as one script, so they run — and are tested — anywhere.
-# Settings come from the environment: PA_LISTS (space-separated), PA_STRICT, PA_ALLOW, PA_ENRICH, PA_GAPS, PA_OUT;
+# Settings come from the environment: PA_LISTS (space-separated), PA_STRICT, PA_ALLOW, PA_ENRICH, PA_GAPS, PA_OUT,
+# PA_SINCE (a Git ref: findings already there are notices; the Action passes a pull request's base);
 # PA_GRAPH_COMMAND replaces the `pa-graph` command. Findings become annotations on the list's lines; the job
 # summary ($GITHUB_STEP_SUMMARY) gets the audit's counts, the build's, and the top missing papers. The exit code is
 # the audit's (1 when --strict finds problems), else the build's.
@@ -11,19 +12,14 @@ out=${PA_OUT:-pa-graph-out}
 summary=${GITHUB_STEP_SUMMARY:-/dev/null}
 
 # an input is a list, a file or a folder, never an option: "-h" would pass the check without auditing
-for value in "${lists[@]}" "$out" "${PA_ALLOW:-}"; do
+for value in "${lists[@]}" "$out" "${PA_ALLOW:-}" "${PA_SINCE:-}"; do
   case "$value" in
     -*) echo "pa-graph action: '$value' is not a list, an allow file or a folder (it starts with '-'); nothing was run" >&2
         exit 2 ;;
   esac
 done
 
-audit=(audit "${lists[@]}" --github)
-[ "${PA_STRICT:-true}" = "true" ] && audit+=(--strict)
-[ -n "${PA_ALLOW:-}" ] && audit+=(--allow "$PA_ALLOW")
-"${pa_graph[@]}" "${audit[@]}"
-audit_status=$?
-
+# the build first: with enrichment on, it asks Semantic Scholar, and the audit then verifies links from its answers
 build=(build "${lists[@]}" --out "$out")
 [ "${PA_ENRICH:-false}" = "true" ] || build+=(--no-enrich)
 if built=$("${pa_graph[@]}" "${build[@]}"); then
@@ -33,6 +29,19 @@ else
   build_status=$?
   { echo; echo "## pa-graph build failed (exit $build_status)"; echo; } >> "$summary"
 fi
+
+audit=(audit "${lists[@]}" --github)
+[ "${PA_STRICT:-true}" = "true" ] && audit+=(--strict)
+[ -n "${PA_ALLOW:-}" ] && audit+=(--allow "$PA_ALLOW")
+if [ -n "${PA_SINCE:-}" ]; then
+  # a shallow checkout lacks the pull request's base: fetch that one commit
+  if ! git cat-file -e "${PA_SINCE}^{commit}" 2>/dev/null; then
+    git fetch --quiet --depth=1 origin "$PA_SINCE" 2>/dev/null || true
+  fi
+  audit+=(--since "$PA_SINCE")
+fi
+"${pa_graph[@]}" "${audit[@]}"
+audit_status=$?
 
 if [ "${PA_GAPS:-false}" = "true" ] && [ -f "$out/gaps.md" ]; then
   # the first table of gaps.md: the missing papers, with its heading

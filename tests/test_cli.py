@@ -102,10 +102,13 @@ def test_two_lists_with_one_file_name_are_refused(runner, tmp_path):
     assert "has the same file name as" in result.stderr
 
 
-def test_audit_strict_fails_on_findings_and_passes_when_allowed(runner, tmp_path):
+def test_audit_strict_fails_on_findings_and_passes_when_allowed(runner, tmp_path, bundled):
     result = runner.invoke(main, ["audit", "--strict"])
     assert result.exit_code == 1
-    assert "audit failed: 76 findings not accepted by the allow file" in result.stderr
+    cross_listed = sum(1 for work in bundled.works  # once in each of several sections: notices, not failures
+                       if len(work.rows) > 1 and len({row.section for row in work.rows}) == len(work.rows))
+    assert 0 < cross_listed < 8
+    assert f"audit failed: {76 - cross_listed} findings not accepted by the allow file" in result.stderr
     assert "shared-arxiv-id: arXiv 2304.11406 is linked from 2 different works" in result.stdout
     allow = tmp_path / "allow"
     allow.write_text("*\n", encoding="utf-8")

@@ -56,7 +56,7 @@ GAMMA = "| [Gamma memory for agents](https://arxiv.org/abs/2403.00003) | GA | 20
 def test_action_metadata():
     action = yaml.safe_load((REPO / "action.yml").read_text(encoding="utf-8"))
     assert {"name", "description", "inputs", "runs"} <= set(action)
-    assert set(action["inputs"]) == {"lists", "strict", "allow", "enrich", "gaps", "out", "python-version"}
+    assert set(action["inputs"]) == {"lists", "strict", "allow", "enrich", "gaps", "out", "since", "python-version"}
     assert all("description" in spec and "default" in spec for spec in action["inputs"].values())
     runs = action["runs"]
     assert runs["using"] == "composite"
@@ -97,7 +97,8 @@ def test_the_action_annotates_the_planted_problems_and_follows_strict(list_repo)
     found = {(m["level"], m["line"], m["title"]) for m in (re.match(
         r"::(?P<level>\w+) file=README\.md,line=(?P<line>\d+),title=(?P<title>[\w-]+)::", a) for a in annotations)}
     assert ("error", "7", "malformed-row") in found
-    assert ("error", "8", "repeated-row") in found
+    assert ("notice", "8", "repeated-row") in found  # cross-listed in two sections: worth knowing, no failure
+    assert ("error", "7", "broken-markdown") in found
     assert ("error", "8", "shared-arxiv-id") in found
     summary = (list_repo / "summary.md").read_text(encoding="utf-8")
     assert "## pa-graph audit" in summary and "| repeated-row | 1 |" in summary
@@ -410,3 +411,49 @@ def test_reading_only_the_rows_a_commit_changed_gives_what_reading_the_whole_ver
         readme.write_text(text, encoding="utf-8")
         commit(folder, f"step {step}", f"2024-02-{step % 28 + 1:02d}T12:{step:02d}:00+00:00")
     assert history(readme) == history(readme, incremental=False)
+
+
+def test_a_pull_requests_verdict_enriches_first_and_fails_only_on_what_the_change_introduced(tmp_path):
+    """A list repository with a base commit (one legacy problem: a row repeated inside one section) and a pull
+    request that plants an arXiv id Semantic Scholar does not know. The Action, enriching against the fake S2 with a
+    fresh cache: the planted line is annotated as an error and the check fails; with ``--since`` the base's legacy
+    finding is a notice; the base alone passes with ``--since`` itself; paths are relative to the repository root."""
+    from fake_s2.server import FakeS2
+    from fake_s2.world import build_world
+
+    world = build_world()
+    known = sorted((p for p in world.papers.values() if p.listed and p.arxiv_id and p.year), key=lambda p: p.title)[:3]
+    rows = [f"| [{p.title}](https://arxiv.org/abs/{p.arxiv_id}) | P{n} | {p.year} | arxiv | x | |"
+            for n, p in enumerate(known)]
+    folder = tmp_path / "repo"
+    (folder / "lists").mkdir(parents=True)
+    git(folder, "init", "-q")
+    readme = folder / "lists" / "README.md"
+    readme.write_text(table_list({"Methods": [*rows, rows[0]]}), encoding="utf-8")  # legacy: a repeat in one section
+    commit(folder, "base", "2024-03-01T10:00:00+00:00")
+    base = git(folder, "rev-parse", "HEAD").strip()
+    planted = "| [A paper the list adds](https://arxiv.org/abs/2499.99999) | NEW | 2024 | arxiv | y | |"
+    readme.write_text(table_list({"Methods": [*rows, rows[0], planted]}), encoding="utf-8")
+    commit(folder, "pull request", "2024-03-02T10:00:00+00:00")
+    planted_line = readme.read_text(encoding="utf-8").split("\n").index(planted) + 1
+    with FakeS2(world) as fake:
+        settings = {"PA_LISTS": "lists/README.md", "PA_ENRICH": "true", "S2_API_URL": fake.url,
+                    "PA_GRAPH_CACHE_DIR": str(tmp_path / "cache")}
+        plain = run_action(folder, **settings)
+        since = run_action(folder, **settings, PA_SINCE=base)
+        git(folder, "checkout", "-q", base)
+        base_alone = run_action(folder, **settings, PA_SINCE=base)
+
+    def annotations(result: subprocess.CompletedProcess) -> set[tuple[str, str, str]]:
+        return {(m["level"], m["line"], m["title"]) for m in (re.match(
+            r"::(?P<level>\w+) file=lists/README\.md,line=(?P<line>\d+),title=(?P<title>[\w-]+)::", line)
+            for line in result.stdout.splitlines()) if m}
+
+    assert plain.returncode == 1 and ("error", str(planted_line), "wrong-arxiv-link") in annotations(plain)
+    assert ("error", "7", "repeated-row") in annotations(plain)  # without --since the legacy repeat fails too
+    assert since.returncode == 1, since.stderr
+    errors = {a for a in annotations(since) if a[0] == "error"}
+    assert {line for _, line, _ in errors} == {str(planted_line)}  # only the line the change added
+    assert ("error", str(planted_line), "wrong-arxiv-link") in errors
+    assert ("notice", "7", "repeated-row") in annotations(since)
+    assert base_alone.returncode == 0, base_alone.stderr

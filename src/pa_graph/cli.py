@@ -60,6 +60,7 @@ from pa_graph.export.validate import ValidationReport, validate_graph
 from pa_graph.export.vocab import DEFAULT_BASE_IRI
 from pa_graph.lists import diff as list_diff
 from pa_graph.lists import history as list_history
+from pa_graph.lists.diff import path_in_repository
 from pa_graph.lists.fetch import is_remote
 from pa_graph.lists.read import list_summary
 from pa_graph.lists.write import fix_list_files
@@ -581,7 +582,8 @@ def history(list_file: Path, since: str | None, out_dir: Path) -> None:
 
 @main.command()
 @_LISTS
-@click.option("--strict", is_flag=True, help="Exit 1 when there are findings the --allow file does not accept.")
+@click.option("--strict", is_flag=True, help="Exit 1 when there are errors that neither the --allow file nor --since "
+              "accepts (notices, such as a paper cross-listed in several sections, never fail).")
 @click.option("--allow", "allow_file", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="File of accepted finding ids or glob patterns (one a line, '#' comments), e.g. 'mojibake:*'.")
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON instead of text.")
@@ -589,10 +591,13 @@ def history(list_file: Path, since: str | None, out_dir: Path) -> None:
               "(nothing else changes); needs Semantic Scholar answers in the cache (run 'pa-graph build' first).")
 @click.option("--github", is_flag=True, help="Also print each finding as a GitHub Actions annotation on its list line "
               "and append a summary to $GITHUB_STEP_SUMMARY (for a list repository's CI).")
+@click.option("--since", default=None, metavar="REF",
+              help="A Git ref (a pull request's base): findings the lists already had there are notices, and only "
+                   "what the change introduced fails --strict.")
 @_CACHE_DIR
 @_reported
 def audit(lists: tuple[str, ...], strict: bool, allow_file: Path | None, as_json: bool, fix: bool, github: bool,
-          cache_dir: Path | None) -> None:
+          since: str | None, cache_dir: Path | None) -> None:
     """Check LIST.md files (default: the bundled list) for wrong links, repeats, malformed rows and mojibake.
 
     Never touches the network: links are verified with the Semantic Scholar answers the cache holds.
@@ -603,16 +608,17 @@ def audit(lists: tuple[str, ...], strict: bool, allow_file: Path | None, as_json
     if fix and any(is_remote(given) for given in lists):
         raise click.UsageError("--fix rewrites list files: a list given by URL cannot be rewritten (clone it first)")
     patterns = read_allow_file(allow_file) if allow_file else []
-    parsed, report = pipeline.audit_lists(lists, cache_dir)
+    run = pipeline.audit_lists(lists, cache_dir, since)
+    parsed, report = run.lists, run.report
     if fix:
         _fix_lists(parsed, report)
-    open_findings = unaccepted(report, patterns)
+    open_findings = unaccepted(report, patterns, run.baseline)
     if as_json:
         _echo(render_json(report), nl=False)
     else:
         _echo(render_audit_text(report, open_findings), nl=False)
     if github:
-        paths = {item.name: str(item.path) for item in parsed if not item.url}
+        paths = {item.name: path_in_repository(item.path) for item in parsed if not item.url}
         for line in github_annotations(report, open_findings, paths):
             click.echo(line)  # workflow commands on purpose; their values are escaped by github_annotations
         summary = os.environ.get("GITHUB_STEP_SUMMARY")
@@ -620,7 +626,8 @@ def audit(lists: tuple[str, ...], strict: bool, allow_file: Path | None, as_json
             with open(summary, "a", encoding="utf-8") as stream:
                 stream.write(github_summary(report, open_findings))
     if strict and open_findings:
-        _echo(f"audit failed: {len(open_findings)} findings not accepted by the allow file", err=True)
+        accepted_by = "the allow file" + (f" or present at {since}" if since else "")
+        _echo(f"audit failed: {len(open_findings)} findings not accepted by {accepted_by}", err=True)
         sys.exit(1)
 
 

@@ -20,12 +20,13 @@ from pa_graph.analysis.gaps.ignore import ignore_file_beside
 from pa_graph.analysis.gaps.missing import DEFAULT_MIN_LISTS, DEFAULT_TOP
 from pa_graph.analysis.gaps.report import CITATIONS_LIMIT, rdf_findings, report_files, view_suggestions
 from pa_graph.analysis.stats import graph_stats
-from pa_graph.errors import InvalidFormatError, PaGraphError
+from pa_graph.errors import InvalidFormatError, ListInputError, PaGraphError
 from pa_graph.export.formats import FORMATS, render_format
 from pa_graph.export.html import DEFAULT_TOP_EXTERNAL, pyvis_network
 from pa_graph.export.rdf import DEFAULT_BASE_IRI, Triples, describe_dataset, to_rdf, to_triples, to_turtle
 from pa_graph.export.store import open_store
 from pa_graph.export.validate import ValidationReport, validate_graph
+from pa_graph.lists.diff import commit_of, read_side
 from pa_graph.lists.fetch import ListFetcher, is_remote
 from pa_graph.lists.load import bundled_list, load_lists, read_any, read_peer
 from pa_graph.model import add_enrichment, build_model
@@ -41,7 +42,7 @@ from pa_graph.text import checked_iri
 from pa_graph.version import __version__
 
 __all__ = ["BuildOptions", "GapOptions", "KnowledgeGraph", "BuildResult", "bundled_list", "load_lists", "read_any", "read_peer",
-           "assemble", "assemble_lists", "audit_lists", "build", "EnrichOptions", "s2_session", "source_session"]
+           "assemble", "assemble_lists", "audit_lists", "AuditRun", "build", "EnrichOptions", "s2_session", "source_session"]
 
 CREDITS = {
     "s2": "Data on papers, authors and citations: Semantic Scholar Academic Graph API (https://www.semanticscholar.org)",
@@ -290,15 +291,46 @@ def build(paths: Sequence[str | Path] = (), options: BuildOptions = BuildOptions
     return BuildResult(graph, rdf, graph_stats(rdf), written, validation)
 
 
-def audit_lists(paths: Sequence[str | Path] = (), cache_dir: str | Path | None = None) -> tuple[list[ParsedList],
-                                                                                             AuditReport]:
+@dataclass(frozen=True)
+class AuditRun:
+    """An audit of lists: what was read, what was found, and the ids an earlier version already had."""
+
+    lists: list[ParsedList]
+    report: AuditReport
+    baseline: frozenset[str] = frozenset()  # finding ids of the lists at ``since`` (accepted like an allow file)
+
+
+def audit_lists(paths: Sequence[str | Path] = (), cache_dir: str | Path | None = None,
+                since: str | None = None) -> AuditRun:
     """The lists and their audit, never touching the network: links are verified with the answers the cache holds
-    (none when there is no cache yet)."""
+    (none when there is no cache yet). ``since`` (a Git ref): the findings the lists had at that commit form the
+    baseline — what a change did not introduce, the way linters baseline a legacy codebase."""
     lists = load_lists(paths)
+    baseline: frozenset[str] = frozenset()
+    if since is not None:
+        earlier = [version for parsed in lists if not parsed.url
+                   and (version := _version_at(parsed.path, since)) is not None]
+        baseline = frozenset(finding.id for finding in _audited(earlier, cache_dir).findings)
+    return AuditRun(lists, _audited(lists, cache_dir), baseline)
+
+
+def _audited(lists: list[ParsedList], cache_dir: str | Path | None) -> AuditReport:
+    if not lists:
+        return AuditReport((), ())
     if not (cache_dir_from(cache_dir) / ResponseCache.FILE_NAME).is_file():
-        return lists, assemble_lists(lists).audit
+        return assemble_lists(lists).audit
     with source_session("s2", offline=True, cache_dir=cache_dir) as sources:
-        return lists, assemble_lists(lists, sources).audit
+        return assemble_lists(lists, sources).audit
+
+
+def _version_at(path: Path, ref: str) -> ParsedList | None:
+    """The list file as commit ``ref`` has it; ``None`` when that commit has no such file, or no list in it. A ref
+    that names no commit is an error (:class:`~pa_graph.errors.ListInputError`)."""
+    commit = commit_of(ref, path.parent, str(path))
+    try:
+        return read_side(f"git:{commit}:{path.name}", cwd=path.parent)
+    except ListInputError:
+        return None
 
 
 def _enrichment_record(enrichment: Enrichment | None) -> dict[str, Any]:

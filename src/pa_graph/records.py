@@ -13,9 +13,9 @@ from pa_graph.text import is_author_label, label_key, slugify
 #: How long work reports itself: ``progress(stage, done, total)`` (the CLI draws bars or plain lines).
 Progress = Callable[[str, int, int], None]
 
-__all__ = ["SourceName", "EnrichedFrom", "Mode", "LinkStatus", "DisagreementKind", "Note", "NoteKind", "SourceRef",
-           "Section", "ListRow", "Repair", "Finding", "ParsedList", "Work", "SourceRecord", "CitationLink", "LinkCheck",
-           "SourceDisagreement", "Enrichment", "section_id", "Progress"]
+__all__ = ["SourceName", "EnrichedFrom", "Mode", "LinkStatus", "DisagreementKind", "FindingLevel", "Note",
+           "NoteKind", "SourceRef", "Section", "ListRow", "Repair", "Finding", "ParsedList", "Work", "SourceRecord",
+           "CitationLink", "LinkCheck", "SourceDisagreement", "Enrichment", "section_id", "Progress"]
 
 #: A bibliographic service pa-graph reads.
 SourceName = Literal["s2", "openalex"]
@@ -23,6 +23,8 @@ SourceName = Literal["s2", "openalex"]
 EnrichedFrom = Literal["s2", "openalex", "s2+openalex"]
 #: How an enrichment was made: asking the source, from the cache by request, or from the cache because the source failed.
 Mode = Literal["online", "offline", "unreachable"]
+#: How much a finding weighs: an ``error`` fails a strict check unless accepted, a ``notice`` never does.
+FindingLevel = Literal["error", "notice"]
 #: A verdict on a listed arXiv link.
 LinkStatus = Literal["wrong", "missing"]
 #: How Semantic Scholar and OpenAlex disagree about a work.
@@ -94,12 +96,14 @@ class Repair:
 
 @dataclass(frozen=True)
 class Finding:
-    """Something a list maintainer should look at; ``id`` is stable across edits so it can be allow-listed."""
+    """Something a list maintainer should look at; ``id`` is stable across edits so it can be allow-listed.
+    A ``notice`` is worth knowing and never fails a check (a paper cross-listed under several sections)."""
 
     kind: str
     id: str
     message: str
     sources: tuple[SourceRef, ...]
+    level: FindingLevel = "error"
 
 
 NoteKind = Literal["untitled-table", "fetch", "no-papers"]

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pa_graph.errors import AllowFileError
-from pa_graph.records import Enrichment, Finding, LinkCheck, ParsedList, Repair, SourceRef, Work
+from pa_graph.records import Enrichment, Finding, FindingLevel, LinkCheck, ParsedList, Repair, SourceRef, Work
 from pa_graph.text import arxiv_base_id, arxiv_year_month, markdown_text
 
 if TYPE_CHECKING:  # for annotations only: the module does not need it at run time
@@ -175,11 +175,15 @@ def _repeated_rows(works: Sequence[Work]) -> Iterable[Finding]:
             f"{row.source} ({row.section}{'' if row.title == work.title else f', as {row.title!r}'})"
             for row in work.rows
         )
+        sections = [row.section for row in work.rows]
+        cross_listed = len(set(sections)) == len(sections)  # once in each of several sections: on purpose
         yield Finding(
             "repeated-row",
             f"repeated-row:{work.key}",
-            f"{work.title!r} is listed {len(work.rows)} times: {places}",
+            f"{work.title!r} is listed {len(work.rows)} times"
+            + (" (cross-listed, once a section)" if cross_listed else "") + f": {places}",
             tuple(row.source for row in work.rows),
+            "notice" if cross_listed else "error",
         )
 
 
@@ -218,14 +222,17 @@ def read_allow_file(path: str | Path) -> list[str]:
     return patterns
 
 
-def unaccepted(report: AuditReport, patterns: Sequence[str]) -> list[Finding]:
-    """Findings no allow pattern accepts.
+def unaccepted(report: AuditReport, patterns: Sequence[str], baseline: Iterable[str] = ()) -> list[Finding]:
+    """The errors no allow pattern accepts and the baseline (the ids of what an earlier version already had)
+    does not hold; notices are never among them.
 
-    >>> report = AuditReport((Finding("mojibake", "mojibake:a.md:3", "", ()),), ())
-    >>> unaccepted(report, ["mojibake:*"])
-    []
+    >>> report = AuditReport((Finding("mojibake", "mojibake:a.md:3", "", ()), Finding("x", "x:1", "", ())), ())
+    >>> [f.id for f in unaccepted(report, ["mojibake:*"])], unaccepted(report, [], baseline=["mojibake:a.md:3", "x:1"])
+    (['x:1'], [])
     """
-    return [f for f in report.findings if not any(fnmatch.fnmatchcase(f.id, pattern) for pattern in patterns)]
+    known = set(baseline)
+    return [f for f in report.findings if f.level == "error" and f.id not in known
+            and not any(fnmatch.fnmatchcase(f.id, pattern) for pattern in patterns)]
 
 
 _TITLES = {
@@ -275,7 +282,8 @@ def render_markdown(report: AuditReport) -> str:
 
 def render_text(report: AuditReport, open_findings: Sequence[Finding]) -> str:
     """What ``pa-graph audit`` prints: each finding (marked when the allow file accepts it), the notes, counts."""
-    lines = [f"{f.kind}: {f.message} [{f.id}]" + ("" if f in open_findings else " (accepted)") for f in report.findings]
+    lines = [f"{f.kind}: {f.message} [{f.id}]" + ("" if f in open_findings else " (notice)" if f.level == "notice"
+                                                  else " (accepted)") for f in report.findings]
     lines += [f"note: {note}" for note in report.notes]
     lines.append(f"{len(report.findings)} findings, {len(report.findings) - len(open_findings)} accepted")
     return "".join(line + "\n" for line in lines)
@@ -355,5 +363,6 @@ def findings_of_json(document: dict[str, Any]) -> list[Finding]:
         if isinstance(item, dict) and isinstance(item.get("message"), str):
             sources = tuple(SourceRef(str(s.get("file")), int(s.get("line", 0))) for s in item.get("sources") or []
                             if isinstance(s, dict))
-            found.append(Finding(str(item.get("kind")), str(item.get("id")), item["message"], sources))
+            level: FindingLevel = "notice" if item.get("level") == "notice" else "error"
+            found.append(Finding(str(item.get("kind")), str(item.get("id")), item["message"], sources, level))
     return found

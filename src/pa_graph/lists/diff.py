@@ -25,9 +25,8 @@ from pa_graph.resolve import resolve_works, same_title
 from pa_graph.text import loads_bounded
 from pa_graph.text import markdown_text as cell
 
-__all__ = ["Change", "ListDiff", "diff_lists", "read_side", "render_markdown", "render_json", "gap_changes", "read_gaps_json",
-           "git",
-           "commit_of"]
+__all__ = ["path_in_repository", "Change", "ListDiff", "diff_lists", "read_side", "render_markdown", "render_json",
+           "gap_changes", "read_gaps_json", "git", "commit_of"]
 
 _GIT_TIMEOUT = 30
 
@@ -84,6 +83,16 @@ def read_side(spec: str, other: str | None = None, cwd: str | Path = ".") -> Par
     parsed = parse_list_data(data, name, Path(path), spec)
     parsed.url = spec
     return parsed
+
+
+def path_in_repository(path: Path) -> str:
+    """``path`` relative to the root of the Git repository holding it (as GitHub annotations name files), or as
+    given outside a repository."""
+    try:
+        top = Path(str(git(["rev-parse", "--show-toplevel"], path.parent, str(path))).strip()).resolve()
+        return path.resolve().relative_to(top).as_posix()
+    except (ListInputError, ValueError, OSError):
+        return str(path)
 
 
 def commit_of(ref: str, cwd: str | Path, spec: str) -> str:
