@@ -154,3 +154,47 @@ def test_broken_markdown_is_named_once_and_nothing_else_is_said_of_those_rows(tm
     suggested = {s.title.casefold() for s in (result.graph.gap_report.suggestions if result.graph.gap_report else [])}
     assert not suggested & {p.title.casefold() for p in (unclosed, extra, untargeted, fine)}
     assert {work.title for work in result.graph.works} == {p.title for p in (unclosed, extra, untargeted, fine)}
+
+
+@pytest.mark.slow
+def test_preprints_a_source_knows_as_published_get_their_venue_written_in_by_audit_fix(tmp_path, runner):
+    """venue-update findings on the works the list gives as arXiv while the fake S2 knows their venue; ``audit
+    --fix --dry-run`` prints the diff and changes nothing; ``audit --fix`` writes the venue into the table's Source
+    cell and over a list item's arXiv mark — the result compared byte for byte with the list written by hand."""
+    from fake_s2.server import FakeS2
+    from fake_s2.world import build_world
+
+    from pa_graph import BuildOptions, build
+    from pa_graph.cli import main
+    from pa_graph.sources.s2 import S2Settings
+
+    world = build_world()
+    published = sorted((p for p in world.papers.values() if p.listed and p.venue and p.arxiv_id and p.year
+                        and "|" not in p.venue), key=lambda p: p.title)
+    a, b, c = published[:3]
+    pdf = f"https://arxiv.org/pdf/{a.arxiv_id}"
+    table = ("# A list\r\n\r\n## Methods\r\n\r\n| Paper | Year | Source | PDF |\r\n|---|---|---|---|\r\n"
+             f"| [{a.title}](https://arxiv.org/abs/{a.arxiv_id}) | {a.year} | arxiv | [PDF]({pdf}) |\r\n"
+             f"| [{b.title}](https://arxiv.org/abs/{b.arxiv_id}) | {b.year} |  | |\r\n\r\n"
+             "## Agents\r\n\r\n"
+             f"+ **\\[{c.year} Arxiv-2411\\]** {c.title}. ([Paper](https://arxiv.org/abs/{c.arxiv_id}))\r\n")
+    expected = ("# A list\r\n\r\n## Methods\r\n\r\n| Paper | Year | Source | PDF |\r\n|---|---|---|---|\r\n"
+                f"| [{a.title}](https://arxiv.org/abs/{a.arxiv_id}) | {a.year} | {a.venue} | [PDF]({pdf}) |\r\n"
+                f"| [{b.title}](https://arxiv.org/abs/{b.arxiv_id}) | {b.year} | {b.venue} | |\r\n\r\n"
+                "## Agents\r\n\r\n"
+                f"+ **\\[{c.year} {c.venue}\\]** {c.title}. ([Paper](https://arxiv.org/abs/{c.arxiv_id}))\r\n")
+    listed = tmp_path / "list.md"
+    listed.write_bytes(table.encode("utf-8"))
+    cache = tmp_path / "cache"
+    with FakeS2(world) as fake:
+        build([listed], BuildOptions(out_dir=tmp_path / "out", cache_dir=cache,
+                                     s2=S2Settings(api_url=fake.url, rate=1000.0)))
+    findings = json.loads((tmp_path / "out" / "audit.json").read_text(encoding="utf-8"))["findings"]
+    updates = {f["sources"][0]["line"]: f for f in findings if f["kind"] == "venue-update"}
+    assert sorted(updates) == [7, 8, 12] and all(f["level"] == "notice" for f in updates.values())
+    assert f"is published: {a.venue} {a.year}" in updates[7]["message"]
+    dry = runner.invoke(main, ["audit", str(listed), "--fix", "--dry-run", "--cache-dir", str(cache)])
+    assert dry.exit_code == 0 and f"+| [{a.title}]" in dry.stdout and listed.read_bytes() == table.encode("utf-8")
+    fixed = runner.invoke(main, ["audit", str(listed), "--fix", "--cache-dir", str(cache)])
+    assert fixed.exit_code == 0, fixed.output
+    assert listed.read_bytes() == expected.encode("utf-8")

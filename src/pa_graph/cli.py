@@ -587,8 +587,10 @@ def history(list_file: Path, since: str | None, out_dir: Path) -> None:
 @click.option("--allow", "allow_file", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="File of accepted finding ids or glob patterns (one a line, '#' comments), e.g. 'mojibake:*'.")
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON instead of text.")
-@click.option("--fix", is_flag=True, help="Rewrite each list with its verified-wrong arXiv links corrected "
-              "(nothing else changes); needs Semantic Scholar answers in the cache (run 'pa-graph build' first).")
+@click.option("--fix", is_flag=True, help="Rewrite each list with its verified-wrong arXiv links corrected and the "
+              "venues of preprints a source knows as published written in (nothing else changes); needs answers in "
+              "the cache (run 'pa-graph build' first).")
+@click.option("--dry-run", is_flag=True, help="With --fix: print the unified diff instead of changing the files.")
 @click.option("--github", is_flag=True, help="Also print each finding as a GitHub Actions annotation on its list line "
               "and append a summary to $GITHUB_STEP_SUMMARY (for a list repository's CI).")
 @click.option("--since", default=None, metavar="REF",
@@ -596,8 +598,8 @@ def history(list_file: Path, since: str | None, out_dir: Path) -> None:
                    "what the change introduced fails --strict.")
 @_CACHE_DIR
 @_reported
-def audit(lists: tuple[str, ...], strict: bool, allow_file: Path | None, as_json: bool, fix: bool, github: bool,
-          since: str | None, cache_dir: Path | None) -> None:
+def audit(lists: tuple[str, ...], strict: bool, allow_file: Path | None, as_json: bool, fix: bool, dry_run: bool,
+          github: bool, since: str | None, cache_dir: Path | None) -> None:
     """Check LIST.md files (default: the bundled list) for wrong links, repeats, malformed rows and mojibake.
 
     Never touches the network: links are verified with the Semantic Scholar answers the cache holds.
@@ -610,8 +612,10 @@ def audit(lists: tuple[str, ...], strict: bool, allow_file: Path | None, as_json
     patterns = read_allow_file(allow_file) if allow_file else []
     run = pipeline.audit_lists(lists, cache_dir, since)
     parsed, report = run.lists, run.report
+    if dry_run and not fix:
+        raise click.UsageError("--dry-run goes with --fix")
     if fix:
-        _fix_lists(parsed, report)
+        _fix_lists(parsed, report, dry_run)
     open_findings = unaccepted(report, patterns, run.baseline)
     if as_json:
         _echo(render_json(report), nl=False)
@@ -631,14 +635,16 @@ def audit(lists: tuple[str, ...], strict: bool, allow_file: Path | None, as_json
         sys.exit(1)
 
 
-def _fix_lists(parsed: Sequence[ParsedList], report: AuditReport) -> None:
-
-    if not any(check.status == "wrong" and check.correct_id for check in report.link_checks):
-        _echo("nothing to fix: no verified wrong links with a known right id "
-                   "(run 'pa-graph build' with Semantic Scholar reachable first)", err=True)
+def _fix_lists(parsed: Sequence[ParsedList], report: AuditReport, dry_run: bool) -> None:
+    if not report.venue_updates and not any(check.status == "wrong" and check.correct_id for check in report.link_checks):
+        _echo("nothing to fix: no verified wrong links with a known right id and no preprint known as published "
+              "(run 'pa-graph build' with Semantic Scholar reachable first)", err=True)
         return
-    for path, changed in fix_list_files(parsed, report.link_checks):
-        _echo(f"fixed {len(changed)} lines in {path}: {', '.join(map(str, changed))}", err=True)
+    for path, changed, diff in fix_list_files(parsed, report.link_checks, report.venue_updates, write=not dry_run):
+        if dry_run:
+            _echo(diff, nl=False)
+        else:
+            _echo(f"fixed {len(changed)} lines in {path}: {', '.join(map(str, changed))}", err=True)
 
 
 @main.command()

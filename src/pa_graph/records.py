@@ -15,7 +15,7 @@ Progress = Callable[[str, int, int], None]
 
 __all__ = ["SourceName", "EnrichedFrom", "Mode", "LinkStatus", "DisagreementKind", "FindingLevel", "Note",
            "NoteKind", "SourceRef", "Section", "ListRow", "Repair", "Finding", "ParsedList", "Work", "SourceRecord",
-           "CitationLink", "LinkCheck", "SourceDisagreement", "Enrichment", "section_id", "Progress"]
+           "CitationLink", "LinkCheck", "VenueUpdate", "SourceDisagreement", "Enrichment", "section_id", "Progress"]
 
 #: A bibliographic service pa-graph reads.
 SourceName = Literal["s2", "openalex"]
@@ -260,6 +260,18 @@ class LinkCheck:
     correct_id: str | None  # the work's arXiv id according to S2, when it has one
     sources: tuple[SourceRef, ...]
     by: str = "Semantic Scholar"  # the source that gave the verdict
+
+
+@dataclass(frozen=True)
+class VenueUpdate:
+    """A listed work the list gives as a preprint (or without a venue) that a source knows as published."""
+
+    work_key: str
+    title: str
+    venue: str
+    year: int | None
+    sources: tuple[SourceRef, ...]
+    by: str = "Semantic Scholar"
 
 
 @dataclass(frozen=True)

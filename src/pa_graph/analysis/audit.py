@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pa_graph.errors import AllowFileError
-from pa_graph.records import Enrichment, Finding, FindingLevel, LinkCheck, ParsedList, Repair, SourceRef, Work
-from pa_graph.text import arxiv_base_id, arxiv_year_month, markdown_text
+from pa_graph.records import Enrichment, Finding, FindingLevel, LinkCheck, ParsedList, Repair, SourceRef, VenueUpdate, Work
+from pa_graph.text import arxiv_base_id, arxiv_year_month, label_key, markdown_text, parse_venue
 
 if TYPE_CHECKING:  # for annotations only: the module does not need it at run time
     import networkx as nx
@@ -49,6 +49,7 @@ class AuditReport:
     findings: tuple[Finding, ...]
     notes: tuple[str, ...]
     link_checks: tuple[LinkCheck, ...] = ()
+    venue_updates: tuple[VenueUpdate, ...] = ()
 
     def counts(self) -> dict[str, int]:
         counts: dict[str, int] = defaultdict(int)
@@ -88,11 +89,28 @@ def audit(lists: Sequence[ParsedList], works: Sequence[Work], enrichment: Enrich
                     tuple(row.source for row in by_key[d.work_key].rows) if d.work_key in by_key else ())
             for d in enrichment.disagreements
         ]
+        updates = tuple(_venue_updates(works, enrichment))
+        findings += [Finding("venue-update", f"venue-update:{update.work_key}",
+                             f"{update.sources[0]}: {update.title!r} is published: {update.venue}"
+                             + (f" {update.year}" if update.year else "") + f" ({update.by}); the list gives it as a "
+                             "preprint", update.sources, "notice") for update in updates]
         if enrichment.not_cached:
             asked = {"s2": "Semantic Scholar", "openalex": "OpenAlex"}.get(enrichment.source, "the sources")
             notes.append(f"{len(enrichment.not_cached)} works were not verified: {asked} was not asked "
                          f"({enrichment.mode}) and the cache holds no answer for them")
-    return AuditReport(tuple(findings), tuple(notes), checks)
+    return AuditReport(tuple(findings), tuple(notes), checks, updates if enrichment is not None else ())
+
+
+def _venue_updates(works: Sequence[Work], enrichment: Enrichment) -> Iterable[VenueUpdate]:
+    """Works every row of which gives no venue (arXiv, or blank) that the source knows as published."""
+    by = {"s2": "Semantic Scholar", "openalex": "OpenAlex"}.get(enrichment.source, "Semantic Scholar and OpenAlex")
+    for work in works:
+        record = enrichment.resolved.get(work.key)
+        venue = parse_venue(record.venue) if record and record.venue else None
+        if venue is None or label_key(venue).startswith(("arxiv", "corr")) or any(row.venue for row in work.rows):
+            continue
+        yield VenueUpdate(work.key, work.title, venue, record.year if record else None,
+                          tuple(row.source for row in work.rows), by)
 
 
 def _link_finding(check: LinkCheck) -> Finding:
@@ -244,6 +262,7 @@ _TITLES = {
     "repeated-row": "Rows listed more than once",
     "broken-markdown": "Broken Markdown (a link never closed or without a target, a row with the wrong number of cells)",
     "malformed-row": "Malformed rows",
+    "venue-update": "Preprints a source knows as published (audit --fix writes the venue)",
     "mojibake": "Repaired mojibake",
 }
 

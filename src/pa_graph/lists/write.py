@@ -22,12 +22,12 @@ from typing import Protocol
 from pa_graph.errors import ApplyError, ListChangedError, ListInputError
 from pa_graph.lists.read import column_roles, header_key, parse_list_data, read_list_bytes, site_name
 from pa_graph.outputs import replace_list_file
-from pa_graph.records import LinkCheck, ListRow, ParsedList, Section, section_id
+from pa_graph.records import LinkCheck, ListRow, ParsedList, Section, VenueUpdate, section_id
 from pa_graph.resolve import same_title
 from pa_graph.text import ARXIV_ID, label_key, markdown_text
 
 __all__ = ["DEFAULT_HEADER", "NewEntry", "table_row", "list_entry", "Addable", "Insertion", "ApplyPlan", "plan_apply",
-           "write_apply", "fix_links", "fix_list_files"]
+           "write_apply", "fix_links", "fix_venues", "fix_list_files"]
 
 
 #: The layout of a row when the section's own layout is unknown (the bundled list's).
@@ -274,10 +274,64 @@ def fix_links(data: bytes, file_name: str, checks: Sequence[LinkCheck]) -> tuple
     return b"".join(lines), sorted(set(changed))
 
 
-def fix_list_files(parsed: Sequence[ParsedList], link_checks: Sequence[LinkCheck]) -> list[tuple[Path, list[int]]]:
-    """``audit --fix``: write the verified right arXiv ids into each list file read from disk, only if it still
-    holds the bytes that were audited (:class:`~pa_graph.errors.ListChangedError` otherwise), atomically and
-    through a symbolic link. Returns each changed file with its changed lines."""
+#: A venue the list writes for a preprint: ``arxiv``, ``Arxiv-2411``, ``arXiv 2023`` — never inside a URL.
+_PREPRINT_MARK = re.compile(r"(?<![\w./-])arxiv(?:[- ]?\d{2,4})?(?![\w./])", re.IGNORECASE)
+_CELL_SPLIT = re.compile(r"(?<!\\)\|")
+
+
+def fix_venues(data: bytes, file_name: str, updates: Sequence[VenueUpdate]) -> tuple[bytes, list[int]]:
+    """The list's bytes with each published venue written where the list gives a preprint: the Source / Venue /
+    Published cell of a table row (in the table's own layout), or the arXiv mark of a list item (``Arxiv-2411`` →
+    ``NeurIPS``). Every other byte stays as it was; returns the new bytes and the changed (1-based) lines."""
+    lines = data.splitlines(keepends=True)
+    text_lines = [line.decode("utf-8", "replace").rstrip("\r\n") for line in lines]
+    changed = []
+    for update in updates:
+        venue = markdown_text(update.venue)
+        for source in update.sources:
+            index = source.line - 1
+            if source.file != file_name or index >= len(lines):
+                continue
+            line = text_lines[index]
+            if line.lstrip().startswith("|"):
+                new = _venue_in_cell(text_lines, index, venue)
+            else:
+                new = _PREPRINT_MARK.sub(venue, line, count=1)
+            if new is not None and new != line:
+                ending = lines[index][len(lines[index].rstrip(b"\r\n")):]
+                lines[index] = new.encode("utf-8") + ending
+                text_lines[index] = new
+                changed.append(source.line)
+    return b"".join(lines), sorted(set(changed))
+
+
+def _venue_in_cell(lines: list[str], index: int, venue: str) -> str | None:
+    """The row ``lines[index]`` with ``venue`` in its table's venue column, when it has one and that cell gives a
+    preprint or nothing."""
+    header_at = index - 1
+    while header_at >= 1 and not re.fullmatch(r"\|?[\s:|-]*-[\s:|-]*\|?", lines[header_at].strip()):
+        header_at -= 1
+    if header_at < 1:
+        return None
+    header = [cell.strip() for cell in _CELL_SPLIT.split(lines[header_at - 1].strip().strip("|"))]
+    position = column_roles(header).get("venue")
+    if position is None:
+        return None
+    cells = _CELL_SPLIT.split(lines[index])
+    leading = 1 if lines[index].lstrip().startswith("|") else 0
+    at = position + leading
+    if at >= len(cells) or (cells[at].strip() and not _PREPRINT_MARK.fullmatch(cells[at].strip())):
+        return None
+    cells[at] = f" {venue} "
+    return "|".join(cells)
+
+
+def fix_list_files(parsed: Sequence[ParsedList], link_checks: Sequence[LinkCheck],
+                   venue_updates: Sequence[VenueUpdate] = (), write: bool = True) -> list[tuple[Path, list[int], str]]:
+    """``audit --fix``: write the verified right arXiv ids, and the venues of preprints a source knows as
+    published, into each list file read from disk — only if it still holds the bytes that were audited
+    (:class:`~pa_graph.errors.ListChangedError` otherwise), atomically and through a symbolic link. Returns each
+    changed file with its changed lines and the change as a unified diff; ``write=False`` changes nothing."""
     fixed = []
     for item in parsed:
         if item.url:
@@ -285,8 +339,14 @@ def fix_list_files(parsed: Sequence[ParsedList], link_checks: Sequence[LinkCheck
         original = read_list_bytes(item.path)
         if hashlib.sha256(original).hexdigest() != item.sha256:
             raise ListChangedError(f"{item.path}: changed since it was audited; nothing was written (run again)")
-        data, changed = fix_links(original, item.name, link_checks)
+        data, relinked = fix_links(original, item.name, link_checks)
+        data, placed = fix_venues(data, item.name, venue_updates)
+        changed = sorted(set(relinked) | set(placed))
         if changed:
-            replace_list_file(item.path, original, data)
-            fixed.append((item.path, changed))
+            diff = "".join(difflib.unified_diff(original.decode("utf-8-sig").splitlines(keepends=True),
+                                                data.decode("utf-8-sig").splitlines(keepends=True),
+                                                f"a/{item.path.name}", f"b/{item.path.name}"))
+            if write:
+                replace_list_file(item.path, original, data)
+            fixed.append((item.path, changed, diff))
     return fixed
