@@ -89,7 +89,7 @@ def audit(lists: Sequence[ParsedList], works: Sequence[Work], enrichment: Enrich
                     tuple(row.source for row in by_key[d.work_key].rows) if d.work_key in by_key else ())
             for d in enrichment.disagreements
         ]
-        updates = tuple(_venue_updates(works, enrichment))
+        updates = tuple(update for update in _venue_updates(works, enrichment) if not broken & set(update.sources))
         findings += [Finding("venue-update", f"venue-update:{update.work_key}",
                              f"{update.sources[0]}: {update.title!r} is published: {update.venue}"
                              + (f" {update.year}" if update.year else "") + f" ({update.by}); the list gives it as a "
