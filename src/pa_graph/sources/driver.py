@@ -9,23 +9,23 @@ answers from an earlier fallback build). ``openalex`` asks OpenAlex alone; ``bot
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal, Protocol, get_args
+from typing import Any, Literal, Protocol, get_args
 
 from pa_graph.errors import PaGraphError
 from pa_graph.records import Enrichment, Work
 from pa_graph.sources.common import EnrichOptions, Progress
 from pa_graph.sources.merge import merge_sources
 from pa_graph.sources.openalex import OpenAlexClient, OpenAlexSettings
-from pa_graph.sources.openalex_enrich import OpenAlexSource
+from pa_graph.sources.openalex_enrich import enrich_openalex
 from pa_graph.sources.response_cache import ResponseCache, cache_dir_from
 from pa_graph.sources.s2 import S2Client, S2Settings
-from pa_graph.sources.s2_enrich import S2Source
+from pa_graph.sources.s2_enrich import enrich as enrich_s2
 from pa_graph.sources.service import RetryBudget
 
-__all__ = ["SOURCES", "SourceChoice", "Source", "Sources", "open_sources", "enrich_from"]
+__all__ = ["SOURCES", "SourceChoice", "Source", "ClientSource", "Sources", "open_sources", "enrich_from"]
 
 #: Which sources a build asks: Semantic Scholar (falling back to OpenAlex), OpenAlex alone, or both merged.
 SourceChoice = Literal["s2", "openalex", "both"]
@@ -33,9 +33,8 @@ SOURCES: tuple[SourceChoice, ...] = get_args(SourceChoice)
 
 
 class Source(Protocol):
-    """A bibliographic service as the driver asks it: :class:`~pa_graph.sources.s2_enrich.S2Source` and
-    :class:`~pa_graph.sources.openalex_enrich.OpenAlexSource`. ``enrich`` never raises for the service's failures
-    (they become the enrichment's warnings)."""
+    """A bibliographic service as the driver asks it (Semantic Scholar or OpenAlex, each a :class:`ClientSource`).
+    ``enrich`` never raises for the service's failures (they become the enrichment's warnings)."""
 
     @property
     def name(self) -> str: ...
@@ -43,6 +42,19 @@ class Source(Protocol):
 
     def enrich(self, works: Sequence[Work], options: EnrichOptions = ...,
                progress: Progress | None = None) -> Enrichment: ...
+
+
+@dataclass(frozen=True)
+class ClientSource:
+    """A :class:`Source` made of a service's client and the enrichment that asks it."""
+
+    name: str
+    client: Any  # S2Client or OpenAlexClient, as ``run`` takes it
+    run: Callable[..., Enrichment]
+
+    def enrich(self, works: Sequence[Work], options: EnrichOptions = EnrichOptions(),
+               progress: Progress | None = None) -> Enrichment:
+        return self.run(works, self.client, options, progress)
 
 
 @dataclass
@@ -80,12 +92,12 @@ def enrich_from(works: Sequence[Work], sources: Sources, options: EnrichOptions 
     def ask(source: Source) -> Enrichment:
         return source.enrich(works, options, progress)
 
-    openalex = OpenAlexSource(sources.openalex) if sources.openalex is not None else None
+    openalex = ClientSource("openalex", sources.openalex, enrich_openalex) if sources.openalex is not None else None
     if sources.choice == "openalex" or sources.s2 is None:
         if openalex is None:
             raise PaGraphError("no source to ask: open the sources with open_sources()")
         return ask(openalex)
-    from_s2 = ask(S2Source(sources.s2))
+    from_s2 = ask(ClientSource("s2", sources.s2, enrich_s2))
     if sources.choice == "both" and openalex is not None:
         return merge_sources(works, from_s2, ask(openalex))
     if openalex is None or not _s2_failed(from_s2, sources.s2):

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 from rapidfuzz import fuzz
 
@@ -25,7 +24,7 @@ from pa_graph.sources.openalex import OpenAlexClient, work_id
 from pa_graph.sources.response_cache import Cached
 from pa_graph.text import ARXIV_ID, DOI, arxiv_base_id, normalize_title, without_credentials
 
-__all__ = ["OpenAlexSource", "enrich_openalex", "arxiv_doi"]
+__all__ = ["enrich_openalex", "arxiv_doi"]
 
 _ARXIV_DOI = re.compile(r"10\.48550/arxiv\.(.+)", re.IGNORECASE)
 _ARXIV_PAGE = re.compile(r"https?://arxiv\.org/(?:abs|pdf)/([^?#\s]+?)(?:\.pdf)?/?$")
@@ -41,18 +40,6 @@ def arxiv_doi(arxiv_id: str) -> str:
     """
     return f"10.48550/arxiv.{arxiv_base_id(arxiv_id)}".lower()
 
-
-
-@dataclass(frozen=True)
-class OpenAlexSource:
-    """OpenAlex as a :class:`~pa_graph.sources.driver.Source`."""
-
-    client: OpenAlexClient
-    name: ClassVar[str] = "openalex"
-
-    def enrich(self, works: Sequence[Work], options: EnrichOptions = EnrichOptions(),
-               progress: Progress | None = None) -> Enrichment:
-        return enrich_openalex(works, self.client, options, progress)
 
 
 def enrich_openalex(works: Sequence[Work], client: OpenAlexClient, options: EnrichOptions = EnrichOptions(),

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from typing import Any, ClassVar
+from dataclasses import replace
+from typing import Any
 
 from pa_graph.records import CitationLink, Enrichment, LinkCheck, SourceRecord, Work
 from pa_graph.sources.common import EnrichOptions, Progress, deduplicated, fetch_candidates, source_text, title_fits
@@ -21,7 +21,7 @@ from pa_graph.sources.response_cache import Cached
 from pa_graph.sources.s2 import S2Client
 from pa_graph.text import ARXIV_ID, DOI, S2_PAPER_ID, arxiv_base_id, without_credentials
 
-__all__ = ["S2Source", 
+__all__ = [
     "EnrichOptions",
     "Progress",
     "enrich",
@@ -42,18 +42,6 @@ CITATION_FIELDS = "title,year,externalIds,authors"
 EMBEDDING_FIELDS = "embedding.specter_v2"
 
 
-
-
-@dataclass(frozen=True)
-class S2Source:
-    """Semantic Scholar as a :class:`~pa_graph.sources.driver.Source`."""
-
-    client: S2Client
-    name: ClassVar[str] = "s2"
-
-    def enrich(self, works: Sequence[Work], options: EnrichOptions = EnrichOptions(),
-               progress: Progress | None = None) -> Enrichment:
-        return enrich(works, self.client, options, progress)
 
 
 def enrich(works: Sequence[Work], client: S2Client, options: EnrichOptions = EnrichOptions(),
