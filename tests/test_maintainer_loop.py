@@ -441,6 +441,7 @@ def test_a_pull_requests_verdict_enriches_first_and_fails_only_on_what_the_chang
         settings = {"PA_LISTS": "lists/README.md", "PA_ENRICH": "true", "S2_API_URL": fake.url,
                     "PA_GRAPH_CACHE_DIR": str(tmp_path / "cache")}
         plain = run_action(folder, **settings)
+        plain_report = (folder / "pa-graph-out" / "audit.md").read_text(encoding="utf-8")
         since = run_action(folder, **settings, PA_SINCE=base)
         git(folder, "checkout", "-q", base)
         base_alone = run_action(folder, **settings, PA_SINCE=base)
@@ -451,6 +452,7 @@ def test_a_pull_requests_verdict_enriches_first_and_fails_only_on_what_the_chang
             for line in result.stdout.splitlines()) if m}
 
     assert plain.returncode == 1 and ("error", str(planted_line), "wrong-arxiv-link") in annotations(plain)
+    assert f"| lists/README.md:{planted_line} |" in plain_report  # audit.md names places from the repository's root
     assert ("error", "7", "repeated-row") in annotations(plain)  # without --since the legacy repeat fails too
     assert since.returncode == 1, since.stderr
     errors = {a for a in annotations(since) if a[0] == "error"}

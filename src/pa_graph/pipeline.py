@@ -26,7 +26,7 @@ from pa_graph.export.html import DEFAULT_TOP_EXTERNAL, pyvis_network
 from pa_graph.export.rdf import DEFAULT_BASE_IRI, Triples, describe_dataset, to_rdf, to_triples, to_turtle
 from pa_graph.export.store import open_store
 from pa_graph.export.validate import ValidationReport, validate_graph
-from pa_graph.lists.diff import commit_of, read_side
+from pa_graph.lists.diff import commit_of, path_in_repository, read_side
 from pa_graph.lists.fetch import ListFetcher, is_remote
 from pa_graph.lists.load import bundled_list, load_lists, read_any, read_peer
 from pa_graph.model import add_enrichment, build_model
@@ -148,7 +148,7 @@ class KnowledgeGraph:
             "graph.json": json.dumps(nx.node_link_data(self.model, edges="edges"), ensure_ascii=False,
                                      separators=(",", ":")) + "\n",
             "graph.html": self.to_html(),
-            "audit.md": render_markdown(self.audit),
+            "audit.md": render_markdown(self.audit, self._repository_paths()),
             "audit.json": render_json(self.audit),
             **report_files(gap_report),
             "build.json": json.dumps(self._record(base_iri, built_at, graph_stats(rdf)), ensure_ascii=False,
@@ -162,6 +162,12 @@ class KnowledgeGraph:
         """Write the files a build writes into ``out_dir`` (each atomically, after all are rendered)."""
         files, _ = self.files(base_iri, formats)
         return replace_folder(Path(out_dir), files)
+
+    def _repository_paths(self) -> dict[str, str]:
+        """Each list file's path in its Git repository (the bundled list and lists read by URL keep their names)."""
+        bundled = bundled_list().resolve()
+        return {parsed.name: path_in_repository(parsed.path) for parsed in self.lists
+                if not parsed.url and parsed.path.resolve() != bundled}
 
     def _record(self, base_iri: str, built_at: str, stats: dict[str, Any]) -> dict[str, Any]:
         """``build.json``: everything that changes between runs, kept out of the byte-stable graph."""

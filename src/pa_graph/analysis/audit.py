@@ -13,7 +13,7 @@ import difflib
 import fnmatch
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -267,8 +267,12 @@ _TITLES = {
 }
 
 
-def render_markdown(report: AuditReport) -> str:
-    """The audit as a Markdown page (``audit.md``)."""
+def render_markdown(report: AuditReport, paths: Mapping[str, str] | None = None) -> str:
+    """The audit as a Markdown page (``audit.md``); ``paths`` (list name → its path in the repository) names each
+    place as a repository's CI names it."""
+    def place(source: SourceRef) -> str:
+        return markdown_text(f"{(paths or {}).get(source.file, source.file)}:{source.line}")
+
     lines = ["# Audit of the curated lists", ""]
     counts = report.counts()
     lines.append(f"{len(report.findings)} findings: " + (", ".join(f"{n} {kind}" for kind, n in counts.items()) or "none") + ".")
@@ -280,7 +284,7 @@ def render_markdown(report: AuditReport) -> str:
                   "`pa-graph audit --fix` rewrites these links in the list and changes nothing else.", "",
                   "| where | title | listed arXiv | is on Semantic Scholar | fix |", "|---|---|---|---|---|"]
         for check in wrong:
-            where = ", ".join(str(source) for source in check.sources)
+            where = ", ".join(place(source) for source in check.sources)
             points_to = markdown_text(check.points_to or "(unknown id)")
             lines.append(f"| {where} | {markdown_text(check.title)} | {check.listed_id} | {points_to} "
                          f"| {check.correct_id or '(no arXiv id known)'} |")
@@ -290,7 +294,7 @@ def render_markdown(report: AuditReport) -> str:
             continue
         lines += ["", f"## {title} ({len(chosen)})", "", "| where | finding | id |", "|---|---|---|"]
         for finding in chosen:
-            where = ", ".join(str(source) for source in finding.sources)
+            where = ", ".join(place(source) for source in finding.sources)
             lines.append(f"| {where} | {markdown_text(finding.message)} | `{finding.id}` |")
     if report.notes:
         lines += ["", "## Notes", ""] + [f"- {markdown_text(note)}" for note in report.notes]
