@@ -5,6 +5,7 @@ credentials in a service URL are stored nowhere, ids from a service are written 
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -519,3 +520,15 @@ def test_an_ad_hoc_query_needs_no_prefix_lines_and_an_unused_bind_is_an_error(bu
     assert runner.invoke(main, ["query", declared, "--graph", str(built / "graph.ttl")]).exit_code == 0
     unused = runner.invoke(main, ["query", query, "--graph", str(built / "graph.ttl"), "--bind", "foo=3"])
     assert unused.exit_code == 2 and "the query has no $foo (its parameters: none)" in unused.stderr
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_a_syntax_error_is_one_line_placed_in_the_query_as_written(built, runner, engine):
+    from pa_graph.cli import main
+
+    query = "SELECT ?w\nWHERE { ?w pa:listedIn }"  # the object is missing; pa: is declared by pa-graph, not here
+    result = runner.invoke(main, ["query", query, "--graph", str(built / "graph.ttl"), "--engine", engine])
+    assert result.exit_code == 2
+    message = result.stderr.strip()
+    assert "\n" not in message and len(message) < 300, message
+    assert re.search(r"at line 2, column \d+: ", message), message  # line 2 of the query the user wrote

@@ -132,17 +132,44 @@ def run_query(graph_file: str | Path, query: str, engine: str = "oxigraph",
               bindings: dict[str, str] | None = None, allow_service: bool = False) -> QueryResult:
     """Run a SELECT query (cookbook name, file or text) over an RDF file; ``SERVICE``/``LOAD`` only when allowed.
     The project's own prefixes need no declaration; a binding the query has no parameter for is an error."""
-    text = with_prefixes(bind(load_query(query), bindings or {}))
+    written = bind(load_query(query), bindings or {})
+    text = with_prefixes(written)
     if not allow_service:
         refuse_federation(text)
     path = Path(graph_file)
     if not path.is_file():
         raise MissingGraphError(f"{path}: no such graph file")
-    if engine == "oxigraph":
-        return _run_oxigraph(path, text)
-    if engine == "rdflib":
-        return _run_rdflib(path, text)
+    try:
+        if engine == "oxigraph":
+            return _run_oxigraph(path, text)
+        if engine == "rdflib":
+            return _run_rdflib(path, text)
+    except QueryError as err:
+        raise QueryError(_as_written(str(err), text.count("\n") - written.count("\n"))) from err
     raise QueryError(f"unknown engine {engine!r}; choose from {', '.join(ENGINES)}")
+
+
+_ERROR_PLACE = re.compile(r"(?:error at (\d+):(\d+)|\(line:(\d+), col:(\d+)\))")
+
+
+def _as_written(message: str, added_lines: int) -> str:
+    """A parser's error in one line, placed in the query as the user wrote it (the prefix lines pa-graph added
+    taken off the line number), its list of expected tokens cut short.
+
+    >>> _as_written('SPARQL syntax error: error at 2:35: expected one of "$", "(", "*", "+", "-", ".", "/", ":", "<"', 1)
+    'SPARQL syntax error at line 1, column 35: expected one of "$", "(", "*", "+", "-", …'
+    """
+    place = _ERROR_PLACE.search(message)
+    if place is None:
+        return " ".join(message.split())
+    line, column = (int(place.group(1) or place.group(3)), int(place.group(2) or place.group(4)))
+    reason = (message[place.end():] if place.group(1) else message[:place.start()]).strip(" :,")
+    reason = re.sub(r"\s*\(at char \d+\)", "", re.sub(r"^SPARQL (?:syntax )?error:\s*", "", reason))
+    if reason.startswith("expected one of"):
+        choices = reason.removeprefix("expected one of").split(", ")
+        reason = "expected one of" + ", ".join(choices[:5]) + (", …" if len(choices) > 5 else "")
+    kind = "SPARQL syntax error" if place.group(1) else "SPARQL error"
+    return " ".join(f"{kind} at line {max(line - added_lines, 1)}, column {column}: {reason[:200]}".split())
 
 
 def _loaded(path: Path, loader: Callable[[Path], Any]) -> Any:
