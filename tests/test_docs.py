@@ -25,7 +25,7 @@ def test_ontology_page_is_current():
 def test_cli_reference_is_current():
     page = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
     assert page == cli_markdown(), "run python tools/make_docs.py"
-    for command in ("build", "query", "push", "view", "gaps", "diff", "history", "audit", "stats", "cache clear"):
+    for command in ("build", "query", "push", "view", "gaps", "diff", "history", "audit", "stats", "serve", "cache clear"):
         assert f"## `pa-graph {command}`" in page
 
 

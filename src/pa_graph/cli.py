@@ -67,6 +67,8 @@ from pa_graph.lists.write import fix_list_files
 from pa_graph.model import nodes_of_kind
 from pa_graph.pipeline import BuildOptions, GapOptions
 from pa_graph.records import Enrichment, ParsedList
+from pa_graph.serve import DEFAULT_HOST, DEFAULT_PORT, ServeError, run_until_stopped
+from pa_graph.serve import serve as serve_build
 from pa_graph.sources.common import EnrichOptions
 from pa_graph.sources.driver import SOURCES, SourceChoice
 from pa_graph.sources.openalex import OpenAlexSettings
@@ -79,7 +81,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 F = TypeVar("F", bound=Callable[..., Any])
 
-_INPUT_ERRORS = (ListInputError, GraphInputError, AllowFileError, IgnoreFileError, ApplyError, ViewError, QueryError,
+_INPUT_ERRORS = (ServeError, ListInputError, GraphInputError, AllowFileError, IgnoreFileError, ApplyError, ViewError, QueryError,
                  InvalidIRIError, InvalidFormatError)
 _LISTS = click.argument("lists", nargs=-1, metavar="[LIST]...")  # a file, an http(s) URL or github:owner/repo[@ref][:path]
 _PEERS = click.option("--peers", multiple=True, metavar="LIST",
@@ -663,6 +665,24 @@ def stats(graph_file: Path, as_json: bool) -> None:
         _echo(f"{group}:")
         for name, count in counts[group].items():
             _echo(f"  {name:<16} {count:>6}")
+
+
+@main.command()
+@click.argument("out", required=False, type=click.Path(path_type=Path), default=DEFAULT_OUT)
+@click.option("--host", default=DEFAULT_HOST, show_default=True,
+              help="Address to listen on; another than 127.0.0.1 (e.g. 0.0.0.0) lets others on the network in.")
+@click.option("--port", type=click.IntRange(min=0, max=65535), default=DEFAULT_PORT, show_default=True)
+@_reported
+def serve(out: Path, host: str, port: int) -> None:
+    """Serve a build (default outputs/) on a SPARQL server: Oxigraph's, read-only, with the map, the reports and a
+    query page with the cookbook ready to run. Ctrl-C stops it."""
+
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        _echo(f"warning: listening on {host}: anyone who can reach this machine can read the graph", err=True)
+    running = serve_build(out, host, port)
+    _echo(f"SPARQL endpoint: {running.endpoint}")
+    _echo(f"Open: {running.url}")
+    run_until_stopped(running)
 
 
 @main.group()

@@ -19,7 +19,7 @@ from pa_graph.errors import GraphInputError, MissingGraphError
 from pa_graph.sources.response_cache import cache_dir_from
 from pa_graph.text import short_hash
 
-__all__ = ["load_graph", "load_store", "open_store", "load_model", "load_model_json"]
+__all__ = ["store_location", "load_graph", "load_store", "open_store", "load_model", "load_model_json"]
 
 
 def _existing(path: str | Path) -> Path:
@@ -57,6 +57,18 @@ def open_store(path: str | Path, cache_dir: str | Path | None = None) -> pyoxigr
     path, size and modification time) into ``<cache>/stores/``, so every later query starts at once instead of
     parsing the file again. A new version is loaded beside the old store and swapped in; concurrent readers are
     safe. Where no store can be written (a read-only cache folder), the file is loaded in memory instead."""
+    folder = store_location(path, cache_dir)
+    if folder is None:
+        return load_store(path)
+    try:
+        return pyoxigraph.Store.read_only(str(folder))
+    except (OSError, RuntimeError, ValueError):
+        return load_store(path)
+
+
+def store_location(path: str | Path, cache_dir: str | Path | None = None) -> Path | None:
+    """The folder of the on-disk store holding this version of the graph file (loaded into it first when it is
+    not there yet); ``None`` when the cache folder cannot hold one."""
     path = _existing(path).resolve()
     stat = path.stat()
     stamp = {"file": str(path), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
@@ -64,7 +76,7 @@ def open_store(path: str | Path, cache_dir: str | Path | None = None) -> pyoxigr
     folder, stamp_file = root / "store", root / "source.json"
     try:
         if folder.is_dir() and stamp_file.is_file() and json.loads(stamp_file.read_text(encoding="utf-8")) == stamp:
-            return pyoxigraph.Store.read_only(str(folder))
+            return folder
         root.mkdir(parents=True, exist_ok=True)
         fresh = root / f"store.tmp-{uuid.uuid4().hex}"
         store = pyoxigraph.Store(str(fresh))
@@ -81,9 +93,9 @@ def open_store(path: str | Path, cache_dir: str | Path | None = None) -> pyoxigr
         written = root / f"source.json.tmp-{uuid.uuid4().hex}"
         written.write_text(json.dumps(stamp), encoding="utf-8")
         os.replace(written, stamp_file)
-        return pyoxigraph.Store.read_only(str(folder))
+        return folder
     except (OSError, RuntimeError, ValueError):
-        return load_store(path)
+        return None
 
 
 def load_model_json(path: str | Path) -> nx.MultiDiGraph[str]:

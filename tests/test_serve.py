@@ -1,0 +1,94 @@
+"""pa-graph serve: Oxigraph's own server behind pa-graph's front, asked by a real SPARQL client over HTTP."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from rdflib import Graph
+from rdflib.plugins.stores.sparqlstore import SPARQLStore
+
+from pa_graph.serve import ServeError, serve
+
+pytestmark = pytest.mark.slow  # end to end: a server and a subprocess
+
+LISTED = "SELECT (COUNT(DISTINCT ?w) AS ?n) WHERE { ?w <https://w3id.org/pa-graph/ontology#listedIn> ?c }"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def served(built):
+    running = serve(built, port=free_port())
+    yield running
+    running.stop()
+
+
+def test_a_real_sparql_client_counts_the_builds_listed_works(served, built):
+    store = SPARQLStore(served.endpoint, returnFormat="json")
+    (row,) = list(store.query(LISTED))
+    local = int(next(iter(Graph().parse(built / "graph.ttl").query(LISTED)))[0])  # counted from the file itself
+    assert int(row[0]) == local > 0
+
+
+def test_the_pages_are_served_and_ask_no_other_host(served):
+    pages = {name: httpx.get(served.url + name, timeout=10) for name in ("", "graph.html", "query.html", "audit.html")}
+    assert all(page.status_code == 200 for page in pages.values())
+    for name in ("graph.html", "query.html", "audit.html"):
+        assert f'href="/{name}"' in pages[""].text
+    for page in pages.values():  # no script, style or image from anywhere but this server
+        assert not re.search(r"""<(?:script|link|img|iframe)[^>]+(?:src|href)=["']?(?:https?:)?//""", page.text)
+    queries = pages["query.html"].text
+    assert queries.count('"most-cited-in-list"') == 1 and "PREFIX pa:" in queries
+
+
+def test_the_cli_asks_it_and_a_push_is_refused(served, built, runner):
+    from pa_graph.cli import main
+
+    asked = runner.invoke(main, ["query", LISTED, "--endpoint", served.endpoint, "--format", "json"])
+    assert asked.exit_code == 0, asked.output
+    assert '"n"' in asked.stdout
+    pushed = runner.invoke(main, ["push", str(built / "graph.ttl"), "--endpoint", served.url + "store"])
+    assert pushed.exit_code == 1 and "403" in pushed.stderr
+
+
+def test_a_busy_port_is_a_clear_error(built):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(ServeError, match=f"127.0.0.1:{port} cannot be used"):
+            serve(built, port=port)
+        done = subprocess.run([sys.executable, "-m", "pa_graph", "serve", str(built), "--port", str(port)],
+                              capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "cannot be used" in done.stderr
+
+
+def test_sigterm_stops_everything_it_started(built):
+    process = subprocess.Popen([sys.executable, "-m", "pa_graph", "serve", str(built), "--port", str(free_port())],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        assert first.startswith("SPARQL endpoint: http://127.0.0.1:")
+        children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+        assert children, "the Oxigraph server runs as a child"
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+    time.sleep(0.2)
+    assert not [pid for pid in children if os.path.exists(f"/proc/{pid}")]
