@@ -263,7 +263,13 @@ def test_history_counts_each_commit(runner, tmp_path):
         "Alpha decoding for personal alignment"]
     assert [v["subject"] for v in versions] == ["version 1", "version 2", "version 3", "version 4"]
     page = (tmp_path / "out" / "history.html").read_text(encoding="utf-8")
-    assert "<svg" in page and "2024-02: 2 added" in page and not re.search(r"(src|href)=\"https?://", page)
+    assert not re.search(r"""(?:src|href)=["']?(?:https?:)?//""", page)  # every script inlined, nothing fetched
+    assert "The first commit (2024-01-10" in page and "brought 1 works" in page  # the import, told apart
+    still = re.search(r'<div id="still">(.*?)</div>', page, re.DOTALL).group(1)
+    labels = re.findall(r"<text[^>]*>([^<]*)</text>", still)
+    assert {"commit date", "works", "Works in the list after each commit"} <= set(labels)
+    assert any(re.fullmatch(r"(?:Feb|February|Mar|March).*|\d{2}", label) for label in labels)  # dates on the axis
+    assert {"0", "1", "2", "3"} & set(labels) and "-1" in {label.replace("\u2212", "-") for label in labels}
     since = runner.invoke(main, ["history", str(readme), "--since", git(folder, "rev-list", "-n1", "HEAD~2").strip(),
                                  "--out", str(tmp_path / "since")])
     assert since.exit_code == 0

@@ -23,7 +23,7 @@ from pa_graph.lists.read import decode_list, parse_list_data, reparse_table_edit
 from pa_graph.outputs import write_all
 from pa_graph.records import ParsedList, Progress, Work
 from pa_graph.resolve import NearDuplicates, resolve_works
-from pa_graph.text import normalize_title
+from pa_graph.text import normalize_title, single_line
 
 __all__ = ["Version", "history", "render_json", "render_html", "write_history"]
 
@@ -165,62 +165,80 @@ def render_json(versions: Sequence[Version]) -> str:
     return json.dumps({"versions": [asdict(v) for v in versions]}, ensure_ascii=False, indent=1) + "\n"
 
 
-_PALETTE = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#76b7b2", "#edc948", "#9c755f", "#ff9da7",
-            "#bab0ac"]
 
 
 def render_html(versions: Sequence[Version], title: str) -> str:
-    """Works per section over the commits (one line each) and additions per month (bars), as inline SVG."""
+    """The list over its commits as charts made with Vega-Lite (rendered by vl-convert, every script inlined: the
+    page asks nothing of any host): the works after each commit, the additions and removals of each commit, and the
+    works per section — the first commit's import told apart in words, so the later changes stay visible — with a
+    hover on each commit (date, message, additions, removals). A static SVG of the same charts follows for readers
+    without scripts, then the table of commits."""
+    import vl_convert
+
     readable = [v for v in versions if v.works is not None]
-    sections = sorted({s for v in readable for s in v.sections}, key=lambda s: -max(v.sections.get(s, 0) for v in readable))
-    width, height, pad = 720, 260, 40
-    works = [v.works or 0 for v in readable]
-    top = max([*works, 1])
-
-    def x(i: int) -> float:
-        return pad + (width - 2 * pad) * (i / max(len(readable) - 1, 1))
-
-    def y(n: int) -> float:
-        return height - pad - (height - 2 * pad) * n / top
-
-    series = [("all works", works, "#333")]
-    series += [(s, [v.sections.get(s, 0) for v in readable], _PALETTE[k % len(_PALETTE)])
-               for k, s in enumerate(sections[:10])]
-    lines = []
-    for name, values, colour in series:
-        points = " ".join(f"{x(i):.1f},{y(n):.1f}" for i, n in enumerate(values))
-        lines.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{points}">'
-                     f"<title>{html.escape(name)}</title></polyline>")
-    legend = "".join(f'<li><span style="background:{colour}"></span>{html.escape(name)}</li>'
-                     for name, _, colour in series)
-    months = Counter(v.date[:7] for v in readable for _ in v.added)
-    month_keys = sorted(months)
-    peak = max(months.values(), default=1)
-    bar_width = (width - 2 * pad) / max(len(month_keys), 1)
-    bars = "".join(
-        f'<rect x="{pad + i * bar_width:.1f}" y="{height - pad - (height - 2 * pad) * months[m] / peak:.1f}" '
-        f'width="{max(bar_width - 2, 1):.1f}" height="{(height - 2 * pad) * months[m] / peak:.1f}" fill="#4e79a7">'
-        f"<title>{html.escape(m)}: {months[m]} added</title></rect>" for i, m in enumerate(month_keys))
+    first, later = (readable[0], readable[1:]) if readable else (None, [])
+    spec = _history_spec(later, title)
+    page = vl_convert.vegalite_to_html(spec, bundle=True, renderer="svg")
+    still = vl_convert.vegalite_to_svg(spec)
+    opening = (f"The first commit ({first.date[:10]}, <code>{first.commit[:7]}</code>) brought {first.works} works; "
+               "the charts start after it." if first is not None and first.works is not None else "")
     rows = "".join(f"<tr><td>{html.escape(v.date[:10])}</td><td><code>{v.commit[:7]}</code></td>"
                    f"<td>{html.escape(v.subject)}</td><td>{'' if v.works is None else v.works}</td>"
-                   f"<td>{len(v.added)}</td><td>{len(v.removed)}</td></tr>" for v in versions)
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}: history</title>
-<style>body{{font-family:system-ui,sans-serif;margin:2em;max-width:60em}} svg{{background:#fafafa;border:1px solid #ddd}}
-ul.legend{{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:1em}} ul.legend span{{display:inline-block;
-width:1em;height:.6em;margin-right:.3em}} table{{border-collapse:collapse}} td,th{{padding:.2em .6em;
-border-bottom:1px solid #eee;text-align:left}}</style></head>
-<body><h1>{html.escape(title)}</h1>
-<h2>Works per section, commit by commit</h2>
-<svg id="works" width="{width}" height="{height}" role="img" aria-label="works per section">{''.join(lines)}</svg>
-<ul class="legend">{legend}</ul>
-<h2>Additions per month</h2>
-<svg id="additions" width="{width}" height="{height}" role="img" aria-label="additions per month">{bars}</svg>
-<p>{html.escape(month_keys[0] if month_keys else '')} – {html.escape(month_keys[-1] if month_keys else '')}</p>
-<h2>Commits</h2>
-<table><tr><th>date</th><th>commit</th><th>message</th><th>works</th><th>added</th><th>removed</th></tr>{rows}</table>
-</body></html>
-"""
+                   f"<td>{len(v.added)}</td><td>{len(v.removed)}</td><td>{html.escape(v.problem or '')}</td></tr>"
+                   for v in versions)
+    head = (f"<h1>{html.escape(title)}: history</h1><p>{opening}</p>")
+    tail = (f'<noscript><div id="still">{still}</div></noscript>'
+            "<h2>Commits</h2><table><tr><th>date</th><th>commit</th><th>message</th><th>works</th><th>added</th>"
+            f"<th>removed</th><th>problem</th></tr>{rows}</table>"
+            "<style>body{font-family:system-ui,sans-serif;margin:2em}table{border-collapse:collapse}"
+            "td,th{padding:.2em .6em;border-bottom:1px solid #eee;text-align:left}</style>")
+    chart = page.index('<div id="vega-chart"')
+    end = page.rindex("</body>")
+    return page[:chart] + head + page[chart:end] + tail + page[end:]
+
+
+def _shown(text: str) -> str:
+    """Text from a commit or a list as chart data: one line, and no ``<`` or ``>`` (the data is written into a
+    script of the page by the renderer, where ``</script>`` would end it)."""
+    return single_line(text).replace("<", "\uff1c").replace(">", "\uff1e")
+
+
+def _history_spec(later: Sequence[Version], title: str) -> dict[str, object]:
+    commits = [{"date": v.date, "commit": v.commit[:7], "message": _shown(v.subject)[:120], "works": v.works,
+                "added": len(v.added), "removed": len(v.removed)} for v in later]
+    changes = [{**row, "change": kind, "count": row[kind] if kind == "added" else -int(str(row[kind]))}
+               for row in commits for kind in ("added", "removed")]
+    top = sorted({s for v in later for s in v.sections}, key=lambda s: -max(v.sections.get(s, 0) for v in later))[:8]
+    per_section = [{"date": v.date, "section": _shown(section), "works": v.sections.get(section, 0)}
+                   for v in later for section in top]
+    hover = [{"field": "date", "type": "temporal", "title": "date", "format": "%Y-%m-%d %H:%M"},
+             {"field": "commit", "title": "commit"}, {"field": "message", "title": "message"},
+             {"field": "works", "title": "works"}, {"field": "added", "title": "added"},
+             {"field": "removed", "title": "removed"}]
+    date = {"field": "date", "type": "temporal", "title": "commit date"}
+    counts = {"tickMinStep": 1, "format": "d"}  # works are whole numbers
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "title": _shown(title), "config": {"view": {"continuousWidth": 640, "continuousHeight": 180}},
+        "vconcat": [
+            {"title": "Works in the list after each commit", "data": {"values": commits},
+             "mark": {"type": "line", "point": True},
+             "encoding": {"x": date, "y": {"field": "works", "type": "quantitative", "title": "works",
+                                            "scale": {"zero": False}, "axis": counts}, "tooltip": hover}},
+            {"title": "Added (up) and removed (down) in each commit", "data": {"values": changes},
+             "mark": {"type": "bar"},
+             "encoding": {"x": date, "y": {"field": "count", "type": "quantitative", "title": "works", "axis": counts},
+                          "color": {"field": "change", "type": "nominal", "title": None,
+                                    "scale": {"domain": ["added", "removed"], "range": ["#4e79a7", "#e15759"]}},
+                          "tooltip": hover}},
+            {"title": "Works per section", "data": {"values": per_section}, "mark": {"type": "line"},
+             "encoding": {"x": date, "y": {"field": "works", "type": "quantitative", "title": "works",
+                                            "axis": counts},
+                          "color": {"field": "section", "type": "nominal", "title": "section"},
+                          "tooltip": [{"field": "section"}, {"field": "works"},
+                                      {"field": "date", "type": "temporal", "format": "%Y-%m-%d"}]}},
+        ],
+    }
 
 
 def write_history(versions: Sequence[Version], out_dir: str | Path, list_name: str) -> list[Path]:
