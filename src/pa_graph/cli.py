@@ -67,7 +67,7 @@ from pa_graph.lists.write import fix_list_files
 from pa_graph.model import nodes_of_kind
 from pa_graph.pipeline import BuildOptions, GapOptions
 from pa_graph.records import Enrichment, ParsedList
-from pa_graph.serve import DEFAULT_HOST, DEFAULT_PORT, ServeError, run_until_stopped
+from pa_graph.serve import DEFAULT_HOST, DEFAULT_PORT, ServeError, run_until_stopped, stop_signals
 from pa_graph.serve import serve as serve_build
 from pa_graph.sources.common import EnrichOptions
 from pa_graph.sources.driver import SOURCES, SourceChoice
@@ -679,10 +679,11 @@ def serve(out: Path, host: str, port: int) -> None:
 
     if host not in ("127.0.0.1", "localhost", "::1"):
         _echo(f"warning: listening on {host}: anyone who can reach this machine can read the graph", err=True)
-    running = serve_build(out, host, port)
-    _echo(f"SPARQL endpoint: {running.endpoint}")
-    _echo(f"Open: {running.url}")
-    run_until_stopped(running)
+    with stop_signals() as stopped:
+        running = serve_build(out, host, port)
+        _echo(f"SPARQL endpoint: {running.endpoint}")
+        _echo(f"Open: {running.url}")
+        run_until_stopped(running, stopped)
 
 
 @main.group()

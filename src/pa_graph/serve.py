@@ -20,6 +20,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
@@ -34,7 +36,7 @@ from pa_graph.errors import PaGraphError
 from pa_graph.export.sparql import cookbook, load_query, with_prefixes
 from pa_graph.export.store import store_location
 
-__all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "ServeError", "Server", "serve", "run_until_stopped"]
+__all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "ServeError", "Server", "serve", "run_until_stopped", "stop_signals"]
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -86,7 +88,7 @@ def serve(out: str | Path = DEFAULT_OUT, host: str = DEFAULT_HOST, port: int = D
     try:
         process = subprocess.Popen([command, "serve-read-only", "--location", str(location), "--bind",
                                     f"127.0.0.1:{inner}", "--union-default-graph"],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=_die_with_parent)
     except OSError as err:
         front.server_close()
         raise ServeError(f"Oxigraph's server could not be started ({err}); install it: pip install oxigraph") from err
@@ -104,8 +106,10 @@ def serve(out: str | Path = DEFAULT_OUT, host: str = DEFAULT_HOST, port: int = D
     return Server(shown + "/", f"{shown}/query", front, process, [thread])
 
 
-def run_until_stopped(server: Server) -> None:
-    """Block until Ctrl-C or SIGTERM, then stop everything ``serve`` started."""
+@contextmanager
+def stop_signals() -> Iterator[threading.Event]:
+    """An event Ctrl-C or SIGTERM sets, for as long as the block runs (installed before anything starts, so a signal
+    that comes early still stops what was started)."""
     stopped = threading.Event()
 
     def stop(signum: int, frame: FrameType | None) -> None:
@@ -113,13 +117,28 @@ def run_until_stopped(server: Server) -> None:
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
+        yield stopped
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def run_until_stopped(server: Server, stopped: threading.Event) -> None:
+    """Block until ``stopped`` is set (see :func:`stop_signals`), then stop everything ``serve`` started."""
+    try:
         while not stopped.wait(0.5):
             if server._oxigraph.poll() is not None:
                 raise ServeError("Oxigraph's server stopped unexpectedly")
     finally:
         server.stop()
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+
+
+def _die_with_parent() -> None:
+    """In the Oxigraph process, before it starts (Linux): end when pa-graph ends, even killed, so none is orphaned."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def _free_port() -> int:
