@@ -428,3 +428,30 @@ def test_a_big_page_draws_a_works_citations_over_the_map_when_it_is_clicked(brow
         assert page.js("paGraph.overlay.length") == 0
     finally:
         page.page.close()
+
+
+def test_on_a_phone_a_tap_shows_the_details_in_a_sheet_that_leaves_the_node_visible(browser, built):
+    phone = browser.new_page(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+    errors: list[str] = []
+    phone.on("pageerror", lambda error: errors.append(str(error)))
+    phone.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort())
+    phone.goto((built / "graph.html").resolve().as_uri())
+    phone.wait_for_timeout(800)
+    work = phone.evaluate("paGraph.data.nodes.find(n => n.group === 'paper' && n.title.length > 60)")
+    phone.evaluate(f"paGraph.network.focus({work['id']!r}, {{scale: 1.5, animation: false}})")
+    phone.wait_for_timeout(100)
+    point = phone.evaluate(f"""(() => {{ const p = paGraph.network.getPositions([{work['id']!r}])[{work['id']!r}];
+        return paGraph.network.canvasToDOM(p); }})()""")
+    box = phone.locator("#network").bounding_box()
+    phone.touchscreen.tap(box["x"] + point["x"], box["y"] + point["y"])
+    phone.wait_for_timeout(300)
+    sheet = phone.locator("#sheet")
+    assert sheet.is_visible() and work["title"] in sheet.inner_text()  # the title in full
+    top = sheet.bounding_box()["y"]
+    after = phone.evaluate(f"""(() => {{ const p = paGraph.network.getPositions([{work['id']!r}])[{work['id']!r}];
+        return paGraph.network.canvasToDOM(p); }})()""")
+    assert 0 < box["y"] + after["y"] < top - 10  # the node stays in sight, above the sheet
+    phone.go_back()  # the back button closes the sheet
+    phone.wait_for_timeout(200)
+    assert not sheet.is_visible() and errors == []
+    phone.close()
