@@ -361,13 +361,14 @@ _SHOWN_AS_LINK_CHECKS = {"wrong-arxiv-link", "missing-arxiv-link", "s2-unresolve
 
 
 def flags_by_work(model: nx.MultiDiGraph[str], findings: Iterable[Finding]) -> dict[str, list[str]]:
-    """Each finding as a short flag on the listed works whose rows it names (matched by file and line), for the
-    view's tooltips: node → flags. The model is only read."""
+    """Each error as a short flag on the listed works whose rows it names (matched by file and line), for the
+    view's tooltips: node → flags (notices, such as a venue update, are not problems of the work). The model is
+    only read."""
     node_of_line = {(source["file"], source["line"]): node for node, data in model.nodes(data=True)
                     for source in data.get("sources", [])}
     flags: dict[str, list[str]] = {}
     for finding in findings:
-        if finding.kind in _SHOWN_AS_LINK_CHECKS or not finding.sources:
+        if finding.kind in _SHOWN_AS_LINK_CHECKS or not finding.sources or finding.level == "notice":
             continue
         message = finding.message
         prefix = f"{finding.sources[0]}: "
