@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from filelock import FileLock
 
 from pa_graph import BuildOptions, assemble, build, bundled_list
 
@@ -45,16 +47,33 @@ ONTOLOGY = Path(__file__).parent.parent / "ontology" / "pa.ttl"
 
 
 def undeclared_pa_terms(graph) -> set[str]:
-    """pa: terms a graph uses that ontology/pa.ttl does not declare with an rdfs:label and an rdfs:comment."""
+    """pa: terms a graph (an rdflib graph, or a Turtle file read by pyoxigraph: rdflib takes seconds over a
+    --citations build) uses that ontology/pa.ttl does not declare with an rdfs:label and an rdfs:comment."""
+    import pyoxigraph
     from rdflib import RDFS, Graph, URIRef
 
     from pa_graph.export.vocab import PA
 
     ontology = Graph().parse(ONTOLOGY, format="turtle")
-    used = {term for triple in graph for term in triple if isinstance(term, URIRef) and term.startswith(str(PA))}
+    if isinstance(graph, Path):
+        terms = (term.value for triple in pyoxigraph.parse(path=str(graph), format=pyoxigraph.RdfFormat.TURTLE)
+                 for term in (triple.subject, triple.predicate, triple.object) if isinstance(term, pyoxigraph.NamedNode))
+    else:
+        terms = (str(term) for triple in graph for term in triple if isinstance(term, URIRef))
+    used = {URIRef(term) for term in terms if term.startswith(str(PA))}
     assert used, "the graph uses pa: terms"
     return {str(term) for term in used
             if (term, RDFS.label, None) not in ontology or (term, RDFS.comment, None) not in ontology}
+
+
+def oxigraph_rows(path: Path, query: str) -> list[tuple[str, ...]]:
+    """The rows of a SELECT over a Turtle file, each term as its string value (pyoxigraph in memory: the suite's
+    enriched graphs are too big to parse with rdflib in every test)."""
+    import pyoxigraph
+
+    store = pyoxigraph.Store()
+    store.bulk_load(path=str(path), format=pyoxigraph.RdfFormat.TURTLE)
+    return [tuple(term.value for term in solution) for solution in store.query(query)]
 
 
 @pytest.fixture(scope="session")
@@ -63,12 +82,27 @@ def bundled():
     return assemble()
 
 
+def built_once(tmp_path_factory, name: str, make: Callable[[Path], None]) -> Path:
+    """The folder ``make`` fills, made once per run however many xdist workers ask (the first builds under a file
+    lock, the others wait and read it): the tests only read these builds, and building each per worker doubled
+    the suite's slowest fixtures."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # shared by the workers of this run
+    folder = root / f"shared-{name}"
+    with FileLock(str(folder) + ".lock"):
+        if not (folder / ".done").is_file():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            make(folder)
+            (folder / ".done").touch()
+    return folder
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory):
     """A full build of the bundled list; returns the output folder."""
-    out = tmp_path_factory.mktemp("build")
-    build(options=BuildOptions(out_dir=out, enrich=False))
-    return out
+    return built_once(tmp_path_factory, "build", lambda out: build(options=BuildOptions(out_dir=out, enrich=False)))
 
 
 @pytest.fixture(scope="session")
@@ -83,11 +117,12 @@ def fake_enriched(tmp_path_factory):
     from pa_graph.sources.common import EnrichOptions
     from pa_graph.sources.s2 import S2Settings
 
-    folder = tmp_path_factory.mktemp("fake-enriched")
-    with FakeS2(build_world()) as fake:
-        build(options=BuildOptions(out_dir=folder / "out", cache_dir=folder / "cache", extras=EnrichOptions(contexts=True),
-                                   s2=S2Settings(api_url=fake.url, rate=1000.0)))
-    return folder / "out"
+    def make(folder: Path) -> None:
+        with FakeS2(build_world()) as fake:
+            build(options=BuildOptions(out_dir=folder / "out", cache_dir=folder / "cache",
+                                       extras=EnrichOptions(contexts=True), s2=S2Settings(api_url=fake.url, rate=1000.0)))
+
+    return built_once(tmp_path_factory, "fake-enriched", make) / "out"
 
 
 @pytest.fixture(scope="session")
@@ -100,12 +135,13 @@ def fake_citations(tmp_path_factory):
     from pa_graph.sources.common import EnrichOptions
     from pa_graph.sources.s2 import S2Settings
 
-    folder = tmp_path_factory.mktemp("fake-citations")
-    with FakeS2(build_world()) as fake:
-        build(options=BuildOptions(out_dir=folder / "out", cache_dir=folder / "cache",
-                                   extras=EnrichOptions(citations=True, embeddings=True, max_citations=30),
-                                   s2=S2Settings(api_url=fake.url, rate=1000.0, page_size=20)))
-    return folder / "out"
+    def make(folder: Path) -> None:
+        with FakeS2(build_world()) as fake:
+            build(options=BuildOptions(out_dir=folder / "out", cache_dir=folder / "cache",
+                                       extras=EnrichOptions(citations=True, embeddings=True, max_citations=30),
+                                       s2=S2Settings(api_url=fake.url, rate=1000.0, page_size=20)))
+
+    return built_once(tmp_path_factory, "fake-citations", make) / "out"
 
 
 @pytest.fixture(autouse=True)

