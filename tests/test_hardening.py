@@ -464,11 +464,11 @@ def test_a_drip_feeding_store_ends_push_at_its_deadline(built, runner):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         result = runner.invoke(main, ["push", str(built / "graph.ttl"), "--endpoint",
-                                      f"http://127.0.0.1:{server.server_address[1]}/store", "--timeout", "1.5"])
+                                      f"http://127.0.0.1:{server.server_address[1]}/store", "--timeout", "0.6"])
     finally:
         server.shutdown()
         server.server_close()
-    assert result.exit_code == 1 and "did not finish within 1.5 s" in result.stderr, result.output
+    assert result.exit_code == 1 and "did not finish within 0.6 s" in result.stderr, result.output
 
 
 @respx.mock

@@ -187,7 +187,7 @@ def overlapping(boxes: list[dict]) -> set[str]:
 
 
 def assert_labels_never_collide(page: Page) -> list[dict]:
-    page.page.wait_for_timeout(1500)  # the first fit, its label sizes, then the culling pass
+    page.page.wait_for_function("paGraph.cullPasses > 0", timeout=30_000)  # the first fit, its label sizes, then culling
     drawn = page.js(DRAWN_LABELS)
     assert len(drawn) >= 30
     assert len(overlapping(drawn)) <= 0.05 * len(drawn)
@@ -436,7 +436,7 @@ def test_on_a_phone_a_tap_shows_the_details_in_a_sheet_that_leaves_the_node_visi
     phone.on("pageerror", lambda error: errors.append(str(error)))
     phone.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort())
     phone.goto((built / "graph.html").resolve().as_uri())
-    phone.wait_for_timeout(800)
+    phone.wait_for_function("window.paGraph && window.paGraph.interactive !== null", timeout=60_000)
     work = phone.evaluate("paGraph.data.nodes.find(n => n.group === 'paper' && n.title.length > 60)")
     phone.evaluate(f"paGraph.network.focus({work['id']!r}, {{scale: 1.5, animation: false}})")
     phone.wait_for_timeout(100)
