@@ -256,8 +256,11 @@ class ServiceClient:
 def _clean(value: Any) -> Any:
     """An answer with every string made storable: lone surrogates (valid JSON, invalid Unicode) replaced."""
     if isinstance(value, str):
-        return value.encode("utf-8", "replace").decode("utf-8") if any(0xD800 <= ord(c) <= 0xDFFF for c in value) \
-            else value
+        try:
+            value.encode("utf-8")  # fails on a lone surrogate, at C speed (answers hold millions of characters)
+        except UnicodeEncodeError:
+            return value.encode("utf-8", "replace").decode("utf-8")
+        return value
     if isinstance(value, list):
         return [_clean(item) for item in value]
     if isinstance(value, dict):
