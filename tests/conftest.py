@@ -30,8 +30,8 @@ def pytest_configure(config) -> None:
         os.environ[variable] = str(_SESSION_FOLDER / folder)
 
 
-#: Fixtures that build against a fake service: a test using one is end to end, so ``slow``.
-END_TO_END_FIXTURES = {"fake_enriched", "fake_citations"}
+#: Fixtures that build against a fake service or drive a browser: a test using one is end to end, so ``slow``.
+END_TO_END_FIXTURES = {"fake_enriched", "fake_citations", "browser"}
 
 
 def pytest_collection_modifyitems(config, items) -> None:
@@ -153,6 +153,29 @@ def no_real_services(monkeypatch, tmp_path_factory):
     for name in ("OPENALEX_API_KEY", "OPENALEX_MAILTO"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("PA_GRAPH_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+
+
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven by Playwright: skipped on a developer's machine without it, a failure when CI=true."""
+    chromium = shutil.which("chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        sync_playwright = None
+    if not chromium or sync_playwright is None:
+        reason = "Chromium (apt-get install -y chromium) and playwright are needed for browser tests"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium, args=FLAGS)
+        yield launched
+        launched.close()
 
 
 @pytest.fixture(scope="session")

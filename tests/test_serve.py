@@ -96,3 +96,38 @@ def test_stopping_stops_everything_it_started(built, stop):
     while time.monotonic() < deadline and [pid for pid in children if os.path.exists(f"/proc/{pid}")]:
         time.sleep(0.1)
     assert not [pid for pid in children if os.path.exists(f"/proc/{pid}")]
+
+
+def test_the_served_pages_work_in_chromium_with_the_network_cut(served, browser):
+    """The landing page, the map and the query UI, opened from the server in Chromium where every request to
+    another host is aborted: the map becomes interactive, a cookbook tab runs over the endpoint and fills a table,
+    and nothing was asked of any other host."""
+    page = browser.new_page()
+    elsewhere: list[str] = []
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+
+    def route(request_route):
+        if request_route.request.url.startswith(served.url):
+            request_route.continue_()
+        else:
+            elsewhere.append(request_route.request.url)
+            request_route.abort()
+
+    page.route("**/*", route)
+    try:
+        page.goto(served.url)
+        links = page.eval_on_selector_all("a", "anchors => anchors.map(a => a.getAttribute('href'))")
+        assert {"/graph.html", "/query.html"} <= set(links)
+        page.click("a[href='/graph.html']")
+        page.wait_for_function("window.paGraph && window.paGraph.interactive !== null", timeout=60_000)
+        assert page.evaluate("paGraph.data.nodes.length") > 100
+        page.goto(served.url + "query.html")
+        page.click("#tabs button[data-name='works-per-section']")
+        page.click("#run")
+        page.wait_for_selector("#results table tr:nth-child(2)", timeout=30_000)
+        header = page.eval_on_selector_all("#results th", "cells => cells.map(c => c.textContent)")
+        assert header and page.locator("#results table tr").count() > 2
+    finally:
+        page.close()
+    assert elsewhere == [] and errors == []

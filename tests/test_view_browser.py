@@ -4,8 +4,6 @@ Without Chromium these tests skip on a developer's machine, and fail when CI=tru
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -17,28 +15,6 @@ from pa_graph import BuildOptions, build
 pytestmark = pytest.mark.slow  # end to end: servers, browsers, whole builds
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run", "--disable-quic"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    chromium = shutil.which("chromium")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        sync_playwright = None
-    if not chromium or sync_playwright is None:
-        reason = "Chromium (apt-get install -y chromium) and playwright are needed for browser tests"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium, args=FLAGS)
-        yield launched
-        launched.close()
-
-
 class Page:
     """A page opened from file:// with every other request aborted and recorded."""
 
