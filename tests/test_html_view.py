@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 
+import networkx as nx
 from conftest import write_list
 
 from pa_graph import assemble
@@ -72,10 +74,18 @@ def test_the_works_of_a_section_sit_together_around_its_name(bundled, fake_citat
             nearest = min(sections, key=lambda s: math.dist(positions[work], positions[s]))
             assert nearest == section, (work, section, nearest)
         outside = [n for n, d in model.nodes(data=True) if d["kind"] == "work" and not d.get("listed")]
-        if outside:  # papers not in the list ring the map
-            reach = max(math.dist(positions[w], positions[s]) for w, s in home.items())
-            centre = [sum(positions[w][i] for w in home) / len(home) for i in (0, 1)]
-            assert min(math.dist(positions[n], centre) for n in outside) > 0.5 * reach
+        rim = {s: max(math.dist(positions[w], positions[s]) for w in home if home[w] == s) for s in sections}
+        beside = 0
+        for node in outside:  # next to the section whose works cite it most, outside that section's works
+            counts = Counter(home[m] for m in (*model.predecessors(node), *model.successors(node)) if m in home)
+            if not counts:
+                continue
+            most = max(counts.values())
+            nearest = min(sections, key=lambda s: math.dist(positions[node], positions[s]) - rim[s])  # edge to edge
+            beside += counts[nearest] == most
+            assert all(math.dist(positions[node], positions[s]) > rim[s] for s in sections), node  # among no works
+        if outside:  # the old ring round the map: 16% on the --citations build
+            assert beside >= 0.8 * len([n for n in outside if any(m in home for m in nx.all_neighbors(model, n))])
 
 
 def test_focused_views(bundled):

@@ -146,8 +146,10 @@ DRAWN_LABELS = """(() => { const net = paGraph.network, scale = net.getScale(), 
         if (!body || n.hidden || !body.options.label) continue;
         if (body.options.font.size * scale < body.options.scaling.label.drawThreshold) continue;  // vis draws none
         const box = body.labelModule.size;
+        const a = net.canvasToDOM({x: box.left, y: box.top});
+        const z = net.canvasToDOM({x: box.left + box.width, y: box.top + box.height});
         out.push({id: n.id, group: n.group, inList: n.inList || 0, left: box.left, top: box.top,
-                  right: box.left + box.width, bottom: box.top + box.height});
+                  right: box.left + box.width, bottom: box.top + box.height, on_screen: [a.x, a.y, z.x, z.y]});
     }
     return out; })()"""
 
@@ -162,12 +164,18 @@ def overlapping(boxes: list[dict]) -> set[str]:
     return found
 
 
-def assert_labels_never_collide(page: Page) -> list[dict]:
+def assert_labels_never_collide(page: Page, at_least: int = 30) -> list[dict]:
     page.page.wait_for_function("paGraph.cullPasses > 0", timeout=30_000)  # the first fit, its label sizes, then culling
+    page.js("new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")  # drawn as culled
     drawn = page.js(DRAWN_LABELS)
-    assert len(drawn) >= 30
+    assert len(drawn) >= at_least
     assert len(overlapping(drawn)) <= 0.05 * len(drawn)
-    assert not overlapping([box for box in drawn if box["group"] == "section"])
+    sections = [box for box in drawn if box["group"] == "section"]
+    assert sections and not overlapping(sections)
+    width, height = page.js("[document.getElementById('network').clientWidth, document.getElementById('network').clientHeight]")
+    for box in sections:  # section names never leave the canvas
+        left, top, right, bottom = box["on_screen"]
+        assert -1 <= left and right <= width + 1 and -1 <= top and bottom <= height + 1, box
     return drawn
 
 
@@ -187,6 +195,19 @@ def test_labels_never_collide_on_an_enriched_build(browser, fake_citations):
     unlabelled = page.js("paGraph.data.nodes.filter(n => n.group === 'external' && !n.gap && !n.hidden)"
                          ".every(n => !paGraph.network.body.nodes[n.id].options.label)")
     assert unlabelled
+
+
+def test_on_a_phone_section_names_are_cut_short_to_stay_on_the_canvas(browser, fake_citations):
+    """At 390×844 the enriched build's section names (15 px on screen) are wider than the room they have: each is
+    drawn whole, cut short with "…", or culled, never across the canvas's edge."""
+    page = Page(browser, fake_citations / "graph.html", 390, 844)
+    try:
+        drawn = assert_labels_never_collide(page, at_least=15)
+        shortened = page.js("paGraph.data.nodes.filter(n => n.group === 'section' && paGraph.network.body.nodes[n.id]"
+                            ".options.label && paGraph.network.body.nodes[n.id].options.label.endsWith('…')).length")
+        assert shortened >= 1 and len([box for box in drawn if box["group"] == "section"]) >= 6
+    finally:
+        page.page.close()
 
 
 def test_a_filter_after_a_zoom_refits_the_view_and_counts_shown_edges(browser, built):

@@ -46,7 +46,7 @@ def main() -> int:
             page.route("**/*", lambda route: route.continue_() if route.request.url == url else route.abort())
             page.goto(url)
             page.wait_for_function("window.paGraph && window.paGraph.interactive !== null", timeout=60_000)
-            page.wait_for_timeout(1500)  # the first fit, the label sizes, the culling pass
+            page.wait_for_function("paGraph.cullPasses > 0", timeout=30_000)  # the first fit, label sizes, culling
             page.screenshot(path=str(IMAGES / name))
             print(f"wrote {IMAGES / name}")
             page.close()

@@ -69,8 +69,9 @@ def layout(model: nx.MultiDiGraph[str], scale: float | None = None) -> dict[str,
 
     Each section's listed works sit together around the section's name (the most cited in the middle), the sections
     in the list's order, row after row, in a frame of a screen's proportions; tags, methods, venues and authors sit
-    next to their works. Papers not in the list form a ring around the map, each at the angle of the listed works it
-    is connected to and the closer the more connected. A graph without sections (a focused view of one work, say)
+    next to their works. Papers not in the list sit just outside the section whose works cite them most; those no
+    listed work touches (and, without sections, all of them) form a ring around the map, each at the angle of the
+    works it is connected to and the closer the more connected. A graph without sections (a focused view of one work, say)
     is laid out by force instead.
     """
     external = [n for n in nodes_of_kind(model, "work") if not model.nodes[n].get("listed", True)]
@@ -82,9 +83,64 @@ def layout(model: nx.MultiDiGraph[str], scale: float | None = None) -> dict[str,
         positions = _force_layout(model.subgraph(n for n in model if n not in outside), scale)
         if not positions:
             return _force_layout(model, scale)
-    if external:
         _ring(model, positions, external)
+        return positions
+    if external:
+        _ring(model, positions, _beside_sections(model, positions, external))
     return positions
+
+
+def _beside_sections(model: nx.MultiDiGraph[str], positions: dict[str, tuple[float, float]],
+                     external: list[str]) -> list[str]:
+    """Place each paper not in the list just outside the cluster of the section whose works cite it most (a
+    reader looks for a gap beside the topic it belongs to, not on the map's rim): on the side towards its other
+    citing works, the closer the more of them; returns the papers no listed work touches, left for the ring."""
+    home_of: dict[str, str] = {}
+    for n in positions:  # a work listed in two sections sits in the first (as _section_map placed it)
+        home = next((v for _, v, k in model.out_edges(n, keys=True) if k == "listed_in"), None)
+        if home is not None:
+            home_of[n] = home
+    rim: dict[str, float] = {}
+    for work, section in home_of.items():
+        rim[section] = max(rim.get(section, 0.0), math.dist(positions[work], positions[section]))
+    clusters = [(*positions[section], radius + 0.2 * _SPACING) for section, radius in rim.items()]
+    strength = {n: sum(1 for m in (*model.predecessors(n), *model.successors(n)) if m in home_of) for n in external}
+    strongest = max(strength.values(), default=0) or 1
+    left = []
+    for node in external:
+        neighbours = [m for m in (*model.predecessors(node), *model.successors(node)) if m in home_of]
+        if not neighbours:
+            left.append(node)
+            continue
+        counts = Counter(home_of[m] for m in neighbours)
+        home = min(counts, key=lambda section: (-counts[section], section))
+        hx, hy = positions[home]
+        ax, ay = (sum(positions[m][i] for m in neighbours) / len(neighbours) for i in (0, 1))
+        jitter = int(short_hash(node, 8), 16) / 0xFFFFFFFF
+        angle = math.atan2(ay - hy, ax - hx) if math.hypot(ax - hx, ay - hy) > _SPACING else 2 * math.pi * jitter
+        angle += (jitter - 0.5) * 1.2
+        distance = rim[home] + _SPACING * (0.4 + 0.6 * (1 - strength[node] / strongest) + 0.3 * jitter)
+        positions[node] = _free_spot((hx, hy), angle, distance, clusters)
+    return left
+
+
+def _free_spot(centre: tuple[float, float], angle: float, distance: float,
+               clusters: list[tuple[float, float, float]]) -> tuple[float, float]:
+    """The point at ``angle`` and ``distance`` from ``centre``, turned (then moved out) until it lies in no
+    section's cluster (``clusters``: centre x, y and radius), so a paper not in the list is never drawn among the
+    works of a section it does not belong to."""
+    near = [c for c in clusters if math.hypot(c[0] - centre[0], c[1] - centre[1]) < distance + c[2] + 12 * _SPACING]
+    for turns in (_TURNS[:11], _TURNS[11:]):  # out along its own side first, then all the way round
+        for out in range(16):
+            reach = distance + out * 0.5 * _SPACING
+            for turn in turns:
+                x, y = centre[0] + reach * math.cos(angle + turn), centre[1] + reach * math.sin(angle + turn)
+                if all((x - cx) ** 2 + (y - cy) ** 2 > radius * radius for cx, cy, radius in near):
+                    return round(x, 1), round(y, 1)
+    return round(x, 1), round(y, 1)  # beyond every cluster near it by now
+
+
+_TURNS = (0.0, *(sign * step * 0.2 for step in range(1, 16) for sign in (1, -1)))  # nearest first, both ways
 
 
 _SPACING = 70.0  # canvas units between neighbouring works of a section
@@ -183,7 +239,10 @@ def _pack(bands: list[tuple[str, list[str]]], slot: dict[str, float], radius: di
 
 def _ring(model: nx.MultiDiGraph[str], positions: dict[str, tuple[float, float]], external: list[str]) -> None:
     """Place papers not in the list around the laid-out core (see :func:`layout`)."""
-    core = dict(positions)
+    if not external:
+        return
+    placing = set(external)
+    core = {n: p for n, p in positions.items() if n not in placing}
     cx = sum(x for x, _ in core.values()) / len(core)
     cy = sum(y for _, y in core.values()) / len(core)
     distances = sorted(math.hypot(x - cx, y - cy) for x, y in core.values())
