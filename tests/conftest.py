@@ -159,7 +159,7 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--
          "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
     """Debian's Chromium driven by Playwright: skipped on a developer's machine without it, a failure when CI=true."""
     chromium = shutil.which("chromium")

@@ -197,10 +197,10 @@ def test_labels_never_collide_on_an_enriched_build(browser, fake_citations):
     assert unlabelled
 
 
-def test_on_a_phone_section_names_are_cut_short_to_stay_on_the_canvas(browser, fake_citations):
+def test_on_a_phone_section_names_are_cut_short_to_stay_on_the_canvas(browser, fake_enriched):
     """At 390×844 the enriched build's section names (15 px on screen) are wider than the room they have: each is
     drawn whole, cut short with "…", or culled, never across the canvas's edge."""
-    page = Page(browser, fake_citations / "graph.html", 390, 844)
+    page = Page(browser, fake_enriched / "graph.html", 390, 844)
     try:
         drawn = assert_labels_never_collide(page, at_least=15)
         shortened = page.js("paGraph.data.nodes.filter(n => n.group === 'section' && paGraph.network.body.nodes[n.id]"
@@ -394,8 +394,16 @@ def test_section_names_are_legible_and_apart_at_the_initial_fit(browser, built):
             assert apart, (a["id"], b["id"])
 
 
-def test_on_a_big_page_a_click_selects_the_neighbourhood_instead_of_restyling_every_node(browser, fake_citations):
+@pytest.fixture(scope="module")
+def big_page(browser, fake_citations):
+    """The --citations build's page (over 5,000 nodes), loaded once for the tests that click on it and undo it."""
     page = Page(browser, fake_citations / "graph.html")
+    yield page
+    page.page.close()
+
+
+def test_on_a_big_page_a_click_selects_the_neighbourhood_instead_of_restyling_every_node(big_page):
+    page = big_page
     try:
         assert page.js("paGraph.data.nodes.length") > 3000
         work = page.js("paGraph.data.nodes.find(n => n.group === 'paper' && n.inList > 2).id")
@@ -407,11 +415,11 @@ def test_on_a_big_page_a_click_selects_the_neighbourhood_instead_of_restyling_ev
         assert page.js("paGraph.data.nodes.filter(n => n.faded).length") == 0
         assert page.js("paGraph.selected") == work and page.requests == [] and page.errors == []
     finally:
-        page.page.close()
+        page.page.keyboard.press("Escape")
 
 
-def test_a_big_page_draws_a_works_citations_over_the_map_when_it_is_clicked(browser, fake_citations):
-    page = Page(browser, fake_citations / "graph.html")
+def test_a_big_page_draws_a_works_citations_over_the_map_when_it_is_clicked(big_page):
+    page = big_page
     try:
         drawn_cites = "paGraph.network.body.data.edges.get().filter(e => e.rel === 'cites').length"
         assert page.js(drawn_cites) == 0 and page.js("paGraph.data.edges.some(e => e.rel === 'cites')")
@@ -421,10 +429,9 @@ def test_a_big_page_draws_a_works_citations_over_the_map_when_it_is_clicked(brow
         # drawn over the map, not added to the network (which would cost vis-network a pass over all its data)
         assert page.js("paGraph.overlay.length") == own > 0 and page.js(drawn_cites) == 0
         assert page.js("paGraph.shownEdges") >= own
-        page.page.keyboard.press("Escape")
-        assert page.js("paGraph.overlay.length") == 0
     finally:
-        page.page.close()
+        page.page.keyboard.press("Escape")
+    assert page.js("paGraph.overlay.length") == 0
 
 
 def test_on_a_phone_a_tap_shows_the_details_in_a_sheet_that_leaves_the_node_visible(browser, built):
