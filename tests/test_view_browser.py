@@ -307,28 +307,6 @@ def test_hostile_list_content_stays_text(browser, tmp_path):
     page.page.close()
 
 
-def test_full_enriched_graph_is_drawn(browser, fake_citations):
-    page = Page(browser, fake_citations / "graph.html")
-    total = page.js("paGraph.network.body.data.nodes.length")
-    assert total >= 5000
-    shown = page.js("paGraph.data.nodes.filter(n => n.group === 'external' && !n.hidden).map(n => n.id)")
-    expected = page.js("paGraph.data.nodes.filter(n => n.group === 'external' && (n.topExternal || n.gap)).map(n => n.id)")
-    assert sorted(shown) == sorted(expected)  # the 50 most connected, plus every gap suggestion (ringed in red)
-    assert page.js("paGraph.data.nodes.filter(n => n.topExternal).length") == 50
-    assert 50 < len(shown) < total / 10
-    # above 400 nodes methods, venues and authors start hidden; their legend checkboxes show them
-    for group in ("method", "venue", "author"):
-        assert page.js(f"paGraph.data.nodes.filter(n => n.group === '{group}' && !n.hidden).length") == 0
-        assert page.js(f"paGraph.data.nodes.filter(n => n.group === '{group}').length") > 0
-        page.page.check(f"input[data-group='{group}']")
-    assert page.js("paGraph.data.nodes.filter(n => n.group === 'method' && !n.hidden).length") > 0
-    page.page.check("#all-external")
-    assert page.js("paGraph.visible.size") == total
-    assert page.requests == [] and page.errors == []
-    page.screenshot("view-enriched.png")
-    page.page.close()
-
-
 def test_only_the_top_missing_paper_suggestions_are_ringed(browser, fake_enriched):
     import json
 
@@ -459,3 +437,30 @@ def test_on_a_phone_a_tap_shows_the_details_in_a_sheet_that_leaves_the_node_visi
     phone.wait_for_timeout(200)
     assert not sheet.is_visible() and errors == []
     phone.close()
+
+
+def test_full_enriched_graph_is_drawn(big_page):
+    """The big page as it opens (the most connected papers not in the list and the suggestions shown, methods,
+    venues and authors hidden), then everything shown by the legend's boxes; the boxes are unchecked after."""
+    page = big_page
+    total = page.js("paGraph.network.body.data.nodes.length")
+    assert total >= 5000
+    shown = page.js("paGraph.data.nodes.filter(n => n.group === 'external' && !n.hidden).map(n => n.id)")
+    expected = page.js("paGraph.data.nodes.filter(n => n.group === 'external' && (n.topExternal || n.gap)).map(n => n.id)")
+    assert sorted(shown) == sorted(expected)  # the 50 most connected, plus every gap suggestion (ringed in red)
+    assert page.js("paGraph.data.nodes.filter(n => n.topExternal).length") == 50
+    assert 50 < len(shown) < total / 10
+    groups = ("method", "venue", "author")
+    try:  # above 400 nodes methods, venues and authors start hidden; their legend checkboxes show them
+        for group in groups:
+            assert page.js(f"paGraph.data.nodes.filter(n => n.group === '{group}' && !n.hidden).length") == 0
+            assert page.js(f"paGraph.data.nodes.filter(n => n.group === '{group}').length") > 0
+            page.page.check(f"input[data-group='{group}']")
+        assert page.js("paGraph.data.nodes.filter(n => n.group === 'method' && !n.hidden).length") > 0
+        page.page.check("#all-external")
+        assert page.js("paGraph.visible.size") == total
+        assert page.requests == [] and page.errors == []
+        page.screenshot("view-enriched.png")
+    finally:
+        for box in ("#all-external", *(f"input[data-group='{group}']" for group in groups)):
+            page.page.uncheck(box)
