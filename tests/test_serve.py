@@ -131,3 +131,70 @@ def test_the_served_pages_work_in_chromium_with_the_network_cut(served, browser)
     finally:
         page.close()
     assert elsewhere == [] and errors == []
+
+
+YASGUI = Path(os.environ.get("YASGUI_BUILD", Path(__file__).resolve().parents[1] / ".ci" / "node" / "node_modules"
+                             / "@zazuko" / "yasgui" / "build"))
+
+
+@pytest.fixture(scope="module")
+def served_with_yasgui(built):
+    if not (YASGUI / "yasgui.min.js").is_file():
+        message = f"YASGUI is not installed at {YASGUI} (.ci/run installs it: npm install --prefix .ci/node)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    running = serve(built, port=free_port(), yasgui=YASGUI)
+    yield running
+    running.stop()
+
+
+def test_yasgui_opens_with_a_tab_per_cookbook_query_and_asks_no_other_host(served_with_yasgui, browser):
+    from pa_graph.export.sparql import cookbook
+
+    served = served_with_yasgui
+    page = browser.new_page()
+    elsewhere: list[str] = []
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+
+    def route(request_route):
+        if request_route.request.url.startswith(served.url):
+            request_route.continue_()
+        else:
+            elsewhere.append(request_route.request.url)
+            request_route.abort()
+
+    page.route("**/*", route)
+    try:
+        page.goto(served.url + "query.html")
+        page.wait_for_function("window.paQuery && paQuery.tabs.length > 0", timeout=30_000)
+        assert page.evaluate("paQuery.tabs.map(t => t.getName())") == list(cookbook())
+        page.click(".tabsList .tab:has-text('works-per-section') a")
+        editor = page.evaluate("paQuery.tabs.find(t => t.getName() === 'works-per-section').getYasqe().getValue()")
+        assert "PREFIX pa:" in editor and "pa:listedIn" in editor
+        page.locator(".tabPanel.active .yasqe_queryButton").click()
+        page.wait_for_selector(".tabPanel.active .yasr table tbody tr", timeout=30_000)
+        assert page.locator(".tabPanel.active .yasr table tbody tr").count() >= 5
+        # typing a property asks no vocabulary service (YASGUI's own completers ask LOV): they are off
+        page.evaluate("paQuery.tabs.find(t => t.getName() === 'works-per-section').getYasqe()"
+                      ".setValue('PREFIX foaf: <http://xmlns.com/foaf/0.1/>\\nSELECT * WHERE { ?s foaf: }')")
+        page.locator(".tabPanel.active .CodeMirror-line", has_text="foaf: }").click()
+        page.keyboard.press("End")
+        for _ in range(2):
+            page.keyboard.press("ArrowLeft")
+        page.keyboard.type("na")
+        page.keyboard.press("Control+Space")
+        page.wait_for_timeout(1000)
+    finally:
+        page.close()
+    assert elsewhere == [] and errors == []
+
+
+def test_a_folder_without_yasgui_is_a_clear_error(built, tmp_path, runner):
+    from pa_graph.cli import main
+
+    result = runner.invoke(main, ["serve", str(built), "--port", str(free_port()), "--yasgui", str(tmp_path)])
+    assert result.exit_code == 2 and f"--yasgui {tmp_path} is not a YASGUI build folder" in result.stderr
+    assert "Traceback" not in result.output

@@ -174,7 +174,7 @@ def _echo(message: object = None, **kwargs: Any) -> None:
 
 #: The option a user typed for each library parameter an error can be about.
 _OPTIONS = {"ego": "--ego", "category": "--category", "bindings": "--bind", "named_graph": "--named-graph",
-            "base_iri": "--base-iri", "allow_service": "--allow-service"}
+            "base_iri": "--base-iri", "allow_service": "--allow-service", "yasgui": "--yasgui"}
 #: What to do next, for the errors whose remedy is an option or a command.
 _HINTS: dict[type[PaGraphError], str] = {MissingGraphError: "run 'pa-graph build' first, or pass --graph FILE"}
 
@@ -672,15 +672,18 @@ def stats(graph_file: Path, as_json: bool) -> None:
 @click.option("--host", default=DEFAULT_HOST, show_default=True,
               help="Address to listen on; another than 127.0.0.1 (e.g. 0.0.0.0) lets others on the network in.")
 @click.option("--port", type=click.IntRange(min=0, max=65535), default=DEFAULT_PORT, show_default=True)
+@click.option("--yasgui", type=click.Path(path_type=Path), default=None, metavar="DIR",
+              help="YASGUI's build folder (node_modules/@zazuko/yasgui/build after 'npm install @zazuko/yasgui'): "
+                   "the query page is YASGUI, served from here. Without it, pa-graph's own query page.")
 @_reported
-def serve(out: Path, host: str, port: int) -> None:
+def serve(out: Path, host: str, port: int, yasgui: Path | None) -> None:
     """Serve a build (default outputs/) on a SPARQL server: Oxigraph's, read-only, with the map, the reports and a
     query page with the cookbook ready to run. Ctrl-C stops it."""
 
     if host not in ("127.0.0.1", "localhost", "::1"):
         _echo(f"warning: listening on {host}: anyone who can reach this machine can read the graph", err=True)
     with stop_signals() as stopped:
-        running = serve_build(out, host, port)
+        running = serve_build(out, host, port, yasgui)
         _echo(f"SPARQL endpoint: {running.endpoint}")
         _echo(f"Open: {running.url}")
         run_until_stopped(running, stopped)

@@ -6,6 +6,11 @@ user asked for, passes ``/query`` through and serves a landing page, the map (``
 (``gaps.md``, ``audit.md`` rendered to HTML, ``history.html`` when the build folder has one) and a query page with the
 cookbook's queries ready to run. Nothing served asks a host outside the machine. Read-only: ``/update`` and
 ``/store`` answer 403. Stopping (Ctrl-C, SIGTERM) stops the Oxigraph process too.
+
+The query page is pa-graph's own (a tab per cookbook query, a table of results), or YASGUI when the folder of its
+build is given (``npm install @zazuko/yasgui``, then ``node_modules/@zazuko/yasgui/build``): YASGUI is not shipped
+inside pa-graph, since no Python package carries it and this repository holds only code of its own; once given,
+its two files are served from here like everything else.
 """
 
 from __future__ import annotations
@@ -41,6 +46,8 @@ __all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "ServeError", "Server", "serve", "run
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 _MAX_BODY = 1_000_000  # a query larger than this is refused
+_YASGUI_FILES = {"yasgui.min.js": "text/javascript; charset=utf-8", "yasgui.min.css": "text/css; charset=utf-8"}
+_MAX_YASGUI_FILE = 10_000_000
 _STARTUP_SECONDS = 20.0
 
 
@@ -71,9 +78,12 @@ class Server:
                 self._oxigraph.wait()
 
 
-def serve(out: str | Path = DEFAULT_OUT, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> Server:
+def serve(out: str | Path = DEFAULT_OUT, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
+          yasgui: str | Path | None = None) -> Server:
     """Start serving the build in ``out`` (see the module docstring) and return at once; :meth:`Server.stop` ends
-    it. A port in use is a :class:`ServeError`."""
+    it. ``yasgui``: the folder of a YASGUI build (``yasgui.min.js`` and ``yasgui.min.css``) for the query page. A
+    port in use, or a folder without YASGUI's files, is a :class:`ServeError`."""
+    assets = _yasgui_files(Path(yasgui)) if yasgui is not None else None
     build = open_build(out)
     location = store_location(build.graph_file)
     if location is None:
@@ -100,7 +110,7 @@ def serve(out: str | Path = DEFAULT_OUT, host: str = DEFAULT_HOST, port: int = D
         process.wait()
         raise
     shown = f"http://{host if ':' not in host else f'[{host}]'}:{front.server_address[1]}"
-    front.site = _Site(build, inner, f"{shown}/query")
+    front.site = _Site(build, inner, f"{shown}/query", assets)
     thread = threading.Thread(target=front.serve_forever, daemon=True)
     thread.start()
     return Server(shown + "/", f"{shown}/query", front, process, [thread])
@@ -161,6 +171,25 @@ def _wait_for(port: int, process: subprocess.Popen[bytes]) -> None:
     raise ServeError(f"Oxigraph's server did not answer within {_STARTUP_SECONDS:g} s")
 
 
+def _yasgui_files(folder: Path) -> dict[str, tuple[bytes, str]]:
+    """YASGUI's script and style sheet from its build folder, read once (each at most 10 MB)."""
+    files = {}
+    for name, content_type in _YASGUI_FILES.items():
+        path = folder / name
+        try:
+            with open(path, "rb") as stream:
+                data = stream.read(_MAX_YASGUI_FILE + 1)
+        except OSError as err:
+            raise ServeError(f"yasgui {folder} is not a YASGUI build folder ({name}: {err.strerror or err}); it is "
+                             "node_modules/@zazuko/yasgui/build after 'npm install @zazuko/yasgui'",
+                             parameter="yasgui") from err
+        if len(data) > _MAX_YASGUI_FILE:
+            raise ServeError(f"yasgui {path} is larger than {_MAX_YASGUI_FILE // 1_000_000} MB: not YASGUI's",
+                             parameter="yasgui")
+        files[f"yasgui/{name}"] = (data, content_type)
+    return files
+
+
 @dataclass
 class _Site:
     """What the front server serves, rendered once at start."""
@@ -168,6 +197,7 @@ class _Site:
     build: Build
     inner_port: int
     endpoint: str
+    yasgui: dict[str, tuple[bytes, str]] | None = None
     pages: dict[str, bytes] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -185,7 +215,7 @@ class _Site:
                 self.pages[name] = (folder / name).read_bytes()
         if "history.html" in self.pages:
             links.append(("history.html", "History", "the list over its commits"))
-        self.pages["query.html"] = _query_page(title, self.endpoint)
+        self.pages["query.html"] = _query_page(title, self.endpoint, "yasgui.html" if self.yasgui else "query.html")
         items = "".join(f'<li><a href="/{html.escape(href)}">{html.escape(label)}</a> — {html.escape(what)}</li>'
                         for href, label, what in links if href in self.pages)
         self.pages["index.html"] = _page(title, f"<ul>{items}</ul>")
@@ -202,8 +232,8 @@ def _page(title: str, body: str) -> bytes:
             f'<p><a href="/">home</a></p><h1>{html.escape(title)}</h1>{body}</body></html>').encode()
 
 
-def _query_page(title: str, endpoint: str) -> bytes:
-    template = (resources.files("pa_graph") / "export" / "query.html").read_text(encoding="utf-8")
+def _query_page(title: str, endpoint: str, template_name: str) -> bytes:
+    template = (resources.files("pa_graph") / "export" / template_name).read_text(encoding="utf-8")
     queries = {name: with_prefixes(load_query(name)) for name in cookbook()}
     data = json.dumps(queries).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return (template.replace("{{ title }}", html.escape(title)).replace("{{ endpoint }}", html.escape(endpoint))
@@ -232,6 +262,8 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/query":
             return self._proxy()
         name = path.lstrip("/") or "index.html"
+        if self.site.yasgui and name in self.site.yasgui:
+            return self._send(200, *self.site.yasgui[name])
         page = self.site.pages.get(name)
         if page is None:
             return self._send(404, b"not found\n", "text/plain; charset=utf-8")
