@@ -414,12 +414,14 @@ def test_a_big_page_draws_a_works_citations_over_the_map_when_it_is_clicked(big_
     assert page.js("paGraph.overlay.length") == 0
 
 
-def test_on_a_phone_a_tap_shows_the_details_in_a_sheet_that_leaves_the_node_visible(browser, built):
+def test_on_a_phone_a_tap_shows_the_details_in_a_sheet_that_leaves_the_node_visible(browser, fake_citations):
+    """The enriched build with --citations on a 390×844 phone: a tap on a paper opens its details in a sheet with
+    its title in full, the node moved above the sheet; the back button closes it."""
     phone = browser.new_page(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
     errors: list[str] = []
     phone.on("pageerror", lambda error: errors.append(str(error)))
     phone.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort())
-    phone.goto((built / "graph.html").resolve().as_uri())
+    phone.goto((fake_citations / "graph.html").resolve().as_uri())
     phone.wait_for_function("window.paGraph && window.paGraph.interactive !== null", timeout=60_000)
     work = phone.evaluate("paGraph.data.nodes.find(n => n.group === 'paper' && n.title.length > 60)")
     phone.evaluate(f"paGraph.network.focus({work['id']!r}, {{scale: 1.5, animation: false}})")
