@@ -98,23 +98,31 @@ def test_stopping_stops_everything_it_started(built, stop):
     assert not [pid for pid in children if os.path.exists(f"/proc/{pid}")]
 
 
-def test_the_served_pages_work_in_chromium_with_the_network_cut(served, browser):
-    """The landing page, the map and the query UI, opened from the server in Chromium where every request to
-    another host is aborted: the map becomes interactive, a cookbook tab runs over the endpoint and fills a table,
-    and nothing was asked of any other host."""
+def page_with_the_network_cut(browser, served_url: str):
+    """A Chromium page that may ask only the server at ``served_url``: every other request is aborted and listed
+    (the second value); script errors and console errors are listed too (the third)."""
     page = browser.new_page()
     elsewhere: list[str] = []
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
 
     def route(request_route):
-        if request_route.request.url.startswith(served.url):
+        if request_route.request.url.startswith(served_url):
             request_route.continue_()
         else:
             elsewhere.append(request_route.request.url)
             request_route.abort()
 
     page.route("**/*", route)
+    return page, elsewhere, errors
+
+
+def test_the_served_pages_work_in_chromium_with_the_network_cut(served, browser):
+    """The landing page, the map and the query UI, opened from the server in Chromium where every request to
+    another host is aborted: the map becomes interactive, a cookbook tab runs over the endpoint and fills a table,
+    and nothing was asked of any other host."""
+    page, elsewhere, errors = page_with_the_network_cut(browser, served.url)
     try:
         page.goto(served.url)
         links = page.eval_on_selector_all("a", "anchors => anchors.map(a => a.getAttribute('href'))")
@@ -153,20 +161,7 @@ def test_yasgui_opens_with_a_tab_per_cookbook_query_and_asks_no_other_host(serve
     from pa_graph.export.sparql import cookbook
 
     served = served_with_yasgui
-    page = browser.new_page()
-    elsewhere: list[str] = []
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-
-    def route(request_route):
-        if request_route.request.url.startswith(served.url):
-            request_route.continue_()
-        else:
-            elsewhere.append(request_route.request.url)
-            request_route.abort()
-
-    page.route("**/*", route)
+    page, elsewhere, errors = page_with_the_network_cut(browser, served.url)
     try:
         page.goto(served.url + "query.html")
         page.wait_for_function("window.paQuery && paQuery.tabs.length > 0", timeout=30_000)
