@@ -1,7 +1,7 @@
 """The import rule of the architecture page (docs/architecture.md), checked on every import in the package —
 function-level imports included, since a lazy import is still a dependency.
 
-    cli → pipeline → analysis / export → model → lists / sources → records / text / errors / resolve / outputs
+    cli → pipeline → analysis / export → model → lists / sources → records / text / errors / resolve / outputs / tls
 
 A module may import its own layer's package and any layer below; the packages of one layer do not
 import each other. Two sideways imports are allowed and named: an
@@ -26,7 +26,7 @@ LAYERS = [
     {"pa_graph.model"},
     {"pa_graph.lists", "pa_graph.sources"},
     {"pa_graph.records", "pa_graph.text", "pa_graph.errors", "pa_graph.resolve", "pa_graph.outputs",
-     "pa_graph.version"},
+     "pa_graph.version", "pa_graph.tls"},
 ]
 #: Layers whose packages stand side by side and may not import each other (the others are modules that may).
 SIDE_BY_SIDE = {2, 4}

@@ -16,6 +16,7 @@ for ``http(s)`` URLs. List content is never interpreted as HTML or script.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import random
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
-from jinja2 import ChoiceLoader, FileSystemLoader
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader
 
 __all__ = ["render_html", "view_data", "pyvis_network", "page_payload", "select_view", "layout", "node_group",
            "NODE_STYLE", "LARGE_GRAPH", "ViewError"]
@@ -575,8 +576,18 @@ def pyvis_network(model: nx.MultiDiGraph[str], top_external: int | None = DEFAUL
         "paSummarised": data["summarised"],  # papers not in the list left out of the page (see view_data)
     }
     net.set_template_dir(str(_TEMPLATE_DIR), "view.html")
-    lib = Path(pyvis.__file__).parent / "templates"  # lib/vis-9.1.2, lib/tom-select
-    net.templateEnv.loader = ChoiceLoader([net.templateEnv.loader, FileSystemLoader(str(lib))])
-    net.templateEnv.filters["pa_payload"] = page_payload
+    net.templateEnv = _template_environment(Path(pyvis.__file__).parent / "templates")
     net.prep_notebook()  # the template for show(), which renders in notebook mode
     return net
+
+
+@functools.cache
+def _template_environment(pyvis_templates: Path) -> Environment:
+    """The Jinja environment of every page, made once: ``view.html`` beside this module, and pyvis's templates
+    folder for the vis-network and tom-select copies it inlines (``lib/``). pyvis makes a new environment for each
+    Network, which compiled the template again on every page (about 70 ms); Jinja keeps compiled templates per
+    environment, and reloads one whose file changed."""
+    environment = Environment(loader=ChoiceLoader([FileSystemLoader(str(_TEMPLATE_DIR)),
+                                                   FileSystemLoader(str(pyvis_templates))]))
+    environment.filters["pa_payload"] = page_payload
+    return environment

@@ -27,6 +27,7 @@ from pa_graph.export.sparql import QueryResult
 from pa_graph.export.store import open_store
 from pa_graph.export.vocab import DEFAULT_BASE_IRI
 from pa_graph.text import checked_iri, loads_bounded, single_line
+from pa_graph.tls import tls_context
 
 __all__ = ["DEFAULT_NAMED_GRAPH", "Credentials", "PushError", "PushResult", "push_graph_store", "push_update", "remote_query",
            "DEFAULT_PUSH_TIMEOUT"]
@@ -78,7 +79,7 @@ class _Exchange:
     def __init__(self, credentials: Credentials, seconds: float) -> None:
         options = credentials.apply()
         self.seconds, self.deadline = seconds, time.monotonic() + seconds
-        self.client = httpx.Client(auth=options.get("auth"), headers=options.get("headers"))
+        self.client = httpx.Client(auth=options.get("auth"), headers=options.get("headers"), verify=tls_context())
 
     def __enter__(self) -> _Exchange:
         return self

@@ -23,6 +23,7 @@ import httpx
 from pa_graph.errors import ListInputError
 from pa_graph.sources.response_cache import Cached, ResponseCache
 from pa_graph.text import redacted_url
+from pa_graph.tls import tls_context
 from pa_graph.version import __version__
 
 __all__ = ["ListLocation", "locate", "is_remote", "ListFetcher", "FetchedList", "MAX_LIST_BYTES",
@@ -153,7 +154,8 @@ class ListFetcher:
         url = location.url
         headers = {"user-agent": f"pa-graph/{__version__}", "accept": "text/markdown, text/plain, */*;q=0.1",
                    "accept-encoding": "identity"}
-        with httpx.Client(transport=self.transport, headers=headers, follow_redirects=False) as client:
+        with httpx.Client(transport=self.transport, headers=headers, follow_redirects=False,
+                          verify=tls_context()) as client:
             for _ in range(_MAX_REDIRECTS + 1):
                 left = deadline - time.monotonic()
                 try:

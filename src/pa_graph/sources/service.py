@@ -21,6 +21,7 @@ import httpx
 from pa_graph.errors import ServiceAuthError, ServiceError, ServiceRequestError, ServiceUnavailable
 from pa_graph.sources.response_cache import Cached, ResponseCache
 from pa_graph.text import loads_bounded, single_line, without_credentials
+from pa_graph.tls import tls_context
 from pa_graph.version import __version__
 
 __all__ = ["ServiceClient", "ServiceSettings", "RetryBudget", "MAX_ANSWER_BYTES"]
@@ -84,7 +85,7 @@ class ServiceClient:
     def __post_init__(self) -> None:
         headers = {"user-agent": f"pa-graph/{__version__}", **self._headers()}
         self._base = self._base_url()
-        self._http = httpx.Client(base_url=self._base, headers=headers, transport=self.transport,
+        self._http = httpx.Client(base_url=self._base, headers=headers, transport=self.transport, verify=tls_context(),
                                   timeout=httpx.Timeout(self.settings.timeout, connect=5.0))
         if self.budget is None:
             self.budget = RetryBudget(self.settings.retry_budget)
