@@ -496,11 +496,6 @@ def test_a_suggestions_pull_request_is_opened_once_updated_and_remembers_what_wa
         return re.search(r"<!-- pa-graph-suggestions: (.*) -->", body).group(1).split()
 
     with FakeS2(build_world()) as fake:
-        from pa_graph import BuildOptions, build
-        from pa_graph.sources.s2 import S2Settings
-
-        build([work / "README.md"], BuildOptions(out_dir=tmp_path / "warm", cache_dir=tmp_path / "cache",
-                                                 s2=S2Settings(api_url=fake.url, rate=1000.0)))  # the cache, fast
         env = {**os.environ, "PA_GRAPH_COMMAND": f"{sys.executable} {FULL_SPEED}", "S2_API_URL": fake.url,
                "PA_GRAPH_CACHE_DIR": str(tmp_path / "cache"), "FAKE_GH_STATE": str(state), "PA_TOP": "3",
                "PA_OUT": str(tmp_path / "out"), "PATH": f"{REPO / 'tests' / 'fake_gh'}{os.pathsep}{os.environ['PATH']}",

@@ -52,6 +52,13 @@ class Page:
         box = self.page.locator("#network").bounding_box()
         self.page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
 
+    def reset(self) -> None:
+        """Back to the page as it opened, for tests sharing one page: no selection or search, no section filter,
+        the whole graph in view."""
+        self.page.keyboard.press("Escape")
+        self.page.fill("#search", "")
+        self.js("paGraph.clear(); paGraph.sectionSelect.clear(); paGraph.network.fit({animation: false})")
+
     def screenshot(self, name: str) -> None:
         ARTIFACTS.mkdir(exist_ok=True)
         self.page.screenshot(path=str(ARTIFACTS / name))
@@ -59,7 +66,17 @@ class Page:
 
 @pytest.fixture(scope="module")
 def bundled_page(browser, built):
+    """The bundled list's page, loaded once for the tests that use it and undo what they did (a page load costs
+    Chromium about a second of CPU)."""
     page = Page(browser, built / "graph.html")
+    yield page
+    page.page.close()
+
+
+@pytest.fixture(scope="module")
+def laptop_page(browser, built):
+    """The bundled list's page at 1366×768 as it opened, for the tests that only look at it."""
+    page = Page(browser, built / "graph.html", 1366, 768)
     yield page
     page.page.close()
 
@@ -108,15 +125,18 @@ def test_type_and_year_filters(bundled_page):
 
 
 def test_click_highlights_the_neighbourhood(bundled_page):
-    lamp = bundled_page.js("paGraph.search('Lamp')[0]")
-    bundled_page.click_node(lamp)
-    assert bundled_page.js("paGraph.selected") == lamp
-    neighbours = set(bundled_page.js(f"paGraph.network.getConnectedNodes({lamp!r})"))
-    assert neighbours == {"section/test-time-personalized-alignment/rag", "tag/rag", "method/lamp"}
-    assert set(bundled_page.js("[...paGraph.highlighted]")) == neighbours | {lamp}
-    assert bundled_page.js("paGraph.nodes.get('tag/agent').color.background") == "#e9e9e9"
-    assert bundled_page.js("paGraph.nodes.get('tag/rag').color.background") == "#b07aa1"
-    bundled_page.screenshot("view-highlight.png")
+    try:
+        lamp = bundled_page.js("paGraph.search('Lamp')[0]")
+        bundled_page.click_node(lamp)
+        assert bundled_page.js("paGraph.selected") == lamp
+        neighbours = set(bundled_page.js(f"paGraph.network.getConnectedNodes({lamp!r})"))
+        assert neighbours == {"section/test-time-personalized-alignment/rag", "tag/rag", "method/lamp"}
+        assert set(bundled_page.js("[...paGraph.highlighted]")) == neighbours | {lamp}
+        assert bundled_page.js("paGraph.nodes.get('tag/agent').color.background") == "#e9e9e9"
+        assert bundled_page.js("paGraph.nodes.get('tag/rag').color.background") == "#b07aa1"
+        bundled_page.screenshot("view-highlight.png")
+    finally:
+        bundled_page.reset()
 
 
 IN_VIEWPORT = """(ids => { const net = paGraph.network, box = document.getElementById('network');
@@ -179,8 +199,8 @@ def assert_labels_never_collide(page: Page, at_least: int = 30) -> list[dict]:
     return drawn
 
 
-def test_labels_never_collide_on_the_bundled_list(browser, built):
-    page = Page(browser, built / "graph.html", 1366, 768)
+def test_labels_never_collide_on_the_bundled_list(laptop_page):
+    page = laptop_page
     drawn = assert_labels_never_collide(page)
     sections = page.js("paGraph.data.nodes.filter(n => n.group === 'section' && !n.hidden).map(n => n.id)")
     assert set(sections) <= {box["id"] for box in drawn}  # section names are drawn first, every one
@@ -210,24 +230,26 @@ def test_on_a_phone_section_names_are_cut_short_to_stay_on_the_canvas(browser, f
         page.page.close()
 
 
-def test_a_filter_after_a_zoom_refits_the_view_and_counts_shown_edges(browser, built):
-    page = Page(browser, built / "graph.html")
-    page.js("paGraph.network.moveTo({position: {x: 4000, y: -4000}, scale: 6, animation: false})")
-    page.js("paGraph.sectionSelect.setValue(['Memory'])")
-    shown = shown_ids(page)
-    assert 0 < len(shown) < 312
-    assert outside_viewport(page, shown) == []
-    # the counter in the sidebar counts the edges vis-network draws: both ends shown
-    drawn = page.js("""(() => { const nodes = paGraph.network.body.data.nodes;
-        return paGraph.network.body.data.edges.get().filter(e => !nodes.get(e.from).hidden && !nodes.get(e.to).hidden)
-            .length; })()""")
-    assert 0 < drawn < 466
-    assert f"{len(shown)} of 312 nodes shown, {drawn} of 466 edges" in page.page.text_content("#summary")
-    page.page.close()
+def test_a_filter_after_a_zoom_refits_the_view_and_counts_shown_edges(bundled_page):
+    page = bundled_page
+    try:
+        page.js("paGraph.network.moveTo({position: {x: 4000, y: -4000}, scale: 6, animation: false})")
+        page.js("paGraph.sectionSelect.setValue(['Memory'])")
+        shown = shown_ids(page)
+        assert 0 < len(shown) < 312
+        assert outside_viewport(page, shown) == []
+        # the counter in the sidebar counts the edges vis-network draws: both ends shown
+        drawn = page.js("""(() => { const nodes = paGraph.network.body.data.nodes;
+            return paGraph.network.body.data.edges.get().filter(e => !nodes.get(e.from).hidden && !nodes.get(e.to).hidden)
+                .length; })()""")
+        assert 0 < drawn < 466
+        assert f"{len(shown)} of 312 nodes shown, {drawn} of 466 edges" in page.page.text_content("#summary")
+    finally:
+        page.reset()
 
 
-def test_searching_a_hidden_paper_reveals_and_focuses_it_and_escape_clears(browser, built):
-    page = Page(browser, built / "graph.html")
+def test_searching_a_hidden_paper_reveals_and_focuses_it_and_escape_clears(bundled_page):
+    page = bundled_page
     page.js("paGraph.sectionSelect.setValue(['Memory'])")
     lamp = page.js("paGraph.search('Lamp')[0]")
     assert page.js(f"paGraph.nodes.get({lamp!r}).hidden") is True
@@ -247,18 +269,20 @@ def test_searching_a_hidden_paper_reveals_and_focuses_it_and_escape_clears(brows
     page.page.keyboard.press("Escape")
     assert page.js("paGraph.selected") is None
     assert page.js("paGraph.network.body.data.nodes.get().filter(n => n.color.background === '#e9e9e9').length") == 0
-    page.page.close()
+    page.reset()
 
 
-def test_a_click_fits_the_neighbourhood_on_screen(browser, built):
-    page = Page(browser, built / "graph.html")
-    rag = "section/test-time-personalized-alignment/rag"
-    page.click_node(rag, scale=6.0)  # zoomed in so far that most of the neighbourhood is off screen
-    assert page.js("paGraph.selected") == rag
-    highlighted = page.js("[...paGraph.highlighted]")
-    assert len(highlighted) > 20
-    assert outside_viewport(page, highlighted) == []
-    page.page.close()
+def test_a_click_fits_the_neighbourhood_on_screen(bundled_page):
+    page = bundled_page
+    try:
+        rag = "section/test-time-personalized-alignment/rag"
+        page.click_node(rag, scale=6.0)  # zoomed in so far that most of the neighbourhood is off screen
+        assert page.js("paGraph.selected") == rag
+        highlighted = page.js("[...paGraph.highlighted]")
+        assert len(highlighted) > 20
+        assert outside_viewport(page, highlighted) == []
+    finally:
+        page.reset()
 
 
 def test_on_a_phone_the_graph_takes_the_width_and_the_sidebar_opens_behind_a_button(browser, built):
@@ -353,18 +377,15 @@ def test_to_pyvis_shows_in_a_notebook_the_same_graph_offline(browser, fake_enric
         page.page.close()
 
 
-def test_section_names_are_legible_and_apart_at_the_initial_fit(browser, built):
-    page = Page(browser, built / "graph.html", 1366, 768)
-    try:
-        boxes = page.js("""(() => {
-            const net = paGraph.network, ids = paGraph.data.nodes.filter(n => n.group === 'section').map(n => n.id);
-            return ids.map(id => { const b = net.getBoundingBox(id);
-                const a = net.canvasToDOM({x: b.left, y: b.top}), z = net.canvasToDOM({x: b.right, y: b.bottom});
-                return {id: id, left: a.x, top: a.y, right: z.x, bottom: z.y,
-                        px: net.body.nodes[id].options.font.size * net.getScale()}; }); })()""")
-        size = page.js("[document.getElementById('network').clientWidth, document.getElementById('network').clientHeight]")
-    finally:
-        page.page.close()
+def test_section_names_are_legible_and_apart_at_the_initial_fit(laptop_page):
+    page = laptop_page
+    boxes = page.js("""(() => {
+        const net = paGraph.network, ids = paGraph.data.nodes.filter(n => n.group === 'section').map(n => n.id);
+        return ids.map(id => { const b = net.getBoundingBox(id);
+            const a = net.canvasToDOM({x: b.left, y: b.top}), z = net.canvasToDOM({x: b.right, y: b.bottom});
+            return {id: id, left: a.x, top: a.y, right: z.x, bottom: z.y,
+                    px: net.body.nodes[id].options.font.size * net.getScale()}; }); })()""")
+    size = page.js("[document.getElementById('network').clientWidth, document.getElementById('network').clientHeight]")
     assert len(boxes) == 12 and all(14 <= b["px"] <= 16 for b in boxes)
     for b in boxes:
         assert 0 <= b["left"] and b["right"] <= size[0] and 0 <= b["top"] and b["bottom"] <= size[1], b
