@@ -4,11 +4,11 @@ host pointed at the server with PA_GRAPH_GITHUB_RAW_URL), failures that name the
 from __future__ import annotations
 
 import json
-import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from loopback import serve_in_background
 
 from pa_graph import BuildOptions, build
 from pa_graph.cli import main
@@ -68,7 +68,7 @@ def _drip(stream) -> None:
 
 @pytest.fixture(scope="module")
 def loopback():
-    """One server for the module (a shutdown costs half a second of polling)."""
+    """One server for the module."""
     text = {"Content-Type": "text/plain; charset=utf-8"}
     routes = {
         "/lists/awesome.md": (200, {"Content-Type": "text/markdown"}, LIST.encode()),
@@ -84,8 +84,7 @@ def loopback():
     log: list[str] = []
     handler = type("Handler", (_Handler,), {"routes": routes, "log": log})
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
+    serve_in_background(httpd)
     yield f"http://127.0.0.1:{httpd.server_address[1]}", log
     httpd.shutdown()
     httpd.server_close()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -14,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 import respx
+from loopback import serve_in_background
 
 from pa_graph.cli import main
 from pa_graph.errors import InvalidIRIError
@@ -109,7 +109,7 @@ def test_credentials_in_the_s2_url_are_stored_nowhere(tmp_path):
         do_GET = do_POST
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    serve_in_background(server)
     try:
         url = f"http://pa-user-7f3a:s3cret-9b1c@127.0.0.1:{server.server_address[1]}"
         build(options=BuildOptions(out_dir=tmp_path / "out", cache_dir=tmp_path / "cache",
@@ -461,7 +461,7 @@ def test_a_drip_feeding_store_ends_push_at_its_deadline(built, runner):
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), _DripStore)
     server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    serve_in_background(server)
     try:
         result = runner.invoke(main, ["push", str(built / "graph.ttl"), "--endpoint",
                                       f"http://127.0.0.1:{server.server_address[1]}/store", "--timeout", "0.6"])

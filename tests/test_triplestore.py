@@ -6,7 +6,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -14,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 from click.testing import CliRunner
+from loopback import serve_in_background
 
 from pa_graph.cli import main
 from pa_graph.export.sparql import run_query
@@ -134,7 +134,7 @@ class FailingProxy:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        serve_in_background(self.server)
 
 
 def test_a_failed_update_push_leaves_the_previous_graph_intact(oxigraph, built, runner, tmp_path):
@@ -171,7 +171,7 @@ def test_wrong_url_and_401_are_one_line_errors(built, runner):
             self.end_headers()
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Refuse)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    serve_in_background(server)
     url = f"http://127.0.0.1:{server.server_address[1]}/store"
     result = runner.invoke(main, ["push", str(built / "graph.ttl"), "--endpoint", url, "--user", "me", "--password", "x"])
     server.shutdown()
@@ -239,7 +239,7 @@ class FaultProxy:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        serve_in_background(self.server)
 
 
 @pytest.mark.parametrize("protocol", ["--endpoint", "--update-endpoint"])

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from loopback import serve_in_background
+
 from fake_openalex.world import OAWork, OpenAlexWorld
 
 LIMIT = 100
@@ -78,10 +80,9 @@ class FakeOpenAlex:
         handler = type("Handler", (_Handler,), {"fake": self})
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self) -> FakeOpenAlex:
-        self._thread.start()
+        serve_in_background(self.server)
         return self
 
     def __exit__(self, *exc) -> None:

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from loopback import serve_in_background
+
 from fake_s2.world import Paper, World
 
 
@@ -62,10 +64,9 @@ class FakeS2:
         handler = type("Handler", (_Handler,), {"fake": self})
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self) -> FakeS2:
-        self._thread.start()
+        serve_in_background(self.server)
         return self
 
     def __exit__(self, *exc) -> None:
