@@ -11,8 +11,8 @@ import stat
 from pathlib import Path
 
 import pytest
+from conftest import oxigraph_rows
 from fake_s2.world import GENERAL_CLASSICS, TOPICAL_GAP_VENUE, TOPICAL_GAPS
-from rdflib import Graph
 
 from pa_graph.analysis.gaps.report import GAPS_SCHEMA
 from pa_graph.cli import main
@@ -80,9 +80,8 @@ def test_gaps_md_leads_with_missing_papers_each_with_evidence_and_links(fake_enr
 
 
 def test_rdf_and_view_carry_exactly_the_top_suggestions(fake_enriched, gaps_json):
-    rdf = Graph().parse(fake_enriched / "graph.ttl")
-    about = {str(node).rsplit("/id/", 1)[1] for (node,) in rdf.query(
-        "PREFIX pa: <https://w3id.org/pa-graph/ontology#> "
+    about = {node.rsplit("/id/", 1)[1] for (node,) in oxigraph_rows(
+        fake_enriched / "graph.ttl", "PREFIX pa: <https://w3id.org/pa-graph/ontology#> "
         "SELECT ?w WHERE { ?f a pa:GapFinding ; pa:gapKind 'missing-paper' ; pa:about ?w }")}
     suggested = {paper["node"] for paper in gaps_json["missing_papers"]}
     assert about == suggested
@@ -256,9 +255,9 @@ def test_build_reads_the_ignore_file_beside_the_list_and_caps_the_suggestions(ga
     written = json.loads((tmp_path / "out" / "gaps.json").read_text(encoding="utf-8"))
     assert written["ignored"] == [first["title"]] and written["top"] == 5
     assert [p["node"] for p in written["missing_papers"]] == [p["node"] for p in gaps_json["missing_papers"][1:6]]
-    rdf = Graph().parse(tmp_path / "out" / "graph.ttl")
-    ranks = sorted(int(r) for (r,) in rdf.query("PREFIX pa: <https://w3id.org/pa-graph/ontology#> "
-                                                 "SELECT ?r WHERE { ?f pa:gapKind 'missing-paper' ; pa:rank ?r }"))
+    ranks = sorted(int(r) for (r,) in oxigraph_rows(tmp_path / "out" / "graph.ttl",
+                                                    "PREFIX pa: <https://w3id.org/pa-graph/ontology#> "
+                                                    "SELECT ?r WHERE { ?f pa:gapKind 'missing-paper' ; pa:rank ?r }"))
     assert ranks == [1, 2, 3, 4, 5]
 
 
