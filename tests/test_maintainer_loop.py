@@ -421,13 +421,17 @@ def test_reading_only_the_rows_a_commit_changed_gives_what_reading_the_whole_ver
     assert history(readme) == history(readme, incremental=False)
 
 
-def test_a_pull_requests_verdict_enriches_first_and_fails_only_on_what_the_change_introduced(tmp_path):
+def test_a_pull_requests_verdict_enriches_first_and_fails_only_on_what_the_change_introduced(tmp_path, runner,
+                                                                                              monkeypatch):
     """A list repository with a base commit (one legacy problem: a row repeated inside one section) and a pull
-    request that plants an arXiv id Semantic Scholar does not know. The Action, enriching against the fake S2 with a
-    fresh cache: the planted line is annotated as an error and the check fails; with ``--since`` the base's legacy
-    finding is a notice; the base alone passes with ``--since`` itself; paths are relative to the repository root."""
+    request that plants an arXiv id Semantic Scholar does not know. The Action with ``--since`` the base, enriching
+    against the fake S2 with a fresh cache: the planted line is annotated as an error and the check fails, the
+    base's legacy finding is a notice (the audit without ``--since`` fails on it); the base alone passes with
+    ``--since`` itself; paths are relative to the repository root."""
     from fake_s2.server import FakeS2
     from fake_s2.world import build_world
+
+    from pa_graph.cli import main
 
     world = build_world()
     known = sorted((p for p in world.papers.values() if p.listed and p.arxiv_id and p.year), key=lambda p: p.title)[:3]
@@ -447,20 +451,23 @@ def test_a_pull_requests_verdict_enriches_first_and_fails_only_on_what_the_chang
     with FakeS2(world) as fake:
         settings = {"PA_LISTS": "lists/README.md", "PA_ENRICH": "true", "S2_API_URL": fake.url,
                     "PA_GRAPH_CACHE_DIR": str(tmp_path / "cache")}
-        plain = run_action(folder, **settings)
-        plain_report = (folder / "pa-graph-out" / "audit.md").read_text(encoding="utf-8")
         since = run_action(folder, **settings, PA_SINCE=base)
+        report = (folder / "pa-graph-out" / "audit.md").read_text(encoding="utf-8")
+        monkeypatch.chdir(folder)  # the same audit without --since, in this process: the Action only adds the flag
+        monkeypatch.setenv("PA_GRAPH_CACHE_DIR", settings["PA_GRAPH_CACHE_DIR"])
+        plain = runner.invoke(main, ["audit", "lists/README.md", "--github", "--strict"])
+        monkeypatch.chdir(tmp_path)
         git(folder, "checkout", "-q", base)
         base_alone = run_action(folder, **settings, PA_SINCE=base)
 
-    def annotations(result: subprocess.CompletedProcess) -> set[tuple[str, str, str]]:
+    def annotations(result) -> set[tuple[str, str, str]]:  # a finished process or a click result
         return {(m["level"], m["line"], m["title"]) for m in (re.match(
             r"::(?P<level>\w+) file=lists/README\.md,line=(?P<line>\d+),title=(?P<title>[\w-]+)::", line)
             for line in result.stdout.splitlines()) if m}
 
-    assert plain.returncode == 1 and ("error", str(planted_line), "wrong-arxiv-link") in annotations(plain)
-    assert f"| lists/README.md:{planted_line} |" in plain_report  # audit.md names places from the repository's root
+    assert plain.exit_code == 1 and ("error", str(planted_line), "wrong-arxiv-link") in annotations(plain)
     assert ("error", "7", "repeated-row") in annotations(plain)  # without --since the legacy repeat fails too
+    assert f"| lists/README.md:{planted_line} |" in report  # audit.md names places from the repository's root
     assert since.returncode == 1, since.stderr
     errors = {a for a in annotations(since) if a[0] == "error"}
     assert {line for _, line, _ in errors} == {str(planted_line)}  # only the line the change added
