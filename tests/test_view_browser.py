@@ -14,7 +14,6 @@ from pa_graph import BuildOptions, build
 
 pytestmark = pytest.mark.slow  # end to end: servers, browsers, whole builds
 
-ARTIFACTS = Path(__file__).parent / "artifacts"
 class Page:
     """A page opened from file:// with every other request aborted and recorded."""
 
@@ -59,9 +58,6 @@ class Page:
         self.page.fill("#search", "")
         self.js("paGraph.clear(); paGraph.sectionSelect.clear(); paGraph.network.fit({animation: false})")
 
-    def screenshot(self, name: str) -> None:
-        ARTIFACTS.mkdir(exist_ok=True)
-        self.page.screenshot(path=str(ARTIFACTS / name))
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +82,6 @@ def test_page_draws_every_node_and_edge_without_any_request(bundled_page):
     assert bundled_page.js("paGraph.network.body.data.edges.length") == 466
     assert bundled_page.js("paGraph.visible.size") == 312
     assert bundled_page.requests == [] and bundled_page.errors == []
-    bundled_page.screenshot("view-bundled.png")
 
 
 def test_search_finds_lamp(bundled_page):
@@ -108,7 +103,6 @@ def test_section_filter_hides_other_sections(bundled_page):
     assert hidden_section is True
     bundled_page.js("paGraph.sectionSelect.setValue(['RAG', 'Memory'])")
     assert bundled_page.visible_works() == 31
-    bundled_page.screenshot("view-filtered.png")
     bundled_page.js("paGraph.sectionSelect.clear()")
     assert bundled_page.visible_works() == bundled_counts()["works"]
 
@@ -134,7 +128,6 @@ def test_click_highlights_the_neighbourhood(bundled_page):
         assert set(bundled_page.js("[...paGraph.highlighted]")) == neighbours | {lamp}
         assert bundled_page.js("paGraph.nodes.get('tag/agent').color.background") == "#e9e9e9"
         assert bundled_page.js("paGraph.nodes.get('tag/rag').color.background") == "#b07aa1"
-        bundled_page.screenshot("view-highlight.png")
     finally:
         bundled_page.reset()
 
@@ -298,8 +291,6 @@ def test_on_a_phone_the_graph_takes_the_width_and_the_sidebar_opens_behind_a_but
     assert phone.locator("#results li").count() >= 1
     phone.keyboard.press("Escape")
     assert not phone.locator("#side").is_visible()
-    ARTIFACTS.mkdir(exist_ok=True)
-    phone.screenshot(path=str(ARTIFACTS / "view-phone.png"))
     phone.close()
 
 
@@ -327,7 +318,6 @@ def test_hostile_list_content_stays_text(browser, tmp_path):
     assert page.dialogs == [] and page.requests == [] and page.errors == []
     assert page.js("document.querySelectorAll('a[href^=\"javascript\"]').length") == 0
     assert page.js("document.querySelectorAll('#details img, #details script, #tooltip img').length") == 0
-    page.screenshot("view-hostile.png")
     page.page.close()
 
 
@@ -485,7 +475,6 @@ def test_full_enriched_graph_is_drawn(big_page):
         page.page.check("#all-external")
         assert page.js("paGraph.visible.size") == total
         assert page.requests == [] and page.errors == []
-        page.screenshot("view-enriched.png")
     finally:
         for box in ("#all-external", *(f"input[data-group='{group}']" for group in groups)):
             page.page.uncheck(box)
