@@ -14,7 +14,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import oxigraph_rows, undeclared_pa_terms
+from conftest import TABLE, oxigraph_rows, row, undeclared_pa_terms, write_list
 from fake_s2.server import FakeS2, Faults
 from fake_s2.world import EXTRA_TITLES, NO_ARXIV, UNKNOWN_IDS, UNKNOWN_WORKS, WRONG_LINKS, build_world, raw_lines
 
@@ -472,14 +472,17 @@ def test_a_drip_fed_answer_ends_within_its_deadline_and_the_build_completes(worl
 def test_a_gzip_bomb_is_not_inflated_past_the_cap_in_a_memory_capped_build(world, tmp_path):
     import textwrap
 
-    with FakeS2(world, Faults(gzip_bomb=400_000_000)) as fake:  # 400 MB of JSON in about 0.4 MB
+    listed = [p for p in world.papers.values() if p.listed and p.arxiv_id][:2]  # a batch of arXiv ids: the bomb
+    list_file = write_list(tmp_path, "list.md", TABLE.format(rows="\n".join(
+        row(p.title, link=f"https://arxiv.org/abs/{p.arxiv_id}") for p in listed)))
+    with FakeS2(world, Faults(gzip_bomb=400_000_000)) as fake:  # 400 MB of JSON in under 2 MB
         script = textwrap.dedent(f"""
             import resource, sys
             resource.setrlimit(resource.RLIMIT_AS, (1_500_000_000, 1_500_000_000))
             from pa_graph import BuildOptions, build
             from pa_graph.sources.s2 import S2Settings
-            result = build(options=BuildOptions(out_dir={str(tmp_path / 'out')!r}, cache_dir={str(tmp_path / 'c')!r},
-                           s2=S2Settings(api_url={fake.url!r}, rate=1000.0)))
+            result = build([{str(list_file)!r}], BuildOptions(out_dir={str(tmp_path / 'out')!r},
+                           cache_dir={str(tmp_path / 'c')!r}, s2=S2Settings(api_url={fake.url!r}, rate=1000.0)))
             print(result.graph.enrichment.warnings[0])
         """)
         done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)

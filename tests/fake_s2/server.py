@@ -9,13 +9,14 @@ pagination, items wrapping ``citedPaper``/``citingPaper``). Every request is log
 from __future__ import annotations
 
 import functools
-import gzip
 import hashlib
 import json
 import random
 import re
+import struct
 import threading
 import time
+import zlib
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -256,5 +257,18 @@ class _Handler(BaseHTTPRequestHandler):
 
 @functools.lru_cache(maxsize=2)
 def _gzip_bomb(size: int) -> bytes:
-    """``size`` bytes of JSON whitespace, gzip-compressed once (compressing 400 MB takes seconds)."""
-    return gzip.compress(b"[" + b" " * size + b"]", compresslevel=1)
+    """A JSON array of ``size`` spaces as one valid gzip member, made without compressing them all (400 MB took
+    two seconds): a 1 MiB block of spaces is deflated once after a full flush, which resets the compressor, so the
+    block's bytes are the same wherever it stands and are repeated; the trailer's CRC-32 and length cover the whole."""
+    block = b" " * (1 << 20)
+    count, rest = divmod(size, len(block))
+    deflate = zlib.compressobj(1, zlib.DEFLATED, -zlib.MAX_WBITS)
+    opening = deflate.compress(b"[") + deflate.flush(zlib.Z_FULL_FLUSH)
+    repeated = deflate.compress(block) + deflate.flush(zlib.Z_FULL_FLUSH)
+    closing = deflate.compress(b" " * rest + b"]") + deflate.flush()
+    crc = zlib.crc32(b"[")
+    for _ in range(count):
+        crc = zlib.crc32(block, crc)
+    crc = zlib.crc32(b" " * rest + b"]", crc)
+    header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # gzip, deflate, no name, no time, unknown OS
+    return header + opening + repeated * count + closing + struct.pack("<II", crc, (size + 2) & 0xFFFFFFFF)
