@@ -12,8 +12,6 @@ import pytest
 from click.testing import CliRunner
 from filelock import FileLock
 
-from pa_graph import BuildOptions, assemble, build, bundled_list
-
 FIXTURES = Path(__file__).parent / "fixtures"
 _SESSION_FOLDER: Path | None = None
 
@@ -79,6 +77,8 @@ def oxigraph_rows(path: Path, query: str) -> list[tuple[str, ...]]:
 @pytest.fixture(scope="session")
 def bundled():
     """The bundled list parsed, resolved, modelled and audited (nothing written)."""
+    from pa_graph import assemble
+
     return assemble()
 
 
@@ -102,6 +102,8 @@ def built_once(tmp_path_factory, name: str, make: Callable[[Path], None]) -> Pat
 @pytest.fixture(scope="session")
 def built(tmp_path_factory):
     """A full build of the bundled list; returns the output folder."""
+    from pa_graph import BuildOptions, build
+
     return built_once(tmp_path_factory, "build", lambda out: build(options=BuildOptions(out_dir=out, enrich=False)))
 
 
@@ -114,6 +116,7 @@ def fake_enriched(tmp_path_factory):
     from fake_s2.server import FakeS2
     from fake_s2.world import build_world
 
+    from pa_graph import BuildOptions, build
     from pa_graph.sources.common import EnrichOptions
     from pa_graph.sources.s2 import S2Settings
 
@@ -132,6 +135,7 @@ def fake_citations(tmp_path_factory):
     from fake_s2.server import FakeS2
     from fake_s2.world import build_world
 
+    from pa_graph import BuildOptions, build
     from pa_graph.sources.common import EnrichOptions
     from pa_graph.sources.s2 import S2Settings
 
@@ -180,6 +184,8 @@ def browser():
 
 @pytest.fixture(scope="session")
 def bundled_path() -> Path:
+    from pa_graph import bundled_list
+
     return bundled_list()
 
 
