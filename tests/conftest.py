@@ -32,10 +32,16 @@ def pytest_configure(config) -> None:
 END_TO_END_FIXTURES = {"fake_enriched", "fake_citations", "browser"}
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(config, items) -> None:
+    """End-to-end tests are ``slow``; the browser tests form one xdist group (``--dist loadgroup``), so one worker
+    starts Chromium and loads each shared page once (split over two workers, the 5,000-node page loaded twice)."""
     for item in items:
-        if END_TO_END_FIXTURES & set(getattr(item, "fixturenames", ())):
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if END_TO_END_FIXTURES & fixtures:
             item.add_marker(pytest.mark.slow)
+        if "browser" in fixtures:
+            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 def pytest_unconfigure(config) -> None:
