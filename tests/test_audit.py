@@ -7,7 +7,7 @@ import pytest
 from conftest import TABLE, row, write_list
 
 from pa_graph import assemble
-from pa_graph.analysis.audit import read_allow_file, unaccepted
+from pa_graph.analysis.audit import AllowList, judge, read_allow_file
 from pa_graph.errors import AllowFileError
 
 
@@ -96,15 +96,42 @@ def test_build_writes_audit_files(built):
 def test_allow_patterns_accept_findings(tmp_path, bundled):
     allow = tmp_path / "allow.txt"
     allow.write_text("# known\nmojibake:*   # encoding fixed upstream\nrepeated-row:*\n\n", encoding="utf-8")
-    patterns = read_allow_file(allow)
-    assert patterns == ["mojibake:*", "repeated-row:*"]
-    kinds = Counter(finding.kind for finding in unaccepted(bundled.audit, patterns))
+    accepted = read_allow_file(allow)
+    assert accepted.patterns == ("mojibake:*", "repeated-row:*") and accepted.notes == ()
+    kinds = Counter(judged.finding.kind for judged in judge(bundled.audit, accepted).failures)
     assert "mojibake" not in kinds and "repeated-row" not in kinds and kinds["shared-arxiv-id"] == 5
 
 
-def test_missing_allow_file_is_an_error(tmp_path):
+def test_a_missing_allow_file_accepts_nothing_and_says_so(tmp_path, bundled):
+    accepted = read_allow_file(tmp_path / "nope.txt")
+    assert accepted == AllowList(notes=(f"{tmp_path / 'nope.txt'}: no allow file yet, so no finding is accepted "
+                                        "(list accepted ids there, one a line)",))
+    assert len(judge(bundled.audit, accepted).failures) == len(judge(bundled.audit).failures)
+
+
+def test_an_unreadable_allow_file_is_an_error(tmp_path):
+    (tmp_path / "allow").write_bytes(b"\xff\xfe not utf-8")
     with pytest.raises(AllowFileError, match="cannot read the allow file"):
-        read_allow_file(tmp_path / "nope.txt")
+        read_allow_file(tmp_path / "allow")
+
+
+def test_ids_never_hold_a_line_number(bundled):
+    """Ids are built from content: no id of the bundled list's findings holds one of its finding's line numbers."""
+    for finding in bundled.audit.findings:
+        for source in finding.sources:
+            assert f"{source.file}:{source.line}" not in finding.id, finding.id
+
+
+def test_an_old_allow_file_with_line_numbers_still_accepts_and_names_the_new_form(tmp_path, bundled):
+    mojibake = next(f for f in bundled.audit.findings if f.kind == "mojibake")
+    allow = tmp_path / "allow"
+    allow.write_text(f"mojibake:{mojibake.sources[0]}\n", encoding="utf-8")
+    accepted = read_allow_file(allow)
+    judged = {j.finding.id: j.standing for j in judge(bundled.audit, accepted).judged}
+    assert judged[mojibake.id] == "accepted"
+    (note,) = accepted.notes
+    assert "1 id with a line number (line 1): each still accepts the finding on that line" in note
+    assert "such as malformed-row:first-words-1a2b3c" in note
 
 
 def test_clean_list_has_no_findings(tmp_path):

@@ -126,7 +126,7 @@ def test_a_redirect_within_the_scheme_is_followed(server, tmp_path):
     ("/missing.md", "not found (HTTP 404)"),
     ("/image.png", "not text (content type image/png)"),
     ("/huge.md", "larger than 10,000,000 bytes; not read"),
-    ("/no-papers.md", "no papers found (1 list items, none with a paper link (1 code))"),
+    ("/no-papers.md", "no papers found (1 list item, none with a paper link (1 code))"),
 ])
 def test_failures_name_the_url(server, tmp_path, path, message):
     url, _ = server

@@ -388,20 +388,29 @@ def runner_commands(output: str) -> list[str]:
     return [line for line in lines if line.lstrip().startswith("::") or "##[" in line]
 
 
-def test_list_titles_cannot_forge_workflow_commands_in_audit_github(runner, tmp_path):
+@pytest.mark.parametrize("ci", [{"GITHUB_ACTIONS": "true"}, {"GITHUB_ACTIONS": None, "CI": None}],
+                         ids=["on-a-runner", "--github-alone"])
+def test_list_titles_cannot_forge_workflow_commands_in_audit_github(runner, tmp_path, ci):
+    """Under --github only the annotations are workflow commands: the plain finding lines, the notes and the error
+    messages before and after them are inert, whether or not the runner's variables are set."""
     from pa_graph.cli import main
 
     hostile = "Forged ##[stop-commands]tok ##[error]fake %0A::error::x"
     listed = tmp_path / "README.md"
-    listed.write_text("## Papers\n\n| Paper | Year | PDF |\n|---|---|---|\n"
+    listed.write_text("# ##[stop-commands]tok\n\n## Papers\n\n| Paper | Year | PDF |\n|---|---|---|\n"
                       f"| [{hostile}](https://arxiv.org/abs/2401.00001) | 2024 | |\n"
-                      f"| [{hostile}](https://arxiv.org/abs/2401.00001) | 2024 | |\n", encoding="utf-8")
-    result = runner.invoke(main, ["audit", str(listed), "--github", "--cache-dir", str(tmp_path / "cache")],
-                           env={"GITHUB_ACTIONS": "true"})
-    commands = runner_commands(result.stdout)
+                      f"| [{hostile}](https://arxiv.org/abs/2401.00001) | 2024 | |\n"
+                      "::warning::a line of its own\n", encoding="utf-8")
+    result = runner.invoke(main, ["audit", str(listed), "--github", "--cache-dir", str(tmp_path / "cache")], env=ci)
+    commands = runner_commands(result.stdout + result.stderr)
     assert commands and all(line.startswith(("::error ", "::notice ")) for line in commands), commands
     assert not any("##[" in line for line in commands)
     assert any("Forged" in line for line in commands)  # the finding is still annotated, its title inert
+    assert any("Forged" in line for line in result.stdout.splitlines() if not line.startswith("::"))  # and printed
+    failed = runner.invoke(main, ["audit", str(listed), "--github", "--since", "##[stop-commands]x", "--cache-dir",
+                                  str(tmp_path / "cache")], env=ci)
+    assert failed.exit_code == 2 and "names no commit" in failed.stderr
+    assert runner_commands(failed.stdout + failed.stderr) == []
 
 
 @respx.mock

@@ -23,12 +23,13 @@ from click._termui_impl import ProgressBar
 
 from pa_graph import pipeline
 from pa_graph.analysis.audit import (
+    AllowList,
     AuditReport,
     github_annotations,
     github_summary,
     read_allow_file,
     render_json,
-    unaccepted,
+    verdict_line,
 )
 from pa_graph.analysis.audit import render_text as render_audit_text
 from pa_graph.analysis.gaps.missing import DEFAULT_MIN_LISTS, DEFAULT_TOP
@@ -63,7 +64,7 @@ from pa_graph.lists import history as list_history
 from pa_graph.lists.diff import path_in_repository
 from pa_graph.lists.fetch import is_remote
 from pa_graph.lists.read import list_summary
-from pa_graph.lists.write import fix_list_files
+from pa_graph.lists.write import FIX_KINDS, fix_list_files
 from pa_graph.model import nodes_of_kind
 from pa_graph.pipeline import BuildOptions, GapOptions
 from pa_graph.records import Enrichment, ParsedList
@@ -74,7 +75,7 @@ from pa_graph.sources.driver import SOURCES, SourceChoice
 from pa_graph.sources.openalex import OpenAlexSettings
 from pa_graph.sources.response_cache import ResponseCache, cache_dir_from
 from pa_graph.sources.s2 import S2Settings
-from pa_graph.text import inert
+from pa_graph.text import counted, inert
 from pa_graph.version import __version__
 
 P = ParamSpec("P")
@@ -164,10 +165,16 @@ def _one_line(err: Exception | str, limit: int = 2000) -> str:
     return text if len(text) <= limit else text[:limit] + " …"
 
 
+_INERT = "pa_graph.inert"  # set in the click context by commands whose output a runner reads (audit --github)
+
+
 def _echo(message: object = None, **kwargs: Any) -> None:
-    """``click.echo`` for every line pa-graph prints: in a CI context (``GITHUB_ACTIONS`` or ``CI`` set) text from
-    lists, services and caches is made inert for the runner's workflow-command parser (:func:`~pa_graph.text.inert`)."""
-    if message is not None and (os.environ.get("GITHUB_ACTIONS") or os.environ.get("CI")):
+    """``click.echo`` for every line pa-graph prints: in a CI context (``GITHUB_ACTIONS`` or ``CI`` set, or a
+    command run with ``--github``) text from lists, services and caches is made inert for the runner's
+    workflow-command parser (:func:`~pa_graph.text.inert`)."""
+    context = click.get_current_context(silent=True)
+    if message is not None and (os.environ.get("GITHUB_ACTIONS") or os.environ.get("CI")
+                                or (context is not None and context.meta.get(_INERT))):
         message = inert(str(message))
     click.echo(message, **kwargs)
 
@@ -592,61 +599,73 @@ def history(list_file: Path, since: str | None, out_dir: Path) -> None:
 @click.option("--fix", is_flag=True, help="Rewrite each list with its verified-wrong arXiv links corrected and the "
               "venues of preprints a source knows as published written in (nothing else changes); needs answers in "
               "the cache (run 'pa-graph build' first).")
+@click.option("--fix-only", type=click.Choice(FIX_KINDS), default=None,
+              help="With --fix: write only the verified arXiv links, or only the venues (default: both).")
 @click.option("--dry-run", is_flag=True, help="With --fix: print the unified diff instead of changing the files.")
 @click.option("--github", is_flag=True, help="Also print each finding as a GitHub Actions annotation on its list line "
-              "and append a summary to $GITHUB_STEP_SUMMARY (for a list repository's CI).")
+              "and append a summary to $GITHUB_STEP_SUMMARY (for a list repository's CI). Every other line printed "
+              "is made inert for the runner.")
 @click.option("--since", default=None, metavar="REF",
-              help="A Git ref (a pull request's base): findings the lists already had there are notices, and only "
-                   "what the change introduced fails --strict.")
+              help="A Git ref (a pull request's base): findings compared row by row with the lists there; what was "
+                   "already there, or lies only on lines the change did not touch, is a notice, and only what the "
+                   "change introduced fails --strict — annotated on the lines it added or modified.")
 @_CACHE_DIR
 @_reported
-def audit(lists: tuple[str, ...], strict: bool, allow_file: Path | None, as_json: bool, fix: bool, dry_run: bool,
-          github: bool, since: str | None, cache_dir: Path | None) -> None:
+def audit(lists: tuple[str, ...], strict: bool, allow_file: Path | None, as_json: bool, fix: bool, fix_only: str | None,
+          dry_run: bool, github: bool, since: str | None, cache_dir: Path | None) -> None:
     """Check LIST.md files (default: the bundled list) for wrong links, repeats, malformed rows and mojibake.
 
     Never touches the network: links are verified with the Semantic Scholar answers the cache holds.
     """
 
+    if github:  # the runner reads every line: only the annotations below may be workflow commands
+        click.get_current_context().meta[_INERT] = True
     if fix and not lists:
         raise click.UsageError("--fix rewrites list files: name them (the bundled list is not rewritten)")
     if fix and any(is_remote(given) for given in lists):
         raise click.UsageError("--fix rewrites list files: a list given by URL cannot be rewritten (clone it first)")
-    patterns = read_allow_file(allow_file) if allow_file else []
+    allow = read_allow_file(allow_file) if allow_file else AllowList()
     run = pipeline.audit_lists(lists, cache_dir, since)
     parsed, report = run.lists, run.report
-    if dry_run and not fix:
-        raise click.UsageError("--dry-run goes with --fix")
+    if (dry_run or fix_only) and not fix:
+        raise click.UsageError(f"{'--dry-run' if dry_run else '--fix-only'} goes with --fix")
     if fix:
-        _fix_lists(parsed, report, dry_run)
-    open_findings = unaccepted(report, patterns, run.baseline)
+        _fix_lists(parsed, report, dry_run, fix_only)
+    verdict = run.verdict(allow)
     if as_json:
         _echo(render_json(report), nl=False)
     else:
-        _echo(render_audit_text(report, open_findings), nl=False)
+        _echo(render_audit_text(report, verdict), nl=False)
     if github:
         paths = {item.name: path_in_repository(item.path) for item in parsed if not item.url}
-        for line in github_annotations(report, open_findings, paths):
+        for line in github_annotations(verdict, paths):
             click.echo(line)  # workflow commands on purpose; their values are escaped by github_annotations
         summary = os.environ.get("GITHUB_STEP_SUMMARY")
         if summary:
             with open(summary, "a", encoding="utf-8") as stream:
-                stream.write(github_summary(report, open_findings))
-    if strict and open_findings:
-        accepted_by = "the allow file" + (f" or present at {since}" if since else "")
-        _echo(f"audit failed: {len(open_findings)} findings not accepted by {accepted_by}", err=True)
+                stream.write(github_summary(report, verdict))
+    if strict and verdict.failures:
+        _echo(f"audit failed: {verdict_line(report, verdict)}", err=True)
         sys.exit(1)
 
 
-def _fix_lists(parsed: Sequence[ParsedList], report: AuditReport, dry_run: bool) -> None:
+def _fix_lists(parsed: Sequence[ParsedList], report: AuditReport, dry_run: bool, only: str | None) -> None:
     if not report.venue_updates and not any(check.status == "wrong" and check.correct_id for check in report.link_checks):
         _echo("nothing to fix: no verified wrong links with a known right id and no preprint known as published "
               "(run 'pa-graph build' with Semantic Scholar reachable first)", err=True)
         return
-    for path, changed, diff in fix_list_files(parsed, report.link_checks, report.venue_updates, write=not dry_run):
+    fixed = fix_list_files(parsed, report.link_checks, report.venue_updates, write=not dry_run,
+                           kinds=(only,) if only else FIX_KINDS)
+    if not fixed:
+        _echo(f"nothing to fix{f' of kind {only}' if only else ''}", err=True)
+    for done in fixed:
         if dry_run:
-            _echo(diff, nl=False)
+            _echo(done.diff, nl=False)
         else:
-            _echo(f"fixed {len(changed)} lines in {path}: {', '.join(map(str, changed))}", err=True)
+            words = {"links": "arXiv link", "venues": "venue"}
+            _echo(f"fixed {done.path}: " + "; ".join(
+                f"{counted(len(lines), words[kind])} (line{'s' if len(lines) > 1 else ''} {', '.join(map(str, lines))})"
+                for kind, lines in done.lines.items()), err=True)
 
 
 @main.command()

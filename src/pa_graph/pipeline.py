@@ -14,21 +14,32 @@ from typing import Any
 import networkx as nx
 from rdflib import Graph
 
-from pa_graph.analysis.audit import AuditReport, audit, flags_by_work, render_json, render_markdown
+from pa_graph.analysis.audit import (
+    AllowList,
+    AuditReport,
+    Baseline,
+    Verdict,
+    audit,
+    flags_by_work,
+    judge,
+    render_json,
+    render_markdown,
+)
 from pa_graph.analysis.gaps import GapReport, IgnoreList, analyse, has_citations, read_ignore_file
 from pa_graph.analysis.gaps.ignore import ignore_file_beside
 from pa_graph.analysis.gaps.missing import DEFAULT_MIN_LISTS, DEFAULT_TOP
 from pa_graph.analysis.gaps.report import CITATIONS_LIMIT, rdf_findings, report_files, view_suggestions
 from pa_graph.analysis.stats import graph_stats
-from pa_graph.errors import InvalidFormatError, ListInputError, PaGraphError
+from pa_graph.errors import InvalidFormatError, ListInputError, NoPapersError, PaGraphError
 from pa_graph.export.formats import FORMATS, render_format
 from pa_graph.export.html import DEFAULT_TOP_EXTERNAL, pyvis_network
 from pa_graph.export.rdf import DEFAULT_BASE_IRI, Triples, describe_dataset, to_rdf, to_triples, to_turtle
 from pa_graph.export.store import open_store
 from pa_graph.export.validate import ValidationReport, validate_graph
-from pa_graph.lists.diff import commit_of, path_in_repository, read_side
+from pa_graph.lists.diff import changed_lines, commit_of, git, path_in_repository
 from pa_graph.lists.fetch import ListFetcher, is_remote
-from pa_graph.lists.load import bundled_list, load_lists, read_any, read_peer
+from pa_graph.lists.load import bundled_list, load_lists, read_any, read_peer, without_papers
+from pa_graph.lists.read import parse_list_data
 from pa_graph.model import add_enrichment, build_model
 from pa_graph.outputs import replace_folder
 from pa_graph.records import Enrichment, ParsedList, Work
@@ -299,25 +310,38 @@ def build(paths: Sequence[str | Path] = (), options: BuildOptions = BuildOptions
 
 @dataclass(frozen=True)
 class AuditRun:
-    """An audit of lists: what was read, what was found, and the ids an earlier version already had."""
+    """An audit of lists: what was read, what was found, and (with ``since``) what the change is compared with."""
 
     lists: list[ParsedList]
     report: AuditReport
-    baseline: frozenset[str] = frozenset()  # finding ids of the lists at ``since`` (accepted like an allow file)
+    baseline: Baseline | None = None
+
+    def verdict(self, allow: AllowList | None = None) -> Verdict:
+        """How a check stands on each finding (see :func:`pa_graph.analysis.audit.judge`)."""
+        return judge(self.report, allow, self.baseline)
 
 
 def audit_lists(paths: Sequence[str | Path] = (), cache_dir: str | Path | None = None,
                 since: str | None = None) -> AuditRun:
     """The lists and their audit, never touching the network: links are verified with the answers the cache holds
-    (none when there is no cache yet). ``since`` (a Git ref): the findings the lists had at that commit form the
-    baseline — what a change did not introduce, the way linters baseline a legacy codebase."""
-    lists = load_lists(paths)
-    baseline: frozenset[str] = frozenset()
-    if since is not None:
-        earlier = [version for parsed in lists if not parsed.url
-                   and (version := _version_at(parsed.path, since)) is not None]
-        baseline = frozenset(finding.id for finding in _audited(earlier, cache_dir).findings)
-    return AuditRun(lists, _audited(lists, cache_dir), baseline)
+    (none when there is no cache yet). A list with no paper rows is a finding, not an error. ``since`` (a Git ref,
+    a pull request's base): the lists as that commit has them form the baseline, and the lines the change added or
+    modified are where its findings are told — what a change did not introduce does not fail, the way linters
+    check only what a diff added."""
+    lists = load_lists(paths, empty_ok=True)
+    report = _audited(lists, cache_dir)
+    if since is None:
+        return AuditRun(lists, report)
+    earlier: list[ParsedList] = []
+    changed: dict[str, frozenset[int] | None] = {}
+    for parsed in lists:
+        if parsed.url:
+            continue  # a list given by URL is not part of the change
+        version = _version_at(parsed.path, since)
+        changed[parsed.name] = None if version is None else changed_lines(version[1], parsed.path)
+        if version is not None:
+            earlier.append(version[0])
+    return AuditRun(lists, report, Baseline.of(since, _audited(earlier, cache_dir), changed))
 
 
 def _audited(lists: list[ParsedList], cache_dir: str | Path | None) -> AuditReport:
@@ -329,14 +353,21 @@ def _audited(lists: list[ParsedList], cache_dir: str | Path | None) -> AuditRepo
         return assemble_lists(lists, sources).audit
 
 
-def _version_at(path: Path, ref: str) -> ParsedList | None:
-    """The list file as commit ``ref`` has it; ``None`` when that commit has no such file, or no list in it. A ref
-    that names no commit is an error (:class:`~pa_graph.errors.ListInputError`)."""
+def _version_at(path: Path, ref: str) -> tuple[ParsedList, bytes] | None:
+    """The list file as commit ``ref`` has it, parsed and as bytes; ``None`` when that commit has no such file. A
+    ref that names no commit is an error (:class:`~pa_graph.errors.ListInputError`)."""
     commit = commit_of(ref, path.parent, str(path))
+    spec = f"git:{commit}:{path.name}"
     try:
-        return read_side(f"git:{commit}:{path.name}", cwd=path.parent)
+        data = git(["show", f"{commit}:./{path.name}"], path.parent, spec, binary=True)
     except ListInputError:
         return None
+    try:
+        parsed = parse_list_data(data, path.name, path, spec)
+    except NoPapersError as err:
+        parsed = without_papers(err)
+    parsed.url = spec
+    return parsed, data
 
 
 def _enrichment_record(enrichment: Enrichment | None) -> dict[str, Any]:

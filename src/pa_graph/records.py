@@ -3,18 +3,20 @@ what Semantic Scholar says about their works. Plain data, no I/O: importing them
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, TypeVar
 
-from pa_graph.text import is_author_label, label_key, slugify
+from pa_graph.text import is_author_label, label_key, normalize_title, short_hash, slugify
 
 #: How long work reports itself: ``progress(stage, done, total)`` (the CLI draws bars or plain lines).
 Progress = Callable[[str, int, int], None]
 
 __all__ = ["SourceName", "EnrichedFrom", "Mode", "LinkStatus", "DisagreementKind", "FindingLevel", "Note",
-           "NoteKind", "SourceRef", "Section", "ListRow", "Repair", "Finding", "ParsedList", "Work", "SourceRecord",
+           "NoteKind", "SourceRef", "Section", "ListRow", "Repair", "Instance",
+           "row_content", "line_content", "content_id", "Finding", "ParsedList", "Work", "SourceRecord",
            "CitationLink", "LinkCheck", "VenueUpdate", "SourceDisagreement", "Enrichment", "section_id", "Progress"]
 
 #: A bibliographic service pa-graph reads.
@@ -84,6 +86,11 @@ class ListRow:
     from_list_item: bool = False  # a bullet or numbered item, not a table row
     last_line: int | None = None  # the item's last line (an entry may run over several lines)
 
+    @property
+    def instance(self) -> Instance:
+        """This row as a finding's instance."""
+        return Instance(self.source, row_content(self.title, self.arxiv_id), self.last_line)
+
 
 @dataclass(frozen=True)
 class Repair:
@@ -95,15 +102,54 @@ class Repair:
 
 
 @dataclass(frozen=True)
+class Instance:
+    """One row (or line) a finding involves: where it is, and what it says. ``content`` identifies the row in
+    another version of the list wherever it moved, so a check compares findings row by row, not line by line;
+    ``last_line`` is the entry's last line when it runs over several."""
+
+    source: SourceRef
+    content: str
+    last_line: int | None = None
+
+    @property
+    def lines(self) -> range:
+        return range(self.source.line, (self.last_line or self.source.line) + 1)
+
+
+def row_content(title: str, arxiv_id: str | None) -> str:
+    """What identifies a paper row across versions of a list: its normalised title and the arXiv id it links (a
+    row moved, re-dated or given a code link is the same row; one with another title or link is another)."""
+    return f"{normalize_title(title)}|{re.sub(r'v[0-9]+$', '', arxiv_id or '')}"
+
+
+def line_content(text: str) -> str:
+    """What identifies a line that is no readable row across versions: its words, spacing and case aside."""
+    return " ".join(text.split()).casefold()
+
+
+def content_id(kind: str, text: str) -> str:
+    """A finding id built from content, readable and short: ``kind:first-words-HASH``."""
+    slug = slugify(text, max_words=6)
+    digest = short_hash(line_content(text), 6)
+    return f"{kind}:{slug}-{digest}" if slug else f"{kind}:{digest}"
+
+
+@dataclass(frozen=True)
 class Finding:
-    """Something a list maintainer should look at; ``id`` is stable across edits so it can be allow-listed.
-    A ``notice`` is worth knowing and never fails a check (a paper cross-listed under several sections)."""
+    """Something a list maintainer should look at. ``id`` is built from content (kind, arXiv id, normalised title),
+    never from a line number, so it is stable when lines move and can be allow-listed; ``instances`` are the rows
+    involved (none for a finding about a whole file). A ``notice`` is worth knowing and never fails a check (a paper
+    cross-listed under several sections)."""
 
     kind: str
     id: str
     message: str
-    sources: tuple[SourceRef, ...]
+    instances: tuple[Instance, ...]
     level: FindingLevel = "error"
+
+    @property
+    def sources(self) -> tuple[SourceRef, ...]:
+        return tuple(instance.source for instance in self.instances)
 
 
 NoteKind = Literal["untitled-table", "fetch", "no-papers"]

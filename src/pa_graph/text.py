@@ -30,8 +30,10 @@ __all__ = [
     "arxiv_base_id",
     "arxiv_year_month",
     "short_hash",
+    "counted",
     "markdown_text",
     "ARXIV_ID",
+    "impossible_arxiv_id",
     "DOI",
     "S2_PAPER_ID",
     "checked_iri",
@@ -56,6 +58,15 @@ def normalize_title(title: str) -> str:
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     text = _NON_ALNUM.sub(" ", text.casefold()).replace("_", " ")
     return " ".join(text.split())
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """A count with its noun in the right number.
+
+    >>> counted(1, "row"), counted(2, "row"), counted(1_200, "entry", "entries")
+    ('1 row', '2 rows', '1,200 entries')
+    """
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
 
 
 def slugify(text: str, max_words: int | None = None) -> str:
@@ -230,6 +241,46 @@ def arxiv_year_month(arxiv_id: str) -> tuple[int, int] | None:
     if not found:
         return None
     return 2000 + int(found.group(1)), int(found.group(2))
+
+
+_ARXIV_LINK_PATH = re.compile(r"arxiv\.org/(?:abs|pdf|html)/([^\s?#]+?)(?:\.pdf)?/?(?:[?#]|$)", re.IGNORECASE)
+_NEW_STYLE_ID = re.compile(r"(\d{2})(\d{2})\.(\d+)(?:v\d+)?")
+_OLD_STYLE_ID = re.compile(r"[a-z-]+(?:\.[A-Z]{2})?/(\d{2})(\d{2})\d{3}(?:v\d+)?")
+
+
+def impossible_arxiv_id(url: str, today: tuple[int, int]) -> tuple[str, str] | None:
+    """The id an arxiv.org paper link gives and why no paper can have it — ``None`` for a possible id or another
+    link. An id is ``YYMM.NNNN`` (April 2007 to December 2014) or ``YYMM.NNNNN`` (since January 2015), its month
+    1-12 and not after ``today`` (year, month); or ``archive/YYMMNNN`` (1991 to March 2007).
+
+    >>> impossible_arxiv_id("https://arxiv.org/abs/2401.1234", (2026, 12))
+    ('2401.1234', 'arXiv ids of 2401 have 5 digits after the dot')
+    >>> impossible_arxiv_id("https://arxiv.org/pdf/2413.01234v2.pdf", (2026, 12))
+    ('2413.01234v2', 'there is no month 13')
+    >>> impossible_arxiv_id("https://arxiv.org/abs/2401.01234", (2026, 12)) is None
+    True
+    """
+    found = _ARXIV_LINK_PATH.search(url)
+    if not found:
+        return None
+    written = found.group(1)
+    if old := _OLD_STYLE_ID.fullmatch(written):
+        month = int(old.group(2))
+        return None if 1 <= month <= 12 else (written, f"there is no month {month:02d}")
+    new = _NEW_STYLE_ID.fullmatch(written)
+    if not new:
+        return written, "it is not of the form YYMM.NNNNN"
+    year, month, digits = 2000 + int(new.group(1)), int(new.group(2)), len(new.group(3))
+    if not 1 <= month <= 12:
+        return written, f"there is no month {month:02d}"
+    if (year, month) > today:
+        return written, f"{year}-{month:02d} is after this month"
+    if (year, month) < (2007, 4):
+        return written, f"ids of the form YYMM.NNNN began in 2007-04, not {year}-{month:02d}"
+    expected = 4 if year < 2015 else 5
+    if digits != expected:
+        return written, f"arXiv ids of {new.group(1)}{new.group(2)} have {expected} digits after the dot"
+    return None
 
 
 #: An arXiv id by either published grammar (``2401.01234``, ``cs/0101001``), optional version suffix.

@@ -3,7 +3,7 @@
 Offline checks: arXiv ids shared by different works, arXiv ids whose year-month contradicts the listed date, rows
 repeated across sections, malformed rows, and repaired mojibake. With Semantic Scholar data (from a build, or the
 cache): links verified wrong — with the right id — and missing links, and works S2 cannot resolve. Findings carry a
-stable ``id`` (no line numbers where avoidable) so a list's CI can accept known ones in an allow file;
+stable ``id`` built from content, never from a line number, so a list's CI can accept known ones in an allow file and
 :func:`pa_graph.lists.write.fix_links` writes a list back with only its wrong links corrected.
 """
 
@@ -12,15 +12,39 @@ from __future__ import annotations
 import difflib
 import fnmatch
 import json
-from collections import defaultdict
+import re
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pa_graph.errors import AllowFileError
-from pa_graph.records import Enrichment, Finding, FindingLevel, LinkCheck, ParsedList, Repair, SourceRef, VenueUpdate, Work
-from pa_graph.text import arxiv_base_id, arxiv_year_month, label_key, markdown_text, parse_venue
+from pa_graph.records import (
+    Enrichment,
+    Finding,
+    FindingLevel,
+    Instance,
+    LinkCheck,
+    ListRow,
+    ParsedList,
+    Repair,
+    SourceRef,
+    VenueUpdate,
+    Work,
+    content_id,
+    line_content,
+)
+from pa_graph.text import (
+    arxiv_base_id,
+    arxiv_year_month,
+    counted,
+    impossible_arxiv_id,
+    label_key,
+    markdown_text,
+    parse_venue,
+)
 
 if TYPE_CHECKING:  # for annotations only: the module does not need it at run time
     import networkx as nx
@@ -34,7 +58,13 @@ __all__ = [
     "flags_by_work",
     "findings_of_json",
     "read_allow_file",
-    "unaccepted",
+    "AllowList",
+    "Baseline",
+    "Judged",
+    "Standing",
+    "Verdict",
+    "judge",
+    "verdict_line",
     "render_markdown",
     "render_json",
     "date_conflict",
@@ -58,9 +88,15 @@ class AuditReport:
         return dict(sorted(counts.items()))
 
 
-def audit(lists: Sequence[ParsedList], works: Sequence[Work], enrichment: Enrichment | None = None) -> AuditReport:
-    """All findings for the parsed lists and the works resolved from them, verified ones when S2 data is given."""
+def audit(lists: Sequence[ParsedList], works: Sequence[Work], enrichment: Enrichment | None = None,
+          today: tuple[int, int] | None = None) -> AuditReport:
+    """All findings for the parsed lists and the works resolved from them, verified ones when S2 data is given.
+    ``today`` (year, month; default the current month in UTC) bounds the arXiv ids that can exist."""
+    now = datetime.now(timezone.utc)
     findings = [
+        *(Finding("no-papers", f"no-papers:{parsed.name}", note.message, ()) for parsed in lists
+          for note in parsed.notes if note.kind == "no-papers"),
+        *_impossible_arxiv_ids(works, today or (now.year, now.month)),
         *_shared_arxiv_ids(works),
         *_date_conflicts(works),
         *_repeated_rows(works),
@@ -76,24 +112,27 @@ def audit(lists: Sequence[ParsedList], works: Sequence[Work], enrichment: Enrich
         checks = tuple(enrichment.link_checks)
         broken = {source for finding in findings if finding.kind == "broken-markdown" for source in finding.sources}
         # a row whose Markdown is broken is told so once: its link is not judged until the Markdown is mended
-        findings += [_link_finding(check) for check in checks if not broken & set(check.sources)]
         by_key = {work.key: work for work in works}
+        findings += [_link_finding(check, by_key[check.work_key].rows) for check in checks
+                     if not broken & set(check.sources)]
         findings += [
             Finding("s2-unresolved", f"s2-unresolved:{key}", f"{by_key[key].rows[0].source}: "
-                    f"{by_key[key].title!r}: {reason}", tuple(row.source for row in by_key[key].rows))
+                    f"{by_key[key].title!r}: {reason}", tuple(row.instance for row in by_key[key].rows))
             for key, reason in enrichment.unresolved.items()
         ]
         findings += [  # about a listed work (on its rows), or about a work the list's works cite (no row)
             Finding("source-disagreement", f"source-disagreement:{d.kind}:{d.work_key}",
                     f"{by_key[d.work_key].rows[0].source}: {d.message}" if d.work_key in by_key else d.message,
-                    tuple(row.source for row in by_key[d.work_key].rows) if d.work_key in by_key else ())
+                    tuple(row.instance for row in by_key[d.work_key].rows) if d.work_key in by_key else ())
             for d in enrichment.disagreements
         ]
         updates = tuple(update for update in _venue_updates(works, enrichment) if not broken & set(update.sources))
+        rows_of = {work.key: work.rows for work in works}
         findings += [Finding("venue-update", f"venue-update:{update.work_key}",
                              f"{update.sources[0]}: {update.title!r} is published: {update.venue}"
                              + (f" {update.year}" if update.year else "") + f" ({update.by}); the list gives it as a "
-                             "preprint", update.sources, "notice") for update in updates]
+                             "preprint", _instances(rows_of[update.work_key], update.sources), "notice")
+                     for update in updates]
         if enrichment.not_cached:
             asked = {"s2": "Semantic Scholar", "openalex": "OpenAlex"}.get(enrichment.source, "the sources")
             notes.append(f"{len(enrichment.not_cached)} works were not verified: {asked} was not asked "
@@ -113,17 +152,36 @@ def _venue_updates(works: Sequence[Work], enrichment: Enrichment) -> Iterable[Ve
                           tuple(row.source for row in work.rows), by)
 
 
-def _link_finding(check: LinkCheck) -> Finding:
+def _instances(rows: Iterable[ListRow], sources: Iterable[SourceRef]) -> tuple[Instance, ...]:
+    """The instances of the rows at these places."""
+    at = {row.source: row.instance for row in rows}
+    return tuple(at[source] for source in sources if source in at)
+
+
+def _link_finding(check: LinkCheck, rows: Sequence[ListRow]) -> Finding:
     where = check.sources[0]
+    instances = _instances(rows, check.sources)
     if check.status == "missing":
         return Finding("missing-arxiv-link", f"missing-arxiv-link:{check.work_key}",
                        f"{where}: {check.title!r} has no arXiv link; {check.by} gives arXiv {check.correct_id}",
-                       check.sources)
+                       instances)
     target = f"is {check.points_to!r}" if check.points_to else "is unknown"
     fix = f"the right id is {check.correct_id}" if check.correct_id else f"{check.by} gives no arXiv id for this work"
     return Finding("wrong-arxiv-link", f"wrong-arxiv-link:{check.listed_id}:{check.work_key}",
                    f"{where}: {check.title!r}: listed arXiv {check.listed_id} {target} on {check.by}; {fix}",
-                   check.sources)
+                   instances)
+
+
+def _impossible_arxiv_ids(works: Sequence[Work], today: tuple[int, int]) -> Iterable[Finding]:
+    """arXiv links whose id no paper can have — known without asking any source."""
+    for work in works:
+        for row in work.rows:
+            for link in row.links:
+                if (found := impossible_arxiv_id(link, today)) is not None:
+                    written, why = found
+                    yield Finding("malformed-arxiv-id", f"malformed-arxiv-id:{written}:{work.key}",
+                                  f"{row.source}: {row.title!r} links arXiv {written}, which cannot exist: {why}",
+                                  (row.instance,))
 
 
 def _shared_arxiv_ids(works: Sequence[Work]) -> Iterable[Finding]:
@@ -140,7 +198,7 @@ def _shared_arxiv_ids(works: Sequence[Work]) -> Iterable[Finding]:
             "shared-arxiv-id",
             f"shared-arxiv-id:{base}",
             f"arXiv {base} is linked from {len(sharing)} different works: {named}",
-            tuple(row.source for row in rows),
+            tuple(row.instance for row in rows),
         )
 
 
@@ -181,7 +239,7 @@ def _date_conflicts(works: Sequence[Work]) -> Iterable[Finding]:
                 "arxiv-date-conflict",
                 f"arxiv-date-conflict:{rows[0].arxiv_id}:{work.key}",
                 f"{rows[0].source}: {rows[0].title!r}: {reason} (the link likely points to another paper)",
-                tuple(row.source for row in rows),
+                tuple(row.instance for row in rows),
             )
 
 
@@ -200,7 +258,7 @@ def _repeated_rows(works: Sequence[Work]) -> Iterable[Finding]:
             f"repeated-row:{work.key}",
             f"{work.title!r} is listed {len(work.rows)} times"
             + (" (cross-listed, once a section)" if cross_listed else "") + f": {places}",
-            tuple(row.source for row in work.rows),
+            tuple(row.instance for row in work.rows),
             "notice" if cross_listed else "error",
         )
 
@@ -213,44 +271,164 @@ def _mojibake(repair: Repair) -> Finding:
             changes.append(f"{repair.before[start:end]!r} → {repair.after[new_start:new_end]!r}")
     return Finding(
         "mojibake",
-        f"mojibake:{repair.source}",
+        content_id("mojibake", repair.after),
         f"{repair.source}: repaired mojibake (UTF-8 read as Mac Roman): {', '.join(changes)}",
-        (repair.source,),
+        (Instance(repair.source, line_content(repair.before)),),
     )
 
 
 MAX_ALLOW_FILE_BYTES = 1_000_000
+#: An id of the form pa-graph wrote before ids were built from content: ``malformed-row:README.md:80``.
+_LINE_NUMBER_ID = re.compile(r"(malformed-row|mojibake):(.+):(\d+)")
 
 
-def read_allow_file(path: str | Path) -> list[str]:
-    """Accepted finding ids or glob patterns, one a line; ``#`` starts a comment. At most 1 MB is read."""
+@dataclass(frozen=True)
+class AllowList:
+    """What a list's allow file accepts: finding ids or glob patterns; ``places`` are ids of the old form with a line
+    number, still honoured for the finding on that line; ``notes`` say what a maintainer should know about the file."""
+
+    patterns: tuple[str, ...] = ()
+    places: tuple[SourceRef, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    def accepts(self, finding: Finding) -> bool:
+        return (any(fnmatch.fnmatchcase(finding.id, pattern) for pattern in self.patterns)
+                or any(source in self.places for source in finding.sources))
+
+
+def read_allow_file(path: str | Path) -> AllowList:
+    """Accepted finding ids or glob patterns, one a line; ``#`` starts a comment. At most 1 MB is read. A missing
+    file accepts nothing (a repository's first pull request has none yet); an unreadable one is an error."""
     try:
         with open(path, "rb") as stream:
             data = stream.read(MAX_ALLOW_FILE_BYTES + 1)
         text = data.decode("utf-8")
+    except FileNotFoundError:
+        return AllowList(notes=(f"{path}: no allow file yet, so no finding is accepted (list accepted ids there, one "
+                                "a line)",))
     except (OSError, UnicodeDecodeError) as err:
         raise AllowFileError(f"{path}: cannot read the allow file ({err})") from err
     if len(data) > MAX_ALLOW_FILE_BYTES:
         raise AllowFileError(f"{path}: the allow file is larger than {MAX_ALLOW_FILE_BYTES:,} bytes")
-    patterns = []
-    for line in text.splitlines():
+    patterns, places, old = [], [], []
+    for number, line in enumerate(text.splitlines(), 1):
         entry = line.split("#", 1)[0].strip()
-        if entry:
+        if (found := _LINE_NUMBER_ID.fullmatch(entry)) is not None:
+            places.append(SourceRef(found.group(2), int(found.group(3))))
+            old.append(f"{number}")
+        elif entry:
             patterns.append(entry)
-    return patterns
+    notes = () if not old else (
+        f"{path}: {counted(len(old), 'id')} with a line number (line {', '.join(old[:5])}"
+        f"{', …' if len(old) > 5 else ''}): each still accepts the finding on that line, but ids are now built from "
+        "the row's content and stay the same when lines move: write the id that audit.json or `pa-graph audit` "
+        "gives, such as malformed-row:first-words-1a2b3c",)
+    return AllowList(tuple(patterns), tuple(places), notes)
 
 
-def unaccepted(report: AuditReport, patterns: Sequence[str], baseline: Iterable[str] = ()) -> list[Finding]:
-    """The errors no allow pattern accepts and the baseline (the ids of what an earlier version already had)
-    does not hold; notices are never among them.
+@dataclass(frozen=True)
+class Baseline:
+    """What a change is compared with (a pull request's base, ``--since REF``): the errors the lists had at ``ref``,
+    each as the multiset of its instances' contents, and the lines of each list the change added or modified
+    (``None``: the whole list is new)."""
 
-    >>> report = AuditReport((Finding("mojibake", "mojibake:a.md:3", "", ()), Finding("x", "x:1", "", ())), ())
-    >>> [f.id for f in unaccepted(report, ["mojibake:*"])], unaccepted(report, [], baseline=["mojibake:a.md:3", "x:1"])
-    (['x:1'], [])
+    ref: str
+    errors: Mapping[str, Counter[str]]
+    changed: Mapping[str, frozenset[int] | None]
+
+    @classmethod
+    def of(cls, ref: str, earlier: AuditReport, changed: Mapping[str, frozenset[int] | None]) -> Baseline:
+        errors: dict[str, Counter[str]] = {}
+        for finding in earlier.findings:
+            if finding.level == "error":
+                errors.setdefault(finding.id, Counter()).update(instance.content for instance in finding.instances)
+        return cls(ref, errors, changed)
+
+    def touched(self, instance: Instance) -> int | None:
+        """The first line of this instance the change added or modified, or ``None``."""
+        changed = self.changed.get(instance.source.file, frozenset())
+        if changed is None:
+            return instance.source.line
+        return next((line for line in instance.lines if line in changed), None)
+
+
+#: How a check stands on a finding: ``error`` fails it; ``accepted`` by the allow file; ``already`` at the base
+#: (``--since``); ``untouched``: new, but only on lines the change did not touch; ``notice``: never fails.
+Standing = Literal["error", "accepted", "already", "untouched", "notice"]
+
+
+@dataclass(frozen=True)
+class Judged:
+    """A finding and how the check stands on it; ``where`` is where its annotation goes (for an error found with a
+    baseline, the lines the change added or modified that carry its new instances)."""
+
+    finding: Finding
+    standing: Standing
+    where: tuple[SourceRef, ...]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A check's verdict on an audit: every finding judged, in the report's order."""
+
+    judged: tuple[Judged, ...]
+    since: str | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def failures(self) -> list[Judged]:
+        return [judged for judged in self.judged if judged.standing == "error"]
+
+    def counts(self) -> dict[Standing, int]:
+        return dict(Counter(judged.standing for judged in self.judged))
+
+
+def judge(report: AuditReport, allow: AllowList | None = None, baseline: Baseline | None = None) -> Verdict:
+    """How a check stands on each finding. Without a baseline every error the allow file does not accept fails.
+    With one, findings are compared instance by instance: an error whose instances all existed at the base is
+    ``already``; a new instance (a fourth copy of a row, another work on a shared arXiv id) fails on the line the
+    change gave it; a new one on lines the change did not touch (a heading renamed) is ``untouched``.
+
+    >>> row = lambda line, text: Instance(SourceRef("a.md", line), text)
+    >>> base = AuditReport((Finding("repeated-row", "repeated-row:x", "", (row(3, "x"), row(9, "x"))),), ())
+    >>> head = AuditReport((Finding("repeated-row", "repeated-row:x", "", (row(3, "x"), row(5, "x"), row(10, "x"))),), ())
+    >>> verdict = judge(head, baseline=Baseline.of("main", base, {"a.md": frozenset({5})}))
+    >>> [(j.standing, [s.line for s in j.where]) for j in verdict.judged]
+    [('error', [5])]
     """
-    known = set(baseline)
-    return [f for f in report.findings if f.level == "error" and f.id not in known
-            and not any(fnmatch.fnmatchcase(f.id, pattern) for pattern in patterns)]
+    allow = allow or AllowList()
+    judged = []
+    for finding in report.findings:
+        where = finding.sources[:1]
+        if finding.level == "notice":
+            judged.append(Judged(finding, "notice", where))
+        elif allow.accepts(finding):
+            judged.append(Judged(finding, "accepted", where))
+        elif baseline is None:
+            judged.append(Judged(finding, "error", where))
+        else:
+            judged.append(_against(finding, baseline))
+    return Verdict(tuple(judged), baseline.ref if baseline else None, allow.notes)
+
+
+def _against(finding: Finding, baseline: Baseline) -> Judged:
+    if not finding.instances:  # about a whole file: new or not
+        return Judged(finding, "already" if finding.id in baseline.errors else "error", ())
+    left = Counter(baseline.errors.get(finding.id, Counter()))
+    new = []
+    # rows the change did not touch match the base's rows first, so a new copy is the one the change wrote
+    for instance in sorted(finding.instances, key=lambda instance: baseline.touched(instance) is not None):
+        if left[instance.content] > 0:
+            left[instance.content] -= 1
+        else:
+            new.append(instance)
+    if not new:
+        return Judged(finding, "already", finding.sources[:1])
+    lines = [SourceRef(instance.source.file, line) for instance in new
+             if (line := baseline.touched(instance)) is not None]
+    if not lines:
+        return Judged(finding, "untouched", finding.sources[:1])
+    return Judged(finding, "error", tuple(sorted(set(lines))))
 
 
 _TITLES = {
@@ -303,19 +481,45 @@ def render_markdown(report: AuditReport, paths: Mapping[str, str] | None = None)
     return "\n".join(lines) + "\n"
 
 
-def render_text(report: AuditReport, open_findings: Sequence[Finding]) -> str:
-    """What ``pa-graph audit`` prints: each finding (marked when the allow file accepts it), the notes, counts."""
-    lines = [f"{f.kind}: {f.message} [{f.id}]" + ("" if f in open_findings else " (notice)" if f.level == "notice"
-                                                  else " (accepted)") for f in report.findings]
-    lines += [f"note: {note}" for note in report.notes]
-    lines.append(f"{len(report.findings)} findings, {len(report.findings) - len(open_findings)} accepted")
+def _standing_words(judged: Judged, since: str | None) -> str:
+    return {"error": "", "accepted": " (accepted by the allow file)", "already": f" (already at {since})",
+            "untouched": " (notice: new, but only on lines this change did not touch)",
+            "notice": " (notice)"}[judged.standing]
+
+
+def verdict_line(report: AuditReport, verdict: Verdict) -> str:
+    """``12 findings: 1 error, 2 accepted by the allow file, 8 already at main, 1 notice``."""
+    counts = verdict.counts()
+    parts = [counted(counts.get("error", 0), "error")]
+    if counts.get("accepted"):
+        parts.append(f"{counts['accepted']:,} accepted by the allow file")
+    if counts.get("already"):
+        parts.append(f"{counts['already']:,} already at {verdict.since}")
+    notices = counts.get("notice", 0) + counts.get("untouched", 0)
+    if notices:
+        parts.append(counted(notices, "notice"))
+    return f"{counted(len(report.findings), 'finding')}: {', '.join(parts)}"
+
+
+def render_text(report: AuditReport, verdict: Verdict) -> str:
+    """What ``pa-graph audit`` prints: each finding with how the check stands on it, the notes, the counts."""
+    lines = [f"{j.finding.kind}: {j.finding.message} [{j.finding.id}]{_standing_words(j, verdict.since)}"
+             for j in verdict.judged]
+    lines += [f"note: {note}" for note in (*report.notes, *verdict.notes)]
+    lines.append(verdict_line(report, verdict))
     return "".join(line + "\n" for line in lines)
 
 
 def render_json(report: AuditReport) -> str:
-    """The audit as JSON (``audit.json``): counts, findings with their sources, notes."""
+    """The audit as JSON (``audit.json``): counts, findings with their sources and instances, notes."""
+    def finding(item: Finding) -> dict[str, Any]:
+        return {"kind": item.kind, "id": item.id, "message": item.message, "level": item.level,
+                "sources": [asdict(source) for source in item.sources],
+                "instances": [{"file": i.source.file, "line": i.source.line, "content": i.content}
+                              for i in item.instances]}
+
     return json.dumps(
-        {"counts": report.counts(), "findings": [asdict(finding) for finding in report.findings],
+        {"counts": report.counts(), "findings": [finding(item) for item in report.findings],
          "link_fixes": [asdict(check) for check in report.link_checks if check.status == "wrong" and check.correct_id],
          "notes": list(report.notes)},
         ensure_ascii=False,
@@ -329,30 +533,34 @@ def _workflow_escape(text: str, property_value: bool = False) -> str:
     return text.replace(":", "%3A").replace(",", "%2C") if property_value else text
 
 
-def github_annotations(report: AuditReport, open_findings: Sequence[Finding], paths: dict[str, str]) -> list[str]:
-    """One ``::error`` workflow command per finding the allow file does not accept, on the list line it names
-    (``paths``: list name → its path in the repository); accepted findings are ``::notice``s."""
+def github_annotations(verdict: Verdict, paths: Mapping[str, str]) -> list[str]:
+    """One workflow command per finding, on the list line it names (``paths``: list name → its path in the
+    repository): ``::error`` where the check fails — with a baseline, on each line the change added or modified that
+    carries the finding's new instances — and ``::notice`` for the rest. A finding about a whole file has no line."""
     lines = []
-    for finding in report.findings:
-        level = "error" if finding in open_findings else "notice"
-        source = next((s for s in finding.sources if s.file in paths), None)
-        where = f" file={_workflow_escape(paths[source.file], True)},line={source.line}," if source else " "
-        lines.append(f"::{level}{where}title={_workflow_escape(finding.kind, True)}::"
-                     f"{_workflow_escape(finding.message)} [{_workflow_escape(finding.id)}]")
+    for judged in verdict.judged:
+        level = "error" if judged.standing == "error" else "notice"
+        finding = judged.finding
+        words = _standing_words(judged, verdict.since)
+        places: list[SourceRef | None] = [source for source in judged.where if source.file in paths] or [None]
+        for source in places:
+            where = f" file={_workflow_escape(paths[source.file], True)},line={source.line}," if source else " "
+            lines.append(f"::{level}{where}title={_workflow_escape(finding.kind, True)}::"
+                         f"{_workflow_escape(finding.message + words)} [{_workflow_escape(finding.id)}]")
     return lines
 
 
-def github_summary(report: AuditReport, open_findings: Sequence[Finding], shown: int = 10) -> str:
-    """The job summary: counts by kind, then the first findings not accepted."""
-    lines = ["## pa-graph audit", "", f"{len(report.findings)} findings, "
-             f"{len(report.findings) - len(open_findings)} accepted by the allow file.", "",
+def github_summary(report: AuditReport, verdict: Verdict, shown: int = 10) -> str:
+    """The job summary: counts by kind, then the first findings that fail the check."""
+    lines = ["## pa-graph audit", "", markdown_text(verdict_line(report, verdict)) + ".", "",
              "| kind | findings |", "|---|---|"]
     lines += [f"| {kind} | {count} |" for kind, count in report.counts().items()]
-    if open_findings:
-        lines += ["", f"Not accepted ({len(open_findings)}):", ""]
-        lines += [f"- `{finding.id}`: {markdown_text(finding.message)}" for finding in open_findings[:shown]]
-        if len(open_findings) > shown:
-            lines.append(f"- … and {len(open_findings) - shown} more (see the annotations)")
+    failures = verdict.failures
+    if failures:
+        lines += ["", f"Failing the check ({len(failures)}):", ""]
+        lines += [f"- `{j.finding.id}`: {markdown_text(j.finding.message)}" for j in failures[:shown]]
+        if len(failures) > shown:
+            lines.append(f"- … and {len(failures) - shown} more (see the annotations)")
     return "\n".join(lines) + "\n"
 
 
@@ -385,8 +593,8 @@ def findings_of_json(document: dict[str, Any]) -> list[Finding]:
     found = []
     for item in document.get("findings") or []:
         if isinstance(item, dict) and isinstance(item.get("message"), str):
-            sources = tuple(SourceRef(str(s.get("file")), int(s.get("line", 0))) for s in item.get("sources") or []
-                            if isinstance(s, dict))
+            instances = tuple(Instance(SourceRef(str(s.get("file")), int(s.get("line", 0))), str(s.get("content", "")))
+                              for s in item.get("instances") or item.get("sources") or [] if isinstance(s, dict))
             level: FindingLevel = "notice" if item.get("level") == "notice" else "error"
-            found.append(Finding(str(item.get("kind")), str(item.get("id")), item["message"], sources, level))
+            found.append(Finding(str(item.get("kind")), str(item.get("id")), item["message"], instances, level))
     return found

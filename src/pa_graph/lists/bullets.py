@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from markdown_it.token import Token
 
-from pa_graph.records import Finding, ListRow, ParsedList, Section, SourceRef
+from pa_graph.records import Finding, Instance, ListRow, ParsedList, Section, SourceRef, content_id, line_content
 from pa_graph.text import (
     arxiv_id_from_url,
     arxiv_year_month,
@@ -284,9 +284,9 @@ def _row(item: _Item, section: Section, parsed: ParsedList) -> ListRow | None:
     if title_link and not is_paper_link(title_link) and not paper_links:
         return None
     if not title:
-        parsed.malformed.append(Finding("malformed-row", f"malformed-row:{source}",
+        parsed.malformed.append(Finding("malformed-row", content_id("malformed-row", inline.text),
                                         f"{source}: list item with a paper link but no title I can read; skipped",
-                                        (source,)))
+                                        (Instance(source, line_content(inline.text)),)))
         return None
     links = tuple(dict.fromkeys([*paper_links, *(href for href, _ in inline.links if href not in paper_links)]))
     arxiv_ids = [found for found in map(arxiv_id_from_url, paper_links) if found]
@@ -360,9 +360,9 @@ def _read(items: list[_Item], section: Section, parsed: ParsedList, under_news: 
             _skip_all(item.children, kind, parsed)
         if kind == "no link" and _looks_like_a_paper(inline):
             source = SourceRef(parsed.name, item.line)
-            parsed.malformed.append(Finding("malformed-row", f"malformed-row:{source}",
+            parsed.malformed.append(Finding("malformed-row", content_id("malformed-row", inline.text),
                                             f"{source}: list item looks like a paper but has no paper link; skipped",
-                                            (source,)))
+                                            (Instance(source, line_content(inline.text)),)))
         else:
             parsed.skipped.append((kind, SourceRef(parsed.name, item.line)))
 

@@ -10,7 +10,9 @@ a list file, a URL, or ``git:REF[:PATH]`` read from the current repository with 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -26,7 +28,8 @@ from pa_graph.text import loads_bounded
 from pa_graph.text import markdown_text as cell
 
 __all__ = ["path_in_repository", "Change", "ListDiff", "diff_lists", "read_side", "render_markdown", "render_json",
-           "gap_changes", "read_gaps_json", "git", "commit_of"]
+           "gap_changes", "read_gaps_json", "git", "commit_of",
+           "changed_lines"]
 
 _GIT_TIMEOUT = 30
 
@@ -109,8 +112,27 @@ def commit_of(ref: str, cwd: str | Path, spec: str) -> str:
     return commit
 
 
-def git(arguments: list[str], cwd: str | Path, spec: str, binary: bool = False, stdin: bytes | None = None) -> Any:
-    """Run git in ``cwd`` (bounded); a failure is a :class:`ListInputError` naming ``spec`` and git's message."""
+def changed_lines(old: bytes, new: Path) -> frozenset[int]:
+    """The lines of the file ``new`` that ``git diff`` counts as added or modified against the text ``old``."""
+    with tempfile.TemporaryDirectory(prefix="pa-graph-") as folder:
+        before = Path(folder) / "before"
+        before.write_bytes(old)
+        patch = git(["-c", "core.quotePath=false", "diff", "--no-index", "--no-ext-diff", "--no-textconv",
+                     "--no-color", "--unified=0", "--", str(before), str(new.resolve())], folder, str(new), ok=(0, 1))
+    lines: set[int] = set()
+    for hunk in _HUNK.finditer(patch):
+        start, count = int(hunk.group(1)), int(hunk.group(2) or 1)
+        lines.update(range(start, start + count))
+    return frozenset(lines)
+
+
+_HUNK = re.compile(r"^@@ -\S+ \+(\d+)(?:,(\d+))? @@", re.MULTILINE)
+
+
+def git(arguments: list[str], cwd: str | Path, spec: str, binary: bool = False, stdin: bytes | None = None,
+        ok: tuple[int, ...] = (0,)) -> Any:
+    """Run git in ``cwd`` (bounded); a failure (an exit code not in ``ok``) is a :class:`ListInputError` naming
+    ``spec`` and git's message."""
     try:
         done = subprocess.run(["git", *arguments], cwd=cwd, capture_output=True, timeout=_GIT_TIMEOUT, check=False,
                               input=stdin)
@@ -118,7 +140,7 @@ def git(arguments: list[str], cwd: str | Path, spec: str, binary: bool = False, 
         raise ListInputError(f"{spec}: git is not installed") from err
     except subprocess.TimeoutExpired as err:
         raise ListInputError(f"{spec}: git did not answer within {_GIT_TIMEOUT} s") from err
-    if done.returncode != 0:
+    if done.returncode not in ok:
         message = done.stderr.decode("utf-8", "replace").strip().splitlines()
         raise ListInputError(f"{spec}: {message[-1] if message else 'git failed'}")
     return done.stdout if binary else done.stdout.decode("utf-8", "replace")

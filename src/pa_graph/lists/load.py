@@ -12,7 +12,7 @@ from pa_graph.lists.read import parse_list_data, read_list
 from pa_graph.records import Note, ParsedList
 from pa_graph.sources.response_cache import ResponseCache, cache_dir_from
 
-__all__ = ["BUNDLED_LIST", "bundled_list", "load_lists", "read_any", "read_peer"]
+__all__ = ["BUNDLED_LIST", "bundled_list", "load_lists", "read_any", "read_peer", "without_papers"]
 
 BUNDLED_LIST = "awesome-personalized-alignment.md"
 
@@ -22,11 +22,14 @@ def bundled_list() -> Path:
     return Path(str(resources.files("pa_graph") / "data" / BUNDLED_LIST))
 
 
-def load_lists(paths: Sequence[str | Path] = (), fetcher: ListFetcher | None = None) -> list[ParsedList]:
+def load_lists(paths: Sequence[str | Path] = (), fetcher: ListFetcher | None = None,
+               empty_ok: bool = False) -> list[ParsedList]:
     """Parse each list (the bundled list when none is given): a file, an http(s) URL, a GitHub ``blob/`` URL or
     ``github:owner/repo[@ref][:path]`` (fetched through ``fetcher``, by default one on the default cache). Names
-    must differ, since sources cite them."""
-    parsed = [read_any(path, fetcher) for path in (paths or [bundled_list()])]
+    must differ, since sources cite them. A list with no paper rows is refused, or with ``empty_ok`` kept empty
+    with a ``no-papers`` note (an audit reports it as a finding)."""
+    read = read_peer if empty_ok else read_any
+    parsed = [read(path, fetcher) for path in (paths or [bundled_list()])]
     seen: dict[str, str] = {}
     for item in parsed:
         where = item.url or str(item.path)
@@ -57,4 +60,9 @@ def read_peer(given: str | Path, fetcher: ListFetcher | None = None) -> ParsedLi
     try:
         return read_any(given, fetcher)
     except NoPapersError as err:
-        return ParsedList(err.path, err.name, "", notes=[Note("no-papers", str(err))])
+        return without_papers(err)
+
+
+def without_papers(err: NoPapersError) -> ParsedList:
+    """The list ``err`` refused, kept empty with a ``no-papers`` note."""
+    return ParsedList(err.path, err.name, "", notes=[Note("no-papers", str(err))])

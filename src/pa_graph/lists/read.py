@@ -22,10 +22,11 @@ from markdown_it.token import Token
 from pa_graph.errors import ListInputError, NoPapersError
 from pa_graph.lists.bullets import is_paper_link, read_list_items
 from pa_graph.lists.repair import repair_line
-from pa_graph.records import Finding, ListRow, Note, ParsedList, Repair, Section, SourceRef
+from pa_graph.records import Finding, Instance, ListRow, Note, ParsedList, Repair, Section, SourceRef, content_id, line_content
 from pa_graph.text import (
     arxiv_id_from_url,
     arxiv_year_month,
+    counted,
     is_missing_value,
     parse_venue,
     parse_year_month,
@@ -186,12 +187,13 @@ def list_summary(parsed: ParsedList) -> str:
     """One line on what a list gave: "143 paper entries (12 table rows, 131 list items); skipped 25 list items (20 table
     of contents, 5 news); 2 could not be read (see the warnings)"."""
     items = sum(1 for row in parsed.rows if row.from_list_item)
-    parts = [f"{len(parsed.rows)} paper entries ({len(parsed.rows) - items} table rows, {items} list items)"]
+    parts = [f"{counted(len(parsed.rows), 'paper entry', 'paper entries')} ({counted(len(parsed.rows) - items, 'table row')}, "
+             f"{counted(items, 'list item')})"]
     if parsed.skipped:
         kinds = ", ".join(f"{n} {kind}" for kind, n in parsed.skipped_counts().items())
-        parts.append(f"skipped {len(parsed.skipped)} list items ({kinds})")
+        parts.append(f"skipped {counted(len(parsed.skipped), 'list item')} ({kinds})")
     if parsed.malformed:
-        parts.append(f"{len(parsed.malformed)} rows or items with problems (see the warnings)")
+        parts.append(f"{counted(len(parsed.malformed), 'row or item', 'rows or items')} with problems (see the warnings)")
     return "; ".join(parts)
 
 
@@ -201,13 +203,13 @@ def describe_found(parsed: ParsedList) -> str:
     parts = []
     tables = sum(1 for note in parsed.notes if note.kind == "untitled-table")
     if tables:
-        parts.append(f"{tables} table{'s' if tables > 1 else ''} without a title column")
+        parts.append(f"{counted(tables, 'table')} without a title column")
     if parsed.skipped:
         kinds = ", ".join(f"{n} {kind}" for kind, n in parsed.skipped_counts().items())
-        parts.append(f"{len(parsed.skipped)} list items, none with a paper link ({kinds})")
+        parts.append(f"{counted(len(parsed.skipped), 'list item')}, none with a paper link ({kinds})")
     unreadable = len(parsed.malformed)
     if unreadable:
-        parts.append(f"{unreadable} rows or items that could not be read")
+        parts.append(f"{counted(unreadable, 'row or item', 'rows or items')} that could not be read")
     return "; ".join(parts) or "no Markdown table with a title column and no list item with a paper link"
 
 
@@ -293,14 +295,14 @@ def _mend_broken_links(parsed: ParsedList, lines: list[str]) -> None:
         if not problems:
             continue
         title = row.title.split("](")[0].lstrip("[").strip() or row.title if "](" in row.title else row.title
+        written = next((url for _, (_, _, url) in problems if url and is_paper_link(url)), None)
+        if written and row.arxiv_id is None and not any(is_paper_link(link) for link in row.links):
+            parsed.rows[position] = row = replace(row, title=title, links=(written, *row.links),
+                                                  arxiv_id=arxiv_id_from_url(written))
         parsed.malformed.append(Finding(
             "broken-markdown", f"broken-markdown:link:{slugify(title, 12)}",
             "; ".join(f"{SourceRef(parsed.name, number)}: {what}" for number, (_, what, _url) in problems),
-            (row.source,)))
-        written = next((url for _, (_, _, url) in problems if url and is_paper_link(url)), None)
-        if written and row.arxiv_id is None and not any(is_paper_link(link) for link in row.links):
-            parsed.rows[position] = replace(row, title=title, links=(written, *row.links),
-                                            arxiv_id=arxiv_id_from_url(written))
+            (row.instance,)))
 
 
 def _html_text(fragment: str) -> str:
@@ -510,17 +512,18 @@ def _read_row(
         return cells[position]
 
     title = cell("title").text
+    written_cells = " | ".join(cell.text for cell in cells)
+    instance = Instance(source, line_content(written_cells))
     if not title:
-        parsed.malformed.append(
-            Finding("malformed-row", f"malformed-row:{source}", f"{source}: row has no paper title; skipped", (source,))
-        )
+        parsed.malformed.append(Finding("malformed-row", content_id("malformed-row", written_cells),
+                                        f"{source}: row has no paper title; skipped", (instance,)))
         return None
     problems = []
     if written != width:
         what = "extra cells ignored" if written > width else "missing cells read as empty"
         parsed.malformed.append(Finding("broken-markdown", f"broken-markdown:cells:{slugify(title, 12)}",
                                         f"{source}: the row has {written} cells but the header has {width} ({what})",
-                                        (source,)))
+                                        (instance,)))
     year_text = cell("year").text
     year, month = parse_year_month(year_text)
     if year is None and not is_missing_value(year_text):
@@ -530,7 +533,7 @@ def _read_row(
         year, month = parse_year_month(venue_text)
     if problems:
         parsed.malformed.append(
-            Finding("malformed-row", f"malformed-row:{slugify(title, 12)}", f"{source}: {'; '.join(problems)}", (source,))
+            Finding("malformed-row", f"malformed-row:{slugify(title, 12)}", f"{source}: {'; '.join(problems)}", (instance,))
         )
     links = tuple(link for position in _link_order(roles, len(cells)) for link in cells[position].links)
     arxiv_ids = [found for found in map(arxiv_id_from_url, links) if found]

@@ -27,7 +27,7 @@ from pa_graph.resolve import same_title
 from pa_graph.text import ARXIV_ID, label_key, markdown_text
 
 __all__ = ["DEFAULT_HEADER", "NewEntry", "table_row", "list_entry", "Addable", "Insertion", "ApplyPlan", "plan_apply",
-           "write_apply", "fix_links", "fix_venues", "fix_list_files"]
+           "write_apply", "fix_links", "fix_venues", "fix_list_files", "FixedFile", "FIX_KINDS"]
 
 
 #: The layout of a row when the section's own layout is unknown (the bundled list's).
@@ -326,12 +326,26 @@ def _venue_in_cell(lines: list[str], index: int, venue: str) -> str | None:
     return "|".join(cells)
 
 
+#: What ``audit --fix`` can write: verified arXiv links, venues of preprints known as published.
+FIX_KINDS = ("links", "venues")
+
+
+@dataclass(frozen=True)
+class FixedFile:
+    """A list file ``audit --fix`` changed: the lines it changed for each kind, and the change as a unified diff."""
+
+    path: Path
+    lines: dict[str, list[int]]
+    diff: str
+
+
 def fix_list_files(parsed: Sequence[ParsedList], link_checks: Sequence[LinkCheck],
-                   venue_updates: Sequence[VenueUpdate] = (), write: bool = True) -> list[tuple[Path, list[int], str]]:
-    """``audit --fix``: write the verified right arXiv ids, and the venues of preprints a source knows as
-    published, into each list file read from disk — only if it still holds the bytes that were audited
-    (:class:`~pa_graph.errors.ListChangedError` otherwise), atomically and through a symbolic link. Returns each
-    changed file with its changed lines and the change as a unified diff; ``write=False`` changes nothing."""
+                   venue_updates: Sequence[VenueUpdate] = (), write: bool = True,
+                   kinds: Sequence[str] = FIX_KINDS) -> list[FixedFile]:
+    """``audit --fix``: write the verified right arXiv ids (kind ``links``), and the venues of preprints a source
+    knows as published (``venues``), into each list file read from disk — only if it still holds the bytes that
+    were audited (:class:`~pa_graph.errors.ListChangedError` otherwise), atomically and through a symbolic link.
+    ``write=False`` changes nothing."""
     fixed = []
     for item in parsed:
         if item.url:
@@ -339,14 +353,16 @@ def fix_list_files(parsed: Sequence[ParsedList], link_checks: Sequence[LinkCheck
         original = read_list_bytes(item.path)
         if hashlib.sha256(original).hexdigest() != item.sha256:
             raise ListChangedError(f"{item.path}: changed since it was audited; nothing was written (run again)")
-        data, relinked = fix_links(original, item.name, link_checks)
-        data, placed = fix_venues(data, item.name, venue_updates)
-        changed = sorted(set(relinked) | set(placed))
-        if changed:
+        data, lines = original, {}
+        if "links" in kinds:
+            data, lines["links"] = fix_links(data, item.name, link_checks)
+        if "venues" in kinds:
+            data, lines["venues"] = fix_venues(data, item.name, venue_updates)
+        if any(lines.values()):
             diff = "".join(difflib.unified_diff(original.decode("utf-8-sig").splitlines(keepends=True),
                                                 data.decode("utf-8-sig").splitlines(keepends=True),
                                                 f"a/{item.path.name}", f"b/{item.path.name}"))
             if write:
                 replace_list_file(item.path, original, data)
-            fixed.append((item.path, changed, diff))
+            fixed.append(FixedFile(item.path, {kind: sorted(found) for kind, found in lines.items() if found}, diff))
     return fixed
