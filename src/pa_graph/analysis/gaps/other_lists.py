@@ -26,7 +26,7 @@ from pa_graph.analysis.gaps.peers import PeerList
 from pa_graph.lists.write import DEFAULT_HEADER, NewEntry, table_row
 from pa_graph.records import ListRow, ParsedList
 from pa_graph.resolve import resolve_works, same_title
-from pa_graph.text import DOI, arxiv_base_id, normalize_title
+from pa_graph.text import DOI, arxiv_base_id, counted, normalize_title
 
 __all__ = ["OtherListWork", "OtherLists", "in_other_lists", "title_vectors"]
 
@@ -53,6 +53,10 @@ class OtherListWork:
     fit: float  # how near the likely section's titles (or embedding) it is, 0..1
     row: str  # in this list's layout
     url: str | None = field(default=None, repr=False)  # the entry's link when it has no arXiv id
+
+    @property
+    def why(self) -> str:
+        return f"in {counted(len(self.lists), 'other list')}: {', '.join(self.lists)}"
 
     def entry(self) -> NewEntry:
         return NewEntry(self.title, self.year, self.venue, self.arxiv_id, self.url)
