@@ -89,7 +89,7 @@ def annotations(output: str) -> tuple[Annotation, ...]:
     return tuple(found)
 
 
-#: Runs ``pa-graph audit`` with these arguments in this folder (the list is named by its absolute path): (exit code,
+#: Runs ``pa-graph audit`` with these arguments in this folder, as the Action runs it in a checkout: (exit code,
 #: standard output).
 AuditRunner = Callable[[Path, list[str]], tuple[int, str]]
 
@@ -104,7 +104,7 @@ def replay(folder: Path, run_audit: AuditRunner, path: str = "README.md") -> Rep
         if not parents:
             continue  # the first version: there is no pull request's base to compare with
         git(folder, "checkout", "-q", "--detach", commit)
-        code, output = run_audit(folder, [str(folder / path), "--strict", "--since", parents[0], "--github"])
+        code, output = run_audit(folder, [path, "--strict", "--since", parents[0], "--github"])
         result.commits.append(Replayed(commit, code, changed_lines(folder, parents[0], commit, path),
                                        annotations(output)))
     return result

@@ -141,12 +141,19 @@ def test_audit_fix_corrects_exactly_the_planted_lines(enriched, tmp_path, runner
     cache = str(enriched["tmp"] / "cache")
     findings = json.loads(runner.invoke(main, ["audit", str(listed), "--json", "--cache-dir", cache]).stdout)["findings"]
     venue_lines = {s["line"] for f in findings if f["kind"] == "venue-update" for s in f["sources"]}
+    before = original.split(b"\n")
+    expected = {line for title in {**WRONG_LINKS, **UNKNOWN_IDS} for line in LINES_OF_TITLE[title]}
+    links_only = runner.invoke(main, ["audit", str(listed), "--fix", "--fix-only", "links", "--cache-dir", cache])
+    only = listed.read_bytes().split(b"\n")
+    assert {n + 1 for n, (a, b) in enumerate(zip(before, only, strict=False)) if a != b} == expected  # no venue
+    assert f"{len(expected)} arXiv links (lines {', '.join(map(str, sorted(expected)))})" in links_only.stderr
+    assert "venue" not in links_only.stderr
+    listed.write_bytes(original)
     result = runner.invoke(main, ["audit", str(listed), "--fix", "--cache-dir", cache])
     assert result.exit_code == 0, result.output
+    assert "arXiv links (lines" in result.stderr and "venues (lines" in result.stderr  # what changed, by kind
     fixed = listed.read_bytes().split(b"\n")
-    before = original.split(b"\n")
     changed = {n + 1 for n, (a, b) in enumerate(zip(before, fixed, strict=False)) if a != b}
-    expected = {line for title in {**WRONG_LINKS, **UNKNOWN_IDS} for line in LINES_OF_TITLE[title]}
     assert len(fixed) == len(before)
     # every planted link fixed; venues written where the row's table has a Source column (the surveys' has none)
     assert expected <= changed <= expected | venue_lines and changed - expected

@@ -24,8 +24,9 @@ PLANT_ON = "28377c7684b9eec485fa208f350a1afa079657e0"
 
 
 @pytest.fixture()
-def cli_audit(runner, tmp_path):
+def cli_audit(runner, tmp_path, monkeypatch):
     def run(folder: Path, arguments: list[str]) -> tuple[int, str]:
+        monkeypatch.chdir(folder)
         cache = [] if "--cache-dir" in arguments else ["--cache-dir", str(tmp_path / "empty-cache")]
         result = runner.invoke(main, ["audit", *arguments, *cache],
                                env={"GITHUB_ACTIONS": None, "CI": None})

@@ -597,10 +597,11 @@ def history(list_file: Path, since: str | None, out_dir: Path) -> None:
 
 @main.command()
 @_LISTS
-@click.option("--strict", is_flag=True, help="Exit 1 when there are errors that neither the --allow file nor --since "
-              "accepts (notices, such as a paper cross-listed in several sections, never fail).")
+@click.option("--strict", is_flag=True, help="Exit 1 when an error is neither accepted by the --allow file nor, "
+              "with --since, already at REF (notices, such as a paper cross-listed in several sections, never fail).")
 @click.option("--allow", "allow_file", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="File of accepted finding ids or glob patterns (one a line, '#' comments), e.g. 'mojibake:*'.")
+              help="File of accepted finding ids or glob patterns (one a line, '#' comments), e.g. 'mojibake:*'; "
+                   "a missing file accepts nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON instead of text.")
 @click.option("--fix", is_flag=True, help="Rewrite each list with its verified-wrong arXiv links corrected and the "
               "venues of preprints a source knows as published written in (nothing else changes); needs answers in "
