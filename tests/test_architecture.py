@@ -21,12 +21,12 @@ PACKAGE = Path(pa_graph.__file__).parent
 #: Top to bottom; a module's layer is the first entry naming it or the package it is in.
 LAYERS = [
     {"pa_graph", "pa_graph.__main__", "pa_graph.cli"},
-    {"pa_graph.pipeline", "pa_graph.build_folder", "pa_graph.serve"},
+    {"pa_graph.session", "pa_graph.serve", "pa_graph.pipeline", "pa_graph.build_folder"},
     {"pa_graph.analysis", "pa_graph.export"},
     {"pa_graph.model"},
     {"pa_graph.lists", "pa_graph.sources"},
     {"pa_graph.records", "pa_graph.text", "pa_graph.errors", "pa_graph.resolve", "pa_graph.outputs",
-     "pa_graph.version", "pa_graph.tls"},
+     "pa_graph.version", "pa_graph.tls", "pa_graph.settings"},
 ]
 #: Layers whose packages stand side by side and may not import each other (the others are modules that may).
 SIDE_BY_SIDE = {2, 4}
@@ -107,3 +107,26 @@ def test_the_library_face_lists_what_it_offers_and_each_name_resolves():
                  "GapOptions", "EnrichOptions", "PaGraphError", "ListInputError"):
         assert name in names and name in pa_graph.__all__, name
     assert all(getattr(pa_graph, name) is not None for name in pa_graph.__all__)
+
+
+def _calls_of(name: str) -> dict[str, int]:
+    """Module → how many times its code calls ``name(…)``."""
+    found: dict[str, int] = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        calls = sum(1 for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+                    if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) == name)
+        if calls:
+            found[_module_name(path)] = calls
+    return found
+
+
+def test_only_the_session_makes_the_response_cache_and_the_list_fetcher():
+    """One owner for the cache folder: no other module opens a ``ResponseCache`` or a ``ListFetcher`` of its own."""
+    assert set(_calls_of("ResponseCache")) == {"pa_graph.session"}
+    assert set(_calls_of("ListFetcher")) == {"pa_graph.session"}
+
+
+def test_analysis_never_writes_a_list():
+    assert not [name for path in (PACKAGE / "analysis").rglob("*.py") for name in _imports(path)
+                if name.startswith("pa_graph.lists.write")]
+

@@ -20,32 +20,30 @@ from pa_graph.errors import (
 )
 from pa_graph.version import __version__
 
-_PIPELINE = ("BuildOptions", "BuildResult", "GapOptions", "KnowledgeGraph", "EnrichOptions", "assemble", "build",
-             "audit_lists", "bundled_list", "load_lists", "read_peer", "s2_session", "source_session")
-_BUILD_FOLDER = ("Build", "open_build")
+_PIPELINE = ("BuildOptions", "BuildResult", "GapOptions", "KnowledgeGraph", "EnrichOptions", "bundled_list",
+             "load_lists", "read_peer")
+_SESSION = ("Session", "assemble", "build", "audit_lists", "open_build", "s2_session", "source_session")
+_BUILD_FOLDER = ("Build",)
 
 __all__ = ["__version__", "BuildOptions", "BuildResult", "GapOptions", "KnowledgeGraph", "EnrichOptions", "assemble",
            "build", "audit_lists", "bundled_list", "load_lists", "read_peer", "s2_session", "source_session", "Build",
+           "Session",
            "open_build", "PaGraphError", "ListInputError", "NoPapersError", "ListChangedError", "ServiceError",
            "ServiceUnavailable"]
 
 if TYPE_CHECKING:  # what IDEs and type checkers see; at run time the pipeline loads on first use
-    from pa_graph.build_folder import Build, open_build
+    from pa_graph.build_folder import Build
     from pa_graph.pipeline import (
         BuildOptions,
         BuildResult,
         EnrichOptions,
         GapOptions,
         KnowledgeGraph,
-        assemble,
-        audit_lists,
-        build,
         bundled_list,
         load_lists,
         read_peer,
-        s2_session,
-        source_session,
     )
+    from pa_graph.session import Session, assemble, audit_lists, build, open_build, s2_session, source_session
 
 
 def __getattr__(name: str) -> object:
@@ -53,6 +51,10 @@ def __getattr__(name: str) -> object:
         from pa_graph import pipeline
 
         return getattr(pipeline, name)
+    if name in _SESSION:
+        from pa_graph import session
+
+        return getattr(session, name)
     if name in _BUILD_FOLDER:
         from pa_graph import build_folder
 

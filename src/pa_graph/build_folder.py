@@ -1,4 +1,4 @@
-"""A build folder read back: :func:`open_build` gives the graph, the store, the audit, the gap report, the build
+"""A build folder read back: :func:`pa_graph.session.open_build` gives the graph, the store, the audit, the gap report, the build
 record and the ignore file of a folder ``pa-graph build`` wrote. Every command that reads outputs (``view``,
 ``gaps``, ``query``, ``stats``, ``push``) goes through it, and so can a notebook."""
 
@@ -14,7 +14,7 @@ import networkx as nx
 import pyoxigraph
 
 from pa_graph.analysis.audit import findings_of_json, flags_by_work
-from pa_graph.analysis.gaps import GapReport, analyse, read_ignore_file
+from pa_graph.analysis.gaps import GapOptions, GapReport, analyse, read_ignore_file
 from pa_graph.analysis.gaps.apply import chosen_for_apply
 from pa_graph.analysis.gaps.ignore import ignore_file_beside
 from pa_graph.analysis.gaps.report import report_files, suggestions_of_json
@@ -23,28 +23,26 @@ from pa_graph.errors import ApplyError, MissingGraphError
 from pa_graph.export.html import DEFAULT_TOP_EXTERNAL, render_html, select_view
 from pa_graph.export.sparql import QueryResult, run_query
 from pa_graph.export.store import load_model, open_store
+from pa_graph.lists.fetch import ListFetcher
 from pa_graph.lists.load import bundled_list, load_lists, read_peer
 from pa_graph.lists.write import ApplyPlan, plan_apply, write_apply
 from pa_graph.outputs import write_all
-from pa_graph.pipeline import GapOptions
 from pa_graph.text import loads_bounded
 
-__all__ = ["DEFAULT_OUT", "DEFAULT_GRAPH", "DEFAULT_VIEW", "Build", "GapRun", "open_build"]
+__all__ = ["DEFAULT_OUT", "DEFAULT_GRAPH", "DEFAULT_VIEW", "Build", "GapRun", "locate_graph"]
 
 DEFAULT_OUT = Path("outputs")
 DEFAULT_GRAPH = DEFAULT_OUT / "graph.ttl"
 DEFAULT_VIEW = DEFAULT_OUT / "view.html"
 
 
-def open_build(out: str | Path = DEFAULT_OUT) -> Build:
-    """The build in folder ``out`` — or the build a graph file belongs to (``graph.ttl``, or any RDF file, with the
-    ``graph.json``, ``audit.json``, ``gaps.json`` and ``build.json`` beside it when they are there). Nothing is read
-    until it is asked for."""
+def locate_graph(out: str | Path = DEFAULT_OUT) -> Path:
+    """The graph file of the build in folder ``out``, or ``out`` itself when it is a graph file."""
     path = Path(out)
     graph_file = path / "graph.ttl" if path.is_dir() else path
     if not graph_file.is_file():
         raise MissingGraphError(f"{graph_file}: no such graph file")
-    return Build(graph_file)
+    return graph_file
 
 
 @dataclass(frozen=True)
@@ -58,9 +56,13 @@ class GapRun:
 
 @dataclass
 class Build:
-    """One build's outputs, each read on first use."""
+    """One build's outputs, each read on first use (open one with :func:`pa_graph.session.open_build` or
+    :meth:`pa_graph.session.Session.open`). ``cache_dir`` holds its SPARQL store; ``fetcher`` reads the peer lists
+    and lists to compare that are given by URL."""
 
     graph_file: Path
+    cache_dir: Path | None = None
+    fetcher: ListFetcher | None = None
 
     @property
     def folder(self) -> Path:
@@ -73,7 +75,12 @@ class Build:
 
     def store(self) -> pyoxigraph.Store:
         """The graph in the on-disk Oxigraph store, opened read-only (loaded once per version of the file)."""
-        return open_store(self.graph_file)
+        return open_store(self.graph_file, self.cache_dir)
+
+    def recorded_cache_dir(self) -> Path | None:
+        """The cache folder the build used (``build.json``), when it is still there."""
+        folder = (self.record or {}).get("cache_dir")
+        return Path(folder) if isinstance(folder, str) and Path(folder).is_dir() else None
 
     @cached_property
     def record(self) -> dict[str, Any] | None:
@@ -120,7 +127,7 @@ class Build:
     def query(self, query: str, engine: str = "oxigraph", bindings: dict[str, str] | None = None,
               allow_service: bool = False) -> QueryResult:
         """A SELECT query (cookbook name, ``.rq`` file or text) over the graph."""
-        return run_query(self.graph_file, query, engine, bindings, allow_service)
+        return run_query(self.graph_file, query, engine, bindings, allow_service, self.cache_dir)
 
     def title(self) -> str:
         """The lists' titles, joined: the page's title."""
@@ -152,8 +159,8 @@ class Build:
         else:
             ignore_file = ignore_file_beside(beside) if beside is not None else self.ignore_file
         report = analyse(self.model, options.min_citers, options.top,
-                         compare=load_lists(compare) if compare else None, evaluate=evaluate,
-                         peers=[read_peer(path) for path in options.peers],
+                         compare=load_lists(compare, self.fetcher) if compare else None, evaluate=evaluate,
+                         peers=[read_peer(path, self.fetcher) for path in options.peers],
                          ignore=read_ignore_file(ignore_file) if ignore_file else None,
                          citations_limit=options.citations_limit, min_lists=options.min_lists)
         written = write_all(out_dir or self.folder, report_files(report)) if write else []

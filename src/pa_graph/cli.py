@@ -21,7 +21,6 @@ from typing import Any, ParamSpec, TextIO, TypeVar
 import click
 from click._termui_impl import ProgressBar
 
-from pa_graph import pipeline
 from pa_graph.analysis.audit import (
     AllowList,
     AuditReport,
@@ -34,7 +33,7 @@ from pa_graph.analysis.audit import (
 from pa_graph.analysis.audit import render_text as render_audit_text
 from pa_graph.analysis.gaps.missing import DEFAULT_MIN_LISTS, DEFAULT_TOP
 from pa_graph.analysis.gaps.report import CITATIONS_LIMIT, render_text
-from pa_graph.build_folder import DEFAULT_GRAPH, DEFAULT_OUT, DEFAULT_VIEW, open_build
+from pa_graph.build_folder import DEFAULT_GRAPH, DEFAULT_OUT, DEFAULT_VIEW, locate_graph
 from pa_graph.errors import (
     AllowFileError,
     ApplyError,
@@ -71,10 +70,10 @@ from pa_graph.pipeline import BuildOptions, GapOptions
 from pa_graph.records import Enrichment, ParsedList
 from pa_graph.serve import DEFAULT_HOST, DEFAULT_PORT, ServeError, run_until_stopped, stop_signals
 from pa_graph.serve import serve as serve_build
+from pa_graph.session import Session
 from pa_graph.sources.common import EnrichOptions
 from pa_graph.sources.driver import SOURCES, SourceChoice
 from pa_graph.sources.openalex import OpenAlexSettings
-from pa_graph.sources.response_cache import ResponseCache, cache_dir_from
 from pa_graph.sources.s2 import S2Settings
 from pa_graph.text import counted, inert
 from pa_graph.version import __version__
@@ -109,8 +108,12 @@ def _graph_option(meaning: str) -> Callable[[F], F]:
 
 
 _CACHE_DIR = click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
-                          help="Semantic Scholar cache folder (default: $PA_GRAPH_CACHE_DIR, else the user cache "
-                               "folder, e.g. ~/.cache/pa-graph).")
+                          help="The cache folder: every answer of Semantic Scholar, OpenAlex and list URLs, and the "
+                               "SPARQL store of each build (default: $PA_GRAPH_CACHE_DIR, else — for a command "
+                               "reading a build — the folder its build used, else the user cache folder, e.g. "
+                               "~/.cache/pa-graph).")
+_OFFLINE_LISTS = click.option("--offline", is_flag=True,
+                              help="Never touch the network: lists given by URL come from the cache.")
 
 
 class _Progress:
@@ -296,7 +299,8 @@ def build(lists: tuple[str, ...], out_dir: Path, offline: bool, no_enrich: bool,
     )
     bars = _Progress(quiet)
     try:
-        result = pipeline.build(lists, options, progress=bars)
+        with Session.for_build(options) as session:
+            result = session.build(lists, options, progress=bars)
     finally:
         bars.close()
     kg = result.graph
@@ -366,9 +370,10 @@ def validate(graph_file: Path) -> None:
 @click.option("--named-graph", default=None, metavar="IRI", help="With --endpoint: query this graph as the default graph.")
 @click.option("--allow-service", is_flag=True, help="Let the embedded engine run SERVICE and LOAD, which fetch from "
               "the network (refused by default).")
+@_CACHE_DIR
 @_reported
 def query(query: str, graph_file: Path, engine: str, style: str, bindings: tuple[str, ...], endpoint: str | None,
-          named_graph: str | None, allow_service: bool) -> None:
+          named_graph: str | None, allow_service: bool, cache_dir: Path | None) -> None:
     """Run QUERY: a cookbook name, a .rq file or SPARQL text. 'pa-graph query list' shows the cookbook."""
 
     if query == "list":
@@ -386,7 +391,7 @@ def query(query: str, graph_file: Path, engine: str, style: str, bindings: tuple
         result = remote_query(endpoint, with_prefixes(bind(load_query(query), values)), named_graph,
                               Credentials.from_environment())
     else:
-        result = open_build(graph_file).query(query, engine, values, allow_service=allow_service)
+        result = Session(cache_dir).open(graph_file).query(query, engine, values, allow_service=allow_service)
     _echo(format_result(result, style), nl=False)
 
 
@@ -420,7 +425,7 @@ def push(graph_file: Path, endpoint: str | None, update_endpoint: str | None, na
         if url and not re.match(r"https?://[^\s/]+", url):
             raise click.BadParameter(f"{url!r} is not an http(s) URL", param_hint=option)
     credentials = Credentials.from_environment(user=user, password=password, token=token)
-    graph = open_build(graph_file).graph_file
+    graph = locate_graph(graph_file)
     if endpoint:
         result = push_graph_store(graph, endpoint, named_graph, credentials, timeout)
     else:
@@ -443,15 +448,16 @@ def push(graph_file: Path, endpoint: str | None, update_endpoint: str | None, na
               help="Show the K papers not in the list most connected to listed works; the rest start hidden.")
 @click.option("--out", "out_file", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_VIEW,
               show_default=True)
+@_CACHE_DIR
 @_reported
 def view(graph_file: Path, category: str | None, ego: str | None, min_citers: int, top_external: str,
-         out_file: Path) -> None:
+         out_file: Path, cache_dir: Path | None) -> None:
     """Write a focused, self-contained HTML page of a built graph."""
 
     if top_external != "all" and not top_external.isdigit():
         raise click.BadParameter(f"{top_external!r} is neither a number nor 'all'", param_hint="--top-external")
-    model = open_build(graph_file).write_view(out_file, category, ego, min_citers,
-                                              None if top_external == "all" else int(top_external))
+    model = Session(cache_dir).open(graph_file).write_view(out_file, category, ego, min_citers,
+                                                           None if top_external == "all" else int(top_external))
     works = len(nodes_of_kind(model, "work"))
     _echo(f"wrote {out_file}: {model.number_of_nodes()} nodes ({works} works), {model.number_of_edges()} edges")
 
@@ -480,10 +486,13 @@ def view(graph_file: Path, category: str | None, ego: str | None, min_citers: in
 @_CROSS
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Folder for gaps.md/json and citations.md/json (default: the graph's folder).")
+@_OFFLINE_LISTS
+@_CACHE_DIR
 @_reported
 def gaps(graph_file: Path, min_citers: int, top: int, peers: tuple[str, ...], min_lists: int, ignore_file: Path | None,
          compare_lists: tuple[str, ...], evaluate: bool, apply_to: Path | None, only: tuple[str, ...],
-         dry_run: bool, describe_to: Path | None, citations_limit: int, out_dir: Path | None) -> None:
+         dry_run: bool, describe_to: Path | None, citations_limit: int, out_dir: Path | None, offline: bool,
+         cache_dir: Path | None) -> None:
     """Find what the list is missing: papers (ranked, explained, ready to paste), survey coverage, section flows,
     other lists; missing cross-citations between listed works go to citations.md.
 
@@ -497,8 +506,9 @@ def gaps(graph_file: Path, min_citers: int, top: int, peers: tuple[str, ...], mi
 
     if (only or dry_run or describe_to) and apply_to is None:
         raise click.UsageError("--only, --dry-run and --describe go with --apply LIST.md")
-    built = open_build(graph_file)
-    options = GapOptions(top, min_citers, peers, ignore_file, citations_limit, min_lists)
+    built = Session(cache_dir, offline=offline).open(graph_file)
+    options = GapOptions(top=top, min_citers=min_citers, peers=peers, ignore_file=ignore_file,
+                         citations_limit=citations_limit, min_lists=min_lists)
     run = built.gaps(options, compare_lists, evaluate, beside=apply_to, out_dir=out_dir,
                      write=not dry_run)  # a dry run changes no file: not the list, not the reports
     report = run.report
@@ -560,14 +570,19 @@ def _report_enrichment(enrichment: Enrichment) -> None:
               help="The gaps.json of OLD's build (with --new-gaps: which suggestions the change resolved).")
 @click.option("--new-gaps", type=click.Path(path_type=Path, dir_okay=False), default=None, metavar="GAPS.json",
               help="The gaps.json of NEW's build.")
+@_OFFLINE_LISTS
+@_CACHE_DIR
 @_reported
-def diff(old: str, new: str, style: str, old_gaps: Path | None, new_gaps: Path | None) -> None:
+def diff(old: str, new: str, style: str, old_gaps: Path | None, new_gaps: Path | None, offline: bool,
+         cache_dir: Path | None) -> None:
     """What changed between two versions of a list: works added, removed, renamed, moved, relinked, duplicated.
 
     OLD and NEW are list files, URLs, or git:REF[:PATH] read from the current repository (PATH defaults to the
     other side's path): pa-graph diff git:v1.0 README.md
     """
-    before, after = list_diff.read_side(old, new), list_diff.read_side(new, old)
+    with Session(cache_dir, offline=offline) as session:
+        before, after = (list_diff.read_side(old, new, fetcher=session.fetcher),
+                         list_diff.read_side(new, old, fetcher=session.fetcher))
     result = list_diff.diff_lists([before], [after], old, new)
     if old_gaps and new_gaps:
         result.gaps = list_diff.gap_changes(list_diff.read_gaps_json(old_gaps), list_diff.read_gaps_json(new_gaps),
@@ -632,7 +647,8 @@ def audit(lists: tuple[str, ...], strict: bool, allow_file: Path | None, as_json
     if fix and any(is_remote(given) for given in lists):
         raise click.UsageError("--fix rewrites list files: a list given by URL cannot be rewritten (clone it first)")
     allow = read_allow_file(allow_file) if allow_file else AllowList()
-    run = pipeline.audit_lists(lists, cache_dir, since)
+    with Session(cache_dir, offline=True) as session:
+        run = session.audit(lists, since)
     parsed, report = run.lists, run.report
     if (dry_run or fix_only) and not fix:
         raise click.UsageError(f"{'--dry-run' if dry_run else '--fix-only'} goes with --fix")
@@ -678,11 +694,12 @@ def _fix_lists(parsed: Sequence[ParsedList], report: AuditReport, dry_run: bool,
 @main.command()
 @_graph_option("The RDF graph to count.")
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+@_CACHE_DIR
 @_reported
-def stats(graph_file: Path, as_json: bool) -> None:
+def stats(graph_file: Path, as_json: bool, cache_dir: Path | None) -> None:
     """Count nodes by type and edges by relation in a built graph."""
 
-    counts = open_build(graph_file).stats()
+    counts = Session(cache_dir).open(graph_file).stats()
     if as_json:
         _echo(json.dumps(counts, indent=2))
         return
@@ -701,15 +718,16 @@ def stats(graph_file: Path, as_json: bool) -> None:
 @click.option("--yasgui", type=click.Path(path_type=Path), default=None, metavar="DIR",
               help="YASGUI's build folder (node_modules/@zazuko/yasgui/build after 'npm install @zazuko/yasgui'): "
                    "the query page is YASGUI, served from here. Without it, pa-graph's own query page.")
+@_CACHE_DIR
 @_reported
-def serve(out: Path, host: str, port: int, yasgui: Path | None) -> None:
+def serve(out: Path, host: str, port: int, yasgui: Path | None, cache_dir: Path | None) -> None:
     """Serve a build (default outputs/) on a SPARQL server: Oxigraph's, read-only, with the map, the reports and a
     query page with the cookbook ready to run. Ctrl-C stops it."""
 
     if host not in ("127.0.0.1", "localhost", "::1"):
         _echo(f"warning: listening on {host}: anyone who can reach this machine can read the graph", err=True)
     with stop_signals() as stopped:
-        running = serve_build(out, host, port, yasgui)
+        running = serve_build(Session(cache_dir).open(out), host, port, yasgui)
         _echo(f"SPARQL endpoint: {running.endpoint}")
         _echo(f"Open: {running.url}")
         run_until_stopped(running, stopped)
@@ -727,7 +745,7 @@ def cache() -> None:
 def cache_info(cache_dir: Path | None, as_json: bool) -> None:
     """Where the cache is, how big, and what it holds."""
 
-    info = ResponseCache(cache_dir_from(cache_dir)).info()
+    info = Session(cache_dir).cache.info()
     if as_json:
         _echo(json.dumps(info, indent=2))
         return
@@ -744,7 +762,7 @@ def cache_info(cache_dir: Path | None, as_json: bool) -> None:
 def cache_clear(cache_dir: Path | None) -> None:
     """Delete every cached answer."""
 
-    _echo(f"deleted {ResponseCache(cache_dir_from(cache_dir)).clear()} cached answers")
+    _echo(f"deleted {Session(cache_dir).cache.clear()} cached answers")
 
 
 @cache.command("expire")
@@ -756,5 +774,5 @@ def cache_expire(cache_dir: Path | None, older_than: float) -> None:
     """Delete old answers, so the next build asks Semantic Scholar again for them."""
 
 
-    removed = ResponseCache(cache_dir_from(cache_dir)).expire(timedelta(days=older_than))
+    removed = Session(cache_dir).cache.expire(timedelta(days=older_than))
     _echo(f"deleted {removed} cached answers older than {older_than:g} days")

@@ -4,8 +4,7 @@ audit, gaps and exports, written atomically."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -25,19 +24,17 @@ from pa_graph.analysis.audit import (
     render_json,
     render_markdown,
 )
-from pa_graph.analysis.gaps import GapReport, IgnoreList, analyse, has_citations, read_ignore_file
+from pa_graph.analysis.gaps import GapOptions, GapReport, IgnoreList, analyse, has_citations, read_ignore_file
 from pa_graph.analysis.gaps.ignore import ignore_file_beside
-from pa_graph.analysis.gaps.missing import DEFAULT_MIN_LISTS, DEFAULT_TOP
-from pa_graph.analysis.gaps.report import CITATIONS_LIMIT, rdf_findings, report_files, view_suggestions
+from pa_graph.analysis.gaps.report import rdf_findings, report_files, view_suggestions
 from pa_graph.analysis.stats import graph_stats
-from pa_graph.errors import InvalidFormatError, ListInputError, NoPapersError, PaGraphError
+from pa_graph.errors import InvalidFormatError, ListInputError, NoPapersError
 from pa_graph.export.formats import FORMATS, render_format
 from pa_graph.export.html import DEFAULT_TOP_EXTERNAL, pyvis_network
 from pa_graph.export.rdf import DEFAULT_BASE_IRI, Triples, describe_dataset, to_rdf, to_triples, to_turtle
-from pa_graph.export.store import open_store
-from pa_graph.export.validate import ValidationReport, validate_graph
-from pa_graph.lists.diff import changed_lines, commit_of, git, path_in_repository
-from pa_graph.lists.fetch import ListFetcher, is_remote
+from pa_graph.export.validate import ValidationReport
+from pa_graph.lists.diff import commit_of, git, path_in_repository
+from pa_graph.lists.fetch import ListFetcher
 from pa_graph.lists.load import bundled_list, load_lists, read_any, read_peer, without_papers
 from pa_graph.lists.read import parse_list_data
 from pa_graph.model import add_enrichment, build_model
@@ -45,33 +42,18 @@ from pa_graph.outputs import replace_folder
 from pa_graph.records import Enrichment, ParsedList, Work
 from pa_graph.resolve import resolve_works
 from pa_graph.sources.common import EnrichOptions, Progress
-from pa_graph.sources.driver import SOURCES, SourceChoice, Sources, enrich_from, open_sources
+from pa_graph.sources.driver import SourceChoice, Sources, enrich_from
 from pa_graph.sources.openalex import OpenAlexClient, OpenAlexSettings
-from pa_graph.sources.response_cache import ResponseCache, cache_dir_from
 from pa_graph.sources.s2 import S2Client, S2Settings
-from pa_graph.text import checked_iri
 from pa_graph.version import __version__
 
-__all__ = ["BuildOptions", "GapOptions", "KnowledgeGraph", "BuildResult", "bundled_list", "load_lists", "read_any", "read_peer",
-           "assemble", "assemble_lists", "audit_lists", "AuditRun", "build", "EnrichOptions", "s2_session", "source_session"]
+__all__ = ["BuildOptions", "GapOptions", "KnowledgeGraph", "BuildResult", "bundled_list", "load_lists", "read_any",
+           "read_peer", "assemble_lists", "gap_inputs", "version_at", "AuditRun", "EnrichOptions"]
 
 CREDITS = {
     "s2": "Data on papers, authors and citations: Semantic Scholar Academic Graph API (https://www.semanticscholar.org)",
     "openalex": "Data on papers, authors and citations: OpenAlex (https://openalex.org), CC0",
 }
-
-
-@dataclass(frozen=True)
-class GapOptions:
-    """How the gap analysis of a build runs: ``top`` missing papers, ``peers`` (other lists of the field), and
-    the ignore file (``None``: ``.pa-graph-ignore`` beside the first list, when there is one)."""
-
-    top: int = DEFAULT_TOP
-    min_citers: int = 2
-    peers: tuple[str | Path, ...] = ()  # files or URLs
-    ignore_file: Path | None = None
-    citations_limit: int = CITATIONS_LIMIT  # missing cross-citations written to citations.md/json and the RDF
-    min_lists: int = DEFAULT_MIN_LISTS  # "in other lists": works at least this many peer lists include
 
 
 @dataclass(frozen=True)
@@ -106,6 +88,7 @@ class KnowledgeGraph:
     audit: AuditReport
     enrichment: Enrichment | None = None
     gap_report: GapReport | None = None  # None: no citations in the graph
+    fetcher: ListFetcher | None = field(default=None, repr=False, compare=False)  # the session's, for lists by URL
 
     def gaps(self, top: int | None = None, min_citers: int | None = None, peers: Sequence[str | Path] = (),
              ignore: str | Path | None = None, compare: Sequence[str | Path] = (), evaluate: bool = False,
@@ -117,8 +100,9 @@ class KnowledgeGraph:
             return self.gap_report
         base = self.gap_report or GapReport()
         return analyse(self.model, min_citers or base.min_citers, top or base.top,
-                       compare=[read_any(given) for given in compare] or None, evaluate=evaluate,
-                       peers=[read_peer(given) for given in peers], ignore=read_ignore_file(ignore) if ignore else None,
+                       compare=[read_any(given, self.fetcher) for given in compare] or None, evaluate=evaluate,
+                       peers=[read_peer(given, self.fetcher) for given in peers],
+                       ignore=read_ignore_file(ignore) if ignore else None,
                        min_lists=min_lists or base.min_lists)
 
     def to_rdf(self, base_iri: str = DEFAULT_BASE_IRI) -> Graph:
@@ -144,8 +128,10 @@ class KnowledgeGraph:
         """Node → the audit's findings about that work, as the view shows them."""
         return flags_by_work(self.model, self.audit.findings)
 
-    def files(self, base_iri: str = DEFAULT_BASE_IRI, formats: Sequence[str] = ()) -> tuple[dict[str, str], Triples]:
-        """Every output file of a build, rendered (name → text), and the triples they were rendered from."""
+    def files(self, base_iri: str = DEFAULT_BASE_IRI, formats: Sequence[str] = (),
+              cache_dir: Path | None = None) -> tuple[dict[str, str], Triples]:
+        """Every output file of a build, rendered (name → text), and the triples they were rendered from;
+        ``build.json`` names ``cache_dir``, where the build left its SPARQL store."""
         unknown = [name for name in formats if name not in FORMATS]
         if unknown:
             raise InvalidFormatError(f"unknown export format {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
@@ -162,8 +148,8 @@ class KnowledgeGraph:
             "audit.md": render_markdown(self.audit, self._repository_paths()),
             "audit.json": render_json(self.audit),
             **report_files(gap_report),
-            "build.json": json.dumps(self._record(base_iri, built_at, graph_stats(rdf)), ensure_ascii=False,
-                                     indent=2) + "\n",
+            "build.json": json.dumps(self._record(base_iri, built_at, graph_stats(rdf), cache_dir),
+                                     ensure_ascii=False, indent=2) + "\n",
         })
         description = describe_dataset(self.model, len(rdf), base_iri, __version__, built_at, sorted(files))
         files["dataset.ttl"] = to_turtle(description)
@@ -180,7 +166,7 @@ class KnowledgeGraph:
         return {parsed.name: path_in_repository(parsed.path) for parsed in self.lists
                 if not parsed.url and parsed.path.resolve() != bundled}
 
-    def _record(self, base_iri: str, built_at: str, stats: dict[str, Any]) -> dict[str, Any]:
+    def _record(self, base_iri: str, built_at: str, stats: dict[str, Any], cache_dir: Path | None) -> dict[str, Any]:
         """``build.json``: everything that changes between runs, kept out of the byte-stable graph."""
         return {
             "tool": "pa-graph",
@@ -194,6 +180,7 @@ class KnowledgeGraph:
             "enrichment": _enrichment_record(self.enrichment),
             "stats": stats,
             "audit": self.audit.counts(),
+            **({"cache_dir": str(cache_dir.resolve())} if cache_dir else {}),
         }
 
 
@@ -206,53 +193,8 @@ class BuildResult:
     validation: ValidationReport | None = None
 
 
-@contextmanager
-def s2_session(offline: bool = False, cache_dir: str | Path | None = None, api_key: str | None = None,
-               api_url: str | None = None, rate: float | None = None, refresh: bool = False) -> Iterator[S2Client]:
-    """A Semantic Scholar client that owns its cache and closes both when the ``with`` block ends. Settings not
-    given come from the environment as the CLI reads them (``S2_API_KEY``, ``S2_API_URL``, ``PA_GRAPH_CACHE_DIR``).
-    """
-    settings = S2Settings.from_environment(api_key=api_key, api_url=api_url, rate=rate)
-    client = S2Client(settings, ResponseCache(cache_dir_from(cache_dir), read_only=offline), offline=offline,
-                      refresh=refresh)
-    try:
-        yield client
-    finally:
-        client.close()
-
-
-@contextmanager
-def source_session(source: SourceChoice = "s2", offline: bool = False, cache_dir: str | Path | None = None,
-                   refresh: bool = False) -> Iterator[Sources]:
-    """The clients of ``source`` (``s2`` with its OpenAlex fallback, ``openalex``, ``both``) on one cache, closed
-    when the ``with`` block ends; settings come from the environment as the CLI reads them."""
-    sources = open_sources(source, cache_dir, offline, refresh)
-    try:
-        yield sources
-    finally:
-        sources.close()
-
-
-def assemble(lists: Sequence[str | Path] = (), client: S2Client | OpenAlexClient | Sources | None = None,
-             source: SourceChoice | None = None, offline: bool = False, extras: EnrichOptions = EnrichOptions(),
-             progress: Progress | None = None, gaps: GapOptions = GapOptions()) -> KnowledgeGraph:
-    """Parse, resolve, (enrich,) model, audit and analyse the lists without writing anything (for notebooks and
-    tests). Without a ``client`` or ``source`` the graph holds the lists alone (no network, no cache);
-    ``source="s2"``, ``"openalex"`` or ``"both"`` opens a :func:`source_session` (``offline`` = the cache only)
-    for the call.
-    """
-    if source not in (None, *SOURCES):
-        raise PaGraphError(f"unknown source {source!r}; choose from {', '.join(SOURCES)}")
-    parsed = load_lists(lists)
-    inputs = _gap_inputs(parsed, gaps)
-    if client is None and source is not None:
-        with source_session(source, offline=offline) as session:
-            return assemble_lists(parsed, session, extras, progress, *inputs)
-    return assemble_lists(parsed, client, extras, progress, *inputs)
-
-
-def _gap_inputs(lists: Sequence[ParsedList], gaps: GapOptions,
-                fetcher: ListFetcher | None = None) -> tuple[GapOptions, list[ParsedList], IgnoreList | None]:
+def gap_inputs(lists: Sequence[ParsedList], gaps: GapOptions,
+               fetcher: ListFetcher) -> tuple[GapOptions, list[ParsedList], IgnoreList | None]:
     """Peer lists and the ignore file, read before any request so that bad input fails first."""
     peers = [read_peer(path, fetcher) for path in gaps.peers]
     ignore_file = gaps.ignore_file
@@ -264,8 +206,9 @@ def _gap_inputs(lists: Sequence[ParsedList], gaps: GapOptions,
 def assemble_lists(lists: list[ParsedList], client: S2Client | OpenAlexClient | Sources | None = None,
                    extras: EnrichOptions = EnrichOptions(), progress: Progress | None = None,
                    gaps: GapOptions = GapOptions(), peers: Sequence[ParsedList] = (),
-                   ignore: IgnoreList | None = None) -> KnowledgeGraph:
-    """:func:`assemble` for lists already parsed (and peer lists and the ignore file already read)."""
+                   ignore: IgnoreList | None = None, fetcher: ListFetcher | None = None) -> KnowledgeGraph:
+    """:func:`~pa_graph.session.assemble` for lists already parsed (and peer lists and the ignore file already
+    read); ``fetcher`` reads the lists a later :meth:`KnowledgeGraph.gaps` is given by URL."""
     works = resolve_works(row for parsed in lists for row in parsed.rows)
     model = build_model(works, lists)
     enrichment = None
@@ -279,33 +222,7 @@ def assemble_lists(lists: list[ParsedList], client: S2Client | OpenAlexClient | 
     if has_citations(model) or peers:
         gap_report = analyse(model, gaps.min_citers, gaps.top, peers=peers, ignore=ignore,
                              citations_limit=gaps.citations_limit, min_lists=gaps.min_lists)
-    return KnowledgeGraph(lists, works, model, report, enrichment, gap_report)
-
-
-def build(paths: Sequence[str | Path] = (), options: BuildOptions = BuildOptions(),
-          progress: Progress | None = None) -> BuildResult:
-    """Run the pipeline and write every output; all are rendered before the first is written."""
-    unknown = [name for name in options.formats if name not in FORMATS]
-    if unknown:  # before any request
-        raise InvalidFormatError(f"unknown export format {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
-    checked_iri(options.base_iri, "base_iri")
-    fetcher = ListFetcher(ResponseCache(cache_dir_from(options.cache_dir), read_only=options.offline),
-                          offline=options.offline) \
-        if any(is_remote(str(p)) for p in (*paths, *options.gaps.peers)) else None
-    lists = load_lists(paths, fetcher)  # unusable input fails before any request to Semantic Scholar
-    gap_inputs = _gap_inputs(lists, options.gaps, fetcher)
-    sources = open_sources(options.source, options.cache_dir, options.offline, options.refresh, options.s2,
-                           options.openalex) if options.enrich else None
-    try:
-        graph = assemble_lists(lists, sources, options.extras, progress, *gap_inputs)
-    finally:
-        if sources is not None:
-            sources.close()
-    files, rdf = graph.files(options.base_iri, options.formats)
-    validation = validate_graph(rdf.graph()) if options.validate else None
-    written = replace_folder(Path(options.out_dir), files)
-    open_store(Path(options.out_dir) / "graph.ttl", options.cache_dir)  # what queries open: loaded now, not by the first
-    return BuildResult(graph, rdf, graph_stats(rdf), written, validation)
+    return KnowledgeGraph(lists, works, model, report, enrichment, gap_report, fetcher)
 
 
 @dataclass(frozen=True)
@@ -321,39 +238,7 @@ class AuditRun:
         return judge(self.report, allow, self.baseline)
 
 
-def audit_lists(paths: Sequence[str | Path] = (), cache_dir: str | Path | None = None,
-                since: str | None = None) -> AuditRun:
-    """The lists and their audit, never touching the network: links are verified with the answers the cache holds
-    (none when there is no cache yet). A list with no paper rows is a finding, not an error. ``since`` (a Git ref,
-    a pull request's base): the lists as that commit has them form the baseline, and the lines the change added or
-    modified are where its findings are told — what a change did not introduce does not fail, the way linters
-    check only what a diff added."""
-    lists = load_lists(paths, empty_ok=True)
-    report = _audited(lists, cache_dir)
-    if since is None:
-        return AuditRun(lists, report)
-    earlier: list[ParsedList] = []
-    changed: dict[str, frozenset[int] | None] = {}
-    for parsed in lists:
-        if parsed.url:
-            continue  # a list given by URL is not part of the change
-        version = _version_at(parsed.path, since)
-        changed[parsed.name] = None if version is None else changed_lines(version[1], parsed.path)
-        if version is not None:
-            earlier.append(version[0])
-    return AuditRun(lists, report, Baseline.of(since, _audited(earlier, cache_dir), changed))
-
-
-def _audited(lists: list[ParsedList], cache_dir: str | Path | None) -> AuditReport:
-    if not lists:
-        return AuditReport((), ())
-    if not (cache_dir_from(cache_dir) / ResponseCache.FILE_NAME).is_file():
-        return assemble_lists(lists).audit
-    with source_session("s2", offline=True, cache_dir=cache_dir) as sources:
-        return assemble_lists(lists, sources).audit
-
-
-def _version_at(path: Path, ref: str) -> tuple[ParsedList, bytes] | None:
+def version_at(path: Path, ref: str) -> tuple[ParsedList, bytes] | None:
     """The list file as commit ``ref`` has it, parsed and as bytes; ``None`` when that commit has no such file. A
     ref that names no commit is an error (:class:`~pa_graph.errors.ListInputError`)."""
     commit = commit_of(ref, path.parent, str(path))

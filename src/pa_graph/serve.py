@@ -36,10 +36,11 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 
-from pa_graph.build_folder import DEFAULT_OUT, Build, open_build
+from pa_graph.build_folder import DEFAULT_OUT, Build
 from pa_graph.errors import PaGraphError
 from pa_graph.export.sparql import cookbook, load_query, with_prefixes
 from pa_graph.export.store import store_location
+from pa_graph.session import open_build
 
 __all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "ServeError", "Server", "serve", "run_until_stopped", "stop_signals"]
 
@@ -78,14 +79,14 @@ class Server:
                 self._oxigraph.wait()
 
 
-def serve(out: str | Path = DEFAULT_OUT, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
+def serve(out: str | Path | Build = DEFAULT_OUT, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
           yasgui: str | Path | None = None) -> Server:
     """Start serving the build in ``out`` (see the module docstring) and return at once; :meth:`Server.stop` ends
     it. ``yasgui``: the folder of a YASGUI build (``yasgui.min.js`` and ``yasgui.min.css``) for the query page. A
     port in use, or a folder without YASGUI's files, is a :class:`ServeError`."""
     assets = _yasgui_files(Path(yasgui)) if yasgui is not None else None
-    build = open_build(out)
-    location = store_location(build.graph_file)
+    build = out if isinstance(out, Build) else open_build(out)
+    location = store_location(build.graph_file, build.cache_dir)
     if location is None:
         raise ServeError("the cache folder cannot hold the graph's store; set PA_GRAPH_CACHE_DIR to a folder you "
                          "can write to")

@@ -129,9 +129,11 @@ def with_prefixes(text: str) -> str:
 
 
 def run_query(graph_file: str | Path, query: str, engine: str = "oxigraph",
-              bindings: dict[str, str] | None = None, allow_service: bool = False) -> QueryResult:
+              bindings: dict[str, str] | None = None, allow_service: bool = False,
+              cache_dir: Path | None = None) -> QueryResult:
     """Run a SELECT query (cookbook name, file or text) over an RDF file; ``SERVICE``/``LOAD`` only when allowed.
-    The project's own prefixes need no declaration; a binding the query has no parameter for is an error."""
+    The project's own prefixes need no declaration; a binding the query has no parameter for is an error.
+    Oxigraph reads the file's on-disk store in ``cache_dir``'s ``stores/``."""
     written = bind(load_query(query), bindings or {})
     text = with_prefixes(written)
     if not allow_service:
@@ -141,7 +143,7 @@ def run_query(graph_file: str | Path, query: str, engine: str = "oxigraph",
         raise MissingGraphError(f"{path}: no such graph file")
     try:
         if engine == "oxigraph":
-            return _run_oxigraph(path, text)
+            return query_store(_loaded(path, open_store, cache_dir), text)
         if engine == "rdflib":
             return _run_rdflib(path, text)
     except QueryError as err:
@@ -172,20 +174,16 @@ def _as_written(message: str, added_lines: int) -> str:
     return " ".join(f"{kind} at line {max(line - added_lines, 1)}, column {column}: {reason[:200]}".split())
 
 
-def _loaded(path: Path, loader: Callable[[Path], Any]) -> Any:
+def _loaded(path: Path, loader: Callable[..., Any], *arguments: Any) -> Any:
     """The file loaded once per version (path, size, modification time): repeated queries in one process — a
     notebook, the tests — do not parse it again. Callers only read what it returns."""
     stat = path.stat()
-    return _load_version(loader, path.resolve(), stat.st_size, stat.st_mtime_ns)
+    return _load_version(loader, path.resolve(), stat.st_size, stat.st_mtime_ns, *arguments)
 
 
 @functools.lru_cache(maxsize=4)
-def _load_version(loader: Callable[[Path], Any], path: Path, size: int, mtime_ns: int) -> Any:
-    return loader(path)
-
-
-def _run_oxigraph(path: Path, text: str) -> QueryResult:
-    return query_store(_loaded(path, open_store), text)
+def _load_version(loader: Callable[..., Any], path: Path, size: int, mtime_ns: int, *arguments: Any) -> Any:
+    return loader(path, *arguments)
 
 
 def query_store(store: pyoxigraph.Store, text: str) -> QueryResult:

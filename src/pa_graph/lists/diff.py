@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from pa_graph.errors import GraphInputError, ListInputError
+from pa_graph.lists.fetch import ListFetcher
 from pa_graph.lists.load import read_any
 from pa_graph.lists.read import parse_list_data
 from pa_graph.records import ListRow, ParsedList
@@ -65,10 +66,12 @@ class ListDiff:
                         self.duplicates_introduced, self.duplicates_removed))
 
 
-def read_side(spec: str, other: str | None = None, cwd: str | Path = ".") -> ParsedList:
-    """One version of a list: a file, a URL, or ``git:REF[:PATH]`` (``PATH`` defaults to the other side's path)."""
+def read_side(spec: str, other: str | None = None, cwd: str | Path = ".",
+              fetcher: ListFetcher | None = None) -> ParsedList:
+    """One version of a list: a file, a URL (read through ``fetcher``), or ``git:REF[:PATH]`` (``PATH`` defaults to
+    the other side's path)."""
     if not spec.startswith("git:"):
-        return read_any(spec)
+        return read_any(spec, fetcher)
     ref, _, path = spec[4:].partition(":")
     path = path or (other if other and not other.startswith(("git:", "http://", "https://", "github:")) else "")
     if not ref or not path:

@@ -10,7 +10,6 @@ from pa_graph.errors import ListInputError, NoPapersError
 from pa_graph.lists.fetch import ListFetcher, is_remote, locate
 from pa_graph.lists.read import parse_list_data, read_list
 from pa_graph.records import Note, ParsedList
-from pa_graph.sources.response_cache import ResponseCache, cache_dir_from
 
 __all__ = ["BUNDLED_LIST", "bundled_list", "load_lists", "read_any", "read_peer", "without_papers"]
 
@@ -46,7 +45,9 @@ def read_any(given: str | Path, fetcher: ListFetcher | None = None) -> ParsedLis
     if not is_remote(str(given)):
         return read_list(given)
     location = locate(str(given))
-    fetcher = fetcher or ListFetcher(ResponseCache(cache_dir_from(None)))
+    if fetcher is None:
+        raise ListInputError(f"{given}: a list given by URL is read through a session's fetcher "
+                             "(pa_graph.session.Session().lists([...]))")
     fetched = fetcher.fetch(location)
     parsed = parse_list_data(fetched.data, location.name, Path(location.name), location.given)
     parsed.url, parsed.fetched_at = location.shown, fetched.fetched_at

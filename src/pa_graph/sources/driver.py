@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any, Literal, Protocol, get_args
 
 from pa_graph.errors import PaGraphError
@@ -20,7 +19,7 @@ from pa_graph.sources.common import EnrichOptions, Progress
 from pa_graph.sources.merge import merge_sources
 from pa_graph.sources.openalex import OpenAlexClient, OpenAlexSettings
 from pa_graph.sources.openalex_enrich import enrich_openalex
-from pa_graph.sources.response_cache import ResponseCache, cache_dir_from
+from pa_graph.sources.response_cache import ResponseCache
 from pa_graph.sources.s2 import S2Client, S2Settings
 from pa_graph.sources.s2_enrich import enrich as enrich_s2
 from pa_graph.sources.service import RetryBudget
@@ -71,15 +70,14 @@ class Sources:
                 client.close()
 
 
-def open_sources(choice: SourceChoice = "s2", cache_dir: str | Path | None = None, offline: bool = False,
-                 refresh: bool = False, s2: S2Settings | None = None,
-                 openalex: OpenAlexSettings | None = None) -> Sources:
-    """Clients for ``choice`` on one cache and one retry budget; settings not given come from the environment."""
+def open_sources(choice: SourceChoice, cache: ResponseCache, offline: bool = False, refresh: bool = False,
+                 s2: S2Settings | None = None, openalex: OpenAlexSettings | None = None) -> Sources:
+    """Clients for ``choice`` on one cache (the session's) and one retry budget; settings not given come from the
+    environment."""
     if choice not in SOURCES:
         raise PaGraphError(f"unknown source {choice!r}; choose from {', '.join(SOURCES)}")
     s2 = s2 or S2Settings.from_environment()
     openalex = openalex or OpenAlexSettings.from_environment()
-    cache = ResponseCache(cache_dir_from(cache_dir), read_only=offline)
     budget = RetryBudget(s2.retry_budget)
     return Sources(choice,
                    S2Client(s2, cache, offline=offline, refresh=refresh, budget=budget) if choice != "openalex" else None,

@@ -12,15 +12,13 @@ import os
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from platformdirs import user_cache_dir
-
 from pa_graph.errors import CacheError
+from pa_graph.settings import cache_dir_from, default_cache_dir
 from pa_graph.text import loads_bounded
 
 __all__ = ["Cached", "ResponseCache", "default_cache_dir", "cache_dir_from"]
@@ -35,20 +33,6 @@ CREATE TABLE IF NOT EXISTS answers (
     retrieved_at TEXT NOT NULL
 )
 """
-
-
-def default_cache_dir() -> Path:
-    """The per-user default, e.g. ``~/.cache/pa-graph`` on Linux."""
-    return Path(user_cache_dir("pa-graph", appauthor=False))
-
-
-def cache_dir_from(explicit: str | Path | None, environ: Mapping[str, str] = os.environ) -> Path:
-    """The cache folder: an explicit choice, else ``$PA_GRAPH_CACHE_DIR``, else :func:`default_cache_dir`."""
-    if explicit:
-        return Path(explicit)
-    if environ.get("PA_GRAPH_CACHE_DIR"):
-        return Path(environ["PA_GRAPH_CACHE_DIR"])
-    return default_cache_dir()
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ One module per analysis: :mod:`~pa_graph.analysis.gaps.missing` (the ranked miss
 ``--apply`` writes into a list (:mod:`pa_graph.lists.write` writes it); :mod:`~pa_graph.analysis.gaps.report` renders the files.
 """
 
-from pa_graph.analysis.gaps.analysis import GapReport, analyse
+from pa_graph.analysis.gaps.analysis import GapOptions, GapReport, analyse
 from pa_graph.analysis.gaps.compare import CrossListEntry, ListEntry, compare_lists, entries_of_lists, entries_of_model
 from pa_graph.analysis.gaps.coverage import SectionFlows, SurveyCoverage, section_flows, survey_coverage
 from pa_graph.analysis.gaps.cross import THRESHOLDS as CROSS_CITATION_THRESHOLDS
@@ -21,7 +21,7 @@ from pa_graph.analysis.gaps.missing import DEFAULT_TOP, SIGNALS, WEIGHTS, Missin
 from pa_graph.analysis.gaps.peers import PeerLists
 from pa_graph.errors import GapError
 
-__all__ = ["GapError", "GapReport", "analyse", "CrossListEntry", "ListEntry", "compare_lists", "entries_of_lists",
+__all__ = ["GapError", "GapOptions", "GapReport", "analyse", "CrossListEntry", "ListEntry", "compare_lists", "entries_of_lists",
            "entries_of_model", "SectionFlows", "SurveyCoverage", "section_flows", "survey_coverage",
            "CROSS_CITATION_THRESHOLDS", "MissingCitation", "missing_citations", "evaluate_ranking",
            "IGNORE_FILE_NAME", "IgnoreList", "read_ignore_file", "CitationIndex", "has_citations", "DEFAULT_TOP",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
@@ -27,7 +28,20 @@ from pa_graph.analysis.gaps.peers import PeerLists
 from pa_graph.errors import GapError
 from pa_graph.records import ParsedList
 
-__all__ = ["GapReport", "analyse"]
+__all__ = ["GapOptions", "GapReport", "analyse"]
+
+
+@dataclass(frozen=True)
+class GapOptions:
+    """How the gap analysis of a build runs: ``top`` missing papers, ``peers`` (other lists of the field), and
+    the ignore file (``None``: ``.pa-graph-ignore`` beside the first list, when there is one)."""
+
+    top: int = DEFAULT_TOP
+    min_citers: int = 2
+    peers: tuple[str | Path, ...] = ()  # files or URLs
+    ignore_file: Path | None = None
+    citations_limit: int = CITATIONS_LIMIT  # missing cross-citations written to citations.md/json and the RDF
+    min_lists: int = DEFAULT_MIN_LISTS  # "in other lists": works at least this many peer lists include
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Which suggestions ``gaps --apply`` writes (the writing itself is :mod:`pa_graph.lists.write`)."""
+"""Which suggestions ``gaps --apply`` writes (the writing itself is :mod:`pa_graph.lists.write`, the CLI's business)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import networkx as nx
 
 from pa_graph.analysis.gaps.analysis import GapReport
 from pa_graph.analysis.gaps.ignore import IgnoreList
-from pa_graph.lists.write import Addable
+from pa_graph.lists.rows import Addable
 
 __all__ = ["chosen_for_apply"]
 

@@ -63,7 +63,7 @@ import numpy as np
 
 from pa_graph.analysis.gaps.index import CitationIndex, cosine
 from pa_graph.analysis.gaps.peers import PeerLists
-from pa_graph.lists.write import DEFAULT_HEADER, NewEntry, table_row
+from pa_graph.lists.rows import DEFAULT_HEADER, NewEntry, table_row
 from pa_graph.text import ARXIV_ID, DOI, OPENALEX_ID, S2_PAPER_ID, arxiv_base_id
 
 __all__ = ["SIGNALS", "WEIGHTS", "BACKGROUND_PENALTY", "EVIDENCE_WEIGHT", "SPECIFICITY_PRIOR", "dominance_repaired",

@@ -23,7 +23,7 @@ from networkx.utils import UnionFind
 from pa_graph.analysis.gaps.ignore import IgnoreList
 from pa_graph.analysis.gaps.index import CitationIndex, cosine
 from pa_graph.analysis.gaps.peers import PeerList
-from pa_graph.lists.write import DEFAULT_HEADER, NewEntry, table_row
+from pa_graph.lists.rows import DEFAULT_HEADER, NewEntry, table_row
 from pa_graph.records import ListRow, ParsedList
 from pa_graph.resolve import resolve_works, same_title
 from pa_graph.text import DOI, arxiv_base_id, counted, normalize_title

@@ -1,0 +1,235 @@
+"""One session, one owner: the settings of a piece of work (cache folder, offline, refresh), the one response cache,
+the fetcher of lists given by URL and the sources all come from a :class:`Session`, so every part of a run reads
+and writes the same folder and follows the same offline rule. Every command of the CLI turns its flags into one
+session and calls one of its methods; ``pa_graph.build``, ``assemble``, ``audit_lists``, ``open_build``,
+``s2_session`` and ``source_session`` are calls on a session made for them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from functools import cached_property
+from pathlib import Path
+from types import TracebackType
+
+from pa_graph.analysis.audit import AuditReport, Baseline
+from pa_graph.analysis.gaps import GapOptions
+from pa_graph.analysis.stats import graph_stats
+from pa_graph.build_folder import DEFAULT_OUT, Build, locate_graph
+from pa_graph.errors import InvalidFormatError, PaGraphError
+from pa_graph.export.formats import FORMATS
+from pa_graph.export.store import open_store
+from pa_graph.export.validate import validate_graph
+from pa_graph.lists.diff import changed_lines
+from pa_graph.lists.fetch import ListFetcher
+from pa_graph.lists.load import load_lists
+from pa_graph.outputs import replace_folder
+from pa_graph.pipeline import (
+    AuditRun,
+    BuildOptions,
+    BuildResult,
+    KnowledgeGraph,
+    assemble_lists,
+    gap_inputs,
+    version_at,
+)
+from pa_graph.records import ParsedList, Progress
+from pa_graph.settings import Settings
+from pa_graph.sources.common import EnrichOptions
+from pa_graph.sources.driver import SOURCES, SourceChoice, Sources, open_sources
+from pa_graph.sources.openalex import OpenAlexClient, OpenAlexSettings
+from pa_graph.sources.response_cache import ResponseCache
+from pa_graph.sources.s2 import S2Client, S2Settings
+from pa_graph.text import checked_iri
+
+__all__ = ["Session", "build", "assemble", "audit_lists", "open_build", "s2_session", "source_session"]
+
+
+class Session:
+    """The settings of one piece of work and everything made from them, each made once, on first use: the
+    response cache (``read_only`` offline), the list fetcher, the sources. Close it (or use it in a ``with``
+    block) to close the clients and the cache.
+
+    >>> with Session("/tmp/pa-graph-doc-cache", offline=True) as session:
+    ...     session.settings.offline, session.fetcher.offline
+    (True, True)
+    """
+
+    def __init__(self, cache_dir: str | Path | None = None, *, offline: bool = False, refresh: bool = False,
+                 s2: S2Settings | None = None, openalex: OpenAlexSettings | None = None) -> None:
+        self.settings = Settings.resolve(cache_dir, offline, refresh)
+        self._s2, self._openalex = s2, openalex
+        self._opened: list[Sources | S2Client] = []
+
+    @classmethod
+    def for_build(cls, options: BuildOptions) -> Session:
+        return cls(options.cache_dir, offline=options.offline, refresh=options.refresh, s2=options.s2,
+                   openalex=options.openalex)
+
+    @cached_property
+    def cache(self) -> ResponseCache:
+        """The one response cache of the session (made on first use: a command that never fetches writes nothing)."""
+        return ResponseCache(self.settings.cache_dir, read_only=self.settings.offline)
+
+    @cached_property
+    def fetcher(self) -> ListFetcher:
+        """Lists given by URL or ``github:``, through the session's cache and offline rule."""
+        return ListFetcher(self.cache, offline=self.settings.offline)
+
+    def has_cache(self) -> bool:
+        return (self.settings.cache_dir / ResponseCache.FILE_NAME).is_file()
+
+    def sources(self, choice: SourceChoice = "s2") -> Sources:
+        """The clients of ``choice`` on the session's cache (closed with the session)."""
+        if choice not in SOURCES:
+            raise PaGraphError(f"unknown source {choice!r}; choose from {', '.join(SOURCES)}")
+        opened = open_sources(choice, self.cache, self.settings.offline, self.settings.refresh, self._s2,
+                              self._openalex)
+        self._opened.append(opened)
+        return opened
+
+    def s2(self, api_key: str | None = None, api_url: str | None = None, rate: float | None = None) -> S2Client:
+        """A Semantic Scholar client on the session's cache; settings not given come from the environment."""
+        settings = (self._s2 or S2Settings.from_environment()).overridden(
+            {"api_key": api_key, "api_url": api_url, "rate": rate})
+        client = S2Client(settings, self.cache, offline=self.settings.offline, refresh=self.settings.refresh)
+        self._opened.append(client)
+        return client
+
+    def lists(self, paths: Sequence[str | Path] = (), empty_ok: bool = False) -> list[ParsedList]:
+        """The lists (the bundled one when none is given); those given by URL through :attr:`fetcher`."""
+        return load_lists(paths, self.fetcher, empty_ok)
+
+    def assemble(self, paths: Sequence[str | Path] = (), client: S2Client | OpenAlexClient | Sources | None = None,
+                 source: SourceChoice | None = None, extras: EnrichOptions = EnrichOptions(),
+                 progress: Progress | None = None, gaps: GapOptions = GapOptions()) -> KnowledgeGraph:
+        """See :func:`assemble`."""
+        if source not in (None, *SOURCES):
+            raise PaGraphError(f"unknown source {source!r}; choose from {', '.join(SOURCES)}")
+        parsed = self.lists(paths)
+        inputs = gap_inputs(parsed, gaps, self.fetcher)
+        if client is None and source is not None:
+            client = self.sources(source)
+        return assemble_lists(parsed, client, extras, progress, *inputs, fetcher=self.fetcher)
+
+    def build(self, paths: Sequence[str | Path] = (), options: BuildOptions = BuildOptions(),
+              progress: Progress | None = None) -> BuildResult:
+        """Run the pipeline and write every output into ``options.out_dir``; all are rendered before the first is
+        written, and the SPARQL store the reading commands open is loaded into the session's cache folder."""
+        unknown = [name for name in options.formats if name not in FORMATS]
+        if unknown:  # before any request
+            raise InvalidFormatError(f"unknown export format {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
+        checked_iri(options.base_iri, "base_iri")
+        lists = self.lists(paths)  # unusable input fails before any request to a source
+        inputs = gap_inputs(lists, options.gaps, self.fetcher)
+        sources = self.sources(options.source) if options.enrich else None
+        graph = assemble_lists(lists, sources, options.extras, progress, *inputs, fetcher=self.fetcher)
+        files, rdf = graph.files(options.base_iri, options.formats, self.settings.cache_dir)
+        validation = validate_graph(rdf.graph()) if options.validate else None
+        written = replace_folder(Path(options.out_dir), files)
+        open_store(Path(options.out_dir) / "graph.ttl", self.settings.cache_dir)  # loaded now, not by the first query
+        return BuildResult(graph, rdf, graph_stats(rdf), written, validation)
+
+    def open(self, out: str | Path = DEFAULT_OUT) -> Build:
+        """The build in folder ``out`` (or the build a graph file belongs to). Its SPARQL store lives in the
+        session's cache folder — or, when no folder was chosen, in the one the build itself used."""
+        graph_file = locate_graph(out)
+        cache_dir = self.settings.cache_dir
+        if not self.settings.chosen:
+            cache_dir = Build(graph_file).recorded_cache_dir() or cache_dir
+        return Build(graph_file, cache_dir=cache_dir, fetcher=self.fetcher)
+
+    def audit(self, paths: Sequence[str | Path] = (), since: str | None = None) -> AuditRun:
+        """See :func:`audit_lists`."""
+        lists = self.lists(paths, empty_ok=True)
+        report = self._audited(lists)
+        if since is None:
+            return AuditRun(lists, report)
+        earlier: list[ParsedList] = []
+        changed: dict[str, frozenset[int] | None] = {}
+        for parsed in lists:
+            if parsed.url:
+                continue  # a list given by URL is not part of the change
+            version = version_at(parsed.path, since)
+            changed[parsed.name] = None if version is None else changed_lines(version[1], parsed.path)
+            if version is not None:
+                earlier.append(version[0])
+        return AuditRun(lists, report, Baseline.of(since, self._audited(earlier), changed))
+
+    def _audited(self, lists: list[ParsedList]) -> AuditReport:
+        if not lists:
+            return AuditReport((), ())
+        return assemble_lists(lists, self.sources("s2") if self.has_cache() else None).audit
+
+    def close(self) -> None:
+        for opened in self._opened:
+            opened.close()
+        self._opened.clear()
+        if "cache" in self.__dict__:
+            self.cache.close()
+            del self.__dict__["cache"]
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self.close()
+
+
+def build(paths: Sequence[str | Path] = (), options: BuildOptions = BuildOptions(),
+          progress: Progress | None = None) -> BuildResult:
+    """Run the pipeline and write every output (:meth:`Session.build` on a session of ``options``)."""
+    with Session.for_build(options) as session:
+        return session.build(paths, options, progress)
+
+
+def assemble(lists: Sequence[str | Path] = (), client: S2Client | OpenAlexClient | Sources | None = None,
+             source: SourceChoice | None = None, offline: bool = False, extras: EnrichOptions = EnrichOptions(),
+             progress: Progress | None = None, gaps: GapOptions = GapOptions(),
+             cache_dir: str | Path | None = None) -> KnowledgeGraph:
+    """Parse, resolve, (enrich,) model, audit and analyse the lists without writing anything (for notebooks and
+    tests). Without a ``client`` or ``source`` the graph holds the lists alone (no network, no cache);
+    ``source="s2"``, ``"openalex"`` or ``"both"`` opens those sources for the call (``offline`` = the cache only).
+    """
+    with Session(cache_dir, offline=offline) as session:
+        return session.assemble(lists, client, source, extras, progress, gaps)
+
+
+def audit_lists(paths: Sequence[str | Path] = (), cache_dir: str | Path | None = None,
+                since: str | None = None) -> AuditRun:
+    """The lists and their audit, never touching the network: links are verified with the answers the cache holds
+    (none when there is no cache yet). A list with no paper rows is a finding, not an error. ``since`` (a Git ref,
+    a pull request's base): the lists as that commit has them form the baseline, and the lines the change added or
+    modified are where its findings are told — what a change did not introduce does not fail, the way linters
+    check only what a diff added."""
+    with Session(cache_dir, offline=True) as session:
+        return session.audit(paths, since)
+
+
+def open_build(out: str | Path = DEFAULT_OUT, cache_dir: str | Path | None = None) -> Build:
+    """The build in folder ``out`` — or the build a graph file belongs to (``graph.ttl``, or any RDF file, with the
+    ``graph.json``, ``audit.json``, ``gaps.json`` and ``build.json`` beside it when they are there). Nothing is read
+    until it is asked for."""
+    return Session(cache_dir).open(out)
+
+
+@contextmanager
+def s2_session(offline: bool = False, cache_dir: str | Path | None = None, api_key: str | None = None,
+               api_url: str | None = None, rate: float | None = None, refresh: bool = False) -> Iterator[S2Client]:
+    """A Semantic Scholar client that owns its cache and closes both when the ``with`` block ends. Settings not
+    given come from the environment as the CLI reads them (``S2_API_KEY``, ``S2_API_URL``, ``PA_GRAPH_CACHE_DIR``).
+    """
+    with Session(cache_dir, offline=offline, refresh=refresh) as session:
+        yield session.s2(api_key, api_url, rate)
+
+
+@contextmanager
+def source_session(source: SourceChoice = "s2", offline: bool = False, cache_dir: str | Path | None = None,
+                   refresh: bool = False) -> Iterator[Sources]:
+    """The clients of ``source`` (``s2`` with its OpenAlex fallback, ``openalex``, ``both``) on one cache, closed
+    when the ``with`` block ends; settings come from the environment as the CLI reads them."""
+    with Session(cache_dir, offline=offline, refresh=refresh) as session:
+        yield session.sources(source)
+
+
