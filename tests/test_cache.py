@@ -42,11 +42,12 @@ def test_cache_folder_choice(tmp_path):
     assert cache_dir_from(None, {}).name == "pa-graph"
 
 
-def test_unusable_cache_folder_is_a_clear_error(tmp_path):
+def test_unusable_cache_folder_is_a_clear_error_on_first_use(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder", encoding="utf-8")
+    cache = ResponseCache(blocker / "sub")  # opened on first use: a session that never asks creates nothing
     with pytest.raises(CacheError, match="cannot open the cache"):
-        ResponseCache(blocker / "sub")
+        cache.get("paper:x")
 
 
 def test_offline_reads_open_the_cache_read_only_so_a_cache_one_may_not_write_still_answers(tmp_path):

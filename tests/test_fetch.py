@@ -4,6 +4,7 @@ host pointed at the server with PA_GRAPH_GITHUB_RAW_URL), failures that name the
 from __future__ import annotations
 
 import json
+import os
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -228,3 +229,38 @@ def test_credentials_of_list_urls_are_used_and_never_stored(runner, server, tmp_
     offline = runner.invoke(main, ["build", private, "--offline", "--out", str(tmp_path / "again"),
                                    "--cache-dir", str(tmp_path / "cache")])
     assert offline.exit_code == 0, offline.output  # the redacted key still finds the copy
+
+
+def test_a_build_in_a_chosen_cache_folder_is_read_back_from_it_and_home_stays_empty(runner, server, tmp_path,
+                                                                                     monkeypatch):
+    """``HOME`` an empty folder, no cache folder set: ``build --cache-dir X``, then ``query``, ``stats``, ``gaps`` and
+    ``serve`` on its output, none given ``--cache-dir``, find the store the build left in X and write nothing under
+    HOME. ``gaps --peers URL --offline`` sends no request and says the peer is not in the cache."""
+    from pa_graph.serve import serve
+    from pa_graph.session import Session
+
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    for name in [name for name in os.environ if name.startswith("XDG_")] + ["PA_GRAPH_CACHE_DIR"]:
+        monkeypatch.delenv(name, raising=False)
+    url, log = server
+    listed = tmp_path / "list.md"
+    listed.write_text(LIST, encoding="utf-8")
+    cache, out = tmp_path / "X", tmp_path / "out"
+    built = runner.invoke(main, ["build", str(listed), "--offline", "--cache-dir", str(cache), "--out", str(out)])
+    assert built.exit_code == 0, built.output
+    stores = sorted((cache / "stores").iterdir())
+    graph = str(out / "graph.ttl")
+    for command in (["query", "works-per-section", "--graph", graph], ["stats", "--graph", graph],
+                    ["gaps", "--graph", graph]):
+        result = runner.invoke(main, command)
+        assert result.exit_code == 0, (command, result.output)
+    running = serve(Session().open(out), port=0)  # what `pa-graph serve OUT` does
+    running.stop()
+    assert sorted((cache / "stores").iterdir()) == stores  # the build's store, no second one
+    assert sorted(str(path.relative_to(home)) for path in home.rglob("*")) == []
+    log.clear()
+    offline = runner.invoke(main, ["gaps", "--graph", graph, "--peers", f"{url}/lists/awesome.md", "--offline"])
+    assert log == []
+    assert offline.exit_code == 2 and "lists/awesome.md: not in the cache; fetch it once online" in offline.stderr

@@ -166,8 +166,7 @@ class Session:
             opened.close()
         self._opened.clear()
         if "cache" in self.__dict__:
-            self.cache.close()
-            del self.__dict__["cache"]
+            self.__dict__.pop("cache").close()
 
     def __enter__(self) -> Session:
         return self

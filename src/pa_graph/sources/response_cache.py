@@ -14,6 +14,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -55,37 +56,43 @@ class ResponseCache:
         self.path = Path(folder) / self.FILE_NAME
         self.read_only = read_only
         self.damaged: list[str] = []  # keys whose stored value was no answer (dropped)
-        if read_only:
+
+    @cached_property
+    def _db(self) -> sqlite3.Connection:
+        """The file, opened on first use: a session that never reads or writes an answer creates nothing."""
+        if self.read_only:
             try:
                 if self.path.is_file():
                     # a WAL file needs its -shm beside it even to read; in a folder the user cannot write to,
                     # read it as immutable (a cleanly closed cache holds everything in the main file)
                     immutable = "&immutable=1" if not os.access(self.path.parent, os.W_OK) else ""
-                    self._db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro{immutable}", uri=True,
-                                               timeout=30, isolation_level=None)
-                    self._db.execute("PRAGMA busy_timeout=30000")
+                    db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro{immutable}", uri=True,
+                                         timeout=30, isolation_level=None)
+                    db.execute("PRAGMA busy_timeout=30000")
                 else:
-                    self._db = sqlite3.connect(":memory:", isolation_level=None)
-                    self._db.execute(_SCHEMA)
+                    db = sqlite3.connect(":memory:", isolation_level=None)
+                    db.execute(_SCHEMA)
             except sqlite3.Error as err:
                 raise CacheError(f"{self.path}: cannot open the cache ({err})") from err
-            return
+            return db
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            self._db.execute("PRAGMA busy_timeout=30000")
-            self._use_wal()
-            self._db.execute(_SCHEMA)
+            db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            db.execute("PRAGMA busy_timeout=30000")
+            self._use_wal(db)
+            db.execute(_SCHEMA)
         except (OSError, sqlite3.Error) as err:
             raise CacheError(f"{self.path}: cannot open the cache ({err})") from err
+        return db
 
-    def _use_wal(self) -> None:
+    @staticmethod
+    def _use_wal(db: sqlite3.Connection) -> None:
         """WAL mode, which lets builds share the file. Switching needs the file to itself for a moment, and SQLite
         answers "locked" at once instead of waiting when another build is switching it too: try again briefly."""
         for attempt in range(50):
             try:
-                if self._db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-                    self._db.execute("PRAGMA journal_mode=WAL")
+                if db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                    db.execute("PRAGMA journal_mode=WAL")
                 return
             except sqlite3.OperationalError as err:
                 if "locked" not in str(err) or attempt == 49:
@@ -152,4 +159,5 @@ class ResponseCache:
             return self._db.execute("DELETE FROM answers WHERE retrieved_at < ?", (cutoff,)).rowcount
 
     def close(self) -> None:
-        self._db.close()
+        if "_db" in self.__dict__:
+            self.__dict__.pop("_db").close()
