@@ -299,3 +299,37 @@ def test_neph0s_sample_field_by_field():
         assert (row.title, row.links[0], row.year, row.venue, str(row.section)) == (title, link, year, venue,
                                                                                     section), line
         assert (row.authors[0] if row.authors else None) == author
+
+
+SURVEY_SHAPES = """# A survey's reading list
+
+## Contents
+
+1. [Memory Management](#memory-management)
+2. [LLM-based Approaches](#llm-based-approaches)
+
+## Memory Management
+
+- uLink: Enabling User-Defined Deep Linking to App Content. [[Mobisys 2016](https://doi.org/10.1145/2906388.2906416)]
+- “Understanding Personal Agents in the Wild” (Smith and Lee, 2022, p. 1) [CHI'22](https://dl.acm.org/doi/10.1145/3491102.3501234)
+- “Another Quoted Title” (Authors, 2021, p. 3) [[PDF](https://dl.acm.org/doi/pdf/10.1145/3491102.3501239)]
+- **STOC 2021**: [Sublinear Algorithms for Personal Agents](https://dl.acm.org/doi/10.1145/1234.5678)
+"""  # noqa: E501 (verbatim list lines)
+
+
+@pytest.mark.parametrize(("line", "title", "venue", "year"), [
+    (10, "uLink: Enabling User-Defined Deep Linking to App Content", "Mobisys", 2016),  # a venue-with-year link text
+    (11, "Understanding Personal Agents in the Wild", "CHI", 2022),  # a quoted title, whatever link follows
+    (12, "Another Quoted Title", None, 2021),  # "PDF" names a file, not a venue
+    (13, "Sublinear Algorithms for Personal Agents", "STOC", 2021),  # a bold venue-with-year: where, not what
+], ids=["venue-link", "quoted-title", "pdf-link", "bold-venue"])
+def test_a_survey_lists_shapes_give_titles_not_venues(line, title, venue, year):
+    parsed = parse_list_text(SURVEY_SHAPES, "survey.md")
+    row = next(row for row in parsed.rows if row.source.line == line)
+    assert (row.title, row.venue, row.year) == (title, venue, year)
+
+
+def test_bullets_linking_to_anchors_of_the_same_list_are_navigation():
+    parsed = parse_list_text(SURVEY_SHAPES, "survey.md")
+    assert {row.title for row in parsed.rows}.isdisjoint({"Memory Management", "LLM-based Approaches"})
+    assert Counter(kind for kind, _ in parsed.skipped) == {"table of contents": 2}

@@ -215,7 +215,7 @@ def _is_bracket_tag(text: str) -> bool:
 def _title_of(item: _Inline) -> tuple[str | None, str | None]:
     """The item's title, and the link it came from (when it is a link's text)."""
     for strong in item.strong:
-        if _is_bracket_tag(strong):
+        if _is_bracket_tag(strong) or _venue_of(strong):  # **[2024 ACL]**, **STOC 2021**: where, not what
             continue
         title = _clean_title(strong)
         linked = next((href for href, text in item.links if text and text in strong), None)
@@ -292,8 +292,8 @@ def _row(item: _Item, section: Section, parsed: ParsedList) -> ListRow | None:
     arxiv_ids = [found for found in map(arxiv_id_from_url, paper_links) if found]
     year = month = None
     venue = None
-    candidates = [s for s in inline.strong if _is_bracket_tag(s)]
-    candidates += [text for _, text in inline.links if text and text != title]
+    candidates = [s for s in inline.strong if _is_bracket_tag(s) or _venue_of(s)]
+    candidates += [text for _, text in inline.links if text and text != title and not _GENERIC_LINK_TEXT.match(text)]
     candidates += re.findall(r"\\?\[([^\[\]]{2,40})\\?\]", inline.outside_links)
     tail = inline.after_links.lstrip("])} ")
     candidates += [part for part in re.split(r"[,;]|^\s*[-–—]\s|\s[-–—]\s", tail) if part.strip()]
