@@ -439,7 +439,8 @@ def test_progress_off_a_terminal_is_plain_lines_and_quiet_silences_it(world, tmp
         from pa_graph.cli import main
 
         quiet = CliRunner().invoke(main, [*command[3:], "--quiet"], env=env)
-    assert loud.returncode == quiet.exit_code == 0
+        offline = CliRunner().invoke(main, [*command[3:], "--offline"], env=env)
+    assert loud.returncode == quiet.exit_code == offline.exit_code == 0
     progress = [line for line in loud.stderr.splitlines() if re.match(r"^[a-zA-Z ]+: \d+/\d+", line)]
     assert all(re.fullmatch(r"[a-zA-Z ]+: \d+/\d+(, \d+ (s|min) left)?", line) for line in progress), progress
     matching = [line for line in progress if line.startswith("matching titles: ")]
@@ -448,6 +449,8 @@ def test_progress_off_a_terminal_is_plain_lines_and_quiet_silences_it(world, tmp
     assert len(matching) >= 3 and any(line.endswith(" left") for line in matching)  # a line during the stage
     assert "resolving arXiv ids: 0/1" in progress and "resolving arXiv ids: 1/1" in progress
     assert not [line for line in quiet.stderr.splitlines() if re.match(r"^[a-zA-Z ]+: \d+/\d+", line)]
+    # offline nothing is asked: no line about resolving or fetching
+    assert not [line for line in offline.stderr.splitlines() if re.match(r"^[a-zA-Z ]+: \d+/\d+", line)]
 
 
 def test_pages_are_cached_as_they_arrive_so_a_failed_pagination_resumes_where_it_stopped(world, tmp_path):

@@ -129,6 +129,28 @@ def test_title_not_found_is_cached_as_negative(make_client):
 
 
 @respx.mock
+def test_a_wrong_api_url_answering_404_everywhere_is_a_failure_of_the_service_not_a_finding(make_client, tmp_path):
+    """A 404 that is not S2's documented "Title match not found" (here a proxy's page at a wrong S2_API_URL) stops
+    the requests with one warning naming the variable; no work is called unresolved."""
+    from conftest import TABLE, row, write_list
+
+    from pa_graph.lists.read import read_list
+    from pa_graph.pipeline import assemble_lists
+    from pa_graph.sources.driver import Sources
+
+    route = respx.route(url__startswith=API).respond(404, json={"message": "Not Found"})
+    listed = write_list(tmp_path, "list.md", TABLE.format(rows="\n".join([
+        row("A paper", "AP", "2023", link="https://arxiv.org/abs/2301.00001"),
+        row("Another paper without a link", "", "2024")])))
+    client = make_client()
+    graph = assemble_lists([read_list(listed)], Sources("s2", s2=client))
+    assert not [f for f in graph.audit.findings if f.kind == "s2-unresolved"]
+    assert route.call_count == 1  # nothing more is asked after a 404 the API does not document
+    assert any("answered HTTP 404 to POST /paper/batch" in w and "check S2_API_URL" in w
+               for w in graph.enrichment.warnings), graph.enrichment.warnings
+
+
+@respx.mock
 def test_a_400_is_a_warning_and_not_cached(make_client):
     route = respx.get(f"{API}/graph/v1/paper/search/match").respond(400, json={"error": "Unacceptable query"})
     client = make_client()

@@ -135,8 +135,10 @@ def audit(lists: Sequence[ParsedList], works: Sequence[Work], enrichment: Enrich
                      for update in updates]
         if enrichment.not_cached:
             asked = {"s2": "Semantic Scholar", "openalex": "OpenAlex"}.get(enrichment.source, "the sources")
-            notes.append(f"{counted(len(enrichment.not_cached), 'work')} not verified: {asked} was not asked "
-                         f"({enrichment.mode}) and the cache holds no answer for them")
+            # the same words offline and when the source could not be reached: the committed audit does not
+            # change with the network (build.json says which it was)
+            notes.append(f"{counted(len(enrichment.not_cached), 'work')} not verified: {asked} gave no answer for "
+                         "them and the cache holds none")
     return AuditReport(tuple(findings), tuple(notes), checks, updates if enrichment is not None else ())
 
 

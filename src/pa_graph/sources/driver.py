@@ -53,7 +53,8 @@ class ClientSource:
 
     def enrich(self, works: Sequence[Work], options: EnrichOptions = EnrichOptions(),
                progress: Progress | None = None) -> Enrichment:
-        return self.run(works, self.client, options, progress)
+        # offline, the stages only read the cache: no "resolving …" or "fetching …" line that suggests requests
+        return self.run(works, self.client, options, None if self.client.offline else progress)
 
 
 @dataclass

@@ -85,6 +85,11 @@ class OpenAlexSettings(ServiceSettings):
         return settings.overridden(overrides)
 
 
+#: An unknown DOI on ``/works/doi:…`` is an HTTP 404 whose text OpenAlex does not document: any 404 there is "no
+#: such work" (a wrong OPENALEX_API_URL shows on the list endpoints, where a 404 is a failure).
+_NOT_FOUND = re.compile("")
+
+
 @dataclass
 class OpenAlexClient(ServiceClient):
     """Cached, throttled, retrying access to the OpenAlex endpoints pa-graph needs. Public methods return
@@ -92,6 +97,7 @@ class OpenAlexClient(ServiceClient):
 
     SERVICE: ClassVar[str] = "OpenAlex"
     KEY_VARIABLE: ClassVar[str] = "OPENALEX_API_KEY"
+    URL_VARIABLE: ClassVar[str] = "OPENALEX_API_URL"
     REFUSALS: ClassVar[tuple[int, ...]] = (401,)
     SLOW_DOWN: ClassVar[tuple[int, ...]] = (403, 429)  # 403: "rate limit exceeded; slow down"; a first bare 429 too
 
@@ -176,7 +182,7 @@ class OpenAlexClient(ServiceClient):
         self.singletons += 1
         try:
             item = self._send("GET", path, params={**params, **({"api_key": self.settings.api_key}
-                                                                 if self.settings.api_key else {})}, not_found_ok=True)
+                                                                 if self.settings.api_key else {})}, not_found=_NOT_FOUND)
         except ServiceError as err:
             self._warn(err)
             return None

@@ -14,6 +14,7 @@ opens a new connection per request; and it accepts no transport. Every one of th
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -59,6 +60,7 @@ class S2Client(ServiceClient):
 
     SERVICE: ClassVar[str] = "Semantic Scholar"
     KEY_VARIABLE: ClassVar[str] = "S2_API_KEY"
+    URL_VARIABLE: ClassVar[str] = "S2_API_URL"
 
     settings: S2Settings
 
@@ -134,7 +136,7 @@ class S2Client(ServiceClient):
             return hit
         params = {"query": query, "fields": fields}
         try:
-            body = self._send("GET", "/paper/search/match", params=params, not_found_ok=True)
+            body = self._send("GET", "/paper/search/match", params=params, not_found=_TITLE_NOT_FOUND)
         except ServiceError as err:
             self._warn(err)
             return None
@@ -174,7 +176,7 @@ class S2Client(ServiceClient):
                 page = stored.value
             else:
                 try:
-                    page = self._send("GET", path, params=params, not_found_ok=True)
+                    page = self._send("GET", path, params=params, not_found=_PAPER_NOT_FOUND)
                 except ServiceError as err:
                     self._warn(err)
                     complete = False
@@ -195,6 +197,11 @@ class S2Client(ServiceClient):
             return Cached(items[:cap], request, "")
         self._store({key: items[:cap]}, request)
         return self.cache.get(key)
+
+
+#: Semantic Scholar's own "no such thing" answers (HTTP 404 with these error texts; recorded in tests/fixtures/s2).
+_TITLE_NOT_FOUND = re.compile(r"title match not found", re.IGNORECASE)
+_PAPER_NOT_FOUND = re.compile(r"paper (with id .* )?not found", re.IGNORECASE)
 
 
 def _is_item(value: object) -> bool:

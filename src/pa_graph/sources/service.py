@@ -11,6 +11,7 @@ proves unreachable or refuses the key is not asked again in that build.
 from __future__ import annotations
 
 import random
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -67,6 +68,7 @@ class ServiceClient:
 
     SERVICE: ClassVar[str] = "the service"
     KEY_VARIABLE: ClassVar[str] = ""
+    URL_VARIABLE: ClassVar[str] = ""
     REFUSALS: ClassVar[tuple[int, ...]] = (401, 403)  # the key is refused: stop asking
     SLOW_DOWN: ClassVar[tuple[int, ...]] = (429,)  # too fast: wait, retry, and stay slower
 
@@ -145,9 +147,12 @@ class ServiceClient:
         self.unavailable = str(error)
         return error
 
-    def _send(self, method: str, path: str, *, params: dict[str, Any], json: object = None, not_found_ok: bool = False,
-              split_on_overload: bool = False, refusal_stops: bool = True) -> Any:
-        """One request with retries. ``split_on_overload``: a 500/502/503/504 or a timeout raises
+    def _send(self, method: str, path: str, *, params: dict[str, Any], json: object = None,
+              not_found: re.Pattern[str] | None = None, split_on_overload: bool = False,
+              refusal_stops: bool = True) -> Any:
+        """One request with retries. ``not_found``: the service's documented "no such thing" (an HTTP 404 whose
+        error text matches) answers ``None``; any other 404 — a wrong API URL, a proxy's page — means the service is
+        not there, and no later request is sent. ``split_on_overload``: a 500/502/503/504 or a timeout raises
         :class:`Overloaded` at once instead of retrying, so the caller can send the batch in halves.
         ``refusal_stops=False``: a 401/403 raises :class:`Refused` for this request only (a paging mode the key
         does not allow) instead of ending the build's use of the service."""
@@ -195,8 +200,12 @@ class ServiceClient:
                         return _clean(loads_bounded(body))
                     except ValueError:
                         reason = "malformed JSON in the answer"
-                elif status == 404 and not_found_ok:
+                elif status == 404 and not_found is not None and not_found.search(_error_text(body)):
                     return None
+                elif status == 404:
+                    raise self._stop_asking(ServiceUnavailable(
+                        f"{api} answered HTTP 404 to {method} {path}, which is no answer of its API "
+                        f"({_error_text(body) or 'no error text'}); check {self.URL_VARIABLE}"))
                 elif status in self.REFUSALS and not refusal_stops:
                     raise Refused(f"HTTP {status}")
                 elif status in self.REFUSALS:
