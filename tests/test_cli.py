@@ -215,3 +215,12 @@ def test_queries_and_stats_open_an_on_disk_store_loaded_once_per_version_of_the_
     assert again.exit_code == 0 and json.loads(again.stdout)["triples"] == 3292
     assert (folder / "source.json").read_text(encoding="utf-8") != stamp
     assert [p.name for p in folder.iterdir() if ".tmp-" in p.name] == []
+
+
+def test_a_cookbook_query_without_the_data_it_needs_says_what_adds_it(runner, built):
+    result = runner.invoke(main, ["query", "most-cited-in-list", "--graph", str(built / "graph.ttl")])
+    assert result.exit_code == 0 and result.stdout.endswith("(0 rows)\n")
+    assert result.stderr == ("no rows: 'most-cited-in-list' needs citation data from an enriched build (pa-graph "
+                             "build with Semantic Scholar or OpenAlex reachable, without --no-enrich or --offline on "
+                             "an empty cache)\n")
+    assert runner.invoke(main, ["query", "works-per-section", "--graph", str(built / "graph.ttl")]).stderr == ""

@@ -46,7 +46,16 @@ from pa_graph.errors import (
     PaGraphError,
 )
 from pa_graph.export.html import DEFAULT_TOP_EXTERNAL, ViewError
-from pa_graph.export.sparql import ENGINES, QueryError, bind, cookbook, format_result, load_query, with_prefixes
+from pa_graph.export.sparql import (
+    ENGINES,
+    QueryError,
+    bind,
+    cookbook,
+    cookbook_needs,
+    format_result,
+    load_query,
+    with_prefixes,
+)
 from pa_graph.export.store import load_graph
 from pa_graph.export.triplestore import (
     DEFAULT_NAMED_GRAPH,
@@ -393,6 +402,9 @@ def query(query: str, graph_file: Path, engine: str, style: str, bindings: tuple
     else:
         result = Session(cache_dir).open(graph_file).query(query, engine, values, allow_service=allow_service)
     _echo(format_result(result, style), nl=False)
+    needs = cookbook_needs(query)
+    if not result.rows and needs:
+        _echo(f"no rows: '{query}' needs {needs}", err=True)
 
 
 @main.command()

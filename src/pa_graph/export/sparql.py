@@ -25,8 +25,8 @@ from pa_graph.errors import MissingGraphError, QueryError
 from pa_graph.export.store import load_graph, open_store
 from pa_graph.export.vocab import PREFIXES
 
-__all__ = ["refuse_federation", "QueryError", "QueryResult", "cookbook", "load_query", "bind", "with_prefixes", "run_query",
-           "format_result", "ENGINES"]
+__all__ = ["refuse_federation", "QueryError", "QueryResult", "cookbook", "load_query", "bind", "with_prefixes",
+           "run_query", "cookbook_needs", "format_result", "ENGINES"]
 
 ENGINES = ("oxigraph", "rdflib")
 
@@ -46,6 +46,16 @@ def cookbook() -> dict[str, str]:
             first = item.read_text(encoding="utf-8").splitlines()[0]
             entries[item.name[:-3]] = first.lstrip("# ").strip()
     return entries
+
+
+def cookbook_needs(query: str) -> str | None:
+    """What a cookbook query needs that a build may lack (its ``# Needs:`` line), ``None`` for another query."""
+    if query not in cookbook():
+        return None
+    for line in load_query(query).splitlines():
+        if line.startswith("# Needs:"):
+            return line.removeprefix("# Needs:").strip().rstrip(".")
+    return None
 
 
 def load_query(query: str) -> str:
