@@ -61,17 +61,20 @@ def count(url: str, graph: str = NAMED) -> int:
 def test_graph_store_push_is_idempotent_and_complete(oxigraph, built, runner):
     local = run_query(built / "graph.ttl", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows[0][0]
     for _ in range(2):
-        result = runner.invoke(main, ["push", str(built / "graph.ttl"), "--endpoint", f"{oxigraph}/store"])
+        result = runner.invoke(main, ["push", "--graph", str(built / "graph.ttl"), "--endpoint", f"{oxigraph}/store"])
         assert result.exit_code == 0, result.output
         assert result.stdout == f"pushed {local} triples into <{NAMED}> in 2 requests; the store holds {local} there\n"
         assert count(oxigraph) == int(local)
+    older = runner.invoke(main, ["push", str(built / "graph.ttl"), "--endpoint", f"{oxigraph}/store"])
+    assert older.exit_code == 0 and count(oxigraph) == int(local)  # the older form still pushes, and says so
+    assert older.stderr.startswith("warning: 'pa-graph push FILE' is the older form of 'pa-graph push --graph FILE'")
 
 
 @pytest.fixture(scope="module")
 def enriched_on_endpoint(oxigraph, fake_enriched):
     """The fake-enriched graph pushed once into its own named graph."""
     graph = "https://example.org/enriched"
-    pushed = CliRunner().invoke(main, ["push", str(fake_enriched / "graph.ttl"), "--endpoint", f"{oxigraph}/store",
+    pushed = CliRunner().invoke(main, ["push", "--graph", str(fake_enriched / "graph.ttl"), "--endpoint", f"{oxigraph}/store",
                                        "--named-graph", graph])
     assert pushed.exit_code == 0
     return graph
@@ -93,10 +96,10 @@ def test_update_push_replaces_the_graph_via_staging(oxigraph, built, runner, tmp
     graph = "https://example.org/update-target"
     small = tmp_path / "small.ttl"
     small.write_text("<urn:a> <urn:b> <urn:c> .\n", encoding="utf-8")
-    assert runner.invoke(main, ["push", str(small), "--update-endpoint", f"{oxigraph}/update",
+    assert runner.invoke(main, ["push", "--graph", str(small), "--update-endpoint", f"{oxigraph}/update",
                                 "--named-graph", graph]).exit_code == 0
     assert count(oxigraph, graph) == 1
-    result = runner.invoke(main, ["push", str(built / "graph.ttl"), "--update-endpoint", f"{oxigraph}/update",
+    result = runner.invoke(main, ["push", "--graph", str(built / "graph.ttl"), "--update-endpoint", f"{oxigraph}/update",
                                   "--named-graph", graph])
     assert result.exit_code == 0, result.output
     local = run_query(built / "graph.ttl", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows[0][0]
@@ -141,10 +144,10 @@ def test_a_failed_update_push_leaves_the_previous_graph_intact(oxigraph, built, 
     graph = "https://example.org/kept"
     previous = tmp_path / "previous.ttl"
     previous.write_text("<urn:x> <urn:y> <urn:z> .\n<urn:x> <urn:y> <urn:w> .\n", encoding="utf-8")
-    assert runner.invoke(main, ["push", str(previous), "--update-endpoint", f"{oxigraph}/update",
+    assert runner.invoke(main, ["push", "--graph", str(previous), "--update-endpoint", f"{oxigraph}/update",
                                 "--named-graph", graph]).exit_code == 0
     proxy = FailingProxy(oxigraph, fail_on=2)  # the drop passes, the first INSERT DATA chunk fails
-    result = runner.invoke(main, ["push", str(built / "graph.ttl"), "--update-endpoint", f"{proxy.url}/update",
+    result = runner.invoke(main, ["push", "--graph", str(built / "graph.ttl"), "--update-endpoint", f"{proxy.url}/update",
                                   "--named-graph", graph])
     proxy.server.shutdown()
     assert result.exit_code == 1
@@ -154,7 +157,7 @@ def test_a_failed_update_push_leaves_the_previous_graph_intact(oxigraph, built, 
 
 def test_wrong_url_and_401_are_one_line_errors(built, runner):
     port = free_port()
-    result = runner.invoke(main, ["push", str(built / "graph.ttl"), "--endpoint", f"http://127.0.0.1:{port}/store"])
+    result = runner.invoke(main, ["push", "--graph", str(built / "graph.ttl"), "--endpoint", f"http://127.0.0.1:{port}/store"])
     assert result.exit_code == 1
     assert result.stderr.startswith(f"Error: cannot connect to http://127.0.0.1:{port}/store (")
     assert result.stderr.count("\n") == 1
@@ -173,7 +176,7 @@ def test_wrong_url_and_401_are_one_line_errors(built, runner):
     server = ThreadingHTTPServer(("127.0.0.1", 0), Refuse)
     serve_in_background(server)
     url = f"http://127.0.0.1:{server.server_address[1]}/store"
-    result = runner.invoke(main, ["push", str(built / "graph.ttl"), "--endpoint", url, "--user", "me", "--password", "x"])
+    result = runner.invoke(main, ["push", "--graph", str(built / "graph.ttl"), "--endpoint", url, "--user", "me", "--password", "x"])
     server.shutdown()
     assert result.exit_code == 1
     assert result.stderr == (f"Error: {url} refused the credentials (HTTP 401): give a user and password or a "
@@ -181,7 +184,7 @@ def test_wrong_url_and_401_are_one_line_errors(built, runner):
 
 
 def test_push_needs_exactly_one_endpoint(runner, built):
-    result = runner.invoke(main, ["push", str(built / "graph.ttl")])
+    result = runner.invoke(main, ["push", "--graph", str(built / "graph.ttl")])
     assert result.exit_code == 2
     assert "give either --endpoint" in result.output
 
@@ -247,7 +250,7 @@ def test_a_store_that_answers_success_but_keeps_nothing_fails_the_push(oxigraph,
     graph = f"https://example.org/swallowed{protocol.count('update')}"
     proxy = FaultProxy(oxigraph, "swallow")
     path = "/store" if protocol == "--endpoint" else "/update"
-    result = runner.invoke(main, ["push", str(built / "graph.ttl"), protocol, proxy.url + path,
+    result = runner.invoke(main, ["push", "--graph", str(built / "graph.ttl"), protocol, proxy.url + path,
                                   "--named-graph", graph])
     proxy.server.shutdown()
     assert proxy.writes >= 1 and count(oxigraph, graph) == 0
@@ -258,7 +261,7 @@ def test_a_store_that_answers_success_but_keeps_nothing_fails_the_push(oxigraph,
 
 def test_a_redirecting_store_is_not_a_successful_push(oxigraph, built, runner):
     proxy = FaultProxy(oxigraph, "redirect")
-    result = runner.invoke(main, ["push", str(built / "graph.ttl"), "--endpoint", f"{proxy.url}/store",
+    result = runner.invoke(main, ["push", "--graph", str(built / "graph.ttl"), "--endpoint", f"{proxy.url}/store",
                                   "--named-graph", "https://example.org/redirected"])
     proxy.server.shutdown()
     assert result.exit_code == 1 and "HTTP 307" in result.stderr and "nothing was stored" in result.stderr

@@ -408,8 +408,9 @@ def query(query: str, graph_file: Path, engine: str, style: str, bindings: tuple
 
 
 @main.command()
-@click.argument("graph_file", required=False, type=click.Path(path_type=Path, dir_okay=False),
-                default=DEFAULT_GRAPH)
+@click.argument("graph_argument", metavar="[FILE]", required=False, type=click.Path(path_type=Path, dir_okay=False),
+                default=None)
+@_graph_option("The RDF graph to push (the FILE argument is the older form of this option).")
 @click.option("--endpoint", default=None, metavar="URL",
               help="Graph Store Protocol endpoint (e.g. http://localhost:7878/store): one idempotent PUT.")
 @click.option("--update-endpoint", default=None, metavar="URL",
@@ -424,11 +425,15 @@ def query(query: str, graph_file: Path, engine: str, style: str, bindings: tuple
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_PUSH_TIMEOUT,
               show_default=True, metavar="SECONDS", help="One deadline for the whole push, every answer included.")
 @_reported
-def push(graph_file: Path, endpoint: str | None, update_endpoint: str | None, named_graph: str,
-         query_endpoint: str | None, user: str | None, password: str | None, token: str | None,
+def push(graph_argument: Path | None, graph_file: Path, endpoint: str | None, update_endpoint: str | None,
+         named_graph: str, query_endpoint: str | None, user: str | None, password: str | None, token: str | None,
          timeout: float) -> None:
     """Load a built graph (default outputs/graph.ttl) into a named graph of a SPARQL 1.1 triple store, then count
     what the store holds there (exit 1 if it did not keep the push)."""
+    if graph_argument is not None:
+        _echo("warning: 'pa-graph push FILE' is the older form of 'pa-graph push --graph FILE', as query, stats and "
+              "gaps take it", err=True)
+        graph_file = graph_argument
 
     if bool(endpoint) == bool(update_endpoint):
         raise click.UsageError("give either --endpoint (Graph Store Protocol) or --update-endpoint (SPARQL Update)")
