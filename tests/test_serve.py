@@ -85,8 +85,9 @@ def test_stopping_stops_everything_it_started(built, stop):
         assert process.stdout is not None
         first = process.stdout.readline()
         assert first.startswith("SPARQL endpoint: http://127.0.0.1:")
-        children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
-        assert children, "the Oxigraph server runs as a child"
+        children = [pid for task in Path(f"/proc/{process.pid}/task").iterdir()
+                    for pid in (task / "children").read_text().split()]  # started by a thread of its own
+        assert len(children) == 2, "the Oxigraph servers run as children"
         process.send_signal(stop)
         assert process.wait(timeout=30) == (0 if stop == signal.SIGTERM else -signal.SIGKILL)
     finally:
@@ -193,3 +194,115 @@ def test_a_folder_without_yasgui_is_a_clear_error(built, tmp_path, runner):
     result = runner.invoke(main, ["serve", str(built), "--port", str(free_port()), "--yasgui", str(tmp_path)])
     assert result.exit_code == 2 and f"--yasgui {tmp_path} is not a YASGUI build folder" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_a_fifo_named_like_yasgui_is_refused_at_once(built, tmp_path, runner):
+    from pa_graph.cli import main
+
+    os.mkfifo(tmp_path / "yasgui.min.js")  # opening it for reading would wait for a writer forever
+    (tmp_path / "yasgui.min.css").write_text("", encoding="utf-8")
+    result = runner.invoke(main, ["serve", str(built), "--port", str(free_port()), "--yasgui", str(tmp_path)])
+    assert result.exit_code == 2 and f"--yasgui {tmp_path / 'yasgui.min.js'} is not a regular file" in result.stderr
+
+
+# ----- closed to the outside -------------------------------------------------------------------------------------
+
+def raw_request(url: str, request: bytes, wait: float = 10.0) -> bytes:
+    """Send ``request`` as it is (a browser or an attacker would) and read the answer to the end."""
+    host, port = url.split("//", 1)[1].split("/", 1)[0].split(":")
+    with socket.create_connection((host, int(port)), timeout=wait) as connection:
+        connection.sendall(request)
+        chunks = []
+        while chunk := connection.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def test_service_is_refused_for_every_client_and_the_named_host_hears_nothing(served):
+    heard: list[bytes] = []
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        listener.settimeout(1.0)
+        target = f"http://127.0.0.1:{listener.getsockname()[1]}/sparql"
+        query = f"SELECT * WHERE {{ SERVICE <{target}> {{ ?s ?p ?o }} }}"
+        for sent in (httpx.get(served.endpoint, params={"query": query}, timeout=10),
+                     httpx.post(served.endpoint, content=query.replace("SERVICE", "\\u0053ERVICE"),
+                                headers={"Content-Type": "application/sparql-query"}, timeout=10)):
+            assert sent.status_code == 403 and "--allow-service" in sent.text
+        try:
+            heard.append(listener.accept()[0].recv(100))
+        except TimeoutError:
+            pass
+    assert heard == []
+
+
+@pytest.mark.parametrize(("headers", "why"), [
+    ({"Host": "evil.example"}, "Host evil.example is not this server's address"),  # DNS rebinding
+    ({"Origin": "https://evil.example"}, "requests from https://evil.example (another site) are refused"),
+    ({"Sec-Fetch-Site": "cross-site"}, "requests from another site are refused"),
+], ids=["host", "origin", "fetch-site"])
+def test_requests_from_another_site_are_refused(served, headers, why):
+    answer = httpx.post(served.endpoint, data={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 1"}, headers=headers,
+                        timeout=10)
+    assert answer.status_code == 403 and answer.text == why + "\n"
+    assert httpx.get(served.url, headers=headers, timeout=10).status_code == 403
+    assert httpx.get(served.url, headers={"Origin": served.url.rstrip("/")}, timeout=10).status_code == 200
+
+
+@pytest.mark.parametrize(("length", "status"), [("-1", 400), (None, 411), ("2000000", 413), ("1e3", 400)])
+def test_a_body_needs_a_valid_length_within_the_cap(served, length, status):
+    header = f"Content-Length: {length}\r\n" if length is not None else ""
+    host = served.url.split("//", 1)[1].rstrip("/")
+    answer = raw_request(served.url, f"POST /query HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/sparql-query"
+                                     f"\r\n{header}Connection: close\r\n\r\nSELECT * {{ ?s ?p ?o }}".encode())
+    assert answer.startswith(f"HTTP/1.1 {status} ".encode()), answer[:200]
+
+
+def test_a_query_without_prefixes_works_for_a_real_client_and_a_syntax_error_is_one_line(served):
+    store = SPARQLStore(served.endpoint, returnFormat="json")
+    rows = list(store.query("SELECT ?t WHERE { ?w dcterms:title ?t ; pa:listedIn ?s } LIMIT 3"))
+    assert len(rows) == 3
+    wrong = httpx.get(served.endpoint, params={"query": "SELECT ?t WHERE { ?w dcterms:title ?t"}, timeout=10)
+    assert wrong.status_code == 400 and wrong.text.count("\n") == 1
+    assert wrong.text.startswith("SPARQL syntax error at line 1, column "), wrong.text
+
+
+CROSS_JOIN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o . ?p ?q ?r }"
+
+
+def test_a_query_whose_client_hangs_up_is_stopped_and_others_are_answered(built):
+    running = serve(built, port=free_port(), timeout=600, workers=2)
+    try:
+        host = running.url.split("//", 1)[1].rstrip("/")
+        body = CROSS_JOIN.encode()
+        connection = socket.create_connection(tuple(host.split(":")[:1]) + (int(host.split(":")[1]),))
+        connection.sendall(f"POST /query HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/sparql-query\r\n"
+                           f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+        time.sleep(0.5)
+        busy = [instance.process.pid for instance in running._oxigraphs.all]
+        answered = httpx.get(running.endpoint, params={"query": LISTED}, timeout=30)  # the other worker answers
+        assert answered.status_code == 200
+        connection.close()  # the client of the cross join hangs up
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and all(os.path.exists(f"/proc/{pid}") for pid in busy):
+            time.sleep(0.1)
+        gone = [pid for pid in busy if not os.path.exists(f"/proc/{pid}")]
+        assert len(gone) == 1  # the cross join's worker was stopped, the other lives on
+        again = httpx.get(running.endpoint, params={"query": LISTED}, timeout=30)
+        assert again.status_code == 200  # a fresh worker took its place
+    finally:
+        running.stop()
+
+
+def test_a_query_out_of_time_is_stopped_with_a_clear_answer(built):
+    running = serve(built, port=free_port(), timeout=1.0, workers=1)
+    try:
+        started = time.monotonic()
+        answer = httpx.post(running.endpoint, content=CROSS_JOIN, headers={"Content-Type": "application/sparql-query"},
+                            timeout=30)
+        assert answer.status_code == 503 and "ran out of its 1 seconds" in answer.text
+        assert time.monotonic() - started < 10
+        assert httpx.get(running.endpoint, params={"query": LISTED}, timeout=30).status_code == 200
+    finally:
+        running.stop()

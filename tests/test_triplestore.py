@@ -176,7 +176,8 @@ def test_wrong_url_and_401_are_one_line_errors(built, runner):
     server = ThreadingHTTPServer(("127.0.0.1", 0), Refuse)
     serve_in_background(server)
     url = f"http://127.0.0.1:{server.server_address[1]}/store"
-    result = runner.invoke(main, ["push", "--graph", str(built / "graph.ttl"), "--endpoint", url, "--user", "me", "--password", "x"])
+    result = runner.invoke(main, ["push", "--graph", str(built / "graph.ttl"), "--endpoint", url, "--user", "me",
+                                  "--password", "x"])
     server.shutdown()
     assert result.exit_code == 1
     assert result.stderr == (f"Error: {url} refused the credentials (HTTP 401): give a user and password or a "

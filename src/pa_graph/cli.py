@@ -77,7 +77,7 @@ from pa_graph.model import nodes_of_kind
 from pa_graph.outputs import write_atomic
 from pa_graph.pipeline import BuildOptions, GapOptions
 from pa_graph.records import Enrichment, ParsedList
-from pa_graph.serve import DEFAULT_HOST, DEFAULT_PORT, ServeError, run_until_stopped, stop_signals
+from pa_graph.serve import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_TIMEOUT, ServeError, run_until_stopped, stop_signals
 from pa_graph.serve import serve as serve_build
 from pa_graph.session import Session
 from pa_graph.sources.common import EnrichOptions
@@ -735,16 +735,21 @@ def stats(graph_file: Path, as_json: bool, cache_dir: Path | None) -> None:
 @click.option("--yasgui", type=click.Path(path_type=Path), default=None, metavar="DIR",
               help="YASGUI's build folder (node_modules/@zazuko/yasgui/build after 'npm install @zazuko/yasgui'): "
                    "the query page is YASGUI, served from here. Without it, pa-graph's own query page.")
+@click.option("--allow-service", is_flag=True, help="Let served queries use SERVICE, which makes this machine fetch "
+              "what they name (refused by default, for every client).")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_TIMEOUT, show_default=True,
+              metavar="SECONDS", help="How long a query may run; a query whose client hangs up is stopped at once.")
 @_CACHE_DIR
 @_reported
-def serve(out: Path, host: str, port: int, yasgui: Path | None, cache_dir: Path | None) -> None:
+def serve(out: Path, host: str, port: int, yasgui: Path | None, allow_service: bool, timeout: float,
+          cache_dir: Path | None) -> None:
     """Serve a build (default outputs/) on a SPARQL server: Oxigraph's, read-only, with the map, the reports and a
     query page with the cookbook ready to run. Ctrl-C stops it."""
 
     if host not in ("127.0.0.1", "localhost", "::1"):
         _echo(f"warning: listening on {host}: anyone who can reach this machine can read the graph", err=True)
     with stop_signals() as stopped:
-        running = serve_build(Session(cache_dir).open(out), host, port, yasgui)
+        running = serve_build(Session(cache_dir).open(out), host, port, yasgui, allow_service, timeout)
         _echo(f"SPARQL endpoint: {running.endpoint}")
         _echo(f"Open: {running.url}")
         run_until_stopped(running, stopped)

@@ -15,16 +15,23 @@ its two files are served from here like everything else.
 
 from __future__ import annotations
 
+import concurrent.futures
 import html
 import http.client
+import ipaddress
 import json
+import os
+import queue
+import select
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -38,11 +45,12 @@ from markdown_it import MarkdownIt
 
 from pa_graph.build_folder import DEFAULT_OUT, Build
 from pa_graph.errors import PaGraphError
-from pa_graph.export.sparql import cookbook, load_query, with_prefixes
+from pa_graph.export.sparql import QueryError, as_written, cookbook, load_query, refuse_federation, with_prefixes
 from pa_graph.export.store import store_location
 from pa_graph.session import open_build
 
-__all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "ServeError", "Server", "serve", "run_until_stopped", "stop_signals"]
+__all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "DEFAULT_TIMEOUT", "DEFAULT_WORKERS", "ServeError", "Server", "serve",
+           "run_until_stopped", "stop_signals"]
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -50,6 +58,8 @@ _MAX_BODY = 1_000_000  # a query larger than this is refused
 _YASGUI_FILES = {"yasgui.min.js": "text/javascript; charset=utf-8", "yasgui.min.css": "text/css; charset=utf-8"}
 _MAX_YASGUI_FILE = 10_000_000
 _STARTUP_SECONDS = 20.0
+DEFAULT_TIMEOUT = 30.0  # seconds a query may run
+DEFAULT_WORKERS = 2  # Oxigraph processes: queries answered at once
 
 
 class ServeError(PaGraphError):
@@ -63,27 +73,24 @@ class Server:
     url: str
     endpoint: str
     _http: _FrontServer
-    _oxigraph: subprocess.Popen[bytes]
+    _oxigraphs: _Oxigraphs
     _threads: list[threading.Thread] = field(default_factory=list)
 
     def stop(self) -> None:
-        """Stop both servers; waits for the Oxigraph process to end (no orphan is left)."""
+        """Stop the front server and every Oxigraph process; waits for them to end (no orphan is left)."""
         self._http.shutdown()
         self._http.server_close()
-        if self._oxigraph.poll() is None:
-            self._oxigraph.terminate()
-            try:
-                self._oxigraph.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._oxigraph.kill()
-                self._oxigraph.wait()
+        self._oxigraphs.stop()
 
 
 def serve(out: str | Path | Build = DEFAULT_OUT, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
-          yasgui: str | Path | None = None) -> Server:
+          yasgui: str | Path | None = None, allow_service: bool = False, timeout: float = DEFAULT_TIMEOUT,
+          workers: int = DEFAULT_WORKERS) -> Server:
     """Start serving the build in ``out`` (see the module docstring) and return at once; :meth:`Server.stop` ends
-    it. ``yasgui``: the folder of a YASGUI build (``yasgui.min.js`` and ``yasgui.min.css``) for the query page. A
-    port in use, or a folder without YASGUI's files, is a :class:`ServeError`."""
+    it. ``yasgui``: the folder of a YASGUI build (``yasgui.min.js`` and ``yasgui.min.css``) for the query page.
+    ``allow_service``: let queries use ``SERVICE`` (refused by default: the server would fetch what it names).
+    ``timeout``: seconds a query may run; ``workers``: Oxigraph processes, the queries answered at once. A port in
+    use, or a folder without YASGUI's files, is a :class:`ServeError`."""
     assets = _yasgui_files(Path(yasgui)) if yasgui is not None else None
     build = out if isinstance(out, Build) else open_build(out)
     location = store_location(build.graph_file, build.cache_dir)
@@ -94,27 +101,17 @@ def serve(out: str | Path | Build = DEFAULT_OUT, host: str = DEFAULT_HOST, port:
         front = _FrontServer((host, port), _Handler)
     except OSError as err:
         raise ServeError(f"{host}:{port} cannot be used ({err.strerror or err}); choose another port") from err
-    command = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
-    inner = _free_port()
     try:
-        process = subprocess.Popen([command, "serve-read-only", "--location", str(location), "--bind",
-                                    f"127.0.0.1:{inner}", "--union-default-graph"],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=_die_with_parent)
-    except OSError as err:
-        front.server_close()
-        raise ServeError(f"Oxigraph's server could not be started ({err}); install it: pip install oxigraph") from err
-    try:
-        _wait_for(inner, process)
+        oxigraphs = _Oxigraphs(location, workers)
     except ServeError:
         front.server_close()
-        process.kill()
-        process.wait()
         raise
-    shown = f"http://{host if ':' not in host else f'[{host}]'}:{front.server_address[1]}"
-    front.site = _Site(build, inner, f"{shown}/query", assets)
+    served_port = front.server_address[1]
+    shown = f"http://{host if ':' not in host else f'[{host}]'}:{served_port}"
+    front.site = _Site(build, oxigraphs, f"{shown}/query", _Gate(host, served_port), allow_service, timeout, assets)
     thread = threading.Thread(target=front.serve_forever, daemon=True)
     thread.start()
-    return Server(shown + "/", f"{shown}/query", front, process, [thread])
+    return Server(shown + "/", f"{shown}/query", front, oxigraphs, [thread])
 
 
 @contextmanager
@@ -138,8 +135,7 @@ def run_until_stopped(server: Server, stopped: threading.Event) -> None:
     """Block until ``stopped`` is set (see :func:`stop_signals`), then stop everything ``serve`` started."""
     try:
         while not stopped.wait(0.5):
-            if server._oxigraph.poll() is not None:
-                raise ServeError("Oxigraph's server stopped unexpectedly")
+            pass
     finally:
         server.stop()
 
@@ -172,13 +168,155 @@ def _wait_for(port: int, process: subprocess.Popen[bytes]) -> None:
     raise ServeError(f"Oxigraph's server did not answer within {_STARTUP_SECONDS:g} s")
 
 
+class _Oxigraph:
+    """One Oxigraph server process on a loopback port of its own, answering one query at a time."""
+
+    def __init__(self, location: Path) -> None:
+        command = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
+        self.port = _free_port()
+        try:
+            self.process = subprocess.Popen([command, "serve-read-only", "--location", str(location), "--bind",
+                                             f"127.0.0.1:{self.port}", "--union-default-graph"],
+                                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                            preexec_fn=_die_with_parent)
+        except OSError as err:
+            raise ServeError(f"Oxigraph's server could not be started ({err}); install it: pip install oxigraph") \
+                from err
+        try:
+            _wait_for(self.port, self.process)
+        except ServeError:
+            self.kill()
+            raise
+
+    def kill(self) -> None:
+        """End it at once — the only way to stop a query Oxigraph is running."""
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+class _Oxigraphs:
+    """A few Oxigraph servers on the build's store, each lent to one query at a time. Oxigraph cannot cancel a
+    query (``--timeout-s`` was measured not to stop one), so a query whose time is up or whose client hung up is
+    stopped by killing its process, and a fresh one takes its place; the others answer meanwhile."""
+
+    def __init__(self, location: Path, size: int) -> None:
+        self.location = location
+        self.idle: queue.Queue[_Oxigraph] = queue.Queue()
+        self.all: list[_Oxigraph] = []
+        self.lock = threading.Lock()
+        self.stopped = False
+        # one long-lived thread starts every process: a child set to die with its parent dies with the *thread*
+        # that started it, and a request's thread ends with the request
+        self.starter = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="pa-graph-oxigraph")
+        try:
+            for _ in range(max(1, size)):
+                self._add(self._start())
+        except ServeError:
+            self.stop()
+            raise
+
+    def _start(self) -> _Oxigraph:
+        return self.starter.submit(_Oxigraph, self.location).result()
+
+    def _add(self, instance: _Oxigraph) -> None:
+        with self.lock:
+            if self.stopped:
+                instance.kill()
+                return
+            self.all.append(instance)
+        self.idle.put(instance)
+
+    def borrow(self, timeout: float) -> _Oxigraph | None:
+        try:
+            return self.idle.get(timeout=timeout)
+        except queue.Empty:
+            return None
+
+    def give_back(self, instance: _Oxigraph) -> None:
+        if instance.process.poll() is None:
+            self.idle.put(instance)
+        else:
+            self.replace(instance)
+
+    def replace(self, instance: _Oxigraph) -> None:
+        """Kill ``instance`` and start another in its place."""
+        instance.kill()
+        with self.lock:
+            if instance in self.all:
+                self.all.remove(instance)
+            if self.stopped:
+                return
+        try:
+            self._add(self._start())
+        except (ServeError, RuntimeError):
+            pass  # one fewer worker (or the server is stopping); the rest still answer
+
+    def stop(self) -> None:
+        with self.lock:
+            self.stopped = True
+            instances = list(self.all)
+        for instance in instances:
+            instance.stop()
+        self.starter.shutdown(wait=False)
+
+
+@dataclass(frozen=True)
+class _Gate:
+    """Which requests come from where the server was meant to be reached: a ``Host`` naming the address served
+    (any IP literal, ``localhost``, this machine's name) — a page on another site that rebinds its own name to this
+    machine does not pass — and no ``Origin`` or ``Sec-Fetch-Site`` of another site (a form post from a page the
+    user visits)."""
+
+    host: str
+    port: int
+
+    def refuses(self, headers: Any) -> str | None:
+        """Why the request is refused, or ``None``."""
+        given = (headers.get("host") or "").strip().lower()
+        name = given.rsplit(":", 1)[0] if given.count(":") == 1 or given.startswith("[") else given
+        name = name.strip("[]")
+        if not name or not self._our_name(name):
+            return f"Host {given or '(none)'} is not this server's address"
+        origin = headers.get("origin")
+        if origin is not None and origin.strip().lower().rstrip("/") != f"http://{given}":
+            return f"requests from {origin} (another site) are refused"
+        if (headers.get("sec-fetch-site") or "").lower() == "cross-site":
+            return "requests from another site are refused"
+        return None
+
+    def _our_name(self, name: str) -> bool:
+        try:
+            ipaddress.ip_address(name)
+            return True
+        except ValueError:
+            pass
+        names = {"localhost", self.host.lower()}
+        if self.host not in ("127.0.0.1", "localhost", "::1"):
+            names |= {socket.gethostname().lower(), socket.getfqdn().lower()}
+        return name in names
+
+
 def _yasgui_files(folder: Path) -> dict[str, tuple[bytes, str]]:
     """YASGUI's script and style sheet from its build folder, read once (each at most 10 MB)."""
     files = {}
     for name, content_type in _YASGUI_FILES.items():
         path = folder / name
         try:
-            with open(path, "rb") as stream:
+            # opened without blocking and checked to be a regular file: a FIFO named yasgui.min.js would wait for a
+            # writer forever, before Ctrl-C is even listened for
+            descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+            with os.fdopen(descriptor, "rb") as stream:
+                if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+                    raise ServeError(f"yasgui {path} is not a regular file", parameter="yasgui")
                 data = stream.read(_MAX_YASGUI_FILE + 1)
         except OSError as err:
             raise ServeError(f"yasgui {folder} is not a YASGUI build folder ({name}: {err.strerror or err}); it is "
@@ -196,8 +334,11 @@ class _Site:
     """What the front server serves, rendered once at start."""
 
     build: Build
-    inner_port: int
+    oxigraphs: _Oxigraphs
     endpoint: str
+    gate: _Gate
+    allow_service: bool = False
+    timeout: float = 30.0
     yasgui: dict[str, tuple[bytes, str]] | None = None
     pages: dict[str, bytes] = field(default_factory=dict)
 
@@ -241,6 +382,19 @@ def _query_page(title: str, endpoint: str, template_name: str) -> bytes:
             .replace("{{ queries }}", data).encode("utf-8"))
 
 
+class _Refused(Exception):
+    """A request the server does not take, with the HTTP status that says why."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+_TEXT = "text/plain; charset=utf-8"
+#: What a SPARQL 1.1 Protocol query may carry besides the query, passed on to Oxigraph.
+_PROTOCOL_PARAMETERS = {"default-graph-uri", "named-graph-uri"}
+
+
 class _FrontServer(ThreadingHTTPServer):
     daemon_threads = True
     site: _Site
@@ -259,45 +413,129 @@ class _Handler(BaseHTTPRequestHandler):
         return self.server.site
 
     def do_GET(self) -> None:
+        refused = self.site.gate.refuses(self.headers)
+        if refused:
+            return self._send(403, f"{refused}\n".encode(), _TEXT)
         path = self.path.split("?", 1)[0]
         if path == "/query":
-            return self._proxy()
+            return self._query()
         name = path.lstrip("/") or "index.html"
         if self.site.yasgui and name in self.site.yasgui:
             return self._send(200, *self.site.yasgui[name])
         page = self.site.pages.get(name)
         if page is None:
-            return self._send(404, b"not found\n", "text/plain; charset=utf-8")
+            return self._send(404, b"not found\n", _TEXT)
         self._send(200, page, "text/html; charset=utf-8")
 
     def do_POST(self) -> None:
+        refused = self.site.gate.refuses(self.headers)
+        if refused:
+            self.close_connection = True
+            return self._send(403, f"{refused}\n".encode(), _TEXT)
         path = self.path.split("?", 1)[0]
         if path == "/query":
-            return self._proxy()
+            return self._query()
+        self.close_connection = True  # the body, if any, is not read
         if path in ("/update", "/store"):
-            return self._send(403, b"pa-graph serve is read-only: push to a store you run yourself\n",
-                              "text/plain; charset=utf-8")
-        self._send(404, b"not found\n", "text/plain; charset=utf-8")
+            return self._send(403, b"pa-graph serve is read-only: push to a store you run yourself\n", _TEXT)
+        self._send(404, b"not found\n", _TEXT)
 
     do_PUT = do_DELETE = do_POST
 
-    def _proxy(self) -> None:
-        """Pass a SPARQL 1.1 Protocol query to Oxigraph's server and its answer back."""
-        length = int(self.headers.get("content-length") or 0)
-        if length > _MAX_BODY:
-            return self._send(413, b"query too large\n", "text/plain; charset=utf-8")
-        body = self.rfile.read(length) if length else None
-        headers = {name: value for name, value in self.headers.items() if name.lower() in ("content-type", "accept")}
-        connection = http.client.HTTPConnection("127.0.0.1", self.site.inner_port, timeout=120)
+    def _query(self) -> None:
+        """A SPARQL 1.1 Protocol query, checked here and answered by one of the Oxigraph servers."""
         try:
-            connection.request(self.command, self.path, body=body, headers=headers)
-            answer = connection.getresponse()
-            data = answer.read()
-            self._send(answer.status, data, answer.getheader("content-type") or "application/octet-stream")
-        except OSError as err:
-            self._send(502, f"the SPARQL server did not answer ({err})\n".encode(), "text/plain; charset=utf-8")
-        finally:
-            connection.close()
+            text, parameters = self._read_query()
+        except _Refused as refusal:
+            self.close_connection = True
+            return self._send(refusal.status, f"{refusal}\n".encode(), _TEXT)
+        full = with_prefixes(text)
+        added = full.count("\n") - text.count("\n")
+        if not self.site.allow_service:
+            try:
+                refuse_federation(full)
+            except QueryError:
+                return self._send(403, b"this server refuses SERVICE and LOAD, which would make it fetch what they "
+                                       b"name; start it with --allow-service to allow them\n", _TEXT)
+        instance = self.site.oxigraphs.borrow(self.site.timeout)
+        if instance is None:
+            return self._send(503, b"every worker is busy; try again\n", _TEXT)
+        outcome: dict[str, Any] = {}
+        done = threading.Event()
+
+        def ask() -> None:
+            connection = http.client.HTTPConnection("127.0.0.1", instance.port, timeout=self.site.timeout + 5)
+            try:
+                connection.request("POST", "/query" + parameters, body=full.encode("utf-8"),
+                                   headers={"Content-Type": "application/sparql-query; charset=utf-8",
+                                            "Accept": self.headers.get("accept") or "application/sparql-results+json"})
+                answer = connection.getresponse()
+                outcome["answer"] = (answer.status, answer.read(), answer.getheader("content-type") or "")
+            except OSError as err:
+                outcome["error"] = err
+            finally:
+                connection.close()
+                done.set()
+
+        threading.Thread(target=ask, daemon=True).start()
+        deadline = time.monotonic() + self.site.timeout
+        while not done.wait(0.05):
+            if time.monotonic() > deadline or self._client_gone():
+                self.site.oxigraphs.replace(instance)  # the one way to stop the query
+                if self._client_gone():
+                    self.close_connection = True
+                    return None
+                return self._send(503, f"the query ran out of its {self.site.timeout:g} seconds and was stopped "
+                                       "(pa-graph serve --timeout)\n".encode(), _TEXT)
+        self.site.oxigraphs.give_back(instance)
+        if "error" in outcome:
+            return self._send(502, f"the SPARQL server did not answer ({outcome['error']})\n".encode(), _TEXT)
+        status, data, content_type = outcome["answer"]
+        if status == 400:  # a parser's multi-line dump: one line, placed where the user wrote it
+            message = as_written(data.decode("utf-8", "replace"), added)
+            return self._send(400, f"{message}\n".encode(), _TEXT)
+        self._send(status, data, content_type or "application/octet-stream")
+
+    def _read_query(self) -> tuple[str, str]:
+        """The query text and the other protocol parameters (as a query string) of a GET or POST; a body needs a
+        valid Content-Length within the cap."""
+        path, _, query_string = self.path.partition("?")
+        fields = urllib.parse.parse_qs(query_string, keep_blank_values=True)
+        text: str | None = fields.pop("query", [None])[0]
+        if self.command == "POST":
+            if self.headers.get("transfer-encoding"):
+                raise _Refused(411, "send the query with a Content-Length, not chunked")
+            declared = self.headers.get("content-length")
+            if declared is None:
+                raise _Refused(411, "a query sent by POST needs a Content-Length")
+            if not declared.strip().isdigit():
+                raise _Refused(400, f"Content-Length {declared!r} is not a length")
+            length = int(declared)
+            if length > _MAX_BODY:
+                raise _Refused(413, f"a query larger than {_MAX_BODY:,} bytes is refused")
+            body = self.rfile.read(length).decode("utf-8", "replace")
+            kind = (self.headers.get("content-type") or "").split(";", 1)[0].strip().lower()
+            if kind == "application/sparql-query":
+                text = body
+            elif kind == "application/x-www-form-urlencoded":
+                form = urllib.parse.parse_qs(body, keep_blank_values=True)
+                text = form.pop("query", [None])[0]
+                for name, values in form.items():
+                    fields.setdefault(name, []).extend(values)
+            else:
+                raise _Refused(415, "send the query as application/sparql-query or as a form")
+        if not text:
+            raise _Refused(400, "no query: give it as the 'query' parameter")
+        kept = [(name, value) for name, values in fields.items() if name in _PROTOCOL_PARAMETERS for value in values]
+        return text, ("?" + urllib.parse.urlencode(kept)) if kept else ""
+
+    def _client_gone(self) -> bool:
+        """The client closed its connection (what it sent is all read, so readable means closed)."""
+        try:
+            readable, _, _ = select.select([self.connection], [], [], 0)
+            return bool(readable) and self.connection.recv(1, socket.MSG_PEEK) == b""
+        except OSError:
+            return True
 
     def _send(self, status: int, data: bytes, content_type: str) -> None:
         self.send_response(status)

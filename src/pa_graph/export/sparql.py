@@ -26,7 +26,7 @@ from pa_graph.export.store import load_graph, open_store
 from pa_graph.export.vocab import PREFIXES
 
 __all__ = ["refuse_federation", "QueryError", "QueryResult", "cookbook", "load_query", "bind", "with_prefixes",
-           "run_query", "cookbook_needs", "format_result", "ENGINES"]
+           "run_query", "cookbook_needs", "as_written", "format_result", "ENGINES"]
 
 ENGINES = ("oxigraph", "rdflib")
 
@@ -74,10 +74,13 @@ def load_query(query: str) -> str:
 
 _UNSAFE_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _FEDERATED = re.compile(r"\b(?:SERVICE|LOAD)\b", re.IGNORECASE)
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
 def refuse_federation(text: str) -> None:
     """The embedded engines would fetch what a ``SERVICE`` or ``LOAD`` names: refuse such queries unless asked."""
+    # SPARQL reads \uXXXX and \UXXXXXXXX escapes anywhere in a query before parsing it: \u0053ERVICE is SERVICE
+    text = _CODEPOINT.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
     without_strings = re.sub(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|<[^>\s]*>|#[^\n]*', " ", text)
     if _FEDERATED.search(without_strings):
         raise QueryError("allow_service is off: the query uses SERVICE or LOAD, which would reach the network from "
@@ -157,18 +160,18 @@ def run_query(graph_file: str | Path, query: str, engine: str = "oxigraph",
         if engine == "rdflib":
             return _run_rdflib(path, text)
     except QueryError as err:
-        raise QueryError(_as_written(str(err), text.count("\n") - written.count("\n"))) from err
+        raise QueryError(as_written(str(err), text.count("\n") - written.count("\n"))) from err
     raise QueryError(f"unknown engine {engine!r}; choose from {', '.join(ENGINES)}")
 
 
 _ERROR_PLACE = re.compile(r"(?:error at (\d+):(\d+)|\(line:(\d+), col:(\d+)\))")
 
 
-def _as_written(message: str, added_lines: int) -> str:
+def as_written(message: str, added_lines: int) -> str:
     """A parser's error in one line, placed in the query as the user wrote it (the prefix lines pa-graph added
     taken off the line number), its list of expected tokens cut short.
 
-    >>> _as_written('SPARQL syntax error: error at 2:35: expected one of "$", "(", "*", "+", "-", ".", "/", ":", "<"', 1)
+    >>> as_written('SPARQL syntax error: error at 2:35: expected one of "$", "(", "*", "+", "-", ".", "/", ":", "<"', 1)
     'SPARQL syntax error at line 1, column 35: expected one of "$", "(", "*", "+", "-", …'
     """
     place = _ERROR_PLACE.search(message)
