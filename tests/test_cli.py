@@ -19,7 +19,7 @@ def test_build_writes_every_output(runner, tmp_path):
 
     triples = len(list(pyoxigraph.parse(path=str(tmp_path / "out" / "graph.ttl"),
                                         format=pyoxigraph.RdfFormat.TURTLE)))  # counted by another parser
-    findings = 5 + 35 + 8 + 1 + 27  # shared ids, date conflicts, repeats, broken Markdown, mojibake (test_audit.py)
+    findings = 5 + 35 + 8 + 1 + 15  # shared ids, date conflicts, repeats, broken Markdown, damaged words (test_audit.py)
     raw = bundled_counts()  # counted from the Markdown without pa-graph's reader
     assert result.stdout.splitlines()[0] == (
         f"{raw['rows']} rows → {raw['works']} works ({raw['surveys']} surveys, {raw['works'] - raw['surveys']} papers); "
@@ -108,13 +108,13 @@ def test_audit_strict_fails_on_findings_and_passes_when_allowed(runner, tmp_path
     cross_listed = sum(1 for work in bundled.works  # once in each of several sections: notices, not failures
                        if len(work.rows) > 1 and len({row.section for row in work.rows}) == len(work.rows))
     assert 0 < cross_listed < 8
-    assert result.stderr == f"audit failed: 76 findings: {76 - cross_listed} errors, {cross_listed} notices\n"
+    assert result.stderr == f"audit failed: 64 findings: {64 - cross_listed} errors, {cross_listed} notices\n"
     assert "shared-arxiv-id: arXiv 2304.11406 is linked from 2 different works" in result.stdout
     allow = tmp_path / "allow"
     allow.write_text("*\n", encoding="utf-8")
     result = runner.invoke(main, ["audit", "--strict", "--allow", str(allow)])
     assert result.exit_code == 0
-    assert result.stdout.splitlines()[-1] == (f"76 findings: 0 errors, {76 - cross_listed} accepted by the allow file, "
+    assert result.stdout.splitlines()[-1] == (f"64 findings: 0 errors, {64 - cross_listed} accepted by the allow file, "
                                               f"{cross_listed} notices")
     assert "(accepted by the allow file)" in result.stdout and " (accepted)" not in result.stdout
 

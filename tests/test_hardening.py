@@ -172,7 +172,7 @@ def test_a_lone_cr_does_not_shift_later_lines_and_fix_rewrites_the_right_row(tmp
     path = tmp_path / "list.md"
     path.write_bytes(data)
     beta = next(row for row in read_list(path).rows if row.title == "Beta paper")
-    lines = data.splitlines(keepends=True)
+    lines = data.split(b"\n")  # as Git and GitHub number lines: a CR inside a line is no break
     assert b"Beta paper" in lines[beta.source.line - 1]  # the line number the reader gives is the file's line
     check = LinkCheck("k", "Beta paper", "wrong", "2401.00001", "Other", "2402.00002", (beta.source,))
     fixed, changed = fix_links(data, "list.md", [check])

@@ -129,7 +129,7 @@ def test_a_pull_request_from_a_fork_without_an_allow_file_passes_when_it_adds_a_
                                             "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
                                             "PA_ALLOW": ".pa-graph-allow", "PA_SINCE": base})
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "note: .pa-graph-allow: no allow file yet, so no finding is accepted" in done.stdout
+    assert f"note: .pa-graph-allow at {base}: no allow file yet, so no finding is accepted" in done.stdout
     assert "::error" not in done.stdout
     assert {line.split("::")[1].split(" ")[0] for line in done.stdout.splitlines() if line.startswith("::")} == {"notice"}
 
@@ -151,6 +151,9 @@ def test_the_pull_request_workflows_need_no_write_token_and_never_run_a_forks_co
     comment_steps = [step for job in comment["jobs"].values() for step in job["steps"]]
     assert not any(step.get("uses", "").startswith(("actions/checkout", "pa-graph/"))
                    or re.search(r"(^|\s)(pa-graph|python|bash|sh)\s", step.get("run", "")) for step in comment_steps)
+    commenting = next(step for step in comment_steps if "gh pr comment" in step.get("run", ""))
+    assert commenting["env"]["HEAD_SHA"] == "${{ github.event.workflow_run.head_sha }}"  # the number is checked
+    assert '[ "$head" != "$HEAD_SHA" ]' in commenting["run"]
     remember = load("suggest.yml")["jobs"]["remember"]["if"]
     assert "github.event.pull_request.head.repo.full_name == github.repository" in remember
 

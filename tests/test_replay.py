@@ -132,3 +132,67 @@ def test_a_wrong_link_verified_with_semantic_scholar_fails_on_its_line(real_list
     assert code == 1, output
     assert (max(lines), "wrong-arxiv-link") in errors(output)  # S2 cannot resolve the planted title either
     assert {line for line, _ in errors(output)} == {max(lines)}
+
+
+def commit_all(folder: Path, message: str) -> str:
+    git(folder, "add", "-A")
+    git(folder, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", message)
+    return git(folder, "rev-parse", "HEAD").strip()
+
+
+def test_lone_carriage_returns_do_not_move_the_lines_the_verdict_names(real_list, cli_audit):
+    """A CR inside a line is no line break for Git: with eight of them in an early line, a planted repeat still
+    fails, on the line Git says the change added."""
+    number, existing = first_paper_line(real_list)
+    base = git(real_list, "rev-parse", "HEAD").strip()
+    readme = real_list / "README.md"
+    lines = readme.read_bytes().split(b"\n")
+    lines[2] += b"\r" * 8
+    readme.write_bytes(b"\n".join([*lines[:number + 1], b"", existing.encode(), *lines[number + 1:]]))
+    commit_all(real_list, "planted")
+    code, output = cli_audit(real_list, ["README.md", "--strict", "--since", base, "--github"])
+    assert code == 1
+    assert errors(output) == {(number + 3, "repeated-row")}
+    assert (number + 3) in changed_lines(real_list, base, "HEAD", "README.md")
+
+
+def test_a_change_cannot_accept_its_own_findings_in_the_allow_file(real_list, cli_audit):
+    number, existing = first_paper_line(real_list)
+    base = git(real_list, "rev-parse", "HEAD").strip()
+    (real_list / ".pa-graph-allow").write_text("*\n", encoding="utf-8")
+    plant(real_list, ["", existing], number + 1)
+    git(real_list, "add", ".pa-graph-allow")
+    commit_all(real_list, "a repeat, and an allow file that accepts everything")
+    code, output = cli_audit(real_list, ["README.md", "--strict", "--since", base, "--allow", ".pa-graph-allow"])
+    assert code == 1 and f"note: .pa-graph-allow at {base}: no allow file yet" in output
+
+
+@pytest.mark.parametrize("how", ["symlink", "rename"])
+def test_a_list_moved_or_behind_a_symbolic_link_keeps_its_baseline(real_list, cli_audit, how):
+    docs = real_list / "docs"
+    docs.mkdir()
+    git(real_list, "mv", "README.md", "docs/list.md")
+    if how == "symlink":
+        (real_list / "README.md").symlink_to("docs/list.md")
+        base = commit_all(real_list, "the list moves to docs/, README.md links to it")
+        with (docs / "list.md").open("a", encoding="utf-8") as stream:
+            stream.write("\n")
+        commit_all(real_list, "a blank line")
+        shown = "README.md"
+    else:
+        base = git(real_list, "rev-parse", "HEAD").strip()
+        commit_all(real_list, "the list moves to docs/")
+        shown = "docs/list.md"
+    code, output = cli_audit(real_list, [shown, "--strict", "--since", base, "--github"])
+    assert (code, errors(output)) == (0, set()), output
+
+
+def test_a_change_that_mends_an_unreadable_base_is_judged_on_its_own_lines(real_list, cli_audit):
+    readme = real_list / "README.md"
+    clean = readme.read_bytes()
+    readme.write_bytes(clean.replace(b"\n", b"\n\x00", 1))  # a NUL byte: the base is no text
+    base = commit_all(real_list, "a NUL byte slips in")
+    readme.write_bytes(clean)
+    commit_all(real_list, "mended")
+    code, output = cli_audit(real_list, ["README.md", "--strict", "--since", base, "--github"])
+    assert (code, errors(output)) == (0, set()), output

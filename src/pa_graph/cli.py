@@ -22,11 +22,9 @@ import click
 from click._termui_impl import ProgressBar
 
 from pa_graph.analysis.audit import (
-    AllowList,
     AuditReport,
     github_annotations,
     github_summary,
-    read_allow_file,
     render_json,
     verdict_line,
 )
@@ -663,8 +661,8 @@ def audit(lists: tuple[str, ...], strict: bool, allow_file: Path | None, as_json
         raise click.UsageError("--fix rewrites list files: name them (the bundled list is not rewritten)")
     if fix and any(is_remote(given) for given in lists):
         raise click.UsageError("--fix rewrites list files: a list given by URL cannot be rewritten (clone it first)")
-    allow = read_allow_file(allow_file) if allow_file else AllowList()
     with Session(cache_dir, offline=True) as session:
+        allow = session.allow_list(allow_file, since)
         run = session.audit(lists, since)
     parsed, report = run.lists, run.report
     if (dry_run or fix_only) and not fix:

@@ -48,7 +48,7 @@ from pa_graph.sources.s2 import S2Client, S2Settings
 from pa_graph.version import __version__
 
 __all__ = ["BuildOptions", "GapOptions", "KnowledgeGraph", "BuildResult", "bundled_list", "load_lists", "read_any",
-           "read_peer", "assemble_lists", "gap_inputs", "version_at", "AuditRun", "EnrichOptions"]
+           "read_peer", "assemble_lists", "gap_inputs", "version_at", "file_at", "AuditRun", "EnrichOptions"]
 
 CREDITS = {
     "s2": "Data on papers, authors and citations: Semantic Scholar Academic Graph API (https://www.semanticscholar.org)",
@@ -238,19 +238,52 @@ class AuditRun:
         return judge(self.report, allow, self.baseline)
 
 
-def version_at(path: Path, ref: str) -> tuple[ParsedList, bytes] | None:
-    """The list file as commit ``ref`` has it, parsed and as bytes; ``None`` when that commit has no such file. A
-    ref that names no commit is an error (:class:`~pa_graph.errors.ListInputError`)."""
-    commit = commit_of(ref, path.parent, str(path))
-    spec = f"git:{commit}:{path.name}"
+def file_at(path: Path, ref: str) -> bytes | None:
+    """The bytes of file ``path`` as commit ``ref`` has them — following a symbolic link to the file it names, and
+    the file back through a rename since ``ref`` — or ``None`` when that commit has no such file. A ref that names no
+    commit is an error (:class:`~pa_graph.errors.ListInputError`)."""
+    real = path.resolve()
+    commit = commit_of(ref, real.parent, str(path))
+    top = Path(git(["rev-parse", "--show-toplevel"], real.parent, str(path)).strip()).resolve()
+    inside = real.relative_to(top).as_posix()
+    for name in (inside, _renamed_from(commit, inside, top)):
+        if name is None:
+            continue
+        try:
+            data: bytes = git(["show", f"{commit}:{name}"], top, f"git:{commit}:{name}", binary=True)
+            return data
+        except ListInputError:
+            continue
+    return None
+
+
+def _renamed_from(commit: str, name: str, top: Path) -> str | None:
+    """The path ``name`` had at ``commit``, when the change since renamed it (Git's rename detection)."""
     try:
-        data = git(["show", f"{commit}:./{path.name}"], path.parent, spec, binary=True)
+        status = git(["diff", "--find-renames", "--name-status", "-z", commit, "--"], top, name)
     except ListInputError:
         return None
+    parts: list[str] = str(status).split("\0")
+    for position, part in enumerate(parts):
+        if part.startswith("R") and position + 2 < len(parts) and parts[position + 2] == name:
+            return parts[position + 1]
+    return None
+
+
+def version_at(path: Path, ref: str) -> tuple[ParsedList, bytes] | None:
+    """The list file as commit ``ref`` has it, parsed and as bytes (see :func:`file_at`); ``None`` when that commit
+    has no such file. A version that cannot be read (binary, not UTF-8) is an empty one: the change that mends it
+    is judged on its own lines."""
+    data = file_at(path, ref)
+    if data is None:
+        return None
+    spec = f"git:{ref}:{path.name}"
     try:
         parsed = parse_list_data(data, path.name, path, spec)
     except NoPapersError as err:
         parsed = without_papers(err)
+    except ListInputError as err:
+        parsed = without_papers(NoPapersError(f"{err} (read as a version with no papers)", path, path.name))
     parsed.url = spec
     return parsed, data
 

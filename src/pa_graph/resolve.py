@@ -8,6 +8,7 @@ different papers (LaMP / PersonaLM share one), and the audit reports those inste
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -78,6 +79,9 @@ class NearDuplicates:
                     yield key, other
 
 
+_NUMBER = re.compile(r"\d+")
+
+
 def resolve_works(rows: Iterable[ListRow], near_duplicates: NearDuplicates | None = None) -> list[Work]:
     """Group rows into works, in the order each work first appears; keys are deterministic. ``near_duplicates``
     remembers title comparisons across calls (many versions of one list)."""
@@ -92,7 +96,8 @@ def resolve_works(rows: Iterable[ListRow], near_duplicates: NearDuplicates | Non
 
     distinct = list(first_with_key)
     for one, other in (near_duplicates.pairs(distinct) if near_duplicates else _near_duplicate_pairs(distinct)):
-        union(first_with_key[one], first_with_key[other])
+        if _NUMBER.findall(one) == _NUMBER.findall(other):  # "Qwen2" and "Qwen2.5 Technical Report" are two works
+            union(first_with_key[one], first_with_key[other])
 
     by_arxiv: dict[str, list[int]] = defaultdict(list)
     for index, row in enumerate(rows):

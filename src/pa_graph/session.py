@@ -8,11 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 from types import TracebackType
 
-from pa_graph.analysis.audit import AuditReport, Baseline
+from pa_graph.analysis.audit import (
+    MAX_ALLOW_FILE_BYTES,
+    AllowList,
+    AuditReport,
+    Baseline,
+    allow_list,
+    no_allow_file,
+    read_allow_file,
+)
 from pa_graph.analysis.gaps import GapOptions
 from pa_graph.analysis.stats import graph_stats
 from pa_graph.build_folder import DEFAULT_OUT, Build, locate_graph
@@ -30,6 +39,7 @@ from pa_graph.pipeline import (
     BuildResult,
     KnowledgeGraph,
     assemble_lists,
+    file_at,
     gap_inputs,
     version_at,
 )
@@ -155,6 +165,23 @@ class Session:
             if version is not None:
                 earlier.append(version[0])
         return AuditRun(lists, report, Baseline.of(since, self._audited(earlier), changed))
+
+    @staticmethod
+    def allow_list(path: Path | None, since: str | None = None) -> AllowList:
+        """The allow file; with ``since``, as that commit has it — a change cannot accept its own findings (its
+        edits to the allow file count once they are merged)."""
+        if path is None:
+            return AllowList()
+        if since is None:
+            return read_allow_file(path)
+        data = file_at(path, since)
+        if data is None:
+            return no_allow_file(f"{path} at {since}")
+        accepted = allow_list(data[:MAX_ALLOW_FILE_BYTES + 1], f"{path} at {since}")
+        if path.is_file() and path.read_bytes() != data:
+            accepted = replace(accepted, notes=(*accepted.notes, f"{path}: read as {since} has it; this change's "
+                                                "edits to it count once merged"))
+        return accepted
 
     def _audited(self, lists: list[ParsedList]) -> AuditReport:
         if not lists:

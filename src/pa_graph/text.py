@@ -360,7 +360,9 @@ def single_line(text: str) -> str:
 
 
 _ZWSP = "\u200b"
-_COMMAND_START = re.compile(r"(^|\r)([ \t]*)::", re.MULTILINE)
+#: A line's start and the whitespace the runner trims there (.NET's TrimStart: any Unicode space, NBSP and U+3000
+#: included, not only spaces and tabs).
+_COMMAND_START = re.compile(r"(^|\r)([^\S\r\n]*)::", re.MULTILINE)
 
 
 def inert(text: str) -> str:
@@ -370,6 +372,9 @@ def inert(text: str) -> str:
 
     >>> inert("ok\\n  ::error file=README.md::forged\\na ##[stop-commands]t") == (
     ...     "ok\\n  \\u200b::error file=README.md::forged\\na ##\\u200b[stop-commands]t")
+    True
+    >>> inert("\\u00a0::add-mask::x\\n\\u3000\\u2003::stop-commands::t") == (
+    ...     "\\u00a0\\u200b::add-mask::x\\n\\u3000\\u2003\\u200b::stop-commands::t")
     True
     """
     return _COMMAND_START.sub(lambda m: m.group(1) + m.group(2) + _ZWSP + "::",

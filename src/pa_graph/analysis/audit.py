@@ -58,6 +58,8 @@ __all__ = [
     "flags_by_work",
     "findings_of_json",
     "read_allow_file",
+    "allow_list",
+    "no_allow_file",
     "AllowList",
     "Baseline",
     "Judged",
@@ -101,7 +103,7 @@ def audit(lists: Sequence[ParsedList], works: Sequence[Work], enrichment: Enrich
         *_date_conflicts(works),
         *_repeated_rows(works),
         *(finding for parsed in lists for finding in parsed.malformed),
-        *(_mojibake(repair) for parsed in lists for repair in parsed.repairs),
+        *_mojibake([repair for parsed in lists for repair in parsed.repairs]),
     ]
     notes = [str(note) for parsed in lists for note in parsed.notes]
     notes += [f"{parsed.name}: skipped {counted(len(parsed.skipped), 'list item')} that are not papers "
@@ -239,7 +241,7 @@ def _date_conflicts(works: Sequence[Work]) -> Iterable[Finding]:
         for reason, rows in by_reason.items():
             yield Finding(
                 "arxiv-date-conflict",
-                f"arxiv-date-conflict:{rows[0].arxiv_id}:{work.key}",
+                f"arxiv-date-conflict:{arxiv_base_id(rows[0].arxiv_id)}:{work.key}",
                 f"{rows[0].source}: {rows[0].title!r}: {reason} (the link likely points to another paper)",
                 tuple(row.instance for row in rows),
             )
@@ -265,18 +267,37 @@ def _repeated_rows(works: Sequence[Work]) -> Iterable[Finding]:
         )
 
 
-def _mojibake(repair: Repair) -> Finding:
-    changes = []
-    matcher = difflib.SequenceMatcher(None, repair.before, repair.after, autojunk=False)
-    for operation, start, end, new_start, new_end in matcher.get_opcodes():
-        if operation != "equal":
-            changes.append(f"{repair.before[start:end]!r} → {repair.after[new_start:new_end]!r}")
-    return Finding(
-        "mojibake",
-        content_id("mojibake", repair.after),
-        f"{repair.source}: repaired mojibake (UTF-8 read as Mac Roman): {', '.join(changes)}",
-        (Instance(repair.source, line_content(repair.before)),),
-    )
+def _mojibake(repairs: Sequence[Repair]) -> Iterable[Finding]:
+    """One finding for each damaged word, with every line it is on as an instance: identified by the damaged
+    words — what stays when the row around them is re-dated, given a link or rewritten as a bullet."""
+    lines: dict[str, list[tuple[Repair, list[str]]]] = defaultdict(list)
+    for repair in repairs:
+        changes, damaged = [], []
+        matcher = difflib.SequenceMatcher(None, repair.before, repair.after, autojunk=False)
+        for operation, start, end, new_start, new_end in matcher.get_opcodes():
+            if operation != "equal":
+                changes.append(f"{repair.before[start:end]!r} → {repair.after[new_start:new_end]!r}")
+                damaged.append(_words_around(repair.after, new_start, new_end))
+        words = " ".join(re.sub(r"\]\([^)]*\)?|[\[\]*_`|]", " ", " ".join(damaged)).split())
+        lines[words].append((repair, changes))
+    for words, found in lines.items():
+        message = "; ".join(f"{repair.source}: {', '.join(changes)}" for repair, changes in found)
+        yield Finding("mojibake", content_id("mojibake", words),
+                      f"repaired mojibake (UTF-8 read as Mac Roman): {message}",
+                      tuple(Instance(repair.source, line_content(words)) for repair, _ in found))
+
+
+def _words_around(text: str, start: int, end: int) -> str:
+    """The word holding ``text[start:end]`` and the word after it.
+
+    >>> _words_around("| Don’t throw away your value | 2024 |", 5, 6)
+    'Don’t throw'
+    """
+    before = text[:start].split()
+    after = text[end:].split()
+    head = before[-1] if before and not text[start - 1:start].isspace() else ""
+    tail = after[:2] if after and not text[end:end + 1].isspace() else ["", *after[:1]]
+    return " ".join(part for part in (head + text[start:end] + tail[0], *tail[1:]) if part)
 
 
 MAX_ALLOW_FILE_BYTES = 1_000_000
@@ -304,11 +325,23 @@ def read_allow_file(path: str | Path) -> AllowList:
     try:
         with open(path, "rb") as stream:
             data = stream.read(MAX_ALLOW_FILE_BYTES + 1)
-        text = data.decode("utf-8")
     except FileNotFoundError:
-        return AllowList(notes=(f"{path}: no allow file yet, so no finding is accepted (list accepted ids there, one "
-                                "a line)",))
-    except (OSError, UnicodeDecodeError) as err:
+        return no_allow_file(str(path))
+    except OSError as err:
+        raise AllowFileError(f"{path}: cannot read the allow file ({err})") from err
+    return allow_list(data, str(path))
+
+
+def no_allow_file(shown: str) -> AllowList:
+    return AllowList(notes=(f"{shown}: no allow file yet, so no finding is accepted (list accepted ids there, one a "
+                            "line)",))
+
+
+def allow_list(data: bytes, path: str) -> AllowList:
+    """The allow file's bytes read (``path`` names it in messages)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
         raise AllowFileError(f"{path}: cannot read the allow file ({err})") from err
     if len(data) > MAX_ALLOW_FILE_BYTES:
         raise AllowFileError(f"{path}: the allow file is larger than {MAX_ALLOW_FILE_BYTES:,} bytes")
@@ -399,8 +432,9 @@ def judge(report: AuditReport, allow: AllowList | None = None, baseline: Baselin
     [('error', [5])]
     """
     allow = allow or AllowList()
+    new = _new_instances(report, baseline) if baseline is not None else {}
     judged = []
-    for finding in report.findings:
+    for position, finding in enumerate(report.findings):
         where = finding.sources[:1]
         if finding.level == "notice":
             judged.append(Judged(finding, "notice", where))
@@ -408,29 +442,34 @@ def judge(report: AuditReport, allow: AllowList | None = None, baseline: Baselin
             judged.append(Judged(finding, "accepted", where))
         elif baseline is None:
             judged.append(Judged(finding, "error", where))
+        elif not finding.instances:  # about a whole file: new or not
+            judged.append(Judged(finding, "already" if finding.id in baseline.errors else "error", ()))
+        elif not new[position]:
+            judged.append(Judged(finding, "already", where))
         else:
-            judged.append(_against(finding, baseline))
+            lines = sorted({SourceRef(instance.source.file, line) for instance in new[position]
+                            if (line := baseline.touched(instance)) is not None})
+            judged.append(Judged(finding, "error", tuple(lines)) if lines else Judged(finding, "untouched", where))
     return Verdict(tuple(judged), baseline.ref if baseline else None, allow.notes)
 
 
-def _against(finding: Finding, baseline: Baseline) -> Judged:
-    if not finding.instances:  # about a whole file: new or not
-        return Judged(finding, "already" if finding.id in baseline.errors else "error", ())
-    left = Counter(baseline.errors.get(finding.id, Counter()))
-    new = []
-    # rows the change did not touch match the base's rows first, so a new copy is the one the change wrote
-    for instance in sorted(finding.instances, key=lambda instance: baseline.touched(instance) is not None):
-        if left[instance.content] > 0:
-            left[instance.content] -= 1
-        else:
-            new.append(instance)
-    if not new:
-        return Judged(finding, "already", finding.sources[:1])
-    lines = [SourceRef(instance.source.file, line) for instance in new
-             if (line := baseline.touched(instance)) is not None]
-    if not lines:
-        return Judged(finding, "untouched", finding.sources[:1])
-    return Judged(finding, "error", tuple(sorted(set(lines))))
+def _new_instances(report: AuditReport, baseline: Baseline) -> dict[int, list[Instance]]:
+    """Finding (by position) → its instances the base did not have. The instances of every finding with one id
+    are matched together against the base's (two lines with the same damage are one id), and the rows the change
+    did not touch match first, so a new copy is one the change wrote."""
+    new: dict[int, list[Instance]] = {position: [] for position in range(len(report.findings))}
+    by_id: dict[str, list[tuple[int, Instance]]] = defaultdict(list)
+    for position, finding in enumerate(report.findings):
+        if finding.level == "error":
+            by_id[finding.id] += [(position, instance) for instance in finding.instances]
+    for finding_id, instances in by_id.items():
+        left = Counter(baseline.errors.get(finding_id, Counter()))
+        for position, instance in sorted(instances, key=lambda pair: baseline.touched(pair[1]) is not None):
+            if left[instance.content] > 0:
+                left[instance.content] -= 1
+            else:
+                new[position].append(instance)
+    return new
 
 
 _TITLES = {

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from markdown_it.token import Token
 
-from pa_graph.records import Finding, Instance, ListRow, ParsedList, Section, SourceRef, content_id, line_content
+from pa_graph.records import Finding, Instance, ListRow, ParsedList, Section, SourceRef, content_id, line_content, row_content
 from pa_graph.text import (
     arxiv_id_from_url,
     arxiv_year_month,
@@ -230,7 +230,7 @@ def _title_of(item: _Inline) -> tuple[str | None, str | None]:
             before = before.replace(strong, " ", 1)
     before = _DATE_PARENS.sub(" ", before)
     before = re.split(r"\(\s*\)|\[\s*\]|\(\s*,|\s\(|\s\[", before)[0]
-    title = _clean_title(re.sub(r"\\?\[[^\]]*\\?\]", " ", before))
+    title = _clean_title(re.sub(r"\\?\[[^\[\]]*\\?\]", " ", before))  # [^[]]: linear on a line of "["
     return (title, None) if len(title.split()) >= 3 else (None, None)
 
 
@@ -325,9 +325,10 @@ def _row(item: _Item, section: Section, parsed: ParsedList) -> ListRow | None:
     )
 
 
-def _looks_like_a_paper(item: _Inline) -> bool:
+def _paper_title(item: _Inline) -> str | None:
+    """The title of an item that looks like a paper (a title, and bold text or authors), else ``None``."""
     title, _ = _title_of(item)
-    return bool(title) and bool(item.strong or item.links) and bool(_authors(item) or item.strong)
+    return title if title and (item.strong or item.links) and (_authors(item) or item.strong) else None
 
 
 def read_list_items(tokens: list[Token], start: int, section: Section, parsed: ParsedList) -> int:
@@ -358,11 +359,11 @@ def _read(items: list[_Item], section: Section, parsed: ParsedList, under_news: 
                 continue  # a group label, not an item
         else:
             _skip_all(item.children, kind, parsed)
-        if kind == "no link" and _looks_like_a_paper(inline):
+        if kind == "no link" and (title := _paper_title(inline)):
             source = SourceRef(parsed.name, item.line)
-            parsed.malformed.append(Finding("malformed-row", content_id("malformed-row", inline.text),
+            parsed.malformed.append(Finding("malformed-row", content_id("malformed-row", title),
                                             f"{source}: list item looks like a paper but has no paper link; skipped",
-                                            (Instance(source, line_content(inline.text)),)))
+                                            (Instance(source, row_content(title, None)),)))
         else:
             parsed.skipped.append((kind, SourceRef(parsed.name, item.line)))
 

@@ -22,7 +22,19 @@ from markdown_it.token import Token
 from pa_graph.errors import ListInputError, NoPapersError
 from pa_graph.lists.bullets import is_paper_link, read_list_items
 from pa_graph.lists.repair import repair_line
-from pa_graph.records import Finding, Instance, ListRow, Note, ParsedList, Repair, Section, SourceRef, content_id, line_content
+from pa_graph.records import (
+    Finding,
+    Instance,
+    ListRow,
+    Note,
+    ParsedList,
+    Repair,
+    Section,
+    SourceRef,
+    content_id,
+    line_content,
+    row_content,
+)
 from pa_graph.text import (
     arxiv_id_from_url,
     arxiv_year_month,
@@ -105,9 +117,24 @@ def decode_list(data: bytes, name: str, path: Path, shown: str) -> str:
     if b"\x00" in data:
         raise ListInputError(f"{shown}: looks like a binary file (it contains NUL bytes), not a Markdown list")
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         raise ListInputError(f"{shown}: is not UTF-8 text (invalid byte 0x{data[err.start]:02x} at offset {err.start})") from err
+    # a CR inside a line of a file with LF line ends is no line break for Git or GitHub, which number lines by LF:
+    # read it as a space, so every line number is the one a pull request's diff and annotations use
+    return _LONE_CR.sub(" ", text) if "\n" in text else text
+
+
+_LONE_CR = re.compile(r"\r(?!\n)")
+
+
+def file_lines(data: bytes) -> list[bytes]:
+    """A list file's lines as Git numbers them (each with its own ending): split at LF — or, in a file with CR
+    line ends only, at CR."""
+    if b"\n" not in data:
+        return data.splitlines(keepends=True)
+    lines = data.split(b"\n")
+    return [line + b"\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
 
 
 def parse_list_data(data: bytes, name: str, path: Path, shown: str) -> ParsedList:
@@ -513,7 +540,8 @@ def _read_row(
 
     title = cell("title").text
     written_cells = " | ".join(cell.text for cell in cells)
-    instance = Instance(source, line_content(written_cells))
+    # the row by its title wherever it has one (a re-dated row is the same row), else by what its cells say
+    instance = Instance(source, row_content(title, None) if title else line_content(written_cells))
     if not title:
         parsed.malformed.append(Finding("malformed-row", content_id("malformed-row", written_cells),
                                         f"{source}: row has no paper title; skipped", (instance,)))

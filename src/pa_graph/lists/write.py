@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pa_graph.errors import ApplyError, ListChangedError, ListInputError
-from pa_graph.lists.read import column_roles, parse_list_data, read_list_bytes
+from pa_graph.lists.read import column_roles, file_lines, parse_list_data, read_list_bytes
 from pa_graph.lists.rows import DEFAULT_HEADER, Addable, NewEntry, table_row
 from pa_graph.outputs import replace_list_file
 from pa_graph.records import LinkCheck, ListRow, ParsedList, Section, VenueUpdate, section_id
@@ -151,7 +151,7 @@ def plan_apply(path: str | Path, suggestions: Sequence[Addable], bundled: Path) 
         parsed = parse_list_data(original, path.name, path, str(path))  # the bytes planned on are the bytes parsed
     except ListInputError as err:
         raise ApplyError(str(err)) from err
-    lines = original.splitlines(keepends=True)  # CR, CRLF or LF: each line keeps its own ending
+    lines = file_lines(original)  # CRLF or LF (or CR alone): each line keeps its own ending
     ending = next((line[len(line.rstrip(b"\r\n")):] for line in lines if line.endswith((b"\r", b"\n"))), b"\n")
     additions: dict[int, list[Insertion]] = {}
     inserted, skipped = [], []
@@ -202,7 +202,7 @@ def fix_links(data: bytes, file_name: str, checks: Sequence[LinkCheck]) -> tuple
     every other byte, mojibake and line endings included, stays as it was. Returns the new bytes and the changed
     (1-based) line numbers.
     """
-    lines = data.splitlines(keepends=True)  # CR, CRLF or LF: each line keeps its own ending
+    lines = file_lines(data)  # CRLF or LF (or CR alone): each line keeps its own ending
     changed = []
     for check in checks:
         if check.status != "wrong" or not check.correct_id or not check.listed_id:
@@ -235,7 +235,7 @@ def fix_venues(data: bytes, file_name: str, updates: Sequence[VenueUpdate]) -> t
     """The list's bytes with each published venue written where the list gives a preprint: the Source / Venue /
     Published cell of a table row (in the table's own layout), or the arXiv mark of a list item (``Arxiv-2411`` →
     ``NeurIPS``). Every other byte stays as it was; returns the new bytes and the changed (1-based) lines."""
-    lines = data.splitlines(keepends=True)
+    lines = file_lines(data)
     text_lines = [line.decode("utf-8", "replace").rstrip("\r\n") for line in lines]
     changed = []
     for update in updates:
