@@ -9,6 +9,7 @@ parser); columns are mapped by what their header means, not by position, so the 
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import html
 import re
@@ -138,12 +139,21 @@ def file_lines(data: bytes) -> list[bytes]:
 
 
 def parse_list_data(data: bytes, name: str, path: Path, shown: str) -> ParsedList:
-    """A list's bytes, checked and parsed; ``shown`` names it in errors (a file path or a URL)."""
+    """A list's bytes, checked and parsed; ``shown`` names it in errors (a file path or a URL). The same text read
+    again in one process — a pull request's base is the last commit's head, a notebook rebuilds — is not parsed
+    again: the parse is pure, and each caller gets its own copy of the record."""
     text = decode_list(data, name, path, shown)
-    parsed = parse_list_text(text, name=name, path=path, sha256=hashlib.sha256(data).hexdigest())
+    parsed = replace(_parsed_once(text, name), path=path, sha256=hashlib.sha256(data).hexdigest())
+    parsed = replace(parsed, rows=list(parsed.rows), repairs=list(parsed.repairs), malformed=list(parsed.malformed),
+                     notes=list(parsed.notes), layouts=dict(parsed.layouts), skipped=list(parsed.skipped))
     if not parsed.rows:
         raise NoPapersError(f"{shown}: no papers found ({describe_found(parsed)})", path, name)
     return parsed
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed_once(text: str, name: str) -> ParsedList:
+    return parse_list_text(text, name=name)
 
 
 def reparse_table_edits(previous: ParsedList, old_text: str, new_text: str) -> list[ListRow] | None:
