@@ -149,3 +149,22 @@ def test_apply_writes_through_a_symlink_and_refuses_a_file_changed_mid_way_or_ha
     with pytest.raises(ApplyError, match="hard links"):
         write_apply(plan)
     assert (lists / "hard-link.md").read_bytes() == saved == (docs / "list.md").read_bytes()
+
+
+def test_one_peer_list_is_enough_by_default_and_the_output_says_so(runner, tmp_path):
+    """The README's own example, `pa-graph gaps --peers other-list.md`, with one peer list: the threshold is that
+    list (a default of two lists could never be met), in words that say so."""
+    from pa_graph.cli import main
+
+    ours = tmp_path / "ours.md"
+    ours.write_text("## Decoding\n\n- **Args: Alignment as reward-guided search** [[paper](https://arxiv.org/abs/2402.01694)]\n",
+                    encoding="utf-8")
+    peer = tmp_path / "peer.md"
+    peer.write_text("# Peer\n\n## Decoding\n\n- **Controlled decoding from language models** "
+                    "[[paper](https://arxiv.org/abs/2310.17022)]\n", encoding="utf-8")
+    built = runner.invoke(main, ["build", str(ours), "--no-enrich", "--out", str(tmp_path / "out")])
+    assert built.exit_code == 0, built.output
+    result = runner.invoke(main, ["gaps", "--graph", str(tmp_path / "out" / "graph.ttl"), "--peers", str(peer)])
+    assert result.exit_code == 0, result.output
+    assert "in other lists: 1 work in the 1 peer list and not in this one" in result.stdout
+    assert "Controlled decoding from language models" in result.stdout

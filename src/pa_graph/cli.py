@@ -29,8 +29,8 @@ from pa_graph.analysis.audit import (
     verdict_line,
 )
 from pa_graph.analysis.audit import render_text as render_audit_text
-from pa_graph.analysis.gaps.missing import DEFAULT_MIN_LISTS, DEFAULT_TOP
-from pa_graph.analysis.gaps.report import CITATIONS_LIMIT, render_text
+from pa_graph.analysis.gaps.missing import DEFAULT_TOP
+from pa_graph.analysis.gaps.report import CITATIONS_LIMIT, how_many_lists, render_text
 from pa_graph.build_folder import DEFAULT_GRAPH, DEFAULT_OUT, DEFAULT_VIEW, locate_graph
 from pa_graph.errors import (
     AllowFileError,
@@ -98,9 +98,10 @@ _PEERS = click.option("--peers", multiple=True, metavar="LIST",
 _IGNORE = click.option("--ignore", "ignore_file", type=click.Path(path_type=Path, dir_okay=False), default=None,
                        help="Works never to suggest: one arXiv id, DOI, S2 id, OpenAlex id or title a line, '#' "
                             "comments (default: .pa-graph-ignore beside the first list).")
-_MIN_LISTS = click.option("--min-lists", type=click.IntRange(min=1), default=DEFAULT_MIN_LISTS, show_default=True,
-                          metavar="K", help="With --peers: list under 'In other lists' the works at least K peer "
-                                            "lists include and this list does not (works offline, no enrichment).")
+_MIN_LISTS = click.option("--min-lists", type=click.IntRange(min=1), default=None, metavar="K",
+                          help="With --peers: list under 'In other lists' the works at least K peer lists include "
+                               "and this list does not (works offline, no enrichment; default: 2, or 1 with one peer "
+                               "list).")
 _TOP = click.option("--top", type=click.IntRange(min=1), default=DEFAULT_TOP, show_default=True, metavar="N",
                     help="Missing-paper suggestions: rows of gaps.md, ringed nodes of the view, findings in the RDF.")
 _CROSS = click.option("--max-cross-citations", "citations_limit", type=click.IntRange(min=0), default=CITATIONS_LIMIT,
@@ -281,7 +282,7 @@ def main() -> None:
 @_reported
 def build(lists: tuple[str, ...], out_dir: Path, offline: bool, no_enrich: bool, source: SourceChoice, cache_dir: Path | None,
           refresh: bool, rate: float | None, citations: bool, max_citations: int, contexts: bool, embeddings: bool,
-          base_iri: str | None, formats: str, validate: bool, peers: tuple[str, ...], min_lists: int,
+          base_iri: str | None, formats: str, validate: bool, peers: tuple[str, ...], min_lists: int | None,
           ignore_file: Path | None,
           top: int, citations_limit: int, quiet: bool) -> None:
     """Build the knowledge graph of lists (default: the bundled list) into --out.
@@ -333,8 +334,10 @@ def build(lists: tuple[str, ...], out_dir: Path, offline: bool, no_enrich: bool,
         for line, entry, count in kg.gap_report.ignore_counts:
             _echo(f"ignore file line {line} ({entry}): removed {count}")
         if kg.gap_report.other_lists is not None:
-            _echo(f"in other lists: {len(kg.gap_report.other_lists.works)} works in at least "
-                       f"{kg.gap_report.min_lists} peer lists and not in this one, in {out_dir / 'gaps.md'}")
+            other = kg.gap_report.other_lists
+            _echo(f"in other lists: {counted(len(other.works), 'work')} in "
+                  f"{how_many_lists(kg.gap_report.min_lists, len(other.lists))} and not in this one, in "
+                  f"{out_dir / 'gaps.md'}")
     if kg.gap_report is not None and kg.gap_report.missing is not None:
         _echo(f"missing papers: top {len(kg.gap_report.suggestions)} of {kg.gap_report.missing.candidates} candidates "
                    f"in {out_dir / 'gaps.md'}")
@@ -504,7 +507,7 @@ def view(graph_file: Path, category: str | None, ego: str | None, min_citers: in
 @_OFFLINE_LISTS
 @_CACHE_DIR
 @_reported
-def gaps(graph_file: Path, min_citers: int, top: int, peers: tuple[str, ...], min_lists: int, ignore_file: Path | None,
+def gaps(graph_file: Path, min_citers: int, top: int, peers: tuple[str, ...], min_lists: int | None, ignore_file: Path | None,
          compare_lists: tuple[str, ...], evaluate: bool, apply_to: Path | None, only: tuple[str, ...],
          dry_run: bool, describe_to: Path | None, citations_limit: int, out_dir: Path | None, offline: bool,
          cache_dir: Path | None) -> None:

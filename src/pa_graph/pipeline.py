@@ -103,7 +103,7 @@ class KnowledgeGraph:
                        compare=[read_any(given, self.fetcher) for given in compare] or None, evaluate=evaluate,
                        peers=[read_peer(given, self.fetcher) for given in peers],
                        ignore=read_ignore_file(ignore) if ignore else None,
-                       min_lists=min_lists or base.min_lists)
+                       min_lists=min_lists)
 
     def to_rdf(self, base_iri: str = DEFAULT_BASE_IRI) -> Graph:
         """The graph as RDF (an rdflib ``Graph``), gap findings included."""

@@ -21,6 +21,7 @@ from pa_graph.analysis.gaps.missing import (
     MissingPapers,
     Suggestion,
     candidates_of,
+    min_lists_for,
     missing_papers,
 )
 from pa_graph.analysis.gaps.other_lists import OtherLists, in_other_lists
@@ -41,7 +42,7 @@ class GapOptions:
     peers: tuple[str | Path, ...] = ()  # files or URLs
     ignore_file: Path | None = None
     citations_limit: int = CITATIONS_LIMIT  # missing cross-citations written to citations.md/json and the RDF
-    min_lists: int = DEFAULT_MIN_LISTS  # "in other lists": works at least this many peer lists include
+    min_lists: int | None = None  # "in other lists": works this many peer lists include (None: 2, or 1 with one)
 
 
 @dataclass
@@ -74,13 +75,14 @@ class GapReport:
 def analyse(model: nx.MultiDiGraph[str], min_citers: int = 2, top: int = DEFAULT_TOP,
             compare: Sequence[ParsedList] | None = None, evaluate: bool = False,
             peers: Sequence[ParsedList] = (), ignore: IgnoreList | None = None,
-            citations_limit: int = CITATIONS_LIMIT, min_lists: int = DEFAULT_MIN_LISTS) -> GapReport:
+            citations_limit: int = CITATIONS_LIMIT, min_lists: int | None = None) -> GapReport:
     """Every analysis the graph supports; the citation-based ones need citations (an enriched build).
 
     ``peers`` are other curated lists of the field: the works at least ``min_lists`` of them include and this list
     lacks (no citations needed), and a signal of the ranking; ``ignore`` names works never to suggest;
-    ``compare`` lists are compared work by work (offline).
+    ``compare`` lists are compared work by work (offline). ``min_lists`` left out is 2, or 1 with one peer list.
     """
+    min_lists = min_lists_for(len(peers), min_lists)
     peer_lists = PeerLists.of_parsed(peers) if peers else None
     report = GapReport(min_citers, top, peer_names=tuple(p.name for p in peers),
                        ignore_source=ignore.source if ignore else None, citations_limit=citations_limit,

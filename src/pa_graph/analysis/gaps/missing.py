@@ -67,7 +67,7 @@ from pa_graph.lists.rows import DEFAULT_HEADER, NewEntry, table_row
 from pa_graph.text import ARXIV_ID, DOI, OPENALEX_ID, S2_PAPER_ID, arxiv_base_id
 
 __all__ = ["SIGNALS", "WEIGHTS", "BACKGROUND_PENALTY", "EVIDENCE_WEIGHT", "SPECIFICITY_PRIOR", "dominance_repaired",
-           "CONCENTRATION_Z", "wilson_lower_bound", "DEFAULT_MIN_LISTS",
+           "CONCENTRATION_Z", "wilson_lower_bound", "DEFAULT_MIN_LISTS", "min_lists_for",
            "Ranker", "DEFAULT_RANKER", "SignalTable", "signal_table", "scores", "ranking", "Suggestion",
            "MissingPapers", "missing_papers", "candidates_of", "DEFAULT_TOP", "shrunk_share"]
 
@@ -85,7 +85,17 @@ SPECIFICITY_PRIOR = 50.0
 #: The normal quantile of the Wilson lower bound of concentration (95%, one-sided 97.5%).
 CONCENTRATION_Z = 1.96
 #: A work in at least this many peer lists is "in other lists" and ranks above every candidate in fewer.
-DEFAULT_MIN_LISTS = 2
+DEFAULT_MIN_LISTS = 2  # with two or more peer lists; with one, the one
+
+
+def min_lists_for(peers: int, given: int | None = None) -> int:
+    """How many peer lists must hold a work for "in other lists": ``given``, else 2 — or 1 when there is one peer
+    list, with which a threshold of 2 could never be met.
+
+    >>> min_lists_for(1), min_lists_for(3), min_lists_for(1, 1), min_lists_for(3, 3)
+    (1, 2, 1, 3)
+    """
+    return given if given else (DEFAULT_MIN_LISTS if peers >= 2 else 1)
 DEFAULT_TOP = 30
 _STEP = 1e-6  # how far below its lowest dominator a dominated candidate is placed
 

@@ -12,11 +12,12 @@ from pa_graph.analysis.gaps.analysis import GapReport
 from pa_graph.analysis.gaps.cross import CITATIONS_LIMIT, THRESHOLDS
 from pa_graph.analysis.gaps.missing import BACKGROUND_PENALTY, CONCENTRATION_Z, SIGNALS, SPECIFICITY_PRIOR, WEIGHTS
 from pa_graph.analysis.gaps.other_lists import OtherLists, OtherListWork
+from pa_graph.text import counted
 from pa_graph.text import markdown_text as cell
 
-__all__ = ["render_text", "render_markdown", "render_json", "render_citations_markdown", "render_citations_json", "report_files",
-           "rdf_findings", "view_suggestions", "REPORT_FILES", "suggestions_of_json", "GAPS_SCHEMA", "CITATIONS_SCHEMA",
-           "CITATIONS_LIMIT"]
+__all__ = ["render_text", "how_many_lists", "render_markdown", "render_json", "render_citations_markdown",
+           "render_citations_json", "report_files", "rdf_findings", "view_suggestions", "REPORT_FILES",
+           "suggestions_of_json", "GAPS_SCHEMA", "CITATIONS_SCHEMA", "CITATIONS_LIMIT"]
 
 GAPS_SCHEMA = "https://w3id.org/pa-graph/gaps/v2"
 CITATIONS_SCHEMA = "https://w3id.org/pa-graph/citations/v1"
@@ -37,8 +38,8 @@ def render_text(report: GapReport, ignore_source: str | None = None) -> str:
     lines = [f"ignore file line {line} ({entry}): removed {count}" for line, entry, count in report.ignore_counts]
     if report.other_lists is not None:
         works = report.other_lists.works
-        lines.append(f"in other lists: {len(works)} works in at least {report.min_lists} of the "
-                     f"{len(report.other_lists.lists)} peer lists and not in this one")
+        lines.append(f"in other lists: {counted(len(works), 'work')} in "
+                     f"{how_many_lists(report.min_lists, len(report.other_lists.lists))} and not in this one")
         lines += [f"  {w.rank:>2}. {w.title} ({w.year or '?'}) [{w.id}] -> {w.section or '?'}: in "
                   f"{', '.join(w.lists)}" for w in works[:report.top]]
     if report.missing is not None:
@@ -151,10 +152,15 @@ def render_markdown(report: GapReport) -> str:
     return "\n".join(lines) + "\n"
 
 
+def how_many_lists(least: int, given: int) -> str:
+    """``the 1 peer list``, ``at least 2 of the 3 peer lists``."""
+    return "the 1 peer list" if given == 1 else f"at least {least} of the {given} peer lists"
+
+
 def _other_lists_markdown(other: OtherLists, min_lists: int) -> list[str]:
     works = other.works
     lines = ["## In other lists", "",
-             f"{len(works)} works that at least {min_lists} of the {len(other.lists)} peer lists "
+             f"{counted(len(works), 'work')} that {how_many_lists(min_lists, len(other.lists))} "
              f"({cell(', '.join(other.lists))}) include and this list does not — no citation data needed. Most lists "
              "first, then the nearest fit to a section of this list (its works' titles), then the newest.", ""]
     if not works:
