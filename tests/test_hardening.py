@@ -541,3 +541,16 @@ def test_a_syntax_error_is_one_line_placed_in_the_query_as_written(built, runner
     message = result.stderr.strip()
     assert "\n" not in message and len(message) < 300, message
     assert re.search(r"at line 2, column \d+: ", message), message  # line 2 of the query the user wrote
+
+
+def test_audit_fix_writes_a_venue_with_backslashes_as_it_is():
+    """The venue is text for the list, not a replacement template (where ``\\\\`` would become ``\\``)."""
+    from pa_graph.lists.write import fix_venues
+    from pa_graph.records import VenueUpdate
+    from pa_graph.text import markdown_text
+
+    data = b"## Papers\n\n+ **\\[2024 Arxiv-2411\\]** A Title. ([Paper](https://arxiv.org/abs/2411.00001))\n"
+    venue = r"Proc. A\B \1 Workshop"
+    update = VenueUpdate("k", "A Title", venue, 2024, (SourceRef("list.md", 3),), "Semantic Scholar")
+    fixed, changed = fix_venues(data, "list.md", [update])
+    assert changed == [3] and markdown_text(venue).encode() in fixed.split(b"\n")[2]

@@ -248,7 +248,7 @@ def fix_venues(data: bytes, file_name: str, updates: Sequence[VenueUpdate]) -> t
             if line.lstrip().startswith("|"):
                 new = _venue_in_cell(text_lines, index, venue)
             else:
-                new = _PREPRINT_MARK.sub(venue, line, count=1)
+                new = _PREPRINT_MARK.sub(lambda _: venue, line, count=1)  # the venue as text, not a template
             if new is not None and new != line:
                 ending = lines[index][len(lines[index].rstrip(b"\r\n")):]
                 lines[index] = new.encode("utf-8") + ending
