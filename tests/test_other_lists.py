@@ -168,3 +168,45 @@ def test_one_peer_list_is_enough_by_default_and_the_output_says_so(runner, tmp_p
     assert result.exit_code == 0, result.output
     assert "in other lists: 1 work in the 1 peer list and not in this one" in result.stdout
     assert "Controlled decoding from language models" in result.stdout
+
+
+def test_a_peer_link_never_becomes_list_text_a_fence_break_or_a_runner_command(runner, tmp_path):
+    """A peer's link with ``) | …``, a backtick fence and a workflow command in it, or a space: percent-encoded or
+    left out with a warning naming the peer and its line; the list gains one row a work and nothing else; gaps.md's
+    fences hold; nothing printed on a runner is a command."""
+    from test_hardening import runner_commands
+
+    from pa_graph.cli import main
+    from pa_graph.lists.read import read_list
+
+    ours = tmp_path / "ours.md"
+    ours.write_text("# Ours\n\n## Decoding\n\n- **Args: Alignment as reward-guided search** "
+                    "[[paper](https://arxiv.org/abs/2402.01694)]\n", encoding="utf-8")
+    peer = tmp_path / "peer.md"
+    peer.write_text("# Peer\n\n## Decoding\n\n"
+                    "- **Decoding with hostile links for personal alignment** "
+                    "[[paper](<https://openreview.net/p) | ```::error::x>)]\n"
+                    "\n<table><tr><th>Title</th><th>Link</th></tr><tr><td>Decoding with a broken line for personal "
+                    'alignment</td><td><a href="https://openreview.net/c\n## heading\n::error::x">paper</a></td></tr>'
+                    "</table>\n", encoding="utf-8")
+    built = runner.invoke(main, ["build", str(ours), "--no-enrich", "--out", str(tmp_path / "out")])
+    assert built.exit_code == 0, built.output
+    before = ours.read_text(encoding="utf-8").splitlines()
+    result = runner.invoke(main, ["gaps", "--graph", str(tmp_path / "out" / "graph.ttl"), "--peers", str(peer),
+                                  "--apply", str(ours), "--only", "decoding with hostile links for personal alignment",
+                                  "--only", "decoding with a broken line for personal alignment"],
+                           env={"GITHUB_ACTIONS": "true"})
+    assert result.exit_code == 0, result.output
+    assert runner_commands(result.stdout + result.stderr) == []
+    assert "peer.md:5: the link" in result.stderr and "percent-encoded" in result.stderr
+    assert "peer.md:7: the link 'https://openreview.net/c\\n## heading\\n::error::x' is not a well-formed http(s) " \
+           "URL; left out" in result.stderr
+    after = ours.read_text(encoding="utf-8").splitlines()
+    assert len(after) == len(before) + 2 and after[:len(before)] == before
+    assert all(line.startswith("- **Decoding with ") for line in after[len(before):])
+    assert "[[paper](https://openreview.net/p%29%20%7C%20%60%60%60::error::x)]" in after[-1]  # one link, encoded
+    assert "paper" not in after[-2]  # the link with line breaks left out
+    reread = read_list(ours)  # the row without its link is one the audit reports, not a broken list
+    assert len(reread.rows) == 2 and [f.kind for f in reread.malformed] == ["malformed-row"]
+    gaps = (tmp_path / "out" / "gaps.md").read_text(encoding="utf-8")
+    assert gaps.count("```markdown") == gaps.count("\n```\n")  # every fence closed where it should be

@@ -34,6 +34,7 @@ __all__ = [
     "markdown_text",
     "ARXIV_ID",
     "impossible_arxiv_id",
+    "safe_link",
     "DOI",
     "S2_PAPER_ID",
     "checked_iri",
@@ -301,6 +302,30 @@ def markdown_text(text: object) -> str:
     A \\| B \\<img src=x\\> \\[link\\](y) \\*bold\\*
     """
     return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
+#: Characters a link target must not hold as they are in Markdown, a table cell or a code span: percent-encoded.
+_LINK_ESCAPES = {character: f"%{ord(character):02X}" for character in "()<>|`[]\"'\\{}^"}
+_HOST = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::\d{1,5})?|\[[0-9A-Fa-f:.]+\](?::\d{1,5})?")
+
+
+def safe_link(url: str) -> str | None:
+    """An http(s) URL as it can go into a list row, a table cell or a code span — the characters Markdown reads
+    percent-encoded — or ``None`` when it is no well-formed http(s) URL (another scheme, no host, credentials,
+    whitespace or a control character anywhere).
+
+    >>> safe_link("https://example.org/a_(b)|c`d")
+    'https://example.org/a_%28b%29%7Cc%60d'
+    >>> [safe_link(u) for u in ("https://x.org/a b", "javascript:alert(1)", "https://x.org/a\\n## heading")]
+    [None, None, None]
+    """
+    if any(character.isspace() or ord(character) < 32 or 127 <= ord(character) < 160 for character in url):
+        return None
+    scheme, _, rest = url.partition("://")
+    host = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    if scheme.lower() not in ("http", "https") or not _HOST.fullmatch(host):
+        return None
+    return "".join(_LINK_ESCAPES.get(character, character) for character in url)
 
 
 _IRI_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")

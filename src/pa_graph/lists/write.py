@@ -14,7 +14,7 @@ import hashlib
 import os
 import re
 import stat
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -248,13 +248,18 @@ def fix_venues(data: bytes, file_name: str, updates: Sequence[VenueUpdate]) -> t
             if line.lstrip().startswith("|"):
                 new = _venue_in_cell(text_lines, index, venue)
             else:
-                new = _PREPRINT_MARK.sub(lambda _: venue, line, count=1)  # the venue as text, not a template
+                new = _PREPRINT_MARK.sub(_literally(venue), line, count=1)  # the venue as text, not a template
             if new is not None and new != line:
                 ending = lines[index][len(lines[index].rstrip(b"\r\n")):]
                 lines[index] = new.encode("utf-8") + ending
                 text_lines[index] = new
                 changed.append(source.line)
     return b"".join(lines), sorted(set(changed))
+
+
+def _literally(text: str) -> Callable[[re.Match[str]], str]:
+    """A replacement for ``re.sub`` that writes ``text`` as it is (a template would read its backslashes)."""
+    return lambda _: text
 
 
 def _venue_in_cell(lines: list[str], index: int, venue: str) -> str | None:

@@ -26,7 +26,7 @@ from pa_graph.analysis.gaps.peers import PeerList
 from pa_graph.lists.rows import DEFAULT_HEADER, NewEntry, table_row
 from pa_graph.records import ListRow, ParsedList
 from pa_graph.resolve import resolve_works, same_title
-from pa_graph.text import DOI, arxiv_base_id, counted, normalize_title
+from pa_graph.text import DOI, arxiv_base_id, counted, normalize_title, safe_link
 
 __all__ = ["OtherListWork", "OtherLists", "in_other_lists", "title_vectors"]
 
@@ -140,7 +140,7 @@ def _links(arxiv: str | None, doi: str | None, url: str | None) -> dict[str, str
     if arxiv:
         links["arxiv"] = f"https://arxiv.org/abs/{arxiv}"
     if doi:
-        links["doi"] = "https://doi.org/" + quote(doi, safe="/:;.-_()")
+        links["doi"] = "https://doi.org/" + quote(doi, safe="/:;.-_")  # parentheses encoded: they end a Markdown link
     if url and not links:
         links["link"] = url
     return links
@@ -183,7 +183,12 @@ def in_other_lists(model: nx.MultiDiGraph[str], peers: Sequence[ParsedList], min
         year = next((r.year for _, r in rows if r.year), None)
         venue = next((r.venue for _, r in rows if r.venue), None)
         likely, fit = _embedded_section(index, row, arxiv) or _nearest(row.title, vectors, idf, section_order)
-        url = None if arxiv else next((link for link in row.links if link.startswith(("https://", "http://"))), None)
+        written = None if arxiv else next((link for link in row.links if link.startswith(("https://", "http://"))),
+                                          None)
+        url = safe_link(written) if written else None  # a peer's link never becomes Markdown, a line or a command
+        if written and url != written:
+            warnings.append(f"{row.source}: the link {written!r} " + (
+                f"is written {url} (percent-encoded)" if url else "is not a well-formed http(s) URL; left out"))
         entry = NewEntry(row.title, year, venue, arxiv, url)
         found.append(OtherListWork(
             rank=0, id=arxiv or doi or normalize_title(row.title), title=row.title, arxiv_id=arxiv, doi=doi,
