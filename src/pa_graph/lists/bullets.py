@@ -65,7 +65,21 @@ _ARXIV_VENUE = re.compile(r"\barxiv(?:[-\s]?\d{4})?\b", re.IGNORECASE)
 _VENUE_LIKE = re.compile(r"^[A-Za-z][\w&.\- ]{1,40}?\s*['’]?\d{2,4}\b")
 _ACRONYM = re.compile(r"\b(?:[A-Z]{3,}|NeurIPS|RecSys|TheWebConf|[A-Z][a-z]*[A-Z]{2,}[a-z]*)\b")
 #: A citation in parentheses after a title: authors, the year, maybe a page (``(Kirk et al., 2023, p. 361)``).
-_CITATION_PARENS = re.compile(r"\([^()]*?[^\W\d_][^()]*?,\s*((?:19|20)\d{2})\b[^()]*\)")
+_PARENTHESES = re.compile(r"\(([^()]*)\)")
+_LETTER = re.compile(r"[^\W\d_]")
+_CITED_YEAR = re.compile(r",\s*((?:19|20)\d{2})\b")
+
+
+def _citation_year(text: str) -> int | None:
+    """The year of a citation in parentheses, ``“Title” (Authors, 2023, p. 361)``: the first parentheses holding a
+    letter and, after it, a comma and a year. Each parenthesis is looked at once (no pattern that rescans)."""
+    for parentheses in _PARENTHESES.finditer(text):
+        inside = parentheses.group(1)
+        letter = _LETTER.search(inside)
+        year = _CITED_YEAR.search(inside, letter.end()) if letter else None
+        if year:
+            return int(year.group(1))
+    return None
 _BADGE = re.compile(r"img\.shields\.io/badge/([^/?#]+)", re.IGNORECASE)
 
 
@@ -311,9 +325,8 @@ def _row(item: _Item, section: Section, parsed: ParsedList) -> ListRow | None:
         written = re.findall(r"\b((?:19|20)\d{2})(?:[./-](\d{1,2}))?\b", tail)
         if written:
             year, month = int(written[-1][0]), int(written[-1][1]) if written[-1][1] else None
-    cited = _CITATION_PARENS.search(inline.outside_links)  # “Title” (Authors, 2023, p. 361)
-    if year is None and cited:
-        year = int(cited.group(1))
+    if year is None:
+        year = _citation_year(inline.outside_links)  # “Title” (Authors, 2023, p. 361)
     if year is None and arxiv_ids:
         from_id = arxiv_year_month(arxiv_ids[0])
         if from_id:

@@ -8,6 +8,7 @@ parser); columns are mapped by what their header means, not by position, so the 
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import functools
 import hashlib
@@ -72,10 +73,10 @@ _FORMATTING_TAG = re.compile(
 )
 _HREF = re.compile(r"""href\s*=\s*["']([^"']+)""", re.IGNORECASE)
 _HTML_TABLE = re.compile(r"<table\b", re.IGNORECASE)
-_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-_HTML_H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.IGNORECASE | re.DOTALL)
+
+_HTML_OPEN = re.compile(r"<h([1-6])\b[^>]*>", re.IGNORECASE)
+_HTML_CLOSE = re.compile(r"</h([1-6])\s*>", re.IGNORECASE)
 #: ``<h2 id=…>Title</h2>`` and the like: sections, as ``##`` headings are.
-_HTML_HEADING = re.compile(r"<h([2-6])\b[^>]*>(.*?)</h\1\s*>", re.IGNORECASE | re.DOTALL)
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 #: Larger list files are refused (a list of 10,000 papers is about 3 MB).
 MAX_LIST_BYTES = 10_000_000
@@ -267,7 +268,7 @@ def parse_list_text(text: str, name: str, path: Path | None = None, sha256: str 
         token = tokens[index]
         if token.type == "heading_open":
             level = int(token.tag[1:])
-            label = strip_heading_decoration(_HTML_COMMENT.sub("", _read_cell(tokens[index + 1]).text).strip())
+            label = strip_heading_decoration(without_comments(_read_cell(tokens[index + 1]).text).strip())
             headings = [] if level == 1 else [(lv, text) for lv, text in headings if lv < level] + [(level, label)]
             if parsed.title is None and level == 1 and label:
                 parsed.title = label
@@ -278,17 +279,54 @@ def parse_list_text(text: str, name: str, path: Path | None = None, sha256: str 
             index = read_list_items(tokens, index, here, parsed)
         elif token.type == "html_block" and _HTML_TABLE.search(token.content):
             _read_html_tables(token, lines, here, parsed)
-        elif token.type == "html_block" and parsed.title is None and (heading := _HTML_H1.search(token.content)):
-            parsed.title = _html_text(heading.group(1)) or None
         if token.type == "html_block" and not _HTML_TABLE.search(token.content):
-            for level_text, inner in _HTML_HEADING.findall(token.content):
-                level, label = int(level_text), strip_heading_decoration(_html_text(inner))
+            for level, inner in html_headings(token.content):
+                if level == 1:
+                    parsed.title = parsed.title or _html_text(inner) or None
+                    continue
+                label = strip_heading_decoration(_html_text(inner))
                 headings = [(lv, text) for lv, text in headings if lv < level] + [(level, label)]
                 here = Section(_PATH_SEPARATOR.join(text for _, text in headings))
         index += 1
     _mend_broken_links(parsed, lines)
     _settle_sections(parsed)
     return parsed
+
+
+def without_comments(text: str) -> str:
+    """``text`` with its HTML comments taken out (an unclosed one is left as it is), in one pass.
+
+    >>> without_comments("a <!-- b --> c <!-- d")
+    'a  c <!-- d'
+    """
+    kept, position = [], 0
+    while (start := text.find("<!--", position)) != -1 and (end := text.find("-->", start + 4)) != -1:
+        kept.append(text[position:start])
+        position = end + 3
+    return "".join(kept) + text[position:]
+
+
+def html_headings(fragment: str) -> list[tuple[int, str]]:
+    """Each ``<hN>…</hN>`` of an HTML fragment, in order: (N, its inner HTML). Every closing tag is found once and
+    each opening tag looks up the next one of its level, so unclosed tags cost no rescans.
+
+    >>> html_headings("<h1>List</h1><h2 id=a>One <b>x</b></h2><h3>never closed")
+    [(1, 'List'), (2, 'One <b>x</b>')]
+    """
+    closes: dict[int, list[tuple[int, int]]] = {}
+    for close in _HTML_CLOSE.finditer(fragment):
+        closes.setdefault(int(close.group(1)), []).append((close.start(), close.end()))
+    found, after = [], 0
+    for opening in _HTML_OPEN.finditer(fragment):
+        if opening.start() < after:
+            continue  # inside the heading just read
+        level = int(opening.group(1))
+        spans = closes.get(level, [])
+        at = bisect.bisect_left(spans, (opening.end(), 0))
+        if at < len(spans):
+            found.append((level, fragment[opening.end():spans[at][0]]))
+            after = spans[at][1]
+    return found
 
 
 _PATH_SEPARATOR = "\x1f"
@@ -344,7 +382,7 @@ def _mend_broken_links(parsed: ParsedList, lines: list[str]) -> None:
 
 def _html_text(fragment: str) -> str:
     """The text of an HTML fragment (tags dropped, entities decoded), on one line."""
-    return " ".join(re.sub(r"<[^>]*>", " ", html.unescape(_HTML_COMMENT.sub("", fragment))).split())
+    return " ".join(re.sub(r"<[^>]*>", " ", html.unescape(without_comments(fragment))).split())
 
 
 def _labels(provisional: Section) -> list[str]:
