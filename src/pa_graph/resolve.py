@@ -27,6 +27,7 @@ SHARED_LINK_SCORE = 90
 #: Up to this many distinct titles every pair is compared; beyond, a sorted neighbourhood of WINDOW titles.
 ALL_PAIRS_LIMIT = 1_000
 WINDOW = 12
+SHARED_LINK_PAIRS_LIMIT = 64  # titles sharing one arXiv link compared pair by pair (beyond, by neighbourhood)
 _MAX_PREFIX_WORDS = 3
 _MIN_CONTAINED_LENGTH = 20
 
@@ -104,10 +105,10 @@ def resolve_works(rows: Iterable[ListRow], near_duplicates: NearDuplicates | Non
         if row.arxiv_id:
             by_arxiv[arxiv_base_id(row.arxiv_id)].append(index)
     for members in by_arxiv.values():
-        for position, first in enumerate(members):
-            for second in members[position + 1 :]:
-                if same_title(rows[first].title, rows[second].title):
-                    union(first, second)
+        titled = {keys[index]: index for index in reversed(members)}  # one row a distinct title (the first)
+        for first, second in _neighbours(sorted(titled)):
+            if same_title(rows[titled[first]].title, rows[titled[second]].title):
+                union(titled[first], titled[second])
 
     works = []
     for indexes in sorted((sorted(group) for group in groups.to_sets()), key=lambda group: group[0]):
@@ -116,6 +117,18 @@ def resolve_works(rows: Iterable[ListRow], near_duplicates: NearDuplicates | Non
         key = f"{slugify(title, max_words=8)}-{short_hash(normalize_title(title), 6)}"
         works.append(Work(key=key, title=title, rows=tuple(merged)))
     return works
+
+
+def _neighbours(keys: list[str]) -> Iterable[tuple[str, str]]:
+    """Pairs of titles to compare: every pair up to :data:`SHARED_LINK_PAIRS_LIMIT` titles, beyond it each title
+    with the :data:`WINDOW` after it in alphabetical order and in the order of its reversed text (a ``Name:`` prefix
+    keeps a title beside its bare form there) — linear in the rows sharing one link."""
+    if len(keys) <= SHARED_LINK_PAIRS_LIMIT:
+        yield from ((key, other) for position, key in enumerate(keys) for other in keys[position + 1:])
+        return
+    for order in (keys, sorted(keys, key=lambda key: key[::-1])):
+        for position, key in enumerate(order):
+            yield from ((key, other) for other in order[position + 1:position + 1 + WINDOW])
 
 
 def _near_duplicate_pairs(keys: list[str]) -> Iterable[tuple[str, str]]:
