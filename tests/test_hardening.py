@@ -554,3 +554,35 @@ def test_audit_fix_writes_a_venue_with_backslashes_as_it_is():
     update = VenueUpdate("k", "A Title", venue, 2024, (SourceRef("list.md", 3),), "Semantic Scholar")
     fixed, changed = fix_venues(data, "list.md", [update])
     assert changed == [3] and markdown_text(venue).encode() in fixed.split(b"\n")[2]
+
+
+def test_four_thousand_rows_on_one_arxiv_link_give_a_page_under_ten_megabytes(tmp_path):
+    """A finding naming every row is told on each work in a short form, so the page grows with the rows, not with
+    their square (this input once gave a 571 MB page)."""
+    import random
+
+    from pa_graph import BuildOptions, build
+
+    words = "alignment preference persona reward model user memory agent retrieval decoding tuning feedback".split()
+    chosen = random.Random(7)
+    rows = "\n".join(f"| [{' '.join(chosen.sample(words, 6)).title()} {n}](https://arxiv.org/abs/2401.00001) | 2024 | |"
+                     for n in range(4000))
+    listed = tmp_path / "list.md"
+    listed.write_text("## Papers\n\n| Paper | Year | PDF |\n|---|---|---|\n" + rows + "\n", encoding="utf-8")
+    result = build([listed], BuildOptions(out_dir=tmp_path / "out", enrich=False))
+    shared = [f for f in result.graph.audit.findings if f.kind == "shared-arxiv-id"]
+    assert len(shared) == 1 and len(shared[0].instances) == 4000
+    page = (tmp_path / "out" / "graph.html").read_text(encoding="utf-8")
+    assert len(page.encode()) < 10_000_000
+    assert "shared-arxiv-id: shares arXiv 2401.00001 with 3,999 other rows (audit.md names them)" in page
+
+
+@pytest.mark.parametrize("opening", ["<h1>x ", "<h2>x ", "## <!-- x ", "<!-- <h3>x "])
+def test_a_megabyte_of_unclosed_html_is_read(opening):
+    """Unclosed headings and comments read in one pass, in process: a lazy pattern scanning to the end for each tag
+    took minutes on a megabyte (benchmarks/bench_hostile.py shows the time growing linearly)."""
+    from pa_graph.lists.read import parse_list_text
+
+    head = "# T\n\n## S\n\n- **A real paper title here** [[paper](https://arxiv.org/abs/2401.00001)]\n\n"
+    parsed = parse_list_text(head + opening * (1_000_000 // len(opening)) + "\n", "list.md")
+    assert [row.title for row in parsed.rows] == ["A real paper title here"] and parsed.title == "T"

@@ -610,6 +610,10 @@ def github_summary(report: AuditReport, verdict: Verdict, shown: int = 10) -> st
 _SHOWN_AS_LINK_CHECKS = {"wrong-arxiv-link", "missing-arxiv-link", "s2-unresolved"}
 
 
+#: A finding about more rows than this is told on each work's flag in a short form (its message names them all).
+_NAMED_IN_A_FLAG = 4
+
+
 def flags_by_work(model: nx.MultiDiGraph[str], findings: Iterable[Finding]) -> dict[str, list[str]]:
     """Each error as a short flag on the listed works whose rows it names (matched by file and line), for the
     view's tooltips: node → flags (notices, such as a venue update, are not problems of the work). The model is
@@ -623,6 +627,10 @@ def flags_by_work(model: nx.MultiDiGraph[str], findings: Iterable[Finding]) -> d
         message = finding.message
         prefix = f"{finding.sources[0]}: "
         text = f"{finding.kind}: {message[len(prefix):] if message.startswith(prefix) else message}"
+        if len(finding.instances) > _NAMED_IN_A_FLAG:  # each work's flag stays short: linear in the rows
+            shared = finding.id.split(":")[1] if finding.kind == "shared-arxiv-id" else None
+            text = f"{finding.kind}: " + (f"shares arXiv {shared} with " if shared else "with ") + \
+                f"{len(finding.instances) - 1:,} other rows (audit.md names them)"
         for node in dict.fromkeys(node_of_line[(s.file, s.line)] for s in finding.sources
                                   if (s.file, s.line) in node_of_line):
             if text not in flags.setdefault(node, []):
