@@ -1,11 +1,13 @@
 """``pa-graph serve``: a build on a real SPARQL server, for a group on a LAN or a laptop.
 
-Oxigraph's own server (``oxigraph serve-read-only``, the ``oxigraph`` package) answers SPARQL 1.1 Protocol queries
-from the build's on-disk store, on a loopback port of its own; pa-graph's server in front of it, on the address the
-user asked for, passes ``/query`` through and serves a landing page, the map (``graph.html``), the reports
-(``gaps.md``, ``audit.md`` rendered to HTML, ``history.html`` when the build folder has one) and a query page with the
-cookbook's queries ready to run. Nothing served asks a host outside the machine. Read-only: ``/update`` and
-``/store`` answer 403. Stopping (Ctrl-C, SIGTERM) stops the Oxigraph process too.
+Oxigraph's own servers (``oxigraph serve-read-only``, the ``oxigraph`` package) answer SPARQL 1.1 Protocol queries
+from the build's on-disk store, each on a loopback port of its own and one query at a time; pa-graph's server in
+front of them, on the address the user asked for, checks every query — the project's prefixes added, ``SERVICE``
+refused unless allowed, a time limit, a client that hangs up stops its query (by ending that Oxigraph process) —
+and serves a landing page, the map (``graph.html``), the reports (``gaps.md``, ``audit.md`` rendered to HTML,
+``history.html`` when the build folder has one) and a query page with the cookbook's queries ready to run. Requests
+from another site (a foreign ``Host`` or ``Origin``) are refused. Nothing served asks a host outside the machine.
+Read-only: ``/update`` and ``/store`` answer 403. Stopping (Ctrl-C, SIGTERM) stops the Oxigraph processes too.
 
 The query page is pa-graph's own (a tab per cookbook query, a table of results), or YASGUI when the folder of its
 build is given (``npm install @zazuko/yasgui``, then ``node_modules/@zazuko/yasgui/build``): YASGUI is not shipped
