@@ -98,9 +98,8 @@ def replay(folder: Path, run_audit: AuditRunner, path: str = "README.md") -> Rep
     """Each commit of ``folder``'s history that changed ``path`` (merges left out: their change is their commits'),
     checked out and audited against its first parent."""
     result = Replay()
-    commits = git(folder, "rev-list", "--reverse", "--no-merges", "HEAD", "--", path).split()
-    for commit in commits:
-        parents = git(folder, "rev-list", "--parents", "-n1", commit).split()[1:]
+    for line in git(folder, "log", "--reverse", "--no-merges", "--format=%H %P", "HEAD", "--", path).splitlines():
+        commit, *parents = line.split()  # %P: the commit's own parents (no parent rewriting without --parents)
         if not parents:
             continue  # the first version: there is no pull request's base to compare with
         git(folder, "checkout", "-q", "--detach", commit)

@@ -33,7 +33,7 @@ from pa_graph.export.formats import FORMATS, render_format
 from pa_graph.export.html import DEFAULT_TOP_EXTERNAL, pyvis_network
 from pa_graph.export.rdf import DEFAULT_BASE_IRI, Triples, describe_dataset, to_rdf, to_triples, to_turtle
 from pa_graph.export.validate import ValidationReport
-from pa_graph.lists.diff import commit_of, git, path_in_repository
+from pa_graph.lists.diff import commit_of, git, path_in_repository, repository_top
 from pa_graph.lists.fetch import ListFetcher
 from pa_graph.lists.load import bundled_list, load_lists, read_any, read_peer, without_papers
 from pa_graph.lists.read import parse_list_data
@@ -244,7 +244,7 @@ def file_at(path: Path, ref: str) -> bytes | None:
     commit is an error (:class:`~pa_graph.errors.ListInputError`)."""
     real = path.resolve()
     commit = commit_of(ref, real.parent, str(path))
-    top = Path(git(["rev-parse", "--show-toplevel"], real.parent, str(path)).strip()).resolve()
+    top = repository_top(real.parent, str(path))
     inside = real.relative_to(top).as_posix()
     for name in (inside, _renamed_from(commit, inside, top)):
         if name is None:

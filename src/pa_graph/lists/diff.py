@@ -9,6 +9,7 @@ a list file, a URL, or ``git:REF[:PATH]`` read from the current repository with 
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import subprocess
@@ -30,7 +31,7 @@ from pa_graph.text import markdown_text as cell
 
 __all__ = ["path_in_repository", "Change", "ListDiff", "diff_lists", "read_side", "render_markdown", "render_json",
            "gap_changes", "read_gaps_json", "git", "commit_of",
-           "changed_lines"]
+           "changed_lines", "repository_top"]
 
 _GIT_TIMEOUT = 30
 
@@ -77,7 +78,7 @@ def read_side(spec: str, other: str | None = None, cwd: str | Path = ".",
     if not ref or not path:
         raise ListInputError(f"{spec}: write git:REF:PATH (the path can be left out when the other side is a file)")
     if Path(path).is_absolute():
-        top = Path(git(["rev-parse", "--show-toplevel"], cwd, spec).strip()).resolve()
+        top = repository_top(Path(cwd), spec)
         try:
             path = str(Path(path).resolve().relative_to(top))
         except ValueError as err:
@@ -95,10 +96,20 @@ def path_in_repository(path: Path) -> str:
     """``path`` relative to the root of the Git repository holding it (as GitHub annotations name files), or as
     given outside a repository."""
     try:
-        top = Path(str(git(["rev-parse", "--show-toplevel"], path.parent, str(path))).strip()).resolve()
+        top = repository_top(path.parent, str(path))
         return path.resolve().relative_to(top).as_posix()
     except (ListInputError, ValueError, OSError):
         return str(path)
+
+
+def repository_top(folder: Path, spec: str) -> Path:
+    """The root of the Git working tree holding ``folder`` (asked once a folder per process)."""
+    return _top_of(folder.resolve(), spec)
+
+
+@functools.lru_cache(maxsize=64)
+def _top_of(folder: Path, spec: str) -> Path:
+    return Path(str(git(["rev-parse", "--show-toplevel"], folder, spec)).strip()).resolve()
 
 
 def commit_of(ref: str, cwd: str | Path, spec: str) -> str:
