@@ -166,7 +166,7 @@ def _wait_for(port: int, process: subprocess.Popen[bytes]) -> None:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
                 return
         except OSError:
-            time.sleep(0.1)
+            time.sleep(0.02)
     raise ServeError(f"Oxigraph's server did not answer within {_STARTUP_SECONDS:g} s")
 
 
