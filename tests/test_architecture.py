@@ -26,7 +26,7 @@ LAYERS = [
     {"pa_graph.model"},
     {"pa_graph.lists", "pa_graph.sources"},
     {"pa_graph.records", "pa_graph.text", "pa_graph.errors", "pa_graph.resolve", "pa_graph.outputs",
-     "pa_graph.version", "pa_graph.tls", "pa_graph.settings"},
+     "pa_graph.version", "pa_graph.tls", "pa_graph.settings", "pa_graph.options"},
 ]
 #: Layers whose packages stand side by side and may not import each other (the others are modules that may).
 SIDE_BY_SIDE = {2, 4}

@@ -20,20 +20,18 @@ from pa_graph.analysis.gaps.ignore import ignore_file_beside
 from pa_graph.analysis.gaps.report import report_files, suggestions_of_json
 from pa_graph.analysis.stats import store_stats
 from pa_graph.errors import ApplyError, MissingGraphError
-from pa_graph.export.html import DEFAULT_TOP_EXTERNAL, render_html, select_view
+from pa_graph.export.html import render_html, select_view
 from pa_graph.export.sparql import QueryResult, run_query
 from pa_graph.export.store import load_model, open_store
 from pa_graph.lists.fetch import ListFetcher
 from pa_graph.lists.load import bundled_list, load_lists, read_peer
 from pa_graph.lists.write import ApplyPlan, plan_apply, write_apply
+from pa_graph.options import DEFAULT_GRAPH, DEFAULT_OUT, DEFAULT_TOP_EXTERNAL, DEFAULT_VIEW
 from pa_graph.outputs import write_all
 from pa_graph.text import loads_bounded
 
 __all__ = ["DEFAULT_OUT", "DEFAULT_GRAPH", "DEFAULT_VIEW", "Build", "GapRun", "locate_graph"]
 
-DEFAULT_OUT = Path("outputs")
-DEFAULT_GRAPH = DEFAULT_OUT / "graph.ttl"
-DEFAULT_VIEW = DEFAULT_OUT / "view.html"
 
 
 def locate_graph(out: str | Path = DEFAULT_OUT) -> Path:

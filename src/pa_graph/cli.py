@@ -1,4 +1,6 @@
-"""The ``pa-graph`` command: parses options, calls one library function, prints. No pipeline logic lives here.
+"""The ``pa-graph`` command: parses options, calls one library function, prints. No pipeline logic lives here, and
+no library is loaded before a command runs (each loads what it calls), so ``pa-graph audit`` in a pull request's
+check starts without the RDF and view stack.
 
 Exit codes: 0 success (warnings allowed); 1 the requested work failed or found problems (``audit --strict``);
 2 bad usage or unusable input (a list that is missing, unreadable or has no paper rows).
@@ -16,22 +18,11 @@ import traceback
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, ParamSpec, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TextIO, TypeVar
 
 import click
 from click._termui_impl import ProgressBar
 
-from pa_graph.analysis.audit import (
-    AuditReport,
-    github_annotations,
-    github_summary,
-    render_json,
-    verdict_line,
-)
-from pa_graph.analysis.audit import render_text as render_audit_text
-from pa_graph.analysis.gaps.missing import DEFAULT_TOP
-from pa_graph.analysis.gaps.report import CITATIONS_LIMIT, how_many_lists, render_text
-from pa_graph.build_folder import DEFAULT_GRAPH, DEFAULT_OUT, DEFAULT_VIEW, locate_graph
 from pa_graph.errors import (
     AllowFileError,
     ApplyError,
@@ -42,48 +33,38 @@ from pa_graph.errors import (
     ListInputError,
     MissingGraphError,
     PaGraphError,
-)
-from pa_graph.export.html import DEFAULT_TOP_EXTERNAL, ViewError
-from pa_graph.export.sparql import (
-    ENGINES,
     QueryError,
-    bind,
-    cookbook,
-    cookbook_needs,
-    format_result,
-    load_query,
-    with_prefixes,
+    ServeError,
+    ViewError,
 )
-from pa_graph.export.store import load_graph
-from pa_graph.export.triplestore import (
+from pa_graph.options import (
+    CITATIONS_LIMIT,
+    DEFAULT_BASE_IRI,
+    DEFAULT_GRAPH,
+    DEFAULT_HOST,
+    DEFAULT_MAX_CITATIONS,
+    DEFAULT_MIN_CITERS,
     DEFAULT_NAMED_GRAPH,
+    DEFAULT_OUT,
+    DEFAULT_PORT,
     DEFAULT_PUSH_TIMEOUT,
-    Credentials,
-    push_graph_store,
-    push_update,
-    remote_query,
+    DEFAULT_SOURCE,
+    DEFAULT_TIMEOUT,
+    DEFAULT_TOP,
+    DEFAULT_TOP_EXTERNAL,
+    DEFAULT_VIEW,
+    ENGINES,
+    FIX_KINDS,
+    SOURCES,
+    SourceChoice,
 )
-from pa_graph.export.validate import ValidationReport, validate_graph
-from pa_graph.export.vocab import DEFAULT_BASE_IRI
-from pa_graph.lists import diff as list_diff
-from pa_graph.lists import history as list_history
-from pa_graph.lists.diff import path_in_repository
-from pa_graph.lists.fetch import is_remote
-from pa_graph.lists.read import list_summary
-from pa_graph.lists.write import FIX_KINDS, fix_list_files
-from pa_graph.model import nodes_of_kind
-from pa_graph.outputs import write_atomic
-from pa_graph.pipeline import BuildOptions, GapOptions
-from pa_graph.records import Enrichment, ParsedList
-from pa_graph.serve import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_TIMEOUT, ServeError, run_until_stopped, stop_signals
-from pa_graph.serve import serve as serve_build
-from pa_graph.session import Session
-from pa_graph.sources.common import EnrichOptions
-from pa_graph.sources.driver import SOURCES, SourceChoice
-from pa_graph.sources.openalex import OpenAlexSettings
-from pa_graph.sources.s2 import S2Settings
 from pa_graph.text import counted, inert
 from pa_graph.version import __version__
+
+if TYPE_CHECKING:  # for annotations only: each command loads the library it calls when it runs
+    from pa_graph.analysis.audit import AuditReport
+    from pa_graph.export.validate import ValidationReport
+    from pa_graph.records import Enrichment, ParsedList
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -253,7 +234,7 @@ def main() -> None:
               show_default=True, help="Folder for graph.ttl, graph.json, graph.html, audit.md/json and build.json.")
 @click.option("--offline", is_flag=True, help="Never touch the network: use what the cache holds.")
 @click.option("--no-enrich", is_flag=True, help="Use the lists alone, no Semantic Scholar or OpenAlex data at all.")
-@click.option("--source", type=click.Choice(SOURCES), default=BuildOptions.source, show_default=True,
+@click.option("--source", type=click.Choice(SOURCES), default=DEFAULT_SOURCE, show_default=True,
               help="Where citations come from: Semantic Scholar (falling back to OpenAlex with a warning when S2 "
                    "cannot be reached or refuses the key), OpenAlex, or both (merged and cross-checked in the audit).")
 @_CACHE_DIR
@@ -263,7 +244,7 @@ def main() -> None:
                    "an API key; 10 for OpenAlex, which allows 100). A 429 slows a source further for the rest of "
                    "the build.")
 @click.option("--citations", is_flag=True, help="Also fetch incoming citations of every listed work (paginated).")
-@click.option("--max-citations", type=click.IntRange(min=1), default=EnrichOptions.max_citations, show_default=True,
+@click.option("--max-citations", type=click.IntRange(min=1), default=DEFAULT_MAX_CITATIONS, show_default=True,
               help="Cap on incoming citations per work with --citations.")
 @click.option("--contexts", is_flag=True, help="Also read /references for citation intents, contexts and influence.")
 @click.option("--embeddings", is_flag=True, help="Also fetch SPECTER v2 embeddings (for the gap analysis).")
@@ -293,6 +274,13 @@ def build(lists: tuple[str, ...], out_dir: Path, offline: bool, no_enrich: bool,
     replaces https://api.semanticscholar.org), and every answer is cached: when S2 cannot be reached the build
     warns once and completes from the cache.
     """
+    from pa_graph.analysis.gaps.report import how_many_lists
+    from pa_graph.lists.read import list_summary
+    from pa_graph.pipeline import BuildOptions, GapOptions
+    from pa_graph.session import Session
+    from pa_graph.sources.common import EnrichOptions
+    from pa_graph.sources.openalex import OpenAlexSettings
+    from pa_graph.sources.s2 import S2Settings
 
     options = BuildOptions(
         out_dir=out_dir, base_iri=base_iri or DEFAULT_BASE_IRI, enrich=not no_enrich, offline=offline,
@@ -362,6 +350,8 @@ def _report_validation(report: ValidationReport, graph_file: Path) -> None:
 @_reported
 def validate(graph_file: Path) -> None:
     """Check a built graph (default outputs/graph.ttl) against ontology/shapes.ttl; exit 1 on violations."""
+    from pa_graph.export.store import load_graph
+    from pa_graph.export.validate import validate_graph
 
     _report_validation(validate_graph(load_graph(graph_file)), graph_file)
 
@@ -385,6 +375,9 @@ def validate(graph_file: Path) -> None:
 def query(query: str, graph_file: Path, engine: str, style: str, bindings: tuple[str, ...], endpoint: str | None,
           named_graph: str | None, allow_service: bool, cache_dir: Path | None) -> None:
     """Run QUERY: a cookbook name, a .rq file or SPARQL text. 'pa-graph query list' shows the cookbook."""
+    from pa_graph.export.sparql import bind, cookbook, cookbook_needs, format_result, load_query, with_prefixes
+    from pa_graph.export.triplestore import Credentials, remote_query
+    from pa_graph.session import Session
 
     if query == "list":
         for name, what in cookbook().items():
@@ -431,6 +424,8 @@ def push(graph_argument: Path | None, graph_file: Path, endpoint: str | None, up
          timeout: float) -> None:
     """Load a built graph (default outputs/graph.ttl) into a named graph of a SPARQL 1.1 triple store, then count
     what the store holds there (exit 1 if it did not keep the push)."""
+    from pa_graph.build_folder import locate_graph
+    from pa_graph.export.triplestore import Credentials, push_graph_store, push_update
     if graph_argument is not None:
         _echo("warning: 'pa-graph push FILE' is the older form of 'pa-graph push --graph FILE', as query, stats and "
               "gaps take it", err=True)
@@ -471,6 +466,8 @@ def push(graph_argument: Path | None, graph_file: Path, endpoint: str | None, up
 def view(graph_file: Path, category: str | None, ego: str | None, min_citers: int, top_external: str,
          out_file: Path, cache_dir: Path | None) -> None:
     """Write a focused, self-contained HTML page of a built graph."""
+    from pa_graph.model import nodes_of_kind
+    from pa_graph.session import Session
 
     if top_external != "all" and not top_external.isdigit():
         raise click.BadParameter(f"{top_external!r} is neither a number nor 'all'", param_hint="--top-external")
@@ -482,7 +479,7 @@ def view(graph_file: Path, category: str | None, ego: str | None, min_citers: in
 
 @main.command()
 @_graph_option("A build's graph.ttl (its graph.json beside it is read) or graph.json.")
-@click.option("--min-citers", type=click.IntRange(min=1), default=GapOptions.min_citers, show_default=True, metavar="K",
+@click.option("--min-citers", type=click.IntRange(min=1), default=DEFAULT_MIN_CITERS, show_default=True, metavar="K",
               help="Missing papers: works cited by at least K listed works.")
 @_TOP
 @_PEERS
@@ -521,6 +518,10 @@ def gaps(graph_file: Path, min_citers: int, top: int, peers: tuple[str, ...], mi
       pa-graph gaps --apply README.md --top 5 --dry-run
       pa-graph gaps --apply README.md --only 2401.04321
     """
+    from pa_graph.analysis.gaps.report import render_text
+    from pa_graph.outputs import write_atomic
+    from pa_graph.pipeline import GapOptions
+    from pa_graph.session import Session
 
     if (only or dry_run or describe_to) and apply_to is None:
         raise click.UsageError("--only, --dry-run and --describe go with --apply LIST.md")
@@ -598,6 +599,8 @@ def diff(old: str, new: str, style: str, old_gaps: Path | None, new_gaps: Path |
     OLD and NEW are list files, URLs, or git:REF[:PATH] read from the current repository (PATH defaults to the
     other side's path): pa-graph diff git:v1.0 README.md
     """
+    from pa_graph.lists import diff as list_diff
+    from pa_graph.session import Session
     with Session(cache_dir, offline=offline) as session:
         before, after = (list_diff.read_side(old, new, fetcher=session.fetcher),
                          list_diff.read_side(new, old, fetcher=session.fetcher))
@@ -616,6 +619,7 @@ def diff(old: str, new: str, style: str, old_gaps: Path | None, new_gaps: Path |
 @_reported
 def history(list_file: Path, since: str | None, out_dir: Path) -> None:
     """The list over its commits: works per section and additions per month (history.json, history.html)."""
+    from pa_graph.lists import history as list_history
     bars = _Progress()
     try:
         versions = list_history.history(list_file, since, progress=bars)
@@ -657,6 +661,11 @@ def audit(lists: tuple[str, ...], strict: bool, allow_file: Path | None, as_json
 
     Never touches the network: links are verified with the Semantic Scholar answers the cache holds.
     """
+    from pa_graph.analysis.audit import github_annotations, github_summary, render_json, verdict_line
+    from pa_graph.analysis.audit import render_text as render_audit_text
+    from pa_graph.lists.diff import path_in_repository
+    from pa_graph.lists.fetch import is_remote
+    from pa_graph.session import Session
 
     if github:  # the runner reads every line: only the annotations below may be workflow commands
         click.get_current_context().meta[_INERT] = True
@@ -691,6 +700,7 @@ def audit(lists: tuple[str, ...], strict: bool, allow_file: Path | None, as_json
 
 
 def _fix_lists(parsed: Sequence[ParsedList], report: AuditReport, dry_run: bool, only: str | None) -> None:
+    from pa_graph.lists.write import fix_list_files
     if not report.venue_updates and not any(check.status == "wrong" and check.correct_id for check in report.link_checks):
         _echo("nothing to fix: no verified wrong links with a known right id and no preprint known as published "
               "(run 'pa-graph build' with Semantic Scholar reachable first)", err=True)
@@ -716,6 +726,7 @@ def _fix_lists(parsed: Sequence[ParsedList], report: AuditReport, dry_run: bool,
 @_reported
 def stats(graph_file: Path, as_json: bool, cache_dir: Path | None) -> None:
     """Count nodes by type and edges by relation in a built graph."""
+    from pa_graph.session import Session
 
     counts = Session(cache_dir).open(graph_file).stats()
     if as_json:
@@ -746,6 +757,9 @@ def serve(out: Path, host: str, port: int, yasgui: Path | None, allow_service: b
           cache_dir: Path | None) -> None:
     """Serve a build (default outputs/) on a SPARQL server: Oxigraph's, read-only, with the map, the reports and a
     query page with the cookbook ready to run. Ctrl-C stops it."""
+    from pa_graph.serve import run_until_stopped, stop_signals
+    from pa_graph.serve import serve as serve_build
+    from pa_graph.session import Session
 
     if host not in ("127.0.0.1", "localhost", "::1"):
         _echo(f"warning: listening on {host}: anyone who can reach this machine can read the graph", err=True)
@@ -767,6 +781,7 @@ def cache() -> None:
 @_reported
 def cache_info(cache_dir: Path | None, as_json: bool) -> None:
     """Where the cache is, how big, and what it holds."""
+    from pa_graph.session import Session
 
     info = Session(cache_dir).cache.info()
     if as_json:
@@ -784,6 +799,7 @@ def cache_info(cache_dir: Path | None, as_json: bool) -> None:
 @_reported
 def cache_clear(cache_dir: Path | None) -> None:
     """Delete every cached answer."""
+    from pa_graph.session import Session
 
     _echo(f"deleted {Session(cache_dir).cache.clear()} cached answers")
 
@@ -795,6 +811,7 @@ def cache_clear(cache_dir: Path | None) -> None:
 @_reported
 def cache_expire(cache_dir: Path | None, older_than: float) -> None:
     """Delete old answers, so the next build asks Semantic Scholar again for them."""
+    from pa_graph.session import Session
 
 
     removed = Session(cache_dir).cache.expire(timedelta(days=older_than))

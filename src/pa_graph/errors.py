@@ -140,3 +140,7 @@ class ServiceAuthError(ServiceError):
 
 class ServiceRequestError(ServiceError):
     """One request failed for good: retry budget spent, a malformed answer, or a request the service rejects."""
+
+
+class ServeError(PaGraphError):
+    """The server cannot start: the address is in use, Oxigraph's server is missing or did not start."""

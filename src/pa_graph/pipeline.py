@@ -30,7 +30,7 @@ from pa_graph.analysis.gaps.report import rdf_findings, report_files, view_sugge
 from pa_graph.analysis.stats import graph_stats
 from pa_graph.errors import InvalidFormatError, ListInputError, NoPapersError
 from pa_graph.export.formats import FORMATS, render_format
-from pa_graph.export.html import DEFAULT_TOP_EXTERNAL, pyvis_network
+from pa_graph.export.html import pyvis_network
 from pa_graph.export.rdf import DEFAULT_BASE_IRI, Triples, describe_dataset, to_rdf, to_triples, to_turtle
 from pa_graph.export.validate import ValidationReport
 from pa_graph.lists.diff import commit_of, git, path_in_repository, repository_top
@@ -38,6 +38,7 @@ from pa_graph.lists.fetch import ListFetcher
 from pa_graph.lists.load import bundled_list, load_lists, read_any, read_peer, without_papers
 from pa_graph.lists.read import parse_list_data
 from pa_graph.model import add_enrichment, build_model
+from pa_graph.options import DEFAULT_SOURCE, DEFAULT_TOP_EXTERNAL
 from pa_graph.outputs import replace_folder
 from pa_graph.records import Enrichment, ParsedList, Work
 from pa_graph.resolve import resolve_works
@@ -67,7 +68,7 @@ class BuildOptions:
     offline: bool = False
     refresh: bool = False
     cache_dir: Path | None = None
-    source: SourceChoice = "s2"
+    source: SourceChoice = DEFAULT_SOURCE
     s2: S2Settings | None = None
     openalex: OpenAlexSettings | None = None
     extras: EnrichOptions = EnrichOptions()

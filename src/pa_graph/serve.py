@@ -46,26 +46,19 @@ from typing import Any
 from markdown_it import MarkdownIt
 
 from pa_graph.build_folder import DEFAULT_OUT, Build
-from pa_graph.errors import PaGraphError
+from pa_graph.errors import ServeError
 from pa_graph.export.sparql import QueryError, as_written, cookbook, load_query, refuse_federation, with_prefixes
 from pa_graph.export.store import store_location
+from pa_graph.options import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_TIMEOUT, DEFAULT_WORKERS
 from pa_graph.session import open_build
 
 __all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "DEFAULT_TIMEOUT", "DEFAULT_WORKERS", "ServeError", "Server", "serve",
            "run_until_stopped", "stop_signals"]
 
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 8000
 _MAX_BODY = 1_000_000  # a query larger than this is refused
 _YASGUI_FILES = {"yasgui.min.js": "text/javascript; charset=utf-8", "yasgui.min.css": "text/css; charset=utf-8"}
 _MAX_YASGUI_FILE = 10_000_000
 _STARTUP_SECONDS = 20.0
-DEFAULT_TIMEOUT = 30.0  # seconds a query may run
-DEFAULT_WORKERS = 2  # Oxigraph processes: queries answered at once
-
-
-class ServeError(PaGraphError):
-    """The server cannot start: the address is in use, Oxigraph's server is missing or did not start."""
 
 
 @dataclass

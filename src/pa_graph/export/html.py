@@ -33,6 +33,7 @@ __all__ = ["render_html", "view_data", "pyvis_network", "page_payload", "select_
 
 from pa_graph.errors import ViewError
 from pa_graph.model import nodes_of_kind
+from pa_graph.options import DEFAULT_TOP_EXTERNAL
 from pa_graph.text import short_hash
 
 #: Colour and shape per legend group.
@@ -50,7 +51,6 @@ LARGE_GRAPH = 400  # nodes; above it edges are straight, hidden while dragging, 
 # Node types that start hidden (a legend checkbox shows them) above LARGE_GRAPH nodes: on a large graph they
 # crowd out the works a reader came for.
 HIDDEN_WHEN_LARGE = ("method", "venue", "author")
-DEFAULT_TOP_EXTERNAL = 50
 #: Papers not in the list a page embeds beyond those it shows (the most connected to listed works first), at most
 #: PAGE_EXTERNALS and while the page holds at most PAGE_EDGES edges; the rest are counted, not embedded.
 PAGE_EXTERNALS = 5_000

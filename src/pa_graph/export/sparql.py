@@ -24,11 +24,11 @@ from rdflib import RDF, RDFS, Literal
 from pa_graph.errors import MissingGraphError, QueryError
 from pa_graph.export.store import load_graph, open_store
 from pa_graph.export.vocab import PREFIXES
+from pa_graph.options import ENGINES
 
 __all__ = ["refuse_federation", "QueryError", "QueryResult", "cookbook", "load_query", "bind", "with_prefixes",
            "run_query", "cookbook_needs", "as_written", "format_result", "ENGINES"]
 
-ENGINES = ("oxigraph", "rdflib")
 
 
 @dataclass(frozen=True)

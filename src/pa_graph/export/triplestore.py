@@ -25,7 +25,7 @@ import pyoxigraph
 from pa_graph.errors import PushError
 from pa_graph.export.sparql import QueryResult
 from pa_graph.export.store import open_store
-from pa_graph.export.vocab import DEFAULT_BASE_IRI
+from pa_graph.options import DEFAULT_NAMED_GRAPH, DEFAULT_PUSH_TIMEOUT
 from pa_graph.text import checked_iri, loads_bounded, single_line
 from pa_graph.tls import tls_context
 
@@ -33,9 +33,7 @@ __all__ = ["DEFAULT_NAMED_GRAPH", "Credentials", "PushError", "PushResult", "pus
            "DEFAULT_PUSH_TIMEOUT"]
 
 UPDATE_CHUNK = 5_000  # triples per INSERT DATA request
-DEFAULT_PUSH_TIMEOUT = 120.0  # seconds for a whole push: every request and every answer together
 #: The named graph a push writes (and a query after it reads) unless told another.
-DEFAULT_NAMED_GRAPH = DEFAULT_BASE_IRI + "graph"
 _CLEANUP_SECONDS = 10.0  # granted past the deadline to drop a half-filled staging graph
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from rdflib import XSD, Namespace
 from rdflib.namespace import DCTERMS, FOAF, PROV, SDO, SKOS
 
+from pa_graph.options import DEFAULT_BASE_IRI
+
 __all__ = ["PA", "FABIO", "CITO", "PRISM", "SCHEMA", "DEFAULT_BASE_IRI", "PREFIXES"]
 
 PA = Namespace("https://w3id.org/pa-graph/ontology#")
@@ -13,7 +15,6 @@ CITO = Namespace("http://purl.org/spar/cito/")
 PRISM = Namespace("http://prismstandard.org/namespaces/basic/2.0/")
 SCHEMA = SDO
 #: Resources (works, concepts, rows) are minted under this IRI unless a build asks for another.
-DEFAULT_BASE_IRI = "https://w3id.org/pa-graph/id/"
 
 PREFIXES = {
     "pa": PA,

@@ -21,6 +21,7 @@ from pathlib import Path
 from pa_graph.errors import ApplyError, ListChangedError, ListInputError
 from pa_graph.lists.read import column_roles, file_lines, parse_list_data, read_list_bytes
 from pa_graph.lists.rows import DEFAULT_HEADER, Addable, NewEntry, table_row
+from pa_graph.options import FIX_KINDS
 from pa_graph.outputs import replace_list_file
 from pa_graph.records import LinkCheck, ListRow, ParsedList, Section, VenueUpdate, section_id
 from pa_graph.resolve import same_title
@@ -283,8 +284,6 @@ def _venue_in_cell(lines: list[str], index: int, venue: str) -> str | None:
     return "|".join(cells)
 
 
-#: What ``audit --fix`` can write: verified arXiv links, venues of preprints known as published.
-FIX_KINDS = ("links", "venues")
 
 
 @dataclass(frozen=True)

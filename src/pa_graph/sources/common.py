@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from pa_graph.options import DEFAULT_MAX_CITATIONS
 from pa_graph.records import CitationLink, Progress, Work
 from pa_graph.resolve import same_title
 from pa_graph.text import single_line
@@ -20,7 +21,7 @@ class EnrichOptions:
     citations: bool = False  # incoming citations via /citations
     contexts: bool = False  # intents, contexts, isInfluential via /references
     embeddings: bool = False  # SPECTER v2 vectors
-    max_citations: int = 1000  # per paper, for /citations
+    max_citations: int = DEFAULT_MAX_CITATIONS  # per paper, for /citations
 
 
 def title_fits(work: Work, found_title: object) -> bool:

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Literal, Protocol, get_args
+from typing import Any, Protocol
 
 from pa_graph.errors import PaGraphError
+from pa_graph.options import SOURCES, SourceChoice
 from pa_graph.records import Enrichment, Work
 from pa_graph.sources.common import EnrichOptions, Progress
 from pa_graph.sources.merge import merge_sources
@@ -27,8 +28,6 @@ from pa_graph.sources.service import RetryBudget
 __all__ = ["SOURCES", "SourceChoice", "Source", "ClientSource", "Sources", "open_sources", "enrich_from"]
 
 #: Which sources a build asks: Semantic Scholar (falling back to OpenAlex), OpenAlex alone, or both merged.
-SourceChoice = Literal["s2", "openalex", "both"]
-SOURCES: tuple[SourceChoice, ...] = get_args(SourceChoice)
 
 
 class Source(Protocol):

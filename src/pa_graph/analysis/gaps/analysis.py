@@ -27,6 +27,7 @@ from pa_graph.analysis.gaps.missing import (
 from pa_graph.analysis.gaps.other_lists import OtherLists, in_other_lists
 from pa_graph.analysis.gaps.peers import PeerLists
 from pa_graph.errors import GapError
+from pa_graph.options import DEFAULT_MIN_CITERS
 from pa_graph.records import ParsedList
 
 __all__ = ["GapOptions", "GapReport", "analyse"]
@@ -38,7 +39,7 @@ class GapOptions:
     the ignore file (``None``: ``.pa-graph-ignore`` beside the first list, when there is one)."""
 
     top: int = DEFAULT_TOP
-    min_citers: int = 2
+    min_citers: int = DEFAULT_MIN_CITERS
     peers: tuple[str | Path, ...] = ()  # files or URLs
     ignore_file: Path | None = None
     citations_limit: int = CITATIONS_LIMIT  # missing cross-citations written to citations.md/json and the RDF

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from pa_graph.analysis.gaps.index import CitationIndex, cosine
+from pa_graph.options import CITATIONS_LIMIT
 
 __all__ = ["THRESHOLDS", "BACKGROUND_CITERS", "CITATIONS_LIMIT", "MissingCitation", "missing_citations"]
 
@@ -29,7 +30,6 @@ THRESHOLDS = {"shared_references": 2, "cocitations": 2, "similarity": 0.85}
 #: A reference more listed works cite than this is background, not evidence of closeness.
 BACKGROUND_CITERS = 50
 #: Missing cross-citations written to citations.md/json and the RDF by default (the count is always complete).
-CITATIONS_LIMIT = 200
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,7 @@ import numpy as np
 from pa_graph.analysis.gaps.index import CitationIndex, cosine
 from pa_graph.analysis.gaps.peers import PeerLists
 from pa_graph.lists.rows import DEFAULT_HEADER, NewEntry, table_row
+from pa_graph.options import DEFAULT_MIN_LISTS, DEFAULT_TOP
 from pa_graph.text import ARXIV_ID, DOI, OPENALEX_ID, S2_PAPER_ID, arxiv_base_id
 
 __all__ = ["SIGNALS", "WEIGHTS", "BACKGROUND_PENALTY", "EVIDENCE_WEIGHT", "SPECIFICITY_PRIOR", "dominance_repaired",
@@ -85,7 +86,6 @@ SPECIFICITY_PRIOR = 50.0
 #: The normal quantile of the Wilson lower bound of concentration (95%, one-sided 97.5%).
 CONCENTRATION_Z = 1.96
 #: A work in at least this many peer lists is "in other lists" and ranks above every candidate in fewer.
-DEFAULT_MIN_LISTS = 2  # with two or more peer lists; with one, the one
 
 
 def min_lists_for(peers: int, given: int | None = None) -> int:
@@ -96,7 +96,6 @@ def min_lists_for(peers: int, given: int | None = None) -> int:
     (1, 2, 1, 3)
     """
     return given if given else (DEFAULT_MIN_LISTS if peers >= 2 else 1)
-DEFAULT_TOP = 30
 _STEP = 1e-6  # how far below its lowest dominator a dominated candidate is placed
 
 
