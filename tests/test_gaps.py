@@ -109,8 +109,8 @@ def test_shrinkage_percentiles_and_score_by_hand(background_and_topical):
     assert k.score == pytest.approx(math.log2(5) + 0.25 + 0.2, abs=1e-4)
     assert [s.title for s in missing_papers(background_and_topical, weights=HAND_RANKER).suggestions] == [
         "Paper K", "Paper T", "Paper G"]
-    assert t.why.startswith("cited by 2 of 3 S1 works; above 1 work below it that more listed works cite, all "
-                            "background (most of what cites them is outside the list)")
+    assert t.why.startswith("cited by 2 of the 3 S1 works; ahead of 1 suggestion that more listed works cite, because "
+                            "most of what cites them is outside the list (background)")
     assert "2 of 10 papers citing it are in this list; published 2021" in t.why
 
 

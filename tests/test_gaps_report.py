@@ -71,7 +71,7 @@ def test_gaps_md_leads_with_missing_papers_each_with_evidence_and_links(fake_enr
         cells = [re.sub(r"\\(.)", r"\1", cell.strip()) for cell in re.split(r"(?<!\\)\|", row)[1:-1]]
         assert cells[0] == str(rank)
         assert cells[1] == f"{paper['title']} ({paper['year']})"  # the title in full
-        assert re.match(r"cited by \d+ of \d+ .+ works", cells[3])  # why it ranks
+        assert re.match(r"cited by \d+ of the \d+ .+ works", cells[3])  # why it ranks
         assert cells[4].startswith(paper["cited_by"][0]) and len(paper["cited_by"]) >= 2  # the evidence
         assert "https://www.semanticscholar.org/paper/" in cells[5] and "https://arxiv.org/abs/" in cells[5]
     assert "| later work |" not in text and "Missing cross-citations between listed works" in text

@@ -65,7 +65,7 @@ from pa_graph.analysis.gaps.index import CitationIndex, cosine
 from pa_graph.analysis.gaps.peers import PeerLists
 from pa_graph.lists.rows import DEFAULT_HEADER, NewEntry, table_row
 from pa_graph.options import DEFAULT_MIN_LISTS, DEFAULT_TOP
-from pa_graph.text import ARXIV_ID, DOI, OPENALEX_ID, S2_PAPER_ID, arxiv_base_id
+from pa_graph.text import ARXIV_ID, DOI, OPENALEX_ID, S2_PAPER_ID, arxiv_base_id, counted
 
 __all__ = ["SIGNALS", "WEIGHTS", "BACKGROUND_PENALTY", "EVIDENCE_WEIGHT", "SPECIFICITY_PRIOR", "dominance_repaired",
            "CONCENTRATION_Z", "wilson_lower_bound", "DEFAULT_MIN_LISTS", "min_lists_for",
@@ -496,7 +496,7 @@ def _reasons(index: CitationIndex, table: SignalTable, ranked: np.ndarray, peers
         n = int(table.citers[i])
         if place + 1 < len(ranked):
             if n > below_best[place]:
-                parts.append("more listed citers than any suggestion below it")
+                parts.append("more than any suggestion below it")
             elif n < below_best[place]:
                 parts.append(_above(table, i, ranked[place + 1:], ranker))
         in_peers, citation_count, year = table.raw["peers"][i], table.citation_count[i], table.raw["recency"][i]
@@ -519,7 +519,7 @@ def _evidence(index: CitationIndex, table: SignalTable, i: int) -> str:
     n, section = int(table.citers[i]), table.sections[i]
     if not section:
         return f"cited by {n} listed works"
-    where = f"cited by {table.in_section[i]} of {table.section_size[i]} {index.label(section)} works"
+    where = f"cited by {table.in_section[i]} of the {table.section_size[i]} {index.label(section)} works"
     return where + (f" ({n} listed works in all)" if n > table.in_section[i] else "")
 
 
@@ -533,16 +533,16 @@ def _above(table: SignalTable, i: int, below: np.ndarray, ranker: Ranker) -> str
     """Why ``i`` ranks above the suggestions below it that more listed works cite: other lists, background, or
     the signals that weigh most where it beats them."""
     more = [int(j) for j in below if table.citers[j] > table.citers[i]]
-    works = f"{len(more)} {'work' if len(more) == 1 else 'works'} below it that more listed works cite"
+    works = f"ahead of {counted(len(more), 'suggestion')} that more listed works cite"
     if table.in_peer_lists[i] and any(table.in_no_peer_list[j] for j in more):
-        return f"in other lists, unlike {works}"
+        return f"{works}, because other lists include it and not them"
     background = table.background
     if ranker.background and not background[i] and all(background[j] for j in more):
-        return f"above {works}, all background (most of what cites them is outside the list)"
+        return f"{works}, because most of what cites them is outside the list (background)"
     first = next(j for j in more if not background[j]) if not background[i] else more[0]
     ahead = sorted((signal for signal in SIGNALS if table.active[SIGNALS.index(signal)]
                     and ranker.weights.get(signal, 0) and table.values[i, SIGNALS.index(signal)]
                     > table.values[first, SIGNALS.index(signal)]),
                    key=lambda signal: -ranker.weights[signal] * (table.values[i, SIGNALS.index(signal)]
                                                                   - table.values[first, SIGNALS.index(signal)]))
-    return f"above {works}, being {' and '.join(_SAID[s] for s in ahead[:2])}" if ahead else ""
+    return f"{works}, because it is {' and '.join(_SAID[s] for s in ahead[:2])}" if ahead else ""
