@@ -224,3 +224,18 @@ def test_a_cookbook_query_without_the_data_it_needs_says_what_adds_it(runner, bu
                              "build with Semantic Scholar or OpenAlex reachable, without --no-enrich or --offline on "
                              "an empty cache)\n")
     assert runner.invoke(main, ["query", "works-per-section", "--graph", str(built / "graph.ttl")]).stderr == ""
+
+
+def test_a_build_read_back_names_things_as_the_assembled_graph_does(built, bundled):
+    """``open_build(...).audit`` is the audit record (``KnowledgeGraph.audit``), its instances included; the older
+    ``audit_document`` still works, with a deprecation warning; a gap run has ``suggestions`` like ``gaps()``."""
+    import pytest
+
+    from pa_graph import open_build
+
+    opened = open_build(built)
+    assert opened.audit.counts() == bundled.audit.counts()
+    assert [f.instances for f in opened.audit.findings] == [f.instances for f in bundled.audit.findings]
+    with pytest.warns(DeprecationWarning, match="use Build.audit"):
+        assert opened.audit_document["counts"] == bundled.audit.counts()
+    assert opened.gaps(write=False).suggestions == []  # no citations in this build: nothing to suggest

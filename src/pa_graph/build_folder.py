@@ -4,6 +4,7 @@ record and the ignore file of a folder ``pa-graph build`` wrote. Every command t
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -13,8 +14,8 @@ from typing import Any
 import networkx as nx
 import pyoxigraph
 
-from pa_graph.analysis.audit import findings_of_json, flags_by_work
-from pa_graph.analysis.gaps import GapOptions, GapReport, analyse, read_ignore_file
+from pa_graph.analysis.audit import AuditReport, findings_of_json, flags_by_work
+from pa_graph.analysis.gaps import GapOptions, GapReport, Suggestion, analyse, read_ignore_file
 from pa_graph.analysis.gaps.apply import chosen_for_apply
 from pa_graph.analysis.gaps.ignore import ignore_file_beside
 from pa_graph.analysis.gaps.report import report_files, suggestions_of_json
@@ -50,6 +51,11 @@ class GapRun:
     report: GapReport
     ignore_file: Path | None
     written: list[Path] = field(default_factory=list)
+
+    @property
+    def suggestions(self) -> list[Suggestion]:
+        """The missing papers, ranked (as ``KnowledgeGraph.gaps().suggestions``)."""
+        return self.report.suggestions
 
 
 @dataclass
@@ -87,7 +93,21 @@ class Build:
         return document if isinstance(document, dict) else None
 
     @cached_property
+    def audit(self) -> AuditReport | None:
+        """The build's audit (``audit.json``) — the same record :attr:`KnowledgeGraph.audit` is; ``None`` when the
+        folder has none."""
+        document = self._beside("audit.json")
+        if not isinstance(document, dict):
+            return None
+        notes = document.get("notes")
+        return AuditReport(tuple(findings_of_json(document)),
+                           tuple(str(note) for note in notes) if isinstance(notes, list) else ())
+
+    @property
     def audit_document(self) -> dict[str, Any] | None:
+        """``audit.json`` as read (the older name of what :attr:`audit` gives as a record)."""
+        warnings.warn("Build.audit_document is the older form: use Build.audit, the audit as a record",
+                      DeprecationWarning, stacklevel=2)
         document = self._beside("audit.json")
         return document if isinstance(document, dict) else None
 
@@ -110,9 +130,9 @@ class Build:
 
     def audit_flags(self, model: nx.MultiDiGraph[str] | None = None) -> dict[str, list[str]]:
         """The audit's findings as flags on the works of ``model`` (default: the whole model)."""
-        if self.audit_document is None:
+        if self.audit is None:
             return {}
-        return flags_by_work(self.model if model is None else model, findings_of_json(self.audit_document))
+        return flags_by_work(self.model if model is None else model, self.audit.findings)
 
     def suggestions(self) -> dict[str, str]:
         """The missing-paper suggestions of ``gaps.json`` (node → note): the nodes the view rings."""
