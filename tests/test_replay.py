@@ -196,3 +196,63 @@ def test_a_change_that_mends_an_unreadable_base_is_judged_on_its_own_lines(real_
     commit_all(real_list, "mended")
     code, output = cli_audit(real_list, ["README.md", "--strict", "--since", base, "--github"])
     assert (code, errors(output)) == (0, set()), output
+
+
+@pytest.mark.parametrize("how", ["symlink", "rename"])
+def test_a_change_cannot_choose_which_file_is_read_as_the_allow_file(real_list, cli_audit, how):
+    """The allow file is the path as the base has it: not a symbolic link the change makes, not a file it renames."""
+    number, existing = first_paper_line(real_list)
+    if how == "symlink":
+        (real_list / ".pa-graph-allow").write_text("", encoding="utf-8")
+        readme = real_list / "README.md"
+        readme.write_text(readme.read_text(encoding="utf-8") + "\n*\n", encoding="utf-8")  # a rule: "accept all"
+    else:
+        (real_list / "meta").mkdir()
+        (real_list / "meta" / "other.allow").write_text("*\n", encoding="utf-8")
+    base = commit_all(real_list, "the base")
+    if how == "symlink":
+        (real_list / ".pa-graph-allow").unlink()
+        (real_list / ".pa-graph-allow").symlink_to("README.md")
+    else:
+        git(real_list, "mv", "meta/other.allow", ".pa-graph-allow")
+    plant(real_list, ["", existing], number + 1)  # commits the repeat and the allow file of the change's choosing
+    code, output = cli_audit(real_list, ["README.md", "--strict", "--since", base, "--allow", ".pa-graph-allow"])
+    assert code == 1, output
+
+
+def test_a_problem_added_while_mending_an_unreadable_base_fails(real_list, cli_audit):
+    number, existing = first_paper_line(real_list)
+    readme = real_list / "README.md"
+    clean = readme.read_bytes()
+    readme.write_bytes(clean.replace(b"\n", b"\n\x00", 1))
+    base = commit_all(real_list, "a NUL byte slips in")
+    readme.write_bytes(clean)
+    plant(real_list, ["", existing], number + 1)
+    code, output = cli_audit(real_list, ["README.md", "--strict", "--since", base, "--github"])
+    assert code == 1 and ("repeated-row" in {title for _, title in errors(output)}), output
+
+
+def test_a_typo_fixed_in_a_row_that_has_a_problem_is_the_same_row(real_list, cli_audit):
+    """The base has two works on one arXiv link; the change fixes a typo in one's title: the shared link was there
+    before, so the check passes (the edited row is matched to its old self by near content)."""
+    number, existing = first_paper_line(real_list)
+    arxiv = re.search(r"arxiv\.org/pdf/([\d.]+)", existing).group(1)
+    other = f"+ \\[2024 Arxiv-2401\\] A Different Paper on the Same Linkk. ([Paper](https://arxiv.org/pdf/{arxiv}))"
+    plant(real_list, ["", other], number + 1)
+    base = git(real_list, "rev-parse", "HEAD").strip()
+    assert cli_audit(real_list, ["README.md", "--strict"])[0] == 1  # the shared link is there at the base
+    readme = real_list / "README.md"
+    readme.write_text(readme.read_text(encoding="utf-8").replace("Same Linkk.", "Same Link."), encoding="utf-8")
+    commit_all(real_list, "typo fixed")
+    code, output = cli_audit(real_list, ["README.md", "--strict", "--since", base, "--github"])
+    assert (code, errors(output)) == (0, set()), output
+
+
+def test_a_list_moved_under_docs_with_a_link_left_in_its_place_keeps_its_baseline(real_list, cli_audit):
+    base = git(real_list, "rev-parse", "HEAD").strip()
+    (real_list / "docs").mkdir()
+    git(real_list, "mv", "README.md", "docs/list.md")
+    (real_list / "README.md").symlink_to("docs/list.md")
+    commit_all(real_list, "moved, linked")
+    code, output = cli_audit(real_list, ["README.md", "--strict", "--since", base, "--github"])
+    assert (code, errors(output)) == (0, set()), output

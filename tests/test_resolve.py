@@ -113,3 +113,13 @@ def test_near_duplicates_among_thousands_of_titles_are_found_by_blocking():
     found = set(_near_duplicate_pairs(keys + [b for _, b in planted]))
     assert len(keys) > ALL_PAIRS_LIMIT
     assert all((a, b) in found or (b, a) in found for a, b in planted)
+
+
+@pytest.mark.parametrize(("one", "other"), [("GPT-4 Technical Report", "GPT-4o Technical Report"),
+                                            ("Qwen2 Technical Report", "Qwen2.5 Technical Report"),
+                                            ("Scaling ViT-B for Alignment", "Scaling ViT-L for Alignment"),
+                                            ("Persona Alignment, Part I", "Persona Alignment, Part II")])
+def test_titles_that_differ_in_a_number_or_a_letter_are_two_works_even_on_one_link(one, other):
+    rows = [ListRow(SourceRef("a.md", 1), Section("S"), one, arxiv_id="2407.10671"),
+            ListRow(SourceRef("a.md", 2), Section("S"), other, arxiv_id="2407.10671")]
+    assert [work.title for work in resolve_works(rows)] == [one, other]

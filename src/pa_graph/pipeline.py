@@ -4,6 +4,7 @@ audit, gaps and exports, written atomically."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -36,7 +37,7 @@ from pa_graph.export.validate import ValidationReport
 from pa_graph.lists.diff import commit_of, git, path_in_repository, repository_top
 from pa_graph.lists.fetch import ListFetcher
 from pa_graph.lists.load import bundled_list, load_lists, read_any, read_peer, without_papers
-from pa_graph.lists.read import parse_list_data
+from pa_graph.lists.read import MAX_LIST_BYTES, parse_list_data
 from pa_graph.model import add_enrichment, build_model
 from pa_graph.options import DEFAULT_SOURCE, DEFAULT_TOP_EXTERNAL
 from pa_graph.outputs import replace_folder
@@ -239,22 +240,28 @@ class AuditRun:
         return judge(self.report, allow, self.baseline)
 
 
-def file_at(path: Path, ref: str) -> bytes | None:
-    """The bytes of file ``path`` as commit ``ref`` has them — following a symbolic link to the file it names, and
-    the file back through a rename since ``ref`` — or ``None`` when that commit has no such file. A ref that names no
-    commit is an error (:class:`~pa_graph.errors.ListInputError`)."""
-    real = path.resolve()
-    commit = commit_of(ref, real.parent, str(path))
-    top = repository_top(real.parent, str(path))
-    inside = real.relative_to(top).as_posix()
-    for name in (inside, _renamed_from(commit, inside, top)):
-        if name is None:
-            continue
-        try:
-            data: bytes = git(["show", f"{commit}:{name}"], top, f"git:{commit}:{name}", binary=True)
-            return data
-        except ListInputError:
-            continue
+def file_at(path: Path, ref: str, follow: bool = True) -> bytes | None:
+    """The bytes of file ``path`` as commit ``ref`` has them, or ``None`` when that commit has no such regular file.
+    With ``follow`` (a list: what the change did to its path is the change's own business) the path is also looked
+    up through a symbolic link the working tree has and back through a rename since ``ref``; without it (an allow
+    file, which the change must not choose) only the path itself, as it was at ``ref``. A ref that names no commit
+    is an error (:class:`~pa_graph.errors.ListInputError`)."""
+    given = Path(os.path.abspath(path))
+    commit = commit_of(ref, given.parent, str(path))
+    top = repository_top(given.parent, str(path))
+    try:
+        names: list[str | None] = [given.relative_to(top).as_posix()]
+        if follow:
+            real = path.resolve().relative_to(top).as_posix()
+            names = [real, *names, _renamed_from(commit, real, top)]
+    except ValueError:
+        return None  # outside the repository: no version at any commit
+    for name in dict.fromkeys(name for name in names if name):
+        listed = str(git(["ls-tree", "-z", commit, "--", name], top, f"git:{commit}:{name}"))
+        if not listed.startswith(("100644 blob ", "100755 blob ")):
+            continue  # none there, or a symbolic link (whose text is no list), or a folder
+        data: bytes = git(["show", f"{commit}:{name}"], top, f"git:{commit}:{name}", binary=True)
+        return data
     return None
 
 
@@ -271,22 +278,26 @@ def _renamed_from(commit: str, name: str, top: Path) -> str | None:
     return None
 
 
-def version_at(path: Path, ref: str) -> tuple[ParsedList, bytes] | None:
-    """The list file as commit ``ref`` has it, parsed and as bytes (see :func:`file_at`); ``None`` when that commit
-    has no such file. A version that cannot be read (binary, not UTF-8) is an empty one: the change that mends it
-    is judged on its own lines."""
+def version_at(path: Path, ref: str) -> tuple[ParsedList, bytes | None] | None:
+    """The list file as commit ``ref`` has it, parsed, and its bytes when they are text Git numbers by lines as the
+    reader does (``None`` for a version that cannot be read — binary, not UTF-8, over the size a list may have — or
+    that ends its lines with CR alone: then the whole file counts as changed). ``None`` when that commit has no such
+    file. A version that cannot be read is an empty one, so the change that mends it is judged on every line."""
     data = file_at(path, ref)
     if data is None:
         return None
     spec = f"git:{ref}:{path.name}"
     try:
+        if len(data) > MAX_LIST_BYTES:
+            raise ListInputError(f"{spec}: larger than {MAX_LIST_BYTES:,} bytes")
         parsed = parse_list_data(data, path.name, path, spec)
     except NoPapersError as err:
         parsed = without_papers(err)
     except ListInputError as err:
         parsed = without_papers(NoPapersError(f"{err} (read as a version with no papers)", path, path.name))
+        data = None
     parsed.url = spec
-    return parsed, data
+    return parsed, data if data is not None and (b"\n" in data or b"\r" not in data) else None
 
 
 def _enrichment_record(enrichment: Enrichment | None) -> dict[str, Any]:

@@ -80,7 +80,17 @@ class NearDuplicates:
                     yield key, other
 
 
-_NUMBER = re.compile(r"\d+")
+_MARK = re.compile(r"\b(?:\w*\d\w*|[b-z]|[ivx]{1,4})\b")
+
+
+def _marks(key: str) -> list[str]:
+    """What tells apart titles that are otherwise alike: words with digits, single letters, Roman numerals —
+    "GPT-4" and "GPT-4o", "ViT-B" and "ViT-L", "Part I" and "Part II" are different works however near their titles.
+
+    >>> _marks("gpt 4o technical report"), _marks("a survey of part ii")
+    (['4o'], ['ii'])
+    """
+    return _MARK.findall(key)
 
 
 def resolve_works(rows: Iterable[ListRow], near_duplicates: NearDuplicates | None = None) -> list[Work]:
@@ -97,7 +107,7 @@ def resolve_works(rows: Iterable[ListRow], near_duplicates: NearDuplicates | Non
 
     distinct = list(first_with_key)
     for one, other in (near_duplicates.pairs(distinct) if near_duplicates else _near_duplicate_pairs(distinct)):
-        if _NUMBER.findall(one) == _NUMBER.findall(other):  # "Qwen2" and "Qwen2.5 Technical Report" are two works
+        if _marks(one) == _marks(other):  # "Qwen2" and "Qwen2.5 Technical Report" are two works
             union(first_with_key[one], first_with_key[other])
 
     by_arxiv: dict[str, list[int]] = defaultdict(list)
@@ -107,7 +117,7 @@ def resolve_works(rows: Iterable[ListRow], near_duplicates: NearDuplicates | Non
     for members in by_arxiv.values():
         titled = {keys[index]: index for index in reversed(members)}  # one row a distinct title (the first)
         for first, second in _neighbours(sorted(titled)):
-            if same_title(rows[titled[first]].title, rows[titled[second]].title):
+            if _marks(first) == _marks(second) and same_title(rows[titled[first]].title, rows[titled[second]].title):
                 union(titled[first], titled[second])
 
     works = []

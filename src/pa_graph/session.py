@@ -25,7 +25,7 @@ from pa_graph.analysis.audit import (
 from pa_graph.analysis.gaps import GapOptions
 from pa_graph.analysis.stats import graph_stats
 from pa_graph.build_folder import DEFAULT_OUT, Build, locate_graph
-from pa_graph.errors import InvalidFormatError, PaGraphError
+from pa_graph.errors import AllowFileError, InvalidFormatError, PaGraphError
 from pa_graph.export.formats import FORMATS
 from pa_graph.export.store import open_store
 from pa_graph.export.validate import validate_graph
@@ -161,9 +161,14 @@ class Session:
             if parsed.url:
                 continue  # a list given by URL is not part of the change
             version = version_at(parsed.path, since)
-            changed[parsed.name] = None if version is None else changed_lines(version[1], parsed.path)
+            # lines Git can compare: the ones the change added or modified; else (no version at the base, one that
+            # cannot be read, lines ended by CR alone, which Git counts as one line) the whole file is new
+            changed[parsed.name] = None
             if version is not None:
                 earlier.append(version[0])
+                base, head = version[1], parsed.path.read_bytes()
+                if base is not None and (b"\n" in head or b"\r" not in head):
+                    changed[parsed.name] = changed_lines(base, parsed.path)
         return AuditRun(lists, report, Baseline.of(since, self._audited(earlier), changed))
 
     @staticmethod
@@ -174,10 +179,13 @@ class Session:
             return AllowList()
         if since is None:
             return read_allow_file(path)
-        data = file_at(path, since)
+        data = file_at(path, since, follow=False)
         if data is None:
             return no_allow_file(f"{path} at {since}")
-        accepted = allow_list(data[:MAX_ALLOW_FILE_BYTES + 1], f"{path} at {since}")
+        try:
+            accepted = allow_list(data[:MAX_ALLOW_FILE_BYTES + 1], f"{path} at {since}")
+        except AllowFileError as err:  # the change that mends it must be able to pass
+            return AllowList(notes=(f"{err}; no finding is accepted",))
         if path.is_file() and path.read_bytes() != data:
             accepted = replace(accepted, notes=(*accepted.notes, f"{path}: read as {since} has it; this change's "
                                                 "edits to it count once merged"))

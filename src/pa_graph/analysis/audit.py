@@ -20,6 +20,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from rapidfuzz import fuzz
+
 from pa_graph.errors import AllowFileError
 from pa_graph.records import (
     Enrichment,
@@ -462,14 +464,31 @@ def _new_instances(report: AuditReport, baseline: Baseline) -> dict[int, list[In
     for position, finding in enumerate(report.findings):
         if finding.level == "error":
             by_id[finding.id] += [(position, instance) for instance in finding.instances]
+    left = {finding_id: Counter(contents) for finding_id, contents in baseline.errors.items()}
+    unmatched: list[tuple[str, int, Instance]] = []
     for finding_id, instances in by_id.items():
-        left = Counter(baseline.errors.get(finding_id, Counter()))
+        remaining = left.setdefault(finding_id, Counter())
         for position, instance in sorted(instances, key=lambda pair: baseline.touched(pair[1]) is not None):
-            if left[instance.content] > 0:
-                left[instance.content] -= 1
+            if remaining[instance.content] > 0:
+                remaining[instance.content] -= 1
             else:
-                new[position].append(instance)
+                unmatched.append((finding_id, position, instance))
+    # a row edited in place — a typo in its title fixed, a cell re-dated — is the same row: a content near one the
+    # base had for a finding of this kind (its id may have changed with the title) is matched to it
+    for finding_id, position, instance in unmatched:
+        kind = finding_id.split(":", 1)[0]
+        near = next(((other, content) for other in sorted(left, key=lambda other: other != finding_id)
+                     if other.split(":", 1)[0] == kind for content, count in left[other].items()
+                     if count > 0 and fuzz.ratio(content, instance.content) >= _SAME_ROW_EDITED), None)
+        if near is None:
+            new[position].append(instance)
+        else:
+            left[near[0]][near[1]] -= 1
     return new
+
+
+#: How alike (rapidfuzz ratio, 0-100) a row's content and a base row's must be to be the same row edited in place.
+_SAME_ROW_EDITED = 90
 
 
 _TITLES = {

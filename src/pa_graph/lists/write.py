@@ -107,8 +107,8 @@ class ApplyPlan:
 
     def diff(self) -> str:
         """The change as a unified diff (what ``--dry-run`` prints)."""
-        before = self.original.decode("utf-8-sig").splitlines(keepends=True)
-        after = self.updated.decode("utf-8-sig").splitlines(keepends=True)
+        before = [line.decode("utf-8-sig") for line in file_lines(self.original)]
+        after = [line.decode("utf-8-sig") for line in file_lines(self.updated)]
         return "".join(difflib.unified_diff(before, after, f"a/{self.path.name}", f"b/{self.path.name}"))
 
 
@@ -315,8 +315,8 @@ def fix_list_files(parsed: Sequence[ParsedList], link_checks: Sequence[LinkCheck
         if "venues" in kinds:
             data, lines["venues"] = fix_venues(data, item.name, venue_updates)
         if any(lines.values()):
-            diff = "".join(difflib.unified_diff(original.decode("utf-8-sig").splitlines(keepends=True),
-                                                data.decode("utf-8-sig").splitlines(keepends=True),
+            diff = "".join(difflib.unified_diff([line.decode("utf-8", "replace") for line in file_lines(original)],
+                                                [line.decode("utf-8", "replace") for line in file_lines(data)],
                                                 f"a/{item.path.name}", f"b/{item.path.name}"))
             if write:
                 replace_list_file(item.path, original, data)
