@@ -577,7 +577,7 @@ def test_four_thousand_rows_on_one_arxiv_link_give_a_page_under_ten_megabytes(tm
     assert "shared-arxiv-id: shares arXiv 2401.00001 with 3,999 other rows (audit.md names them)" in page
 
 
-@pytest.mark.parametrize("opening", ["<h1>x ", "<h2>x ", "## <!-- x ", "<!-- <h3>x "])
+@pytest.mark.parametrize("opening", ["<h1>x ", "<h2>x ", "<h2 ", "## <!-- x ", "<!-- <h3>x ", "](", "[x]("])
 def test_a_megabyte_of_unclosed_html_is_read(opening):
     """Unclosed headings and comments read in one pass, in process: a lazy pattern scanning to the end for each tag
     took minutes on a megabyte (benchmarks/bench_hostile.py shows the time growing linearly)."""
@@ -586,3 +586,27 @@ def test_a_megabyte_of_unclosed_html_is_read(opening):
     head = "# T\n\n## S\n\n- **A real paper title here** [[paper](https://arxiv.org/abs/2401.00001)]\n\n"
     parsed = parse_list_text(head + opening * (1_000_000 // len(opening)) + "\n", "list.md")
     assert [row.title for row in parsed.rows] == ["A real paper title here"] and parsed.title == "T"
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT ?x WHERE { FILTER(1<2)SERVICE<http://127.0.0.1:9/lt>{?x ?p ?o} }",  # a less-than that is no IRI
+    "SELECT * WHERE { # c\rSERVICE <http://127.0.0.1:9/cr> { ?s ?p ?o } }",  # a comment ended by CR
+    'SELECT * WHERE { BIND("""a"b""" AS ?x) SERVICE <http://127.0.0.1:9/tq> {?s ?p ?o} BIND("c" AS ?y) }',
+    "SELECT * WHERE { BIND('''it's''' AS ?x) SERVICE <http://127.0.0.1:9/sq> {?s ?p ?o} BIND('c' AS ?y) }",
+    "SELECT * { \\u0053ERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", "select * { sErViCe <http://x/> { } }",
+    "LOAD <http://127.0.0.1:9/>"], ids=["less-than", "cr-comment", "triple-double", "triple-single", "escape",
+                                        "case", "load"])
+def test_no_spelling_of_service_passes_the_check(query):
+    from pa_graph.export.sparql import QueryError, refuse_federation
+
+    with pytest.raises(QueryError, match="SERVICE or LOAD"):
+        refuse_federation(query)
+
+
+def test_a_variable_or_a_name_that_spells_service_is_no_keyword_and_the_check_is_linear():
+    from pa_graph.export.sparql import refuse_federation, with_prefixes
+
+    refuse_federation("SELECT ?service WHERE { ?x a schema:Service ; dcterms:title 'SERVICE' }")
+    hostile = "SELECT * WHERE { ?s ?p ?o } " + "<" * 200_000 + " a-" * 200_000  # quadratic once: hours
+    refuse_federation(hostile)
+    assert with_prefixes("SELECT ?t { ?w dcterms:title ?t }").startswith("PREFIX dcterms:")

@@ -24,6 +24,7 @@ import ipaddress
 import json
 import os
 import queue
+import re
 import select
 import shutil
 import signal
@@ -398,6 +399,7 @@ class _FrontServer(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "pa-graph"
+    timeout = 20  # seconds a connection may stay silent (a client that sends its request slowly is let go)
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -503,7 +505,7 @@ class _Handler(BaseHTTPRequestHandler):
             declared = self.headers.get("content-length")
             if declared is None:
                 raise _Refused(411, "a query sent by POST needs a Content-Length")
-            if not declared.strip().isdigit():
+            if not re.fullmatch(r"[0-9]{1,9}", declared.strip()):  # ASCII digits only ("²" is a digit to Python)
                 raise _Refused(400, f"Content-Length {declared!r} is not a length")
             length = int(declared)
             if length > _MAX_BODY:

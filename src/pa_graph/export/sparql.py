@@ -12,7 +12,7 @@ import functools
 import io
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -73,18 +73,46 @@ def load_query(query: str) -> str:
 
 
 _UNSAFE_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
-_FEDERATED = re.compile(r"\b(?:SERVICE|LOAD)\b", re.IGNORECASE)
 _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
 def refuse_federation(text: str) -> None:
-    """The embedded engines would fetch what a ``SERVICE`` or ``LOAD`` names: refuse such queries unless asked."""
-    # SPARQL reads \uXXXX and \UXXXXXXXX escapes anywhere in a query before parsing it: \u0053ERVICE is SERVICE
-    text = _CODEPOINT.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
-    without_strings = re.sub(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|<[^>\s]*>|#[^\n]*', " ", text)
-    if _FEDERATED.search(without_strings):
+    """The embedded engines would fetch what a ``SERVICE`` or ``LOAD`` names: refuse such queries unless asked.
+    The query is read as SPARQL reads it (codepoint escapes first, then its tokens), so no spelling of the keyword
+    hides from the check — and a variable or a prefixed name that spells it (``?service``, ``schema:Service``) is
+    no keyword."""
+    if any(kind == "word" and value.upper() in ("SERVICE", "LOAD") for kind, value in sparql_tokens(text)):
         raise QueryError("allow_service is off: the query uses SERVICE or LOAD, which would reach the network from "
                          "this machine", parameter="allow_service")
+
+
+#: SPARQL's tokens, each matched where the last ended (linear in the query): strings of the four quotes, IRIs,
+#: comments (ended by LF or CR), variables, names (prefixed or words: one run, so no rescan), any other character.
+_TOKEN = re.compile(r'''
+    (?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'
+              |"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
+   |(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+   |(?P<comment>\#[^\n\r]*)
+   |(?P<variable>[?$]\w+)
+   |(?P<name>[A-Za-z_][\w.-]*(?::[\w.%:-]*)?|:[\w.%:-]*)
+   |(?P<other>.)
+''', re.VERBOSE | re.DOTALL)
+
+
+def sparql_tokens(text: str) -> Iterator[tuple[str, str]]:
+    """(kind, text) of each token of a query, after its ``\\uXXXX``/``\\UXXXXXXXX`` escapes are read, as SPARQL
+    reads them before anything else.
+
+    >>> [t for t in sparql_tokens('SELECT ?s { # c\\rSERVICE <x> { } }') if t[0] in ("word", "iri", "comment")]
+    [('word', 'SELECT'), ('comment', '# c'), ('word', 'SERVICE'), ('iri', '<x>')]
+    """
+    text = _CODEPOINT.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+    for match in _TOKEN.finditer(text):
+        kind, value = match.lastgroup or "other", match.group()
+        if kind == "name":  # a prefixed name, or a word: a keyword's letters before any "-" or "."
+            kind, value = ("prefixed", value) if ":" in value else ("word", re.split(r"[.-]", value, maxsplit=1)[0])
+        if kind != "other" or not value.isspace():
+            yield kind, value
 
 
 def _term(value: str) -> str:
@@ -123,8 +151,6 @@ def bind(text: str, bindings: dict[str, str]) -> str:
     return re.sub(r"\$(\w+)\b", lambda found: terms.get(found.group(1), found.group(0)), text)
 
 
-_DECLARED = re.compile(r"\bPREFIX\s+([\w-]*):", re.IGNORECASE)
-_USED = re.compile(r"(?<![\w<:/#])([A-Za-z][\w-]*):(?=[A-Za-z_])")
 
 
 def with_prefixes(text: str) -> str:
@@ -134,10 +160,12 @@ def with_prefixes(text: str) -> str:
     >>> with_prefixes("SELECT ?w WHERE { ?w a fabio:Expression }").splitlines()[0]
     'PREFIX fabio: <http://purl.org/spar/fabio/>'
     """
-    bare = re.sub(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|<[^>\s]*>|#[^\n]*', " ", text)
-    declared = set(_DECLARED.findall(bare))
+    tokens = list(sparql_tokens(text))
+    declared = {value[:-1] for (kind, keyword), (then, value) in zip(tokens, tokens[1:], strict=False)
+                if kind == "word" and keyword.upper() == "PREFIX" and then == "prefixed" and value.endswith(":")}
     known = {**{prefix: str(namespace) for prefix, namespace in PREFIXES.items()}, "rdf": str(RDF), "rdfs": str(RDFS)}
-    missing = [prefix for prefix in dict.fromkeys(_USED.findall(bare)) if prefix in known and prefix not in declared]
+    used = dict.fromkeys(value.split(":", 1)[0] for kind, value in tokens if kind == "prefixed")
+    missing = [prefix for prefix in used if prefix in known and prefix not in declared]
     return "".join(f"PREFIX {prefix}: <{known[prefix]}>\n" for prefix in missing) + text
 
 

@@ -74,7 +74,7 @@ _FORMATTING_TAG = re.compile(
 _HREF = re.compile(r"""href\s*=\s*["']([^"']+)""", re.IGNORECASE)
 _HTML_TABLE = re.compile(r"<table\b", re.IGNORECASE)
 
-_HTML_OPEN = re.compile(r"<h([1-6])\b[^>]*>", re.IGNORECASE)
+_HTML_OPEN = re.compile(r"<h([1-6])\b[^<>]*>", re.IGNORECASE)  # [^<>]: an unclosed tag costs no rescan
 _HTML_CLOSE = re.compile(r"</h([1-6])\s*>", re.IGNORECASE)
 #: ``<h2 id=…>Title</h2>`` and the like: sections, as ``##`` headings are.
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -342,21 +342,39 @@ def broken_links(line: str) -> list[tuple[int, str, str | None]]:
     [(3, 'the link at column 3 has no target', None)]
     """
     in_table = line.lstrip().startswith("|")
+    closing: dict[int, int] = {}  # "(" → its ")", found in one pass (a table cell's "|" leaves the open ones open)
+    bracket_before: dict[int, int] = {}  # "](" → the last "[" before it
+    opened: list[int] = []
+    last_bracket = -1
+    for index, character in enumerate(line):
+        if character == "(":
+            opened.append(index)
+            if index and line[index - 1] == "]":
+                bracket_before[index] = last_bracket
+        elif character == ")" and opened:
+            closing[opened.pop()] = index
+        elif character == "|" and in_table:
+            opened.clear()
+        elif character == "[":
+            last_bracket = index
     found: list[tuple[int, str, str | None]] = []
-    for opening in re.finditer(r"\]\(", line):
-        bracket = line.rfind("[", 0, opening.start())
-        column = (bracket if bracket >= 0 else opening.start()) + 1
-        depth, index = 1, opening.end()
-        while index < len(line) and depth and not (in_table and line[index] == "|"):
-            depth += {"(": 1, ")": -1}.get(line[index], 0)
-            index += 1
-        target = line[opening.end():index - (0 if depth else 1)].strip()
-        if depth:
-            found.append((column, f"the link opened at column {column} is never closed",
-                          target.split()[0] if target else None))
-        elif not target:
+    for start, bracket in bracket_before.items():
+        if len(found) == _BROKEN_LINKS_TOLD:
+            break  # a line of thousands of broken links is told by its first few
+        column = (bracket if bracket >= 0 else start - 1) + 1
+        end = closing.get(start)
+        if end is None:
+            written = _FIRST_WORD.match(line, start + 1, min(len(line), start + 1 + _MAX_URL))
+            target = written.group(1) if written and written.group(1) else None
+            found.append((column, f"the link opened at column {column} is never closed", target))
+        elif not line[start + 1:end].strip():
             found.append((column, f"the link at column {column} has no target", None))
     return found
+
+
+_BROKEN_LINKS_TOLD = 10
+_MAX_URL = 2_000
+_FIRST_WORD = re.compile(r"\s*([^\s|]*)")
 
 
 def _mend_broken_links(parsed: ParsedList, lines: list[str]) -> None:
