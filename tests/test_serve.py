@@ -313,3 +313,12 @@ def test_a_query_out_of_time_is_stopped_with_a_clear_answer(built):
         assert httpx.get(running.endpoint, params={"query": LISTED}, timeout=30).status_code == 200
     finally:
         running.stop()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux answers on all of 127.0.0.0/8")
+def test_the_oxigraph_processes_hide_on_random_loopback_addresses(served):
+    """A page the user visits could send queries straight to an Oxigraph process it finds on 127.0.0.1 (no checks
+    there); each listens on a random address of 127.0.0.0/8 instead, one of some 10^11 address-port pairs."""
+    addresses = {instance.address for instance in served._oxigraphs.all}
+    assert len(addresses) == 2 and "127.0.0.1" not in addresses
+    assert all(address.startswith("127.") for address in addresses)

@@ -24,6 +24,7 @@ import ipaddress
 import json
 import os
 import queue
+import random
 import re
 import select
 import shutil
@@ -144,20 +145,30 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+def _private_address() -> tuple[str, int]:
+    """A loopback address and a free port on it for one Oxigraph process. Linux answers on all of 127.0.0.0/8: a
+    random address there hides the process among some 10^11 address-port pairs, so a page the user visits cannot
+    find it to send it a query past the front's checks (elsewhere, 127.0.0.1)."""
+    chosen = random.SystemRandom()
+    for address in (f"127.{chosen.randrange(1, 255)}.{chosen.randrange(1, 255)}.{chosen.randrange(1, 255)}",
+                    "127.0.0.1"):
+        try:
+            with socket.socket() as probe:
+                probe.bind((address, 0))
+                return address, int(probe.getsockname()[1])
+        except OSError:
+            continue
+    raise ServeError("no loopback address can be used for Oxigraph's server")
 
 
-def _wait_for(port: int, process: subprocess.Popen[bytes]) -> None:
+def _wait_for(address: str, port: int, process: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + _STARTUP_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
             error = (process.stderr.read() if process.stderr else b"").decode("utf-8", "replace")
             raise ServeError(f"Oxigraph's server did not start: {' '.join(error.split())[:300]}")
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            with socket.create_connection((address, port), timeout=0.5):
                 return
         except OSError:
             time.sleep(0.02)
@@ -169,17 +180,17 @@ class _Oxigraph:
 
     def __init__(self, location: Path) -> None:
         command = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
-        self.port = _free_port()
+        self.address, self.port = _private_address()
         try:
             self.process = subprocess.Popen([command, "serve-read-only", "--location", str(location), "--bind",
-                                             f"127.0.0.1:{self.port}", "--union-default-graph"],
+                                             f"{self.address}:{self.port}", "--union-default-graph"],
                                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                             preexec_fn=_die_with_parent)
         except OSError as err:
             raise ServeError(f"Oxigraph's server could not be started ({err}); install it: pip install oxigraph") \
                 from err
         try:
-            _wait_for(self.port, self.process)
+            _wait_for(self.address, self.port, self.process)
         except ServeError:
             self.kill()
             raise
@@ -461,7 +472,7 @@ class _Handler(BaseHTTPRequestHandler):
         done = threading.Event()
 
         def ask() -> None:
-            connection = http.client.HTTPConnection("127.0.0.1", instance.port, timeout=self.site.timeout + 5)
+            connection = http.client.HTTPConnection(instance.address, instance.port, timeout=self.site.timeout + 5)
             try:
                 connection.request("POST", "/query" + parameters, body=full.encode("utf-8"),
                                    headers={"Content-Type": "application/sparql-query; charset=utf-8",
