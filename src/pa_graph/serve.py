@@ -58,6 +58,7 @@ __all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "DEFAULT_TIMEOUT", "DEFAULT_WORKERS",
            "run_until_stopped", "stop_signals"]
 
 _MAX_BODY = 1_000_000  # a query larger than this is refused
+_MAX_ANSWER = 200_000_000  # an answer larger than this is refused (it is held in memory to be sent)
 _YASGUI_FILES = {"yasgui.min.js": "text/javascript; charset=utf-8", "yasgui.min.css": "text/css; charset=utf-8"}
 _MAX_YASGUI_FILE = 10_000_000
 _STARTUP_SECONDS = 20.0
@@ -406,6 +407,11 @@ class _FrontServer(ThreadingHTTPServer):
     daemon_threads = True
     site: _Site
 
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6  # --host ::1
+        super().__init__(address, handler)
+
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -421,6 +427,8 @@ class _Handler(BaseHTTPRequestHandler):
         return self.server.site
 
     def do_GET(self) -> None:
+        if self.headers.get("content-length") not in (None, "0") or self.headers.get("transfer-encoding"):
+            self.close_connection = True  # a body on a GET is not read: it must not be taken for the next request
         refused = self.site.gate.refuses(self.headers)
         if refused:
             return self._send(403, f"{refused}\n".encode(), _TEXT)
@@ -448,7 +456,15 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(403, b"pa-graph serve is read-only: push to a store you run yourself\n", _TEXT)
         self._send(404, b"not found\n", _TEXT)
 
-    do_PUT = do_DELETE = do_POST
+    def do_PUT(self) -> None:
+        self.close_connection = True  # the body, if any, is not read
+        refused = self.site.gate.refuses(self.headers)
+        if refused:
+            return self._send(403, f"{refused}\n".encode(), _TEXT)
+        self._send(403 if self.path.split("?", 1)[0] in ("/update", "/store") else 405,
+                   b"pa-graph serve is read-only: a query is a GET or a POST to /query\n", _TEXT)
+
+    do_DELETE = do_PUT
 
     def _query(self) -> None:
         """A SPARQL 1.1 Protocol query, checked here and answered by one of the Oxigraph servers."""
@@ -478,7 +494,8 @@ class _Handler(BaseHTTPRequestHandler):
                                    headers={"Content-Type": "application/sparql-query; charset=utf-8",
                                             "Accept": self.headers.get("accept") or "application/sparql-results+json"})
                 answer = connection.getresponse()
-                outcome["answer"] = (answer.status, answer.read(), answer.getheader("content-type") or "")
+                data = answer.read(_MAX_ANSWER + 1)  # a result is held to answer it: within a cap
+                outcome["answer"] = (answer.status, data, answer.getheader("content-type") or "")
             except OSError as err:
                 outcome["error"] = err
             finally:
@@ -495,6 +512,10 @@ class _Handler(BaseHTTPRequestHandler):
                     return None
                 return self._send(503, f"the query ran out of its {self.site.timeout:g} seconds and was stopped "
                                        "(pa-graph serve --timeout)\n".encode(), _TEXT)
+        if "answer" in outcome and len(outcome["answer"][1]) > _MAX_ANSWER:
+            self.site.oxigraphs.replace(instance)  # it may still be writing the rest
+            return self._send(507, f"the answer is larger than {_MAX_ANSWER // 1_000_000} MB: ask for less (LIMIT, "
+                                   "fewer variables)\n".encode(), _TEXT)
         self.site.oxigraphs.give_back(instance)
         if "error" in outcome:
             return self._send(502, f"the SPARQL server did not answer ({outcome['error']})\n".encode(), _TEXT)

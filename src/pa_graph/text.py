@@ -314,8 +314,8 @@ def safe_link(url: str) -> str | None:
     percent-encoded — or ``None`` when it is no well-formed http(s) URL (another scheme, no host, credentials,
     whitespace or a control character anywhere).
 
-    >>> safe_link("https://example.org/a_(b)|c`d")
-    'https://example.org/a_%28b%29%7Cc%60d'
+    >>> safe_link("https://example.org/a_(b)|c`d"), safe_link("http://[::1]:8080/x")
+    ('https://example.org/a_%28b%29%7Cc%60d', 'http://[::1]:8080/x')
     >>> [safe_link(u) for u in ("https://x.org/a b", "javascript:alert(1)", "https://x.org/a\\n## heading")]
     [None, None, None]
     """
@@ -325,7 +325,8 @@ def safe_link(url: str) -> str | None:
     host = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
     if scheme.lower() not in ("http", "https") or not _HOST.fullmatch(host):
         return None
-    return "".join(_LINK_ESCAPES.get(character, character) for character in url)
+    start = len(scheme) + 3 + len(host)  # the host as it is ([::1] stays a host)
+    return url[:start] + "".join(_LINK_ESCAPES.get(character, character) for character in url[start:])
 
 
 _IRI_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")

@@ -26,7 +26,7 @@ from pa_graph.analysis.gaps.peers import PeerList
 from pa_graph.lists.rows import DEFAULT_HEADER, NewEntry, table_row
 from pa_graph.records import ListRow, ParsedList
 from pa_graph.resolve import resolve_works, same_title
-from pa_graph.text import DOI, arxiv_base_id, counted, normalize_title, safe_link
+from pa_graph.text import DOI, arxiv_base_id, counted, normalize_title, redacted_url, safe_link
 
 __all__ = ["OtherListWork", "OtherLists", "in_other_lists", "title_vectors"]
 
@@ -187,8 +187,9 @@ def in_other_lists(model: nx.MultiDiGraph[str], peers: Sequence[ParsedList], min
                                           None)
         url = safe_link(written) if written else None  # a peer's link never becomes Markdown, a line or a command
         if written and url != written:
-            warnings.append(f"{row.source}: the link {written!r} " + (
-                f"is written {url} (percent-encoded)" if url else "is not a well-formed http(s) URL; left out"))
+            warnings.append(f"{row.source}: the link {redacted_url(written)!r} " + (
+                f"is written {redacted_url(url)} (percent-encoded)" if url
+                else "is not a well-formed http(s) URL; left out"))
         entry = NewEntry(row.title, year, venue, arxiv, url)
         found.append(OtherListWork(
             rank=0, id=arxiv or doi or normalize_title(row.title), title=row.title, arxiv_id=arxiv, doi=doi,
