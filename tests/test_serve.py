@@ -76,9 +76,10 @@ def test_a_busy_port_is_a_clear_error(built):
     assert done.returncode == 2 and "cannot be used" in done.stderr
 
 
-@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGKILL])
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL])
 def test_stopping_stops_everything_it_started(built, stop):
-    """SIGTERM stops both servers cleanly; even SIGKILL leaves no Oxigraph process behind (it dies with its parent)."""
+    """SIGTERM and Ctrl-C (SIGINT) stop every process cleanly; even SIGKILL leaves no Oxigraph process behind (each
+    dies with its parent)."""
     process = subprocess.Popen([sys.executable, "-m", "pa_graph", "serve", str(built), "--port", str(free_port())],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -89,7 +90,7 @@ def test_stopping_stops_everything_it_started(built, stop):
                     for pid in (task / "children").read_text().split()]  # started by a thread of its own
         assert len(children) == 2, "the Oxigraph servers run as children"
         process.send_signal(stop)
-        assert process.wait(timeout=30) == (0 if stop == signal.SIGTERM else -signal.SIGKILL)
+        assert process.wait(timeout=30) == (-signal.SIGKILL if stop == signal.SIGKILL else 0)
     finally:
         if process.poll() is None:
             process.kill()
