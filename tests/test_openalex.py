@@ -296,17 +296,17 @@ def test_works_not_in_the_list_merge_by_doi_arxiv_id_or_title_and_year():
     from pa_graph.sources.merge import merge_sources
 
     s2_id = "a" * 40
-    s2 = Enrichment("online", API, externals={
+    s2 = Enrichment(mode="online", api_url=API, externals={
         s2_id: SourceRecord(s2_id, "A Study of Citing Papers at Length", 2024),
         "b" * 40: SourceRecord("b" * 40, "Another", 2020, doi="10.1/X"),
         "c" * 40: SourceRecord("c" * 40, "Third", 2021, arxiv_id="2101.00001")})
-    openalex = Enrichment("online", API, source="openalex", externals={
+    openalex = Enrichment(mode="online", api_url=API, source="openalex", externals={
         "W1": SourceRecord("W1", "A study of citing papers at length", 2024, source="openalex", openalex_id="W1"),
         "W2": SourceRecord("W2", "another one", 2020, doi="10.1/x", source="openalex", openalex_id="W2"),
         "W3": SourceRecord("W3", "Third", 2021, arxiv_id="2101.00001v2", source="openalex", openalex_id="W3"),
         "W4": SourceRecord("W4", "A Study of Citing Papers at Length", 2023, source="openalex", openalex_id="W4")},
         citations=[CitationLink("W1", "W2", source="openalex"), CitationLink("W4", "W3", source="openalex")])
-    merged = merge_sources([], s2, openalex)
+    merged = merge_sources([], [s2, openalex])
     assert set(merged.externals) == {s2_id, "b" * 40, "c" * 40, "W4"}  # another year: another work
     assert [merged.externals[k].openalex_id for k in (s2_id, "b" * 40, "c" * 40)] == ["W1", "W2", "W3"]
     assert {(link.citing, link.cited, link.source) for link in merged.citations} == {
@@ -409,14 +409,14 @@ def test_title_and_year_never_merge_works_with_ids_and_both_cases_are_reported()
     s2_id, other_s2 = "a" * 40, "b" * 40
     conflicting = "Personal reward models with sparse user feedback"
     split = "Aligning language models to thousands of users"
-    s2 = Enrichment("online", "s2", externals={
+    s2 = Enrichment(mode="online", api_url="s2", externals={
         s2_id: SourceRecord(s2_id, conflicting, 2023, doi="10.1000/s2.version"),
         other_s2: SourceRecord(other_s2, split, 2021, arxiv_id="2105.00001")})
-    openalex = Enrichment("online", "oa", source="openalex", externals={
+    openalex = Enrichment(mode="online", api_url="oa", source="openalex", externals={
         "W1": SourceRecord("W1", conflicting, 2023, doi="10.1000/other.paper", source="openalex"),
         "W2": SourceRecord("W2", split, 2022, doi="10.1000/published", source="openalex")},
         citations=[CitationLink("W1", "W2", source="openalex")])
-    merged = merge_sources([], s2, openalex)
+    merged = merge_sources([], [s2, openalex])
     assert set(merged.externals) == {s2_id, other_s2, "W1", "W2"}  # nothing merged on title and year alone
     assert merged.externals[s2_id].doi == "10.1000/s2.version" and merged.externals["W1"].doi == "10.1000/other.paper"
     assert [(link.citing, link.cited) for link in merged.citations] == [("W1", "W2")]  # citations did not move

@@ -143,7 +143,7 @@ def test_a_wrong_api_url_answering_404_everywhere_is_a_failure_of_the_service_no
         row("A paper", "AP", "2023", link="https://arxiv.org/abs/2301.00001"),
         row("Another paper without a link", "", "2024")])))
     client = make_client()
-    graph = assemble_lists([read_list(listed)], Sources("s2", s2=client))
+    graph = assemble_lists([read_list(listed)], Sources.around(client))
     assert not [f for f in graph.audit.findings if f.kind == "s2-unresolved"]
     assert route.call_count == 1  # nothing more is asked after a 404 the API does not document
     assert any("answered HTTP 404 to POST /paper/batch" in w and "check S2_API_URL" in w

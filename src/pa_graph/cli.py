@@ -55,7 +55,6 @@ from pa_graph.options import (
     DEFAULT_VIEW,
     ENGINES,
     FIX_KINDS,
-    SOURCES,
     SourceChoice,
 )
 from pa_graph.text import counted, inert
@@ -219,6 +218,24 @@ def _reported(command: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
+class _SourceNames(click.ParamType):  # type: ignore[type-arg]
+    """``--source``: checked against the registry of sources when the command runs."""
+
+    name = "source"
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return "NAME[+NAME]"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from pa_graph.session import source_plan
+
+        try:
+            source_plan(str(value))
+        except PaGraphError as err:
+            self.fail(str(err), param, ctx)
+        return str(value)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="pa-graph")
 def main() -> None:
@@ -234,9 +251,11 @@ def main() -> None:
               show_default=True, help="Folder for graph.ttl, graph.json, graph.html, audit.md/json and build.json.")
 @click.option("--offline", is_flag=True, help="Never touch the network: use what the cache holds.")
 @click.option("--no-enrich", is_flag=True, help="Use the lists alone, no Semantic Scholar or OpenAlex data at all.")
-@click.option("--source", type=click.Choice(SOURCES), default=DEFAULT_SOURCE, show_default=True,
-              help="Where citations come from: Semantic Scholar (falling back to OpenAlex with a warning when S2 "
-                   "cannot be reached or refuses the key), OpenAlex, or both (merged and cross-checked in the audit).")
+@click.option("--source", type=_SourceNames(), default=DEFAULT_SOURCE, show_default=True,
+              help="Where the data comes from: s2 = Semantic Scholar (falling back to OpenAlex with a warning when "
+                   "S2 cannot be reached or refuses the key), openalex, arxiv (titles, authors and dates of the listed "
+                   "arXiv links; no key, no citations), both (s2+openalex), or names joined by '+' (merged, the "
+                   "first primary, and cross-checked in the audit).")
 @_CACHE_DIR
 @click.option("--refresh", is_flag=True, help="Ask Semantic Scholar again for everything, replacing cached answers.")
 @click.option("--rate", type=click.FloatRange(min=0.01), default=None, metavar="R",
@@ -279,13 +298,10 @@ def build(lists: tuple[str, ...], out_dir: Path, offline: bool, no_enrich: bool,
     from pa_graph.pipeline import BuildOptions, GapOptions
     from pa_graph.session import Session
     from pa_graph.sources.common import EnrichOptions
-    from pa_graph.sources.openalex import OpenAlexSettings
-    from pa_graph.sources.s2 import S2Settings
 
     options = BuildOptions(
         out_dir=out_dir, base_iri=base_iri or DEFAULT_BASE_IRI, enrich=not no_enrich, offline=offline,
-        refresh=refresh, cache_dir=cache_dir, source=source, s2=S2Settings.from_environment(rate=rate),
-        openalex=OpenAlexSettings.from_environment(rate=rate),
+        refresh=refresh, cache_dir=cache_dir, source=source, rate=rate,
         extras=EnrichOptions(citations=citations, contexts=contexts, embeddings=embeddings,
                              max_citations=max_citations),
         formats=tuple(name.strip() for name in formats.split(",") if name.strip()),

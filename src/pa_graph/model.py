@@ -18,6 +18,7 @@ from typing import Any
 import networkx as nx
 
 from pa_graph.records import Enrichment, ParsedList, Section, SourceRecord, Work, section_id
+from pa_graph.sources.registry import SOURCES
 from pa_graph.text import is_author_label, label_key, short_hash, slugify
 
 __all__ = ["build_model", "add_enrichment", "NODE_KINDS", "RELATIONS", "section_id", "nodes_of_kind", "work_id"]
@@ -110,14 +111,16 @@ def _add_section(graph: nx.MultiDiGraph[str], section: Section) -> str:
     return sub
 
 
-SOURCE_NAMES = {"s2": "Semantic Scholar Academic Graph API", "openalex": "OpenAlex API",
-                "s2+openalex": "Semantic Scholar Academic Graph API and OpenAlex API"}
+def source_names(enriched_from: str) -> str:
+    """The APIs an enrichment came from (``s2+openalex``), as the model's provenance names them."""
+    apis = [SOURCES[name].api if name in SOURCES else name for name in enriched_from.split("+")]
+    return apis[0] if len(apis) == 1 else f"{', '.join(apis[:-1])} and {apis[-1]}"
 
 
 def add_enrichment(graph: nx.MultiDiGraph[str], enrichment: Enrichment) -> None:
     """Add the sources' records, authors, venues and citations to a model built by :func:`build_model`."""
     venues, node_of_paper = _Vocabulary(graph, "venue"), {}
-    graph.graph["enrichment"] = {"source": SOURCE_NAMES[enrichment.source], "api_url": enrichment.api_url,
+    graph.graph["enrichment"] = {"source": source_names(enrichment.source), "api_url": enrichment.api_url,
                                  "mode": enrichment.mode}
     for key, record in enrichment.resolved.items():
         node = node_of_paper[record.paper_id] = work_id(key)

@@ -5,10 +5,9 @@ same one."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal, get_args
 
 __all__ = ["DEFAULT_OUT", "DEFAULT_GRAPH", "DEFAULT_VIEW", "DEFAULT_BASE_IRI", "DEFAULT_TOP", "DEFAULT_MIN_LISTS",
-           "DEFAULT_MIN_CITERS", "CITATIONS_LIMIT", "DEFAULT_TOP_EXTERNAL", "ENGINES", "SourceChoice", "SOURCES",
+           "DEFAULT_MIN_CITERS", "CITATIONS_LIMIT", "DEFAULT_TOP_EXTERNAL", "ENGINES", "SourceChoice",
            "FIX_KINDS", "DEFAULT_SOURCE", "DEFAULT_MAX_CITATIONS", "DEFAULT_HOST", "DEFAULT_PORT", "DEFAULT_TIMEOUT",
            "DEFAULT_WORKERS", "DEFAULT_PUSH_TIMEOUT", "DEFAULT_NAMED_GRAPH"]
 
@@ -35,8 +34,8 @@ DEFAULT_MAX_CITATIONS = 1000
 #: Embedded SPARQL engines.
 ENGINES = ("oxigraph", "rdflib")
 #: Where citations come from.
-SourceChoice = Literal["s2", "openalex", "both"]
-SOURCES: tuple[SourceChoice, ...] = get_args(SourceChoice)
+#: A source's name in ``pa_graph.sources.registry``, ``both``, or names joined by ``+``.
+SourceChoice = str
 DEFAULT_SOURCE: SourceChoice = "s2"
 #: What ``audit --fix`` can write: verified arXiv links, venues of preprints known as published.
 FIX_KINDS = ("links", "venues")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -39,23 +39,20 @@ from pa_graph.lists.fetch import ListFetcher
 from pa_graph.lists.load import bundled_list, load_lists, read_any, read_peer, without_papers
 from pa_graph.lists.read import MAX_LIST_BYTES, parse_list_data
 from pa_graph.model import add_enrichment, build_model
-from pa_graph.options import DEFAULT_SOURCE, DEFAULT_TOP_EXTERNAL
+from pa_graph.options import DEFAULT_SOURCE, DEFAULT_TOP_EXTERNAL, SourceChoice
 from pa_graph.outputs import replace_folder
 from pa_graph.records import Enrichment, ParsedList, Work
 from pa_graph.resolve import resolve_works
 from pa_graph.sources.common import EnrichOptions, Progress
-from pa_graph.sources.driver import SourceChoice, Sources, enrich_from
-from pa_graph.sources.openalex import OpenAlexClient, OpenAlexSettings
-from pa_graph.sources.s2 import S2Client, S2Settings
+from pa_graph.sources.driver import Sources, enrich_from
+from pa_graph.sources.openalex import OpenAlexSettings
+from pa_graph.sources.registry import SOURCES
+from pa_graph.sources.s2 import S2Settings
+from pa_graph.sources.service import ServiceClient, ServiceSettings
 from pa_graph.version import __version__
 
 __all__ = ["BuildOptions", "GapOptions", "KnowledgeGraph", "BuildResult", "bundled_list", "load_lists", "read_any",
            "read_peer", "assemble_lists", "gap_inputs", "version_at", "file_at", "AuditRun", "EnrichOptions"]
-
-CREDITS = {
-    "s2": "Data on papers, authors and citations: Semantic Scholar Academic Graph API (https://www.semanticscholar.org)",
-    "openalex": "Data on papers, authors and citations: OpenAlex (https://openalex.org), CC0",
-}
 
 
 @dataclass(frozen=True)
@@ -72,6 +69,8 @@ class BuildOptions:
     source: SourceChoice = DEFAULT_SOURCE
     s2: S2Settings | None = None
     openalex: OpenAlexSettings | None = None
+    services: Mapping[str, ServiceSettings] = field(default_factory=dict)  # any source's settings, by name
+    rate: float | None = None  # requests per second to every source, over each one's default
     extras: EnrichOptions = EnrichOptions()
     formats: tuple[str, ...] = ()  # more than graph.ttl: see pa_graph.export.formats.FORMATS
     validate: bool = False
@@ -205,7 +204,7 @@ def gap_inputs(lists: Sequence[ParsedList], gaps: GapOptions,
     return gaps, peers, read_ignore_file(ignore_file) if ignore_file else None
 
 
-def assemble_lists(lists: list[ParsedList], client: S2Client | OpenAlexClient | Sources | None = None,
+def assemble_lists(lists: list[ParsedList], client: ServiceClient | Sources | None = None,
                    extras: EnrichOptions = EnrichOptions(), progress: Progress | None = None,
                    gaps: GapOptions = GapOptions(), peers: Sequence[ParsedList] = (),
                    ignore: IgnoreList | None = None, fetcher: ListFetcher | None = None) -> KnowledgeGraph:
@@ -215,8 +214,7 @@ def assemble_lists(lists: list[ParsedList], client: S2Client | OpenAlexClient | 
     model = build_model(works, lists)
     enrichment = None
     if client is not None:
-        sources = client if isinstance(client, Sources) else \
-            Sources("openalex", openalex=client) if isinstance(client, OpenAlexClient) else Sources("s2", s2=client)
+        sources = client if isinstance(client, Sources) else Sources.around(client)
         enrichment = enrich_from(works, sources, extras, progress)
         add_enrichment(model, enrichment)
     report = audit(lists, works, enrichment)
@@ -305,7 +303,7 @@ def _enrichment_record(enrichment: Enrichment | None) -> dict[str, Any]:
         return {"mode": "none", "note": "built without enrichment: the lists alone, no Semantic Scholar or OpenAlex data"}
     return {
         "mode": enrichment.mode,
-        "source": " / ".join(CREDITS[name] for name in enrichment.source.split("+")),
+        "source": " / ".join(SOURCES[name].credit for name in enrichment.source.split("+") if name in SOURCES),
         "api_url": enrichment.api_url,
         "requests": enrichment.requests,
         "calls": enrichment.calls,

@@ -19,10 +19,10 @@ __all__ = ["SourceName", "EnrichedFrom", "Mode", "LinkStatus", "DisagreementKind
            "row_content", "line_content", "content_id", "Finding", "ParsedList", "Work", "SourceRecord",
            "CitationLink", "LinkCheck", "VenueUpdate", "SourceDisagreement", "Enrichment", "section_id", "Progress"]
 
-#: A bibliographic service pa-graph reads.
-SourceName = Literal["s2", "openalex"]
-#: Where an enrichment came from: one source, or both merged.
-EnrichedFrom = Literal["s2", "openalex", "s2+openalex"]
+#: A bibliographic service pa-graph reads: a name of ``pa_graph.sources.registry.SOURCES`` ("s2", "openalex", …).
+SourceName = str
+#: Where an enrichment came from: one source, or several merged, named primary first ("s2+openalex").
+EnrichedFrom = str
 #: How an enrichment was made: asking the source, from the cache by request, or from the cache because the source failed.
 Mode = Literal["online", "offline", "unreachable"]
 #: How much a finding weighs: an ``error`` fails a strict check unless accepted, a ``notice`` never does.
@@ -30,7 +30,8 @@ FindingLevel = Literal["error", "notice"]
 #: A verdict on a listed arXiv link.
 LinkStatus = Literal["wrong", "missing"]
 #: How Semantic Scholar and OpenAlex disagree about a work.
-DisagreementKind = Literal["arxiv-id", "year", "only-s2", "only-openalex", "conflicting-ids", "split-work"]
+#: ``only-<source>`` (``only-s2``, ``only-openalex``, …) names the one source that knows a listed work.
+DisagreementKind = str
 
 
 @dataclass(frozen=True, order=True)
@@ -332,9 +333,9 @@ class SourceDisagreement:
     message: str
 
 
-@dataclass
+@dataclass(frozen=True, kw_only=True)
 class Enrichment:
-    """Everything Semantic Scholar and/or OpenAlex added to a build."""
+    """Everything the sources added to a build (built once, by a source or by the merge of several)."""
 
     mode: Mode
     api_url: str

@@ -6,7 +6,7 @@ session and calls one of its methods; ``pa_graph.build``, ``assemble``, ``audit_
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from functools import cached_property
@@ -25,13 +25,14 @@ from pa_graph.analysis.audit import (
 from pa_graph.analysis.gaps import GapOptions
 from pa_graph.analysis.stats import graph_stats
 from pa_graph.build_folder import DEFAULT_OUT, Build, locate_graph
-from pa_graph.errors import AllowFileError, InvalidFormatError, PaGraphError
+from pa_graph.errors import AllowFileError, InvalidFormatError
 from pa_graph.export.formats import FORMATS
 from pa_graph.export.store import open_store
 from pa_graph.export.validate import validate_graph
 from pa_graph.lists.diff import changed_lines
 from pa_graph.lists.fetch import ListFetcher
 from pa_graph.lists.load import load_lists
+from pa_graph.options import DEFAULT_SOURCE, SourceChoice
 from pa_graph.outputs import replace_folder
 from pa_graph.pipeline import (
     AuditRun,
@@ -46,13 +47,15 @@ from pa_graph.pipeline import (
 from pa_graph.records import ParsedList, Progress
 from pa_graph.settings import Settings
 from pa_graph.sources.common import EnrichOptions
-from pa_graph.sources.driver import SOURCES, SourceChoice, Sources, open_sources
+from pa_graph.sources.driver import Sources, open_sources
 from pa_graph.sources.openalex import OpenAlexClient, OpenAlexSettings
+from pa_graph.sources.registry import plan as source_plan
 from pa_graph.sources.response_cache import ResponseCache
 from pa_graph.sources.s2 import S2Client, S2Settings
+from pa_graph.sources.service import ServiceSettings
 from pa_graph.text import checked_iri
 
-__all__ = ["Session", "build", "assemble", "audit_lists", "open_build", "s2_session", "source_session"]
+__all__ = ["source_plan", "Session", "build", "assemble", "audit_lists", "open_build", "s2_session", "source_session"]
 
 
 class Session:
@@ -66,15 +69,18 @@ class Session:
     """
 
     def __init__(self, cache_dir: str | Path | None = None, *, offline: bool = False, refresh: bool = False,
-                 s2: S2Settings | None = None, openalex: OpenAlexSettings | None = None) -> None:
+                 s2: S2Settings | None = None, openalex: OpenAlexSettings | None = None,
+                 services: Mapping[str, ServiceSettings] | None = None, rate: float | None = None) -> None:
         self.settings = Settings.resolve(cache_dir, offline, refresh)
-        self._s2, self._openalex = s2, openalex
+        self._rate = rate
+        given = {"s2": s2, "openalex": openalex, **(services or {})}
+        self._services = {name: settings for name, settings in given.items() if settings is not None}
         self._opened: list[Sources | S2Client] = []
 
     @classmethod
     def for_build(cls, options: BuildOptions) -> Session:
         return cls(options.cache_dir, offline=options.offline, refresh=options.refresh, s2=options.s2,
-                   openalex=options.openalex)
+                   openalex=options.openalex, services=options.services, rate=options.rate)
 
     @cached_property
     def cache(self) -> ResponseCache:
@@ -89,18 +95,19 @@ class Session:
     def has_cache(self) -> bool:
         return (self.settings.cache_dir / ResponseCache.FILE_NAME).is_file()
 
-    def sources(self, choice: SourceChoice = "s2") -> Sources:
-        """The clients of ``choice`` on the session's cache (closed with the session)."""
-        if choice not in SOURCES:
-            raise PaGraphError(f"unknown source {choice!r}; choose from {', '.join(SOURCES)}")
-        opened = open_sources(choice, self.cache, self.settings.offline, self.settings.refresh, self._s2,
-                              self._openalex)
+    def sources(self, choice: SourceChoice = DEFAULT_SOURCE) -> Sources:
+        """The sources ``choice`` names (see :mod:`pa_graph.sources.registry`) on the session's cache, each opened
+        on first use and closed with the session."""
+        source_plan(choice)  # an unknown name fails before the cache is opened
+        opened = open_sources(choice, self.cache, self.settings.offline, self.settings.refresh, self._services,
+                              self._rate)
         self._opened.append(opened)
         return opened
 
     def s2(self, api_key: str | None = None, api_url: str | None = None, rate: float | None = None) -> S2Client:
         """A Semantic Scholar client on the session's cache; settings not given come from the environment."""
-        settings = (self._s2 or S2Settings.from_environment()).overridden(
+        given = self._services.get("s2")
+        settings = (given if isinstance(given, S2Settings) else S2Settings.from_environment()).overridden(
             {"api_key": api_key, "api_url": api_url, "rate": rate})
         client = S2Client(settings, self.cache, offline=self.settings.offline, refresh=self.settings.refresh)
         self._opened.append(client)
@@ -114,8 +121,8 @@ class Session:
                  source: SourceChoice | None = None, extras: EnrichOptions = EnrichOptions(),
                  progress: Progress | None = None, gaps: GapOptions = GapOptions()) -> KnowledgeGraph:
         """See :func:`assemble`."""
-        if source not in (None, *SOURCES):
-            raise PaGraphError(f"unknown source {source!r}; choose from {', '.join(SOURCES)}")
+        if source is not None:
+            source_plan(source)
         parsed = self.lists(paths)
         inputs = gap_inputs(parsed, gaps, self.fetcher)
         if client is None and source is not None:

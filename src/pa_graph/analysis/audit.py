@@ -38,6 +38,7 @@ from pa_graph.records import (
     content_id,
     line_content,
 )
+from pa_graph.sources.registry import labels
 from pa_graph.text import (
     arxiv_base_id,
     arxiv_year_month,
@@ -138,7 +139,7 @@ def audit(lists: Sequence[ParsedList], works: Sequence[Work], enrichment: Enrich
                              "preprint", _instances(rows_of[update.work_key], update.sources), "notice")
                      for update in updates]
         if enrichment.not_cached:
-            asked = {"s2": "Semantic Scholar", "openalex": "OpenAlex"}.get(enrichment.source, "the sources")
+            asked = labels(enrichment.source)
             # the same words offline and when the source could not be reached: the committed audit does not
             # change with the network (build.json says which it was)
             notes.append(f"{counted(len(enrichment.not_cached), 'work')} not verified: {asked} gave no answer for "
@@ -148,7 +149,7 @@ def audit(lists: Sequence[ParsedList], works: Sequence[Work], enrichment: Enrich
 
 def _venue_updates(works: Sequence[Work], enrichment: Enrichment) -> Iterable[VenueUpdate]:
     """Works every row of which gives no venue (arXiv, or blank) that the source knows as published."""
-    by = {"s2": "Semantic Scholar", "openalex": "OpenAlex"}.get(enrichment.source, "Semantic Scholar and OpenAlex")
+    by = labels(enrichment.source)
     for work in works:
         record = enrichment.resolved.get(work.key)
         venue = parse_venue(record.venue) if record and record.venue else None

@@ -19,18 +19,13 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, SKOS, VOID
 
 from pa_graph.export.vocab import CITO, DEFAULT_BASE_IRI, FABIO, PA, PREFIXES, PRISM, SCHEMA
 from pa_graph.model import nodes_of_kind
+from pa_graph.sources.registry import SOURCES
 from pa_graph.text import short_hash, slugify
 
 __all__ = ["Triples", "to_triples", "to_rdf", "to_dataset", "to_turtle", "to_ntriples", "describe_dataset", "PA", "FABIO",
            "CITO", "PRISM", "SCHEMA", "DEFAULT_BASE_IRI", "PREFIXES"]
 
 _SCHEMES = {"section": "categories", "tag": "tags", "method": "methods", "venue": "venues"}
-S2_ORGANIZATION = URIRef("https://www.semanticscholar.org/")
-OPENALEX_ORGANIZATION = URIRef("https://openalex.org/")
-CC0 = URIRef("https://creativecommons.org/publicdomain/zero/1.0/")
-#: Per source: the class and property of its answers (PROV entities) and who they are attributed to.
-_RESPONSES = {"s2": (PA.S2Response, PA.s2Request, S2_ORGANIZATION),
-              "openalex": (PA.OpenAlexResponse, PA.openAlexRequest, OPENALEX_ORGANIZATION)}
 _INTENTS = {"background": CITO.obtainsBackgroundFrom, "methodology": CITO.usesMethodIn,
             "result": CITO.usesConclusionsFrom}
 _CONCEPT_CLASSES = {"section": PA.Category, "tag": PA.Tag, "method": PA.Method, "venue": PA.Venue}
@@ -92,7 +87,7 @@ def to_triples(model: nx.MultiDiGraph[str], base_iri: str = DEFAULT_BASE_IRI,
     """The model as RDF triples under ``base_iri``, with gap ``findings`` (see
     :func:`pa_graph.analysis.gaps.report.rdf_findings`) as ``pa:GapFinding`` resources — the build's fast path."""
     triples = Triples()
-    _emit(model, base_iri, triples, {"s2": triples, "openalex": triples}, findings)
+    _emit(model, base_iri, triples, dict.fromkeys(SOURCES, triples), findings)
     return triples
 
 
@@ -103,14 +98,13 @@ def to_rdf(model: nx.MultiDiGraph[str], base_iri: str = DEFAULT_BASE_IRI, findin
 
 def to_dataset(model: nx.MultiDiGraph[str], base_iri: str = DEFAULT_BASE_IRI,
                findings: Sequence[Mapping[str, Any]] = ()) -> Dataset:
-    """The same triples split by origin into named graphs, ``<base>graph/lists`` (what the lists say),
-    ``<base>graph/semantic-scholar`` (what S2 says) and ``<base>graph/openalex`` (what OpenAlex says), for TriG."""
+    """The same triples split by origin into named graphs, ``<base>graph/lists`` (what the lists say) and one per
+    source (``<base>graph/semantic-scholar``, ``graph/openalex``, ``graph/arxiv``: what each says), for TriG."""
     dataset = Dataset(default_union=True)
     for prefix, namespace in PREFIXES.items():
         dataset.bind(prefix, namespace)
     lists = dataset.graph(URIRef(base_iri + "graph/lists"))
-    sources = {"s2": dataset.graph(URIRef(base_iri + "graph/semantic-scholar")),
-               "openalex": dataset.graph(URIRef(base_iri + "graph/openalex"))}
+    sources = {name: dataset.graph(URIRef(base_iri + f"graph/{source.graph}")) for name, source in SOURCES.items()}
     _emit(model, base_iri, lists, sources, findings)
     return dataset
 
@@ -213,7 +207,9 @@ def _add_citation(rdf: Sink, iri: Minter, source: str, target: str, data: dict[s
 def _response(rdf: Sink, iri: Minter, source: str, request: str, retrieved_at: str) -> URIRef:
     """The answer of ``source`` a statement came from, as a PROV entity: the request (never a key) and its retrieval
     time."""
-    kind, request_property, organization = _RESPONSES[source]
+    entry = SOURCES[source]
+    kind, request_property = PA[entry.response_class], PA[entry.request_property]
+    organization = URIRef(entry.organization)
     response = iri(f"{source}/response/{short_hash(request + ' ' + retrieved_at, 16)}")
     rdf.add((response, RDF.type, PROV.Entity))
     rdf.add((response, RDF.type, kind))
@@ -289,7 +285,8 @@ def _oxigraph_term(term: Any) -> Any:  # a NamedNode, Literal or BlankNode, by w
 def _add_source_data(sources: Mapping[str, Sink], subject: URIRef, data: dict[str, Any], iri: Minter) -> None:
     """Identifiers, the source's title, links and provenance of a work a source resolved; link verdicts. Each
     statement goes to the graph of the source that gave it (S2's when both agree)."""
-    rdf = sources["s2"] if data.get("s2_paper_id") or not data.get("openalex_id") else sources["openalex"]
+    answered = [name for name in sources if data.get(f"{name}_request")]  # registry order: the primary first
+    rdf = sources["s2"] if data.get("s2_paper_id") or not answered else sources[answered[0]]
     if data.get("unresolved"):
         rdf.add((subject, RDF.type, PA.UnresolvedWork))
         rdf.add((subject, PA.unresolvedReason, Literal(data["unresolved"])))
@@ -371,13 +368,12 @@ def describe_dataset(model: nx.MultiDiGraph[str], triples: int, base_iri: str, v
         rdf.add((distribution, RDF.type, DCAT.Distribution))
         # the file sits beside dataset.ttl: named, not linked (an IRI must be absolute, and its host is unknown)
         rdf.add((distribution, DCTERMS.identifier, Literal(name)))
-    if any(data.get("s2_paper_id") for _, data in model.nodes(data=True)):
-        rdf.add((dataset, DCTERMS.source, S2_ORGANIZATION))
-        rdf.add((dataset, PROV.wasAttributedTo, S2_ORGANIZATION))
-        rdf.add((S2_ORGANIZATION, DCTERMS.title, Literal("Semantic Scholar Academic Graph API (Allen Institute for AI)")))
-    if any(data.get("openalex_id") for _, data in model.nodes(data=True)):
-        rdf.add((dataset, DCTERMS.source, OPENALEX_ORGANIZATION))
-        rdf.add((dataset, PROV.wasAttributedTo, OPENALEX_ORGANIZATION))
-        rdf.add((OPENALEX_ORGANIZATION, DCTERMS.title, Literal("OpenAlex (OurResearch), data under CC0")))
-        rdf.add((OPENALEX_ORGANIZATION, DCTERMS.license, CC0))
+    for name, origin in SOURCES.items():
+        if any(data.get(f"{name}_request") for _, data in model.nodes(data=True)):
+            organization = URIRef(origin.organization)
+            rdf.add((dataset, DCTERMS.source, organization))
+            rdf.add((dataset, PROV.wasAttributedTo, organization))
+            rdf.add((organization, DCTERMS.title, Literal(origin.organization_title or origin.label)))
+            if origin.license:
+                rdf.add((organization, DCTERMS.license, URIRef(origin.license)))
     return rdf

@@ -1,8 +1,10 @@
-"""One enrichment from two sources: Semantic Scholar's (primary) and OpenAlex's, merged without duplicates.
+"""One enrichment from several sources, merged without duplicates: the first (primary) source's, then each other
+source's merged into it in turn (``both``: Semantic Scholar's, then OpenAlex's).
 
-A listed work resolved by both keeps S2's record and gains its OpenAlex id; a work not in the list is the same work
-on both sides when they share a DOI or an arXiv id — or, only when *neither* record has a DOI or an arXiv id (many
-citing papers), the same normalised title (at least 20 characters) and year — and then keeps S2's id. Citation
+A listed work resolved by both keeps the primary's record and gains the other's provenance (and OpenAlex's id); a
+work not in the list is the same work on both sides when they share a DOI or an arXiv id — or, only when *neither*
+record has a DOI or an arXiv id (many citing papers), the same normalised title (at least 20 characters) and year —
+and then keeps the primary's id. Citation
 links found by either source are kept once, with the source that said so. What the two sources disagree on — a
 listed work's arXiv id, year or existence; one title and year under conflicting ids; one title under other ids and
 another year (a preprint and its publication, kept as two works) — becomes a :class:`SourceDisagreement` for the
@@ -16,72 +18,89 @@ from dataclasses import replace
 
 from pa_graph.records import Enrichment, SourceDisagreement, SourceRecord, Work
 from pa_graph.sources.common import deduplicated
+from pa_graph.sources.registry import labels
 from pa_graph.text import arxiv_base_id, normalize_title
 
 __all__ = ["merge_sources"]
 
 
-def merge_sources(works: Sequence[Work], s2: Enrichment, openalex: Enrichment) -> Enrichment:
-    """``s2`` and ``openalex`` (of the same works) as one enrichment, with the sources' disagreements."""
-    merged = Enrichment(mode="online" if "online" in (s2.mode, openalex.mode) else s2.mode, api_url=s2.api_url,
-                        source="s2+openalex", embeddings=dict(s2.embeddings),
-                        link_checks=list(s2.link_checks), warnings=[*s2.warnings, *openalex.warnings],
-                        requests=s2.requests + openalex.requests, calls={**s2.calls, **openalex.calls})
-    same: dict[str, str] = {}  # OpenAlex id → the S2 id of the same work
+def merge_sources(works: Sequence[Work], enrichments: Sequence[Enrichment]) -> Enrichment:
+    """The enrichments of the same works by several sources as one, the first primary, with their disagreements."""
+    merged = enrichments[0]
+    for other in enrichments[1:]:
+        merged = _merged(works, merged, other)
+    return merged
+
+
+def _merged(works: Sequence[Work], ours: Enrichment, theirs: Enrichment) -> Enrichment:
+    """``theirs`` merged into ``ours`` (whose first source is the primary)."""
+    primary = ours.source.split("+")[0]
+    we, they = labels(primary), labels(theirs.source)
+    resolved: dict[str, SourceRecord] = {}
+    unresolved: dict[str, str] = {}
+    not_cached: list[str] = []
+    disagreements = list(ours.disagreements)
+    same: dict[str, str] = {}  # their id → our id of the same work
     for work in works:
-        ours, theirs = s2.resolved.get(work.key), openalex.resolved.get(work.key)
-        if ours and theirs:
-            merged.resolved[work.key] = _with_openalex(ours, theirs)
-            same[theirs.paper_id] = ours.paper_id
-            merged.disagreements.extend(_compare(work, ours, theirs))
-        elif ours is not None or theirs is not None:
-            alone = ours if ours is not None else theirs
+        mine, yours = ours.resolved.get(work.key), theirs.resolved.get(work.key)
+        if mine and yours:
+            resolved[work.key] = _with_other(mine, yours)
+            same[yours.paper_id] = mine.paper_id
+            disagreements.extend(_compare(work, mine, yours, we, they))
+        elif mine is not None or yours is not None:
+            alone = mine if mine is not None else yours
             assert alone is not None
-            merged.resolved[work.key] = alone
-            if ours and work.key in openalex.unresolved:
-                merged.disagreements.append(SourceDisagreement(
-                    work.key, work.title, "only-s2",
-                    f"OpenAlex does not know '{work.title}' ({openalex.unresolved[work.key]}); Semantic Scholar does"))
-            if theirs and work.key in s2.unresolved:
-                merged.disagreements.append(SourceDisagreement(
-                    work.key, work.title, "only-openalex",
-                    f"Semantic Scholar does not know '{work.title}'; OpenAlex does ({theirs.paper_id})"))
-        elif work.key in s2.unresolved or work.key in openalex.unresolved:
-            merged.unresolved[work.key] = s2.unresolved.get(work.key) or openalex.unresolved[work.key]
+            resolved[work.key] = alone
+            if mine and work.key in theirs.unresolved:
+                disagreements.append(SourceDisagreement(
+                    work.key, work.title, f"only-{primary}",
+                    f"{they} does not know '{work.title}' ({theirs.unresolved[work.key]}); {we} does"))
+            if yours and work.key in ours.unresolved:
+                disagreements.append(SourceDisagreement(
+                    work.key, work.title, f"only-{theirs.source}",
+                    f"{we} does not know '{work.title}'; {they} does ({yours.paper_id})"))
+        elif work.key in ours.unresolved or work.key in theirs.unresolved:
+            unresolved[work.key] = ours.unresolved.get(work.key) or theirs.unresolved[work.key]
         else:
-            merged.not_cached.append(work.key)
+            not_cached.append(work.key)
 
     by_identifier: dict[tuple[str, str], str] = {}
     by_title: dict[str, SourceRecord] = {}
-    for record in [*merged.resolved.values(), *s2.externals.values()]:
-        if record.source == "s2":
+    for record in [*resolved.values(), *ours.externals.values()]:
+        if record.source == primary:
             for identifier in _identifiers(record):
                 by_identifier.setdefault(identifier, record.paper_id)
             if len(title := normalize_title(record.title or "")) >= _MIN_TITLE:
                 by_title.setdefault(title, record)
-    merged.externals = dict(s2.externals)
-    for paper_id, record in openalex.externals.items():
+    externals = dict(ours.externals)
+    for paper_id, record in theirs.externals.items():
         match = next((by_identifier[i] for i in _identifiers(record) if i in by_identifier), None)
         if match is None:
-            merged.externals[paper_id] = record
+            externals[paper_id] = record
             twin = by_title.get(normalize_title(record.title or ""))
             if twin is not None:
-                merged.disagreements.append(_twin_disagreement(twin, record))
+                disagreements.append(_twin_disagreement(twin, record, we, they))
             continue
         same[paper_id] = match
-        if match in merged.externals and merged.externals[match].openalex_id is None:
-            merged.externals[match] = _with_openalex(merged.externals[match], record)
+        if match in externals and externals[match].openalex_id is None:
+            externals[match] = _with_other(externals[match], record)
     translated = [replace(link, citing=same.get(link.citing, link.citing), cited=same.get(link.cited, link.cited))
-                  for link in openalex.citations]
-    merged.citations = deduplicated([*s2.citations, *(link for link in translated if link.citing != link.cited)])
-    if not s2.link_checks and not s2.resolved:
-        merged.link_checks = list(openalex.link_checks)
-    return merged
+                  for link in theirs.citations]
+    return Enrichment(
+        mode="online" if "online" in (ours.mode, theirs.mode) else ours.mode, api_url=ours.api_url,
+        source=f"{ours.source}+{theirs.source}", resolved=resolved, unresolved=unresolved, not_cached=not_cached,
+        externals=externals,
+        citations=deduplicated([*ours.citations, *(link for link in translated if link.citing != link.cited)]),
+        embeddings=dict(ours.embeddings),  # keyed by the primary's ids, as the model looks them up
+        link_checks=list(ours.link_checks) if ours.link_checks or ours.resolved else list(theirs.link_checks),
+        warnings=[*ours.warnings, *theirs.warnings], requests=ours.requests + theirs.requests,
+        calls={**ours.calls, **theirs.calls}, disagreements=disagreements)
 
 
-def _with_openalex(record: SourceRecord, theirs: SourceRecord) -> SourceRecord:
-    return replace(record, openalex_id=theirs.paper_id,
-                   also_from=(*record.also_from, ("openalex", theirs.request, theirs.retrieved_at)))
+def _with_other(record: SourceRecord, theirs: SourceRecord) -> SourceRecord:
+    """Our record of a work, knowing the other source's answer too (and OpenAlex's id, when it is OpenAlex's)."""
+    return replace(record, openalex_id=record.openalex_id or theirs.openalex_id,
+                   also_from=(*record.also_from, (theirs.source, theirs.request, theirs.retrieved_at)))
 
 
 _MIN_TITLE = 20  # characters of a normalised title that may identify a work without ids
@@ -105,27 +124,27 @@ def _ids(record: SourceRecord) -> str:
     return ", ".join(name for name in named if name) or f"id {record.paper_id}"
 
 
-def _twin_disagreement(ours: SourceRecord, theirs: SourceRecord) -> SourceDisagreement:
+def _twin_disagreement(ours: SourceRecord, theirs: SourceRecord, we: str, they: str) -> SourceDisagreement:
     """One title on both sides that the ids do not join: conflicting ids (same year) or a split work."""
     title = ours.title or theirs.title or ""
     if ours.year == theirs.year:
         return SourceDisagreement(ours.paper_id, title, "conflicting-ids",
-                                  f"'{title}' ({ours.year}): Semantic Scholar gives {_ids(ours)}, OpenAlex "
+                                  f"'{title}' ({ours.year}): {we} gives {_ids(ours)}, {they} "
                                   f"{_ids(theirs)} ({theirs.paper_id}); kept apart")
     return SourceDisagreement(ours.paper_id, title, "split-work",
-                              f"'{title}': Semantic Scholar knows it as {_ids(ours)} ({ours.year}), OpenAlex as "
+                              f"'{title}': {we} knows it as {_ids(ours)} ({ours.year}), {they} as "
                               f"{_ids(theirs)} ({theirs.year}, {theirs.paper_id}); kept as two works — a preprint "
                               "and its publication?")
 
 
-def _compare(work: Work, ours: SourceRecord, theirs: SourceRecord) -> list[SourceDisagreement]:
+def _compare(work: Work, ours: SourceRecord, theirs: SourceRecord, we: str, they: str) -> list[SourceDisagreement]:
     found = []
     if ours.arxiv_id and theirs.arxiv_id and arxiv_base_id(ours.arxiv_id) != arxiv_base_id(theirs.arxiv_id):
         found.append(SourceDisagreement(
             work.key, work.title, "arxiv-id",
-            f"OpenAlex gives arXiv {theirs.arxiv_id} for '{work.title}', Semantic Scholar {ours.arxiv_id}"))
+            f"{they} gives arXiv {theirs.arxiv_id} for '{work.title}', {we} {ours.arxiv_id}"))
     if ours.year and theirs.year and ours.year != theirs.year:
         found.append(SourceDisagreement(
             work.key, work.title, "year",
-            f"OpenAlex gives {theirs.year} as the year of '{work.title}', Semantic Scholar {ours.year}"))
+            f"{they} gives {theirs.year} as the year of '{work.title}', {we} {ours.year}"))
     return found

@@ -18,13 +18,14 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from pa_graph.records import CitationLink, Enrichment, LinkCheck, SourceRecord, Work
-from pa_graph.sources.common import EnrichOptions, Progress, deduplicated, source_text, title_fits
-from pa_graph.sources.openalex import OpenAlexClient, work_id
+from pa_graph.records import CitationLink, LinkCheck, SourceRecord, Work
+from pa_graph.sources.common import EnrichOptions, Progress, source_text, title_fits
+from pa_graph.sources.openalex import OpenAlexClient, OpenAlexSettings, work_id
 from pa_graph.sources.response_cache import Cached
-from pa_graph.text import ARXIV_ID, DOI, arxiv_base_id, normalize_title, without_credentials
+from pa_graph.sources.source import Draft, Source
+from pa_graph.text import ARXIV_ID, DOI, arxiv_base_id, normalize_title
 
-__all__ = ["enrich_openalex", "arxiv_doi"]
+__all__ = ["OpenAlexSource", "arxiv_doi"]
 
 _ARXIV_DOI = re.compile(r"10\.48550/arxiv\.(.+)", re.IGNORECASE)
 _ARXIV_PAGE = re.compile(r"https?://arxiv\.org/(?:abs|pdf)/([^?#\s]+?)(?:\.pdf)?/?$")
@@ -42,81 +43,85 @@ def arxiv_doi(arxiv_id: str) -> str:
 
 
 
-def enrich_openalex(works: Sequence[Work], client: OpenAlexClient, options: EnrichOptions = EnrichOptions(),
-                    progress: Progress | None = None) -> Enrichment:
-    """Resolve every work on OpenAlex, collect its citation links; never raises for OpenAlex failures."""
-    report = progress or (lambda stage, done, total: None)
-    result = Enrichment(mode="offline" if client.offline else "online",
-                        api_url=without_credentials(client.settings.api_url), source="openalex")
-    items: dict[str, dict[str, Any]] = {}  # W id → raw work
+class OpenAlexSource(Source):
+    """OpenAlex as a :class:`~pa_graph.sources.source.Source` (see the module docstring)."""
 
-    def keep(answer: Cached, item: dict[str, Any], paper_id: str) -> SourceRecord:
-        items[paper_id] = item
-        return _record(item, answer, paper_id)
+    NAME = "openalex"
+    CLIENT = OpenAlexClient
+    SETTINGS = OpenAlexSettings
+    client: OpenAlexClient
 
-    # 1. listed DOIs (arXiv links as arXiv DOIs), 100 a call
-    dois_of = {work.key: _dois(work) for work in works}
-    report("resolving DOIs on OpenAlex", 0, 1)
-    by_doi = client.works_by_doi(doi for dois in dois_of.values() for doi in dois)
-    report("resolving DOIs on OpenAlex", 1, 1)
-    pending: list[Work] = []
-    for work in works:
-        answers = [by_doi.get(doi) for doi in dois_of[work.key]]
-        fitting = [a for a in answers if a and isinstance(a.value, dict) and title_fits(work, a.value.get("title"))
-                   and work_id(a.value.get("id"))]
-        if fitting:
-            result.resolved[work.key] = keep(fitting[0], fitting[0].value, work_id(fitting[0].value.get("id")) or "")
-        elif None in answers:
-            result.not_cached.append(work.key)
-        else:
-            pending.append(work)
+    def resolve(self, works: Sequence[Work], draft: Draft, report: Progress) -> list[Work]:
+        """Listed DOIs (arXiv links as arXiv DOIs), free singletons; a hit counts when its title matches."""
+        dois_of = draft.raw["dois"] = {work.key: _dois(work) for work in works}
+        report("resolving DOIs on OpenAlex", 0, 1)
+        by_doi = draft.raw["by_doi"] = self.client.works_by_doi(doi for dois in dois_of.values() for doi in dois)
+        report("resolving DOIs on OpenAlex", 1, 1)
+        pending: list[Work] = []
+        for work in works:
+            answers = [by_doi.get(doi) for doi in dois_of[work.key]]
+            fitting = [a for a in answers if a and isinstance(a.value, dict) and title_fits(work, a.value.get("title"))
+                       and work_id(a.value.get("id"))]
+            if fitting:
+                draft.resolved[work.key] = _kept(draft, fitting[0], fitting[0].value)
+            elif None in answers:
+                draft.not_cached.append(work.key)
+            else:
+                pending.append(work)
+        return pending
 
-    # 2. one title search per remaining work
-    report("searching titles on OpenAlex", 0, len(pending))
-    for done, work in enumerate(pending, 1):
-        answer = client.search_title(work.title)
-        report("searching titles on OpenAlex", done, len(pending))
-        if answer is None:
-            result.not_cached.append(work.key)
-            continue
-        found = [item for item in answer.value or [] if isinstance(item, dict)]
-        closest = _closest(work, [item for item in found
-                                  if title_fits(work, item.get("title")) and work_id(item.get("id"))])
-        if closest is not None:
-            result.resolved[work.key] = keep(answer, closest, work_id(closest.get("id")) or "")
-        elif not found:
-            result.unresolved[work.key] = "OpenAlex found no work with this title"
-        else:
-            result.unresolved[work.key] = f"OpenAlex's best title match is another work: {found[0].get('title')!r}"
+    def match_titles(self, pending: Sequence[Work], draft: Draft, report: Progress) -> None:
+        """One title search per remaining work (the dearest call, last)."""
+        report("searching titles on OpenAlex", 0, len(pending))
+        for done, work in enumerate(pending, 1):
+            answer = self.client.search_title(work.title)
+            report("searching titles on OpenAlex", done, len(pending))
+            if answer is None:
+                draft.not_cached.append(work.key)
+                continue
+            found = [item for item in answer.value or [] if isinstance(item, dict)]
+            closest = _closest(work, [item for item in found
+                                      if title_fits(work, item.get("title")) and work_id(item.get("id"))])
+            if closest is not None:
+                draft.resolved[work.key] = _kept(draft, answer, closest)
+            elif not found:
+                draft.unresolved[work.key] = "OpenAlex found no work with this title"
+            else:
+                draft.unresolved[work.key] = f"OpenAlex's best title match is another work: {found[0].get('title')!r}"
 
-    result.link_checks = _check_links(works, dois_of, by_doi, result.resolved)
-    listed_ids = {record.paper_id for record in result.resolved.values()}
+    def check_links(self, works: Sequence[Work], draft: Draft) -> list[LinkCheck]:
+        return _check_links(works, draft.raw["dois"], draft.raw["by_doi"], draft.resolved)
 
-    # 3. references of listed works; the records of the referenced works not in the list, with their references
-    referenced: dict[str, None] = {}
-    for record in result.resolved.values():
-        for cited in _references(items[record.paper_id]):
-            result.citations.append(_link(record.paper_id, cited, record))
-            if cited not in listed_ids:
-                referenced[cited] = None
-    report("fetching referenced works on OpenAlex", 0, 1)
-    referenced_answers = client.works_by_id(referenced)
-    report("fetching referenced works on OpenAlex", 1, 1)
-    for paper_id, answer in referenced_answers.items():
-        if isinstance(answer.value, dict):
-            result.externals[paper_id] = _record(answer.value, answer, paper_id)
-    known = listed_ids | set(result.externals)
-    for paper_id, answer in referenced_answers.items():
-        if paper_id in result.externals:
-            for cited in _references(answer.value):
-                if cited in known and cited != paper_id:
-                    result.citations.append(_link(paper_id, cited, result.externals[paper_id]))
+    def add_citations(self, draft: Draft, options: EnrichOptions, report: Progress) -> None:
+        """References of listed works; the records of the referenced works not in the list, with their own
+        references; with ``citations``, the works citing each listed work."""
+        listed_ids = draft.listed_ids
+        referenced: dict[str, None] = {}
+        for record in draft.resolved.values():
+            for cited in _references(draft.raw[record.paper_id]):
+                draft.citations.append(_link(record.paper_id, cited, record))
+                if cited not in listed_ids:
+                    referenced[cited] = None
+        report("fetching referenced works on OpenAlex", 0, 1)
+        referenced_answers = self.client.works_by_id(referenced)
+        report("fetching referenced works on OpenAlex", 1, 1)
+        for paper_id, answer in referenced_answers.items():
+            if isinstance(answer.value, dict):
+                draft.externals[paper_id] = _record(answer.value, answer, paper_id)
+        known = listed_ids | set(draft.externals)
+        for paper_id, answer in referenced_answers.items():
+            if paper_id in draft.externals:
+                for cited in _references(answer.value):
+                    if cited in known and cited != paper_id:
+                        draft.citations.append(_link(paper_id, cited, draft.externals[paper_id]))
+        if options.citations:
+            self._add_citing(draft, listed_ids, options.max_citations, report)
 
-    if options.citations:
+    def _add_citing(self, draft: Draft, listed_ids: set[str], cap: int, report: Progress) -> None:
         ordered = sorted(listed_ids)
         report("reading citations on OpenAlex", 0, len(ordered))
         for done, cited in enumerate(ordered, 1):
-            citations = client.citing(cited, options.max_citations)
+            citations = self.client.citing(cited, cap)
             report("reading citations on OpenAlex", done, len(ordered))
             if citations is None:
                 continue
@@ -124,27 +129,29 @@ def enrich_openalex(works: Sequence[Work], client: OpenAlexClient, options: Enri
                 citing = work_id(item.get("id"))
                 if citing is None or citing == cited:
                     continue
-                if citing not in listed_ids and citing not in result.externals:
-                    result.externals[citing] = _record(item, citations, citing)
-                result.citations.append(_link(citing, cited, citations))
-    for flag, what in ((options.contexts, "citation contexts and intents"),
-                       (options.embeddings, "embeddings")):
-        if flag:
-            client.warnings.append(f"OpenAlex: has no {what}; they need Semantic Scholar")
-    result.citations = deduplicated(result.citations)
-    result.warnings = list(client.warnings)
-    result.requests = client.requests_sent
-    result.calls = {"openalex": {"requests": client.requests_sent, "singletons": client.singletons,
-                                 "list_calls": client.list_calls, "searches": client.searches,
-                                 "cost_usd": client.cost_usd()}}
-    if client.allowance_spent:
-        result.warnings.append(_allowance_spent(works, result, client))
-    if client.unavailable:
-        result.mode = "unreachable"
-    return result
+                if citing not in listed_ids and citing not in draft.externals:
+                    draft.externals[citing] = _record(item, citations, citing)
+                draft.citations.append(_link(citing, cited, citations))
+
+    def closing_warnings(self, works: Sequence[Work], draft: Draft, options: EnrichOptions) -> list[str]:
+        return [*(f"OpenAlex: has no {what}; they need Semantic Scholar" for flag, what in (
+                    (options.contexts, "citation contexts and intents"), (options.embeddings, "embeddings")) if flag),
+                *([_allowance_spent(works, draft, self.client)] if self.client.allowance_spent else [])]
+
+    def calls(self) -> dict[str, int | float]:
+        return {"requests": self.client.requests_sent, "singletons": self.client.singletons,
+                "list_calls": self.client.list_calls, "searches": self.client.searches,
+                "cost_usd": self.client.cost_usd()}
 
 
-def _allowance_spent(works: Sequence[Work], result: Enrichment, client: OpenAlexClient) -> str:
+def _kept(draft: Draft, answer: Cached, item: dict[str, Any]) -> SourceRecord:
+    """A listed work's record; its raw work (with its references) is kept for the citations step."""
+    paper_id = work_id(item.get("id")) or ""
+    draft.raw[paper_id] = item
+    return _record(item, answer, paper_id)
+
+
+def _allowance_spent(works: Sequence[Work], result: Draft, client: OpenAlexClient) -> str:
     """The one message when OpenAlex's daily allowance ran out: what was left undone, and the key that helps."""
     left = [work for work in works if work.key not in result.resolved and work.key not in result.unresolved]
     example = f" (the first: {left[0].title!r})" if left else ""

@@ -15,16 +15,17 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from pa_graph.records import CitationLink, Enrichment, LinkCheck, SourceRecord, Work
+from pa_graph.records import CitationLink, LinkCheck, SourceRecord, Work
 from pa_graph.sources.common import EnrichOptions, Progress, deduplicated, fetch_candidates, source_text, title_fits
 from pa_graph.sources.response_cache import Cached
-from pa_graph.sources.s2 import S2Client
-from pa_graph.text import ARXIV_ID, DOI, S2_PAPER_ID, arxiv_base_id, without_credentials
+from pa_graph.sources.s2 import S2Client, S2Settings
+from pa_graph.sources.source import Draft, Source
+from pa_graph.text import ARXIV_ID, DOI, S2_PAPER_ID, arxiv_base_id
 
 __all__ = [
     "EnrichOptions",
     "Progress",
-    "enrich",
+    "S2Source",
     "title_fits",
     "deduplicated",
     "PAPER_FIELDS",
@@ -44,90 +45,93 @@ EMBEDDING_FIELDS = "embedding.specter_v2"
 
 
 
-def enrich(works: Sequence[Work], client: S2Client, options: EnrichOptions = EnrichOptions(),
-           progress: Progress | None = None) -> Enrichment:
-    """Resolve every work, collect citations, check links; never raises for S2 failures (they become warnings)."""
-    Paper = _paper_model()
-    report = progress or (lambda stage, done, total: None)
-    result = Enrichment(mode="offline" if client.offline else "online",
-                        api_url=without_credentials(client.settings.api_url))
-    items: dict[str, dict[str, Any]] = {}  # paper id → raw item with nested references
+class S2Source(Source):
+    """Semantic Scholar as a :class:`~pa_graph.sources.source.Source` (see the module docstring)."""
 
-    def keep(answer: Cached) -> SourceRecord:
-        paper = Paper(answer.value)
-        items[paper.paperId] = answer.value
-        return _record(paper, answer)
+    NAME = "s2"
+    CLIENT = S2Client
+    SETTINGS = S2Settings
+    client: S2Client
 
-    # 1. listed arXiv ids, one batch per 500
-    arxiv_answers = _batched(client, [f"ARXIV:{arxiv_base_id(i)}" for w in works for i in w.listed_arxiv_ids],
-                             "resolving arXiv ids", report)
-    pending: list[Work] = []
-    for work in works:
-        answers = [arxiv_answers.get(f"ARXIV:{arxiv_base_id(listed)}") for listed in work.listed_arxiv_ids]
-        fitting = [a for a in answers if a and a.value and title_fits(work, a.value.get("title"))]
-        if fitting:
-            result.resolved[work.key] = keep(fitting[0])
-        elif None in answers:
-            result.not_cached.append(work.key)  # the batch failed or was not sent: no title match either
-        else:
-            pending.append(work)
+    def resolve(self, works: Sequence[Work], draft: Draft, report: Progress) -> list[Work]:
+        """Listed arXiv ids, one batch per 500; a hit counts when its title matches."""
+        answers = _batched(self.client, [f"ARXIV:{arxiv_base_id(i)}" for w in works for i in w.listed_arxiv_ids],
+                           "resolving arXiv ids", report)
+        draft.raw["arxiv"] = answers
+        pending: list[Work] = []
+        for work in works:
+            found = [answers.get(f"ARXIV:{arxiv_base_id(listed)}") for listed in work.listed_arxiv_ids]
+            fitting = [a for a in found if a and a.value and title_fits(work, a.value.get("title"))]
+            if fitting:
+                draft.resolved[work.key] = _kept(draft, fitting[0])
+            elif None in found:
+                draft.not_cached.append(work.key)  # the batch failed or was not sent: no title match either
+            else:
+                pending.append(work)
+        return pending
 
-    # 2. one title match per remaining work, 3. one batch for all matched ids
-    matched: dict[str, str] = {}
-    report("matching titles", 0, len(pending))
-    for done, work in enumerate(pending, 1):
-        answer = client.match_title(work.title, MATCH_FIELDS)
-        report("matching titles", done, len(pending))
-        if answer is None:
-            result.not_cached.append(work.key)
-        elif not answer.value:
-            result.unresolved[work.key] = "Semantic Scholar found no paper with this title"
-        elif not title_fits(work, answer.value.get("title")):
-            result.unresolved[work.key] = f"Semantic Scholar's best title match is another paper: {answer.value.get('title')!r}"
-        else:
-            matched[work.key] = answer.value["paperId"]
-    by_id = _batched(client, list(matched.values()), "fetching matched papers", report)
-    for key, paper_id in matched.items():
-        answer = by_id.get(paper_id)
-        if answer and answer.value:
-            result.resolved[key] = keep(answer)
-        elif answer is None:
-            result.not_cached.append(key)
-        else:
-            result.unresolved[key] = "Semantic Scholar matched the title but has no record for its id"
+    def match_titles(self, pending: Sequence[Work], draft: Draft, report: Progress) -> None:
+        """One title match per remaining work, then one batch for all matched ids."""
+        matched: dict[str, str] = {}
+        report("matching titles", 0, len(pending))
+        for done, work in enumerate(pending, 1):
+            answer = self.client.match_title(work.title, MATCH_FIELDS)
+            report("matching titles", done, len(pending))
+            if answer is None:
+                draft.not_cached.append(work.key)
+            elif not answer.value:
+                draft.unresolved[work.key] = "Semantic Scholar found no paper with this title"
+            elif not title_fits(work, answer.value.get("title")):
+                draft.unresolved[work.key] = ("Semantic Scholar's best title match is another paper: "
+                                              f"{answer.value.get('title')!r}")
+            else:
+                matched[work.key] = answer.value["paperId"]
+        by_id = _batched(self.client, list(matched.values()), "fetching matched papers", report)
+        for key, paper_id in matched.items():
+            answer = by_id.get(paper_id)
+            if answer and answer.value:
+                draft.resolved[key] = _kept(draft, answer)
+            elif answer is None:
+                draft.not_cached.append(key)
+            else:
+                draft.unresolved[key] = "Semantic Scholar matched the title but has no record for its id"
 
-    result.link_checks = _check_links(works, arxiv_answers, result.resolved)
-    listed_ids = {record.paper_id for record in result.resolved.values()}
+    def check_links(self, works: Sequence[Work], draft: Draft) -> list[LinkCheck]:
+        return _check_links(works, draft.raw["arxiv"], draft.resolved)
 
-    # citation links from the nested references
-    for record in result.resolved.values():
-        for reference in Paper(items[record.paper_id]).references or []:
-            if isinstance(reference.paperId, str) and S2_PAPER_ID.fullmatch(reference.paperId):
-                _note_external(result, listed_ids, reference, record)
-                result.citations.append(CitationLink(record.paper_id, reference.paperId, request=record.request,
-                                                     retrieved_at=record.retrieved_at))
-    if options.contexts:
-        _add_connected(result, client, listed_ids, "references", options, report)
-    if options.citations:
-        _add_connected(result, client, listed_ids, "citations", options, report)
-    candidates = _add_candidate_references(result, client, listed_ids, report)
-    if options.embeddings:
-        embedded = _batched(client, sorted(listed_ids) + candidates, "fetching embeddings", report, EMBEDDING_FIELDS,
-                            "embedding")
-        for paper_id, answer in embedded.items():
-            vector = ((answer.value or {}).get("embedding") or {}).get("vector")
-            if isinstance(vector, list):
-                result.embeddings[paper_id] = vector
-    result.citations = deduplicated(result.citations)
-    result.warnings = list(client.warnings)
-    result.requests = client.requests_sent
-    result.calls = {"s2": {"requests": client.requests_sent}}
-    if client.unavailable:
-        result.mode = "unreachable"
-    return result
+    def add_citations(self, draft: Draft, options: EnrichOptions, report: Progress) -> None:
+        """The nested references; with the extras, /references, /citations and embeddings; the references of the
+        candidates."""
+        Paper = _paper_model()
+        listed_ids = draft.listed_ids
+        for record in draft.resolved.values():
+            for reference in Paper(draft.raw[record.paper_id]).references or []:
+                if isinstance(reference.paperId, str) and S2_PAPER_ID.fullmatch(reference.paperId):
+                    _note_external(draft, listed_ids, reference, record)
+                    draft.citations.append(CitationLink(record.paper_id, reference.paperId, request=record.request,
+                                                        retrieved_at=record.retrieved_at))
+        if options.contexts:
+            _add_connected(draft, self.client, listed_ids, "references", options, report)
+        if options.citations:
+            _add_connected(draft, self.client, listed_ids, "citations", options, report)
+        candidates = _add_candidate_references(draft, self.client, listed_ids, report)
+        if options.embeddings:
+            embedded = _batched(self.client, sorted(listed_ids) + candidates, "fetching embeddings", report,
+                                EMBEDDING_FIELDS, "embedding")
+            for paper_id, answer in embedded.items():
+                vector = ((answer.value or {}).get("embedding") or {}).get("vector")
+                if isinstance(vector, list):
+                    draft.embeddings[paper_id] = vector
 
 
-def _add_candidate_references(result: Enrichment, client: S2Client, listed_ids: set[str], report: Progress) -> list[str]:
+def _kept(draft: Draft, answer: Cached) -> SourceRecord:
+    """A listed work's record; its raw answer (with the nested references) is kept for the citations step."""
+    paper = _paper_model()(answer.value)
+    draft.raw[paper.paperId] = answer.value
+    return _record(paper, answer)
+
+
+def _add_candidate_references(result: Draft, client: S2Client, listed_ids: set[str], report: Progress) -> list[str]:
     """Fetch the references of the works not in the list that listed works cite most (gap candidates), in batches:
     their reference counts, and citation links to the works the graph already has."""
     Paper = _paper_model()
@@ -196,13 +200,13 @@ def _record(paper: Any, answer: Cached) -> SourceRecord:
     )
 
 
-def _note_external(result: Enrichment, listed_ids: set[str], paper: Any, source: SourceRecord | Cached) -> None:
+def _note_external(result: Draft, listed_ids: set[str], paper: Any, source: SourceRecord | Cached) -> None:
     if paper.paperId in listed_ids or paper.paperId in result.externals:
         return
     result.externals[paper.paperId] = _record(paper, Cached(None, source.request, source.retrieved_at))
 
 
-def _add_connected(result: Enrichment, client: S2Client, listed_ids: set[str], direction: str,
+def _add_connected(result: Draft, client: S2Client, listed_ids: set[str], direction: str,
                    options: EnrichOptions, report: Progress) -> None:
     Paper = _paper_model()
     wrapper = "citedPaper" if direction == "references" else "citingPaper"

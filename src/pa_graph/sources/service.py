@@ -1,15 +1,15 @@
 """What every web service pa-graph reads shares: the cache in front, a throttle, bounded retries, bounded answers.
 
-:class:`ServiceClient` is the base of :class:`~pa_graph.sources.s2.S2Client` and
-:class:`~pa_graph.sources.openalex.OpenAlexClient`, so both sources get the same guarantees from one piece of code:
-every answer cached as it arrives (a killed build repeats nothing it finished), a throttle below each service's limit
-that slows down for the rest of the build after a 429, retries that honour ``Retry-After`` within one
-:class:`RetryBudget` shared by all sources of a build, a deadline and a size cap on every answer, and a service that
-proves unreachable or refuses the key is not asked again in that build.
+:class:`ServiceClient` is the base of every source's client (Semantic Scholar's, OpenAlex's, arXiv's), so all get
+the same guarantees from one piece of code: every answer cached as it arrives (a killed build repeats nothing it
+finished), a throttle below each service's limit that slows down for the rest of the build after a 429, retries
+that honour ``Retry-After`` within one :class:`RetryBudget` shared by all sources of a build, a deadline and a size
+cap on every answer, and a service that proves unreachable or refuses the key is not asked again in that build.
 """
 
 from __future__ import annotations
 
+import os
 import random
 import re
 import time
@@ -47,6 +47,11 @@ class ServiceSettings:
     max_wait: float = 30.0  # cap on one wait, Retry-After included
     max_answer_bytes: int = MAX_ANSWER_BYTES  # decoded
 
+    @classmethod
+    def from_environment(cls: type[_Settings], environ: Mapping[str, str] = os.environ, **overrides: Any) -> _Settings:
+        """The settings as the environment gives them (each service reads its own variables)."""
+        return cls().overridden(overrides)
+
     def overridden(self: _Settings, overrides: Mapping[str, Any]) -> _Settings:
         """These settings with every override that is not ``None``."""
         return replace(self, **{name: value for name, value in overrides.items() if value is not None})
@@ -71,6 +76,7 @@ class ServiceClient:
     URL_VARIABLE: ClassVar[str] = ""
     REFUSALS: ClassVar[tuple[int, ...]] = (401, 403)  # the key is refused: stop asking
     SLOW_DOWN: ClassVar[tuple[int, ...]] = (429,)  # too fast: wait, retry, and stay slower
+    ANSWER_FORMAT: ClassVar[str] = "JSON"
 
     settings: ServiceSettings
     cache: ResponseCache
@@ -111,6 +117,10 @@ class ServiceClient:
     def _final(self, status: int, response: httpx.Response, body: bytes, attempt: int) -> ServiceError | None:
         """An answer that ends the request at once whatever its status would otherwise mean (none by default)."""
         return None
+
+    def _parsed(self, body: bytes) -> Any:
+        """A successful answer's body as data (``ValueError`` when it is malformed): JSON unless the service says."""
+        return _clean(loads_bounded(body))
 
     # ----- cache -------------------------------------------------------------------------------------------------
 
@@ -197,9 +207,9 @@ class ServiceClient:
                     continue
                 if status == 200:
                     try:
-                        return _clean(loads_bounded(body))
+                        return self._parsed(body)
                     except ValueError:
-                        reason = "malformed JSON in the answer"
+                        reason = f"malformed {self.ANSWER_FORMAT} in the answer"
                 elif status == 404 and not_found is not None and not_found.search(_error_text(body)):
                     return None
                 elif status == 404:
