@@ -160,6 +160,7 @@ def no_real_services(monkeypatch, tmp_path_factory):
     monkeypatch.setenv("S2_API_URL", "http://127.0.0.1:9")
     monkeypatch.delenv("S2_API_KEY", raising=False)
     monkeypatch.setenv("OPENALEX_API_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("ARXIV_API_URL", "http://127.0.0.1:9")
     for name in ("OPENALEX_API_KEY", "OPENALEX_MAILTO"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("PA_GRAPH_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))

@@ -580,8 +580,9 @@ def gaps(graph_file: Path, min_citers: int, top: int, peers: tuple[str, ...], mi
 def _report_enrichment(enrichment: Enrichment) -> None:
     for warning in enrichment.warnings:
         _echo(f"warning: {warning}", err=True)
-    name = {"s2": "Semantic Scholar", "openalex": "OpenAlex", "s2+openalex": "Semantic Scholar + OpenAlex"}[
-        enrichment.source]
+    from pa_graph.session import source_labels
+
+    name = source_labels(enrichment.source)
     if enrichment.mode == "unreachable":
         _echo(f"warning: {name} could not be used; built from the cache "
                    f"({len(enrichment.resolved)} works found there)", err=True)

@@ -49,13 +49,15 @@ from pa_graph.settings import Settings
 from pa_graph.sources.common import EnrichOptions
 from pa_graph.sources.driver import Sources, open_sources
 from pa_graph.sources.openalex import OpenAlexClient, OpenAlexSettings
+from pa_graph.sources.registry import labels as source_labels
 from pa_graph.sources.registry import plan as source_plan
 from pa_graph.sources.response_cache import ResponseCache
 from pa_graph.sources.s2 import S2Client, S2Settings
 from pa_graph.sources.service import ServiceSettings
 from pa_graph.text import checked_iri
 
-__all__ = ["source_plan", "Session", "build", "assemble", "audit_lists", "open_build", "s2_session", "source_session"]
+__all__ = ["source_plan", "source_labels", "Session", "build", "assemble", "audit_lists", "open_build", "s2_session",
+           "source_session"]
 
 
 class Session:

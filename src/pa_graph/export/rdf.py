@@ -302,8 +302,8 @@ def _add_source_data(sources: Mapping[str, Sink], subject: URIRef, data: dict[st
         if check.get("correct_id"):
             rdf.add((node, PA.correctArxivId, Literal(check["correct_id"])))
     paper_id, openalex_id = data.get("s2_paper_id"), data.get("openalex_id")
-    if not paper_id and not openalex_id:
-        return
+    if not answered:
+        return  # no source resolved it
     if paper_id:
         rdf.add((subject, PA.s2PaperId, Literal(paper_id)))
         rdf.add((subject, SCHEMA.sameAs, URIRef(f"https://www.semanticscholar.org/paper/{paper_id}")))
