@@ -226,16 +226,26 @@ def test_a_cookbook_query_without_the_data_it_needs_says_what_adds_it(runner, bu
     assert runner.invoke(main, ["query", "works-per-section", "--graph", str(built / "graph.ttl")]).stderr == ""
 
 
-def test_a_build_read_back_names_things_as_the_assembled_graph_does(built, bundled):
-    """``open_build(...).audit`` is the audit record (``KnowledgeGraph.audit``), its instances included; the older
-    ``audit_document`` still works, with a deprecation warning; a gap run has ``suggestions`` like ``gaps()``."""
+def test_a_build_read_back_names_things_as_the_assembled_graph_does(built, bundled, tmp_path):
+    """One class for a built graph: ``open_build(...)`` and ``assemble()`` give a ``Build`` (``KnowledgeGraph`` is
+    its older name) with one set of methods; the audit is the same record, its instances included; the older
+    ``audit_document`` still works, with a deprecation warning; ``gaps()`` has ``suggestions`` either way."""
     import pytest
 
-    from pa_graph import open_build
+    from pa_graph import Build, KnowledgeGraph, open_build
+    from pa_graph.errors import MissingGraphError
 
     opened = open_build(built)
+    assert KnowledgeGraph is Build and isinstance(opened, Build) and isinstance(bundled, Build)
+    assert opened.title() == bundled.title() and opened.audit_flags() == bundled.audit_flags()
+    assert opened.gaps().suggestions == bundled.gaps().suggestions == []
+    assert opened.gaps(top=3).top == bundled.gaps(top=3).top == 3
+    assert opened.to_html() == bundled.to_html()  # the same page from the folder as from memory
+    with pytest.raises(MissingGraphError, match="held in memory: write it first"):
+        bundled.query("works-per-section")
     assert opened.audit.counts() == bundled.audit.counts()
     assert [f.instances for f in opened.audit.findings] == [f.instances for f in bundled.audit.findings]
     with pytest.warns(DeprecationWarning, match="use Build.audit"):
         assert opened.audit_document["counts"] == bundled.audit.counts()
-    assert opened.gaps(write=False).suggestions == []  # no citations in this build: nothing to suggest
+    with pytest.raises(MissingGraphError, match="cannot render its files"):
+        opened.write(tmp_path / "again")

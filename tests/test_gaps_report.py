@@ -310,7 +310,7 @@ def test_apply_into_a_list_written_as_bullets_follows_its_shape(tmp_path):
 
 
 def test_a_parameter_raises_or_lowers_the_cross_citation_cap(fake_enriched, runner, tmp_path):
-    from pa_graph.analysis.gaps import analyse
+    from pa_graph.analysis.gaps import GapOptions, analyse
     from pa_graph.analysis.gaps.report import rdf_findings
     from pa_graph.cli import main
     from pa_graph.export.store import load_model
@@ -320,7 +320,33 @@ def test_a_parameter_raises_or_lowers_the_cross_citation_cap(fake_enriched, runn
     assert result.exit_code == 0, result.output
     written = json.loads((tmp_path / "citations.json").read_text(encoding="utf-8"))
     assert written["limit"] == 3 and len(written["missing_citations"]) == 3 < written["count"]
-    report = analyse(load_model(fake_enriched / "graph.ttl"), citations_limit=3)
+    report = analyse(load_model(fake_enriched / "graph.ttl"), GapOptions(citations_limit=3))
     assert sum(f["kind"] == "missing-citation" for f in rdf_findings(report)) == 3
-    everything = analyse(load_model(fake_enriched / "graph.ttl"), citations_limit=10_000)
+    everything = analyse(load_model(fake_enriched / "graph.ttl"), GapOptions(citations_limit=10_000))
     assert sum(f["kind"] == "missing-citation" for f in rdf_findings(everything)) == written["count"]
+
+
+def test_a_gap_analysis_registered_in_a_test_runs_and_is_rendered_with_no_change_elsewhere(fake_enriched,
+                                                                                           monkeypatch):
+    """An analysis is one entry of the registry: what it finds reaches the report (``extras``) and what it adds to
+    each renderer reaches the text, gaps.md and gaps.json — in the registry's order, after the built-in ones."""
+    from pa_graph.analysis.gaps import ANALYSES, analyse
+    from pa_graph.analysis.gaps.base import GapAnalysis
+    from pa_graph.analysis.gaps.report import render_json, render_markdown, render_text
+    from pa_graph.export.store import load_model
+
+    def run(inputs, so_far):
+        listed = sum(1 for _, data in inputs.model.nodes(data=True) if data.get("listed"))
+        return {"listed_works": listed, "saw_missing": so_far.get("missing") is not None}
+
+    monkeypatch.setitem(ANALYSES, "counting", GapAnalysis(
+        run, text=lambda report: [f"listed works: {report.extras['listed_works']}"],
+        markdown=lambda report: ["## Listed works", "", str(report.extras["listed_works"]), ""],
+        json=lambda report: {"listed_works": report.extras["listed_works"]}))
+    model = load_model(fake_enriched / "graph.ttl")
+    report = analyse(model)
+    listed = sum(1 for _, data in model.nodes(data=True) if data.get("listed"))
+    assert report.extras == {"listed_works": listed, "saw_missing": True} and listed > 0
+    assert render_text(report).endswith(f"listed works: {listed}\n")
+    assert render_markdown(report).endswith(f"## Listed works\n\n{listed}\n\n")
+    assert json.loads(render_json(report))["listed_works"] == listed

@@ -544,17 +544,16 @@ def gaps(graph_file: Path, min_citers: int, top: int, peers: tuple[str, ...], mi
     built = Session(cache_dir, offline=offline).open(graph_file)
     options = GapOptions(top=top, min_citers=min_citers, peers=peers, ignore_file=ignore_file,
                          citations_limit=citations_limit, min_lists=min_lists)
-    run = built.gaps(options, compare_lists, evaluate, beside=apply_to, out_dir=out_dir,
-                     write=not dry_run)  # a dry run changes no file: not the list, not the reports
-    report = run.report
+    report = built.gaps(options, compare=compare_lists, evaluate=evaluate, beside=apply_to)
+    written = [] if dry_run else built.write_gaps(report, out_dir)  # a dry run changes no file, reports included
     for warning in report.warnings:
         _echo(f"warning: {warning}", err=True)
     if report.missing is None and report.other_lists is None:
         _echo("no citations in this graph: only --compare and --peers can run (build with Semantic Scholar "
               "data first)", err=True)
-    _echo(render_text(report, str(run.ignore_file) if run.ignore_file else None), nl=False)
-    if run.written:
-        _echo(f"wrote {', '.join(str(path) for path in run.written)}")
+    _echo(render_text(report), nl=False)
+    if written:
+        _echo(f"wrote {', '.join(str(path) for path in written)}")
     if apply_to is None:
         return
     try:

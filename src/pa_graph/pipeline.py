@@ -1,18 +1,13 @@
-"""The whole pipeline in one call: lists → works → (enrichment from Semantic Scholar and/or OpenAlex) → model →
-audit, gaps and exports, written atomically."""
+"""The whole pipeline in one call: lists → works → (enrichment from the sources) → model → audit and gaps, held
+in a :class:`~pa_graph.build_folder.Build`; and the audit's baseline, the lists as a Git commit has them."""
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
-
-import networkx as nx
-from rdflib import Graph
 
 from pa_graph.analysis.audit import (
     AllowList,
@@ -20,45 +15,37 @@ from pa_graph.analysis.audit import (
     Baseline,
     Verdict,
     audit,
-    flags_by_work,
     judge,
-    render_json,
-    render_markdown,
 )
-from pa_graph.analysis.gaps import GapOptions, GapReport, IgnoreList, analyse, has_citations, read_ignore_file
+from pa_graph.analysis.gaps import GapOptions, IgnoreList, analyse, has_citations, read_ignore_file
 from pa_graph.analysis.gaps.ignore import ignore_file_beside
-from pa_graph.analysis.gaps.report import rdf_findings, report_files, view_suggestions
-from pa_graph.analysis.stats import graph_stats
-from pa_graph.errors import InvalidFormatError, ListInputError, NoPapersError
-from pa_graph.export.formats import FORMATS, render_format
-from pa_graph.export.html import pyvis_network
-from pa_graph.export.rdf import DEFAULT_BASE_IRI, Triples, describe_dataset, to_rdf, to_triples, to_turtle
+from pa_graph.build_folder import Assembled, Build
+from pa_graph.errors import ListInputError, NoPapersError
+from pa_graph.export.rdf import DEFAULT_BASE_IRI, Triples
 from pa_graph.export.validate import ValidationReport
-from pa_graph.lists.diff import commit_of, git, path_in_repository, repository_top
+from pa_graph.lists.diff import commit_of, git, repository_top
 from pa_graph.lists.fetch import ListFetcher
 from pa_graph.lists.load import bundled_list, load_lists, read_any, read_peer, without_papers
 from pa_graph.lists.read import MAX_LIST_BYTES, parse_list_data
 from pa_graph.model import add_enrichment, build_model
-from pa_graph.options import DEFAULT_SOURCE, DEFAULT_TOP_EXTERNAL, SourceChoice
-from pa_graph.outputs import replace_folder
-from pa_graph.records import Enrichment, ParsedList, Work
+from pa_graph.options import DEFAULT_SOURCE, SourceChoice
+from pa_graph.records import ParsedList
 from pa_graph.resolve import resolve_works
 from pa_graph.sources.common import EnrichOptions, Progress
 from pa_graph.sources.driver import Sources, enrich_from
 from pa_graph.sources.openalex import OpenAlexSettings
-from pa_graph.sources.registry import SOURCES
 from pa_graph.sources.s2 import S2Settings
 from pa_graph.sources.service import ServiceClient, ServiceSettings
-from pa_graph.version import __version__
 
 __all__ = ["BuildOptions", "GapOptions", "KnowledgeGraph", "BuildResult", "bundled_list", "load_lists", "read_any",
            "read_peer", "assemble_lists", "gap_inputs", "version_at", "file_at", "AuditRun", "EnrichOptions"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class BuildOptions:
-    """What a build does beyond reading the lists. ``source``: ``s2``, ``openalex`` or ``both``; settings left
-    ``None`` are read from the environment at build time (``S2_API_KEY``, ``S2_API_URL``, ``OPENALEX_…``)."""
+    """What a build does beyond reading the lists. ``source``: ``s2``, ``openalex``, ``both``, ``arxiv`` or names
+    joined by ``+``; settings left ``None`` are read from the environment at build time (``S2_API_KEY``,
+    ``S2_API_URL``, ``OPENALEX_…``, ``ARXIV_API_URL``)."""
 
     out_dir: Path = Path("outputs")
     base_iri: str = DEFAULT_BASE_IRI
@@ -77,112 +64,8 @@ class BuildOptions:
     gaps: GapOptions = GapOptions()
 
 
-@dataclass(frozen=True)
-class KnowledgeGraph:
-    """The in-memory result of the pipeline: the lists, their works, the networkx model (the single source of
-    truth), the audit and — when the graph has citations — the gap report. Its methods render it; nothing is
-    written until :meth:`write`."""
-
-    lists: list[ParsedList]
-    works: list[Work]
-    model: nx.MultiDiGraph[str]
-    audit: AuditReport
-    enrichment: Enrichment | None = None
-    gap_report: GapReport | None = None  # None: no citations in the graph
-    fetcher: ListFetcher | None = field(default=None, repr=False, compare=False)  # the session's, for lists by URL
-
-    def gaps(self, top: int | None = None, min_citers: int | None = None, peers: Sequence[str | Path] = (),
-             ignore: str | Path | None = None, compare: Sequence[str | Path] = (), evaluate: bool = False,
-             min_lists: int | None = None) -> GapReport:
-        """The gap report: the one the graph was assembled with, or a new analysis with other options (peer
-        lists, an ignore file, lists to compare with, the evaluation)."""
-        if top is None and min_citers is None and min_lists is None and not (peers or ignore or compare or evaluate) \
-                and self.gap_report:
-            return self.gap_report
-        base = self.gap_report or GapReport()
-        return analyse(self.model, min_citers or base.min_citers, top or base.top,
-                       compare=[read_any(given, self.fetcher) for given in compare] or None, evaluate=evaluate,
-                       peers=[read_peer(given, self.fetcher) for given in peers],
-                       ignore=read_ignore_file(ignore) if ignore else None,
-                       min_lists=min_lists)
-
-    def to_rdf(self, base_iri: str = DEFAULT_BASE_IRI) -> Graph:
-        """The graph as RDF (an rdflib ``Graph``), gap findings included."""
-        return to_rdf(self.model, base_iri, rdf_findings(self.gap_report or GapReport()))
-
-    def to_html(self, title: str | None = None, top_external: int | None = DEFAULT_TOP_EXTERNAL) -> str:
-        """The interactive page (one self-contained HTML string), missing-paper suggestions ringed."""
-        page: str = self.to_pyvis(top_external, title).generate_html()
-        return page
-
-    def title(self) -> str:
-        """The lists' titles (their first level-1 heading, else the file name), joined: the page's title."""
-        return " + ".join(parsed.title or parsed.name for parsed in self.lists)
-
-    def to_pyvis(self, top_external: int | None = DEFAULT_TOP_EXTERNAL, title: str | None = None) -> Any:
-        """The graph the page draws as a ``pyvis.network.Network`` (nodes, positions, styles, edges, options) with
-        pa-graph's offline template: ``generate_html()`` is :meth:`to_html`, ``show()`` works in Jupyter."""
-        return pyvis_network(self.model, top_external, view_suggestions(self.gap_report or GapReport()),
-                             self.audit_flags(), title or self.title())
-
-    def audit_flags(self) -> dict[str, list[str]]:
-        """Node → the audit's findings about that work, as the view shows them."""
-        return flags_by_work(self.model, self.audit.findings)
-
-    def files(self, base_iri: str = DEFAULT_BASE_IRI, formats: Sequence[str] = (),
-              cache_dir: Path | None = None) -> tuple[dict[str, str], Triples]:
-        """Every output file of a build, rendered (name → text), and the triples they were rendered from;
-        ``build.json`` names ``cache_dir``, where the build left its SPARQL store."""
-        unknown = [name for name in formats if name not in FORMATS]
-        if unknown:
-            raise InvalidFormatError(f"unknown export format {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
-        gap_report = self.gap_report or GapReport()
-        findings = rdf_findings(gap_report)
-        rdf = to_triples(self.model, base_iri, findings)
-        built_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        files = {FORMATS[name].file: render_format(name, self.model, rdf, base_iri, findings)
-                 for name in dict.fromkeys(("ttl", *formats))}  # graph.ttl always: other commands read it
-        files.update({
-            "graph.json": json.dumps(nx.node_link_data(self.model, edges="edges"), ensure_ascii=False,
-                                     separators=(",", ":")) + "\n",
-            "graph.html": self.to_html(),
-            "audit.md": render_markdown(self.audit, self._repository_paths()),
-            "audit.json": render_json(self.audit),
-            **report_files(gap_report),
-            "build.json": json.dumps(self._record(base_iri, built_at, graph_stats(rdf), cache_dir),
-                                     ensure_ascii=False, indent=2) + "\n",
-        })
-        description = describe_dataset(self.model, len(rdf), base_iri, __version__, built_at, sorted(files))
-        files["dataset.ttl"] = to_turtle(description)
-        return files, rdf
-
-    def write(self, out_dir: str | Path, formats: Sequence[str] = (), base_iri: str = DEFAULT_BASE_IRI) -> list[Path]:
-        """Write the files a build writes into ``out_dir`` (each atomically, after all are rendered)."""
-        files, _ = self.files(base_iri, formats)
-        return replace_folder(Path(out_dir), files)
-
-    def _repository_paths(self) -> dict[str, str]:
-        """Each list file's path in its Git repository (the bundled list and lists read by URL keep their names)."""
-        bundled = bundled_list().resolve()
-        return {parsed.name: path_in_repository(parsed.path) for parsed in self.lists
-                if not parsed.url and parsed.path.resolve() != bundled}
-
-    def _record(self, base_iri: str, built_at: str, stats: dict[str, Any], cache_dir: Path | None) -> dict[str, Any]:
-        """``build.json``: everything that changes between runs, kept out of the byte-stable graph."""
-        return {
-            "tool": "pa-graph",
-            "version": __version__,
-            "built_at": built_at,
-            "lists": [{"file": str(p.path), "name": p.name, "sha256": p.sha256, "rows": len(p.rows),
-                       **({"url": p.url, "fetched_at": p.fetched_at} if p.url else {}),
-                       "list_items": sum(row.from_list_item for row in p.rows), "skipped": p.skipped_counts(),
-                       "problems": len(p.malformed)} for p in self.lists],
-            "base_iri": base_iri,
-            "enrichment": _enrichment_record(self.enrichment),
-            "stats": stats,
-            "audit": self.audit.counts(),
-            **({"cache_dir": str(cache_dir.resolve())} if cache_dir else {}),
-        }
+#: The older name of :class:`~pa_graph.build_folder.Build`, what a build made (in memory or read back).
+KnowledgeGraph = Build
 
 
 @dataclass(frozen=True)
@@ -220,9 +103,9 @@ def assemble_lists(lists: list[ParsedList], client: ServiceClient | Sources | No
     report = audit(lists, works, enrichment)
     gap_report = None
     if has_citations(model) or peers:
-        gap_report = analyse(model, gaps.min_citers, gaps.top, peers=peers, ignore=ignore,
-                             citations_limit=gaps.citations_limit, min_lists=gaps.min_lists)
-    return KnowledgeGraph(lists, works, model, report, enrichment, gap_report, fetcher)
+        gap_report = analyse(model, gaps, peers=peers, ignore=ignore)
+    return Build.of(Assembled(lists=lists, works=works, model=model, audit=report, enrichment=enrichment,
+                              gap_report=gap_report), fetcher)
 
 
 @dataclass(frozen=True)
@@ -296,21 +179,3 @@ def version_at(path: Path, ref: str) -> tuple[ParsedList, bytes | None] | None:
         data = None
     parsed.url = spec
     return parsed, data if data is not None and (b"\n" in data or b"\r" not in data) else None
-
-
-def _enrichment_record(enrichment: Enrichment | None) -> dict[str, Any]:
-    if enrichment is None:
-        return {"mode": "none", "note": "built without enrichment: the lists alone, no Semantic Scholar or OpenAlex data"}
-    return {
-        "mode": enrichment.mode,
-        "source": " / ".join(SOURCES[name].credit for name in enrichment.source.split("+") if name in SOURCES),
-        "api_url": enrichment.api_url,
-        "requests": enrichment.requests,
-        "calls": enrichment.calls,
-        "resolved": len(enrichment.resolved),
-        "unresolved": len(enrichment.unresolved),
-        "not_in_cache": len(enrichment.not_cached),
-        "works_not_in_the_lists": len(enrichment.externals),
-        "citations": len(enrichment.citations),
-        "warnings": enrichment.warnings,
-    }

@@ -91,7 +91,7 @@ def serve(out: str | Path | Build = DEFAULT_OUT, host: str = DEFAULT_HOST, port:
     use, or a folder without YASGUI's files, is a :class:`ServeError`."""
     assets = _yasgui_files(Path(yasgui)) if yasgui is not None else None
     build = out if isinstance(out, Build) else open_build(out)
-    location = store_location(build.graph_file, build.cache_dir)
+    location = store_location(build.written_graph, build.cache_dir)
     if location is None:
         raise ServeError("the cache folder cannot hold the graph's store; set PA_GRAPH_CACHE_DIR to a folder you "
                          "can write to")
@@ -351,7 +351,7 @@ class _Site:
     pages: dict[str, bytes] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        title = self.build.title() if self.build.graph_file.with_name("graph.json").is_file() else "pa-graph"
+        title = self.build.title() if self.build.written_graph.with_name("graph.json").is_file() else "pa-graph"
         folder = self.build.folder
         links = [("graph.html", "The map", "the interactive view of the graph"),
                  ("query.html", "SPARQL", f"queries, the cookbook ready to run; endpoint {self.endpoint}")]

@@ -5,15 +5,21 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
+from pa_graph.analysis.gaps.base import GapAnalysis, GapInputs
 from pa_graph.analysis.gaps.index import CitationIndex
 from pa_graph.records import ParsedList
 from pa_graph.resolve import same_title
 from pa_graph.text import label_key, normalize_title
+from pa_graph.text import markdown_text as cell
+
+if TYPE_CHECKING:
+    from pa_graph.analysis.gaps.analysis import GapReport
 
 __all__ = ["CrossListEntry", "ListEntry", "entries_of_lists", "entries_of_model", "compare_lists"]
 
@@ -108,3 +114,46 @@ def _absent(entries: Sequence[ListEntry], others: Sequence[ListEntry]) -> list[C
                 reason = "its title shares the most words with works there"
         found.append(CrossListEntry(entry.title, entry.source, section, reason))
     return found
+
+
+# ----- what it adds to the report ------------------------------------------------------------------------------
+
+def _run(inputs: GapInputs, so_far: Mapping[str, Any]) -> dict[str, Any]:
+    if inputs.compare is None:
+        return {}
+    return {"comparison": compare_lists(entries_of_model(inputs.model), entries_of_lists(inputs.compare))}
+
+
+def _text(report: GapReport) -> list[str]:
+    lines: list[str] = []
+    if report.comparison is None:
+        return lines
+    for side, what in (("missing_here", "in the other list(s), missing here"),
+                       ("missing_there", "here, missing from the other list(s)")):
+        entries = report.comparison[side]
+        lines.append(f"{what}: {len(entries)}")
+        lines += [f"  {e.title} [{e.source}] -> {e.section or '?'}" for e in entries[:report.top]]
+    return lines
+
+
+def _markdown(report: GapReport) -> list[str]:
+    lines: list[str] = []
+    if report.comparison is None:
+        return lines
+    for side, title in (("missing_here", "In the other list, missing from this one"),
+                        ("missing_there", "In this list, missing from the other")):
+        entries = report.comparison[side]
+        lines += [f"## {title} ({len(entries)})", "", "| work | from | would go to | why |", "|---|---|---|---|"]
+        lines += [f"| {cell(e.title)} | {cell(e.source)} | {cell(e.section or '?')} | {cell(e.reason)} |"
+                  for e in entries]
+        lines.append("")
+    return lines
+
+
+def _json(report: GapReport) -> dict[str, Any]:
+    return {"comparison": None if report.comparison is None else
+            {side: [asdict(e) for e in entries] for side, entries in report.comparison.items()}}
+
+
+#: This list against other lists given with ``--compare``, work by work (offline).
+ANALYSIS = GapAnalysis(_run, _text, _markdown, _json)

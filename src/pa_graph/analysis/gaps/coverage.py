@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
+from pa_graph.analysis.gaps.base import GapAnalysis, GapInputs, some_titles
 from pa_graph.analysis.gaps.index import CitationIndex
+from pa_graph.text import markdown_text as cell
+
+if TYPE_CHECKING:
+    from pa_graph.analysis.gaps.analysis import GapReport
 
 __all__ = ["SurveyCoverage", "survey_coverage", "SectionFlows", "section_flows", "EXAMPLES"]
 
@@ -71,3 +78,66 @@ def section_flows(model: nx.MultiDiGraph[str], index: CitationIndex | None = Non
     silent = tuple((a, b) for i, a in enumerate(names) for b in names[i + 1:]
                    if matrix[a][b] == 0 and matrix[b][a] == 0)
     return SectionFlows(matrix, isolated, silent)
+
+
+# ----- what it adds to the report ------------------------------------------------------------------------------
+
+def _run(inputs: GapInputs, so_far: Mapping[str, Any]) -> dict[str, Any]:
+    if inputs.index is None:
+        return {}
+    return {"surveys": survey_coverage(inputs.model, index=inputs.index),
+            "flows": section_flows(inputs.model, index=inputs.index)}
+
+
+def _text(report: GapReport) -> list[str]:
+    flows = report.flows
+    if flows is None:
+        return []
+    uncovered = sum(s.not_cited for s in report.surveys if s.has_references)
+    return [f"surveys: {len(report.surveys)}, listed works they miss: {uncovered}; isolated listed works: "
+            f"{len(flows.isolated)}; section pairs that never cite each other: {len(flows.silent_pairs)}"]
+
+
+def _markdown(report: GapReport) -> list[str]:
+    lines: list[str] = []
+    if report.surveys:
+        lines += ["## Survey coverage", "",
+                  "Listed works published in an earlier year that each listed survey does not cite (the most cited "
+                  "by listed works first).", "",
+                  "| survey | year | cites listed works | listed works before it | not cited | examples |",
+                  "|---|---|---|---|---|---|"]
+        for survey in report.surveys:
+            if survey.has_references:
+                examples = cell(some_titles(survey.examples, len(survey.examples)))
+                if survey.not_cited > len(survey.examples):
+                    examples += f" … (+{survey.not_cited - len(survey.examples)})"
+                not_cited = str(survey.not_cited)
+            else:
+                examples, not_cited = "(no reference data for this survey)", "?"
+            lines.append(f"| {cell(survey.survey)} | {survey.year or ''} | {survey.cites_listed} | "
+                         f"{survey.earlier_listed} | {not_cited} | {examples} |")
+        lines.append("")
+    if report.flows is not None:
+        flows = report.flows
+        names = list(flows.matrix)
+        lines += ["## Section flows", "", "Citations between listed works, citing section (row) → cited section.", "",
+                  "| | " + " | ".join(cell(n) for n in names) + " |", "|---" * (len(names) + 1) + "|"]
+        for name in names:
+            lines.append(f"| {cell(name)} | " + " | ".join(str(flows.matrix[name][other]) for other in names) + " |")
+        lines += ["", f"Isolated listed works (no in-list citation either way): {len(flows.isolated)}"
+                  + (f": {cell(some_titles(flows.isolated, 20))}" if flows.isolated else ""), "",
+                  "Section pairs that never cite each other: "
+                  + (", ".join(f"{cell(a)} / {cell(b)}" for a, b in flows.silent_pairs) or "none"), ""]
+    return lines
+
+
+def _json(report: GapReport) -> dict[str, Any]:
+    flows = report.flows
+    return {"survey_coverage": [asdict(s) for s in report.surveys],
+            "section_flows": None if flows is None else {
+                "matrix": flows.matrix, "isolated": list(flows.isolated),
+                "silent_pairs": [list(pair) for pair in flows.silent_pairs]}}
+
+
+#: What each listed survey misses, and how the list's sections cite each other (needs citations).
+ANALYSIS = GapAnalysis(_run, _text, _markdown, _json)

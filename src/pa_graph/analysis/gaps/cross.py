@@ -17,11 +17,16 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
+from pa_graph.analysis.gaps.base import GapAnalysis, GapInputs
 from pa_graph.analysis.gaps.index import CitationIndex, cosine
 from pa_graph.options import CITATIONS_LIMIT
+
+if TYPE_CHECKING:
+    from pa_graph.analysis.gaps.analysis import GapReport
 
 __all__ = ["THRESHOLDS", "BACKGROUND_CITERS", "CITATIONS_LIMIT", "MissingCitation", "missing_citations"]
 
@@ -109,3 +114,31 @@ def missing_citations(model: nx.MultiDiGraph[str], thresholds: Mapping[str, floa
                                      tuple(sorted(index.label(g) for g in common)), evidence, later, earlier))
     found.sort(key=lambda m: (-m.score, m.later, m.earlier))
     return found[:limit]
+
+
+# ----- what it adds to the report ------------------------------------------------------------------------------
+
+def _run(inputs: GapInputs, so_far: Mapping[str, Any]) -> dict[str, Any]:
+    return {} if inputs.index is None else {"missing_citations": missing_citations(inputs.model, index=inputs.index)}
+
+
+def _text(report: GapReport) -> list[str]:
+    if report.missing_citations is None:
+        return []
+    return [f"missing cross-citations: {len(report.missing_citations)} pairs (citations.md)"]
+
+
+def _markdown(report: GapReport) -> list[str]:
+    if report.missing_citations is None:
+        return []
+    return [f"Missing cross-citations between listed works: {len(report.missing_citations)} pairs, in "
+            "`citations.md` (advice for the authors of the listed papers).", ""]
+
+
+def _json(report: GapReport) -> dict[str, Any]:
+    return {"missing_citations": None if report.missing_citations is None else {
+        "count": len(report.missing_citations), "file": "citations.json"}}
+
+
+#: Listed works that should cite each other and do not (needs citations; the pairs go to citations.md/json).
+ANALYSIS = GapAnalysis(_run, _text, _markdown, _json)

@@ -14,11 +14,12 @@ from __future__ import annotations
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 import numpy as np
 
+from pa_graph.analysis.gaps.base import GapAnalysis, GapInputs
 from pa_graph.analysis.gaps.index import CitationIndex
 from pa_graph.analysis.gaps.missing import (
     DEFAULT_RANKER,
@@ -30,7 +31,11 @@ from pa_graph.analysis.gaps.missing import (
     signal_table,
 )
 from pa_graph.analysis.gaps.peers import PeerLists
+from pa_graph.errors import GapError
 from pa_graph.sources.common import fetch_candidates
+
+if TYPE_CHECKING:
+    from pa_graph.analysis.gaps.analysis import GapReport
 
 __all__ = ["Trial", "trials", "rank_of", "evaluate_ranking", "variants", "summarise"]
 
@@ -96,3 +101,47 @@ def evaluate_ranking(model: nx.MultiDiGraph[str], peers: PeerLists | None = None
     return {"hidden": len(measured),
             "results": {name: summarise([rank_of(t, w) for t in measured], ks) for name, w in chosen.items()},
             "no_data": [signal for signal in SIGNALS if signal not in known]}
+
+
+# ----- what it adds to the report ------------------------------------------------------------------------------
+
+def _run(inputs: GapInputs, so_far: Mapping[str, Any]) -> dict[str, Any]:
+    if not inputs.evaluate:
+        return {}
+    if inputs.index is None:
+        raise GapError("the evaluation needs citations: build with Semantic Scholar data first")
+    return {"evaluation": evaluate_ranking(inputs.model, inputs.peer_lists)}
+
+
+def _text(report: GapReport) -> list[str]:
+    evaluation = report.evaluation
+    if evaluation is None:
+        return []
+    lines = [f"evaluation ({evaluation['hidden']} hidden works): ranking  recall@10  recall@20  MRR"]
+    lines += [f"  {name:<20} {v['recall@10']:.3f}  {v['recall@20']:.3f}  {v['mrr']:.3f}"
+              for name, v in evaluation["results"].items()]
+    if evaluation["no_data"]:
+        lines.append(f"  no data in this graph for: {', '.join(evaluation['no_data'])}")
+    return lines
+
+
+def _markdown(report: GapReport) -> list[str]:
+    evaluation = report.evaluation
+    if evaluation is None:
+        return []
+    lines = [f"## Measured quality ({evaluation['hidden']} listed works hidden one at a time)", "",
+             "| ranking | recall@10 | recall@20 | MRR |", "|---|---|---|---|"]
+    for name, values in evaluation["results"].items():
+        lines.append(f"| {name} | {values['recall@10']:.3f} | {values['recall@20']:.3f} | {values['mrr']:.3f} |")
+    if evaluation.get("no_data"):
+        lines += ["", f"No data in this graph for: {', '.join(evaluation['no_data'])}."]
+    lines.append("")
+    return lines
+
+
+def _json(report: GapReport) -> dict[str, Any]:
+    return {"evaluation": report.evaluation}
+
+
+#: How well the ranking finds listed works hidden one at a time (``--evaluate``; needs citations).
+ANALYSIS = GapAnalysis(_run, _text, _markdown, _json)

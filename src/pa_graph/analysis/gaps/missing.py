@@ -54,18 +54,23 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import asdict, dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import networkx as nx
 import numpy as np
 
+from pa_graph.analysis.gaps.base import GapAnalysis, GapInputs, links_cell, some_titles
 from pa_graph.analysis.gaps.index import CitationIndex, cosine
 from pa_graph.analysis.gaps.peers import PeerLists
 from pa_graph.lists.rows import DEFAULT_HEADER, NewEntry, table_row
 from pa_graph.options import DEFAULT_MIN_LISTS, DEFAULT_TOP
 from pa_graph.text import ARXIV_ID, DOI, OPENALEX_ID, S2_PAPER_ID, arxiv_base_id, counted
+from pa_graph.text import markdown_text as cell
+
+if TYPE_CHECKING:
+    from pa_graph.analysis.gaps.analysis import GapReport
 
 __all__ = ["SIGNALS", "WEIGHTS", "BACKGROUND_PENALTY", "EVIDENCE_WEIGHT", "SPECIFICITY_PRIOR", "dominance_repaired",
            "CONCENTRATION_Z", "wilson_lower_bound", "DEFAULT_MIN_LISTS", "min_lists_for",
@@ -546,3 +551,75 @@ def _above(table: SignalTable, i: int, below: np.ndarray, ranker: Ranker) -> str
                    key=lambda signal: -ranker.weights[signal] * (table.values[i, SIGNALS.index(signal)]
                                                                   - table.values[first, SIGNALS.index(signal)]))
     return f"{works}, because it is {' and '.join(_SAID[s] for s in ahead[:2])}" if ahead else ""
+
+
+# ----- what it adds to the report ------------------------------------------------------------------------------
+
+def _run(inputs: GapInputs, so_far: Mapping[str, Any]) -> dict[str, Any]:
+    """The ranked missing papers, and how many suggestions each line of the ignore file removed (from the missing
+    papers and from the works in other lists)."""
+    ignore, index, options = inputs.ignore, inputs.index, inputs.options
+    other = so_far.get("other_lists")
+    from_other_lists = list(other.ignored) if other is not None else []
+    if index is None:
+        return {"ignore_counts": ignore.removed_per_entry(from_other_lists)} if ignore else {}
+    found = missing_papers(inputs.model, options.min_citers, options.top, peers=inputs.peer_lists,
+                           ignored=ignore.nodes(inputs.model) if ignore else set(), index=index,
+                           min_lists=inputs.min_lists)
+    counts = ignore.removed_per_entry([index.data(node) for node in candidates_of(index, options.min_citers)]
+                                      + from_other_lists) if ignore else []
+    return {"missing": found, "ignore_counts": counts}
+
+
+def _text(report: GapReport) -> list[str]:
+    missing = report.missing
+    if missing is None:
+        return []
+    ignored = f", {len(missing.ignored)} ignored ({report.ignore_source})" if missing.ignored else ""
+    return [f"missing papers: top {len(report.suggestions)} of {missing.candidates} cited by >= "
+            f"{report.min_citers} listed works{ignored}",
+            *(f"  {s.rank:>2}. {s.title} ({s.year or '?'}) [{s.id}] -> {s.section or '?'}: {s.why}"
+              for s in report.suggestions)]
+
+
+def _markdown(report: GapReport) -> list[str]:
+    missing = report.missing
+    if missing is None:
+        return [] if report.comparison is not None else [
+            "No citation data: build with Semantic Scholar enrichment (or from a cache that has it) to find missing "
+            "papers, survey gaps and section flows.", ""]
+    shown = missing.suggestions
+    ignored = f"; {len(missing.ignored)} ignored by {report.ignore_source}" if missing.ignored else ""
+    lines = [f"## Missing papers (top {len(shown)} of {missing.candidates} works cited by at least "
+             f"{report.min_citers} listed works{ignored})", "",
+             "| # | paper | likely section | why it ranks | cited by (listed works) | links |",
+             "|---|---|---|---|---|---|"]
+    for s in shown:
+        year = f" ({s.year})" if s.year else ""
+        lines.append(f"| {s.rank} | {cell(s.title)}{year} | {cell(s.section or '?')} | {cell(s.why)} | "
+                     f"{cell(some_titles(s.cited_by))} | {links_cell(s.links)} |")
+    lines += ["", "Ranked by how specific each work is to this list (share of its citations that come from "
+              "listed works), how concentrated its citing works are in one section, and the other signals in "
+              "`gaps.json` (weights and formulas in the README). Add the rows below by hand, or with "
+              "`pa-graph gaps --apply LIST.md` (`--only ID`, `--dry-run`); say no once in "
+              "`.pa-graph-ignore` beside the list.", ""]
+    by_section: dict[str, list[Any]] = {}
+    for s in shown:
+        by_section.setdefault(s.section or "(no section)", []).append(s)
+    if shown:
+        lines += ["### Rows to paste, by section", ""]
+    for section, items in by_section.items():
+        lines += [f"{cell(section)} (suggestions {', '.join(f'#{s.rank}' for s in items)}):", "", "```markdown"]
+        lines += [s.row for s in items] + ["```", ""]
+    return lines
+
+
+def _json(report: GapReport) -> dict[str, Any]:
+    missing = report.missing
+    return {"candidates": None if missing is None else missing.candidates,
+            "ignored": None if missing is None else missing.ignored,
+            "missing_papers": [] if missing is None else [asdict(s) for s in missing.suggestions]}
+
+
+#: The works listed works cite that the list lacks, ranked and explained (needs citations).
+ANALYSIS = GapAnalysis(_run, _text, _markdown, _json)

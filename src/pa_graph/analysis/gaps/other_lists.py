@@ -12,14 +12,15 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import networkx as nx
 from networkx.utils import UnionFind
 
+from pa_graph.analysis.gaps.base import GapAnalysis, GapInputs, links_cell
 from pa_graph.analysis.gaps.ignore import IgnoreList
 from pa_graph.analysis.gaps.index import CitationIndex, cosine
 from pa_graph.analysis.gaps.peers import PeerList
@@ -27,6 +28,10 @@ from pa_graph.lists.rows import DEFAULT_HEADER, NewEntry, table_row
 from pa_graph.records import ListRow, ParsedList
 from pa_graph.resolve import resolve_works, same_title
 from pa_graph.text import DOI, arxiv_base_id, counted, normalize_title, redacted_url, safe_link
+from pa_graph.text import markdown_text as cell
+
+if TYPE_CHECKING:
+    from pa_graph.analysis.gaps.analysis import GapReport
 
 __all__ = ["OtherListWork", "OtherLists", "in_other_lists", "title_vectors"]
 
@@ -217,3 +222,67 @@ def _embedded_section(index: CitationIndex, row: ListRow, arxiv: str | None) -> 
             best = max(index.centroids, key=lambda s: cosine(vector, index.centroids[s]))
             return best, max(0.0, cosine(vector, index.centroids[best]))
     return None
+
+
+# ----- what it adds to the report ------------------------------------------------------------------------------
+
+def how_many_lists(least: int, given: int) -> str:
+    """``the 1 peer list``, ``at least 2 of the 3 peer lists``."""
+    return "the 1 peer list" if given == 1 else f"at least {least} of the {given} peer lists"
+
+
+def _run(inputs: GapInputs, so_far: Mapping[str, Any]) -> dict[str, Any]:
+    if not inputs.peers:
+        return {}
+    return {"other_lists": in_other_lists(inputs.model, inputs.peers, inputs.min_lists, inputs.ignore)}
+
+
+def _text(report: GapReport) -> list[str]:
+    if report.other_lists is None:
+        return []
+    works = report.other_lists.works
+    return [f"in other lists: {counted(len(works), 'work')} in "
+            f"{how_many_lists(report.min_lists, len(report.other_lists.lists))} and not in this one",
+            *(f"  {w.rank:>2}. {w.title} ({w.year or '?'}) [{w.id}] -> {w.section or '?'}: in {', '.join(w.lists)}"
+              for w in works[:report.top])]
+
+
+def _markdown(report: GapReport) -> list[str]:
+    other = report.other_lists
+    if other is None:
+        return []
+    works = other.works
+    lines = ["## In other lists", "",
+             f"{counted(len(works), 'work')} that {how_many_lists(report.min_lists, len(other.lists))} "
+             f"({cell(', '.join(other.lists))}) include and this list does not — no citation data needed. Most lists "
+             "first, then the nearest fit to a section of this list (its works' titles), then the newest.", ""]
+    if not works:
+        return lines
+    lines += ["| # | paper | in lists | likely section | links |", "|---|---|---|---|---|"]
+    for w in works:
+        year = f" ({w.year})" if w.year else ""
+        lines.append(f"| {w.rank} | {cell(w.title)}{year} | {cell(', '.join(w.lists))} | {cell(w.section or '?')} | "
+                     f"{links_cell(w.links)} |")
+    lines += ["", "Add one with `pa-graph gaps --apply LIST.md --only ID` (its arXiv id, DOI or title), or paste:", ""]
+    by_section: dict[str, list[Any]] = {}
+    for w in works:
+        by_section.setdefault(w.section or "(no section)", []).append(w)
+    for section, items in by_section.items():
+        lines += [f"{cell(section)} (works {', '.join(f'#{w.rank}' for w in items)}):", "", "```markdown"]
+        lines += [w.row for w in items] + ["```", ""]
+    return lines
+
+
+def _other_list_json(work: OtherListWork) -> dict[str, Any]:
+    return {"rank": work.rank, "id": work.id, "title": work.title, "arxiv": work.arxiv_id, "doi": work.doi,
+            "year": work.year, "venue": work.venue, "lists": list(work.lists), "likely_section": work.section,
+            "section_node": work.section_node, "fit": work.fit, "links": work.links, "row": work.row}
+
+
+def _json(report: GapReport) -> dict[str, Any]:
+    other = report.other_lists
+    return {"in_other_lists": None if other is None else [_other_list_json(w) for w in other.works]}
+
+
+#: The works other lists of the field hold and this one lacks (needs ``--peers``, no citations).
+ANALYSIS = GapAnalysis(_run, _text, _markdown, _json)
