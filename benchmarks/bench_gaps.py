@@ -114,14 +114,14 @@ def objective(training: list[dict[str, list[Case]]], ranker: Ranker) -> float:
 
 def _ranker(vector: np.ndarray, background: float, evidence: float) -> Ranker:
     weights = {s: round(float(w), 3) for s, w in zip(SIGNALS, vector, strict=True)}
-    return Ranker(weights, round(background, 2), round(evidence, 2))
+    return Ranker(weights, background=round(background, 2), evidence=round(evidence, 2))
 
 
 def fit(training: list[dict[str, list[Case]]], samples: int, seed: int = 0) -> Ranker:
     """Random search (Dirichlet weights of a random total, a random penalty and evidence weight), then
     coordinate steps on each weight, the penalty and the evidence weight."""
     rng = np.random.default_rng(seed)
-    tried = [DEFAULT_RANKER, Ranker({}, 0.0), Ranker({}, 10.0)]
+    tried = [DEFAULT_RANKER, Ranker({}, background=0.0), Ranker({}, background=10.0)]
     for _ in range(samples):
         tried.append(_ranker(rng.dirichlet(np.ones(len(SIGNALS))) * rng.uniform(0, 12), float(rng.uniform(0, 30)),
                              float(rng.uniform(0, 3))))

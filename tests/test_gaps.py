@@ -183,9 +183,9 @@ def random_worlds(draw):
         return model, DEFAULT_RANKER
     if kind == "adversary":  # all the weight on one signal the less cited work may win
         signal = rng.choice(["recency", "specificity", "section_share", "coupling", "similarity"])
-        return model, Ranker({signal: rng.uniform(0.5, 100)}, rng.uniform(0, 20), evidence=rng.uniform(0, 2))
+        return model, Ranker({signal: rng.uniform(0.5, 100)}, background=rng.uniform(0, 20), evidence=rng.uniform(0, 2))
     weights = {s: rng.uniform(0, 10) for s in SIGNALS}
-    return model, Ranker(weights, rng.uniform(0, 20), evidence=rng.uniform(0, 2))
+    return model, Ranker(weights, background=rng.uniform(0, 20), evidence=rng.uniform(0, 2))
 
 
 @settings(max_examples=400, deadline=None)
@@ -458,7 +458,7 @@ def test_a_work_in_two_peer_lists_ranks_above_every_candidate_in_none_but_not_ab
     # "weak" is raised just above "none", and "one" keeps its place above both
     model = _one_section({"weak": (2, 2020, 3), "one": (8, 2020, 9), "none": (5, 2020, 6)})
     peers = PeerLists((PeerList.of("p", [("weak", None), ("one", None)]), PeerList.of("q", [("weak", None)])))
-    ranked = [s.title for s in missing_papers(model, peers=peers, weights=Ranker({"citations": 5.0}, 0.0)).suggestions]
+    ranked = [s.title for s in missing_papers(model, peers=peers, weights=Ranker({"citations": 5.0}, background=0.0)).suggestions]
     assert ranked.index("weak") < ranked.index("none")  # the rule
     assert ranked == ["one", "weak", "none"]  # "one" is in a list too, and cited four times as often: free to lead
     weak = next(s for s in missing_papers(model, peers=peers).suggestions if s.title == "weak")

@@ -128,8 +128,10 @@ def test_audit_fix_writes_only_well_formed_arxiv_ids():
 
     line = b"| [A paper](https://arxiv.org/abs/2401.00001) | | 2024 | arxiv | | [PDF](https://arxiv.org/pdf/2401.00001) |"
     source = (SourceRef("list.md", 1),)
-    evil = LinkCheck("k", "A paper", "wrong", "2401.00001", "Other", "2402.00002) [x](javascript:alert(1)", source)
-    good = LinkCheck("k", "A paper", "wrong", "2401.00001", "Other", "2402.00002", source)
+    evil = LinkCheck("k", "A paper", "wrong", listed_id="2401.00001", points_to="Other",
+                     correct_id="2402.00002) [x](javascript:alert(1)", sources=source)
+    good = LinkCheck("k", "A paper", "wrong", listed_id="2401.00001", points_to="Other", correct_id="2402.00002",
+                     sources=source)
     assert fix_links(line, "list.md", [evil]) == (line, [])
     fixed, changed = fix_links(line, "list.md", [good])
     assert changed == [1] and fixed.count(b"2402.00002") == 2
@@ -174,7 +176,8 @@ def test_a_lone_cr_does_not_shift_later_lines_and_fix_rewrites_the_right_row(tmp
     beta = next(row for row in read_list(path).rows if row.title == "Beta paper")
     lines = data.split(b"\n")  # as Git and GitHub number lines: a CR inside a line is no break
     assert b"Beta paper" in lines[beta.source.line - 1]  # the line number the reader gives is the file's line
-    check = LinkCheck("k", "Beta paper", "wrong", "2401.00001", "Other", "2402.00002", (beta.source,))
+    check = LinkCheck("k", "Beta paper", "wrong", listed_id="2401.00001", points_to="Other", correct_id="2402.00002",
+                      sources=(beta.source,))
     fixed, changed = fix_links(data, "list.md", [check])
     assert changed == [beta.source.line] and fixed == data.replace(b"2401.00001", b"2402.00002")
 
@@ -551,7 +554,7 @@ def test_audit_fix_writes_a_venue_with_backslashes_as_it_is():
 
     data = b"## Papers\n\n+ **\\[2024 Arxiv-2411\\]** A Title. ([Paper](https://arxiv.org/abs/2411.00001))\n"
     venue = r"Proc. A\B \1 Workshop"
-    update = VenueUpdate("k", "A Title", venue, 2024, (SourceRef("list.md", 3),), "Semantic Scholar")
+    update = VenueUpdate("k", "A Title", venue, year=2024, sources=(SourceRef("list.md", 3),), by="Semantic Scholar")
     fixed, changed = fix_venues(data, "list.md", [update])
     assert changed == [3] and markdown_text(venue).encode() in fixed.split(b"\n")[2]
 

@@ -297,14 +297,14 @@ def test_works_not_in_the_list_merge_by_doi_arxiv_id_or_title_and_year():
 
     s2_id = "a" * 40
     s2 = Enrichment(mode="online", api_url=API, externals={
-        s2_id: SourceRecord(s2_id, "A Study of Citing Papers at Length", 2024),
-        "b" * 40: SourceRecord("b" * 40, "Another", 2020, doi="10.1/X"),
-        "c" * 40: SourceRecord("c" * 40, "Third", 2021, arxiv_id="2101.00001")})
+        s2_id: SourceRecord(s2_id, title="A Study of Citing Papers at Length", year=2024),
+        "b" * 40: SourceRecord("b" * 40, title="Another", year=2020, doi="10.1/X"),
+        "c" * 40: SourceRecord("c" * 40, title="Third", year=2021, arxiv_id="2101.00001")})
     openalex = Enrichment(mode="online", api_url=API, source="openalex", externals={
-        "W1": SourceRecord("W1", "A study of citing papers at length", 2024, source="openalex", openalex_id="W1"),
-        "W2": SourceRecord("W2", "another one", 2020, doi="10.1/x", source="openalex", openalex_id="W2"),
-        "W3": SourceRecord("W3", "Third", 2021, arxiv_id="2101.00001v2", source="openalex", openalex_id="W3"),
-        "W4": SourceRecord("W4", "A Study of Citing Papers at Length", 2023, source="openalex", openalex_id="W4")},
+        "W1": SourceRecord("W1", title="A study of citing papers at length", year=2024, source="openalex", openalex_id="W1"),
+        "W2": SourceRecord("W2", title="another one", year=2020, doi="10.1/x", source="openalex", openalex_id="W2"),
+        "W3": SourceRecord("W3", title="Third", year=2021, arxiv_id="2101.00001v2", source="openalex", openalex_id="W3"),
+        "W4": SourceRecord("W4", title="A Study of Citing Papers at Length", year=2023, source="openalex", openalex_id="W4")},
         citations=[CitationLink("W1", "W2", source="openalex"), CitationLink("W4", "W3", source="openalex")])
     merged = merge_sources([], [s2, openalex])
     assert set(merged.externals) == {s2_id, "b" * 40, "c" * 40, "W4"}  # another year: another work
@@ -410,11 +410,11 @@ def test_title_and_year_never_merge_works_with_ids_and_both_cases_are_reported()
     conflicting = "Personal reward models with sparse user feedback"
     split = "Aligning language models to thousands of users"
     s2 = Enrichment(mode="online", api_url="s2", externals={
-        s2_id: SourceRecord(s2_id, conflicting, 2023, doi="10.1000/s2.version"),
-        other_s2: SourceRecord(other_s2, split, 2021, arxiv_id="2105.00001")})
+        s2_id: SourceRecord(s2_id, title=conflicting, year=2023, doi="10.1000/s2.version"),
+        other_s2: SourceRecord(other_s2, title=split, year=2021, arxiv_id="2105.00001")})
     openalex = Enrichment(mode="online", api_url="oa", source="openalex", externals={
-        "W1": SourceRecord("W1", conflicting, 2023, doi="10.1000/other.paper", source="openalex"),
-        "W2": SourceRecord("W2", split, 2022, doi="10.1000/published", source="openalex")},
+        "W1": SourceRecord("W1", title=conflicting, year=2023, doi="10.1000/other.paper", source="openalex"),
+        "W2": SourceRecord("W2", title=split, year=2022, doi="10.1000/published", source="openalex")},
         citations=[CitationLink("W1", "W2", source="openalex")])
     merged = merge_sources([], [s2, openalex])
     assert set(merged.externals) == {s2_id, other_s2, "W1", "W2"}  # nothing merged on title and year alone

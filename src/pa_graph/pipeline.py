@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +71,7 @@ KnowledgeGraph = Build
 @dataclass(frozen=True)
 class BuildResult:
     graph: KnowledgeGraph
+    _: KW_ONLY
     rdf: Triples  # the build's triples; ``rdf.graph()`` is them as an rdflib Graph
     stats: dict[str, Any]
     written: list[Path] = field(default_factory=list)
@@ -177,5 +178,4 @@ def version_at(path: Path, ref: str) -> tuple[ParsedList, bytes | None] | None:
     except ListInputError as err:
         parsed = without_papers(NoPapersError(f"{err} (read as a version with no papers)", path, path.name))
         data = None
-    parsed.url = spec
-    return parsed, data if data is not None and (b"\n" in data or b"\r" not in data) else None
+    return replace(parsed, url=spec), data if data is not None and (b"\n" in data or b"\r" not in data) else None

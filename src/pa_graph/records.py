@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from pathlib import Path
 from typing import Literal, TypeVar
 
@@ -75,6 +75,7 @@ class ListRow:
     source: SourceRef
     section: Section
     title: str
+    _: KW_ONLY
     links: tuple[str, ...] = ()
     arxiv_id: str | None = None
     abbreviation: str | None = None
@@ -145,6 +146,7 @@ class Finding:
     kind: str
     id: str
     message: str
+    _: KW_ONLY
     instances: tuple[Instance, ...]
     level: FindingLevel = "error"
 
@@ -168,9 +170,10 @@ class Note:
         return self.message
 
 
-@dataclass
+@dataclass(frozen=True, kw_only=True)
 class ParsedList:
-    """Everything read from one list file."""
+    """Everything read from one list file (built once, when the reading is done; ``dataclasses.replace`` gives
+    the same list read from elsewhere — a URL, a Git commit)."""
 
     path: Path
     name: str
@@ -266,6 +269,7 @@ class SourceRecord:
     OpenAlex answer in ``also_from`` as ``(source, request, retrieved_at)``."""
 
     paper_id: str
+    _: KW_ONLY
     title: str | None = None
     year: int | None = None
     corpus_id: int | None = None
@@ -286,6 +290,7 @@ class SourceRecord:
 class CitationLink:
     citing: str  # the paper id of a SourceRecord
     cited: str
+    _: KW_ONLY
     intents: tuple[str, ...] = ()
     influential: bool | None = None
     contexts: tuple[str, ...] = ()
@@ -302,6 +307,7 @@ class LinkCheck:
     work_key: str
     title: str
     status: LinkStatus
+    _: KW_ONLY
     listed_id: str | None
     points_to: str | None  # S2's title for the listed id; None when S2 knows no such id
     correct_id: str | None  # the work's arXiv id according to S2, when it has one
@@ -316,6 +322,7 @@ class VenueUpdate:
     work_key: str
     title: str
     venue: str
+    _: KW_ONLY
     year: int | None
     sources: tuple[SourceRef, ...]
     by: str = "Semantic Scholar"
@@ -330,6 +337,7 @@ class SourceDisagreement:
     work_key: str
     title: str
     kind: DisagreementKind
+    _: KW_ONLY
     message: str
 
 

@@ -147,7 +147,7 @@ class Session:
         validation = validate_graph(rdf.graph()) if options.validate else None
         written = replace_folder(Path(options.out_dir), files)
         open_store(Path(options.out_dir) / "graph.ttl", self.settings.cache_dir)  # loaded now, not by the first query
-        return BuildResult(graph, rdf, graph_stats(rdf), written, validation)
+        return BuildResult(graph, rdf=rdf, stats=graph_stats(rdf), written=written, validation=validation)
 
     def open(self, out: str | Path = DEFAULT_OUT) -> Build:
         """The build in folder ``out`` (or the build a graph file belongs to). Its SPARQL store lives in the

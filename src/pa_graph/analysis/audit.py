@@ -99,7 +99,7 @@ def audit(lists: Sequence[ParsedList], works: Sequence[Work], enrichment: Enrich
     ``today`` (year, month; default the current month in UTC) bounds the arXiv ids that can exist."""
     now = datetime.now(timezone.utc)
     findings = [
-        *(Finding("no-papers", f"no-papers:{parsed.name}", note.message, ()) for parsed in lists
+        *(Finding("no-papers", f"no-papers:{parsed.name}", note.message, instances=()) for parsed in lists
           for note in parsed.notes if note.kind == "no-papers"),
         *_impossible_arxiv_ids(works, today or (now.year, now.month)),
         *_shared_arxiv_ids(works),
@@ -122,13 +122,13 @@ def audit(lists: Sequence[ParsedList], works: Sequence[Work], enrichment: Enrich
                      if not broken & set(check.sources)]
         findings += [
             Finding("s2-unresolved", f"s2-unresolved:{key}", f"{by_key[key].rows[0].source}: "
-                    f"{by_key[key].title!r}: {reason}", tuple(row.instance for row in by_key[key].rows))
+                    f"{by_key[key].title!r}: {reason}", instances=tuple(row.instance for row in by_key[key].rows))
             for key, reason in enrichment.unresolved.items()
         ]
         findings += [  # about a listed work (on its rows), or about a work the list's works cite (no row)
             Finding("source-disagreement", f"source-disagreement:{d.kind}:{d.work_key}",
                     f"{by_key[d.work_key].rows[0].source}: {d.message}" if d.work_key in by_key else d.message,
-                    tuple(row.instance for row in by_key[d.work_key].rows) if d.work_key in by_key else ())
+                    instances=tuple(row.instance for row in by_key[d.work_key].rows) if d.work_key in by_key else ())
             for d in enrichment.disagreements
         ]
         updates = tuple(update for update in _venue_updates(works, enrichment) if not broken & set(update.sources))
@@ -136,7 +136,7 @@ def audit(lists: Sequence[ParsedList], works: Sequence[Work], enrichment: Enrich
         findings += [Finding("venue-update", f"venue-update:{update.work_key}",
                              f"{update.sources[0]}: {update.title!r} is published: {update.venue}"
                              + (f" {update.year}" if update.year else "") + f" ({update.by}); the list gives it as a "
-                             "preprint", _instances(rows_of[update.work_key], update.sources), "notice")
+                             "preprint", instances=_instances(rows_of[update.work_key], update.sources), level="notice")
                      for update in updates]
         if enrichment.not_cached:
             asked = labels(enrichment.source)
@@ -155,8 +155,8 @@ def _venue_updates(works: Sequence[Work], enrichment: Enrichment) -> Iterable[Ve
         venue = parse_venue(record.venue) if record and record.venue else None
         if venue is None or label_key(venue).startswith(("arxiv", "corr")) or any(row.venue for row in work.rows):
             continue
-        yield VenueUpdate(work.key, work.title, venue, record.year if record else None,
-                          tuple(row.source for row in work.rows), by)
+        yield VenueUpdate(work.key, work.title, venue, year=record.year if record else None,
+                          sources=tuple(row.source for row in work.rows), by=by)
 
 
 def _instances(rows: Iterable[ListRow], sources: Iterable[SourceRef]) -> tuple[Instance, ...]:
@@ -171,12 +171,12 @@ def _link_finding(check: LinkCheck, rows: Sequence[ListRow]) -> Finding:
     if check.status == "missing":
         return Finding("missing-arxiv-link", f"missing-arxiv-link:{check.work_key}",
                        f"{where}: {check.title!r} has no arXiv link; {check.by} gives arXiv {check.correct_id}",
-                       instances)
+                       instances=instances)
     target = f"is {check.points_to!r}" if check.points_to else "is unknown"
     fix = f"the right id is {check.correct_id}" if check.correct_id else f"{check.by} gives no arXiv id for this work"
     return Finding("wrong-arxiv-link", f"wrong-arxiv-link:{check.listed_id}:{check.work_key}",
                    f"{where}: {check.title!r}: listed arXiv {check.listed_id} {target} on {check.by}; {fix}",
-                   instances)
+                   instances=instances)
 
 
 def _impossible_arxiv_ids(works: Sequence[Work], today: tuple[int, int]) -> Iterable[Finding]:
@@ -188,7 +188,7 @@ def _impossible_arxiv_ids(works: Sequence[Work], today: tuple[int, int]) -> Iter
                     written, why = found
                     yield Finding("malformed-arxiv-id", f"malformed-arxiv-id:{written}:{work.key}",
                                   f"{row.source}: {row.title!r} links arXiv {written}, which cannot exist: {why}",
-                                  (row.instance,))
+                                  instances=(row.instance,))
 
 
 def _shared_arxiv_ids(works: Sequence[Work]) -> Iterable[Finding]:
@@ -205,7 +205,7 @@ def _shared_arxiv_ids(works: Sequence[Work]) -> Iterable[Finding]:
             "shared-arxiv-id",
             f"shared-arxiv-id:{base}",
             f"arXiv {base} is linked from {len(sharing)} different works: {named}",
-            tuple(row.instance for row in rows),
+            instances=tuple(row.instance for row in rows),
         )
 
 
@@ -246,7 +246,7 @@ def _date_conflicts(works: Sequence[Work]) -> Iterable[Finding]:
                 "arxiv-date-conflict",
                 f"arxiv-date-conflict:{arxiv_base_id(rows[0].arxiv_id)}:{work.key}",
                 f"{rows[0].source}: {rows[0].title!r}: {reason} (the link likely points to another paper)",
-                tuple(row.instance for row in rows),
+                instances=tuple(row.instance for row in rows),
             )
 
 
@@ -265,8 +265,8 @@ def _repeated_rows(works: Sequence[Work]) -> Iterable[Finding]:
             f"repeated-row:{work.key}",
             f"{work.title!r} is listed {len(work.rows)} times"
             + (" (cross-listed, once a section)" if cross_listed else "") + f": {places}",
-            tuple(row.instance for row in work.rows),
-            "notice" if cross_listed else "error",
+            instances=tuple(row.instance for row in work.rows),
+            level="notice" if cross_listed else "error",
         )
 
 
@@ -287,7 +287,7 @@ def _mojibake(repairs: Sequence[Repair]) -> Iterable[Finding]:
         message = "; ".join(f"{repair.source}: {', '.join(changes)}" for repair, changes in found)
         yield Finding("mojibake", content_id("mojibake", words),
                       f"repaired mojibake (UTF-8 read as Mac Roman): {message}",
-                      tuple(Instance(repair.source, line_content(words)) for repair, _ in found))
+                      instances=tuple(Instance(repair.source, line_content(words)) for repair, _ in found))
 
 
 def _words_around(text: str, start: int, end: int) -> str:
@@ -428,8 +428,9 @@ def judge(report: AuditReport, allow: AllowList | None = None, baseline: Baselin
     change gave it; a new one on lines the change did not touch (a heading renamed) is ``untouched``.
 
     >>> row = lambda line, text: Instance(SourceRef("a.md", line), text)
-    >>> base = AuditReport((Finding("repeated-row", "repeated-row:x", "", (row(3, "x"), row(9, "x"))),), ())
-    >>> head = AuditReport((Finding("repeated-row", "repeated-row:x", "", (row(3, "x"), row(5, "x"), row(10, "x"))),), ())
+    >>> base = AuditReport((Finding("repeated-row", "repeated-row:x", "", instances=(row(3, "x"), row(9, "x"))),), ())
+    >>> head = AuditReport((Finding("repeated-row", "repeated-row:x", "", instances=(row(3, "x"), row(5, "x"),
+    ...                                                                   row(10, "x"))),), ())
     >>> verdict = judge(head, baseline=Baseline.of("main", base, {"a.md": frozenset({5})}))
     >>> [(j.standing, [s.line for s in j.where]) for j in verdict.judged]
     [('error', [5])]
@@ -666,5 +667,5 @@ def findings_of_json(document: dict[str, Any]) -> list[Finding]:
             instances = tuple(Instance(SourceRef(str(s.get("file")), int(s.get("line", 0))), str(s.get("content", "")))
                               for s in item.get("instances") or item.get("sources") or [] if isinstance(s, dict))
             level: FindingLevel = "notice" if item.get("level") == "notice" else "error"
-            found.append(Finding(str(item.get("kind")), str(item.get("id")), item["message"], instances, level))
+            found.append(Finding(str(item.get("kind")), str(item.get("id")), item["message"], instances=instances, level=level))
     return found

@@ -26,7 +26,8 @@ from urllib.parse import urlsplit
 
 from markdown_it.token import Token
 
-from pa_graph.records import Finding, Instance, ListRow, ParsedList, Section, SourceRef, content_id, line_content, row_content
+from pa_graph.lists.draft import ListDraft
+from pa_graph.records import Finding, Instance, ListRow, Section, SourceRef, content_id, line_content, row_content
 from pa_graph.text import (
     arxiv_id_from_url,
     arxiv_year_month,
@@ -290,7 +291,7 @@ def _authors(item: _Inline) -> tuple[str, ...]:
     return ()
 
 
-def _row(item: _Item, section: Section, parsed: ParsedList) -> ListRow | None:
+def _row(item: _Item, section: Section, parsed: ListDraft) -> ListRow | None:
     inline = item.inline
     source = SourceRef(parsed.name, item.line)
     paper_links = [href for href, _ in inline.links if is_paper_link(href)]
@@ -300,7 +301,7 @@ def _row(item: _Item, section: Section, parsed: ParsedList) -> ListRow | None:
     if not title:
         parsed.malformed.append(Finding("malformed-row", content_id("malformed-row", inline.text),
                                         f"{source}: list item with a paper link but no title I can read; skipped",
-                                        (Instance(source, line_content(inline.text)),)))
+                                        instances=(Instance(source, line_content(inline.text)),)))
         return None
     links = tuple(dict.fromkeys([*paper_links, *(href for href, _ in inline.links if href not in paper_links)]))
     arxiv_ids = [found for found in map(arxiv_id_from_url, paper_links) if found]
@@ -344,7 +345,7 @@ def _paper_title(item: _Inline) -> str | None:
     return title if title and (item.strong or item.links) and (_authors(item) or item.strong) else None
 
 
-def read_list_items(tokens: list[Token], start: int, section: Section, parsed: ParsedList) -> int:
+def read_list_items(tokens: list[Token], start: int, section: Section, parsed: ListDraft) -> int:
     """Read the list opening at ``tokens[start]`` into ``parsed`` (rows, skipped kinds, unreadable items); return the
     index of its closing token."""
     items, end = _items(tokens, start)
@@ -353,7 +354,7 @@ def read_list_items(tokens: list[Token], start: int, section: Section, parsed: P
     return end
 
 
-def _read(items: list[_Item], section: Section, parsed: ParsedList, under_news: bool) -> None:
+def _read(items: list[_Item], section: Section, parsed: ListDraft, under_news: bool) -> None:
     for item in items:
         inline = item.inline
         has_paper_link = any(is_paper_link(href) for href, _ in inline.links)
@@ -376,12 +377,12 @@ def _read(items: list[_Item], section: Section, parsed: ParsedList, under_news: 
             source = SourceRef(parsed.name, item.line)
             parsed.malformed.append(Finding("malformed-row", content_id("malformed-row", title),
                                             f"{source}: list item looks like a paper but has no paper link; skipped",
-                                            (Instance(source, row_content(title, None)),)))
+                                            instances=(Instance(source, row_content(title, None)),)))
         else:
             parsed.skipped.append((kind, SourceRef(parsed.name, item.line)))
 
 
-def _skip_all(items: list[_Item], kind: str, parsed: ParsedList) -> None:
+def _skip_all(items: list[_Item], kind: str, parsed: ListDraft) -> None:
     for item in items:
         parsed.skipped.append((kind, SourceRef(parsed.name, item.line)))
         _skip_all(item.children, kind, parsed)

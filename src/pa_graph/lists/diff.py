@@ -16,7 +16,7 @@ import subprocess
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import KW_ONLY, asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,7 @@ _GIT_TIMEOUT = 30
 class Change:
     title: str
     sections: list[str]
+    _: KW_ONLY
     old_title: str | None = None
     old_sections: list[str] | None = None
     links: list[str] = field(default_factory=list)
@@ -47,7 +48,7 @@ class Change:
     line: int | None = None  # in the new version (the old one for removals)
 
 
-@dataclass
+@dataclass(kw_only=True)
 class ListDiff:
     old: str
     new: str
@@ -87,9 +88,7 @@ def read_side(spec: str, other: str | None = None, cwd: str | Path = ".",
         path = "./" + path  # git reads REF:./PATH relative to the current folder
     data = git(["show", f"{commit_of(ref, cwd, spec)}:{path}"], cwd, spec, binary=True)
     name = Path(path).name
-    parsed = parse_list_data(data, name, Path(path), spec)
-    parsed.url = spec
-    return parsed
+    return replace(parse_list_data(data, name, Path(path), spec), url=spec)
 
 
 def path_in_repository(path: Path) -> str:
@@ -178,7 +177,7 @@ def diff_lists(old: Sequence[ParsedList], new: Sequence[ParsedList], old_name: s
             for row in parsed.rows:
                 tagged[id(row)] = side
                 rows.append(row)
-    result = ListDiff(old_name, new_name)
+    result = ListDiff(old=old_name, new=new_name)
     for work in resolve_works(rows):
         before = [row for row in work.rows if tagged[id(row)] == "old"]
         after = [row for row in work.rows if tagged[id(row)] == "new"]
@@ -189,8 +188,8 @@ def diff_lists(old: Sequence[ParsedList], new: Sequence[ParsedList], old_name: s
             result.removed.append(Change(before[0].title, _sections(before), links=_links(before),
                                          line=before[0].source.line))
             continue
-        change = Change(after[0].title, _sections(after), before[0].title, _sections(before), _links(after),
-                        _links(before), after[0].source.line)
+        change = Change(after[0].title, _sections(after), old_title=before[0].title, old_sections=_sections(before),
+                        links=_links(after), old_links=_links(before), line=after[0].source.line)
         if before[0].title != after[0].title:
             result.renamed.append(change)
         if change.sections != change.old_sections:

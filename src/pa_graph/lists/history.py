@@ -28,7 +28,7 @@ from pa_graph.text import normalize_title, single_line
 __all__ = ["Version", "history", "render_json", "render_html", "write_history"]
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Version:
     commit: str
     date: str  # ISO 8601, committer date
@@ -73,10 +73,10 @@ def history(path: str | Path, since: str | None = None, progress: Progress | Non
                 resolved[blob] = err
         works = resolved[blob]
         if isinstance(works, ListInputError):
-            versions.append(Version(commit, date, subject, None, problem=str(works)))
+            versions.append(Version(commit=commit, date=date, subject=subject, works=None, problem=str(works)))
             continue
         sections = Counter(section for work in works for section in {str(row.section) for row in work.rows})
-        version = Version(commit, date, subject, len(works), dict(sorted(sections.items())))
+        version = Version(commit=commit, date=date, subject=subject, works=len(works), sections=dict(sorted(sections.items())))
         if previous is None:
             version.added = [work.title for work in works]
         else:
@@ -125,7 +125,7 @@ def _read_version(data: bytes, path: Path, where: str,
     if last_read is not None:
         rows = reparse_table_edits(last_read[1], last_read[0], text)
         if rows:
-            return ParsedList(path, path.name, "", rows=rows), text
+            return ParsedList(path=path, name=path.name, sha256="", rows=rows), text
     return parse_list_data(data, path.name, path, where), text
 
 

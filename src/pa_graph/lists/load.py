@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
@@ -50,10 +51,9 @@ def read_any(given: str | Path, fetcher: ListFetcher | None = None) -> ParsedLis
                              "(pa_graph.session.Session().lists([...]))")
     fetched = fetcher.fetch(location)
     parsed = parse_list_data(fetched.data, location.name, Path(location.name), location.given)
-    parsed.url, parsed.fetched_at = location.shown, fetched.fetched_at
-    parsed.notes.extend(Note("fetch", warning) for warning in fetcher.warnings)
+    notes = [*parsed.notes, *(Note("fetch", warning) for warning in fetcher.warnings)]
     fetcher.warnings.clear()
-    return parsed
+    return replace(parsed, url=location.shown, fetched_at=fetched.fetched_at, notes=notes)
 
 
 def read_peer(given: str | Path, fetcher: ListFetcher | None = None) -> ParsedList:
@@ -66,4 +66,4 @@ def read_peer(given: str | Path, fetcher: ListFetcher | None = None) -> ParsedLi
 
 def without_papers(err: NoPapersError) -> ParsedList:
     """The list ``err`` refused, kept empty with a ``no-papers`` note."""
-    return ParsedList(err.path, err.name, "", notes=[Note("no-papers", str(err))])
+    return ParsedList(path=err.path, name=err.name, sha256="", notes=[Note("no-papers", str(err))])

@@ -23,6 +23,7 @@ from markdown_it.token import Token
 
 from pa_graph.errors import ListInputError, NoPapersError
 from pa_graph.lists.bullets import is_paper_link, read_list_items
+from pa_graph.lists.draft import ListDraft
 from pa_graph.lists.repair import repair_line
 from pa_graph.records import (
     Finding,
@@ -253,7 +254,7 @@ def describe_found(parsed: ParsedList) -> str:
 
 def parse_list_text(text: str, name: str, path: Path | None = None, sha256: str = "") -> ParsedList:
     """Parse list text already decoded; ``name`` is how sources are cited (``name:line``)."""
-    parsed = ParsedList(path=path or Path(name), name=name, sha256=sha256)
+    parsed = ListDraft(name)
     lines = _LINE_BREAK.split(text)  # CR, CRLF and LF alike, as markdown-it counts lines
     for number, line in enumerate(lines, start=1):
         fixed = repair_line(line)
@@ -290,7 +291,7 @@ def parse_list_text(text: str, name: str, path: Path | None = None, sha256: str 
         index += 1
     _mend_broken_links(parsed, lines)
     _settle_sections(parsed)
-    return parsed
+    return parsed.done(path or Path(name), sha256)
 
 
 def without_comments(text: str) -> str:
@@ -377,7 +378,7 @@ _MAX_URL = 2_000
 _FIRST_WORD = re.compile(r"\s*([^\s|]*)")
 
 
-def _mend_broken_links(parsed: ParsedList, lines: list[str]) -> None:
+def _mend_broken_links(parsed: ListDraft, lines: list[str]) -> None:
     """One ``broken-markdown`` finding for each entry whose lines hold a link that is never closed or has no target;
     a paper link written inside an unclosed link is taken as the entry's link (and its title freed of the markup), so
     the entry is the paper it names — not a wrong or missing link, nor a paper the list lacks."""
@@ -395,7 +396,7 @@ def _mend_broken_links(parsed: ParsedList, lines: list[str]) -> None:
         parsed.malformed.append(Finding(
             "broken-markdown", f"broken-markdown:link:{slugify(title, 12)}",
             "; ".join(f"{SourceRef(parsed.name, number)}: {what}" for number, (_, what, _url) in problems),
-            (row.instance,)))
+            instances=(row.instance,)))
 
 
 def _html_text(fragment: str) -> str:
@@ -408,7 +409,7 @@ def _labels(provisional: Section) -> list[str]:
     return [label for label in provisional.top.split(_PATH_SEPARATOR) if label] + ([provisional.sub] if provisional.sub else [])
 
 
-def _settle_sections(parsed: ParsedList) -> None:
+def _settle_sections(parsed: ListDraft) -> None:
     """Turn each entry's heading path into its section: headings that hold every paper of the list (a "Contents"
     or "Papers" wrapper) are dropped, the outermost heading left is the top section, the innermost heading (or the
     list item that groups entries) under it the sub-category. Entries under a survey/review section, or whose title
@@ -434,7 +435,7 @@ def _settle_sections(parsed: ParsedList) -> None:
         parsed.layouts.setdefault(settled[provisional][0], header)
 
 
-def _read_table(tokens: list[Token], start: int, lines: list[str], section: Section, parsed: ParsedList) -> int:
+def _read_table(tokens: list[Token], start: int, lines: list[str], section: Section, parsed: ListDraft) -> int:
     """Read the table opening at ``tokens[start]``; return the index of its ``table_close``."""
     header: list[str] = []
     rows: list[tuple[int, list[_Cell]]] = []
@@ -511,7 +512,7 @@ class _HtmlTables(HTMLParser):
             self._cell[0].append(data)
 
 
-def _read_html_tables(token: Token, lines: list[str], section: Section, parsed: ParsedList) -> None:
+def _read_html_tables(token: Token, lines: list[str], section: Section, parsed: ListDraft) -> None:
     """Paper rows of the HTML tables in a block, columns by header meaning as for Markdown tables."""
     reader = _HtmlTables()
     reader.feed(token.content)
@@ -596,7 +597,7 @@ def _read_row(
     written: int,
     source: SourceRef,
     section: Section,
-    parsed: ParsedList,
+    parsed: ListDraft,
 ) -> ListRow | None:
     def cell(role: str) -> _Cell:
         position = roles.get(role)
@@ -610,14 +611,14 @@ def _read_row(
     instance = Instance(source, row_content(title, None) if title else line_content(written_cells))
     if not title:
         parsed.malformed.append(Finding("malformed-row", content_id("malformed-row", written_cells),
-                                        f"{source}: row has no paper title; skipped", (instance,)))
+                                        f"{source}: row has no paper title; skipped", instances=(instance,)))
         return None
     problems = []
     if written != width:
         what = "extra cells ignored" if written > width else "missing cells read as empty"
         parsed.malformed.append(Finding("broken-markdown", f"broken-markdown:cells:{slugify(title, 12)}",
                                         f"{source}: the row has {written} cells but the header has {width} ({what})",
-                                        (instance,)))
+                                        instances=(instance,)))
     year_text = cell("year").text
     year, month = parse_year_month(year_text)
     if year is None and not is_missing_value(year_text):
@@ -627,7 +628,8 @@ def _read_row(
         year, month = parse_year_month(venue_text)
     if problems:
         parsed.malformed.append(
-            Finding("malformed-row", f"malformed-row:{slugify(title, 12)}", f"{source}: {'; '.join(problems)}", (instance,))
+            Finding("malformed-row", f"malformed-row:{slugify(title, 12)}", f"{source}: {'; '.join(problems)}",
+                    instances=(instance,))
         )
     links = tuple(link for position in _link_order(roles, len(cells)) for link in cells[position].links)
     arxiv_ids = [found for found in map(arxiv_id_from_url, links) if found]

@@ -5,7 +5,7 @@ them."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from typing import Protocol
 
 from pa_graph.lists.read import column_roles, header_key, site_name
@@ -24,6 +24,7 @@ class NewEntry:
 
     title: str
     year: int | None = None
+    _: KW_ONLY
     venue: str | None = None
     arxiv_id: str | None = None  # validated by the caller (the arXiv id grammar)
     url: str | None = None  # the link when there is no arXiv id (DOI or Semantic Scholar page)
@@ -35,9 +36,9 @@ def table_row(header: Sequence[str], entry: NewEntry) -> str:
     A PDF column gets the PDF link and the title links the abstract page (the bundled list's habit); any other link
     column gets the page, named by where it points, and the title stays plain.
 
-    >>> print(table_row(["Title", "Date", "Link(s)"], NewEntry("A | B", 2024, None, "2401.01234")))
+    >>> print(table_row(["Title", "Date", "Link(s)"], NewEntry("A | B", 2024, arxiv_id="2401.01234")))
     | A \\| B | 2024 | [arXiv](https://arxiv.org/abs/2401.01234) |
-    >>> print(table_row(DEFAULT_HEADER, NewEntry("Title *x*", 2023, "ACL", "2301.00001")))
+    >>> print(table_row(DEFAULT_HEADER, NewEntry("Title *x*", 2023, venue="ACL", arxiv_id="2301.00001")))
     | [Title \\*x\\*](https://arxiv.org/abs/2301.00001) |  | 2023 | ACL |  | [PDF](https://arxiv.org/pdf/2301.00001) |
     """
     roles = {position: role for role, position in column_roles(list(header)).items()}

@@ -15,7 +15,7 @@ import os
 import re
 import stat
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from pathlib import Path
 
 from pa_graph.errors import ApplyError, ListChangedError, ListInputError
@@ -42,7 +42,7 @@ def list_entry(template: str, example: ListRow, title: str, url: str | None, yea
     the example's title and link on that line, the entry is ``- **Title** [[paper](url)]`` with the same bullet.
 
     >>> from pa_graph.records import SourceRef
-    >>> row = ListRow(SourceRef("a.md", 3), Section("S"), "Old title", ("https://arxiv.org/pdf/2401.1",), year=2024)
+    >>> row = ListRow(SourceRef("a.md", 3), Section("S"), "Old title", links=("https://arxiv.org/pdf/2401.1",), year=2024)
     >>> list_entry("+ **[2024 Arxiv-2401]** Old title. ([Paper](https://arxiv.org/pdf/2401.1))", row,
     ...            "New title", "https://arxiv.org/abs/2502.2", 2025, None, "2502.00002")
     '+ **[2025 Arxiv-2502]** New title. ([Paper](https://arxiv.org/abs/2502.2))'
@@ -87,6 +87,7 @@ class Insertion:
 class ApplyPlan:
     path: Path
     original: bytes
+    _: KW_ONLY
     updated: bytes
     inserted: list[Insertion] = field(default_factory=list)
     skipped: list[tuple[Addable, str]] = field(default_factory=list)
@@ -187,7 +188,7 @@ def plan_apply(path: str | Path, suggestions: Sequence[Addable], bundled: Path) 
         if rows and not ended:  # the file ended without a line break after the table: so does it now
             out[-1] = out[-1][: -len(ending)]
     updated = b"".join(out)
-    return ApplyPlan(path, original, updated, inserted, skipped)
+    return ApplyPlan(path, original, updated=updated, inserted=inserted, skipped=skipped)
 
 
 def write_apply(plan: ApplyPlan) -> None:

@@ -191,8 +191,8 @@ class ArxivSource(Source):
                 if answer is None or (isinstance(answer.value, dict) and title_fits(work, answer.value.get("title"))):
                     continue  # not asked, or right
                 points_to = source_text(answer.value.get("title")) if isinstance(answer.value, dict) else None
-                checks.append(LinkCheck(work.key, work.title, "wrong", listed, points_to, None,
-                                        tuple(row.source for row in work.rows if row.arxiv_id == listed), "arXiv"))
+                checks.append(LinkCheck(work.key, work.title, "wrong", listed_id=listed, points_to=points_to, correct_id=None,
+                                        sources=tuple(row.source for row in work.rows if row.arxiv_id == listed), by="arXiv"))
         return checks
 
 

@@ -42,8 +42,9 @@ class Sources:
         for name in SOURCES:
             kind = entry(name).source()
             if isinstance(client, kind.CLIENT):
-                return cls(name, SourceContext(client.cache, client.offline, client.refresh, client.budget),
-                           {name: kind(client)}, fall_back=False)
+                context = SourceContext(client.cache, offline=client.offline, refresh=client.refresh,
+                                        budget=client.budget)
+                return cls(name, context, {name: kind(client)}, fall_back=False)
         raise TypeError(f"no registered source uses a {type(client).__name__}")
 
     def __getitem__(self, name: str) -> Source:
@@ -67,7 +68,7 @@ def open_sources(choice: str, cache: ResponseCache, offline: bool = False, refre
     source name) come from the environment, ``rate`` over each source's own."""
     given = dict(settings or {})
     budget = RetryBudget(min((s.retry_budget for s in given.values()), default=ServiceSettings.retry_budget))
-    return Sources(choice, SourceContext(cache, offline, refresh, budget, given, rate))
+    return Sources(choice, SourceContext(cache, offline=offline, refresh=refresh, budget=budget, settings=given, rate=rate))
 
 
 def enrich_from(works: Sequence[Work], sources: Sources, options: EnrichOptions = EnrichOptions(),

@@ -54,11 +54,11 @@ def _merged(works: Sequence[Work], ours: Enrichment, theirs: Enrichment) -> Enri
             if mine and work.key in theirs.unresolved:
                 disagreements.append(SourceDisagreement(
                     work.key, work.title, f"only-{primary}",
-                    f"{they} does not know '{work.title}' ({theirs.unresolved[work.key]}); {we} does"))
+                    message=f"{they} does not know '{work.title}' ({theirs.unresolved[work.key]}); {we} does"))
             if yours and work.key in ours.unresolved:
                 disagreements.append(SourceDisagreement(
                     work.key, work.title, f"only-{theirs.source}",
-                    f"{we} does not know '{work.title}'; {they} does ({yours.paper_id})"))
+                    message=f"{we} does not know '{work.title}'; {they} does ({yours.paper_id})"))
         elif work.key in ours.unresolved or work.key in theirs.unresolved:
             unresolved[work.key] = ours.unresolved.get(work.key) or theirs.unresolved[work.key]
         else:
@@ -129,10 +129,10 @@ def _twin_disagreement(ours: SourceRecord, theirs: SourceRecord, we: str, they: 
     title = ours.title or theirs.title or ""
     if ours.year == theirs.year:
         return SourceDisagreement(ours.paper_id, title, "conflicting-ids",
-                                  f"'{title}' ({ours.year}): {we} gives {_ids(ours)}, {they} "
+                                  message=f"'{title}' ({ours.year}): {we} gives {_ids(ours)}, {they} "
                                   f"{_ids(theirs)} ({theirs.paper_id}); kept apart")
     return SourceDisagreement(ours.paper_id, title, "split-work",
-                              f"'{title}': {we} knows it as {_ids(ours)} ({ours.year}), {they} as "
+                              message=f"'{title}': {we} knows it as {_ids(ours)} ({ours.year}), {they} as "
                               f"{_ids(theirs)} ({theirs.year}, {theirs.paper_id}); kept as two works — a preprint "
                               "and its publication?")
 
@@ -142,9 +142,9 @@ def _compare(work: Work, ours: SourceRecord, theirs: SourceRecord, we: str, they
     if ours.arxiv_id and theirs.arxiv_id and arxiv_base_id(ours.arxiv_id) != arxiv_base_id(theirs.arxiv_id):
         found.append(SourceDisagreement(
             work.key, work.title, "arxiv-id",
-            f"{they} gives arXiv {theirs.arxiv_id} for '{work.title}', {we} {ours.arxiv_id}"))
+            message=f"{they} gives arXiv {theirs.arxiv_id} for '{work.title}', {we} {ours.arxiv_id}"))
     if ours.year and theirs.year and ours.year != theirs.year:
         found.append(SourceDisagreement(
             work.key, work.title, "year",
-            f"{they} gives {theirs.year} as the year of '{work.title}', {we} {ours.year}"))
+            message=f"{they} gives {theirs.year} as the year of '{work.title}', {we} {ours.year}"))
     return found

@@ -255,7 +255,8 @@ def _check_links(works: Sequence[Work], dois_of: dict[str, list[str]], by_doi: d
         sources = tuple(row.source for row in work.rows)
         if not work.listed_arxiv_ids:
             if correct:
-                checks.append(LinkCheck(work.key, work.title, "missing", None, None, correct, sources, "OpenAlex"))
+                checks.append(LinkCheck(work.key, work.title, "missing", listed_id=None, points_to=None,
+                                        correct_id=correct, sources=sources, by="OpenAlex"))
             continue
         for listed in work.listed_arxiv_ids:
             answer = by_doi.get(arxiv_doi(listed))
@@ -265,6 +266,8 @@ def _check_links(works: Sequence[Work], dois_of: dict[str, list[str]], by_doi: d
                 continue
             if title_fits(work, answer.value.get("title")):
                 continue
-            checks.append(LinkCheck(work.key, work.title, "wrong", listed, source_text(answer.value.get("title")), correct,
-                                    tuple(row.source for row in work.rows if row.arxiv_id == listed), "OpenAlex"))
+            checks.append(LinkCheck(work.key, work.title, "wrong", listed_id=listed,
+                                    points_to=source_text(answer.value.get("title")), correct_id=correct,
+                                    sources=tuple(row.source for row in work.rows if row.arxiv_id == listed),
+                                    by="OpenAlex"))
     return checks

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Any, ClassVar, TypeVar
 
 from pa_graph.records import CitationLink, Enrichment, LinkCheck, Mode, SourceRecord, Work
@@ -33,6 +33,7 @@ class SourceContext:
     environment)."""
 
     cache: ResponseCache
+    _: KW_ONLY
     offline: bool = False
     refresh: bool = False
     budget: RetryBudget | None = None

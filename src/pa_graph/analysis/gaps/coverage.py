@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import KW_ONLY, asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
@@ -24,6 +24,7 @@ EXAMPLES = 10
 @dataclass(frozen=True)
 class SurveyCoverage:
     survey: str
+    _: KW_ONLY
     year: int | None
     cites_listed: int
     earlier_listed: int
@@ -49,9 +50,10 @@ def survey_coverage(model: nx.MultiDiGraph[str], examples: int = EXAMPLES,
         cited = index.references(survey)
         missing = sorted((w for w in earlier if w not in cited),
                          key=lambda w: (-len(index.listed_citers(w)), index.title(w)))
-        found.append(SurveyCoverage(index.title(survey), year, len(cited & listed), len(earlier), len(missing),
-                                    tuple(index.title(w) for w in missing[:examples]), bool(cited), survey,
-                                    tuple(missing[:examples])))
+        found.append(SurveyCoverage(index.title(survey), year=year, cites_listed=len(cited & listed),
+                                    earlier_listed=len(earlier), not_cited=len(missing),
+                                    examples=tuple(index.title(w) for w in missing[:examples]),
+                                    has_references=bool(cited), node=survey, example_nodes=tuple(missing[:examples])))
     return found
 
 

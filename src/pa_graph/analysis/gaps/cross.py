@@ -37,7 +37,7 @@ BACKGROUND_CITERS = 50
 #: Missing cross-citations written to citations.md/json and the RDF by default (the count is always complete).
 
 
-@dataclass(frozen=True)
+@dataclass(kw_only=True, frozen=True)
 class MissingCitation:
     later: str
     earlier: str
@@ -109,9 +109,11 @@ def missing_citations(model: nx.MultiDiGraph[str], thresholds: Mapping[str, floa
             continue
         score = len(shared) + len(cociting) + 4 * max(0.0, (similarity or 0.0) - 0.5)
         evidence = tuple(sorted(index.title(n) for n in shared)) + tuple(sorted(index.title(n) for n in cociting))
-        found.append(MissingCitation(index.title(later), index.title(earlier), round(score, 4), len(shared),
-                                     len(cociting), None if similarity is None else round(similarity, 4),
-                                     tuple(sorted(index.label(g) for g in common)), evidence, later, earlier))
+        found.append(MissingCitation(later=index.title(later), earlier=index.title(earlier), score=round(score, 4),
+                                     shared_references=len(shared), cocitations=len(cociting),
+                                     similarity=None if similarity is None else round(similarity, 4),
+                                     common=tuple(sorted(index.label(g) for g in common)), evidence=evidence,
+                                     later_node=later, earlier_node=earlier))
     found.sort(key=lambda m: (-m.score, m.later, m.earlier))
     return found[:limit]
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,7 @@ _ARXIV_PREFIX = re.compile(r"^arxiv:\s*", re.IGNORECASE)
 @dataclass(frozen=True)
 class IgnoreList:
     arxiv_ids: frozenset[str] = frozenset()
+    _: KW_ONLY
     dois: frozenset[str] = frozenset()
     s2_ids: frozenset[str] = frozenset()
     openalex_ids: frozenset[str] = frozenset()
@@ -52,8 +53,9 @@ class IgnoreList:
             if entry and (kind_key := _kind_and_key(entry)) and kind_key[1]:
                 found[kind_key[0]].add(kind_key[1])
                 entries.append((number, entry, *kind_key))
-        return cls(frozenset(found["arxiv"]), frozenset(found["doi"]), frozenset(found["s2"]),
-                   frozenset(found["openalex"]), tuple(sorted(found["title"])), source, tuple(entries))
+        return cls(frozenset(found["arxiv"]), dois=frozenset(found["doi"]), s2_ids=frozenset(found["s2"]),
+                   openalex_ids=frozenset(found["openalex"]), titles=tuple(sorted(found["title"])), source=source,
+                   entries=tuple(entries))
 
     def __len__(self) -> int:
         return len(self.arxiv_ids) + len(self.dois) + len(self.s2_ids) + len(self.openalex_ids) + len(self.titles)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import KW_ONLY, dataclass, replace
 from functools import cached_property
 from typing import Any
 
@@ -42,6 +42,7 @@ class CitationIndex:
     """
 
     model: nx.MultiDiGraph[str]
+    _: KW_ONLY
     listed: tuple[str, ...]
     refs: Mapping[str, frozenset[str]]
     citers: Mapping[str, frozenset[str]]
@@ -61,9 +62,9 @@ class CitationIndex:
                 sections[u].append(v)
         listed = tuple(n for n in nodes_of_kind(model, "work") if model.nodes[n].get("listed"))
         embeddings = {n: d["embedding"] for n, d in model.nodes(data=True) if d.get("embedding")}
-        return cls(model, listed, {k: frozenset(v) for k, v in refs.items()},
-                   {k: frozenset(v) for k, v in citers.items()},
-                   {work: tuple(sections.get(work, ())) for work in listed}, embeddings)
+        return cls(model, listed=listed, refs={k: frozenset(v) for k, v in refs.items()},
+                   citers={k: frozenset(v) for k, v in citers.items()},
+                   sections={work: tuple(sections.get(work, ())) for work in listed}, embeddings=embeddings)
 
     @cached_property
     def listed_set(self) -> frozenset[str]:

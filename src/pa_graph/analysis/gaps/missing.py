@@ -54,7 +54,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import KW_ONLY, asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -115,6 +115,7 @@ class Ranker:
     """
 
     weights: Mapping[str, float] = field(default_factory=lambda: dict(WEIGHTS))
+    _: KW_ONLY
     background: float = BACKGROUND_PENALTY
     evidence: float = EVIDENCE_WEIGHT
     peer_tier: bool = True
@@ -131,18 +132,18 @@ class Ranker:
     @classmethod
     def alone(cls, signal: str) -> Ranker:
         """One signal and nothing else."""
-        return cls({signal: 1.0}, 0.0, evidence=0.0, peer_tier=False, dominance=False)
+        return cls({signal: 1.0}, background=0.0, evidence=0.0, peer_tier=False, dominance=False)
 
     @classmethod
     def in_degree(cls, background: float = 0.0) -> Ranker:
         """Listed citers alone; with a large ``background``, background works after all others."""
-        return cls({}, background, evidence=1.0, peer_tier=False, graded=False, dominance=False)
+        return cls({}, background=background, evidence=1.0, peer_tier=False, graded=False, dominance=False)
 
 
 DEFAULT_RANKER = Ranker()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SignalTable:
     """Every candidate's signals: ``raw[signal][i]`` as measured (``None`` unknown), ``values[i, j]`` normalised."""
 
@@ -282,8 +283,11 @@ def signal_table(index: CitationIndex, candidates: Sequence[str], peers: PeerLis
                                                           index.title(candidates[i])))
     tiebreak = np.empty(len(candidates), dtype=np.int64)
     tiebreak[order] = np.arange(len(candidates))
-    return SignalTable(list(candidates), raw, values, active, tiebreak, citers, specificity_known, in_peer_lists,
-                       in_no_peer_list, sections, in_section, sizes, counts, ref_counts, in_literature, peer_lists)
+    return SignalTable(candidates=list(candidates), raw=raw, values=values, active=active, tiebreak=tiebreak,
+                       citers=citers, specificity_known=specificity_known, in_peer_lists=in_peer_lists,
+                       in_no_peer_list=in_no_peer_list, sections=sections, in_section=in_section, section_size=sizes,
+                       citation_count=counts, reference_count=ref_counts, in_literature=in_literature,
+                       peer_lists=peer_lists)
 
 
 def _normalised(signal: str, raw: list[float | None], peer_lists: int) -> tuple[np.ndarray, bool]:
@@ -382,7 +386,7 @@ def ranking(table: SignalTable, weights: Mapping[str, float] | Ranker = DEFAULT_
     return np.lexsort((table.tiebreak, -rounded))
 
 
-@dataclass(frozen=True)
+@dataclass(kw_only=True, frozen=True)
 class Suggestion:
     """One missing paper, ready for a maintainer: where it goes, why it ranks, links, and a row to paste."""
 
@@ -405,7 +409,7 @@ class Suggestion:
 
     def entry(self) -> NewEntry:
         url = self.links.get("doi") or self.links.get("semantic_scholar") or self.links.get("openalex")
-        return NewEntry(self.title, self.year, self.venue, self.arxiv_id, url)
+        return NewEntry(self.title, self.year, venue=self.venue, arxiv_id=self.arxiv_id, url=url)
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ _STOPWORDS = frozenset("a an and are as at be by for from in into is it its of o
                        "towards toward through using based we our".split())
 
 
-@dataclass(frozen=True)
+@dataclass(kw_only=True, frozen=True)
 class OtherListWork:
     """A work of other lists, ready for a maintainer (and for ``gaps --apply --only``)."""
 
@@ -64,7 +64,7 @@ class OtherListWork:
         return f"in {counted(len(self.lists), 'other list')}: {', '.join(self.lists)}"
 
     def entry(self) -> NewEntry:
-        return NewEntry(self.title, self.year, self.venue, self.arxiv_id, self.url)
+        return NewEntry(self.title, self.year, venue=self.venue, arxiv_id=self.arxiv_id, url=self.url)
 
 
 @dataclass(frozen=True)
@@ -195,7 +195,7 @@ def in_other_lists(model: nx.MultiDiGraph[str], peers: Sequence[ParsedList], min
             warnings.append(f"{row.source}: the link {redacted_url(written)!r} " + (
                 f"is written {redacted_url(url)} (percent-encoded)" if url
                 else "is not a well-formed http(s) URL; left out"))
-        entry = NewEntry(row.title, year, venue, arxiv, url)
+        entry = NewEntry(row.title, year, venue=venue, arxiv_id=arxiv, url=url)
         found.append(OtherListWork(
             rank=0, id=arxiv or doi or normalize_title(row.title), title=row.title, arxiv_id=arxiv, doi=doi,
             year=year, venue=venue, lists=lists, links=_links(arxiv, doi, url),
