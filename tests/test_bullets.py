@@ -314,6 +314,7 @@ SURVEY_SHAPES = """# A survey's reading list
 - “Understanding Personal Agents in the Wild” (Smith and Lee, 2022, p. 1) [CHI'22](https://dl.acm.org/doi/10.1145/3491102.3501234)
 - “Another Quoted Title” (Authors, 2021, p. 3) [[PDF](https://dl.acm.org/doi/pdf/10.1145/3491102.3501239)]
 - **STOC 2021**: [Sublinear Algorithms for Personal Agents](https://dl.acm.org/doi/10.1145/1234.5678)
+- "Personal Memory for Assistants" [Read the Full Paper on the ACM Digital Library](https://dl.acm.org/doi/10.1145/9.8)
 """  # noqa: E501 (verbatim list lines)
 
 
@@ -322,7 +323,8 @@ SURVEY_SHAPES = """# A survey's reading list
     (11, "Understanding Personal Agents in the Wild", "CHI", 2022),  # a quoted title, whatever link follows
     (12, "Another Quoted Title", None, 2021),  # "PDF" names a file, not a venue
     (13, "Sublinear Algorithms for Personal Agents", "STOC", 2021),  # a bold venue-with-year: where, not what
-], ids=["venue-link", "quoted-title", "pdf-link", "bold-venue"])
+    (14, "Personal Memory for Assistants", None, None),  # a quoted title before a long link text
+], ids=["venue-link", "quoted-title", "pdf-link", "bold-venue", "quoted-before-link-text"])
 def test_a_survey_lists_shapes_give_titles_not_venues(line, title, venue, year):
     parsed = parse_list_text(SURVEY_SHAPES, "survey.md")
     row = next(row for row in parsed.rows if row.source.line == line)
@@ -333,3 +335,13 @@ def test_bullets_linking_to_anchors_of_the_same_list_are_navigation():
     parsed = parse_list_text(SURVEY_SHAPES, "survey.md")
     assert {row.title for row in parsed.rows}.isdisjoint({"Memory Management", "LLM-based Approaches"})
     assert Counter(kind for kind, _ in parsed.skipped) == {"table of contents": 2}
+
+
+def test_readers_and_title_shapes_are_tried_in_their_stated_order():
+    """Each shape is its own reader: the block readers in the order the list's blocks are offered to them, and the
+    title shapes of a list item in the order they are tried (a quoted title before a link's text)."""
+    from pa_graph.lists.bullets import TITLE_SHAPES
+    from pa_graph.lists.read import READERS
+
+    assert list(READERS) == ["table", "list items", "html tables"]
+    assert [shape.__name__ for shape in TITLE_SHAPES] == ["_bold_title", "_quoted_title", "_linked_title", "_text_title"]

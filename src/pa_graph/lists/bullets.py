@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from markdown_it.token import Token
 
-from pa_graph.lists.draft import ListDraft
+from pa_graph.lists.draft import Block, ListDraft
 from pa_graph.records import Finding, Instance, ListRow, Section, SourceRef, content_id, line_content, row_content
 from pa_graph.text import (
     arxiv_id_from_url,
@@ -81,6 +81,7 @@ def _citation_year(text: str) -> int | None:
         if year:
             return int(year.group(1))
     return None
+_QUOTED = re.compile(r"^\W{0,3}?[“\"«]([^”\"»]{4,300})[”\"»]")
 _BADGE = re.compile(r"img\.shields\.io/badge/([^/?#]+)", re.IGNORECASE)
 
 
@@ -227,18 +228,41 @@ def _is_bracket_tag(text: str) -> bool:
     return bool(_BRACKET_TAG.match(text)) or bool(_DATE_START.match(text) and len(text.split()) <= 2)
 
 
-def _title_of(item: _Inline) -> tuple[str | None, str | None]:
-    """The item's title, and the link it came from (when it is a link's text)."""
+#: What a title finder gives: the title, and the link it came from (when it is a link's text).
+_Found = tuple[str, str | None]
+
+
+def _bold_title(item: _Inline) -> _Found | None:
+    """``**Title**`` — unless the bold text says where or when (``**[2024 ACL]**``, ``**STOC 2021**``)."""
     for strong in item.strong:
-        if _is_bracket_tag(strong) or _venue_of(strong):  # **[2024 ACL]**, **STOC 2021**: where, not what
+        if _is_bracket_tag(strong) or _venue_of(strong):
             continue
         title = _clean_title(strong)
         linked = next((href for href, text in item.links if text and text in strong), None)
         if len(title) >= 8 or len(title.split()) >= 2:
             return title, linked
+    return None
+
+
+def _quoted_title(item: _Inline) -> _Found | None:
+    """``“Title” (Authors, 2022, p. 1) [CHI'22](url)``: a title in quotes at the start stays the title, whatever
+    link follows."""
+    found = _QUOTED.match(item.outside_links)
+    title = _clean_title(found.group(1)) if found else ""
+    return (title, None) if len(title.split()) >= 2 else None
+
+
+def _linked_title(item: _Inline) -> _Found | None:
+    """``[Title](url)`` — a link text of three words or more that is no generic word (``paper``, ``code``) and no
+    venue with a year (``[Mobisys 2016](url)`` names where the paper is, not what)."""
     for href, text in item.links:
         if text and not _GENERIC_LINK_TEXT.match(text) and not _venue_of(text) and len(text.split()) >= 3:
             return _clean_title(text), href
+    return None
+
+
+def _text_title(item: _Inline) -> _Found | None:
+    """``Title. [[Venue 2016](url)]``: the text before the links, brackets, dates and a citation taken off."""
     before = item.outside_links
     for strong in item.strong:
         if _is_bracket_tag(strong):
@@ -246,7 +270,18 @@ def _title_of(item: _Inline) -> tuple[str | None, str | None]:
     before = _DATE_PARENS.sub(" ", before)
     before = re.split(r"\(\s*\)|\[\s*\]|\(\s*,|\s\(|\s\[", before)[0]
     title = _clean_title(re.sub(r"\\?\[[^\[\]]*\\?\]", " ", before))  # [^[]]: linear on a line of "["
-    return (title, None) if len(title.split()) >= 3 else (None, None)
+    return (title, None) if len(title.split()) >= 3 else None
+
+
+#: The shapes of a paper entry's title, tried in this order (the first that finds one wins): bold, quoted, a
+#: link's text, the text before the links. An item whose only links are ``#anchors`` of the list is navigation,
+#: told before any of these (:func:`_kind_without_paper_link`).
+TITLE_SHAPES = (_bold_title, _quoted_title, _linked_title, _text_title)
+
+
+def _title_of(item: _Inline) -> tuple[str | None, str | None]:
+    """The item's title, and the link it came from (when it is a link's text)."""
+    return next((found for shape in TITLE_SHAPES if (found := shape(item)) is not None), (None, None))
 
 
 def _venue_of(text: str, with_year: bool = True) -> tuple[str | None, int | None] | None:
@@ -345,12 +380,12 @@ def _paper_title(item: _Inline) -> str | None:
     return title if title and (item.strong or item.links) and (_authors(item) or item.strong) else None
 
 
-def read_list_items(tokens: list[Token], start: int, section: Section, parsed: ListDraft) -> int:
-    """Read the list opening at ``tokens[start]`` into ``parsed`` (rows, skipped kinds, unreadable items); return the
+def read_list_items(block: Block, start: int) -> int:
+    """Read the list opening at ``tokens[start]`` into the draft (rows, skipped kinds, unreadable items); return the
     index of its closing token."""
-    items, end = _items(tokens, start)
-    under_news = bool(_NEWS_HEADING.search(section.top.rsplit("\x1f", 1)[-1]))
-    _read(items, section, parsed, under_news)
+    items, end = _items(block.tokens, start)
+    under_news = bool(_NEWS_HEADING.search(block.section.top.rsplit("\x1f", 1)[-1]))
+    _read(items, block.section, block.draft, under_news)
     return end
 
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from markdown_it.token import Token
+
 from pa_graph.records import Finding, ListRow, Note, ParsedList, Repair, Section, SourceRef
 
-__all__ = ["ListDraft"]
+__all__ = ["ListDraft", "Block"]
 
 
 @dataclass
@@ -28,3 +30,14 @@ class ListDraft:
         return ParsedList(path=path, name=self.name, sha256=sha256, rows=self.rows, repairs=self.repairs,
                           malformed=self.malformed, notes=self.notes, layouts=self.layouts, skipped=self.skipped,
                           title=self.title)
+
+
+@dataclass(frozen=True)
+class Block:
+    """Where a reader reads a block of the list: the list's tokens and lines, the section the headings above give,
+    and the draft it adds to."""
+
+    tokens: list[Token]
+    lines: list[str]
+    section: Section
+    draft: ListDraft

@@ -1,9 +1,8 @@
-"""Parse stage: a Markdown awesome list → one :class:`ListRow` per paper-table row.
+"""Parse stage: a Markdown awesome list → one :class:`ListRow` per paper entry.
 
-Tables are read with markdown-it-py's GFM table rule (escaped pipes, inline Markdown and HTML handled by a real
-parser); columns are mapped by what their header means, not by position, so the layouts seen in the wild
-(``Paper | Abbr. | Year | Source | Tag | PDF``, ``Title | Date | Link(s)``, ``论文标题 | 缩写 | 年份 | 来源 | 标签 | 下载``,
-``Method | Paper Title | Published At | Link``) all read the same way.
+The driver: the bytes checked and decoded, mojibake repaired, the Markdown parsed once with markdown-it-py, headings
+followed into sections, and every other block offered to the readers of :data:`READERS` (tables, list items, HTML
+tables) in their stated order; broken links are mended and sections settled last, and the record is built once.
 """
 
 from __future__ import annotations
@@ -14,8 +13,8 @@ import functools
 import hashlib
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from html.parser import HTMLParser
 from pathlib import Path
 
 from markdown_it import MarkdownIt
@@ -23,29 +22,20 @@ from markdown_it.token import Token
 
 from pa_graph.errors import ListInputError, NoPapersError
 from pa_graph.lists.bullets import is_paper_link, read_list_items
-from pa_graph.lists.draft import ListDraft
+from pa_graph.lists.draft import Block, ListDraft
 from pa_graph.lists.repair import repair_line
+from pa_graph.lists.tables import COLUMN_HEADERS, column_roles, header_key, read_cell, read_html_tables, read_table, site_name
 from pa_graph.records import (
     Finding,
-    Instance,
     ListRow,
-    Note,
     ParsedList,
     Repair,
     Section,
     SourceRef,
-    content_id,
-    line_content,
-    row_content,
 )
 from pa_graph.text import (
     arxiv_id_from_url,
-    arxiv_year_month,
     counted,
-    is_missing_value,
-    parse_venue,
-    parse_year_month,
-    single_line,
     slugify,
     strip_heading_decoration,
 )
@@ -56,23 +46,8 @@ __all__ = ["broken_links", "reparse_table_edits", "decode_list", "read_list", "r
 
 _MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable("table")
 
-#: Header spellings (case-insensitive, trailing dots and colons ignored) and the role they give a column.
-COLUMN_HEADERS: dict[str, frozenset[str]] = {
-    "title": frozenset({"paper", "papers", "title", "paper title", "paper name", "论文标题", "论文", "标题", "题目"}),
-    "abbreviation": frozenset({"abbr", "abbreviation", "method", "methods", "name", "model", "short name", "缩写", "简称",
-                               "方法"}),
-    "year": frozenset({"year", "date", "time", "年份", "日期", "时间"}),
-    "venue": frozenset({"source", "venue", "published at", "published", "publication", "conference", "journal",
-                        "conference/journal", "来源", "会议", "期刊", "发表"}),
-    "tag": frozenset({"tag", "tags", "domain", "category", "type", "keywords", "topic", "标签", "类别"}),
-    "link": frozenset({"pdf", "link", "links", "link(s)", "url", "paper link", "code", "下载", "链接"}),
-}
 _SURVEY_SECTION = re.compile(r"survey|review|综述", re.IGNORECASE)
 _SURVEY_TITLE = re.compile(r"\bsurvey\b(?!\s+(?:data|responses?|questions?|respondents?))|综述", re.IGNORECASE)
-_FORMATTING_TAG = re.compile(
-    r"^</?(?:a|b|i|u|s|em|strong|sup|sub|span|code|del|mark|font|small|big|br|wbr|nobr|kbd)\b[^>]*/?>$", re.IGNORECASE
-)
-_HREF = re.compile(r"""href\s*=\s*["']([^"']+)""", re.IGNORECASE)
 _HTML_TABLE = re.compile(r"<table\b", re.IGNORECASE)
 
 _HTML_OPEN = re.compile(r"<h([1-6])\b[^<>]*>", re.IGNORECASE)  # [^<>]: an unclosed tag costs no rescan
@@ -81,12 +56,6 @@ _HTML_CLOSE = re.compile(r"</h([1-6])\s*>", re.IGNORECASE)
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 #: Larger list files are refused (a list of 10,000 papers is about 3 MB).
 MAX_LIST_BYTES = 10_000_000
-
-
-@dataclass(frozen=True)
-class _Cell:
-    text: str
-    links: tuple[str, ...]
 
 
 def read_list(path: str | Path) -> ParsedList:
@@ -252,6 +221,26 @@ def describe_found(parsed: ParsedList) -> str:
     return "; ".join(parts) or "no Markdown table with a title column and no list item with a paper link"
 
 
+@dataclass(frozen=True)
+class BlockReader:
+    """A kind of block a list holds papers in: whether a token opens one, and how to read it into the draft (the
+    index of the block's last token comes back)."""
+
+    opens: Callable[[Token], bool]
+    read: Callable[[Block, int], int]
+
+
+#: What a list holds papers in, tried in this order on each block the headings do not open — the one place a new
+#: shape of list is added: Markdown tables (:mod:`~pa_graph.lists.tables`), bullet and numbered list items
+#: (:mod:`~pa_graph.lists.bullets`, whose item shapes are tried in the order of its ``TITLE_SHAPES``), HTML tables.
+READERS: dict[str, BlockReader] = {
+    "table": BlockReader(lambda token: token.type == "table_open", read_table),
+    "list items": BlockReader(lambda token: token.type in ("bullet_list_open", "ordered_list_open"), read_list_items),
+    "html tables": BlockReader(lambda token: token.type == "html_block" and bool(_HTML_TABLE.search(token.content)),
+                               read_html_tables),
+}
+
+
 def parse_list_text(text: str, name: str, path: Path | None = None, sha256: str = "") -> ParsedList:
     """Parse list text already decoded; ``name`` is how sources are cited (``name:line``)."""
     parsed = ListDraft(name)
@@ -269,17 +258,15 @@ def parse_list_text(text: str, name: str, path: Path | None = None, sha256: str 
         token = tokens[index]
         if token.type == "heading_open":
             level = int(token.tag[1:])
-            label = strip_heading_decoration(without_comments(_read_cell(tokens[index + 1]).text).strip())
+            label = strip_heading_decoration(without_comments(read_cell(tokens[index + 1]).text).strip())
             headings = [] if level == 1 else [(lv, text) for lv, text in headings if lv < level] + [(level, label)]
             if parsed.title is None and level == 1 and label:
                 parsed.title = label
             here = Section(_PATH_SEPARATOR.join(text for _, text in headings))
-        elif token.type == "table_open":
-            index = _read_table(tokens, index, lines, here, parsed)
-        elif token.type in ("bullet_list_open", "ordered_list_open"):
-            index = read_list_items(tokens, index, here, parsed)
-        elif token.type == "html_block" and _HTML_TABLE.search(token.content):
-            _read_html_tables(token, lines, here, parsed)
+        else:
+            reader = next((reader for reader in READERS.values() if reader.opens(token)), None)
+            if reader is not None:
+                index = reader.read(Block(tokens, lines, here, parsed), index)
         if token.type == "html_block" and not _HTML_TABLE.search(token.content):
             for level, inner in html_headings(token.content):
                 if level == 1:
@@ -426,269 +413,9 @@ def _settle_sections(parsed: ListDraft) -> None:
         section = Section(labels[0], labels[-1] if len(labels) > 1 else None) if labels else Section("(no section)")
         settled[provisional] = (section, bool(_SURVEY_SECTION.search(section.top)
                                               or (section.sub and _SURVEY_SECTION.search(section.sub))))
-    for row in parsed.rows:  # rows are frozen for everyone downstream; settling is the last step of making them
-        section, survey = settled[row.section]
-        object.__setattr__(row, "section", section)
-        object.__setattr__(row, "is_survey", survey or bool(_SURVEY_TITLE.search(row.title)))
+    parsed.rows = [replace(row, section=settled[row.section][0],  # settling is the last step of making rows
+                           is_survey=settled[row.section][1] or bool(_SURVEY_TITLE.search(row.title)))
+                   for row in parsed.rows]
     layouts, parsed.layouts = parsed.layouts, {}
     for provisional, header in layouts.items():
         parsed.layouts.setdefault(settled[provisional][0], header)
-
-
-def _read_table(tokens: list[Token], start: int, lines: list[str], section: Section, parsed: ListDraft) -> int:
-    """Read the table opening at ``tokens[start]``; return the index of its ``table_close``."""
-    header: list[str] = []
-    rows: list[tuple[int, list[_Cell]]] = []
-    index = start + 1
-    while tokens[index].type != "table_close":
-        token = tokens[index]
-        if token.type == "tr_open":
-            row_line = token.map[0] + 1 if token.map else 0
-            cells: list[_Cell] = []
-            index += 1
-            while tokens[index].type != "tr_close":
-                if tokens[index].type == "inline":
-                    cells.append(_read_cell(tokens[index]))
-                index += 1
-            if header:
-                rows.append((row_line, cells))
-            else:
-                header = [cell.text for cell in cells]
-        index += 1
-    start_lines = tokens[start].map
-    table_line = (start_lines[0] + 1) if start_lines else 0
-    roles, linked_only = _paper_roles(header, [cells for _, cells in rows])
-    if "title" in roles:
-        parsed.layouts.setdefault(section, header)
-    if "title" not in roles:
-        parsed.notes.append(Note("untitled-table", f"{parsed.name}:{table_line}: table with columns "
-                                                   f"{' | '.join(header)} has no paper-title column; skipped"))
-        return index
-    for row_line, cells in rows:
-        if linked_only and not _links_a_paper(cells, roles):
-            parsed.skipped.append(("no link", SourceRef(parsed.name, row_line)))
-            continue
-        row = _read_row(cells, roles, len(header), _count_raw_cells(lines[row_line - 1]),
-                        SourceRef(parsed.name, row_line), section, parsed)
-        if row is not None:
-            parsed.rows.append(row)
-    return index
-
-
-class _HtmlTables(HTMLParser):
-    """Rows of ``<table>`` elements as cells (text and link targets), each with its line in the block."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tables: list[list[tuple[int, list[_Cell]]]] = []
-        self._cell: tuple[list[str], list[str]] | None = None
-        self._row: tuple[int, list[_Cell]] | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "table":
-            self.tables.append([])
-        elif tag == "tr" and self.tables:
-            self._row = (self.getpos()[0], [])
-            self.tables[-1].append(self._row)
-        elif tag in ("td", "th") and self._row is not None:
-            self._cell = ([], [])
-        elif tag == "a" and self._cell is not None:
-            href = dict(attrs).get("href")
-            if href:
-                self._cell[1].append(href)
-        elif tag == "br" and self._cell is not None:
-            self._cell[0].append(" ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("td", "th") and self._cell is not None and self._row is not None:
-            text, links = self._cell
-            self._row[1].append(_Cell(" ".join("".join(text).split()), tuple(links)))
-            self._cell = None
-        elif tag == "tr":
-            self._row = None
-
-    def handle_data(self, data: str) -> None:
-        if self._cell is not None:
-            self._cell[0].append(data)
-
-
-def _read_html_tables(token: Token, lines: list[str], section: Section, parsed: ListDraft) -> None:
-    """Paper rows of the HTML tables in a block, columns by header meaning as for Markdown tables."""
-    reader = _HtmlTables()
-    reader.feed(token.content)
-    first_line = token.map[0] if token.map else 0
-    for table in reader.tables:
-        if not table:
-            continue
-        (header_line, header_cells), *rows = table
-        header = [cell.text for cell in header_cells]
-        roles, linked_only = _paper_roles(header, [cells for _, cells in rows])
-        if "title" not in roles:
-            parsed.notes.append(Note("untitled-table", f"{parsed.name}:{first_line + header_line}: HTML table with "
-                                                       f"columns {' | '.join(header)} has no paper-title column; skipped"))
-            continue
-        parsed.layouts.setdefault(section, header)
-        for row_line, cells in rows:
-            if linked_only and not _links_a_paper(cells, roles):
-                parsed.skipped.append(("no link", SourceRef(parsed.name, first_line + row_line)))
-                continue
-            row = _read_row(cells, roles, len(header), len(cells), SourceRef(parsed.name, first_line + row_line),
-                            section, parsed)
-            if row is not None:
-                parsed.rows.append(row)
-
-
-#: Headers of a column that names a dataset, a benchmark or a model: the column holds the paper when it links papers.
-_NAMED_WORK_HEADERS = {"dataset", "datasets", "benchmark", "benchmarks", "name", "数据集"}
-
-
-def _paper_roles(header: list[str], rows: list[list[_Cell]]) -> tuple[dict[str, int], bool]:
-    """The roles of a table's columns, and whether only rows that link a paper are papers. A table without a title
-    column whose ``Dataset``, ``Benchmark`` or ``Name`` column links papers (arXiv, DOI, a proceedings page) in most
-    rows is a table of papers, that column their titles — the rows that link none are datasets without a paper."""
-    roles = column_roles(header)
-    if "title" in roles or not rows:
-        return roles, False
-    for position, text in enumerate(header):
-        if header_key(text) in _NAMED_WORK_HEADERS:
-            linked = sum(1 for cells in rows if position < len(cells)
-                         and any(is_paper_link(link) for link in cells[position].links))
-            if linked * 2 > len(rows):
-                return {role: where for role, where in roles.items() if where != position} | {"title": position}, True
-    return roles, False
-
-
-def _links_a_paper(cells: list[_Cell], roles: dict[str, int]) -> bool:
-    position = roles["title"]
-    return position < len(cells) and any(is_paper_link(link) for link in cells[position].links)
-
-
-def column_roles(header: list[str]) -> dict[str, int]:
-    """Map each role to the first column whose header means it."""
-    roles: dict[str, int] = {}
-    for position, text in enumerate(header):
-        spelling = header_key(text)
-        for role, spellings in COLUMN_HEADERS.items():
-            if spelling in spellings and role not in roles:
-                roles[role] = position
-                break
-    return roles
-
-
-def header_key(text: str) -> str:
-    return " ".join(_HEADER_END.sub("", text.casefold().strip()).split())
-
-
-_HEADER_END = re.compile(r"[\s.:：]+$")
-
-
-def site_name(url: str) -> str:
-    for host, name in (("arxiv.org", "arXiv"), ("doi.org", "DOI"), ("semanticscholar.org", "Semantic Scholar"),
-                       ("openalex.org", "OpenAlex")):
-        if host in url:
-            return name
-    return "Paper"
-
-
-def _read_row(
-    cells: list[_Cell],
-    roles: dict[str, int],
-    width: int,
-    written: int,
-    source: SourceRef,
-    section: Section,
-    parsed: ListDraft,
-) -> ListRow | None:
-    def cell(role: str) -> _Cell:
-        position = roles.get(role)
-        if position is None or position >= len(cells):
-            return _Cell("", ())
-        return cells[position]
-
-    title = cell("title").text
-    written_cells = " | ".join(cell.text for cell in cells)
-    # the row by its title wherever it has one (a re-dated row is the same row), else by what its cells say
-    instance = Instance(source, row_content(title, None) if title else line_content(written_cells))
-    if not title:
-        parsed.malformed.append(Finding("malformed-row", content_id("malformed-row", written_cells),
-                                        f"{source}: row has no paper title; skipped", instances=(instance,)))
-        return None
-    problems = []
-    if written != width:
-        what = "extra cells ignored" if written > width else "missing cells read as empty"
-        parsed.malformed.append(Finding("broken-markdown", f"broken-markdown:cells:{slugify(title, 12)}",
-                                        f"{source}: the row has {written} cells but the header has {width} ({what})",
-                                        instances=(instance,)))
-    year_text = cell("year").text
-    year, month = parse_year_month(year_text)
-    if year is None and not is_missing_value(year_text):
-        problems.append(f"year {year_text!r} is not a year")
-    venue_text = cell("venue").text
-    if year is None:
-        year, month = parse_year_month(venue_text)
-    if problems:
-        parsed.malformed.append(
-            Finding("malformed-row", f"malformed-row:{slugify(title, 12)}", f"{source}: {'; '.join(problems)}",
-                    instances=(instance,))
-        )
-    links = tuple(link for position in _link_order(roles, len(cells)) for link in cells[position].links)
-    arxiv_ids = [found for found in map(arxiv_id_from_url, links) if found]
-    if year is None and arxiv_ids and (from_id := arxiv_year_month(arxiv_ids[0])):
-        year, month = from_id  # no year written: the preprint's
-    abbreviation = cell("abbreviation").text
-    tags = tuple(tag.strip() for tag in re.split(r"[,;，；]", cell("tag").text) if not is_missing_value(tag))
-    return ListRow(
-        source=source,
-        section=section,
-        title=single_line(title),
-        links=links,
-        arxiv_id=arxiv_ids[0] if arxiv_ids else None,
-        abbreviation=None if is_missing_value(abbreviation) else abbreviation,
-        year=year,
-        month=month,
-        venue=parse_venue(venue_text),
-        tags=tags,
-    )
-
-
-def _link_order(roles: dict[str, int], count: int) -> list[int]:
-    """Cells to take links from: the title cell first (its link names the paper), then the rest in order."""
-    first = roles["title"]
-    return [first] + [position for position in range(count) if position != first]
-
-
-def _count_raw_cells(line: str) -> int:
-    """Cells as written on the source line (markdown-it silently drops cells beyond the header's width)."""
-    body = line.strip()
-    if body.startswith("|"):
-        body = body[1:]
-    if body.endswith("|") and not body.endswith("\\|"):
-        body = body[:-1]
-    return len(re.split(r"(?<!\\)\|", body))
-
-
-def _read_cell(inline: Token) -> _Cell:
-    """Plain text and link targets of an inline token.
-
-    Badge images contribute no text; formatting HTML (``<b>``, ``<a href>``) is dropped but its links kept; any
-    other HTML stays as literal text, so it is shown (escaped), never executed, downstream.
-    """
-    parts: list[str] = []
-    links: list[str] = []
-    for child in inline.children or []:
-        if child.type in ("text", "code_inline"):
-            parts.append(child.content)
-        elif child.type in ("softbreak", "hardbreak"):
-            parts.append(" ")
-        elif child.type == "link_open":
-            href = child.attrs.get("href")
-            if href:
-                links.append(str(href))
-        elif child.type == "html_inline":
-            if _FORMATTING_TAG.match(child.content):
-                links.extend(_HREF.findall(child.content))
-                if child.content.lower().startswith("<br"):
-                    parts.append(" ")
-            else:
-                parts.append(child.content)
-    return _Cell(" ".join("".join(parts).split()), tuple(links))
