@@ -130,3 +130,20 @@ def test_analysis_never_writes_a_list():
     assert not [name for path in (PACKAGE / "analysis").rglob("*.py") for name in _imports(path)
                 if name.startswith("pa_graph.lists.write")]
 
+
+
+def test_the_command_line_imports_only_the_session_the_options_and_the_errors():
+    """The command line is a thin shell: every import it makes — at the top, in a command or for type checking —
+    is the session (the library's one door), the options (defaults and the version) or the errors."""
+    assert _imports(PACKAGE / "cli.py") == {"pa_graph.session", "pa_graph.options", "pa_graph.errors"}
+
+
+def test_every_name_the_session_offers_the_command_line_resolves():
+    """The session's door loads lazily: each name it offers must resolve to the library's own object."""
+    import importlib
+
+    from pa_graph import session
+
+    for name, (module, attribute) in session._FOR_THE_COMMAND_LINE.items():
+        assert getattr(session, name) is getattr(importlib.import_module(module), attribute), name
+        assert name in session.__all__, name

@@ -56,14 +56,11 @@ from pa_graph.options import (
     ENGINES,
     FIX_KINDS,
     SourceChoice,
+    __version__,
 )
-from pa_graph.text import counted, inert
-from pa_graph.version import __version__
 
 if TYPE_CHECKING:  # for annotations only: each command loads the library it calls when it runs
-    from pa_graph.analysis.audit import AuditReport
-    from pa_graph.export.validate import ValidationReport
-    from pa_graph.records import Enrichment, ParsedList
+    from pa_graph.session import AuditReport, Enrichment, ParsedList, ValidationReport
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -167,6 +164,8 @@ def _echo(message: object = None, **kwargs: Any) -> None:
     context = click.get_current_context(silent=True)
     if message is not None and (os.environ.get("GITHUB_ACTIONS") or os.environ.get("CI")
                                 or (context is not None and context.meta.get(_INERT))):
+        from pa_graph.session import inert
+
         message = inert(str(message))
     click.echo(message, **kwargs)
 
@@ -293,11 +292,7 @@ def build(lists: tuple[str, ...], out_dir: Path, offline: bool, no_enrich: bool,
     replaces https://api.semanticscholar.org), and every answer is cached: when S2 cannot be reached the build
     warns once and completes from the cache.
     """
-    from pa_graph.analysis.gaps.report import how_many_lists
-    from pa_graph.lists.read import list_summary
-    from pa_graph.pipeline import BuildOptions, GapOptions
-    from pa_graph.session import Session
-    from pa_graph.sources.common import EnrichOptions
+    from pa_graph.session import BuildOptions, EnrichOptions, GapOptions, Session, counted, how_many_lists, list_summary
 
     options = BuildOptions(
         out_dir=out_dir, base_iri=base_iri or DEFAULT_BASE_IRI, enrich=not no_enrich, offline=offline,
@@ -366,8 +361,7 @@ def _report_validation(report: ValidationReport, graph_file: Path) -> None:
 @_reported
 def validate(graph_file: Path) -> None:
     """Check a built graph (default outputs/graph.ttl) against ontology/shapes.ttl; exit 1 on violations."""
-    from pa_graph.export.store import load_graph
-    from pa_graph.export.validate import validate_graph
+    from pa_graph.session import load_graph, validate_graph
 
     _report_validation(validate_graph(load_graph(graph_file)), graph_file)
 
@@ -391,9 +385,17 @@ def validate(graph_file: Path) -> None:
 def query(query: str, graph_file: Path, engine: str, style: str, bindings: tuple[str, ...], endpoint: str | None,
           named_graph: str | None, allow_service: bool, cache_dir: Path | None) -> None:
     """Run QUERY: a cookbook name, a .rq file or SPARQL text. 'pa-graph query list' shows the cookbook."""
-    from pa_graph.export.sparql import bind, cookbook, cookbook_needs, format_result, load_query, with_prefixes
-    from pa_graph.export.triplestore import Credentials, remote_query
-    from pa_graph.session import Session
+    from pa_graph.session import (
+        Credentials,
+        Session,
+        bind,
+        cookbook,
+        cookbook_needs,
+        format_result,
+        load_query,
+        remote_query,
+        with_prefixes,
+    )
 
     if query == "list":
         for name, what in cookbook().items():
@@ -440,8 +442,7 @@ def push(graph_argument: Path | None, graph_file: Path, endpoint: str | None, up
          timeout: float) -> None:
     """Load a built graph (default outputs/graph.ttl) into a named graph of a SPARQL 1.1 triple store, then count
     what the store holds there (exit 1 if it did not keep the push)."""
-    from pa_graph.build_folder import locate_graph
-    from pa_graph.export.triplestore import Credentials, push_graph_store, push_update
+    from pa_graph.session import Credentials, locate_graph, push_graph_store, push_update
     if graph_argument is not None:
         _echo("warning: 'pa-graph push FILE' is the older form of 'pa-graph push --graph FILE', as query, stats and "
               "gaps take it", err=True)
@@ -482,8 +483,7 @@ def push(graph_argument: Path | None, graph_file: Path, endpoint: str | None, up
 def view(graph_file: Path, category: str | None, ego: str | None, min_citers: int, top_external: str,
          out_file: Path, cache_dir: Path | None) -> None:
     """Write a focused, self-contained HTML page of a built graph."""
-    from pa_graph.model import nodes_of_kind
-    from pa_graph.session import Session
+    from pa_graph.session import Session, nodes_of_kind
 
     if top_external != "all" and not top_external.isdigit():
         raise click.BadParameter(f"{top_external!r} is neither a number nor 'all'", param_hint="--top-external")
@@ -534,10 +534,8 @@ def gaps(graph_file: Path, min_citers: int, top: int, peers: tuple[str, ...], mi
       pa-graph gaps --apply README.md --top 5 --dry-run
       pa-graph gaps --apply README.md --only 2401.04321
     """
-    from pa_graph.analysis.gaps.report import render_text
-    from pa_graph.outputs import write_atomic
-    from pa_graph.pipeline import GapOptions
-    from pa_graph.session import Session
+    from pa_graph.session import GapOptions, Session, write_atomic
+    from pa_graph.session import render_gaps_text as render_text
 
     if (only or dry_run or describe_to) and apply_to is None:
         raise click.UsageError("--only, --dry-run and --describe go with --apply LIST.md")
@@ -615,16 +613,11 @@ def diff(old: str, new: str, style: str, old_gaps: Path | None, new_gaps: Path |
     OLD and NEW are list files, URLs, or git:REF[:PATH] read from the current repository (PATH defaults to the
     other side's path): pa-graph diff git:v1.0 README.md
     """
-    from pa_graph.lists import diff as list_diff
-    from pa_graph.session import Session
+    from pa_graph.session import Session, render_diff_json, render_diff_markdown
+
     with Session(cache_dir, offline=offline) as session:
-        before, after = (list_diff.read_side(old, new, fetcher=session.fetcher),
-                         list_diff.read_side(new, old, fetcher=session.fetcher))
-    result = list_diff.diff_lists([before], [after], old, new)
-    if old_gaps and new_gaps:
-        result.gaps = list_diff.gap_changes(list_diff.read_gaps_json(old_gaps), list_diff.read_gaps_json(new_gaps),
-                                            result)
-    _echo(list_diff.render_json(result) if style == "json" else list_diff.render_markdown(result), nl=False)
+        result = session.diff(old, new, old_gaps, new_gaps)
+    _echo(render_diff_json(result) if style == "json" else render_diff_markdown(result), nl=False)
 
 
 @main.command()
@@ -635,13 +628,13 @@ def diff(old: str, new: str, style: str, old_gaps: Path | None, new_gaps: Path |
 @_reported
 def history(list_file: Path, since: str | None, out_dir: Path) -> None:
     """The list over its commits: works per section and additions per month (history.json, history.html)."""
-    from pa_graph.lists import history as list_history
+    from pa_graph.session import Session
+
     bars = _Progress()
     try:
-        versions = list_history.history(list_file, since, progress=bars)
+        versions = Session.history(list_file, since, out_dir, progress=bars)
     finally:
         bars.close()
-    list_history.write_history(versions, out_dir, list_file.name)
     readable = [v for v in versions if v.works is not None]
     _echo(f"{list_file}: {len(versions)} commits, {readable[0].works if readable else '?'} → "
                f"{readable[-1].works if readable else '?'} works; wrote {out_dir / 'history.json'} and "
@@ -677,11 +670,16 @@ def audit(lists: tuple[str, ...], strict: bool, allow_file: Path | None, as_json
 
     Never touches the network: links are verified with the Semantic Scholar answers the cache holds.
     """
-    from pa_graph.analysis.audit import github_annotations, github_summary, render_json, verdict_line
-    from pa_graph.analysis.audit import render_text as render_audit_text
-    from pa_graph.lists.diff import path_in_repository
-    from pa_graph.lists.fetch import is_remote
-    from pa_graph.session import Session
+    from pa_graph.session import (
+        Session,
+        github_annotations,
+        github_summary,
+        is_remote,
+        path_in_repository,
+        render_audit_text,
+        verdict_line,
+    )
+    from pa_graph.session import render_audit_json as render_json
 
     if github:  # the runner reads every line: only the annotations below may be workflow commands
         click.get_current_context().meta[_INERT] = True
@@ -716,7 +714,8 @@ def audit(lists: tuple[str, ...], strict: bool, allow_file: Path | None, as_json
 
 
 def _fix_lists(parsed: Sequence[ParsedList], report: AuditReport, dry_run: bool, only: str | None) -> None:
-    from pa_graph.lists.write import fix_list_files
+    from pa_graph.session import counted, fix_list_files
+
     if not report.venue_updates and not any(check.status == "wrong" and check.correct_id for check in report.link_checks):
         _echo("nothing to fix: no verified wrong links with a known right id and no preprint known as published "
               "(run 'pa-graph build' with Semantic Scholar reachable first)", err=True)
@@ -773,9 +772,7 @@ def serve(out: Path, host: str, port: int, yasgui: Path | None, allow_service: b
           cache_dir: Path | None) -> None:
     """Serve a build (default outputs/) on a SPARQL server: Oxigraph's, read-only, with the map, the reports and a
     query page with the cookbook ready to run. Ctrl-C stops it."""
-    from pa_graph.serve import run_until_stopped, stop_signals
-    from pa_graph.serve import serve as serve_build
-    from pa_graph.session import Session
+    from pa_graph.session import Session, run_until_stopped, serve_build, stop_signals
 
     if host not in ("127.0.0.1", "localhost", "::1"):
         _echo(f"warning: listening on {host}: anyone who can reach this machine can read the graph", err=True)

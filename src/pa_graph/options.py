@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["DEFAULT_OUT", "DEFAULT_GRAPH", "DEFAULT_VIEW", "DEFAULT_BASE_IRI", "DEFAULT_TOP", "DEFAULT_MIN_LISTS",
-           "DEFAULT_MIN_CITERS", "CITATIONS_LIMIT", "DEFAULT_TOP_EXTERNAL", "ENGINES", "SourceChoice",
+from pa_graph.version import __version__
+
+__all__ = ["__version__", "DEFAULT_OUT", "DEFAULT_GRAPH", "DEFAULT_VIEW", "DEFAULT_BASE_IRI", "DEFAULT_TOP",
+           "DEFAULT_MIN_LISTS", "DEFAULT_MIN_CITERS", "CITATIONS_LIMIT", "DEFAULT_TOP_EXTERNAL", "ENGINES", "SourceChoice",
            "FIX_KINDS", "DEFAULT_SOURCE", "DEFAULT_MAX_CITATIONS", "DEFAULT_HOST", "DEFAULT_PORT", "DEFAULT_TIMEOUT",
            "DEFAULT_WORKERS", "DEFAULT_PUSH_TIMEOUT", "DEFAULT_NAMED_GRAPH"]
 

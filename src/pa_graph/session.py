@@ -6,12 +6,14 @@ session and calls one of its methods; ``pa_graph.build``, ``assemble``, ``audit_
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from pa_graph.analysis.audit import (
     MAX_ALLOW_FILE_BYTES,
@@ -56,8 +58,104 @@ from pa_graph.sources.s2 import S2Client, S2Settings
 from pa_graph.sources.service import ServiceSettings
 from pa_graph.text import checked_iri
 
-__all__ = ["source_plan", "source_labels", "Session", "build", "assemble", "audit_lists", "open_build", "s2_session",
-           "source_session"]
+if TYPE_CHECKING:  # what the command line uses from the library, loaded on first use (see __getattr__ below)
+    import pa_graph.analysis.audit
+    import pa_graph.analysis.gaps.report
+    import pa_graph.lists.diff
+    import pa_graph.serve
+    from pa_graph.analysis.audit import AuditReport as AuditReport
+    from pa_graph.analysis.audit import github_annotations as github_annotations
+    from pa_graph.analysis.audit import github_summary as github_summary
+    from pa_graph.analysis.audit import verdict_line as verdict_line
+    from pa_graph.analysis.gaps.report import how_many_lists as how_many_lists
+    from pa_graph.export.sparql import bind as bind
+    from pa_graph.export.sparql import cookbook as cookbook
+    from pa_graph.export.sparql import cookbook_needs as cookbook_needs
+    from pa_graph.export.sparql import format_result as format_result
+    from pa_graph.export.sparql import load_query as load_query
+    from pa_graph.export.sparql import with_prefixes as with_prefixes
+    from pa_graph.export.store import load_graph as load_graph
+    from pa_graph.export.triplestore import Credentials as Credentials
+    from pa_graph.export.triplestore import push_graph_store as push_graph_store
+    from pa_graph.export.triplestore import push_update as push_update
+    from pa_graph.export.triplestore import remote_query as remote_query
+    from pa_graph.export.validate import ValidationReport as ValidationReport
+    from pa_graph.lists.diff import ListDiff
+    from pa_graph.lists.diff import path_in_repository as path_in_repository
+    from pa_graph.lists.fetch import is_remote as is_remote
+    from pa_graph.lists.history import Version
+    from pa_graph.lists.read import list_summary as list_summary
+    from pa_graph.lists.write import fix_list_files as fix_list_files
+    from pa_graph.model import nodes_of_kind as nodes_of_kind
+    from pa_graph.outputs import write_atomic as write_atomic
+    from pa_graph.records import Enrichment as Enrichment
+    from pa_graph.serve import run_until_stopped as run_until_stopped
+    from pa_graph.serve import stop_signals as stop_signals
+    from pa_graph.text import counted as counted
+    from pa_graph.text import inert as inert
+
+    render_audit_json = pa_graph.analysis.audit.render_json
+    render_audit_text = pa_graph.analysis.audit.render_text
+    render_gaps_text = pa_graph.analysis.gaps.report.render_text
+    render_diff_json = pa_graph.lists.diff.render_json
+    render_diff_markdown = pa_graph.lists.diff.render_markdown
+    serve_build = pa_graph.serve.serve
+
+#: The library as the command line sees it — name → (module, name there). The command line imports the session
+#: alone; each of these loads when a command first asks for it, so a command loads only what it runs.
+_FOR_THE_COMMAND_LINE = {
+    "AuditReport": ("pa_graph.analysis.audit", "AuditReport"),
+    "github_annotations": ("pa_graph.analysis.audit", "github_annotations"),
+    "github_summary": ("pa_graph.analysis.audit", "github_summary"),
+    "render_audit_json": ("pa_graph.analysis.audit", "render_json"),
+    "render_audit_text": ("pa_graph.analysis.audit", "render_text"),
+    "verdict_line": ("pa_graph.analysis.audit", "verdict_line"),
+    "how_many_lists": ("pa_graph.analysis.gaps.report", "how_many_lists"),
+    "render_gaps_text": ("pa_graph.analysis.gaps.report", "render_text"),
+    "bind": ("pa_graph.export.sparql", "bind"),
+    "cookbook": ("pa_graph.export.sparql", "cookbook"),
+    "cookbook_needs": ("pa_graph.export.sparql", "cookbook_needs"),
+    "format_result": ("pa_graph.export.sparql", "format_result"),
+    "load_query": ("pa_graph.export.sparql", "load_query"),
+    "with_prefixes": ("pa_graph.export.sparql", "with_prefixes"),
+    "load_graph": ("pa_graph.export.store", "load_graph"),
+    "Credentials": ("pa_graph.export.triplestore", "Credentials"),
+    "push_graph_store": ("pa_graph.export.triplestore", "push_graph_store"),
+    "push_update": ("pa_graph.export.triplestore", "push_update"),
+    "remote_query": ("pa_graph.export.triplestore", "remote_query"),
+    "ValidationReport": ("pa_graph.export.validate", "ValidationReport"),
+    "path_in_repository": ("pa_graph.lists.diff", "path_in_repository"),
+    "render_diff_json": ("pa_graph.lists.diff", "render_json"),
+    "render_diff_markdown": ("pa_graph.lists.diff", "render_markdown"),
+    "is_remote": ("pa_graph.lists.fetch", "is_remote"),
+    "list_summary": ("pa_graph.lists.read", "list_summary"),
+    "fix_list_files": ("pa_graph.lists.write", "fix_list_files"),
+    "nodes_of_kind": ("pa_graph.model", "nodes_of_kind"),
+    "write_atomic": ("pa_graph.outputs", "write_atomic"),
+    "Enrichment": ("pa_graph.records", "Enrichment"),
+    "run_until_stopped": ("pa_graph.serve", "run_until_stopped"),
+    "serve_build": ("pa_graph.serve", "serve"),
+    "stop_signals": ("pa_graph.serve", "stop_signals"),
+    "counted": ("pa_graph.text", "counted"),
+    "inert": ("pa_graph.text", "inert"),
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _FOR_THE_COMMAND_LINE:
+        module, attribute = _FOR_THE_COMMAND_LINE[name]
+        return getattr(importlib.import_module(module), attribute)
+    raise AttributeError(f"module 'pa_graph.session' has no attribute {name!r}")
+
+__all__ = ["source_plan", "source_labels", "BuildOptions", "GapOptions", "EnrichOptions", "ParsedList",
+           "validate_graph", "locate_graph", "Session", "build", "assemble", "audit_lists", "open_build",
+           "s2_session", "source_session", "AuditReport", "github_annotations", "github_summary",
+           "render_audit_json", "render_audit_text", "verdict_line", "how_many_lists", "render_gaps_text", "bind",
+           "cookbook", "cookbook_needs", "format_result", "load_query", "with_prefixes", "load_graph", "Credentials",
+           "push_graph_store", "push_update", "remote_query", "ValidationReport", "path_in_repository",
+           "render_diff_json", "render_diff_markdown", "is_remote", "list_summary", "fix_list_files",
+           "nodes_of_kind", "write_atomic", "Enrichment", "run_until_stopped", "serve_build", "stop_signals",
+           "counted", "inert"]
 
 
 class Session:
@@ -179,6 +277,31 @@ class Session:
                 if base is not None and (b"\n" in head or b"\r" not in head):
                     changed[parsed.name] = changed_lines(base, parsed.path)
         return AuditRun(lists, report, Baseline.of(since, self._audited(earlier), changed))
+
+    def diff(self, old: str, new: str, old_gaps: Path | None = None, new_gaps: Path | None = None) -> ListDiff:
+        """What changed between two versions of a list (files, URLs through the session's fetcher, or
+        ``git:REF[:PATH]``); with both builds' gaps.json, which suggestions the change resolved."""
+        from pa_graph.lists import diff as list_diff
+
+        before, after = (list_diff.read_side(old, new, fetcher=self.fetcher),
+                         list_diff.read_side(new, old, fetcher=self.fetcher))
+        result = list_diff.diff_lists([before], [after], old, new)
+        if old_gaps and new_gaps:
+            result.gaps = list_diff.gap_changes(list_diff.read_gaps_json(old_gaps),
+                                                list_diff.read_gaps_json(new_gaps), result)
+        return result
+
+    @staticmethod
+    def history(list_file: Path, since: str | None = None, out_dir: Path | None = None,
+                progress: Progress | None = None) -> list[Version]:
+        """The list over its commits (works per section, additions per month); written as history.json and
+        history.html into ``out_dir`` when given."""
+        from pa_graph.lists import history as list_history
+
+        versions = list_history.history(list_file, since, progress=progress)
+        if out_dir is not None:
+            list_history.write_history(versions, out_dir, list_file.name)
+        return versions
 
     @staticmethod
     def allow_list(path: Path | None, since: str | None = None) -> AllowList:
