@@ -77,6 +77,14 @@ class Build:
         self._assembled = assembled
 
     @classmethod
+    def open(cls, out: str | Path = DEFAULT_OUT, cache_dir: Path | None = None,
+             fetcher: ListFetcher | None = None) -> Build:
+        """The build in folder ``out`` (or the build a graph file belongs to); its SPARQL store lives in
+        ``cache_dir`` — or, when none is given, in the cache folder the build itself recorded."""
+        graph_file = locate_graph(out)
+        return cls(graph_file, cache_dir or cls(graph_file).recorded_cache_dir(), fetcher)
+
+    @classmethod
     def of(cls, assembled: Assembled, fetcher: ListFetcher | None = None) -> Build:
         """The build a pipeline run gave, held in memory."""
         return cls(assembled=assembled, fetcher=fetcher)

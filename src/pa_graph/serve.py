@@ -52,7 +52,6 @@ from pa_graph.errors import ServeError
 from pa_graph.export.sparql import QueryError, as_written, cookbook, load_query, refuse_federation, with_prefixes
 from pa_graph.export.store import store_location
 from pa_graph.options import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_TIMEOUT, DEFAULT_WORKERS
-from pa_graph.session import open_build
 
 __all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "DEFAULT_TIMEOUT", "DEFAULT_WORKERS", "ServeError", "Server", "serve",
            "run_until_stopped", "stop_signals"]
@@ -90,7 +89,7 @@ def serve(out: str | Path | Build = DEFAULT_OUT, host: str = DEFAULT_HOST, port:
     ``timeout``: seconds a query may run; ``workers``: Oxigraph processes, the queries answered at once. A port in
     use, or a folder without YASGUI's files, is a :class:`ServeError`."""
     assets = _yasgui_files(Path(yasgui)) if yasgui is not None else None
-    build = out if isinstance(out, Build) else open_build(out)
+    build = out if isinstance(out, Build) else Build.open(out)
     location = store_location(build.written_graph, build.cache_dir)
     if location is None:
         raise ServeError("the cache folder cannot hold the graph's store; set PA_GRAPH_CACHE_DIR to a folder you "

@@ -250,11 +250,8 @@ class Session:
     def open(self, out: str | Path = DEFAULT_OUT) -> Build:
         """The build in folder ``out`` (or the build a graph file belongs to). Its SPARQL store lives in the
         session's cache folder — or, when no folder was chosen, in the one the build itself used."""
-        graph_file = locate_graph(out)
-        cache_dir = self.settings.cache_dir
-        if not self.settings.chosen:
-            cache_dir = Build(graph_file).recorded_cache_dir() or cache_dir
-        return Build(graph_file, cache_dir=cache_dir, fetcher=self.fetcher)
+        build = Build.open(out, self.settings.cache_dir if self.settings.chosen else None, self.fetcher)
+        return build if build.cache_dir else Build(build.written_graph, self.settings.cache_dir, self.fetcher)
 
     def audit(self, paths: Sequence[str | Path] = (), since: str | None = None) -> AuditRun:
         """See :func:`audit_lists`."""
