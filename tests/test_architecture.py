@@ -21,7 +21,7 @@ PACKAGE = Path(pa_graph.__file__).parent
 #: Top to bottom; a module's layer is the first entry naming it or the package it is in.
 LAYERS = [
     {"pa_graph", "pa_graph.__main__", "pa_graph.cli"},
-    {"pa_graph.session", "pa_graph.serve", "pa_graph.pipeline", "pa_graph.build_folder"},
+    {"pa_graph.session", "pa_graph.serve", "pa_graph.site", "pa_graph.pipeline", "pa_graph.build_folder"},
     {"pa_graph.analysis", "pa_graph.export"},
     {"pa_graph.model"},
     {"pa_graph.lists", "pa_graph.sources"},

@@ -27,13 +27,13 @@ from pa_graph.analysis.gaps.apply import chosen_for_apply
 from pa_graph.analysis.gaps.ignore import ignore_file_beside
 from pa_graph.analysis.gaps.report import rdf_findings, report_files, suggestions_of_json, view_suggestions
 from pa_graph.analysis.stats import graph_stats, store_stats
-from pa_graph.errors import ApplyError, InvalidFormatError, MissingGraphError
+from pa_graph.errors import ApplyError, InvalidFormatError, ListInputError, MissingGraphError
 from pa_graph.export.formats import FORMATS, render_format
 from pa_graph.export.html import pyvis_network, render_html, select_view
 from pa_graph.export.rdf import DEFAULT_BASE_IRI, Triples, describe_dataset, to_rdf, to_triples, to_turtle
 from pa_graph.export.sparql import QueryResult, run_query
 from pa_graph.export.store import load_model, open_store
-from pa_graph.lists.diff import path_in_repository
+from pa_graph.lists.diff import commit_of, path_in_repository
 from pa_graph.lists.fetch import ListFetcher
 from pa_graph.lists.load import bundled_list, load_lists, read_peer
 from pa_graph.lists.write import ApplyPlan, plan_apply, write_apply
@@ -356,7 +356,7 @@ def build_record(assembled: Assembled, base_iri: str, built_at: str, stats: dict
         "version": __version__,
         "built_at": built_at,
         "lists": [{"file": str(p.path), "name": p.name, "sha256": p.sha256, "rows": len(p.rows),
-                   **({"url": p.url, "fetched_at": p.fetched_at} if p.url else {}),
+                   **({"url": p.url, "fetched_at": p.fetched_at} if p.url else _commit_of(p.path)),
                    "list_items": sum(row.from_list_item for row in p.rows), "skipped": p.skipped_counts(),
                    "problems": len(p.malformed)} for p in assembled.lists],
         "base_iri": base_iri,
@@ -365,6 +365,17 @@ def build_record(assembled: Assembled, base_iri: str, built_at: str, stats: dict
         "audit": assembled.audit.counts(),
         **({"cache_dir": str(cache_dir.resolve())} if cache_dir else {}),
     }
+
+
+def _commit_of(path: Path) -> dict[str, str]:
+    """``{"commit": HEAD}`` of the Git work tree a list file is in (what a site says it was built from); nothing
+    for a file outside one, or for the bundled list."""
+    if path.resolve() == bundled_list().resolve():
+        return {}
+    try:
+        return {"commit": commit_of("HEAD", path.resolve().parent, str(path))}
+    except (ListInputError, OSError):
+        return {}
 
 
 def _enrichment_record(enrichment: Enrichment | None) -> dict[str, Any]:

@@ -35,6 +35,7 @@ from pa_graph.errors import (
     PaGraphError,
     QueryError,
     ServeError,
+    SiteError,
     ViewError,
 )
 from pa_graph.options import (
@@ -66,8 +67,8 @@ P = ParamSpec("P")
 R = TypeVar("R")
 F = TypeVar("F", bound=Callable[..., Any])
 
-_INPUT_ERRORS = (ServeError, ListInputError, GraphInputError, AllowFileError, IgnoreFileError, ApplyError, ViewError, QueryError,
-                 InvalidIRIError, InvalidFormatError)
+_INPUT_ERRORS = (ServeError, SiteError, ListInputError, GraphInputError, AllowFileError, IgnoreFileError, ApplyError,
+                 ViewError, QueryError, InvalidIRIError, InvalidFormatError)
 _LISTS = click.argument("lists", nargs=-1, metavar="[LIST]...")  # a file, an http(s) URL or github:owner/repo[@ref][:path]
 _PEERS = click.option("--peers", multiple=True, metavar="LIST",
                       help="Another curated list of the field, a file or URL (repeatable): gaps.md lists the works in "
@@ -171,8 +172,9 @@ def _echo(message: object = None, **kwargs: Any) -> None:
 
 
 #: The option a user typed for each library parameter an error can be about.
-_OPTIONS = {"ego": "--ego", "category": "--category", "bindings": "--bind", "named_graph": "--named-graph",
-            "base_iri": "--base-iri", "allow_service": "--allow-service", "yasgui": "--yasgui"}
+_OPTIONS = {"sparql_wasm": "--sparql-wasm", "to": "--to", "out": "OUT", "ego": "--ego", "category": "--category",
+            "bindings": "--bind", "named_graph": "--named-graph", "base_iri": "--base-iri",
+            "allow_service": "--allow-service", "yasgui": "--yasgui"}
 #: What to do next, for the errors whose remedy is an option or a command.
 _HINTS: dict[type[PaGraphError], str] = {MissingGraphError: "run 'pa-graph build' first, or pass --graph FILE"}
 
@@ -781,6 +783,28 @@ def serve(out: Path, host: str, port: int, yasgui: Path | None, allow_service: b
         _echo(f"SPARQL endpoint: {running.endpoint}")
         _echo(f"Open: {running.url}")
         run_until_stopped(running, stopped)
+
+
+@main.command()
+@click.argument("out", required=False, type=click.Path(path_type=Path), default=DEFAULT_OUT)
+@click.option("--to", "to", type=click.Path(path_type=Path, file_okay=False), required=True, metavar="DIR",
+              help="The folder the site is written to, replaced whole (new, empty, or a site made before).")
+@click.option("--sparql-wasm", type=click.Path(path_type=Path, file_okay=False), default=None, metavar="DIR",
+              help="Oxigraph's WebAssembly build (node_modules/oxigraph after 'npm install oxigraph@0.5'): the site "
+                   "gains a query page answering SPARQL in the browser. Without it, no query page.")
+@_CACHE_DIR
+@_reported
+def site(out: Path, to: Path, sparql_wasm: Path | None, cache_dir: Path | None) -> None:
+    """A build (default outputs/) as a static website in --to, for GitHub Pages or any static host, from any path:
+    a landing page, the map (graph.html#work/… opens one work), the gap report and audit with rows linked to the
+    map, the history when built, graph.ttl, and with --sparql-wasm a query page. No server; nothing is asked of
+    another host."""
+    from pa_graph.session import Session
+
+    written = Session(cache_dir).site(out, to, sparql_wasm)
+    pages = sorted(path.name for path in written if path.suffix == ".html")
+    _echo(f"{to}: {len(written)} files, pages {', '.join(pages)}; open {to / 'index.html'} through a web server "
+          f"(python -m http.server -d {to}): a page opened from the disk cannot load the graph")
 
 
 @main.group()

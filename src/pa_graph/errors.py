@@ -30,6 +30,7 @@ from pathlib import Path
 
 __all__ = [
     "PaGraphError",
+    "SiteError",
     "ListInputError",
     "NoPapersError",
     "GraphInputError",
@@ -144,3 +145,8 @@ class ServiceRequestError(ServiceError):
 
 class ServeError(PaGraphError):
     """The server cannot start: the address is in use, Oxigraph's server is missing or did not start."""
+
+
+class SiteError(PaGraphError):
+    """A site cannot be made from what was given: a folder that is not pa-graph's to replace, a build without its
+    map, a folder that is not Oxigraph's WebAssembly build."""

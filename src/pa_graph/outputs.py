@@ -63,7 +63,7 @@ def _umask() -> int:
     return mask
 
 
-def write_all(out_dir: Path, files: Mapping[str, str]) -> list[Path]:
+def write_all(out_dir: Path, files: Mapping[str, str | bytes]) -> list[Path]:
     """Write every rendered output into ``out_dir``; the caller renders all of them first, so a rendering error
     leaves the previous outputs untouched."""
     try:
@@ -81,14 +81,18 @@ def _stale_siblings(out_dir: Path) -> list[Path]:
     return sorted(out_dir.parent.glob(f".{out_dir.name}.*.tmp"))
 
 
-def replace_folder(out_dir: Path, files: Mapping[str, str]) -> list[Path]:
-    """Make ``out_dir`` hold exactly ``files`` plus whatever else it held (a view page, a history), all at once:
-    everything is written into a fresh sibling folder ``.<name>.<id>.tmp`` first, then the two folders are swapped
-    by renames. A failure before the swap (a full disk, an error) removes the sibling and leaves ``out_dir`` as it
-    was; a kill leaves at most a ``.tmp`` sibling, which the next build removes (or, killed between the two renames,
-    puts back). A folder that holds folders, or the working folder, is written file by file instead."""
+def replace_folder(out_dir: Path, files: Mapping[str, str | bytes], only: bool = False) -> list[Path]:
+    """Make ``out_dir`` hold exactly ``files`` plus whatever else it held (a view page, a history) — or, with
+    ``only``, nothing else (a site; names may then hold folders, ``oxigraph/web.js``) — all at once: everything is
+    written into a fresh sibling folder ``.<name>.<id>.tmp`` first, then the two folders are swapped by renames. A
+    failure before the swap (a full disk, an error) removes the sibling and leaves ``out_dir`` as it was; a kill
+    leaves at most a ``.tmp`` sibling, which the next build removes (or, killed between the two renames, puts back).
+    Without ``only``, a folder that holds folders, or the working folder, is written file by file instead."""
     out_dir = Path(out_dir)
-    if out_dir.resolve() == Path.cwd().resolve() or (out_dir.is_dir() and any(p.is_dir() for p in out_dir.iterdir())):
+    if only and out_dir.resolve() == Path.cwd().resolve():
+        raise PaGraphError(f"{out_dir}: the working folder cannot be replaced; choose a folder of its own")
+    if not only and (out_dir.resolve() == Path.cwd().resolve()
+                     or (out_dir.is_dir() and any(p.is_dir() for p in out_dir.iterdir()))):
         return write_all(out_dir, files)  # a folder that holds folders (or the working folder) is not swapped
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -101,13 +105,16 @@ def replace_folder(out_dir: Path, files: Mapping[str, str]) -> list[Path]:
     except OSError as err:
         raise PaGraphError(f"{out_dir}: cannot write outputs ({err.strerror or err})") from err
     try:
-        if out_dir.is_dir():
+        if out_dir.is_dir() and not only:
             for kept in out_dir.iterdir():  # files of other commands stay
                 if kept.name not in files:
                     (shutil.copytree if kept.is_dir() else shutil.copy2)(kept, new / kept.name)
         for name, text in files.items():
+            (new / name).parent.mkdir(parents=True, exist_ok=True)
             (new / name).write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
             os.chmod(new / name, 0o666 & ~_umask())
+        for folder in sorted({p for name in files for p in (new / name).parents if p != new and new in p.parents}):
+            os.chmod(folder, 0o777 & ~_umask())
         os.chmod(new, 0o777 & ~_umask())
         old = out_dir.parent / f".{out_dir.name}.{new.name.split('.')[-2]}.old.tmp"
         if out_dir.exists():

@@ -45,13 +45,13 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from markdown_it import MarkdownIt
-
 from pa_graph.build_folder import DEFAULT_OUT, Build
 from pa_graph.errors import ServeError
+from pa_graph.export.pages import landing_page, query_page
 from pa_graph.export.sparql import QueryError, as_written, cookbook, load_query, refuse_federation, with_prefixes
 from pa_graph.export.store import store_location
 from pa_graph.options import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_TIMEOUT, DEFAULT_WORKERS
+from pa_graph.site import REPORT_LINKS, base_iri_of, report_pages
 
 __all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "DEFAULT_TIMEOUT", "DEFAULT_WORKERS", "ServeError", "Server", "serve",
            "run_until_stopped", "stop_signals"]
@@ -351,38 +351,17 @@ class _Site:
 
     def __post_init__(self) -> None:
         title = self.build.title() if self.build.written_graph.with_name("graph.json").is_file() else "pa-graph"
-        folder = self.build.folder
+        self.pages.update(report_pages(self.build))
         links = [("graph.html", "The map", "the interactive view of the graph"),
-                 ("query.html", "SPARQL", f"queries, the cookbook ready to run; endpoint {self.endpoint}")]
-        for name, label in (("gaps.md", "Gap report"), ("audit.md", "Audit")):
-            if (folder / name).is_file():
-                page = name.replace(".md", ".html")
-                self.pages[page] = _page(label, _MARKDOWN.render((folder / name).read_text(encoding="utf-8")))
-                links.append((page, label, name))
-        for name in ("graph.html", "history.html"):
-            if (folder / name).is_file():
-                self.pages[name] = (folder / name).read_bytes()
-        if "history.html" in self.pages:
-            links.append(("history.html", "History", "the list over its commits"))
-        self.pages["query.html"] = _query_page(title, self.endpoint, "yasgui.html" if self.yasgui else "query.html")
-        items = "".join(f'<li><a href="/{html.escape(href)}">{html.escape(label)}</a> — {html.escape(what)}</li>'
-                        for href, label, what in links if href in self.pages)
-        self.pages["index.html"] = _page(title, f"<ul>{items}</ul>")
+                 ("query.html", "SPARQL", f"queries, the cookbook ready to run; endpoint {self.endpoint}"),
+                 *REPORT_LINKS]
+        self.pages["query.html"] = _yasgui_page(title, self.endpoint) if self.yasgui else query_page(title, {
+            "mode": "endpoint", "endpoint": "query", "shown": self.endpoint, "base": base_iri_of(self.build)})
+        self.pages["index.html"] = landing_page(title, [link for link in links if link[0] in self.pages])
 
 
-_MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")  # list text is untrusted: no raw HTML
-
-
-def _page(title: str, body: str) -> bytes:
-    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
-            '<meta name="viewport" content="width=device-width, initial-scale=1"><style>body{font:15px/1.45 '
-            'system-ui,sans-serif;max-width:70rem;margin:1rem auto;padding:0 1rem}table{border-collapse:collapse}'
-            'td,th{border:1px solid #ddd;padding:.2rem .4rem}</style></head><body>'
-            f'<p><a href="/">home</a></p><h1>{html.escape(title)}</h1>{body}</body></html>').encode()
-
-
-def _query_page(title: str, endpoint: str, template_name: str) -> bytes:
-    template = (resources.files("pa_graph") / "export" / template_name).read_text(encoding="utf-8")
+def _yasgui_page(title: str, endpoint: str) -> bytes:
+    template = (resources.files("pa_graph") / "export" / "yasgui.html").read_text(encoding="utf-8")
     queries = {name: with_prefixes(load_query(name)) for name in cookbook()}
     data = json.dumps(queries).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return (template.replace("{{ title }}", html.escape(title)).replace("{{ endpoint }}", html.escape(endpoint))

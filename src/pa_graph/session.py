@@ -300,6 +300,12 @@ class Session:
             list_history.write_history(versions, out_dir, list_file.name)
         return versions
 
+    def site(self, out: str | Path, to: Path, sparql_wasm: Path | None = None) -> list[Path]:
+        """The build in ``out`` as a static website in ``to`` (see :mod:`pa_graph.site`)."""
+        from pa_graph.site import build_site
+
+        return build_site(self.open(out), to, sparql_wasm)
+
     @staticmethod
     def allow_list(path: Path | None, since: str | None = None) -> AllowList:
         """The allow file; with ``since``, as that commit has it — a change cannot accept its own findings (its
