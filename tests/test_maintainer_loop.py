@@ -611,3 +611,35 @@ def test_a_suggestions_pull_request_is_opened_once_updated_and_remembers_what_wa
     ignore = git(work, "show", "origin/main:.pa-graph-ignore")
     assert [line.split()[0] for line in ignore.splitlines()] == [*declined, deleted]
     assert not set(kept) & {line.split()[0] for line in ignore.splitlines()}
+
+
+def test_each_history_chart_draws_its_marks_on_a_real_history(browser, tmp_path):
+    """The charts of a real list's history (``pa-graph history`` over the 110 commits of a sibling list's
+    repository, kept as its history.json), drawn in Chromium: a point per commit on the works line, a bar up and
+    down per commit, and a coloured line per section — the last chart was empty (its sections were looked up in
+    the added/removed colour scale, and drawn with no stroke)."""
+    from pa_graph.lists.history import Version, render_html
+
+    recorded = json.loads((Path(__file__).parent / "fixtures" / "histories" / "neph0s-history.json").read_text(encoding="utf-8"))
+    versions = [Version(**item) for item in recorded["versions"]]
+    later = [v for v in versions if v.works is not None][1:]
+    sections = {s for v in later for s in v.sections}
+    page_file = tmp_path / "history.html"
+    page_file.write_text(render_html(versions, "README.md"), encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1200, "height": 1400})
+    try:
+        page.goto(page_file.as_uri())
+        page.wait_for_selector("#vega-chart g.concat_2_marks path", timeout=30_000)
+        marks = page.evaluate("""() => Object.fromEntries([0, 1, 2].map(i => [i, Array.from(
+            document.querySelectorAll(`#vega-chart g.concat_${i}_marks path, #vega-chart g.concat_${i}_layer_1_marks path`))
+            .map(p => ({stroke: getComputedStyle(p).stroke, fill: getComputedStyle(p).fill, d: p.getAttribute('d') || ''}))]))""")
+    finally:
+        page.close()
+    works_points = [m for m in marks["0"] if m["d"].startswith("M") and "A" in m["d"]]
+    assert len(works_points) == len(later)
+    assert len(marks["1"]) == 2 * len(later)
+    lines = marks["2"]
+    assert len(lines) == min(8, len(sections))
+    assert all(line["stroke"] not in ("none", "") for line in lines)
+    assert len({line["stroke"] for line in lines}) >= min(8, len(sections)) - 1  # a colour per section
+    assert any(len({point.split(",")[1] for point in line["d"][1:].split("L")}) > 1 for line in lines)

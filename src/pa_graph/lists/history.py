@@ -220,6 +220,9 @@ def _history_spec(later: Sequence[Version], title: str) -> dict[str, object]:
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
         "title": _shown(title), "config": {"view": {"continuousWidth": 640, "continuousHeight": 180}},
+        # each chart its own colours: shared, the sections would be looked up in the added/removed scale and drawn
+        # with no stroke at all (an empty chart)
+        "resolve": {"scale": {"color": "independent"}, "legend": {"color": "independent"}},
         "vconcat": [
             {"title": "Works in the list after each commit", "data": {"values": commits},
              "mark": {"type": "line", "point": True},
