@@ -349,7 +349,7 @@ def test_to_pyvis_shows_in_a_notebook_the_same_graph_offline(browser, fake_enric
     try:
         assert page.requests == [] and page.errors == []
         drawn = page.js("paGraph.network.body.data.nodes.get().map(n => [n.id, n.x, n.y, n.shape, n.size])")
-        assert drawn == [[n["id"], n["x"], n["y"], n["shape"], n["size"]] for n in net.nodes]
+        assert sorted(drawn) == sorted([n["id"], n["x"], n["y"], n["shape"], n["size"]] for n in net.nodes)  # sections last
         assert page.js("paGraph.data.edges.map(e => [e.from, e.to])") == [[e["from"], e["to"]] for e in net.edges]
         # authors start hidden above 400 nodes (and a big page draws citations on demand): with the boxes checked,
         # every edge of the Network is drawn
@@ -478,3 +478,68 @@ def test_full_enriched_graph_is_drawn(big_page):
     finally:
         for box in ("#all-external", *(f"input[data-group='{group}']" for group in groups)):
             page.page.uncheck(box)
+
+
+FILLED = """(() => {  // the share of the canvas the drawing (every shown node with its label) covers
+  const net = paGraph.network, canvas = document.getElementById('network');
+  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  paGraph.data.nodes.filter(n => !n.hidden).forEach(n => {
+    const box = net.getBoundingBox(n.id);
+    const a = net.canvasToDOM({x: box.left, y: box.top}), z = net.canvasToDOM({x: box.right, y: box.bottom});
+    x0 = Math.min(x0, a.x); y0 = Math.min(y0, a.y); x1 = Math.max(x1, z.x); y1 = Math.max(y1, z.y);
+  });
+  const w = canvas.clientWidth, h = canvas.clientHeight;
+  return (Math.min(x1, w) - Math.max(x0, 0)) * (Math.min(y1, h) - Math.max(y0, 0)) / (w * h);
+})()"""
+
+
+@pytest.mark.parametrize(("width", "height", "least"), [(390, 844, 0.8), (1366, 768, 0.8)], ids=["phone", "laptop"])
+def test_the_enriched_map_fills_the_screen_it_is_opened_on(browser, fake_enriched, width, height, least):
+    """A phone held upright gets the map packed for its screen: it fills the height as well as the width (it
+    filled 36% of a 390×844 canvas when the map was packed for a laptop's window only)."""
+    page = Page(browser, fake_enriched / "graph.html", width, height)
+    try:
+        page.page.wait_for_function("paGraph.cullPasses > 0", timeout=30_000)
+        assert page.js(FILLED) >= least
+    finally:
+        page.page.close()
+
+
+COVERED = """(() => {  // per drawn section name: pixels of its box that have the colour of a work's dot
+  const net = paGraph.network, canvas = document.querySelector('#network canvas');
+  const context = canvas.getContext('2d'), ratio = canvas.width / canvas.clientWidth;
+  const hex = c => [1, 3, 5].map(i => parseInt(c.slice(i, i + 2), 16));
+  const dots = paGraph.data.legend.filter(e => ['paper', 'survey', 'external'].includes(e.group))
+    .map(e => hex(typeof e.color === 'string' ? e.color : e.color.background));
+  return paGraph.data.nodes.filter(n => n.group === 'section' && !n.hidden && net.body.nodes[n.id].options.label)
+    .map(n => {
+      const box = net.body.nodes[n.id].labelModule.size;
+      const a = net.canvasToDOM({x: box.left, y: box.top}), z = net.canvasToDOM({x: box.left + box.width, y: box.top + box.height});
+      const x = Math.max(0, Math.round(a.x * ratio) + 2), y = Math.max(0, Math.round(a.y * ratio) + 2);
+      const w = Math.round((z.x - a.x) * ratio) - 4, h = Math.round((z.y - a.y) * ratio) - 4;
+      if (w <= 0 || h <= 0) return [n.id, 0, 0];
+      const pixels = context.getImageData(x, y, w, h).data;
+      let hits = 0;
+      for (let i = 0; i < pixels.length; i += 4) {
+        if (dots.some(c => Math.abs(c[0] - pixels[i]) + Math.abs(c[1] - pixels[i + 1]) + Math.abs(c[2] - pixels[i + 2]) < 12)) hits++;
+      }
+      return [n.id, hits, w * h];
+    });
+})()"""
+
+
+@pytest.mark.parametrize(("width", "height"), [(1366, 768), (390, 844)], ids=["laptop", "phone"])
+def test_section_names_are_drawn_over_the_dots(browser, fake_enriched, width, height):
+    """No work's dot covers a section's name: the canvas under each drawn name holds no pixel of a dot's colour,
+    and vis-network draws the sections last."""
+    page = Page(browser, fake_enriched / "graph.html", width, height)
+    try:
+        page.page.wait_for_function("paGraph.cullPasses > 0", timeout=30_000)
+        page.js("new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+        covered = page.js(COVERED)
+        assert len(covered) >= 6
+        assert [name for name, hits, _ in covered if hits] == []
+        order = page.js("paGraph.network.body.nodeIndices.map(id => paGraph.data.nodes.find(n => n.id === id).group)")
+        assert "section" not in order[:order.index("section")] and set(order[order.index("section"):]) == {"section"}
+    finally:
+        page.page.close()

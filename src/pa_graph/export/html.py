@@ -65,11 +65,16 @@ def node_group(data: dict[str, Any]) -> str:
     return str(data["kind"])
 
 
-def layout(model: nx.MultiDiGraph[str], scale: float | None = None) -> dict[str, tuple[float, float]]:
+#: The canvas a layout is packed for: a 1366×768 window beside the sidebar, and a phone held upright (390×844).
+LANDSCAPE, PORTRAIT = (1066.0, 768.0), (390.0, 844.0)
+
+
+def layout(model: nx.MultiDiGraph[str], scale: float | None = None,
+           frame: tuple[float, float] = LANDSCAPE) -> dict[str, tuple[float, float]]:
     """Deterministic positions: a map of the list's sections, with papers not in the list around it.
 
     Each section's listed works sit together around the section's name (the most cited in the middle), the sections
-    in the list's order, row after row, in a frame of a screen's proportions; tags, methods, venues and authors sit
+    in the list's order, row after row, in a frame of ``frame``'s proportions (a window, or a phone); tags, methods, venues and authors sit
     next to their works. Papers not in the list sit just outside the section whose works cite them most; those no
     listed work touches (and, without sections, all of them) form a ring around the map, each at the angle of the
     works it is connected to and the closer the more connected. A graph without sections (a focused view of one work, say)
@@ -77,7 +82,7 @@ def layout(model: nx.MultiDiGraph[str], scale: float | None = None) -> dict[str,
     """
     external = [n for n in nodes_of_kind(model, "work") if not model.nodes[n].get("listed", True)]
     outside = set(external)
-    positions = _section_map(model, outside)
+    positions = _section_map(model, outside, frame)
     if positions is None:
         if len(external) <= len(model) - len(external):
             return _force_layout(model, scale)
@@ -149,7 +154,8 @@ _GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
 _NAME_PIXELS_PER_CHAR = 9.0  # a section's name at 15 px, with its box's padding
 
 
-def _section_map(model: nx.MultiDiGraph[str], outside: set[str]) -> dict[str, tuple[float, float]] | None:
+def _section_map(model: nx.MultiDiGraph[str], outside: set[str],
+                 frame: tuple[float, float] = LANDSCAPE) -> dict[str, tuple[float, float]] | None:
     """Sections as clusters of their works (a sunflower around the section's name, the most cited in the middle),
     packed in rows; the sub-sections of one top section form a band under its name."""
     sections = [n for n, d in model.nodes(data=True) if d["kind"] == "section"]
@@ -177,17 +183,22 @@ def _section_map(model: nx.MultiDiGraph[str], outside: set[str]) -> dict[str, tu
     # zoom of the first fit, which depends on the packing: pack, measure the fit, widen the slots, pack again.
     scale = 45 / _SPACING  # screen pixels per canvas unit: about 45 px between works
     for _ in range(4):
-        slot = {section: max(2 * radius[section], _NAME_PIXELS_PER_CHAR * len(model.nodes[section]["label"]) / scale)
+        # a name gets its room up to half again a cluster's width: on a narrow screen a longer one is cut short
+        # ("…", the page does), or the map would be as wide as its longest name and fill a phone's width only
+        name_room = math.inf if frame[0] >= frame[1] else 1.5
+        slot = {section: max(2 * radius[section], min(name_room * 2 * radius[section],
+                                                      _NAME_PIXELS_PER_CHAR * len(model.nodes[section]["label"]) / scale))
                 for section, _ in clusters}
         for top, band in bands:
             if top not in band:  # a band's first cluster also carries the top section's name above it
-                slot[band[0]] = max(slot[band[0]], _NAME_PIXELS_PER_CHAR * len(model.nodes[top]["label"]) / scale)
-        widths = sorted({max(slot.values()) * k for k in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8)} |
+                slot[band[0]] = max(slot[band[0]], min(name_room * 2 * radius[band[0]],
+                                                       _NAME_PIXELS_PER_CHAR * len(model.nodes[top]["label"]) / scale))
+        widths = sorted({max(slot.values()) * k / 4 for k in range(4, 33)} |
                         {sum(slot[c] + _SPACING for c in band) for _, band in bands})
-        # the packing a 1366×768 window (1066×768 beside the sidebar) shows largest
+        # the packing the frame shows largest
         positions, (wide, high) = max((_pack(bands, slot, radius, width) for width in widths),
-                                      key=lambda packed: min(1066 / packed[1][0], 768 / packed[1][1]))
-        scale = min(1066 / wide, 768 / high)
+                                      key=lambda packed: min(frame[0] / packed[1][0], frame[1] / packed[1][1]))
+        scale = min(frame[0] / wide, frame[1] / high)
     for section, works in clusters:
         cx, cy = positions[section]
         for i, work in enumerate(sorted(works, key=lambda n: (-weight[n], n))):
@@ -414,6 +425,7 @@ def view_data(model: nx.MultiDiGraph[str], top_external: int | None = DEFAULT_TO
                      and all(u in left_out for u, _, k in model.in_edges(n, keys=True) if k == "creator")}
         model = model.subgraph(n for n in model if n not in left_out).copy()  # a view would filter every access
     positions = layout(model)
+    upright = layout(model, frame=PORTRAIT)  # a phone held upright gets the map packed for its screen
     targets: dict[str, dict[str, list[str]]] = {}  # node → relation → labels of the nodes it points to
     for u, v, k in model.edges(keys=True):
         if k in ("creator", "listed_in", "has_tag", "published_in"):
@@ -425,6 +437,8 @@ def view_data(model: nx.MultiDiGraph[str], top_external: int | None = DEFAULT_TO
     for node, data in model.nodes(data=True):
         group = node_group(data)
         record = {"id": node, "group": group, "x": positions[node][0], "y": positions[node][1]}
+        if upright != positions:
+            record.update(px=upright[node][0], py=upright[node][1])
         if data["kind"] == "work":
             in_list, authors = in_list_of.get(node, 0), labels_of(node, "creator")
             # size: citations from listed works when the graph has citations, else the global count if known
