@@ -514,14 +514,16 @@ COVERED = """(() => {  // per drawn section name: pixels of its box that have th
   return paGraph.data.nodes.filter(n => n.group === 'section' && !n.hidden && net.body.nodes[n.id].options.label)
     .map(n => {
       const box = net.body.nodes[n.id].labelModule.size;
-      const a = net.canvasToDOM({x: box.left, y: box.top}), z = net.canvasToDOM({x: box.left + box.width, y: box.top + box.height});
+      const a = net.canvasToDOM({x: box.left, y: box.top});
+      const z = net.canvasToDOM({x: box.left + box.width, y: box.top + box.height});
       const x = Math.max(0, Math.round(a.x * ratio) + 2), y = Math.max(0, Math.round(a.y * ratio) + 2);
       const w = Math.round((z.x - a.x) * ratio) - 4, h = Math.round((z.y - a.y) * ratio) - 4;
       if (w <= 0 || h <= 0) return [n.id, 0, 0];
       const pixels = context.getImageData(x, y, w, h).data;
       let hits = 0;
       for (let i = 0; i < pixels.length; i += 4) {
-        if (dots.some(c => Math.abs(c[0] - pixels[i]) + Math.abs(c[1] - pixels[i + 1]) + Math.abs(c[2] - pixels[i + 2]) < 12)) hits++;
+        const near = c => Math.abs(c[0] - pixels[i]) + Math.abs(c[1] - pixels[i + 1]) + Math.abs(c[2] - pixels[i + 2]) < 12;
+        if (dots.some(near)) hits++;
       }
       return [n.id, hits, w * h];
     });

@@ -74,11 +74,11 @@ def layout(model: nx.MultiDiGraph[str], scale: float | None = None,
     """Deterministic positions: a map of the list's sections, with papers not in the list around it.
 
     Each section's listed works sit together around the section's name (the most cited in the middle), the sections
-    in the list's order, row after row, in a frame of ``frame``'s proportions (a window, or a phone); tags, methods, venues and authors sit
-    next to their works. Papers not in the list sit just outside the section whose works cite them most; those no
-    listed work touches (and, without sections, all of them) form a ring around the map, each at the angle of the
-    works it is connected to and the closer the more connected. A graph without sections (a focused view of one work, say)
-    is laid out by force instead.
+    in the list's order, row after row, in a frame of ``frame``'s proportions (a window, or a phone); tags, methods,
+    venues and authors sit next to their works. Papers not in the list sit just outside the section whose works cite
+    them most; those no listed work touches (and, without sections, all of them) form a ring around the map, each at
+    the angle of the works it is connected to and the closer the more connected. A graph without sections (a
+    focused view of one work, say) is laid out by force instead.
     """
     external = [n for n in nodes_of_kind(model, "work") if not model.nodes[n].get("listed", True)]
     outside = set(external)
