@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The steps of the pa-graph GitHub Action (action.yml) as one script, so they run — and are tested — anywhere.
-# Settings come from the environment: PA_LISTS (space-separated), PA_STRICT, PA_ALLOW, PA_ENRICH, PA_GAPS, PA_OUT,
-# PA_SINCE (a Git ref: findings already there are notices; the Action passes a pull request's base), PA_HISTORY
-# (chart the first list over its commits), PA_SITE (a folder for the build's website) and PA_SPARQL (its query page,
-# with Oxigraph's WebAssembly build from npm; PA_NPM_PREFIX is where it is installed);
+# Settings come from the environment: PA_LISTS (space-separated), PA_STRICT, PA_ALLOW, PA_ENRICH, PA_SOURCE (the
+# sources the build asks and the audit's links are verified with), PA_GAPS, PA_OUT, PA_SINCE (a Git ref: findings
+# already there are notices; the Action passes a pull request's base), PA_HISTORY (chart the first list over its
+# commits), PA_SITE (a folder for the build's website) and PA_SPARQL (its query page, with Oxigraph's WebAssembly
+# build from npm; PA_NPM_PREFIX is where it is installed);
 # PA_GRAPH_COMMAND replaces the `pa-graph` command. Findings become annotations on the list's lines; the job
 # summary ($GITHUB_STEP_SUMMARY) gets the audit's counts, the build's, and the top missing papers. The exit code is
 # the audit's (1 when --strict finds problems), else the build's.
@@ -14,7 +15,7 @@ out=${PA_OUT:-pa-graph-out}
 summary=${GITHUB_STEP_SUMMARY:-/dev/null}
 
 # an input is a list, a file or a folder, never an option: "-h" would pass the check without auditing
-for value in "${lists[@]}" "$out" "${PA_ALLOW:-}" "${PA_SINCE:-}" "${PA_SITE:-}"; do
+for value in "${lists[@]}" "$out" "${PA_ALLOW:-}" "${PA_SINCE:-}" "${PA_SITE:-}" "${PA_SOURCE:-}"; do
   case "$value" in
     -*) echo "pa-graph action: '$value' is not a list, an allow file or a folder (it starts with '-'); nothing was run" >&2
         exit 2 ;;
@@ -22,7 +23,8 @@ for value in "${lists[@]}" "$out" "${PA_ALLOW:-}" "${PA_SINCE:-}" "${PA_SITE:-}"
 done
 
 # the build first: with enrichment on, it asks Semantic Scholar, and the audit then verifies links from its answers
-build=(build "${lists[@]}" --out "$out")
+source=${PA_SOURCE:-s2}
+build=(build "${lists[@]}" --out "$out" --source "$source")
 [ "${PA_ENRICH:-false}" = "true" ] || build+=(--no-enrich)
 if built=$("${pa_graph[@]}" "${build[@]}"); then
   build_status=0
@@ -32,7 +34,7 @@ else
   { echo; echo "## pa-graph build failed (exit $build_status)"; echo; } >> "$summary"
 fi
 
-audit=(audit "${lists[@]}" --github)
+audit=(audit "${lists[@]}" --github --source "$source")
 [ "${PA_STRICT:-true}" = "true" ] && audit+=(--strict)
 [ -n "${PA_ALLOW:-}" ] && audit+=(--allow "$PA_ALLOW")
 if [ -n "${PA_SINCE:-}" ]; then

@@ -123,7 +123,7 @@ def test_an_error_entry_and_rate_exceeded_are_failures_of_arxiv_not_findings(tmp
         fake.feed = lambda ids, most: (400, error.decode())  # type: ignore[method-assign]
         failed = _assemble(listed, fake.url, cache="another cache")
     assert len(fake.log) == 1
-    assert any("arXiv could not read the request: incorrect id format" in w for w in failed.enrichment.warnings)
+    assert any(w.startswith("arXiv: could not read the request: incorrect id format") for w in failed.enrichment.warnings)
     assert not [f for f in failed.audit.findings if f.kind in ("wrong-arxiv-link", "s2-unresolved")]
 
 
@@ -151,3 +151,39 @@ def test_build_source_arxiv_from_the_command_line(tmp_path, runner, monkeypatch)
     assert "pa:SourceResponse" in turtle and "pa:sourceRequest" in turtle
     wrong = runner.invoke(main, ["build", str(listed), "--source", "arxiv+nothing", "--out", str(tmp_path / "x")])
     assert wrong.exit_code == 2 and "unknown source 'nothing'" in wrong.output
+
+
+def test_rate_never_asks_arxiv_faster_than_once_in_three_seconds(tmp_path):
+    """``--rate`` speeds up the sources that allow it; arXiv asks for one request every three seconds, and gets it."""
+    papers = {f"2401.{n:05d}": Paper(f"Generated paper number {n}", ["A. Author"], "2024-01-15") for n in range(1, 202)}
+    listed = write_list(tmp_path, "list.md", TABLE.format(rows="\n".join(
+        row(paper.title, link=f"https://arxiv.org/abs/{arxiv_id}") for arxiv_id, paper in papers.items())))
+    clock = Clock()
+    with FakeArxiv(papers) as fake, Session(tmp_path / "cache", services={"arxiv": ArxivSettings(api_url=fake.url)},
+                                            rate=10.0) as session:
+        sources = session.sources("arxiv")
+        client = sources["arxiv"].client
+        client.sleep, client.clock = clock.sleep, clock
+        assemble_lists([read_list(listed)], sources)
+    assert len(fake.log) == 3 and [round(wait, 6) for wait in clock.slept] == [3.0, 3.0]
+
+
+def test_audit_verifies_links_with_the_sources_the_build_asked(tmp_path, runner, monkeypatch):
+    """The check a list's CI runs reads the answers of the build's ``--source``: a build from arXiv alone, then
+    ``audit --source arxiv`` offline, finds the same wrong links — and credits arXiv, not Semantic Scholar."""
+    listed = _list(tmp_path)
+    with FakeArxiv(dict(PAPERS)) as fake:
+        monkeypatch.setenv("ARXIV_API_URL", fake.url)
+        built = runner.invoke(main, ["build", str(listed), "--source", "arxiv", "--out", str(tmp_path / "out"),
+                                     "--cache-dir", str(tmp_path / "cache"), "--quiet"])
+        assert built.exit_code == 0, built.output
+        asked = len(fake.log)
+    audited = runner.invoke(main, ["audit", str(listed), "--source", "arxiv", "--cache-dir", str(tmp_path / "cache"),
+                                   "--json"])
+    assert len(fake.log) == asked  # offline: nothing more was asked
+    findings = json.loads(audited.stdout)["findings"]
+    assert sum(f["kind"] == "wrong-arxiv-link" for f in findings) == 2
+    assert not [f for f in findings if f["kind"] == "s2-unresolved"]  # a wrong link is told once
+    audit_md = (tmp_path / "out" / "audit.md").read_text()
+    assert "Link verification data: arXiv." in audit_md and "Semantic Scholar" not in audit_md
+    assert "search arXiv for its title" in audit_md

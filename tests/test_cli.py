@@ -249,3 +249,18 @@ def test_a_build_read_back_names_things_as_the_assembled_graph_does(built, bundl
         assert opened.audit_document["counts"] == bundled.audit.counts()
     with pytest.raises(MissingGraphError, match="cannot render its files"):
         opened.write(tmp_path / "again")
+
+
+def test_a_build_read_back_whose_lists_are_gone_has_no_works_never_the_bundled_lists(tmp_path):
+    """A folder built from a list that is no longer there (moved, or read by URL) reads back with no lists and no
+    works — not the bundled list's 156."""
+    from conftest import TABLE, row, write_list
+
+    from pa_graph import BuildOptions, build, open_build
+
+    listed = write_list(tmp_path, "list.md", TABLE.format(rows=row("A paper", link="https://arxiv.org/abs/2401.00001")))
+    build([listed], BuildOptions(out_dir=tmp_path / "out", enrich=False))
+    listed.unlink()
+    opened = open_build(tmp_path / "out")
+    assert opened.lists == [] and opened.works == []
+    assert len([n for n, d in opened.model.nodes(data=True) if d.get("kind") == "work"]) == 1

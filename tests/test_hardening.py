@@ -129,9 +129,9 @@ def test_audit_fix_writes_only_well_formed_arxiv_ids():
     line = b"| [A paper](https://arxiv.org/abs/2401.00001) | | 2024 | arxiv | | [PDF](https://arxiv.org/pdf/2401.00001) |"
     source = (SourceRef("list.md", 1),)
     evil = LinkCheck("k", "A paper", "wrong", listed_id="2401.00001", points_to="Other",
-                     correct_id="2402.00002) [x](javascript:alert(1)", sources=source)
+                     correct_id="2402.00002) [x](javascript:alert(1)", sources=source, by="Semantic Scholar")
     good = LinkCheck("k", "A paper", "wrong", listed_id="2401.00001", points_to="Other", correct_id="2402.00002",
-                     sources=source)
+                     sources=source, by="Semantic Scholar")
     assert fix_links(line, "list.md", [evil]) == (line, [])
     fixed, changed = fix_links(line, "list.md", [good])
     assert changed == [1] and fixed.count(b"2402.00002") == 2
@@ -177,7 +177,7 @@ def test_a_lone_cr_does_not_shift_later_lines_and_fix_rewrites_the_right_row(tmp
     lines = data.split(b"\n")  # as Git and GitHub number lines: a CR inside a line is no break
     assert b"Beta paper" in lines[beta.source.line - 1]  # the line number the reader gives is the file's line
     check = LinkCheck("k", "Beta paper", "wrong", listed_id="2401.00001", points_to="Other", correct_id="2402.00002",
-                      sources=(beta.source,))
+                      sources=(beta.source,), by="Semantic Scholar")
     fixed, changed = fix_links(data, "list.md", [check])
     assert changed == [beta.source.line] and fixed == data.replace(b"2401.00001", b"2402.00002")
 

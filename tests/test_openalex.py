@@ -458,3 +458,16 @@ def test_without_a_key_free_lookups_resolve_what_they_can_and_a_spent_allowance_
     charged = [entry for entry in log if entry.charged]
     assert calls["singletons"] == sum(entry.price == "singleton" for entry in log)
     assert calls["cost_usd"] >= round(sum(entry.charged for entry in charged), 6) > 0
+
+
+def test_offline_openalex_counts_and_prices_no_call_and_warns_nothing(tmp_path, runner):
+    """Offline nothing is sent: build.json counts no singleton, list call or search and prices nothing, and no
+    "offline" warning repeats what the build already says."""
+    from pa_graph.cli import main
+
+    result = runner.invoke(main, ["build", "--source", "openalex", "--offline", "--out", str(tmp_path / "out"),
+                                  "--cache-dir", str(tmp_path / "cache"), "--quiet"])
+    assert result.exit_code == 0, result.output
+    calls = json.loads((tmp_path / "out" / "build.json").read_text())["enrichment"]["calls"]["openalex"]
+    assert calls == {"requests": 0, "singletons": 0, "list_calls": 0, "searches": 0, "cost_usd": 0.0}
+    assert "offline: only the cache is read" not in result.output

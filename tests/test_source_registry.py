@@ -88,3 +88,24 @@ def test_a_registered_source_is_driven_merged_and_exported(tmp_path, stub_regist
     dataset = pa_graph.KnowledgeGraph.to_rdf(merged).serialize(format="nt")
     assert "<https://w3id.org/pa-graph/id/stub/response/" in dataset
     assert "<https://w3id.org/pa-graph/ontology#SourceResponse>" in dataset
+
+
+def test_the_merge_keeps_every_sources_verdicts_and_joins_records_whoever_was_first():
+    """Merged N ways: a link verdict only the second source gave is kept (primary first, one per link); a work two
+    later sources share by DOI is one work even when a third source came first."""
+    from pa_graph.records import Enrichment, LinkCheck, SourceRef
+    from pa_graph.sources.merge import merge_sources
+
+    where = (SourceRef("list.md", 3),)
+    s2 = Enrichment(mode="online", api_url="s2", resolved={"k": SourceRecord("S2", title="A", year=2023)},
+                    externals={"S2X": SourceRecord("S2X", title="Cited work", doi="10.1/x")})
+    arxiv = Enrichment(mode="online", api_url="arxiv", source="arxiv", link_checks=[LinkCheck(
+        "k", "A", "wrong", listed_id="2401.00001", points_to="B", correct_id=None, sources=where, by="arXiv")])
+    merged = merge_sources([], [s2, arxiv])
+    assert [check.by for check in merged.link_checks] == ["arXiv"]
+    openalex = Enrichment(mode="online", api_url="oa", source="openalex",
+                          externals={"W9": SourceRecord("W9", title="Cited work", doi="10.1/X", source="openalex",
+                                                        openalex_id="W9")})
+    three = merge_sources([], [arxiv, s2, openalex])
+    assert three.source == "arxiv+s2+openalex" and sorted(three.externals) == ["S2X"]
+    assert three.externals["S2X"].openalex_id == "W9"

@@ -113,7 +113,8 @@ class Build:
         """The lists as read (in memory); read back, the list files the record names, read again."""
         if self._assembled:
             return self._assembled.lists
-        return load_lists([path for path in self.list_files if path.is_file()], self.fetcher, empty_ok=True)
+        files = [path for path in self.list_files if path.is_file()]
+        return load_lists(files, self.fetcher, empty_ok=True) if files else []  # none: never the bundled list
 
     @property
     def works(self) -> list[Work]:
@@ -204,16 +205,18 @@ class Build:
     def gaps(self, options: GapOptions | None = None, *, top: int | None = None, min_citers: int | None = None,
              peers: Sequence[str | Path] = (), ignore: str | Path | None = None, compare: Sequence[str | Path] = (),
              evaluate: bool = False, min_lists: int | None = None, beside: Path | None = None) -> GapReport:
-        """The gap report: the one the build was made with, or a new analysis with ``options`` (or the same as
-        keywords). The ignore file is ``options.ignore_file`` (or ``ignore``), else the one beside ``beside`` (the
-        list being changed), else the one beside the build's first list."""
-        asked = options is not None or any(value is not None for value in (top, min_citers, ignore, min_lists)) \
-            or bool(peers or compare or evaluate or beside)
-        if not asked and self.gap_report is not None:
+        """The gap report: the one the build was made with, or a new analysis with ``options`` (or the same given
+        as keywords, not both). The ignore file is ``options.ignore_file`` (or ``ignore``), else the one beside
+        ``beside`` (the list being changed), else the one beside the build's first list."""
+        keywords = any(value is not None for value in (top, min_citers, ignore, min_lists)) or bool(peers)
+        if options is not None and keywords:
+            raise TypeError("gaps() takes GapOptions or its settings as keywords, not both")
+        if options is None and not (keywords or compare or evaluate or beside) and self.gap_report is not None:
             return self.gap_report
         if options is None:
             base = self.gap_report or GapReport()
-            options = GapOptions(top=top or base.top, min_citers=min_citers or base.min_citers, peers=tuple(peers),
+            options = GapOptions(top=base.top if top is None else top,
+                                 min_citers=base.min_citers if min_citers is None else min_citers, peers=tuple(peers),
                                  ignore_file=Path(ignore) if ignore else None, citations_limit=base.citations_limit,
                                  min_lists=min_lists)
         ignore_file = options.ignore_file or (ignore_file_beside(beside) if beside is not None else self.ignore_file)
@@ -222,7 +225,10 @@ class Build:
                        ignore=read_ignore_file(ignore_file) if ignore_file else None)
 
     def write_gaps(self, report: GapReport, out_dir: Path | None = None) -> list[Path]:
-        """gaps.md/json and citations.md/json of ``report`` written into ``out_dir`` (default: the build's folder)."""
+        """gaps.md/json and citations.md/json of ``report`` written into ``out_dir`` (default: the build's folder;
+        a build held in memory has none: give ``out_dir``)."""
+        if out_dir is None and self.graph_file is None:
+            raise MissingGraphError("this graph is held in memory: give write_gaps an out_dir")
         return write_all(out_dir or self.folder, report_files(report))
 
     def store(self) -> pyoxigraph.Store:
@@ -239,7 +245,8 @@ class Build:
         return run_query(self.written_graph, query, engine, bindings, allow_service, self.cache_dir)
 
     def to_rdf(self, base_iri: str = DEFAULT_BASE_IRI) -> Graph:
-        """The graph as RDF (an rdflib ``Graph``), gap findings included."""
+        """The graph as RDF (an rdflib ``Graph``); in memory, the gap findings included (read back, graph.ttl
+        holds them already)."""
         return to_rdf(self.model, base_iri, rdf_findings(self.gap_report or GapReport()))
 
     def to_pyvis(self, top_external: int | None = DEFAULT_TOP_EXTERNAL, title: str | None = None) -> Any:
@@ -380,7 +387,7 @@ def _commit_of(path: Path) -> dict[str, str]:
 
 def _enrichment_record(enrichment: Enrichment | None) -> dict[str, Any]:
     if enrichment is None:
-        return {"mode": "none", "note": "built without enrichment: the lists alone, no Semantic Scholar or OpenAlex data"}
+        return {"mode": "none", "note": "built without enrichment: the lists alone, no data from any source"}
     return {
         "mode": enrichment.mode,
         "source": " / ".join(SOURCES[name].credit for name in enrichment.source.split("+") if name in SOURCES),

@@ -94,7 +94,7 @@ def _graph_option(meaning: str) -> Callable[[F], F]:
 
 
 _CACHE_DIR = click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
-                          help="The cache folder: every answer of Semantic Scholar, OpenAlex and list URLs, and the "
+                          help="The cache folder: every answer of Semantic Scholar, OpenAlex, arXiv and list URLs, and the "
                                "SPARQL store of each build (default: $PA_GRAPH_CACHE_DIR, else — for a command "
                                "reading a build — the folder its build used, else the user cache folder, e.g. "
                                "~/.cache/pa-graph).")
@@ -251,18 +251,18 @@ def main() -> None:
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_OUT,
               show_default=True, help="Folder for graph.ttl, graph.json, graph.html, audit.md/json and build.json.")
 @click.option("--offline", is_flag=True, help="Never touch the network: use what the cache holds.")
-@click.option("--no-enrich", is_flag=True, help="Use the lists alone, no Semantic Scholar or OpenAlex data at all.")
+@click.option("--no-enrich", is_flag=True, help="Use the lists alone, no data from any source at all.")
 @click.option("--source", type=_SourceNames(), default=DEFAULT_SOURCE, show_default=True,
               help="Where the data comes from: s2 = Semantic Scholar (falling back to OpenAlex with a warning when "
                    "S2 cannot be reached or refuses the key), openalex, arxiv (titles, authors and dates of the listed "
                    "arXiv links; no key, no citations), both (s2+openalex), or names joined by '+' (merged, the "
                    "first primary, and cross-checked in the audit).")
 @_CACHE_DIR
-@click.option("--refresh", is_flag=True, help="Ask Semantic Scholar again for everything, replacing cached answers.")
+@click.option("--refresh", is_flag=True, help="Ask the sources again for everything, replacing cached answers.")
 @click.option("--rate", type=click.FloatRange(min=0.01), default=None, metavar="R",
               help="Requests per second to each source (default 0.9 for Semantic Scholar: under its limit of 1 with "
-                   "an API key; 10 for OpenAlex, which allows 100). A 429 slows a source further for the rest of "
-                   "the build.")
+                   "an API key; 10 for OpenAlex, which allows 100; arXiv stays at one request every 3 s, as it asks). "
+                   "A 429 slows a source further for the rest of the build.")
 @click.option("--citations", is_flag=True, help="Also fetch incoming citations of every listed work (paginated).")
 @click.option("--max-citations", type=click.IntRange(min=1), default=DEFAULT_MAX_CITATIONS, show_default=True,
               help="Cap on incoming citations per work with --citations.")
@@ -291,8 +291,9 @@ def build(lists: tuple[str, ...], out_dir: Path, offline: bool, no_enrich: bool,
     A LIST is a Markdown file, an http(s) URL of one, a GitHub blob/ URL, or github:owner/repo[@ref][:path]
     (default branch, README.md); lists by URL are cached, so --offline rebuilds read them from the cache.
     By default Semantic Scholar enriches the graph when it answers (S2_API_KEY is sent when set; S2_API_URL
-    replaces https://api.semanticscholar.org), and every answer is cached: when S2 cannot be reached the build
-    warns once and completes from the cache.
+    replaces https://api.semanticscholar.org; OPENALEX_API_URL and ARXIV_API_URL do the same for the other
+    sources), and every answer is cached: when S2 cannot be reached the build warns once and completes from the
+    cache.
     """
     from pa_graph.session import BuildOptions, EnrichOptions, GapOptions, Session, counted, how_many_lists, list_summary
 
@@ -579,20 +580,19 @@ def gaps(graph_file: Path, min_citers: int, top: int, peers: tuple[str, ...], mi
 def _report_enrichment(enrichment: Enrichment) -> None:
     for warning in enrichment.warnings:
         _echo(f"warning: {warning}", err=True)
-    from pa_graph.session import source_labels
+    from pa_graph.session import source_calls, source_labels
 
     name = source_labels(enrichment.source)
     if enrichment.mode == "unreachable":
         _echo(f"warning: {name} could not be used; built from the cache "
                    f"({len(enrichment.resolved)} works found there)", err=True)
-    openalex = enrichment.calls.get("openalex")
-    priced = (f" (OpenAlex: {openalex['singletons']} free lookups, {openalex['list_calls']} list calls, "
-              f"{openalex['searches']} searches, about ${openalex['cost_usd']:.4f})" if openalex else "")
+    priced = "; ".join(f"{source_labels(source)}: {said}" for source, calls in enrichment.calls.items()
+                       if (said := source_calls(source, calls)))
     _echo(
         f"{name} ({enrichment.mode}): {len(enrichment.resolved)} works resolved, "
         f"{len(enrichment.unresolved)} unresolved, {len(enrichment.not_cached)} not in the cache; "
         f"{len(enrichment.externals)} works not in the lists; {len(enrichment.citations)} citations; "
-        f"{enrichment.requests} requests{priced}"
+        f"{enrichment.requests} requests" + (f" ({priced})" if priced else "")
     )
 
 
@@ -664,13 +664,17 @@ def history(list_file: Path, since: str | None, out_dir: Path) -> None:
               help="A Git ref (a pull request's base): findings compared row by row with the lists there; what was "
                    "already there, or lies only on lines the change did not touch, is a notice, and only what the "
                    "change introduced fails --strict — annotated on the lines it added or modified.")
+@click.option("--source", type=_SourceNames(), default=DEFAULT_SOURCE, show_default=True,
+              help="Whose cached answers verify the links: the --source the build used (s2, openalex, arxiv, both, "
+                   "or names joined by '+').")
 @_CACHE_DIR
 @_reported
 def audit(lists: tuple[str, ...], strict: bool, allow_file: Path | None, as_json: bool, fix: bool, fix_only: str | None,
-          dry_run: bool, github: bool, since: str | None, cache_dir: Path | None) -> None:
+          dry_run: bool, github: bool, since: str | None, source: str, cache_dir: Path | None) -> None:
     """Check LIST.md files (default: the bundled list) for wrong links, repeats, malformed rows and mojibake.
 
-    Never touches the network: links are verified with the Semantic Scholar answers the cache holds.
+    Never touches the network: links are verified with the answers the cache holds from the sources a build asked
+    (--source, as the build was given it).
     """
     from pa_graph.session import (
         Session,
@@ -691,7 +695,7 @@ def audit(lists: tuple[str, ...], strict: bool, allow_file: Path | None, as_json
         raise click.UsageError("--fix rewrites list files: a list given by URL cannot be rewritten (clone it first)")
     with Session(cache_dir, offline=True) as session:
         allow = session.allow_list(allow_file, since)
-        run = session.audit(lists, since)
+        run = session.audit(lists, since, source)
     parsed, report = run.lists, run.report
     if (dry_run or fix_only) and not fix:
         raise click.UsageError(f"{'--dry-run' if dry_run else '--fix-only'} goes with --fix")
@@ -720,7 +724,7 @@ def _fix_lists(parsed: Sequence[ParsedList], report: AuditReport, dry_run: bool,
 
     if not report.venue_updates and not any(check.status == "wrong" and check.correct_id for check in report.link_checks):
         _echo("nothing to fix: no verified wrong links with a known right id and no preprint known as published "
-              "(run 'pa-graph build' with Semantic Scholar reachable first)", err=True)
+              "(run 'pa-graph build' with a source reachable first, and give audit the build's --source)", err=True)
         return
     fixed = fix_list_files(parsed, report.link_checks, report.venue_updates, write=not dry_run,
                            kinds=(only,) if only else FIX_KINDS)
@@ -809,7 +813,7 @@ def site(out: Path, to: Path, sparql_wasm: Path | None, cache_dir: Path | None) 
 
 @main.group()
 def cache() -> None:
-    """Inspect or empty the Semantic Scholar response cache."""
+    """Inspect or empty the response cache (the sources' answers and the lists read by URL)."""
 
 
 @cache.command("info")
@@ -847,7 +851,7 @@ def cache_clear(cache_dir: Path | None) -> None:
               help="Delete answers retrieved more than this many days ago.")
 @_reported
 def cache_expire(cache_dir: Path | None, older_than: float) -> None:
-    """Delete old answers, so the next build asks Semantic Scholar again for them."""
+    """Delete old answers, so the next build asks the sources again for them."""
     from pa_graph.session import Session
 
 

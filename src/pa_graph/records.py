@@ -301,18 +301,19 @@ class CitationLink:
 
 @dataclass(frozen=True)
 class LinkCheck:
-    """A verdict on a work's arXiv link: ``wrong`` (the listed id is another paper, or unknown to S2) or ``missing``
-    (no arXiv link listed, S2 knows one). Correct links get no verdict."""
+    """A source's verdict on a work's arXiv link: ``wrong`` (the listed id is another paper, or unknown to the
+    source) or ``missing`` (no arXiv link listed, the source knows one). Correct links get no verdict."""
 
     work_key: str
     title: str
     status: LinkStatus
     _: KW_ONLY
     listed_id: str | None
-    points_to: str | None  # S2's title for the listed id; None when S2 knows no such id
-    correct_id: str | None  # the work's arXiv id according to S2, when it has one
+    points_to: str | None  # the source's title for the listed id; None when it knows no such id
+    correct_id: str | None  # the work's arXiv id according to the source, when it has one
     sources: tuple[SourceRef, ...]
-    by: str = "Semantic Scholar"  # the source that gave the verdict
+    by: str  # the source that gave the verdict, as a reader names it
+    fix: str | None = None  # what to do when the right id is not known (a source without a title search)
 
 
 @dataclass(frozen=True)
@@ -330,9 +331,9 @@ class VenueUpdate:
 
 @dataclass(frozen=True)
 class SourceDisagreement:
-    """Semantic Scholar and OpenAlex say different things about a work (``kind``: ``arxiv-id``, ``year``,
-    ``only-s2``, ``only-openalex`` for a listed work, keyed by its work key; ``conflicting-ids``, ``split-work``
-    for a work the list cites, keyed by its S2 id); ``message`` names OpenAlex and the work's title."""
+    """Two sources say different things about a work (``kind``: ``arxiv-id``, ``year``, ``only-<source>`` for a
+    listed work, keyed by its work key; ``conflicting-ids``, ``split-work`` for a work the list cites, keyed by the
+    primary source's id); ``message`` names both sources and the work's title."""
 
     work_key: str
     title: str

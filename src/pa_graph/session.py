@@ -51,6 +51,7 @@ from pa_graph.settings import Settings
 from pa_graph.sources.common import EnrichOptions
 from pa_graph.sources.driver import Sources, open_sources
 from pa_graph.sources.openalex import OpenAlexClient, OpenAlexSettings
+from pa_graph.sources.registry import calls_text as source_calls
 from pa_graph.sources.registry import labels as source_labels
 from pa_graph.sources.registry import plan as source_plan
 from pa_graph.sources.response_cache import ResponseCache
@@ -147,7 +148,7 @@ def __getattr__(name: str) -> object:
         return getattr(importlib.import_module(module), attribute)
     raise AttributeError(f"module 'pa_graph.session' has no attribute {name!r}")
 
-__all__ = ["source_plan", "source_labels", "BuildOptions", "GapOptions", "EnrichOptions", "ParsedList",
+__all__ = ["source_plan", "source_labels", "source_calls", "BuildOptions", "GapOptions", "EnrichOptions", "ParsedList",
            "validate_graph", "locate_graph", "Session", "build", "assemble", "audit_lists", "open_build",
            "s2_session", "source_session", "AuditReport", "github_annotations", "github_summary",
            "render_audit_json", "render_audit_text", "verdict_line", "how_many_lists", "render_gaps_text", "bind",
@@ -253,10 +254,12 @@ class Session:
         build = Build.open(out, self.settings.cache_dir if self.settings.chosen else None, self.fetcher)
         return build if build.cache_dir else Build(build.written_graph, self.settings.cache_dir, self.fetcher)
 
-    def audit(self, paths: Sequence[str | Path] = (), since: str | None = None) -> AuditRun:
+    def audit(self, paths: Sequence[str | Path] = (), since: str | None = None,
+              source: SourceChoice = DEFAULT_SOURCE) -> AuditRun:
         """See :func:`audit_lists`."""
+        source_plan(source)
         lists = self.lists(paths, empty_ok=True)
-        report = self._audited(lists)
+        report = self._audited(lists, source)
         if since is None:
             return AuditRun(lists, report)
         earlier: list[ParsedList] = []
@@ -273,7 +276,7 @@ class Session:
                 base, head = version[1], parsed.path.read_bytes()
                 if base is not None and (b"\n" in head or b"\r" not in head):
                     changed[parsed.name] = changed_lines(base, parsed.path)
-        return AuditRun(lists, report, Baseline.of(since, self._audited(earlier), changed))
+        return AuditRun(lists, report, Baseline.of(since, self._audited(earlier, source), changed))
 
     def diff(self, old: str, new: str, old_gaps: Path | None = None, new_gaps: Path | None = None) -> ListDiff:
         """What changed between two versions of a list (files, URLs through the session's fetcher, or
@@ -326,10 +329,10 @@ class Session:
                                                 "edits to it count once merged"))
         return accepted
 
-    def _audited(self, lists: list[ParsedList]) -> AuditReport:
+    def _audited(self, lists: list[ParsedList], source: SourceChoice) -> AuditReport:
         if not lists:
             return AuditReport((), ())
-        return assemble_lists(lists, self.sources("s2") if self.has_cache() else None).audit
+        return assemble_lists(lists, self.sources(source) if self.has_cache() else None).audit
 
     def close(self) -> None:
         for opened in self._opened:
@@ -359,21 +362,22 @@ def assemble(lists: Sequence[str | Path] = (), client: S2Client | OpenAlexClient
              cache_dir: str | Path | None = None) -> KnowledgeGraph:
     """Parse, resolve, (enrich,) model, audit and analyse the lists without writing anything (for notebooks and
     tests). Without a ``client`` or ``source`` the graph holds the lists alone (no network, no cache);
-    ``source="s2"``, ``"openalex"`` or ``"both"`` opens those sources for the call (``offline`` = the cache only).
+    ``source="s2"``, ``"openalex"``, ``"arxiv"``, ``"both"`` or names joined by ``+`` opens those sources for the
+    call (``offline`` = the cache only).
     """
     with Session(cache_dir, offline=offline) as session:
         return session.assemble(lists, client, source, extras, progress, gaps)
 
 
 def audit_lists(paths: Sequence[str | Path] = (), cache_dir: str | Path | None = None,
-                since: str | None = None) -> AuditRun:
+                since: str | None = None, source: SourceChoice = DEFAULT_SOURCE) -> AuditRun:
     """The lists and their audit, never touching the network: links are verified with the answers the cache holds
     (none when there is no cache yet). A list with no paper rows is a finding, not an error. ``since`` (a Git ref,
     a pull request's base): the lists as that commit has them form the baseline, and the lines the change added or
-    modified are where its findings are told — what a change did not introduce does not fail, the way linters
-    check only what a diff added."""
+    modified are where its findings are told — what a change did not introduce does not fail, the way linters check
+    only what a diff added. ``source``: whose cached answers verify the links (the ``--source`` of the build)."""
     with Session(cache_dir, offline=True) as session:
-        return session.audit(paths, since)
+        return session.audit(paths, since, source)
 
 
 def open_build(out: str | Path = DEFAULT_OUT, cache_dir: str | Path | None = None) -> Build:
@@ -396,8 +400,9 @@ def s2_session(offline: bool = False, cache_dir: str | Path | None = None, api_k
 @contextmanager
 def source_session(source: SourceChoice = "s2", offline: bool = False, cache_dir: str | Path | None = None,
                    refresh: bool = False) -> Iterator[Sources]:
-    """The clients of ``source`` (``s2`` with its OpenAlex fallback, ``openalex``, ``both``) on one cache, closed
-    when the ``with`` block ends; settings come from the environment as the CLI reads them."""
+    """The sources ``source`` names (``s2`` with its OpenAlex fallback, ``openalex``, ``arxiv``, ``both``, names
+    joined by ``+``) on one cache, closed when the ``with`` block ends; settings come from the environment as the
+    CLI reads them."""
     with Session(cache_dir, offline=offline, refresh=refresh) as session:
         yield session.sources(source)
 

@@ -173,7 +173,8 @@ def _link_finding(check: LinkCheck, rows: Sequence[ListRow]) -> Finding:
                        f"{where}: {check.title!r} has no arXiv link; {check.by} gives arXiv {check.correct_id}",
                        instances=instances)
     target = f"is {check.points_to!r}" if check.points_to else "is unknown"
-    fix = f"the right id is {check.correct_id}" if check.correct_id else f"{check.by} gives no arXiv id for this work"
+    fix = f"the right id is {check.correct_id}" if check.correct_id else \
+        check.fix or f"{check.by} gives no arXiv id for this work"
     return Finding("wrong-arxiv-link", f"wrong-arxiv-link:{check.listed_id}:{check.work_key}",
                    f"{where}: {check.title!r}: listed arXiv {check.listed_id} {target} on {check.by}; {fix}",
                    instances=instances)
@@ -494,9 +495,9 @@ _SAME_ROW_EDITED = 90
 
 
 _TITLES = {
-    "wrong-arxiv-link": "arXiv links that point to another paper (verified with Semantic Scholar)",
-    "missing-arxiv-link": "Works without an arXiv link that Semantic Scholar knows on arXiv",
-    "s2-unresolved": "Works Semantic Scholar could not resolve",
+    "wrong-arxiv-link": "arXiv links that point to another paper (verified with the sources)",
+    "missing-arxiv-link": "Works without an arXiv link that a source knows on arXiv",
+    "s2-unresolved": "Works the sources could not resolve",
     "shared-arxiv-id": "arXiv links shared by different works",
     "arxiv-date-conflict": "arXiv links whose date contradicts the listed date",
     "repeated-row": "Rows listed more than once",
@@ -523,7 +524,7 @@ def render_markdown(report: AuditReport, paths: Mapping[str, str] | None = None)
     if wrong:
         lines += ["", f"## Wrong links and their fixes ({len(wrong)})", "",
                   "`pa-graph audit --fix` rewrites these links in the list and changes nothing else.", "",
-                  "| where | title | listed arXiv | is on Semantic Scholar | fix |", "|---|---|---|---|---|"]
+                  "| where | title | listed arXiv | is, at the source | fix |", "|---|---|---|---|---|"]
         for check in wrong:
             where = ", ".join(place(source) for source in check.sources)
             points_to = markdown_text(check.points_to or "(unknown id)")
@@ -539,8 +540,9 @@ def render_markdown(report: AuditReport, paths: Mapping[str, str] | None = None)
             lines.append(f"| {where} | {markdown_text(finding.message)} | `{finding.id}` |")
     if report.notes:
         lines += ["", "## Notes", ""] + [f"- {markdown_text(note)}" for note in report.notes]
-    if report.link_checks or any(f.kind == "s2-unresolved" for f in report.findings):
-        lines += ["", "Link verification data: Semantic Scholar Academic Graph API (https://www.semanticscholar.org)."]
+    verified_by = sorted({check.by for check in report.link_checks})
+    if verified_by:
+        lines += ["", f"Link verification data: {', '.join(verified_by)}."]
     return "\n".join(lines) + "\n"
 
 

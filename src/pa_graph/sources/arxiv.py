@@ -13,10 +13,10 @@ behind ``arxiv-date-conflict``) — a list of arXiv links can be checked with no
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
-from urllib.parse import urlencode
 from xml.etree.ElementTree import Element
 
 import httpx
@@ -29,7 +29,7 @@ from pa_graph.sources.common import Progress, source_text, title_fits
 from pa_graph.sources.response_cache import Cached
 from pa_graph.sources.service import ServiceClient, ServiceSettings
 from pa_graph.sources.source import Draft, Source
-from pa_graph.text import ARXIV_ID, DOI, arxiv_base_id, without_credentials
+from pa_graph.text import ARXIV_ID, DOI, arxiv_base_id
 
 __all__ = ["ArxivSettings", "ArxivClient", "ArxivSource", "DEFAULT_ARXIV_URL", "ID_LIST_LIMIT", "parse_feed"]
 
@@ -46,6 +46,7 @@ class ArxivSettings(ServiceSettings):
 
     api_url: str = DEFAULT_ARXIV_URL
     rate: float = 1 / 3  # "no more than one request every three seconds"
+    max_rate: float = 1 / 3  # and --rate does not change that
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] = os.environ, **overrides: Any) -> ArxivSettings:
@@ -113,18 +114,17 @@ class ArxivClient(ServiceClient):
 
     settings: ArxivSettings
 
-    def _describe(self, method: str, path: str, params: dict[str, Any]) -> str:
-        return f"{method} {without_credentials(self._base)}{path}?{urlencode(params)}"
-
     def _parsed(self, body: bytes) -> Any:
         return parse_feed(body)
 
     def _final(self, status: int, response: httpx.Response, body: bytes, attempt: int) -> ServiceError | None:
         """arXiv's error entry ends the request whatever the status (it is sent with 200 and 400 alike)."""
+        if _ERRORS.encode() not in body:
+            return None  # the usual answer: parsed once, by _parsed
         try:
             parse_feed(body)
         except FeedError as err:
-            return ServiceRequestError(f"arXiv could not read the request: {err}")
+            return ServiceRequestError(f"could not read the request: {err}")
         except ValueError:
             pass
         return None
@@ -178,8 +178,8 @@ class ArxivSource(Source):
                 draft.resolved[work.key] = _record(fitting[0])
             elif work.listed_arxiv_ids and None in found:
                 draft.not_cached.append(work.key)
-            elif work.listed_arxiv_ids:
-                draft.unresolved[work.key] = "arXiv has no paper with this title under the listed arXiv id"
+            # a listed id that is another paper is a wrong link (check_links), not a work arXiv cannot find: arXiv
+            # has no title search to say so
         return []
 
     def check_links(self, works: Sequence[Work], draft: Draft) -> list[LinkCheck]:
@@ -191,9 +191,26 @@ class ArxivSource(Source):
                 if answer is None or (isinstance(answer.value, dict) and title_fits(work, answer.value.get("title"))):
                     continue  # not asked, or right
                 points_to = source_text(answer.value.get("title")) if isinstance(answer.value, dict) else None
-                checks.append(LinkCheck(work.key, work.title, "wrong", listed_id=listed, points_to=points_to, correct_id=None,
-                                        sources=tuple(row.source for row in work.rows if row.arxiv_id == listed), by="arXiv"))
+                checks.append(LinkCheck(work.key, work.title, "wrong", listed_id=listed, points_to=points_to,
+                                        correct_id=None,
+                                        sources=tuple(row.source for row in work.rows if row.arxiv_id == listed),
+                                        by="arXiv", fix="search arXiv for its title"))
         return checks
+
+
+#: A ``journal_ref`` that says the paper is not published yet (authors write what they like there).
+_NOT_PUBLISHED = re.compile(r"\b(?:submitted|under review|in review|in submission|preparation|preprint|to be "
+                            r"submitted|arxiv)\b", re.IGNORECASE)
+
+
+def _venue(journal_ref: object) -> str | None:
+    """The venue an entry's ``journal_ref`` names, unless it says the paper is not published.
+
+    >>> _venue("NeurIPS 2024"), _venue("Submitted to ICML 2024, under review"), _venue(None)
+    ('NeurIPS 2024', None, None)
+    """
+    text = source_text(journal_ref)
+    return None if text is None or _NOT_PUBLISHED.search(text) else text
 
 
 def _record(answer: Cached) -> SourceRecord:
@@ -204,6 +221,6 @@ def _record(answer: Cached) -> SourceRecord:
     arxiv_id = arxiv_base_id(entry["id"])
     return SourceRecord(
         paper_id=arxiv_id, title=source_text(entry.get("title")), year=year, doi=entry.get("doi"),
-        arxiv_id=arxiv_id, venue=source_text(entry.get("journal_ref")),
+        arxiv_id=arxiv_id, venue=_venue(entry.get("journal_ref")),
         authors=tuple((None, name) for author in entry.get("authors") or [] if (name := source_text(author))),
         request=answer.request, retrieved_at=answer.retrieved_at, source="arxiv")

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from pa_graph.records import Enrichment, SourceDisagreement, SourceRecord, Work
+from pa_graph.records import Enrichment, LinkCheck, SourceDisagreement, SourceRecord, Work
 from pa_graph.sources.common import deduplicated
 from pa_graph.sources.registry import labels
 from pa_graph.text import arxiv_base_id, normalize_title
@@ -66,12 +66,11 @@ def _merged(works: Sequence[Work], ours: Enrichment, theirs: Enrichment) -> Enri
 
     by_identifier: dict[tuple[str, str], str] = {}
     by_title: dict[str, SourceRecord] = {}
-    for record in [*resolved.values(), *ours.externals.values()]:
-        if record.source == primary:
-            for identifier in _identifiers(record):
-                by_identifier.setdefault(identifier, record.paper_id)
-            if len(title := normalize_title(record.title or "")) >= _MIN_TITLE:
-                by_title.setdefault(title, record)
+    for record in [*ours.resolved.values(), *ours.externals.values()]:  # every record merged so far, any source's
+        for identifier in _identifiers(record):
+            by_identifier.setdefault(identifier, record.paper_id)
+        if len(title := normalize_title(record.title or "")) >= _MIN_TITLE:
+            by_title.setdefault(title, record)
     externals = dict(ours.externals)
     for paper_id, record in theirs.externals.items():
         match = next((by_identifier[i] for i in _identifiers(record) if i in by_identifier), None)
@@ -92,9 +91,17 @@ def _merged(works: Sequence[Work], ours: Enrichment, theirs: Enrichment) -> Enri
         externals=externals,
         citations=deduplicated([*ours.citations, *(link for link in translated if link.citing != link.cited)]),
         embeddings=dict(ours.embeddings),  # keyed by the primary's ids, as the model looks them up
-        link_checks=list(ours.link_checks) if ours.link_checks or ours.resolved else list(theirs.link_checks),
+        link_checks=_verdicts(ours.link_checks, theirs.link_checks),
         warnings=[*ours.warnings, *theirs.warnings], requests=ours.requests + theirs.requests,
         calls={**ours.calls, **theirs.calls}, disagreements=disagreements)
+
+
+def _verdicts(ours: Sequence[LinkCheck], theirs: Sequence[LinkCheck]) -> list[LinkCheck]:
+    """Every source's verdicts on the listed links, one per work, kind and listed id: the primary's first."""
+    kept: dict[tuple[str, str, str | None], LinkCheck] = {}
+    for check in (*ours, *theirs):
+        kept.setdefault((check.work_key, check.status, check.listed_id), check)
+    return list(kept.values())
 
 
 def _with_other(record: SourceRecord, theirs: SourceRecord) -> SourceRecord:

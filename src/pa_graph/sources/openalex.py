@@ -26,7 +26,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 import httpx
 
@@ -34,7 +34,7 @@ from pa_graph.errors import ServiceError, ServiceRequestError
 from pa_graph.sources.common import title_query
 from pa_graph.sources.response_cache import Cached
 from pa_graph.sources.service import Refused, ServiceClient, ServiceSettings
-from pa_graph.text import DOI, OPENALEX_ID, loads_bounded, single_line, without_credentials
+from pa_graph.text import DOI, OPENALEX_ID, loads_bounded, single_line
 from pa_graph.version import __version__
 
 __all__ = ["OpenAlexSettings", "OpenAlexClient", "DEFAULT_OPENALEX_URL", "OR_LIMIT", "WORK_FIELDS", "PRICES_USD",
@@ -138,9 +138,6 @@ class OpenAlexClient(ServiceClient):
         """What this build's calls cost, by OpenAlex's prices (singletons are free)."""
         return round(self.list_calls * PRICES_USD["list_calls"] + self.searches * PRICES_USD["searches"], 6)
 
-    def _describe(self, method: str, path: str, params: dict[str, Any]) -> str:
-        return f"{method} {without_credentials(self._base)}{path}?{urlencode(params)}"
-
     def _get(self, params: dict[str, Any], *, kind: str = "list", refusal_stops: bool = True) -> Any:
         """``GET /works`` (a charged call) with the key added (never to the provenance), counted by price; none is
         sent once the allowance is spent."""
@@ -149,10 +146,11 @@ class OpenAlexClient(ServiceClient):
         sent = dict(params)
         if self.settings.api_key:
             sent["api_key"] = self.settings.api_key
-        if kind == "search":
-            self.searches += 1
-        else:
-            self.list_calls += 1
+        if self.sends:
+            if kind == "search":
+                self.searches += 1
+            else:
+                self.list_calls += 1
         body = self._send("GET", "/works", params=sent, refusal_stops=refusal_stops)
         results = body.get("results") if isinstance(body, dict) else None
         if not isinstance(results, list):
@@ -179,7 +177,8 @@ class OpenAlexClient(ServiceClient):
             return hit
         path = f"/works/doi:{quote(doi, safe='/:;()._-')}"
         params: dict[str, Any] = {"select": WORK_FIELDS}
-        self.singletons += 1
+        if self.sends:
+            self.singletons += 1
         try:
             item = self._send("GET", path, params={**params, **({"api_key": self.settings.api_key}
                                                                  if self.settings.api_key else {})}, not_found=_NOT_FOUND)

@@ -10,7 +10,7 @@ Everything else that names sources — the model's provenance, the RDF named gra
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -19,7 +19,7 @@ from pa_graph.errors import PaGraphError
 if TYPE_CHECKING:  # the classes are imported when a build asks their source
     from pa_graph.sources.source import Source
 
-__all__ = ["SourceEntry", "SOURCES", "COMBINATIONS", "CHOICES", "register", "plan", "entry", "labels"]
+__all__ = ["SourceEntry", "SOURCES", "COMBINATIONS", "choices", "plan", "entry", "labels", "calls_text"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -37,6 +37,7 @@ class SourceEntry:
     fallback: str | None = None  # asked instead when this source, asked alone, cannot be reached
     response_class: str = "SourceResponse"  # the pa: class of its answers in RDF, and the property of the request
     request_property: str = "sourceRequest"
+    calls: Callable[[Mapping[str, int | float]], str] | None = None  # build.json's calls.<name>, said in words
 
 
 def _s2() -> type[Source]:
@@ -49,6 +50,11 @@ def _openalex() -> type[Source]:
     from pa_graph.sources.openalex_enrich import OpenAlexSource
 
     return OpenAlexSource
+
+
+def _openalex_calls(calls: Mapping[str, int | float]) -> str:
+    return (f"{calls.get('singletons', 0)} free lookups, {calls.get('list_calls', 0)} list calls, "
+            f"{calls.get('searches', 0)} searches, about ${float(calls.get('cost_usd', 0)):.4f}")
 
 
 def _arxiv() -> type[Source]:
@@ -70,7 +76,7 @@ SOURCES: dict[str, SourceEntry] = {
         credit="Data on papers, authors and citations: OpenAlex (https://openalex.org), CC0",
         organization="https://openalex.org/", organization_title="OpenAlex (OurResearch), data under CC0",
         license="https://creativecommons.org/publicdomain/zero/1.0/", response_class="OpenAlexResponse",
-        request_property="openAlexRequest"),
+        request_property="openAlexRequest", calls=_openalex_calls),
     "arxiv": SourceEntry(
         label="arXiv", api="arXiv API", graph="arxiv", source=_arxiv,
         credit="Metadata of preprints: arXiv API (https://arxiv.org); thank you to arXiv for use of its open "
@@ -82,34 +88,37 @@ SOURCES: dict[str, SourceEntry] = {
 #: Names that stand for several sources.
 COMBINATIONS: dict[str, tuple[str, ...]] = {"both": ("s2", "openalex")}
 
-#: What ``--source`` offers by name (any names joined by ``+`` work too).
-CHOICES: tuple[str, ...] = ("s2", "openalex", "both", *(name for name in SOURCES if name not in ("s2", "openalex")))
-
-
-def register(name: str, entry: SourceEntry) -> None:
-    """Add a source (a plug-in, or a test's stub) under ``name``."""
-    SOURCES[name] = entry
+def choices() -> tuple[str, ...]:
+    """What ``--source`` offers by name: every source, then the combinations (names joined by ``+`` work too)."""
+    return (*SOURCES, *COMBINATIONS)
 
 
 def entry(name: str) -> SourceEntry:
     """The entry of source ``name``; a name no source has is an error that lists the choices."""
     if name not in SOURCES:
-        raise PaGraphError(f"unknown source {name!r}; choose from {', '.join(CHOICES)} (or names joined by '+')")
+        raise PaGraphError(f"unknown source {name!r}; choose from {', '.join(choices())} (or names joined by '+')")
     return SOURCES[name]
 
 
 def plan(choice: str) -> tuple[str, ...]:
-    """The sources ``choice`` asks, primary first.
+    """The sources ``choice`` asks, primary first (a combination's name stands for its sources, alone or joined).
 
-    >>> plan("both"), plan("s2+arxiv"), plan("arxiv")
-    (('s2', 'openalex'), ('s2', 'arxiv'), ('arxiv',))
+    >>> plan("both"), plan("s2+arxiv"), plan("arxiv"), plan("both+arxiv")
+    (('s2', 'openalex'), ('s2', 'arxiv'), ('arxiv',), ('s2', 'openalex', 'arxiv'))
     """
-    names = COMBINATIONS.get(choice) or tuple(part.strip() for part in str(choice).split("+"))
+    names = tuple(name for part in str(choice).split("+")
+                  for name in COMBINATIONS.get(part.strip(), (part.strip(),)))
     for name in names:
         entry(name)
     if len(set(names)) != len(names):
         raise PaGraphError(f"source {choice!r} names a source twice")
     return names
+
+
+def calls_text(name: str, calls: Mapping[str, int | float]) -> str:
+    """A source's calls of one build in words, when the source prices them (``""`` otherwise)."""
+    said = SOURCES[name].calls if name in SOURCES else None
+    return said(calls) if said else ""
 
 
 def labels(enriched_from: str) -> str:

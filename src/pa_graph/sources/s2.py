@@ -18,13 +18,12 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
-from urllib.parse import urlencode
 
 from pa_graph.errors import ServiceError, ServiceRequestError
 from pa_graph.sources.common import title_query
 from pa_graph.sources.response_cache import Cached
 from pa_graph.sources.service import Overloaded, ServiceClient, ServiceSettings
-from pa_graph.text import S2_PAPER_ID, without_credentials
+from pa_graph.text import S2_PAPER_ID
 
 __all__ = ["S2Settings", "S2Client", "DEFAULT_API_URL", "BATCH_LIMIT"]
 
@@ -73,9 +72,6 @@ class S2Client(ServiceClient):
 
     def _headers(self) -> dict[str, str]:
         return {"x-api-key": self.settings.api_key} if self.settings.api_key else {}  # on every request, unlike the package
-
-    def _describe(self, method: str, path: str, params: dict[str, Any]) -> str:
-        return f"{method} {without_credentials(self._base)}{path}?{urlencode(params)}"
 
     # ----- endpoints ---------------------------------------------------------------------------------------------
 

@@ -245,7 +245,7 @@ def _check_links(works: Sequence[Work], arxiv_answers: dict[str, Cached],
             if correct:
                 sources = tuple(row.source for row in work.rows)
                 checks.append(LinkCheck(work.key, work.title, "missing", listed_id=None, points_to=None,
-                                        correct_id=correct, sources=sources))
+                                        correct_id=correct, sources=sources, by="Semantic Scholar"))
             continue
         for listed in work.listed_arxiv_ids:
             answer = arxiv_answers.get(f"ARXIV:{arxiv_base_id(listed)}")
@@ -256,5 +256,5 @@ def _check_links(works: Sequence[Work], arxiv_answers: dict[str, Cached],
             sources = tuple(row.source for row in work.rows if row.arxiv_id == listed)
             points_to = answer.value.get("title") if answer.value else None
             checks.append(LinkCheck(work.key, work.title, "wrong", listed_id=listed, points_to=points_to,
-                                    correct_id=correct, sources=sources))
+                                    correct_id=correct, sources=sources, by="Semantic Scholar"))
     return checks

@@ -9,6 +9,7 @@ cap on every answer, and a service that proves unreachable or refuses the key is
 
 from __future__ import annotations
 
+import math
 import os
 import random
 import re
@@ -16,6 +17,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar, TypeVar
+from urllib.parse import urlencode
 
 import httpx
 
@@ -46,6 +48,7 @@ class ServiceSettings:
     backoff: float = 1.0  # first back-off wait; doubles each attempt, with jitter
     max_wait: float = 30.0  # cap on one wait, Retry-After included
     max_answer_bytes: int = MAX_ANSWER_BYTES  # decoded
+    max_rate: float = math.inf  # what the service allows at most: ``--rate`` never asks faster
 
     @classmethod
     def from_environment(cls: type[_Settings], environ: Mapping[str, str] = os.environ, **overrides: Any) -> _Settings:
@@ -111,8 +114,9 @@ class ServiceClient:
         return {}
 
     def _describe(self, method: str, path: str, params: dict[str, Any]) -> str:
-        """The request as provenance: method and URL, never a key nor credentials written into the URL."""
-        raise NotImplementedError
+        """The request as provenance: method and URL, never a key nor credentials written into the URL (a client
+        adds its key to what it sends, never to ``params``)."""
+        return f"{method} {without_credentials(self._base)}{path}?{urlencode(params)}"
 
     def _final(self, status: int, response: httpx.Response, body: bytes, attempt: int) -> ServiceError | None:
         """An answer that ends the request at once whatever its status would otherwise mean (none by default)."""
@@ -142,7 +146,15 @@ class ServiceClient:
 
     # ----- HTTP --------------------------------------------------------------------------------------------------
 
+    @property
+    def sends(self) -> bool:
+        """Whether a request would be sent now (not offline, the service not given up on): calls are counted, and
+        priced, only then."""
+        return not self.offline and self.unavailable is None
+
     def _warn(self, err: ServiceError) -> None:
+        if self.offline:
+            return  # offline nothing is asked: the build says so once, not each source at each call
         message = f"{self.SERVICE}: {err}"
         if message not in self.warnings:
             self.warnings.append(message)

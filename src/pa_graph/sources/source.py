@@ -41,10 +41,11 @@ class SourceContext:
     rate: float | None = None  # requests per second to every source (``--rate``), over each one's own default
 
     def settings_for(self, name: str, kind: type[_Settings]) -> _Settings:
-        """Source ``name``'s settings: those given, else its environment's; ``rate`` over either."""
+        """Source ``name``'s settings: those given, else its environment's; ``rate`` over either, never faster
+        than the service allows (arXiv: one request every three seconds)."""
         given = self.settings.get(name)
         chosen = given if isinstance(given, kind) else kind.from_environment()
-        return chosen.overridden({"rate": self.rate})
+        return chosen.overridden({"rate": None if self.rate is None else min(self.rate, chosen.max_rate)})
 
 
 @dataclass

@@ -100,7 +100,7 @@ def min_lists_for(peers: int, given: int | None = None) -> int:
     >>> min_lists_for(1), min_lists_for(3), min_lists_for(1, 1), min_lists_for(3, 3)
     (1, 2, 1, 3)
     """
-    return given if given else (DEFAULT_MIN_LISTS if peers >= 2 else 1)
+    return given if given else (1 if peers == 1 else DEFAULT_MIN_LISTS)
 _STEP = 1e-6  # how far below its lowest dominator a dominated candidate is placed
 
 
