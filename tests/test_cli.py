@@ -161,8 +161,8 @@ def test_stats_on_a_missing_or_broken_graph_exits_2(runner, tmp_path, content):
 
 def test_every_command_has_help(runner):
     commands = sorted(main.commands)
-    assert commands == ["audit", "build", "cache", "diff", "gaps", "history", "push", "query", "serve", "stats",
-                        "validate", "view"]
+    assert commands == ["audit", "build", "cache", "diff", "gaps", "history", "push", "query", "serve", "site",
+                        "stats", "validate", "view"]
     for command in [*([c] for c in commands), ["cache", "info"], ["cache", "clear"], ["cache", "expire"]]:
         result = runner.invoke(main, [*command, "--help"])
         assert result.exit_code == 0, command

@@ -57,8 +57,8 @@ GAMMA = "| [Gamma memory for agents](https://arxiv.org/abs/2403.00003) | GA | 20
 def test_action_metadata():
     action = yaml.safe_load((REPO / "action.yml").read_text(encoding="utf-8"))
     assert {"name", "description", "inputs", "runs"} <= set(action)
-    assert set(action["inputs"]) == {"lists", "strict", "allow", "enrich", "gaps", "out", "since", "suggest", "top",
-                                     "python-version"}
+    assert set(action["inputs"]) == {"lists", "strict", "allow", "enrich", "source", "gaps", "out", "since", "suggest",
+                                     "top", "site", "sparql", "history", "python-version"}
     assert all("description" in spec and "default" in spec for spec in action["inputs"].values())
     runs = action["runs"]
     assert runs["using"] == "composite"
