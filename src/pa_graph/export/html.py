@@ -425,7 +425,11 @@ def view_data(model: nx.MultiDiGraph[str], top_external: int | None = DEFAULT_TO
                      and all(u in left_out for u, _, k in model.in_edges(n, keys=True) if k == "creator")}
         model = model.subgraph(n for n in model if n not in left_out).copy()  # a view would filter every access
     positions = layout(model)
-    upright = layout(model, frame=PORTRAIT)  # a phone held upright gets the map packed for its screen
+    # a phone held upright gets the map packed for its screen (a graph without sections is laid out by force, the
+    # same either way)
+    sections = {v for _, v, k in model.edges(keys=True) if k == "listed_in"}
+    upright = layout(model, frame=PORTRAIT) if len(sections) >= 2 else positions
+    repacked = upright != positions
     targets: dict[str, dict[str, list[str]]] = {}  # node → relation → labels of the nodes it points to
     for u, v, k in model.edges(keys=True):
         if k in ("creator", "listed_in", "has_tag", "published_in"):
@@ -437,7 +441,7 @@ def view_data(model: nx.MultiDiGraph[str], top_external: int | None = DEFAULT_TO
     for node, data in model.nodes(data=True):
         group = node_group(data)
         record = {"id": node, "group": group, "x": positions[node][0], "y": positions[node][1]}
-        if upright != positions:
+        if repacked:
             record.update(px=upright[node][0], py=upright[node][1])
         if data["kind"] == "work":
             in_list, authors = in_list_of.get(node, 0), labels_of(node, "creator")
