@@ -98,26 +98,28 @@ from pathlib import Path
 stages = {}
 def timed(name, call, *args, **kwargs):
     start = time.perf_counter(); value = call(*args, **kwargs); stages[name] = time.perf_counter() - start; return value
-from pa_graph.pipeline import load_lists, _gap_inputs, GapOptions, BuildOptions
+from pa_graph.pipeline import load_lists, GapOptions
 from pa_graph.resolve import resolve_works
 from pa_graph.model import build_model, add_enrichment
-from pa_graph.sources.driver import open_sources, enrich_from
+from pa_graph.session import Session
+from pa_graph.sources.driver import enrich_from
 from pa_graph.analysis.audit import audit
 from pa_graph.analysis.gaps import analyse
-from pa_graph.pipeline import KnowledgeGraph
+from pa_graph.build_folder import Assembled, Build
 from pa_graph.outputs import replace_folder
 path, cache, out = sys.argv[1:4]
 begin = time.perf_counter()
 lists = timed("parse", load_lists, [path])
 works = timed("resolve", resolve_works, (row for parsed in lists for row in parsed.rows))
 model = timed("model", build_model, works, lists)
-sources = open_sources("s2", cache, offline=True)
-enrichment = timed("enrich (cache)", enrich_from, works, sources)
-sources.close()
+session = Session(cache, offline=True)
+enrichment = timed("enrich (cache)", enrich_from, works, session.sources("s2"))
+session.close()
 timed("add enrichment", add_enrichment, model, enrichment)
 report = timed("audit", audit, lists, works, enrichment)
-gaps = timed("gaps", analyse, model, 2, 30)
-graph = KnowledgeGraph(lists, works, model, report, enrichment, gaps)
+gaps = timed("gaps", analyse, model, GapOptions(min_citers=2, top=30))
+graph = Build.of(Assembled(lists=lists, works=works, model=model, audit=report, enrichment=enrichment,
+                           gap_report=gaps))
 files, rdf = timed("render outputs", graph.files, "https://w3id.org/pa-graph/id/", ())
 timed("write", replace_folder, Path(out), files)
 total = time.perf_counter() - begin

@@ -24,9 +24,8 @@ from fake_openalex.world import build_openalex_world  # noqa: E402
 from fake_s2.server import FakeS2  # noqa: E402
 from fake_s2.world import build_world  # noqa: E402
 
-from pa_graph import assemble  # noqa: E402
+from pa_graph.session import Session  # noqa: E402
 from pa_graph.sources.common import EnrichOptions  # noqa: E402
-from pa_graph.sources.driver import open_sources  # noqa: E402
 from pa_graph.sources.openalex import OpenAlexSettings  # noqa: E402
 from pa_graph.sources.s2 import S2Settings  # noqa: E402
 
@@ -37,21 +36,18 @@ def main() -> None:
     with FakeS2(world) as s2, FakeOpenAlex(build_openalex_world(world)) as oa, tempfile.TemporaryDirectory() as tmp:
         for source in ("s2", "openalex", "both"):
             for label, extras in (("default", EnrichOptions()), ("--citations", EnrichOptions(citations=True))):
-                sources = open_sources(source, Path(tmp) / f"{source}{label}",
-                                       s2=S2Settings(api_url=s2.url, rate=1000.0),
-                                       openalex=OpenAlexSettings(api_url=oa.url, rate=1000.0))
-                start = time.perf_counter()
-                enrichment = assemble(client=sources, extras=extras).enrichment
-                seconds = time.perf_counter() - start
-                sources.close()
+                with Session(Path(tmp) / f"{source}{label}", s2=S2Settings(api_url=s2.url, rate=1000.0),
+                             openalex=OpenAlexSettings(api_url=oa.url, rate=1000.0)) as session:
+                    start = time.perf_counter()
+                    enrichment = session.assemble(source=source, extras=extras).enrichment
+                    seconds = time.perf_counter() - start
                 rows.append(_row(source, label, enrichment, seconds))
     with FakeOpenAlex(build_openalex_world(world), Faults(allowance_usd=0.01)) as oa, \
             tempfile.TemporaryDirectory() as tmp:
-        sources = open_sources("openalex", Path(tmp), openalex=OpenAlexSettings(api_url=oa.url))  # default pace
-        start = time.perf_counter()
-        enrichment = assemble(client=sources).enrichment
-        rows.append(_row("openalex, no key, priced", "default", enrichment, time.perf_counter() - start))
-        sources.close()
+        with Session(Path(tmp), openalex=OpenAlexSettings(api_url=oa.url)) as session:  # OpenAlex's default pace
+            start = time.perf_counter()
+            enrichment = session.assemble(source="openalex").enrichment
+            rows.append(_row("openalex, no key, priced", "default", enrichment, time.perf_counter() - start))
     print("| source | options | S2 requests | OpenAlex requests | singletons | list calls | searches | cost (USD) | "
           "works resolved | citation links | seconds |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
