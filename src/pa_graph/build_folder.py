@@ -19,6 +19,7 @@ import networkx as nx
 import pyoxigraph
 from rdflib import Graph
 
+from pa_graph.analysis.atlas import DEFAULT_CORE_MIN, Atlas, atlas, atlas_files
 from pa_graph.analysis.audit import AuditReport, findings_of_json, flags_by_work
 from pa_graph.analysis.audit import render_json as render_audit_json
 from pa_graph.analysis.audit import render_markdown as render_audit_markdown
@@ -27,7 +28,7 @@ from pa_graph.analysis.gaps.apply import chosen_for_apply
 from pa_graph.analysis.gaps.ignore import ignore_file_beside
 from pa_graph.analysis.gaps.report import rdf_findings, report_files, suggestions_of_json, view_suggestions
 from pa_graph.analysis.stats import graph_stats, store_stats
-from pa_graph.errors import ApplyError, InvalidFormatError, ListInputError, MissingGraphError
+from pa_graph.errors import ApplyError, AtlasError, InvalidFormatError, ListInputError, MissingGraphError
 from pa_graph.export.formats import FORMATS, render_format
 from pa_graph.export.html import pyvis_network, render_html, select_view
 from pa_graph.export.rdf import DEFAULT_BASE_IRI, Triples, describe_dataset, to_rdf, to_triples, to_turtle
@@ -224,6 +225,21 @@ class Build:
                        evaluate=evaluate, peers=[read_peer(path, self.fetcher) for path in options.peers],
                        ignore=read_ignore_file(ignore_file) if ignore_file else None)
 
+    def atlas(self, core_min: int = DEFAULT_CORE_MIN) -> Atlas:
+        """The field atlas of the build's lists: who holds what, the overlaps, the core, the exclusives."""
+        return atlas(self.model, core_min)
+
+    def write_atlas(self, core_min: int = DEFAULT_CORE_MIN, out_dir: Path | None = None) -> list[Path]:
+        """atlas.json, atlas.md and atlas.html into ``out_dir`` (default: the build's folder); an error for a build
+        of one list, which has no atlas."""
+        files = atlas_files(self.model, core_min)
+        if not files:
+            raise AtlasError(f"{self.graph_file or 'this graph'}: a build of one list has no atlas; build two lists or "
+                             "more (pa-graph build A.md B.md)")
+        if out_dir is None and self.graph_file is None:
+            raise MissingGraphError("this graph is held in memory: give write_atlas an out_dir")
+        return write_all(out_dir or self.folder, files)
+
     def write_gaps(self, report: GapReport, out_dir: Path | None = None) -> list[Path]:
         """gaps.md/json and citations.md/json of ``report`` written into ``out_dir`` (default: the build's folder;
         a build held in memory has none: give ``out_dir``)."""
@@ -274,15 +290,17 @@ class Build:
         write_all(out_file.parent, {out_file.name: page})
         return model
 
-    def files(self, base_iri: str = DEFAULT_BASE_IRI, formats: Sequence[str] = (),
-              cache_dir: Path | None = None) -> tuple[dict[str, str], Triples]:
+    def files(self, base_iri: str = DEFAULT_BASE_IRI, formats: Sequence[str] = (), cache_dir: Path | None = None,
+              core_min: int = DEFAULT_CORE_MIN) -> tuple[dict[str, str], Triples]:
         """Every output file of a build, rendered (name → text), and the triples they were rendered from;
-        ``build.json`` names ``cache_dir``, where the build left its SPARQL store."""
+        ``build.json`` names ``cache_dir``, where the build left its SPARQL store; a build of two lists or more
+        adds the atlas (its core: works in ``core_min`` lists or more)."""
         assembled = self._in_memory("render its files")
         unknown = [name for name in formats if name not in FORMATS]
         if unknown:
             raise InvalidFormatError(f"unknown export format {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
         gap_report = assembled.gap_report or GapReport()
+        self.model.graph["core_min"] = core_min  # the map's "core" is the atlas's
         findings = rdf_findings(gap_report)
         rdf = to_triples(self.model, base_iri, findings)
         built_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -295,6 +313,7 @@ class Build:
             "audit.md": render_audit_markdown(assembled.audit, self._repository_paths()),
             "audit.json": render_audit_json(assembled.audit),
             **report_files(gap_report),
+            **atlas_files(self.model, core_min),
             "build.json": json.dumps(build_record(assembled, base_iri, built_at, graph_stats(rdf), cache_dir),
                                      ensure_ascii=False, indent=2) + "\n",
         })

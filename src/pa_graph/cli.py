@@ -26,6 +26,7 @@ from click._termui_impl import ProgressBar
 from pa_graph.errors import (
     AllowFileError,
     ApplyError,
+    AtlasError,
     GraphInputError,
     IgnoreFileError,
     InvalidFormatError,
@@ -41,6 +42,7 @@ from pa_graph.errors import (
 from pa_graph.options import (
     CITATIONS_LIMIT,
     DEFAULT_BASE_IRI,
+    DEFAULT_CORE_MIN,
     DEFAULT_GRAPH,
     DEFAULT_HOST,
     DEFAULT_MAX_CITATIONS,
@@ -67,7 +69,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 F = TypeVar("F", bound=Callable[..., Any])
 
-_INPUT_ERRORS = (ServeError, SiteError, ListInputError, GraphInputError, AllowFileError, IgnoreFileError, ApplyError,
+_INPUT_ERRORS = (ServeError, SiteError, AtlasError, ListInputError, GraphInputError, AllowFileError, IgnoreFileError, ApplyError,
                  ViewError, QueryError, InvalidIRIError, InvalidFormatError)
 _LISTS = click.argument("lists", nargs=-1, metavar="[LIST]...")  # a file, an http(s) URL or github:owner/repo[@ref][:path]
 _PEERS = click.option("--peers", multiple=True, metavar="LIST",
@@ -274,6 +276,8 @@ def main() -> None:
               help="Comma-separated exports besides graph.json/html and the audit: ttl, nt, jsonld, trig, graphml, "
                    "bibtex, csv (graph.ttl is always written).")
 @click.option("--validate", is_flag=True, help="Check the graph against the SHACL shapes; exit 1 on violations.")
+@click.option("--core-min", type=click.IntRange(min=1), default=DEFAULT_CORE_MIN, show_default=True, metavar="K",
+              help="With two lists or more (the atlas): the consensus core is the works at least K lists hold.")
 @_PEERS
 @_MIN_LISTS
 @_IGNORE
@@ -283,7 +287,7 @@ def main() -> None:
 @_reported
 def build(lists: tuple[str, ...], out_dir: Path, offline: bool, no_enrich: bool, source: SourceChoice, cache_dir: Path | None,
           refresh: bool, rate: float | None, citations: bool, max_citations: int, contexts: bool, embeddings: bool,
-          base_iri: str | None, formats: str, validate: bool, peers: tuple[str, ...], min_lists: int | None,
+          base_iri: str | None, formats: str, validate: bool, core_min: int, peers: tuple[str, ...], min_lists: int | None,
           ignore_file: Path | None,
           top: int, citations_limit: int, quiet: bool) -> None:
     """Build the knowledge graph of lists (default: the bundled list) into --out.
@@ -303,7 +307,7 @@ def build(lists: tuple[str, ...], out_dir: Path, offline: bool, no_enrich: bool,
         extras=EnrichOptions(citations=citations, contexts=contexts, embeddings=embeddings,
                              max_citations=max_citations),
         formats=tuple(name.strip() for name in formats.split(",") if name.strip()),
-        validate=validate,
+        validate=validate, core_min=core_min,
         gaps=GapOptions(top=top, peers=peers, ignore_file=ignore_file, citations_limit=citations_limit,
                         min_lists=min_lists),
     )
@@ -787,6 +791,27 @@ def serve(out: Path, host: str, port: int, yasgui: Path | None, allow_service: b
         _echo(f"SPARQL endpoint: {running.endpoint}")
         _echo(f"Open: {running.url}")
         run_until_stopped(running, stopped)
+
+
+@main.command()
+@click.argument("out", required=False, type=click.Path(path_type=Path), default=DEFAULT_OUT)
+@click.option("--core-min", type=click.IntRange(min=1), default=DEFAULT_CORE_MIN, show_default=True, metavar="K",
+              help="The consensus core: the works at least K lists hold.")
+@_CACHE_DIR
+@_reported
+def atlas(out: Path, core_min: int, cache_dir: Path | None) -> None:
+    """The field atlas of a build of several lists (default outputs/): which list holds which work, how much two
+    lists share, the consensus core, each list's exclusives — atlas.json, atlas.md and atlas.html beside the build
+    (a build of two lists or more writes them itself)."""
+    from pa_graph.session import Session
+
+    session = Session(cache_dir)
+    written = session.atlas(out, core_min)
+    found = session.open(out).atlas(core_min)
+    for cover in found.lists:
+        _echo(f"{cover.id}: {cover.works} works, {len(cover.exclusive)} in no other list")
+    _echo(f"core: {len(found.core)} works in at least {core_min} lists; {len(found.doubtful)} merges to check "
+          f"(atlas.md); wrote {', '.join(str(path) for path in written)}")
 
 
 @main.command()

@@ -30,6 +30,7 @@ from pathlib import Path
 
 __all__ = [
     "PaGraphError",
+    "AtlasError",
     "SiteError",
     "ListInputError",
     "NoPapersError",
@@ -150,3 +151,7 @@ class ServeError(PaGraphError):
 class SiteError(PaGraphError):
     """A site cannot be made from what was given: a folder that is not pa-graph's to replace, a build without its
     map, a folder that is not Oxigraph's WebAssembly build."""
+
+
+class AtlasError(PaGraphError):
+    """An atlas was asked of a build that cannot have one (a build of one list)."""

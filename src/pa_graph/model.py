@@ -19,9 +19,10 @@ import networkx as nx
 
 from pa_graph.records import Enrichment, ParsedList, Section, SourceRecord, Work, section_id
 from pa_graph.sources.registry import SOURCES
-from pa_graph.text import is_author_label, label_key, short_hash, slugify
+from pa_graph.text import arxiv_base_id, is_author_label, label_key, short_hash, slugify
 
-__all__ = ["build_model", "add_enrichment", "NODE_KINDS", "RELATIONS", "section_id", "nodes_of_kind", "work_id"]
+__all__ = ["build_model", "add_enrichment", "list_ids", "lists_of", "NODE_KINDS", "RELATIONS", "section_id",
+           "nodes_of_kind", "work_id"]
 
 NODE_KINDS = ("work", "section", "tag", "method", "venue", "author")
 RELATIONS = ("listed_in", "has_tag", "proposes_method", "published_in", "broader", "creator", "cites")
@@ -60,12 +61,38 @@ class _Vocabulary:
         return node
 
 
+def list_ids(names: Iterable[str]) -> list[str]:
+    """Each list's id: its file name as a slug, numbered when two would be the same (stable for the same inputs).
+
+    >>> list_ids(["README.md", "readme.md", "papers.md"])
+    ['readme-md', 'readme-md-2', 'papers-md']
+    """
+    ids: list[str] = []
+    for name in names:
+        base = slugify(name) or "list"
+        candidate, n = base, 1
+        while candidate in ids:
+            n += 1
+            candidate = f"{base}-{n}"
+        ids.append(candidate)
+    return ids
+
+
+def lists_of(data: dict[str, Any], ids_by_name: dict[str, str]) -> list[str]:
+    """The ids of the lists that hold a work (its rows' files), in the order the build read the lists."""
+    named = {source.get("file") for source in data.get("sources", [])}
+    return [list_id for name, list_id in ids_by_name.items() if name in named]
+
+
 def build_model(works: Iterable[Work], lists: Iterable[ParsedList]) -> nx.MultiDiGraph[str]:
     """The knowledge graph of the listed works, their sections, tags, methods and venues."""
+    lists = list(lists)
     graph: nx.MultiDiGraph[str] = nx.MultiDiGraph(lists=[
-        {"name": parsed.name, "title": parsed.title, "sha256": parsed.sha256,
+        {"name": parsed.name, "title": parsed.title, "sha256": parsed.sha256, "id": list_id,
+         "source": parsed.given or parsed.name,  # as typed; the bundled list by its name
+         **({"fetched_at": parsed.fetched_at} if parsed.fetched_at else {}),
          "layouts": {section_id(section): header for section, header in parsed.layouts.items()}}
-        for parsed in lists])
+        for parsed, list_id in zip(lists, list_ids([parsed.name for parsed in lists]), strict=True)])
     tags, methods, venues = (_Vocabulary(graph, kind) for kind in ("tag", "method", "venue"))
     for work in works:
         node = work_id(work.key)
@@ -81,8 +108,9 @@ def build_model(works: Iterable[Work], lists: Iterable[ParsedList]) -> nx.MultiD
             listed_arxiv_ids=list(work.listed_arxiv_ids),
             links=list(dict.fromkeys(link for row in work.rows for link in row.links)),
             abbreviations=list(dict.fromkeys(row.abbreviation for row in work.rows if row.abbreviation)),
-            sources=[
-                {"file": row.source.file, "line": row.source.line, "section": section_id(row.section)}
+            sources=[  # each row: where, and what it says that joins it to the others (the atlas checks merges)
+                {"file": row.source.file, "line": row.source.line, "section": section_id(row.section),
+                 "title": row.title, **({"arxiv": arxiv_base_id(row.arxiv_id)} if row.arxiv_id else {})}
                 for row in work.rows
             ],
         )

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pa_graph.version import __version__
 
-__all__ = ["__version__", "DEFAULT_OUT", "DEFAULT_GRAPH", "DEFAULT_VIEW", "DEFAULT_BASE_IRI", "DEFAULT_TOP",
+__all__ = ["__version__", "DEFAULT_CORE_MIN", "DEFAULT_OUT", "DEFAULT_GRAPH", "DEFAULT_VIEW", "DEFAULT_BASE_IRI", "DEFAULT_TOP",
            "DEFAULT_MIN_LISTS", "DEFAULT_MIN_CITERS", "CITATIONS_LIMIT", "DEFAULT_TOP_EXTERNAL", "ENGINES", "SourceChoice",
            "FIX_KINDS", "DEFAULT_SOURCE", "DEFAULT_MAX_CITATIONS", "DEFAULT_HOST", "DEFAULT_PORT", "DEFAULT_TIMEOUT",
            "DEFAULT_WORKERS", "DEFAULT_PUSH_TIMEOUT", "DEFAULT_NAMED_GRAPH"]
@@ -51,3 +51,6 @@ DEFAULT_WORKERS = 2
 #: ``push``: one deadline for a whole push; the named graph pushed into.
 DEFAULT_PUSH_TIMEOUT = 120.0
 DEFAULT_NAMED_GRAPH = DEFAULT_BASE_IRI + "graph"
+
+#: A build of several lists: the atlas's consensus core is the works at least this many lists hold.
+DEFAULT_CORE_MIN = 3

@@ -9,6 +9,7 @@ from dataclasses import KW_ONLY, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from pa_graph.analysis.atlas import DEFAULT_CORE_MIN
 from pa_graph.analysis.audit import (
     AllowList,
     AuditReport,
@@ -62,6 +63,7 @@ class BuildOptions:
     formats: tuple[str, ...] = ()  # more than graph.ttl: see pa_graph.export.formats.FORMATS
     validate: bool = False
     gaps: GapOptions = GapOptions()
+    core_min: int = DEFAULT_CORE_MIN  # a build of several lists: the atlas's core is the works this many lists hold
 
 
 #: The older name of :class:`~pa_graph.build_folder.Build`, what a build made (in memory or read back).

@@ -187,6 +187,7 @@ class ParsedList:
     title: str | None = None  # the list's own title: its first level-1 heading (Markdown or HTML)
     url: str | None = None  # where a list given by URL was fetched from
     fetched_at: str | None = None
+    given: str | None = None  # the list as the user named it (a path, a URL, github:owner/repo), as typed
 
     def skipped_counts(self) -> dict[str, int]:
         """Skipped list items per kind (table of contents, news, code, dataset, blog, website, note, no link)."""

@@ -15,6 +15,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from pa_graph.analysis.atlas import DEFAULT_CORE_MIN
 from pa_graph.analysis.audit import (
     MAX_ALLOW_FILE_BYTES,
     AllowList,
@@ -242,7 +243,7 @@ class Session:
         inputs = gap_inputs(lists, options.gaps, self.fetcher)
         sources = self.sources(options.source) if options.enrich else None
         graph = assemble_lists(lists, sources, options.extras, progress, *inputs, fetcher=self.fetcher)
-        files, rdf = graph.files(options.base_iri, options.formats, self.settings.cache_dir)
+        files, rdf = graph.files(options.base_iri, options.formats, self.settings.cache_dir, options.core_min)
         validation = validate_graph(rdf.graph()) if options.validate else None
         written = replace_folder(Path(options.out_dir), files)
         open_store(Path(options.out_dir) / "graph.ttl", self.settings.cache_dir)  # loaded now, not by the first query
@@ -302,6 +303,10 @@ class Session:
         if out_dir is not None:
             list_history.write_history(versions, out_dir, list_file.name)
         return versions
+
+    def atlas(self, out: str | Path, core_min: int = DEFAULT_CORE_MIN) -> list[Path]:
+        """atlas.json, atlas.md and atlas.html of the build in ``out`` (of two lists or more), written beside it."""
+        return self.open(out).write_atlas(core_min)
 
     def site(self, out: str | Path, to: Path, sparql_wasm: Path | None = None) -> list[Path]:
         """The build in ``out`` as a static website in ``to`` (see :mod:`pa_graph.site`)."""

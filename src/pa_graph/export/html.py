@@ -32,8 +32,8 @@ __all__ = ["render_html", "view_data", "pyvis_network", "page_payload", "select_
            "NODE_STYLE", "LARGE_GRAPH", "ViewError"]
 
 from pa_graph.errors import ViewError
-from pa_graph.model import nodes_of_kind
-from pa_graph.options import DEFAULT_TOP_EXTERNAL
+from pa_graph.model import lists_of, nodes_of_kind
+from pa_graph.options import DEFAULT_CORE_MIN, DEFAULT_TOP_EXTERNAL
 from pa_graph.text import short_hash
 
 #: Colour and shape per legend group.
@@ -406,6 +406,7 @@ def view_data(model: nx.MultiDiGraph[str], top_external: int | None = DEFAULT_TO
     suggestions, flags = suggestions or {}, flags or {}
     external = [n for n in nodes_of_kind(model, "work") if not model.nodes[n].get("listed")]
     in_list_of = _all_listed_citations(model)
+    ids_by_name = {item["name"]: item["id"] for item in model.graph.get("lists", []) if item.get("id")}
     ranked = sorted(external, key=lambda n: (-in_list_of.get(n, 0), n))
     shown_external = set(ranked if top_external is None else ranked[:top_external])
     always = shown_external | set(suggestions)
@@ -454,6 +455,7 @@ def view_data(model: nx.MultiDiGraph[str], top_external: int | None = DEFAULT_TO
                 authors=authors, links=_links(data), flags=_flags(data, flags.get(node, [])),
                 size=round(8 + 3 * math.log1p(weight), 1),
                 inList=in_list, gap=suggestions.get(node) if not data.get("listed") else None,
+                lists=lists_of(data, ids_by_name) if len(ids_by_name) > 1 else [],
             )
             if group == "external":
                 record["topExternal"] = node in shown_external
@@ -462,7 +464,10 @@ def view_data(model: nx.MultiDiGraph[str], top_external: int | None = DEFAULT_TO
                           size=14 if group == "section" else 9 if group == "author" else 11)
         nodes.append(record)
     edges = [{"from": u, "to": v, "rel": k} for u, v, k in model.edges(keys=True)]
-    return {"nodes": nodes, "edges": edges, "summarised": summarised,
+    lists = [{"id": item["id"], "title": item.get("title") or item["name"]}
+             for item in model.graph.get("lists", []) if item.get("id")] if len(ids_by_name) > 1 else []
+    return {"nodes": nodes, "edges": edges, "summarised": summarised, "lists": lists,
+            "core_min": min(int(model.graph.get("core_min", DEFAULT_CORE_MIN)), max(len(lists), 1)),
             "hiddenGroups": list(HIDDEN_WHEN_LARGE) if len(nodes) > LARGE_GRAPH else []}
 
 
@@ -518,6 +523,8 @@ def page_payload(nodes: Iterable[dict[str, Any]], edges: Iterable[dict[str, Any]
     nodes, edges = list(nodes), list(edges)
     options = json.loads(options) if isinstance(options, str) else dict(options)
     summarised = options.pop("paSummarised", 0)  # pa-graph's, not vis-network's: taken out before vis sees them
+    lists = options.pop("paLists", [])
+    core_min = options.pop("paCoreMin", DEFAULT_CORE_MIN)
     defaults = _group_defaults(nodes)
     index = {node["id"]: i for i, node in enumerate(nodes)}
     relations = sorted({edge["rel"] for edge in edges})
@@ -541,6 +548,8 @@ def page_payload(nodes: Iterable[dict[str, Any]], edges: Iterable[dict[str, Any]
         "years": [min(years), max(years)] if years else [None, None],
         "credits": [credit for name, credit in _CREDITS.items() if name in links],
         "summarised": summarised,
+        "lists": lists,  # a build of several lists: each list (id, title); a work's "lists" are the ids holding it
+        "coreMin": core_min,
     }
     return _json_for_script(payload)
 
@@ -592,6 +601,8 @@ def pyvis_network(model: nx.MultiDiGraph[str], top_external: int | None = DEFAUL
         "interaction": {"hover": True, "hideEdgesOnDrag": large, "tooltipDelay": 100, "zoomView": True,
                         "dragView": True},
         "paSummarised": data["summarised"],  # papers not in the list left out of the page (see view_data)
+        "paLists": data["lists"],
+        "paCoreMin": data["core_min"],
     }
     net.set_template_dir(str(_TEMPLATE_DIR), "view.html")
     net.templateEnv = _template_environment(Path(pyvis.__file__).parent / "templates")

@@ -129,11 +129,13 @@ def _emit(model: nx.MultiDiGraph[str], base_iri: str, rdf: Sink, sources: Mappin
         rdf.add((iri(f"scheme/{scheme}"), SKOS.prefLabel, Literal(title)))
 
     list_iris = {}
-    for listed in model.graph.get("lists", []):
-        list_iri = list_iris[listed["name"]] = iri(f"list/{slugify(listed['name'])}")
+    for listed in model.graph.get("lists", []):  # each list a node: its title, file, source; works and sections in it
+        list_iri = list_iris[listed["name"]] = iri(f"list/{listed.get('id') or slugify(listed['name'])}")
         rdf.add((list_iri, RDF.type, PA.CuratedList))
         rdf.add((list_iri, RDF.type, PROV.Entity))
-        rdf.add((list_iri, DCTERMS.title, Literal(listed["name"])))
+        rdf.add((list_iri, DCTERMS.title, Literal(listed.get("title") or listed["name"])))
+        rdf.add((list_iri, PA.listFile, Literal(listed["name"])))
+        rdf.add((list_iri, PA.listSource, Literal(listed.get("source") or listed["name"])))
         rdf.add((list_iri, PA.sha256, Literal(listed["sha256"])))
 
     for node, data in model.nodes(data=True):
@@ -238,7 +240,7 @@ def _add_work(rdf: Sink, subject: URIRef, data: dict[str, Any], iri: Minter, lis
     for abbreviation in data.get("abbreviations", []):
         rdf.add((subject, PA.listedAbbreviation, Literal(abbreviation)))
     for source in data.get("sources", []):
-        row = iri(f"list/{slugify(source['file'])}/line/{source['line']}")
+        row = URIRef(f"{list_iris.get(source['file']) or iri('list/' + slugify(source['file']))}/line/{source['line']}")
         rdf.add((subject, PROV.wasDerivedFrom, row))
         rdf.add((row, RDF.type, PA.ListRow))
         rdf.add((row, RDF.type, PROV.Entity))
@@ -246,6 +248,8 @@ def _add_work(rdf: Sink, subject: URIRef, data: dict[str, Any], iri: Minter, lis
         rdf.add((row, PA.inSection, iri(source["section"])))
         if source["file"] in list_iris:
             rdf.add((row, PROV.hadPrimarySource, list_iris[source["file"]]))
+            rdf.add((subject, PA.inList, list_iris[source["file"]]))
+            rdf.add((list_iris[source["file"]], PA.hasSection, iri(source["section"])))
 
 
 def to_turtle(rdf: Graph | Triples) -> str:
@@ -353,10 +357,11 @@ def describe_dataset(model: nx.MultiDiGraph[str], triples: int, base_iri: str, v
     for vocabulary in _VOCABULARIES:
         rdf.add((dataset, VOID.vocabulary, URIRef(vocabulary)))
     for listed in model.graph["lists"]:
-        source = URIRef(base_iri + f"list/{slugify(listed['name'])}")
+        source = URIRef(base_iri + f"list/{listed.get('id') or slugify(listed['name'])}")
         rdf.add((dataset, DCTERMS.source, source))
-        rdf.add((source, DCTERMS.title, Literal(listed["name"])))
+        rdf.add((source, DCTERMS.title, Literal(listed.get("title") or listed["name"])))
         rdf.add((source, PA.sha256, Literal(listed["sha256"])))
+        rdf.add((source, PA.readAt, Literal(listed.get("fetched_at") or built_at, datatype=XSD.dateTime)))
     tool = URIRef("https://pypi.org/project/pa-graph/")
     rdf.add((dataset, PROV.wasGeneratedBy, URIRef(base_iri + f"build/{short_hash(built_at)}")))
     rdf.add((URIRef(base_iri + f"build/{short_hash(built_at)}"), PROV.wasAssociatedWith, tool))

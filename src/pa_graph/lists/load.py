@@ -29,7 +29,7 @@ def load_lists(paths: Sequence[str | Path] = (), fetcher: ListFetcher | None = N
     must differ, since sources cite them. A list with no paper rows is refused, or with ``empty_ok`` kept empty
     with a ``no-papers`` note (an audit reports it as a finding)."""
     read = read_peer if empty_ok else read_any
-    parsed = [read(path, fetcher) for path in (paths or [bundled_list()])]
+    parsed = [read(path, fetcher) for path in paths] if paths else [replace(read(bundled_list(), fetcher), given=None)]
     seen: dict[str, str] = {}
     for item in parsed:
         where = item.url or str(item.path)
@@ -44,7 +44,7 @@ def load_lists(paths: Sequence[str | Path] = (), fetcher: ListFetcher | None = N
 def read_any(given: str | Path, fetcher: ListFetcher | None = None) -> ParsedList:
     """One list from a file or a URL (see :mod:`pa_graph.lists.fetch`)."""
     if not is_remote(str(given)):
-        return read_list(given)
+        return replace(read_list(given), given=str(given))
     location = locate(str(given))
     if fetcher is None:
         raise ListInputError(f"{given}: a list given by URL is read through a session's fetcher "
@@ -53,7 +53,7 @@ def read_any(given: str | Path, fetcher: ListFetcher | None = None) -> ParsedLis
     parsed = parse_list_data(fetched.data, location.name, Path(location.name), location.given)
     notes = [*parsed.notes, *(Note("fetch", warning) for warning in fetcher.warnings)]
     fetcher.warnings.clear()
-    return replace(parsed, url=location.shown, fetched_at=fetched.fetched_at, notes=notes)
+    return replace(parsed, url=location.shown, fetched_at=fetched.fetched_at, notes=notes, given=str(given))
 
 
 def read_peer(given: str | Path, fetcher: ListFetcher | None = None) -> ParsedList:
