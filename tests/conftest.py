@@ -114,6 +114,16 @@ def built(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def field_built(tmp_path_factory):
+    """The bundled list built with the two real sibling lists (offline): the field atlas's build."""
+    from pa_graph import BuildOptions, build
+    from pa_graph.lists.load import bundled_list
+
+    lists = [bundled_list(), *sorted((FIXTURES / "lists").glob("*-awesome-*.md"))]
+    return built_once(tmp_path_factory, "field", lambda out: build(lists, BuildOptions(out_dir=out, enrich=False)))
+
+
+@pytest.fixture(scope="session")
 def fake_enriched(tmp_path_factory):
     """A build of the bundled list enriched from the fake Semantic Scholar (with --contexts); the output folder.
 

@@ -4,7 +4,6 @@ exclusives — on lists written by hand, on the bundled list with two real sibli
 from __future__ import annotations
 
 import json
-import shutil
 from itertools import combinations
 from pathlib import Path
 

@@ -29,15 +29,16 @@ def test_cli_reference_is_current():
         assert f"## `pa-graph {command}`" in page
 
 
-def test_cookbook_page_is_current(built, fake_enriched):
-    page = cookbook_markdown(built / "graph.ttl", fake_enriched / "graph.ttl", make_docs_module().NEEDS_S2)
+def test_cookbook_page_is_current(built, fake_enriched, field_built):
+    page = cookbook_markdown(built / "graph.ttl", fake_enriched / "graph.ttl", make_docs_module().NEEDS_S2,
+                             field_built / "graph.ttl")
     assert (ROOT / "docs" / "cookbook.md").read_text(encoding="utf-8") == page, "run python tools/make_docs.py"
     assert page.count("**synthetic**") == 1 and page.count("synthetic fake-enriched build:") == 9
 
 
-def test_sparql_page_cookbook_is_current(built, fake_enriched):
+def test_sparql_page_cookbook_is_current(built, fake_enriched, field_built):
     readme = (ROOT / "docs" / "sparql.md").read_text(encoding="utf-8")
     shown = COOKBOOK_START + readme.split(COOKBOOK_START, 1)[1].split(COOKBOOK_END, 1)[0] + COOKBOOK_END
-    assert shown == cookbook_summary(built / "graph.ttl", fake_enriched / "graph.ttl", make_docs_module().NEEDS_S2), \
-        "run python tools/make_docs.py"
-    assert shown.count("`pa-graph query ") == 14
+    assert shown == cookbook_summary(built / "graph.ttl", fake_enriched / "graph.ttl", make_docs_module().NEEDS_S2,
+                                     field_graph=field_built / "graph.ttl"), "run python tools/make_docs.py"
+    assert shown.count("`pa-graph query ") == 17
