@@ -168,3 +168,15 @@ def test_the_maps_list_filter_and_atlas_html_in_chromium(three, browser):
         page.close()
     assert cells == 9 and bars == 6  # a cell per pair of lists; a bar per list for shared and for exclusive works
     assert sorted(texts) == sorted(["4", "2", "2", "2", "3", "2", "2", "2", "4"])
+
+
+def test_the_atlas_pages_join_the_site_with_rows_linked_to_the_map(three, tmp_path):
+    from pa_graph.build_folder import Build
+    from pa_graph.site import build_site
+
+    out, _ = three
+    build_site(Build.open(out), tmp_path / "site")
+    index = (tmp_path / "site" / "index.html").read_text()
+    assert 'href="atlas-report.html"' in index and 'href="atlas.html"' in index
+    report = (tmp_path / "site" / "atlas-report.html").read_text()
+    assert '<td><a href="graph.html#work/hand-written-work-number-3-' in report  # a core work opens on the map

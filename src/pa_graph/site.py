@@ -28,6 +28,8 @@ __all__ = ["build_site", "report_pages", "REPORT_LINKS", "base_iri_of", "MARKER"
 #: The pages of the reports, when the build folder has their sources: (page, label, what).
 REPORT_LINKS = (("gaps.html", "Gap report", "what the list is missing (gaps.md)"),
                 ("audit.html", "Audit", "the list's own mistakes (audit.md)"),
+                ("atlas-report.html", "Atlas", "the lists side by side: overlaps, the consensus core, exclusives"),
+                ("atlas.html", "Atlas charts", "the overlap matrix and each list's exclusives"),
                 ("history.html", "History", "the list over its commits"))
 #: The file that marks a folder as a site this command made (and may replace).
 MARKER = ".pa-graph-site"
@@ -47,10 +49,11 @@ def report_pages(build: Build) -> dict[str, bytes]:
     folder = build.folder
     pages: dict[str, bytes] = {}
     linker = map_linker(build.model) if (folder / "graph.json").is_file() else None
-    for source, name, label in (("gaps.md", "gaps.html", "Gap report"), ("audit.md", "audit.html", "Audit")):
+    for source, name, label in (("gaps.md", "gaps.html", "Gap report"), ("audit.md", "audit.html", "Audit"),
+                                ("atlas.md", "atlas-report.html", "Field atlas")):
         if (folder / source).is_file():
             pages[name] = report_page(label, (folder / source).read_text(encoding="utf-8"), linker)
-    for name in ("graph.html", "history.html"):
+    for name in ("graph.html", "history.html", "atlas.html"):
         if (folder / name).is_file():
             pages[name] = (folder / name).read_bytes()
     return pages
