@@ -47,6 +47,7 @@ def test_a_broken_graph_yields_the_expected_violations(built):
         (str(WORK), "pa:listedIn"),
         (str(WORK), "pa:s2PaperId"),
         (str(WORK), "prov:wasDerivedFrom"),
+        (str(WORK), "pa:inList"),  # a listed work names the lists that hold it
         (str(concept), "skos:prefLabel"),
     }
 

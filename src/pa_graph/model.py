@@ -19,7 +19,7 @@ import networkx as nx
 
 from pa_graph.records import Enrichment, ParsedList, Section, SourceRecord, Work, section_id
 from pa_graph.sources.registry import SOURCES
-from pa_graph.text import arxiv_base_id, is_author_label, label_key, short_hash, slugify
+from pa_graph.text import arxiv_base_id, is_author_label, label_key, redacted_url, short_hash, slugify
 
 __all__ = ["build_model", "add_enrichment", "list_ids", "lists_of", "NODE_KINDS", "RELATIONS", "section_id",
            "nodes_of_kind", "work_id"]
@@ -89,7 +89,8 @@ def build_model(works: Iterable[Work], lists: Iterable[ParsedList]) -> nx.MultiD
     lists = list(lists)
     graph: nx.MultiDiGraph[str] = nx.MultiDiGraph(lists=[
         {"name": parsed.name, "title": parsed.title, "sha256": parsed.sha256, "id": list_id,
-         "source": parsed.given or parsed.name,  # as typed; the bundled list by its name
+         # as typed (a URL without its credentials); the bundled list by its name
+         "source": redacted_url(parsed.given) if parsed.given and "://" in parsed.given else parsed.given or parsed.name,
          **({"fetched_at": parsed.fetched_at} if parsed.fetched_at else {}),
          "layouts": {section_id(section): header for section, header in parsed.layouts.items()}}
         for parsed, list_id in zip(lists, list_ids([parsed.name for parsed in lists]), strict=True)])
