@@ -144,3 +144,28 @@ def test_a_folder_that_is_no_site_is_never_replaced(built, tmp_path, runner):
     with pytest.raises(PaGraphError, match="not oxigraph 0.5"):
         build_site(Build.open(built), tmp_path / "new", fake)
     assert not (tmp_path / "new").exists()
+
+
+def test_a_query_that_runs_long_never_freezes_the_page_and_stop_ends_it(site_url, browser):
+    """The store lives in a worker: while a cross product of the whole graph runs, the page answers; Stop ends the
+    query, and the next one loads the graph again and answers."""
+    page, elsewhere, _ = page_with_the_network_cut(browser, site_url)
+    try:
+        page.goto(site_url + "query.html")
+        page.wait_for_function("window.paQuery", timeout=30_000)
+        page.evaluate("paQuery.ready()")
+        page.fill("#query", "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }")
+        page.click("#run")
+        page.wait_for_selector("#stop:not([hidden])", timeout=10_000)
+        started = time.monotonic()
+        assert page.evaluate("1 + 1") == 2 and time.monotonic() - started < 2  # the page is not frozen
+        page.click("#stop")
+        page.wait_for_selector("#results .error", timeout=10_000)
+        assert page.inner_text("#results .error") == "stopped"
+        page.fill("#query", "SELECT (COUNT(DISTINCT ?w) AS ?n) WHERE { ?w pa:listedIn ?s }")
+        page.click("#run")
+        page.wait_for_function("document.querySelector('#results td') && document.querySelector('#results td')"
+                               ".textContent === '156'", timeout=60_000)
+    finally:
+        page.close()
+    assert elsewhere == []

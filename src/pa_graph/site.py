@@ -64,14 +64,15 @@ def wasm_files(folder: Path) -> dict[str, bytes]:
     its ``package.json`` names ``oxigraph`` 0.5, and each file is a regular file of a plausible size."""
     try:
         package = json.loads(_read(folder / "package.json", 100_000))
-    except (OSError, ValueError) as err:
+    except (OSError, ValueError, RecursionError) as err:
         raise SiteError(f"sparql_wasm {folder} is not the oxigraph npm package ({err}); it is "
                            "node_modules/oxigraph after 'npm install oxigraph@0.5'", parameter="sparql_wasm") from err
-    if not isinstance(package, dict) or package.get("name") != "oxigraph" \
-            or not str(package.get("version", "")).startswith(_WASM_VERSION):
-        raise SiteError(f"sparql_wasm {folder} holds {package.get('name') if isinstance(package, dict) else '?'} "
-                           f"{package.get('version') if isinstance(package, dict) else ''}, not oxigraph "
-                           f"{_WASM_VERSION}x (npm install oxigraph@0.5)", parameter="sparql_wasm")
+    if not isinstance(package, dict):
+        raise SiteError(f"sparql_wasm {folder}: its package.json is no package description, not oxigraph's "
+                        "(npm install oxigraph@0.5)", parameter="sparql_wasm")
+    if package.get("name") != "oxigraph" or not str(package.get("version", "")).startswith(_WASM_VERSION):
+        raise SiteError(f"sparql_wasm {folder} holds {package.get('name')} {package.get('version')}, not oxigraph "
+                        f"{_WASM_VERSION}x (npm install oxigraph@0.5)", parameter="sparql_wasm")
     try:
         return {f"oxigraph/{name}": _read(folder / name, limit) for name, limit in _WASM_FILES.items()}
     except OSError as err:
@@ -93,11 +94,17 @@ def _read(path: Path, limit: int) -> bytes:
 def build_site(build: Build, to: Path, sparql_wasm: Path | None = None) -> list[Path]:
     """Write the site of ``build`` into ``to`` (see the module docstring); returns the files written."""
     to = Path(to)
+    if to.is_symlink():
+        raise SiteError(f"{to}: a symbolic link; give the folder itself (the whole folder is replaced)", parameter="to")
+    here, built = to.resolve(), build.folder.resolve()
+    if here == built or built in here.parents or here in built.parents:
+        raise SiteError(f"{to}: the build folder {build.folder}, inside it or holding it; choose a folder apart from "
+                        "it (the whole folder is replaced)", parameter="to")
+    if here == Path.cwd().resolve() or here in Path.cwd().resolve().parents:
+        raise SiteError(f"{to}: the working folder or one holding it; choose a folder of its own", parameter="to")
     if to.exists() and (not to.is_dir() or (any(to.iterdir()) and not (to / MARKER).is_file())):
         raise SiteError(f"{to}: not empty and not a site pa-graph made; choose a new or empty folder "
-                           "(the whole folder is replaced)", parameter="to")
-    if to.resolve() == build.folder.resolve() or build.folder.resolve() in to.resolve().parents:
-        raise SiteError(f"{to}: inside the build folder {build.folder}; choose a folder outside it", parameter="to")
+                        "(the whole folder is replaced)", parameter="to")
     files: dict[str, str | bytes] = dict(report_pages(build))
     if "graph.html" not in files:
         raise SiteError(f"{build.folder}: no graph.html; run 'pa-graph build' first", parameter="out")
@@ -110,7 +117,7 @@ def build_site(build: Build, to: Path, sparql_wasm: Path | None = None) -> list[
         files.update(wasm_files(Path(sparql_wasm)))
         files["query.html"] = query_page(title, {
             "mode": "wasm", "engine": "./oxigraph/web.js", "wasm": "oxigraph/web_bg.wasm", "graph": "graph.ttl",
-            "format": "text/turtle", "base": base_iri_of(build)})
+            "format": "text/turtle", "base": base_iri_of(build), "timeout": 30})
         links.insert(1, ("query.html", "SPARQL", "queries answered in this browser, the cookbook ready to run"))
     else:
         facts.append("No query page: build the site with --sparql-wasm node_modules/oxigraph (after 'npm install "

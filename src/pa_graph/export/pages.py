@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from importlib import resources
 from typing import Any
@@ -100,8 +101,10 @@ def query_page(title: str, config: Mapping[str, Any]) -> bytes:
     and the base IRI whose IRIs link to the map."""
     template = (resources.files("pa_graph") / "export" / "query.html").read_text(encoding="utf-8")
     queries = {name: with_prefixes(load_query(name)) for name in cookbook()}
-    return (template.replace("{{ title }}", html.escape(title)).replace("{{ queries }}", _script_json(queries))
-            .replace("{{ config }}", _script_json({**config, "prefixes": QUERY_PREFIXES})).encode("utf-8"))
+    values = {"title": html.escape(title), "queries": _script_json(queries),
+              "config": _script_json({**config, "prefixes": QUERY_PREFIXES})}
+    # one pass: a value (a list's title) is never read again as a place to fill
+    return re.sub(r"\{\{ (title|queries|config) \}\}", lambda found: values[found.group(1)], template).encode("utf-8")
 
 
 def landing_page(title: str, links: Sequence[tuple[str, str, str]], facts: Sequence[str] = ()) -> bytes:
