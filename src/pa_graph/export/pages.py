@@ -34,14 +34,16 @@ QUERY_PREFIXES = {**{prefix: str(namespace) for prefix, namespace in PREFIXES.it
 
 
 def page(title: str, body: str, home: bool = True) -> bytes:
-    """A plain page: ``title`` is text, ``body`` is HTML already made safe."""
+    """A plain page: ``title`` is text, ``body`` is HTML already made safe (a body that opens with its own
+    heading keeps it, alone)."""
     back = '<p><a href="./">home</a></p>' if home else ""
+    heading = "" if body.lstrip().startswith("<h1") else f"<h1>{html.escape(title)}</h1>"
     return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
             '<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">'
             '<style>body{font:15px/1.45 '
             'system-ui,sans-serif;max-width:70rem;margin:1rem auto;padding:0 1rem}table{border-collapse:collapse}'
             'td,th{border:1px solid #ddd;padding:.2rem .4rem}</style></head><body>'
-            f'{back}<h1>{html.escape(title)}</h1>{body}</body></html>').encode()
+            f'{back}{heading}{body}</body></html>').encode()
 
 
 def map_link(node: str) -> str:
