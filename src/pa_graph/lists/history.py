@@ -225,7 +225,7 @@ def _history_spec(later: Sequence[Version], title: str) -> dict[str, object]:
         "resolve": {"scale": {"color": "independent"}, "legend": {"color": "independent"}},
         "vconcat": [
             {"title": "Works in the list after each commit", "data": {"values": commits},
-             "mark": {"type": "line"},
+             "mark": {"type": "line", "point": True},
              "encoding": {"x": date, "y": {"field": "works", "type": "quantitative", "title": "works",
                                             "scale": {"zero": False}, "axis": counts}, "tooltip": hover}},
             {"title": "Added (up) and removed (down) in each commit", "data": {"values": changes},
