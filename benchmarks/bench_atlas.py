@@ -1,7 +1,8 @@
 """Benchmark: the field atlas of twelve synthetic lists of 200 to 2,000 works each, drawn from one field of 8,000
 works with a few works every list holds and a long tail only one holds (as real lists of one field look): the
 whole build (offline, no enrichment) and the atlas's part of it (atlas.json, atlas.md and atlas.html rendered from
-the model), time and memory, measured in the same process. And the bundled list with the two real sibling lists.
+the model, timed inside the build), time and memory, measured in the same process. And the bundled list with the two
+real sibling lists, in a process of its own (the renderer's first page included).
 
 Target: the atlas adds at most 20% to the build; the bundled and real lists' atlas in a second or two. Exits 1 when
 missed.
@@ -11,8 +12,10 @@ missed.
 
 from __future__ import annotations
 
+import json
 import random
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -51,38 +54,63 @@ def lists(folder: Path) -> list[Path]:
 
 
 def measure(paths: list[Path], out: Path) -> dict[str, float]:
+    """One build, with the atlas's own call timed inside it (its charts' renderer started as the build does), then
+    the atlas again, alone, for its memory."""
+    from unittest import mock
+
     from pa_graph import BuildOptions, build
-    from pa_graph.analysis.atlas import atlas_files
+    from pa_graph.build_folder import atlas_files
+
+    inside: list[float] = []
+
+    def timed(*args: object, **kwargs: object) -> dict[str, str]:
+        start = time.perf_counter()
+        try:
+            return atlas_files(*args, **kwargs)  # type: ignore[arg-type]
+        finally:
+            inside.append(time.perf_counter() - start)
 
     start = time.perf_counter()
-    result = build(paths, BuildOptions(out_dir=out, enrich=False))
+    with mock.patch("pa_graph.build_folder.atlas_files", timed):
+        result = build(paths, BuildOptions(out_dir=out, enrich=False))
     total = time.perf_counter() - start
+    alone = sum(inside)
+    start = time.perf_counter()  # the same build with no atlas and no renderer started: the baseline
+    with mock.patch("pa_graph.build_folder.atlas_files", lambda *args, **kwargs: {}), \
+            mock.patch("pa_graph.session.warm_up", lambda: None):
+        build(paths, BuildOptions(out_dir=out.with_name(out.name + "-plain"), enrich=False))
+    plain = time.perf_counter() - start
     tracemalloc.start()
-    start = time.perf_counter()
     atlas_files(result.graph.model)
-    alone = time.perf_counter() - start
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     works = sum(1 for _, data in result.graph.model.nodes(data=True) if data.get("kind") == "work")
-    return {"total": total, "atlas": alone, "atlas_mb": peak / 1e6, "works": works}
+    return {"total": total, "plain": plain, "atlas": alone, "atlas_mb": peak / 1e6, "works": works}
 
 
 def main() -> None:
     from pa_graph.lists.load import bundled_list
 
+    if sys.argv[1:] == ["--real"]:  # the child: the real lists in a fresh process
+        with tempfile.TemporaryDirectory() as folder:
+            real = measure([bundled_list(), *sorted((ROOT / "tests" / "fixtures" / "lists").glob("*-awesome-*.md"))],
+                           Path(folder) / "real")
+        print(json.dumps(real))
+        return
     with tempfile.TemporaryDirectory() as folder:
         synthetic = measure(lists(Path(folder)), Path(folder) / "out")
-        real = measure([bundled_list(), *sorted((ROOT / "tests" / "fixtures" / "lists").glob("*-awesome-*.md"))],
-                       Path(folder) / "real")
+    real = json.loads(subprocess.run([sys.executable, __file__, "--real"], capture_output=True, text=True,
+                                     check=True).stdout.strip().splitlines()[-1])
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
-    share = synthetic["atlas"] / (synthetic["total"] - synthetic["atlas"])
+    share = synthetic["total"] / synthetic["plain"] - 1
     print(f"twelve lists of {SIZES[0]:,}-{SIZES[-1]:,} works ({sum(SIZES):,} rows, {synthetic['works']:,} works): "
-          f"build {synthetic['total']:.1f} s, of which the atlas {synthetic['atlas']:.2f} s "
-          f"(+{100 * share:.0f}% over the rest of the build; target ≤ 20%), the atlas's own peak "
-          f"{synthetic['atlas_mb']:.0f} MB, the process's peak RSS {rss:.2f} GB")
-    print(f"the bundled list with the two real sibling lists ({real['works']} works): build {real['total']:.2f} s, "
-          f"the atlas {real['atlas']:.2f} s (target: a second or two)")
-    sys.exit(0 if share <= 0.20 and real["atlas"] <= 2.0 else 1)
+          f"build {synthetic['total']:.1f} s with the atlas, {synthetic['plain']:.1f} s without (+{100 * share:.0f}%; "
+          f"target ≤ 20%); the atlas's call in the build {synthetic['atlas']:.2f} s, its own peak "
+          f"{synthetic['atlas_mb']:.0f} MB; the process's peak RSS {rss:.2f} GB")
+    print(f"the bundled list with the two real sibling lists ({real['works']} works), a fresh process: build "
+          f"{real['total']:.2f} s with the atlas, {real['plain']:.2f} s without; the atlas's call {real['atlas']:.2f} s "
+          "(target: a second or two)")
+    sys.exit(0 if share <= 0.20 and real["total"] - real["plain"] <= 2.0 else 1)
 
 
 if __name__ == "__main__":

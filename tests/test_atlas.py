@@ -91,6 +91,12 @@ def test_the_atlas_command_and_the_overlap_queries_agree_with_atlas_json(three, 
     only_c = runner.invoke(main, ["query", "exclusive-to", "--bind", "list=c.md", "--graph", str(out / "graph.ttl"),
                                   "--format", "json"])
     assert [r["title"] for r in json.loads(only_c.stdout)] == ["Hand written work number 6"]
+    by_id = runner.invoke(main, ["query", "exclusive-to", "--bind", "list=c-md", "--graph", str(out / "graph.ttl"),
+                                 "--format", "json"])  # the atlas's id names the list too
+    assert [r["title"] for r in json.loads(by_id.stdout)] == ["Hand written work number 6"]
+    every = runner.invoke(main, ["query", "exclusive-to", "--graph", str(out / "graph.ttl"), "--format", "json"])
+    assert [(r["file"], r["title"]) for r in json.loads(every.stdout)] == [
+        ("a.md", "Hand written work number 1"), ("c.md", "Hand written work number 6")]
     single = tmp_path / "single"
     assert runner.invoke(main, ["build", str(lists[0]), "--no-enrich", "--out", str(single), "--quiet"]).exit_code == 0
     assert not (single / "atlas.json").exists()  # a build of one list writes no atlas

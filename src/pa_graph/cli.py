@@ -795,23 +795,22 @@ def serve(out: Path, host: str, port: int, yasgui: Path | None, allow_service: b
 
 @main.command()
 @click.argument("out", required=False, type=click.Path(path_type=Path), default=DEFAULT_OUT)
-@click.option("--core-min", type=click.IntRange(min=1), default=DEFAULT_CORE_MIN, show_default=True, metavar="K",
-              help="The consensus core: the works at least K lists hold.")
+@click.option("--core-min", type=click.IntRange(min=1), default=None, metavar="K",
+              help="The consensus core: the works at least K lists hold (default: the build's --core-min, else "
+                   f"{DEFAULT_CORE_MIN}; all of them when fewer lists were given).")
 @_CACHE_DIR
 @_reported
-def atlas(out: Path, core_min: int, cache_dir: Path | None) -> None:
+def atlas(out: Path, core_min: int | None, cache_dir: Path | None) -> None:
     """The field atlas of a build of several lists (default outputs/): which list holds which work, how much two
     lists share, the consensus core, each list's exclusives — atlas.json, atlas.md and atlas.html beside the build
     (a build of two lists or more writes them itself)."""
-    from pa_graph.session import Session
+    from pa_graph.session import Session, counted
 
-    session = Session(cache_dir)
-    written = session.atlas(out, core_min)
-    found = session.open(out).atlas(core_min)
+    found, written = Session(cache_dir).atlas(out, core_min)
     for cover in found.lists:
-        _echo(f"{cover.id}: {cover.works} works, {len(cover.exclusive)} in no other list")
-    _echo(f"core: {len(found.core)} works in at least {core_min} lists; {len(found.doubtful)} merges to check "
-          f"(atlas.md); wrote {', '.join(str(path) for path in written)}")
+        _echo(f"{cover.id}: {counted(cover.works, 'work')}, {len(cover.exclusive)} in no other list")
+    _echo(f"core: {counted(len(found.core), 'work')} in at least {counted(found.core_min, 'list')}; "
+          f"{counted(len(found.doubtful), 'merge')} to check (atlas.md); wrote {', '.join(map(str, written))}")
 
 
 @main.command()

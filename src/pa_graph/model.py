@@ -21,7 +21,7 @@ from pa_graph.records import Enrichment, ParsedList, Section, SourceRecord, Work
 from pa_graph.sources.registry import SOURCES
 from pa_graph.text import arxiv_base_id, is_author_label, label_key, redacted_url, short_hash, slugify
 
-__all__ = ["build_model", "add_enrichment", "list_ids", "lists_of", "NODE_KINDS", "RELATIONS", "section_id",
+__all__ = ["build_model", "add_enrichment", "list_ids", "list_index", "lists_of", "NODE_KINDS", "RELATIONS", "section_id",
            "nodes_of_kind", "work_id"]
 
 NODE_KINDS = ("work", "section", "tag", "method", "venue", "author")
@@ -76,6 +76,13 @@ def list_ids(names: Iterable[str]) -> list[str]:
             candidate = f"{base}-{n}"
         ids.append(candidate)
     return ids
+
+
+def list_index(graph: nx.MultiDiGraph[str]) -> dict[str, str]:
+    """The model's lists, file name → id (ids made again for a model written before lists had them)."""
+    listed = graph.graph.get("lists", [])
+    made = list_ids([item["name"] for item in listed])
+    return {item["name"]: item.get("id") or fallback for item, fallback in zip(listed, made, strict=True)}
 
 
 def lists_of(data: dict[str, Any], ids_by_name: dict[str, str]) -> list[str]:

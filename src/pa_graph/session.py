@@ -15,7 +15,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from pa_graph.analysis.atlas import DEFAULT_CORE_MIN
+from pa_graph.analysis.atlas import DEFAULT_CORE_MIN, Atlas, warm_up
 from pa_graph.analysis.audit import (
     MAX_ALLOW_FILE_BYTES,
     AllowList,
@@ -240,6 +240,8 @@ class Session:
             raise InvalidFormatError(f"unknown export format {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
         checked_iri(options.base_iri, "base_iri")
         lists = self.lists(paths)  # unusable input fails before any request to a source
+        if len(lists) >= 2:
+            warm_up()  # the atlas's charts: their renderer starts while the graph is made
         inputs = gap_inputs(lists, options.gaps, self.fetcher)
         sources = self.sources(options.source) if options.enrich else None
         graph = assemble_lists(lists, sources, options.extras, progress, *inputs, fetcher=self.fetcher)
@@ -304,9 +306,13 @@ class Session:
             list_history.write_history(versions, out_dir, list_file.name)
         return versions
 
-    def atlas(self, out: str | Path, core_min: int = DEFAULT_CORE_MIN) -> list[Path]:
-        """atlas.json, atlas.md and atlas.html of the build in ``out`` (of two lists or more), written beside it."""
-        return self.open(out).write_atlas(core_min)
+    def atlas(self, out: str | Path, core_min: int | None = None) -> tuple[Atlas, list[Path]]:
+        """The atlas of the build in ``out`` (of two lists or more) and its files, written beside it; the core at
+        ``core_min`` lists, else at the build's own (``--core-min``, kept in graph.json)."""
+        build = self.open(out)
+        chosen = core_min if core_min is not None else int(build.model.graph.get("core_min", DEFAULT_CORE_MIN))
+        written = build.write_atlas(chosen)
+        return build.atlas(chosen), written
 
     def site(self, out: str | Path, to: Path, sparql_wasm: Path | None = None) -> list[Path]:
         """The build in ``out`` as a static website in ``to`` (see :mod:`pa_graph.site`)."""

@@ -3,26 +3,29 @@ share, the consensus core (the works at least K lists hold) and each list's excl
 holds).
 
 The atlas reads the model the build made, so it matches works exactly as the graph does (the resolver's arXiv ids,
-DOIs, normalised and near-duplicate titles): a work two lists hold is one node, and the atlas counts it once. The
-merges a reader should check are told apart: a work whose rows from different lists share no arXiv id, no link and
-no normalised title — they were joined on a near-duplicate title alone.
+normalised and near-duplicate titles): a work two lists hold is one node, and the atlas counts it once. The merges a
+reader should check are told apart: a work whose rows from different lists share no arXiv id and no normalised title
+— they were joined on a near-duplicate title alone. The core is the works at least K lists hold (all of them, when
+fewer than K lists are given).
 """
 
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
 
 import networkx as nx
 
-from pa_graph.model import lists_of
+from pa_graph.model import list_index, lists_of
 from pa_graph.options import DEFAULT_CORE_MIN
 from pa_graph.text import arxiv_base_id, counted, normalize_title
 from pa_graph.text import markdown_text as cell
 
-__all__ = ["Atlas", "ListCover", "Shared", "CoreWork", "atlas", "atlas_files", "DEFAULT_CORE_MIN", "ATLAS_SCHEMA"]
+__all__ = ["Atlas", "ListCover", "Shared", "CoreWork", "atlas", "atlas_files", "warm_up", "DEFAULT_CORE_MIN",
+           "ATLAS_SCHEMA"]
 
 ATLAS_SCHEMA = "https://w3id.org/pa-graph/atlas/v1"
 _SHOWN = 50  # exclusives listed per list in atlas.md (the count is complete)
@@ -66,22 +69,23 @@ class Atlas:
 def atlas(model: nx.MultiDiGraph[str], core_min: int = DEFAULT_CORE_MIN) -> Atlas:
     """The atlas of a build's lists (see the module docstring)."""
     listed = model.graph.get("lists", [])
-    ids_by_name = {item["name"]: item["id"] for item in listed}
+    ids_by_name = list_index(model)
+    core_min = min(core_min, max(len(listed), 1))  # fewer lists than K: the core is what all of them hold
     holders: dict[str, list[str]] = {}  # work node → ids of the lists holding it, in the lists' order
     for node, data in model.nodes(data=True):
         if data.get("kind") == "work" and data.get("listed", True):
             holders[node] = lists_of(data, ids_by_name)
-    held: dict[str, set[str]] = {item["id"]: set() for item in listed}
+    held: dict[str, set[str]] = {list_id: set() for list_id in ids_by_name.values()}
     for node, ids in holders.items():
         for list_id in ids:
             held[list_id].add(node)
-    covers = tuple(ListCover(id=item["id"], source=str(item.get("source") or item["name"]),
-                             title=str(item.get("title") or item["name"]), works=len(held[item["id"]]),
-                             exclusive=tuple(n for n in holders if holders[n] == [item["id"]]))
+    covers = tuple(ListCover(id=ids_by_name[item["name"]], source=str(item.get("source") or item["name"]),
+                             title=str(item.get("title") or item["name"]), works=len(held[ids_by_name[item["name"]]]),
+                             exclusive=tuple(n for n in holders if holders[n] == [ids_by_name[item["name"]]]))
                    for item in listed)
     pairs = tuple(Shared(a, b, len(held[a] & held[b]),
                          round(len(held[a] & held[b]) / len(held[a] | held[b]), 4) if held[a] | held[b] else 0.0)
-                  for a, b in combinations([item["id"] for item in listed], 2))
+                  for a, b in combinations(list(ids_by_name.values()), 2))
     order = {node: position for position, node in enumerate(holders)}
     core = tuple(_core_work(model, node, holders[node])
                  for node in sorted((n for n in holders if len(holders[n]) >= core_min),
@@ -100,7 +104,7 @@ def _core_work(model: nx.MultiDiGraph[str], node: str, ids: list[str]) -> CoreWo
 
 def _joined_on_a_near_title(data: dict[str, Any]) -> bool:
     """Whether some two lists' rows behind one work share neither an arXiv id nor a normalised title: the resolver
-    joined them on a near-duplicate title (or a link) alone."""
+    joined them on a near-duplicate title alone."""
     keys: dict[str, set[str]] = {}  # list file → its rows' arXiv ids and normalised titles
     for source in data.get("sources", []):
         found = keys.setdefault(str(source.get("file")), set())
@@ -204,6 +208,19 @@ def render_html(found: Atlas, title: str) -> str:
 def _plain(text: str) -> str:
     """Text for chart data: one line, no ``<`` or ``>`` (the renderer writes it into a script)."""
     return " ".join(text.split()).replace("<", "\uff1c").replace(">", "\uff1e")
+
+
+def warm_up() -> threading.Thread:
+    """Start Vega-Lite's renderer on a thread while the rest of a build runs (its first page takes about a second
+    to load; it runs outside the GIL), so the atlas's charts cost what they cost, not the renderer's start."""
+    def start() -> None:
+        import vl_convert
+
+        vl_convert.vegalite_to_html({"mark": "point", "data": {"values": [{"a": 1}]}}, bundle=True, renderer="svg")
+
+    thread = threading.Thread(target=start, name="pa-graph chart renderer", daemon=True)
+    thread.start()
+    return thread
 
 
 def atlas_files(model: nx.MultiDiGraph[str], core_min: int = DEFAULT_CORE_MIN) -> dict[str, str]:

@@ -32,7 +32,7 @@ __all__ = ["render_html", "view_data", "pyvis_network", "page_payload", "select_
            "NODE_STYLE", "LARGE_GRAPH", "ViewError"]
 
 from pa_graph.errors import ViewError
-from pa_graph.model import lists_of, nodes_of_kind
+from pa_graph.model import list_index, lists_of, nodes_of_kind
 from pa_graph.options import DEFAULT_CORE_MIN, DEFAULT_TOP_EXTERNAL
 from pa_graph.text import short_hash
 
@@ -406,7 +406,7 @@ def view_data(model: nx.MultiDiGraph[str], top_external: int | None = DEFAULT_TO
     suggestions, flags = suggestions or {}, flags or {}
     external = [n for n in nodes_of_kind(model, "work") if not model.nodes[n].get("listed")]
     in_list_of = _all_listed_citations(model)
-    ids_by_name = {item["name"]: item["id"] for item in model.graph.get("lists", []) if item.get("id")}
+    ids_by_name = list_index(model)
     ranked = sorted(external, key=lambda n: (-in_list_of.get(n, 0), n))
     shown_external = set(ranked if top_external is None else ranked[:top_external])
     always = shown_external | set(suggestions)
@@ -464,8 +464,8 @@ def view_data(model: nx.MultiDiGraph[str], top_external: int | None = DEFAULT_TO
                           size=14 if group == "section" else 9 if group == "author" else 11)
         nodes.append(record)
     edges = [{"from": u, "to": v, "rel": k} for u, v, k in model.edges(keys=True)]
-    lists = [{"id": item["id"], "title": item.get("title") or item["name"]}
-             for item in model.graph.get("lists", []) if item.get("id")] if len(ids_by_name) > 1 else []
+    lists = [{"id": ids_by_name[item["name"]], "title": item.get("title") or item["name"]}
+             for item in model.graph.get("lists", [])] if len(ids_by_name) > 1 else []
     return {"nodes": nodes, "edges": edges, "summarised": summarised, "lists": lists,
             "core_min": min(int(model.graph.get("core_min", DEFAULT_CORE_MIN)), max(len(lists), 1)),
             "hiddenGroups": list(HIDDEN_WHEN_LARGE) if len(nodes) > LARGE_GRAPH else []}

@@ -18,7 +18,7 @@ from rdflib import RDF, XSD, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, SKOS, VOID
 
 from pa_graph.export.vocab import CITO, DEFAULT_BASE_IRI, FABIO, PA, PREFIXES, PRISM, SCHEMA
-from pa_graph.model import nodes_of_kind
+from pa_graph.model import list_index, nodes_of_kind
 from pa_graph.sources.registry import SOURCES
 from pa_graph.text import short_hash, slugify
 
@@ -129,8 +129,9 @@ def _emit(model: nx.MultiDiGraph[str], base_iri: str, rdf: Sink, sources: Mappin
         rdf.add((iri(f"scheme/{scheme}"), SKOS.prefLabel, Literal(title)))
 
     list_iris = {}
+    ids_by_name = list_index(model)
     for listed in model.graph.get("lists", []):  # each list a node: its title, file, source; works and sections in it
-        list_iri = list_iris[listed["name"]] = iri(f"list/{listed.get('id') or slugify(listed['name'])}")
+        list_iri = list_iris[listed["name"]] = iri(f"list/{ids_by_name[listed['name']]}")
         rdf.add((list_iri, RDF.type, PA.CuratedList))
         rdf.add((list_iri, RDF.type, PROV.Entity))
         rdf.add((list_iri, DCTERMS.title, Literal(listed.get("title") or listed["name"])))
@@ -356,8 +357,9 @@ def describe_dataset(model: nx.MultiDiGraph[str], triples: int, base_iri: str, v
     rdf.add((dataset, VOID.uriSpace, Literal(base_iri)))
     for vocabulary in _VOCABULARIES:
         rdf.add((dataset, VOID.vocabulary, URIRef(vocabulary)))
+    ids_by_name = list_index(model)
     for listed in model.graph["lists"]:
-        source = URIRef(base_iri + f"list/{listed.get('id') or slugify(listed['name'])}")
+        source = URIRef(base_iri + f"list/{ids_by_name[listed['name']]}")
         rdf.add((dataset, DCTERMS.source, source))
         rdf.add((source, DCTERMS.title, Literal(listed.get("title") or listed["name"])))
         rdf.add((source, PA.sha256, Literal(listed["sha256"])))
