@@ -186,3 +186,18 @@ def test_the_atlas_pages_join_the_site_with_rows_linked_to_the_map(three, tmp_pa
     assert 'href="atlas-report.html"' in index and 'href="atlas.html"' in index
     report = (tmp_path / "site" / "atlas-report.html").read_text()
     assert '<td><a href="graph.html#work/hand-written-work-number-3-' in report  # a core work opens on the map
+
+
+def test_a_works_details_name_the_lists_that_hold_it(three, browser):
+    out, _ = three
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort())
+    try:
+        page.goto((out / "graph.html").resolve().as_uri())
+        page.wait_for_function("window.paGraph && paGraph.interactive !== null", timeout=60_000)
+        work = page.evaluate("paGraph.data.nodes.find(n => n.title === 'Hand written work number 3').id")
+        page.evaluate("id => paGraph.go(id)", work)
+        assert "in lists: List A, List B, List C" in page.inner_text("#details")
+    finally:
+        page.close()
+    assert "<title>Field atlas: List A + List B + List C</title>" in (out / "atlas.html").read_text()

@@ -11,6 +11,7 @@ fewer than K lists are given).
 
 from __future__ import annotations
 
+import html
 import json
 import threading
 from dataclasses import dataclass
@@ -180,7 +181,7 @@ def render_html(found: Atlas, title: str) -> str:
                                 ("only in this list", len(c.exclusive)))]
     order = [c.id for c in found.lists]
     spec = {
-        "$schema": "https://vega.github.io/schema/vega-lite/v5.json", "title": _plain(title),
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json", "title": "Field atlas",
         "resolve": {"scale": {"color": "independent"}, "legend": {"color": "independent"}},
         "vconcat": [
             {"title": "Works two lists share", "data": {"values": cells}, "width": 60 * len(order),
@@ -202,12 +203,8 @@ def render_html(found: Atlas, title: str) -> str:
                           "tooltip": [{"field": "list"}, {"field": "kind"}, {"field": "works"}]}},
         ],
     }
-    return str(vl_convert.vegalite_to_html(spec, bundle=True, renderer="svg"))
-
-
-def _plain(text: str) -> str:
-    """Text for chart data: one line, no ``<`` or ``>`` (the renderer writes it into a script)."""
-    return " ".join(text.split()).replace("<", "\uff1c").replace(">", "\uff1e")
+    page = str(vl_convert.vegalite_to_html(spec, bundle=True, renderer="svg"))
+    return page.replace("<title>Chart</title>", f"<title>{html.escape(title)}</title>", 1)
 
 
 def warm_up() -> threading.Thread:
@@ -230,4 +227,4 @@ def atlas_files(model: nx.MultiDiGraph[str], core_min: int = DEFAULT_CORE_MIN) -
     found = atlas(model, core_min)
     title = " + ".join(c.title for c in found.lists)
     return {"atlas.json": render_json(found, model), "atlas.md": render_markdown(found, model),
-            "atlas.html": render_html(found, f"Atlas: {title}")}
+            "atlas.html": render_html(found, f"Field atlas: {title}")}
