@@ -264,3 +264,10 @@ def test_a_build_read_back_whose_lists_are_gone_has_no_works_never_the_bundled_l
     opened = open_build(tmp_path / "out")
     assert opened.lists == [] and opened.works == []
     assert len([n for n, d in opened.model.nodes(data=True) if d.get("kind") == "work"]) == 1
+
+
+def test_a_list_given_twice_is_told_so(runner, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write_list(tmp_path, "v.md", TABLE.format(rows=row("P one")))
+    result = runner.invoke(main, ["build", "v.md", "./v.md", "--no-enrich", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2 and "./v.md: given twice (as v.md too)" in result.stderr

@@ -33,6 +33,8 @@ def load_lists(paths: Sequence[str | Path] = (), fetcher: ListFetcher | None = N
     seen: dict[str, str] = {}
     for item in parsed:
         where = item.url or str(item.path)
+        if item.name in seen and not item.url and Path(seen[item.name]).resolve() == item.path.resolve():
+            raise ListInputError(f"{item.given or where}: given twice (as {seen[item.name]} too); give each list once")
         if item.name in seen:
             raise ListInputError(
                 f"{where}: has the same file name as {seen[item.name]}; sources are cited by file name, rename one"
