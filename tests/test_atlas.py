@@ -143,13 +143,19 @@ def test_the_bundled_and_two_real_lists_share_what_an_independent_count_finds(tm
         tuple(sorted((names[a], names[b]))) for a, b in expected}
 
 
-def test_the_maps_list_filter_and_atlas_html_in_chromium(three, browser):
-    out, _ = three
+def map_page(browser, out: Path):
+    """The build's map in Chromium, every request that is no file of the build aborted, ready to use."""
     page = browser.new_page(viewport={"width": 1366, "height": 768})
     page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort())
+    page.goto((out / "graph.html").resolve().as_uri())
+    page.wait_for_function("window.paGraph && paGraph.interactive !== null", timeout=60_000)
+    return page
+
+
+def test_the_maps_list_filter_and_atlas_html_in_chromium(three, browser):
+    out, _ = three
+    page = map_page(browser, out)
     try:
-        page.goto((out / "graph.html").resolve().as_uri())
-        page.wait_for_function("window.paGraph && paGraph.interactive !== null", timeout=60_000)
         shown = "paGraph.data.nodes.filter(n => n.group === 'paper' && !n.hidden).map(n => n.title).sort()"
         assert len(page.evaluate(shown)) == 6
         page.evaluate("paGraph.listSelect.setValue(['a-md'])")
@@ -190,11 +196,8 @@ def test_the_atlas_pages_join_the_site_with_rows_linked_to_the_map(three, tmp_pa
 
 def test_a_works_details_name_the_lists_that_hold_it(three, browser):
     out, _ = three
-    page = browser.new_page(viewport={"width": 1366, "height": 768})
-    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort())
+    page = map_page(browser, out)
     try:
-        page.goto((out / "graph.html").resolve().as_uri())
-        page.wait_for_function("window.paGraph && paGraph.interactive !== null", timeout=60_000)
         work = page.evaluate("paGraph.data.nodes.find(n => n.title === 'Hand written work number 3').id")
         page.evaluate("id => paGraph.go(id)", work)
         assert "in lists: List A, List B, List C" in page.inner_text("#details")
